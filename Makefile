@@ -1,0 +1,147 @@
+# zoned - three-tier network separation for municipal gateways
+#
+#   make                build zoned, zonectl and libzone into $(O)
+#   make check          build with ASan/UBSan and run every test (namespace
+#                       tests need root: `sudo make check`)
+#   make check-unit     the unit tests only (no root)
+#   make check-root     the namespace tests only (root)
+#   make check-valgrind the unit tests under valgrind
+#   make demo           a three-zone gateway in network namespaces (root)
+#   make bench          the benchmarks (root for the kernel ones)
+#   make fuzz           run the config-loader fuzzer for FUZZ_SECONDS
+#   make install        PREFIX=/usr/local DESTDIR=
+#
+# O= picks the build directory, so that several builds can share a tree.
+
+O ?= build
+SAN ?= 0
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+SYSTEMDDIR ?= /lib/systemd/system
+SYSCTLDIR ?= /usr/lib/sysctl.d
+DESTDIR ?=
+FUZZ_SECONDS ?= 60
+
+PKGS := libnftnl libmnl libnetfilter_conntrack libconfig
+CC ?= cc
+WARN := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
+	-Wpointer-arith -Wcast-qual -Wsign-compare -Wformat=2
+ifneq ($(CI),)
+WARN += -Werror
+endif
+CFLAGS ?= -O2 -g
+ifeq ($(SAN),1)
+CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -Ilibzone/include \
+	-Ilibzone $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
+LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+
+LIBZONE_SRCS := $(sort $(wildcard libzone/*.c))
+ZONECTL_SRCS := daemon/zonectl.c $(wildcard daemon/ctlmsg.c)
+ZONED_SRCS := $(filter-out daemon/zonectl.c,$(sort $(wildcard daemon/*.c)))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+BENCH_SRCS := $(sort $(wildcard bench/*.c))
+
+LIBZONE := $(O)/libzone.a
+ZONED := $(O)/zoned
+ZONECTL := $(O)/zonectl
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
+BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(O)/bench/%)
+PROGS := $(ZONED) $(if $(wildcard daemon/zonectl.c),$(ZONECTL))
+
+all: $(PROGS)
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBZONE): $(LIBZONE_SRCS:%.c=$(O)/%.o)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(ZONED): $(ZONED_SRCS:%.c=$(O)/%.o) $(LIBZONE)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(ZONECTL): $(ZONECTL_SRCS:%.c=$(O)/%.o) $(LIBZONE)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(O)/tests/%: $(O)/tests/unit/%.o $(LIBZONE)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS) -lm
+
+$(O)/bench/%: $(O)/bench/%.o $(LIBZONE)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lm
+
+deps:
+	@sh scripts/install-deps all
+
+deps-demo:
+	@sh scripts/install-deps demo
+
+# The tests run the sanitizer build; the tree's own build stays plain.
+SAN_O := $(O)-san
+
+check: deps
+	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 all unit-bins
+	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 run-unit
+	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 run-root
+
+check-unit:
+	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 unit-bins run-unit
+
+check-root:
+	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 all run-root
+
+unit-bins: $(UNIT_BINS)
+
+run-unit: $(UNIT_BINS)
+	@sh tests/run-unit $(UNIT_BINS)
+
+run-root: $(PROGS)
+	@sh tests/shell/run $(O)
+
+check-valgrind:
+	$(MAKE) --no-print-directory O=$(O)-vg unit-bins
+	@VALGRIND=1 sh tests/run-unit $(UNIT_BINS:$(O)/%=$(O)-vg/%)
+
+demo: deps-demo all
+	@sh tests/demo/demo $(O)
+
+bench: all $(BENCH_BINS)
+	@sh bench/run $(O)
+
+FUZZ_O := $(O)-fuzz
+fuzz:
+	@mkdir -p $(FUZZ_O) fuzz/corpus-run
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+		-Ilibzone/include -Ilibzone $(shell pkg-config --cflags libconfig) \
+		-o $(FUZZ_O)/fuzz_conf fuzz/fuzz_conf.c $(LIBZONE_SRCS) $(LIBS)
+	$(FUZZ_O)/fuzz_conf -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+		fuzz/corpus-run fuzz/corpus
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/zoned \
+		$(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(SYSCTLDIR)
+	install -m 0755 $(PROGS) $(DESTDIR)$(SBINDIR)/
+	install -m 0644 man/zoned.8 man/zonectl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/zoned.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 conf/zoned.conf $(DESTDIR)$(SYSCONFDIR)/zoned/zoned.conf.example
+	install -m 0644 systemd/zoned.service $(DESTDIR)$(SYSTEMDDIR)/
+	install -m 0644 systemd/zoned-sysctl.conf $(DESTDIR)$(SYSCTLDIR)/50-zoned.conf
+
+clean:
+	rm -rf $(O) $(SAN_O) $(O)-vg $(FUZZ_O)
+
+.PHONY: all deps deps-demo check check-unit check-root check-valgrind \
+	unit-bins run-unit run-root demo bench fuzz install clean
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

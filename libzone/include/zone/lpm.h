@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef ZONE_LPM_H
+#define ZONE_LPM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <zone/addr.h>
+
+/*
+ * Longest-prefix match over IPv4 and IPv6 prefixes, each carrying a value.
+ * Built once, then read only: lookups take no locks and allocate nothing.
+ */
+struct zone_lpm;
+
+#define ZONE_LPM_NONE UINT32_MAX
+
+/* zone_lpm_new - an empty table, or NULL with errno set */
+struct zone_lpm *zone_lpm_new(void);
+/* zone_lpm_free - release the table; NULL is fine */
+void zone_lpm_free(struct zone_lpm *lpm);
+
+/**
+ * zone_lpm_add - add a prefix before the table is built
+ * @value: anything but ZONE_LPM_NONE
+ *
+ * Returns 0, -EEXIST when the same prefix was added with another value,
+ * -EBUSY after zone_lpm_build(), or -ENOMEM.
+ */
+int zone_lpm_add(struct zone_lpm *lpm, const struct zone_prefix *prefix,
+		 uint32_t value);
+
+/* zone_lpm_build - make the table ready for lookups; 0 or -ENOMEM */
+int zone_lpm_build(struct zone_lpm *lpm);
+
+/**
+ * zone_lpm_lookup - the value of the longest prefix containing @addr,
+ * or ZONE_LPM_NONE.  The table must be built.
+ */
+uint32_t zone_lpm_lookup(const struct zone_lpm *lpm,
+			 const struct zone_addr *addr);
+
+#endif

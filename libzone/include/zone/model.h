@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef ZONE_MODEL_H
+#define ZONE_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <zone/addr.h>
+
+/*
+ * The zone model of DESIGN.md section 1, as loaded and validated by
+ * zone_conf_load().  A loaded model is immutable: a reload builds a new one
+ * and swaps it in.  Every object below is owned by its model; the getters
+ * return borrowed pointers that live as long as the model.
+ *
+ * A "segment" is either a municipal zone (it plays a tier) or an attachment
+ * (a network outside the municipality).  Alerts and the classifier treat
+ * both alike, so they share one type and one role enumeration.
+ */
+
+enum zone_role {
+	ZONE_ROLE_RESIDENT,		/* tier "resident" */
+	ZONE_ROLE_LGWAN,		/* tier "lgwan" */
+	ZONE_ROLE_INTERNET_TIER,	/* tier "internet" */
+	ZONE_ROLE_LGWAN_WAN,		/* attachment kind "lgwan-wan" */
+	ZONE_ROLE_PUBLIC_SYSTEM,	/* attachment kind "public-system" */
+	ZONE_ROLE_SECURITY_CLOUD,	/* attachment kind "security-cloud" */
+	ZONE_ROLE_INTERNET,		/* attachment kind "internet" */
+	ZONE_ROLE_MAX
+};
+
+enum zone_profile {
+	ZONE_PROFILE_ALPHA,
+	ZONE_PROFILE_ALPHA_PRIME,
+	ZONE_PROFILE_BETA,
+	ZONE_PROFILE_BETA_PRIME,
+	ZONE_PROFILE_MAX
+};
+
+enum zone_mode {
+	ZONE_MODE_ENFORCE,
+	ZONE_MODE_MONITOR,
+};
+
+enum zone_channel_kind {
+	ZONE_CHANNEL_SYSTEM_PAIR,
+	ZONE_CHANNEL_PUBLIC_SYSTEM,
+	ZONE_CHANNEL_SCREEN_TRANSFER,
+	ZONE_CHANNEL_SANITIZE,
+	ZONE_CHANNEL_BREAKOUT,
+	ZONE_CHANNEL_INBOUND,
+	ZONE_CHANNEL_KIND_MAX
+};
+
+/* One service of a channel: a protocol and an inclusive port range. */
+struct zone_service {
+	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t port_first;
+	uint16_t port_last;
+};
+
+struct zone_model;
+struct zone_segment;
+struct zone_channel;
+
+/* Names as written in the config ("resident", "alpha-prime", ...). */
+const char *zone_role_name(enum zone_role role);
+const char *zone_profile_name(enum zone_profile profile);
+const char *zone_mode_name(enum zone_mode mode);
+const char *zone_channel_kind_name(enum zone_channel_kind kind);
+
+/* zone_role_is_tier - true for the three municipal tiers */
+bool zone_role_is_tier(enum zone_role role);
+
+/**
+ * zone_model_free - release a model and everything it owns; NULL is fine
+ */
+void zone_model_free(struct zone_model *model);
+
+const char *zone_model_file(const struct zone_model *model);
+enum zone_profile zone_model_profile(const struct zone_model *model);
+/* The approval reference of a non-alpha profile, or NULL. */
+const char *zone_model_profile_approved(const struct zone_model *model);
+enum zone_mode zone_model_mode(const struct zone_model *model);
+/* The syslog facility for alerts (LOG_AUTHPRIV unless configured). */
+int zone_model_alert_facility(const struct zone_model *model);
+
+/**
+ * zone_model_hash - the policy hash of the normalised model
+ *
+ * Lower-case hex SHA-256 of zone_model_print()'s normalised config, so two
+ * gateways print the same hash exactly when they enforce the same policy,
+ * whatever the file's comments, order of keys or spelling of prefixes.
+ */
+const char *zone_model_hash(const struct zone_model *model);
+
+/*
+ * Segments are numbered 0..n-1: zones first in config order, then
+ * attachments in config order.  The number is the segment's id in the
+ * kernel ruleset and in conntrack marks for the life of this model only.
+ */
+size_t zone_model_segment_count(const struct zone_model *model);
+const struct zone_segment *zone_model_segment(const struct zone_model *model,
+					      size_t index);
+/* Lookup by name; NULL when there is none. */
+const struct zone_segment *
+zone_model_segment_by_name(const struct zone_model *model, const char *name);
+/*
+ * The segment that owns addresses no network names: the attachment of
+ * kind "internet" if the config has one, otherwise NULL (such addresses
+ * are then treated as the internet all the same: see zone_classify()).
+ */
+const struct zone_segment *zone_model_catchall(const struct zone_model *model);
+
+size_t zone_segment_index(const struct zone_segment *seg);
+const char *zone_segment_name(const struct zone_segment *seg);
+/* The label, or the name when the config gives none. */
+const char *zone_segment_label(const struct zone_segment *seg);
+enum zone_role zone_segment_role(const struct zone_segment *seg);
+bool zone_segment_is_zone(const struct zone_segment *seg);
+size_t zone_segment_interface_count(const struct zone_segment *seg);
+const char *zone_segment_interface(const struct zone_segment *seg, size_t i);
+size_t zone_segment_network_count(const struct zone_segment *seg);
+const struct zone_prefix *zone_segment_network(const struct zone_segment *seg,
+					       size_t i);
+/* Where the segment is defined in the config, for diagnostics. */
+int zone_segment_line(const struct zone_segment *seg);
+
+size_t zone_model_channel_count(const struct zone_model *model);
+const struct zone_channel *zone_model_channel(const struct zone_model *model,
+					      size_t index);
+const struct zone_channel *
+zone_model_channel_by_name(const struct zone_model *model, const char *name);
+
+const char *zone_channel_name(const struct zone_channel *chan);
+enum zone_channel_kind zone_channel_kind(const struct zone_channel *chan);
+const struct zone_segment *zone_channel_from(const struct zone_channel *chan);
+const struct zone_segment *zone_channel_to(const struct zone_channel *chan);
+/* Host lists; an empty list means the whole segment. */
+size_t zone_channel_from_host_count(const struct zone_channel *chan);
+const struct zone_prefix *zone_channel_from_host(const struct zone_channel *c,
+						 size_t i);
+size_t zone_channel_to_host_count(const struct zone_channel *chan);
+const struct zone_prefix *zone_channel_to_host(const struct zone_channel *c,
+					       size_t i);
+size_t zone_channel_service_count(const struct zone_channel *chan);
+const struct zone_service *zone_channel_service(const struct zone_channel *c,
+						size_t i);
+const char *zone_channel_reason(const struct zone_channel *chan);
+const char *zone_channel_approved(const struct zone_channel *chan);
+/*
+ * zone_channel_expires - true and *ret_when set (UTC seconds: the first
+ * instant at which the channel no longer holds) when the channel expires.
+ */
+bool zone_channel_expires(const struct zone_channel *chan, time_t *ret_when);
+/* The original text of "expires", or NULL. */
+const char *zone_channel_expires_text(const struct zone_channel *chan);
+/* zone_channel_expired - true when @now is at or past the expiry */
+bool zone_channel_expired(const struct zone_channel *chan, time_t now);
+/*
+ * zone_channel_tag - a 20-bit number derived from the channel's name, the
+ * same in every model that has a channel of that name (so a flow's mark
+ * still names its channel after a reload); unique within one model.
+ */
+uint32_t zone_channel_tag(const struct zone_channel *chan);
+int zone_channel_line(const struct zone_channel *chan);
+
+#endif

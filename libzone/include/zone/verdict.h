@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef ZONE_VERDICT_H
+#define ZONE_VERDICT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <zone/addr.h>
+#include <zone/model.h>
+
+/*
+ * The matrix of DESIGN.md section 1 as one function.  The compiler, the
+ * conntrack watcher, the NFLOG receiver and `zonectl explain` all ask it,
+ * so the kernel and user space can never disagree about a flow.
+ */
+
+/* The matrix rules; each has a stable name used in alerts and comments. */
+enum zone_rule {
+	ZONE_RULE_INTRA_ZONE,		/* same segment: allowed */
+	ZONE_RULE_HARD_INVARIANT,	/* resident <-> internet side: never */
+	ZONE_RULE_LGWAN_WAN,		/* lgwan tier <-> lgwan-wan: allowed */
+	ZONE_RULE_SECURE_EGRESS,	/* internet tier -> security-cloud */
+	ZONE_RULE_CHANNEL,		/* a channel admits it */
+	ZONE_RULE_RESIDENT_DEFAULT,	/* resident <-> lgwan side: denied */
+	ZONE_RULE_SPLIT_PATH,		/* lgwan <-> internet tier: denied */
+	ZONE_RULE_NO_BREAKOUT,		/* lgwan tier -> internet: denied */
+	ZONE_RULE_DIRECT_INTERNET,	/* internet tier -> internet: denied */
+	ZONE_RULE_INBOUND_DEFAULT,	/* outside -> a zone: denied */
+	ZONE_RULE_DEFAULT_DENY,		/* any other cross-segment flow */
+	ZONE_RULE_MAX
+};
+
+enum zone_action {
+	ZONE_ACTION_DENY,
+	ZONE_ACTION_ALLOW,
+};
+
+/* One direction of a flow, as its first packet shows it. */
+struct zone_flow {
+	struct zone_addr src;
+	struct zone_addr dst;
+	uint8_t proto;		/* IPPROTO_* */
+	uint16_t dport;		/* host order; 0 where the protocol has none */
+};
+
+struct zone_verdict {
+	enum zone_action action;
+	enum zone_rule rule;
+	const struct zone_segment *src;	/* NULL: unassigned (internet) */
+	const struct zone_segment *dst;
+	const struct zone_channel *channel;	/* when rule is CHANNEL */
+};
+
+/* zone_rule_name - "intra-zone", "hard-invariant", ... */
+const char *zone_rule_name(enum zone_rule rule);
+
+/**
+ * zone_classify - the segment an address belongs to
+ *
+ * Longest-prefix match over every zone and attachment network; an address
+ * no network names belongs to the catch-all internet attachment, or, when
+ * the config has none, to no segment (NULL), which the verdict treats as
+ * the internet.
+ */
+const struct zone_segment *zone_classify(const struct zone_model *model,
+					 const struct zone_addr *addr);
+
+/**
+ * zone_verdict - judge a flow under @model at time @now
+ * @ret: written always (the function cannot fail)
+ *
+ * The mode is not applied here: a monitor-mode model still returns DENY
+ * for what it would drop.
+ */
+void zone_verdict(const struct zone_model *model, const struct zone_flow *flow,
+		  time_t now, struct zone_verdict *ret);
+
+#endif

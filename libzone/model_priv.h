@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef ZONE_MODEL_PRIV_H
+#define ZONE_MODEL_PRIV_H
+
+/*
+ * The model's layout, shared by the files of libzone (and by unit tests,
+ * which may build fixtures directly).  Everything outside libzone goes
+ * through the getters of <zone/model.h>.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <zone/addr.h>
+#include <zone/model.h>
+
+struct zone_lpm;
+
+struct zone_segment {
+	size_t index;
+	char *name;
+	char *label;		/* NULL when the config gives none */
+	enum zone_role role;
+	char **interfaces;
+	size_t n_interfaces;
+	struct zone_prefix *networks;
+	size_t n_networks;
+	int line;
+};
+
+struct zone_channel {
+	size_t index;
+	char *name;
+	enum zone_channel_kind kind;
+	const struct zone_segment *from;
+	const struct zone_segment *to;
+	struct zone_prefix *from_hosts;
+	size_t n_from_hosts;
+	struct zone_prefix *to_hosts;
+	size_t n_to_hosts;
+	struct zone_service *services;
+	size_t n_services;
+	char *reason;
+	char *approved;
+	char *expires_text;	/* NULL when the channel does not expire */
+	time_t expires;		/* first instant the channel no longer holds */
+	uint32_t tag;
+	int line;
+};
+
+struct zone_model {
+	char *file;
+	enum zone_profile profile;
+	char *profile_approved;
+	enum zone_mode mode;
+	int alert_facility;
+	struct zone_segment *segments;	/* zones first, then attachments */
+	size_t n_segments;
+	size_t n_zones;
+	struct zone_channel *channels;
+	size_t n_channels;
+	const struct zone_segment *catchall;
+	/* address -> segment index, built once the model is complete */
+	struct zone_lpm *classifier;
+	char hash[65];
+};
+
+/*
+ * model_finish - build the derived state (classifier, channel tags, hash)
+ * of a model whose fields are all filled in.  Returns 0 or -errno.
+ */
+int model_finish(struct zone_model *model);
+
+#endif
