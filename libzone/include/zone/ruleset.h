@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef ZONE_RULESET_H
+#define ZONE_RULESET_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include <zone/addr.h>
+#include <zone/diag.h>
+#include <zone/model.h>
+
+/*
+ * The model compiled into the objects of table inet zoned (DESIGN.md
+ * section 3), and the netlink session that writes them to the kernel.
+ */
+
+struct zone_ruleset;
+struct zone_nft;
+
+/**
+ * zone_ruleset_compile - compile a model into a ruleset
+ * @model: borrowed; must outlive the ruleset
+ * @isolated: hosts or networks cut off from every other segment
+ *            (zonectl isolate); copied
+ * @n_isolated: number of entries in @isolated
+ * @now: channels expired at @now are left out
+ *
+ * Returns the ruleset, or NULL with errno set.
+ */
+struct zone_ruleset *zone_ruleset_compile(const struct zone_model *model,
+					  const struct zone_prefix *isolated,
+					  size_t n_isolated, time_t now);
+
+/* zone_ruleset_free - release a ruleset; NULL is fine */
+void zone_ruleset_free(struct zone_ruleset *rs);
+
+/* zone_ruleset_print - the plan summary `zoned -T` shows; 0 or -errno */
+int zone_ruleset_print(const struct zone_ruleset *rs, FILE *out);
+
+/**
+ * zone_nft_open - open the long-lived writer socket
+ *
+ * The table is created with the owner and persist flags where the kernel
+ * has them, bound to this socket: other writers get EPERM, and the table
+ * stays when the socket closes.  Returns NULL with errno set.
+ */
+struct zone_nft *zone_nft_open(void);
+
+/* zone_nft_close - close the socket; the table stays. NULL is fine */
+void zone_nft_close(struct zone_nft *nft);
+
+/* zone_nft_portid - the netlink port id of the writer socket */
+uint32_t zone_nft_portid(const struct zone_nft *nft);
+
+/**
+ * zone_nft_apply - make the kernel's table equal to @rs in one batch
+ * @diag: kernel errors, mapped to "FILE:LINE: message" of the config
+ *        object that caused them
+ *
+ * Atomic: on any error the kernel keeps the table it had.  Only what
+ * differs from the table this session last committed is sent.
+ * Returns 0 or -errno.
+ */
+int zone_nft_apply(struct zone_nft *nft, const struct zone_ruleset *rs,
+		   struct zone_diag *diag);
+
+/**
+ * zone_nft_lockdown - install the lockdown table: every new cross-zone
+ * forward dropped and logged.  Used when no valid policy can be applied
+ * and no table exists.  Returns 0 or -errno.
+ */
+int zone_nft_lockdown(struct zone_nft *nft);
+
+/* zone_nft_table_exists - 1, 0, or -errno */
+int zone_nft_table_exists(struct zone_nft *nft);
+
+/**
+ * zone_nft_verify - read the live table back and compare it with @rs
+ * @diag: one line per difference
+ *
+ * Returns 0 when they match, -EUCLEAN when they differ, or -errno.
+ */
+int zone_nft_verify(struct zone_nft *nft, const struct zone_ruleset *rs,
+		    struct zone_diag *diag);
+
+/* A named counter of the table: a channel or a segment pair. */
+struct zone_counter {
+	char name[96];
+	uint64_t packets;
+	uint64_t bytes;
+};
+
+/**
+ * zone_nft_counters - read every counter of the table
+ * @ret_counters: an array the caller frees with free()
+ * Returns 0 or -errno.
+ */
+int zone_nft_counters(struct zone_nft *nft, struct zone_counter **ret_counters,
+		      size_t *ret_n);
+
+#endif
