@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef ZONE_SHA256_H
+#define ZONE_SHA256_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * SHA-256 (FIPS 180-4), for the policy hash.  Internal to libzone: none of
+ * the libraries zoned already links offers one.
+ */
+
+#define SHA256_DIGEST_LEN 32
+#define SHA256_HEX_LEN (2 * SHA256_DIGEST_LEN + 1)
+
+struct sha256_ctx {
+	uint32_t state[8];
+	uint64_t total;		/* bytes hashed so far */
+	uint8_t block[64];
+	size_t used;		/* bytes waiting in @block */
+};
+
+/* sha256_init - start a new hash */
+void sha256_init(struct sha256_ctx *ctx);
+/* sha256_update - hash @len more bytes of @data */
+void sha256_update(struct sha256_ctx *ctx, const void *data, size_t len);
+/* sha256_final - finish and write the 32-byte digest */
+void sha256_final(struct sha256_ctx *ctx, uint8_t digest[SHA256_DIGEST_LEN]);
+/* sha256_hex - hash @len bytes of @data into lower-case hex, NUL ended */
+void sha256_hex(const void *data, size_t len, char hex[SHA256_HEX_LEN]);
+
+#endif
