@@ -20,11 +20,26 @@ void control_close(struct zoned *z);
  * survives reloads and restarts until released.
  */
 struct isolation;
-/* isolation_load - read the state file under @state_dir (missing: empty) */
+struct zone_model;
+/*
+ * isolation_load - read the state file under @state_dir (missing: empty)
+ * Returns NULL with errno set; EINVAL when the file is damaged (the daemon
+ * should then refuse to replace the table, which still isolates).
+ */
 struct isolation *isolation_load(const char *state_dir);
 void isolation_free(struct isolation *iso);
-/* The isolated prefixes, borrowed, for zone_ruleset_compile(). */
-const struct zone_prefix *isolation_prefixes(const struct isolation *iso,
+/*
+ * isolation_prefixes - the isolated prefixes for zone_ruleset_compile()
+ * @model: the model about to be compiled; a target naming a zone or an
+ *         attachment is resolved against it (a name it no longer has keeps
+ *         the networks it had: isolation fails closed)
+ *
+ * The array is disjoint (a prefix inside another listed one is left out),
+ * borrowed, and valid until the next call or isolation change.  NULL with
+ * *ret_n = 0 when nothing is isolated.
+ */
+const struct zone_prefix *isolation_prefixes(struct isolation *iso,
+					     const struct zone_model *model,
 					     size_t *ret_n);
 
 #endif

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef ZONED_CTLMSG_H
+#define ZONED_CTLMSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+/*
+ * The wire format of the control socket, shared by zoned and zonectl.
+ *
+ * The socket is AF_UNIX SOCK_SEQPACKET, so every message arrives whole or
+ * not at all.  A message is a 16-byte header followed by its payload:
+ *
+ *   u16 version  CTL_VERSION
+ *   u16 type     CTL_T_*
+ *   u32 len      the whole message, header included, <= CTL_MSG_MAX
+ *   u32 code     request: CTL_CMD_*; CTL_T_END: the exit status
+ *   u16 flags    request: CTL_F_*; zero otherwise
+ *   u16 argc     request: the number of arguments; zero otherwise
+ *
+ * in host byte order (both ends run on the same machine).  A request's
+ * payload is @argc NUL-terminated strings, packed, and nothing else.  A
+ * reply is any number of CTL_T_OUT (for stdout) and CTL_T_ERR (for stderr)
+ * messages, each a NUL-terminated text chunk, then one CTL_T_END.
+ */
+
+#define CTL_VERSION	1
+#define CTL_HDR_LEN	16
+#define CTL_MSG_MAX	8192
+#define CTL_ARGS_MAX	8
+#define CTL_ARG_MAX	1024	/* longest argument, NUL excluded */
+/* The most text one chunk carries (the rest of a message, less the NUL). */
+#define CTL_CHUNK_MAX	(CTL_MSG_MAX - CTL_HDR_LEN - 1)
+
+enum ctl_type {
+	CTL_T_REQUEST = 1,
+	CTL_T_OUT,
+	CTL_T_ERR,
+	CTL_T_END,
+};
+
+enum ctl_cmd {
+	CTL_CMD_STATUS = 1,
+	CTL_CMD_CONFIG,		/* the running model, normalised */
+	CTL_CMD_CONF_PATH,	/* the running config file's path */
+	CTL_CMD_RELOAD,
+	CTL_CMD_EXPLAIN,	/* SRC DST [PROTO/PORT] */
+	CTL_CMD_FLOWS,
+	CTL_CMD_ISOLATE,	/* TARGET REASON */
+	CTL_CMD_RELEASE,	/* TARGET */
+	CTL_CMD_AUDIT,
+	CTL_CMD_MAX
+};
+
+enum ctl_flags {
+	CTL_F_JSON = 1 << 0,
+};
+
+struct ctl_request {
+	enum ctl_cmd cmd;
+	unsigned int flags;
+	size_t argc;
+	const char *argv[CTL_ARGS_MAX];
+};
+
+struct ctl_reply {
+	enum ctl_type type;	/* CTL_T_OUT, CTL_T_ERR or CTL_T_END */
+	int status;		/* CTL_T_END only */
+	const char *text;	/* OUT/ERR: NUL-terminated; END: "" */
+	size_t len;		/* strlen(text) */
+};
+
+/* ctl_cmd_name - "status", "explain", ...; NULL when out of range */
+const char *ctl_cmd_name(enum ctl_cmd cmd);
+
+/**
+ * ctl_request_encode - build a request message
+ * @req: the command, its flags and arguments (copied)
+ * @buf: where the message goes
+ * @size: room in @buf
+ *
+ * Returns the message length, -EINVAL for an unknown command, too many or
+ * too long arguments or unknown flags, or -EMSGSIZE when the message would
+ * exceed @size or CTL_MSG_MAX.
+ */
+ssize_t ctl_request_encode(const struct ctl_request *req, void *buf,
+			   size_t size);
+
+/**
+ * ctl_request_decode - check and parse a received request
+ * @buf: the message as received
+ * @len: its length
+ * @ret_req: written on success; its argv point into @buf
+ *
+ * Every field is checked: length, version, type, command, flags, and that
+ * the payload is exactly @argc NUL-terminated strings of at most
+ * CTL_ARG_MAX bytes.  Returns 0, -EBADMSG for any malformed message, or
+ * -EPROTO for another protocol version.
+ */
+int ctl_request_decode(const void *buf, size_t len,
+		       struct ctl_request *ret_req);
+
+/**
+ * ctl_reply_encode - build one reply message
+ * @type: CTL_T_OUT, CTL_T_ERR or CTL_T_END
+ * @status: the exit status (CTL_T_END), else ignored
+ * @text: the chunk (OUT/ERR), at most CTL_CHUNK_MAX bytes, no NUL inside;
+ *        ignored for END
+ * @len: bytes of @text
+ *
+ * Returns the message length, -EINVAL or -EMSGSIZE.
+ */
+ssize_t ctl_reply_encode(enum ctl_type type, int status, const char *text,
+			 size_t len, void *buf, size_t size);
+
+/**
+ * ctl_reply_decode - check and parse a received reply message
+ * @ret_reply: written on success; its text points into @buf
+ *
+ * Returns 0, -EBADMSG or -EPROTO, as ctl_request_decode().
+ */
+int ctl_reply_decode(const void *buf, size_t len, struct ctl_reply *ret_reply);
+
+/**
+ * ctl_json_string - write @s as a JSON string, quotes included
+ *
+ * Control characters are escaped (\u00XX) and bytes that are not valid
+ * UTF-8 become U+FFFD, so that the output is valid JSON whatever the input.
+ */
+void ctl_json_string(FILE *out, const char *s);
+
+#endif
