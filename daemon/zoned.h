@@ -21,6 +21,7 @@ struct nflog;
 struct nftmon;
 struct control;
 struct isolation;
+struct stats;
 
 struct zoned;
 
@@ -45,6 +46,7 @@ struct zoned {
 	struct nftmon *mon;
 	struct control *ctl;
 	struct isolation *iso;
+	struct stats *stats;		/* what the watchers saw (stats.h) */
 };
 
 /*
