@@ -2,6 +2,7 @@
 #ifndef ZONED_ALERT_H
 #define ZONED_ALERT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /*
@@ -33,6 +34,22 @@ struct alerts;
 struct alerts *alerts_new(int facility);
 void alerts_free(struct alerts *alerts);
 void alerts_set_facility(struct alerts *alerts, int facility);
+/* alerts_set_stderr - also print every alert line to stderr (zoned -d) */
+void alerts_set_stderr(struct alerts *alerts, bool on);
+
+/*
+ * alerts_tick - call about once a second: while the budget suppresses
+ * alerts, reports "alerts-suppressed count=N" at most once a second.
+ */
+void alerts_tick(struct alerts *alerts);
+
+/* What the alerts module did since start, for zonectl status. */
+struct alerts_stats {
+	uint64_t sent;		/* lines handed to the journal or syslog */
+	uint64_t suppressed;	/* dropped by the budget */
+	uint64_t lost;		/* the journal socket was full */
+};
+void alerts_get_stats(const struct alerts *alerts, struct alerts_stats *ret);
 
 /**
  * alert_emit - send one alert

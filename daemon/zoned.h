@@ -22,6 +22,8 @@ struct nftmon;
 struct control;
 struct isolation;
 struct stats;
+struct loop;
+struct reload;
 
 struct zoned;
 
@@ -47,6 +49,13 @@ struct zoned {
 	struct control *ctl;
 	struct isolation *iso;
 	struct stats *stats;		/* what the watchers saw (stats.h) */
+
+	/* Owned by daemon/zoned.c, loop.c and reload.c. */
+	struct loop *loop;		/* fd -> callback registry of epfd */
+	struct reload *reload;		/* inotify, debounce, channel expiry */
+	bool debug;			/* -d */
+	/* The first diagnostic of the last failed reload, "" when none. */
+	char last_error[512];
 };
 
 /*
@@ -56,6 +65,42 @@ struct zoned {
 int loop_add(struct zoned *z, int fd, uint32_t events, loop_cb cb, void *arg);
 /* loop_del - stop watching @fd (before closing it) */
 void loop_del(struct zoned *z, int fd);
+
+/* loop_init - create z->epfd; 0 or -errno.  loop_fini undoes it. */
+int loop_init(struct zoned *z);
+void loop_fini(struct zoned *z);
+/*
+ * loop_run - dispatch ready fds until z->quit is set
+ * Returns 0, or -errno when epoll itself fails.
+ */
+int loop_run(struct zoned *z);
+
+/*
+ * loop_timer_add - a non-blocking timerfd on @clockid (CLOCK_MONOTONIC,
+ * CLOCK_REALTIME), registered with the loop; @cb runs when it expires and
+ * must call loop_timer_read().  Returns the fd or -errno.  The timer
+ * starts disarmed.
+ */
+int loop_timer_add(struct zoned *z, int clockid, loop_cb cb, void *arg);
+/*
+ * loop_timer_arm - first expiry after @first_ms, then every @interval_ms
+ * (0: once).  @first_ms 0 disarms.  Returns 0 or -errno.
+ */
+int loop_timer_arm(int tfd, uint64_t first_ms, uint64_t interval_ms);
+/*
+ * loop_timer_arm_at - expire once at wall-clock time @when (a
+ * CLOCK_REALTIME timer); a clock change makes loop_timer_read() return
+ * -ECANCELED so the caller can re-arm.  Returns 0 or -errno.
+ */
+int loop_timer_arm_at(int tfd, time_t when);
+/*
+ * loop_timer_read - consume the expirations of @tfd
+ * Returns their number (0 if none), or -ECANCELED (clock change) or
+ * another -errno.
+ */
+int64_t loop_timer_read(int tfd);
+/* loop_timer_del - loop_del() and close(); a negative @tfd is ignored */
+void loop_timer_del(struct zoned *z, int tfd);
 
 /*
  * zoned_reload - load the config again and apply it
@@ -71,5 +116,23 @@ int zoned_reload(struct zoned *z, const char *why);
  * change, a channel expiry or drift) and apply it.  Returns 0 or -errno.
  */
 int zoned_reapply(struct zoned *z, const char *why);
+
+/*
+ * zoned_apply_model - compile @model (with the isolated prefixes) and
+ * apply it in one batch; on success it replaces z->model and z->ruleset
+ * (takes ownership of @model) and sweeps conntrack.  On failure nothing
+ * changes, @model stays the caller's and @diag says why.  Returns 0 or
+ * -errno.
+ */
+int zoned_apply_model(struct zoned *z, struct zone_model *model,
+		      struct zone_diag *diag);
+
+/*
+ * reload_open - watch the config's directory (inotify, debounced) and
+ * arm the channel expiry timer; reload_close undoes it (NULL-safe).
+ * Returns 0 or -errno.
+ */
+int reload_open(struct zoned *z);
+void reload_close(struct zoned *z);
 
 #endif

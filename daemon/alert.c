@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Alerts to the journal (native fields) or syslog(3), under a global
+ * budget.  Where the journal's socket exists the native protocol alone is
+ * used: journald forwards to syslog itself, so sending both would log
+ * every alert twice.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alert.h"
+#include "alert_fmt.h"
+
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
+/* A journal datagram: the line plus each value once more, with names. */
+#define JOURNAL_MAX (2 * ALERT_LINE_MAX + 1024)
+
+struct alerts {
+	int facility;
+	bool to_stderr;
+	int journal_fd;			/* -1: syslog(3) only */
+	struct sockaddr_un journal;
+	socklen_t journal_len;
+	struct alert_budget budget;
+	uint64_t suppressed;		/* since the last summary */
+	uint64_t last_summary_ns;
+	struct alerts_stats stats;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int alerts_set_journal_path(struct alerts *alerts, const char *path)
+{
+	if (alerts->journal_fd >= 0) {
+		close(alerts->journal_fd);
+		alerts->journal_fd = -1;
+	}
+	if (path == NULL)
+		return 0;
+	if (strlen(path) >= sizeof(alerts->journal.sun_path))
+		return -ENAMETOOLONG;
+	alerts->journal_fd = socket(AF_UNIX,
+				    SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+				    0);
+	if (alerts->journal_fd < 0)
+		return -errno;
+	memset(&alerts->journal, 0, sizeof(alerts->journal));
+	alerts->journal.sun_family = AF_UNIX;
+	strcpy(alerts->journal.sun_path, path);
+	alerts->journal_len = (socklen_t)sizeof(alerts->journal);
+	return 0;
+}
+
+/**
+ * alerts_new - set up the alert sink
+ * @facility: LOG_AUTHPRIV unless the config says otherwise
+ *
+ * Uses the journal's native socket when it exists, syslog(3) otherwise
+ * (log_init() has opened it).  Returns NULL with errno set.
+ */
+struct alerts *alerts_new(int facility)
+{
+	struct alerts *alerts;
+	struct stat st;
+
+	alerts = calloc(1, sizeof(*alerts));
+	if (alerts == NULL)
+		return NULL;
+	alerts->facility = facility;
+	alerts->journal_fd = -1;
+	alert_budget_init(&alerts->budget, ALERT_RATE, ALERT_BURST, now_ns());
+	if (stat(JOURNAL_SOCKET, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    alerts_set_journal_path(alerts, JOURNAL_SOCKET) < 0) {
+		/* syslog(3) still works: fall back to it. */
+		alerts->journal_fd = -1;
+	}
+	return alerts;
+}
+
+/* alerts_free - close the sink; NULL is fine */
+void alerts_free(struct alerts *alerts)
+{
+	if (alerts == NULL)
+		return;
+	alerts_tick(alerts);
+	if (alerts->journal_fd >= 0)
+		close(alerts->journal_fd);
+	free(alerts);
+}
+
+void alerts_set_facility(struct alerts *alerts, int facility)
+{
+	alerts->facility = facility;
+}
+
+void alerts_set_stderr(struct alerts *alerts, bool on)
+{
+	alerts->to_stderr = on;
+}
+
+void alerts_get_stats(const struct alerts *alerts, struct alerts_stats *ret)
+{
+	*ret = alerts->stats;
+}
+
+/* Send to the journal; false when the caller should use syslog(3). */
+static bool send_journal(struct alerts *alerts, const char *line, int prio,
+			 const char *event, const struct alert_pair *pairs,
+			 size_t n_pairs)
+{
+	char buf[JOURNAL_MAX];
+	size_t len;
+
+	len = alert_format_journal(buf, sizeof(buf), line, prio,
+				   alerts->facility, event, pairs, n_pairs);
+	if (len == 0)
+		return false;
+	if (sendto(alerts->journal_fd, buf, len, MSG_NOSIGNAL,
+		   (struct sockaddr *)&alerts->journal,
+		   alerts->journal_len) >= 0)
+		return true;
+	/* A full socket: count the loss rather than block the loop. */
+	if (errno == EAGAIN || errno == EWOULDBLOCK) {
+		alerts->stats.lost++;
+		return true;
+	}
+	return false;
+}
+
+static void send_line(struct alerts *alerts, const char *line, int prio,
+		      const char *event, const struct alert_pair *pairs,
+		      size_t n_pairs)
+{
+	if (alerts->to_stderr) {
+		fprintf(stderr, "zoned: %s\n", line);
+		fflush(stderr);
+	}
+	alerts->stats.sent++;
+	if (alerts->journal_fd >= 0 &&
+	    send_journal(alerts, line, prio, event, pairs, n_pairs))
+		return;
+	syslog(LOG_MAKEPRI(alerts->facility, prio), "%s", line);
+}
+
+/* Report what the budget dropped, at most once a second. */
+static void report_suppressed(struct alerts *alerts, uint64_t now)
+{
+	struct alert_pair pair = { "count", NULL };
+	char count[24];
+	char line[64];
+
+	if (alerts->suppressed == 0 ||
+	    now - alerts->last_summary_ns < 1000000000ull)
+		return;
+	snprintf(count, sizeof(count), "%llu",
+		 (unsigned long long)alerts->suppressed);
+	pair.value = count;
+	snprintf(line, sizeof(line), "alerts-suppressed count=%s", count);
+	send_line(alerts, line, LOG_WARNING, "alerts-suppressed", &pair, 1);
+	alerts->suppressed = 0;
+	alerts->last_summary_ns = now;
+}
+
+void alerts_tick(struct alerts *alerts)
+{
+	report_suppressed(alerts, now_ns());
+}
+
+void alert_emit(struct alerts *alerts, enum alert_event event, ...)
+{
+	struct alert_pair pairs[ALERT_MAX_PAIRS + 1];
+	char line[ALERT_LINE_MAX];
+	uint64_t now = now_ns();
+	size_t skip = 0;
+	size_t n = 0;
+	const char *key;
+	va_list ap;
+
+	if (!alert_budget_take(&alerts->budget, now)) {
+		if (alerts->suppressed == 0 &&
+		    now - alerts->last_summary_ns >= 1000000000ull)
+			/* Start the one-second window with the storm. */
+			alerts->last_summary_ns = now;
+		alerts->suppressed++;
+		alerts->stats.suppressed++;
+		report_suppressed(alerts, now);
+		return;
+	}
+	report_suppressed(alerts, now);
+	/*
+	 * The policy events carry "result": alert_format_line() writes it
+	 * into the line, the journal gets it as ZONED_RESULT.
+	 */
+	if (event == ALERT_POLICY_APPLIED || event == ALERT_POLICY_REJECTED) {
+		pairs[n].key = "result";
+		pairs[n++].value = event == ALERT_POLICY_APPLIED ? "applied" :
+								   "rejected";
+		skip = 1;
+	}
+	va_start(ap, event);
+	while ((key = va_arg(ap, const char *)) != NULL) {
+		const char *value = va_arg(ap, const char *);
+
+		if (n < ALERT_MAX_PAIRS + skip) {
+			pairs[n].key = key;
+			pairs[n++].value = value;
+		}
+	}
+	va_end(ap);
+	alert_format_line(line, sizeof(line), event, pairs + skip, n - skip);
+	send_line(alerts, line, alert_event_priority(event),
+		  alert_event_name(event), pairs, n);
+}

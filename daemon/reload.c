@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Reload and re-apply: a new config is parsed, validated, compiled and
+ * committed in one batch before it replaces the one in force (STYLE.md
+ * D.16); any failure keeps everything as it was.  Reloads come from
+ * SIGHUP, zonectl and inotify on the config's directory (editors write by
+ * rename, so the file itself cannot be watched); a channel's expiry
+ * re-applies the current model without it.
+ */
+#include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <zone/conf.h>
+
+#include "alert.h"
+#include "control.h"
+#include "log.h"
+#include "notify.h"
+#include "watch.h"
+#include "zoned.h"
+
+/* A burst of writes ends when the directory has been quiet this long. */
+#define RELOAD_DEBOUNCE_MS 500
+
+struct reload {
+	int ino_fd;
+	int wd;
+	char *dir;
+	char *base;
+	int debounce_fd;	/* CLOCK_MONOTONIC, one shot */
+	int expiry_fd;		/* CLOCK_REALTIME, the next channel expiry */
+	time_t expiry_checked;	/* expiries up to here were reported */
+};
+
+/* Log every diagnostic and keep the first for the alert and zonectl. */
+static void report_diag(struct zoned *z, const struct zone_diag *diag,
+			int err)
+{
+	size_t n = zone_diag_count(diag);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		log_warnx("%s", zone_diag_line(diag, i));
+	if (n > 0)
+		snprintf(z->last_error, sizeof(z->last_error), "%s",
+			 zone_diag_line(diag, 0));
+	else
+		snprintf(z->last_error, sizeof(z->last_error), "%s: %s",
+			 z->conf_path, strerror(-err));
+}
+
+/* Report the channels of a new model that have already expired. */
+static void report_expired(struct zoned *z, const struct zone_model *model,
+			   time_t now)
+{
+	size_t n = zone_model_channel_count(model);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct zone_channel *c = zone_model_channel(model, i);
+
+		if (!zone_channel_expired(c, now))
+			continue;
+		log_info("channel %s expired at %s, left out of the ruleset",
+			 zone_channel_name(c), zone_channel_expires_text(c));
+		alert_emit(z->alerts, ALERT_CHANNEL_EXPIRED, "channel",
+			   zone_channel_name(c), "expires",
+			   zone_channel_expires_text(c), NULL);
+	}
+}
+
+/* Arm the expiry timer for the next channel to expire after @now. */
+static void arm_expiry(struct zoned *z, time_t now)
+{
+	struct reload *r = z->reload;
+	size_t n = zone_model_channel_count(z->model);
+	time_t next = 0;
+	time_t when;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		const struct zone_channel *c = zone_model_channel(z->model, i);
+
+		if (zone_channel_expires(c, &when) && when > now &&
+		    (next == 0 || when < next))
+			next = when;
+	}
+	r->expiry_checked = now;
+	if (next == 0)
+		ret = loop_timer_arm(r->expiry_fd, 0, 0);
+	else
+		ret = loop_timer_arm_at(r->expiry_fd, next);
+	if (ret < 0)
+		log_warnx("channel expiry timer: %s, ignoring", strerror(-ret));
+}
+
+int zoned_apply_model(struct zoned *z, struct zone_model *model,
+		      struct zone_diag *diag)
+{
+	const struct zone_prefix *iso = NULL;
+	struct zone_ruleset *rs;
+	time_t now = time(NULL);
+	size_t n_iso = 0;
+	int ret;
+
+	if (z->iso != NULL)
+		iso = isolation_prefixes(z->iso, model, &n_iso);
+	rs = zone_ruleset_compile(model, iso, n_iso, now);
+	if (rs == NULL) {
+		ret = -errno;
+		zone_diag_add(diag, zone_model_file(model), 0,
+			      "cannot compile the ruleset: %s", strerror(-ret));
+		return ret;
+	}
+	ret = zone_nft_apply(z->nft, rs, diag);
+	if (ret < 0) {
+		if (zone_diag_count(diag) == 0)
+			zone_diag_add(diag, zone_model_file(model), 0,
+				      "cannot apply the ruleset: %s",
+				      strerror(-ret));
+		zone_ruleset_free(rs);
+		return ret;
+	}
+	/* The old ruleset borrows the old model: free it first. */
+	zone_ruleset_free(z->ruleset);
+	z->ruleset = rs;
+	if (model != z->model) {
+		zone_model_free(z->model);
+		z->model = model;
+		if (z->alerts != NULL) {
+			alerts_set_facility(z->alerts,
+					    zone_model_alert_facility(model));
+			report_expired(z, model, now);
+		}
+	}
+	z->applied_at = now;
+	if (z->reload != NULL)
+		arm_expiry(z, now);
+	if (z->ct != NULL && (ret = ctwatch_sweep(z)) < 0)
+		log_warnx("conntrack sweep: %s, ignoring", strerror(-ret));
+	return 0;
+}
+
+static void notify_status(struct zoned *z)
+{
+	notify_sendf("READY=1\nSTATUS=enforcing %s policy %.12s (%zu segments, %zu channels)",
+		     zone_mode_name(zone_model_mode(z->model)),
+		     zone_model_hash(z->model),
+		     zone_model_segment_count(z->model),
+		     zone_model_channel_count(z->model));
+}
+
+static void reject(struct zoned *z, const struct zone_diag *diag, int err,
+		   const char *why)
+{
+	report_diag(z, diag, err);
+	log_warnx("reload failed, keeping current configuration");
+	alert_emit(z->alerts, ALERT_POLICY_REJECTED, "hash",
+		   zone_model_hash(z->model), "file", z->conf_path, "trigger",
+		   why, "error", z->last_error, NULL);
+}
+
+int zoned_reload(struct zoned *z, const char *why)
+{
+	struct zone_model *model = NULL;
+	struct zone_diag *diag;
+	int ret;
+
+	notify_send("RELOADING=1\nSTATUS=reloading");
+	log_info("reloading %s (%s)", z->conf_path, why);
+	diag = zone_diag_new();
+	if (diag == NULL) {
+		ret = -ENOMEM;
+		log_warnx("reload failed, keeping current configuration");
+		goto out;
+	}
+	ret = zone_conf_load(z->conf_path, 0, diag, &model);
+	if (ret == 0) {
+		ret = zoned_apply_model(z, model, diag);
+		if (ret < 0)
+			zone_model_free(model);
+	}
+	if (ret < 0) {
+		reject(z, diag, ret, why);
+		goto out_free;
+	}
+	z->last_error[0] = '\0';
+	log_info("policy %s applied", zone_model_hash(z->model));
+	alert_emit(z->alerts, ALERT_POLICY_APPLIED, "hash",
+		   zone_model_hash(z->model), "file", z->conf_path, "trigger",
+		   why, NULL);
+out_free:
+	zone_diag_free(diag);
+out:
+	notify_status(z);
+	return ret;
+}
+
+int zoned_reapply(struct zoned *z, const char *why)
+{
+	struct zone_diag *diag;
+	size_t i;
+	int ret;
+
+	diag = zone_diag_new();
+	if (diag == NULL) {
+		log_warnx("cannot re-apply the policy (%s): %s", why,
+			  strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	ret = zoned_apply_model(z, z->model, diag);
+	if (ret < 0) {
+		for (i = 0; i < zone_diag_count(diag); i++)
+			log_warnx("%s", zone_diag_line(diag, i));
+		log_warnx("cannot re-apply the policy (%s), the kernel keeps "
+			  "its table", why);
+	} else {
+		log_info("policy %s re-applied (%s)", zone_model_hash(z->model),
+			 why);
+	}
+	zone_diag_free(diag);
+	return ret;
+}
+
+static void on_expiry(struct zoned *z, int fd, uint32_t events, void *arg)
+{
+	struct reload *r = arg;
+	size_t n = zone_model_channel_count(z->model);
+	time_t now = time(NULL);
+	bool expired = false;
+	time_t when;
+	int64_t ret;
+	size_t i;
+
+	(void)events;
+	/* -ECANCELED: the clock was set; judge by the new time all the same. */
+	ret = loop_timer_read(fd);
+	if (ret == 0)
+		return;
+	for (i = 0; i < n; i++) {
+		const struct zone_channel *c = zone_model_channel(z->model, i);
+
+		if (!zone_channel_expires(c, &when) ||
+		    when <= r->expiry_checked || when > now)
+			continue;
+		expired = true;
+		log_info("channel %s expired", zone_channel_name(c));
+		alert_emit(z->alerts, ALERT_CHANNEL_EXPIRED, "channel",
+			   zone_channel_name(c), "expires",
+			   zone_channel_expires_text(c), NULL);
+	}
+	if (!expired || zoned_reapply(z, "channel expired") < 0)
+		arm_expiry(z, now);
+}
+
+static void on_debounce(struct zoned *z, int fd, uint32_t events, void *arg)
+{
+	(void)events;
+	(void)arg;
+	if (loop_timer_read(fd) > 0)
+		zoned_reload(z, "config changed");
+}
+
+static void on_inotify(struct zoned *z, int fd, uint32_t events, void *arg)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	struct reload *r = arg;
+	bool changed = false;
+	ssize_t len;
+	char *p;
+
+	(void)z;
+	(void)events;
+	while ((len = read(fd, buf, sizeof(buf))) > 0) {
+		for (p = buf; p < buf + len; p += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)p;
+			if (ev->mask & IN_Q_OVERFLOW)
+				changed = true;
+			else if (ev->mask & IN_IGNORED)
+				log_warnx("%s is no longer watched, reload "
+					  "with SIGHUP", r->dir);
+			else if (ev->len > 0 && strcmp(ev->name, r->base) == 0)
+				changed = true;
+		}
+	}
+	/* Every change restarts the wait: one reload per burst. */
+	if (changed)
+		loop_timer_arm(r->debounce_fd, RELOAD_DEBOUNCE_MS, 0);
+}
+
+static int split_path(struct reload *r, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL) {
+		r->dir = strdup(".");
+		r->base = strdup(path);
+	} else {
+		r->dir = slash == path ? strdup("/") :
+					 strndup(path, (size_t)(slash - path));
+		r->base = strdup(slash + 1);
+	}
+	if (r->dir == NULL || r->base == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
+static int watch_dir(struct zoned *z, struct reload *r)
+{
+	int ret;
+
+	r->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (r->ino_fd < 0)
+		return -errno;
+	r->wd = inotify_add_watch(r->ino_fd, r->dir,
+				  IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM |
+					  IN_CREATE | IN_DELETE | IN_ATTRIB |
+					  IN_ONLYDIR);
+	if (r->wd < 0)
+		return -errno;
+	ret = loop_add(z, r->ino_fd, EPOLLIN, on_inotify, r);
+	if (ret < 0) {
+		close(r->ino_fd);
+		r->ino_fd = -1;
+	}
+	return ret;
+}
+
+int reload_open(struct zoned *z)
+{
+	struct reload *r;
+	int ret;
+
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return -ENOMEM;
+	r->ino_fd = r->debounce_fd = r->expiry_fd = -1;
+	z->reload = r;
+	ret = split_path(r, z->conf_path);
+	if (ret < 0)
+		goto out_close;
+	ret = watch_dir(z, r);
+	if (ret < 0) {
+		log_warnx("cannot watch %s: %s", r->dir, strerror(-ret));
+		goto out_close;
+	}
+	ret = r->debounce_fd = loop_timer_add(z, CLOCK_MONOTONIC, on_debounce,
+					      r);
+	if (ret < 0)
+		goto out_close;
+	ret = r->expiry_fd = loop_timer_add(z, CLOCK_REALTIME, on_expiry, r);
+	if (ret < 0)
+		goto out_close;
+	arm_expiry(z, z->applied_at ? z->applied_at : time(NULL));
+	return 0;
+
+out_close:
+	reload_close(z);
+	return ret;
+}
+
+void reload_close(struct zoned *z)
+{
+	struct reload *r = z->reload;
+
+	if (r == NULL)
+		return;
+	loop_timer_del(z, r->expiry_fd);
+	loop_timer_del(z, r->debounce_fd);
+	if (r->ino_fd >= 0) {
+		loop_del(z, r->ino_fd);
+		close(r->ino_fd);
+	}
+	free(r->dir);
+	free(r->base);
+	free(r);
+	z->reload = NULL;
+}
