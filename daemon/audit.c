@@ -1,0 +1,1047 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The read-only reports of the control socket: status, explain, flows and
+ * audit (the self-inspection of the basic policy's clause 8).  Each asks
+ * the live state (the model in force, the kernel's table, conntrack, the
+ * watchers' counts), never a copy of it.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <zone/addr.h>
+#include <zone/diag.h>
+#include <zone/model.h>
+#include <zone/ruleset.h>
+#include <zone/verdict.h>
+
+#include "control.h"
+#include "control_priv.h"
+#include "ctlmsg.h"
+#include "stats.h"
+#include "watch.h"
+#include "zoned.h"
+
+/* Channels that expire within this many seconds are flagged by audit. */
+#define AUDIT_EXPIRY_WARN	(30 * 24 * 3600)
+
+/* JSON helpers: "key": then a value, each with its leading comma. */
+static void json_key(struct ctl_out *o, bool *first, const char *key)
+{
+	if (!*first)
+		fputc(',', o->out);
+	*first = false;
+	ctl_json_string(o->out, key);
+	fputc(':', o->out);
+}
+
+static void json_str(struct ctl_out *o, bool *first, const char *key,
+		     const char *val)
+{
+	json_key(o, first, key);
+	ctl_json_string(o->out, val);
+}
+
+static void json_u64(struct ctl_out *o, bool *first, const char *key,
+		     uint64_t val)
+{
+	json_key(o, first, key);
+	fprintf(o->out, "%" PRIu64, val);
+}
+
+static void json_bool(struct ctl_out *o, bool *first, const char *key,
+		      bool val)
+{
+	json_key(o, first, key);
+	fputs(val ? "true" : "false", o->out);
+}
+
+static const char *proto_name(uint8_t proto, char *buf, size_t size)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_UDP:
+		return "udp";
+	case IPPROTO_ICMP:
+		return "icmp";
+	case IPPROTO_ICMPV6:
+		return "icmpv6";
+	case IPPROTO_SCTP:
+		return "sctp";
+	default:
+		snprintf(buf, size, "%u", proto);
+		return buf;
+	}
+}
+
+/* ---- status ---- */
+
+static size_t expired_channels(const struct zone_model *model, time_t now)
+{
+	size_t n = zone_model_channel_count(model);
+	size_t expired = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (zone_channel_expired(zone_model_channel(model, i), now))
+			expired++;
+	return expired;
+}
+
+static size_t zone_count(const struct zone_model *model)
+{
+	size_t n = zone_model_segment_count(model);
+	size_t zones = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (zone_segment_is_zone(zone_model_segment(model, i)))
+			zones++;
+	return zones;
+}
+
+static void status_counters_text(const struct zone_counter *c, size_t n,
+				 struct ctl_out *o)
+{
+	size_t i;
+
+	if (n)
+		fprintf(o->out, "counters:\n  %-40s %14s %16s\n", "name",
+			"packets", "bytes");
+	for (i = 0; i < n; i++)
+		fprintf(o->out, "  %-40s %14" PRIu64 " %16" PRIu64 "\n",
+			c[i].name, c[i].packets, c[i].bytes);
+}
+
+static void status_counters_json(const struct zone_counter *c, size_t n,
+				 struct ctl_out *o)
+{
+	size_t i;
+
+	fputc('[', o->out);
+	for (i = 0; i < n; i++) {
+		bool first = true;
+
+		fputs(i ? ",{" : "{", o->out);
+		json_str(o, &first, "name", c[i].name);
+		json_u64(o, &first, "packets", c[i].packets);
+		json_u64(o, &first, "bytes", c[i].bytes);
+		fputc('}', o->out);
+	}
+	fputc(']', o->out);
+}
+
+static void status_text(struct zoned *z, struct ctl_out *o, time_t now)
+{
+	const struct zone_model *m = z->model;
+	size_t segs = zone_model_segment_count(m);
+	size_t zones = zone_count(m);
+	char when[32];
+
+	fprintf(o->out, "mode:        %s\n", zone_mode_name(zone_model_mode(m)));
+	fprintf(o->out, "profile:     %s", zone_profile_name(zone_model_profile(m)));
+	if (zone_model_profile_approved(m))
+		fprintf(o->out, " (approved: %s)",
+			zone_model_profile_approved(m));
+	fprintf(o->out, "\npolicy:      %s\n", zone_model_hash(m));
+	fprintf(o->out, "config:      %s\n", z->conf_path);
+	fprintf(o->out, "applied:     %s\n",
+		ctl_time(z->applied_at, when, sizeof(when)));
+	if (z->last_error[0])
+		fprintf(o->out, "last reload: rejected: %s\n", z->last_error);
+	fprintf(o->out, "segments:    %zu (%zu zones, %zu attachments)\n", segs,
+		zones, segs - zones);
+	fprintf(o->out, "channels:    %zu (%zu expired)\n",
+		zone_model_channel_count(m), expired_channels(m, now));
+	fprintf(o->out, "isolated:    %zu\n", isolation_count(z->iso));
+	fprintf(o->out, "denied:      %" PRIu64 "\n",
+		stats_total(z->stats, STAT_DENY));
+	fprintf(o->out, "violations:  %" PRIu64 " (%" PRIu64 " killed)\n",
+		stats_total(z->stats, STAT_VIOLATION),
+		stats_total(z->stats, STAT_KILLED));
+	fprintf(o->out, "spoofed:     %" PRIu64 "\n",
+		stats_total(z->stats, STAT_SPOOF));
+	fprintf(o->out, "drift:       %" PRIu64 "\n",
+		stats_total(z->stats, STAT_DRIFT));
+	fprintf(o->out, "events lost: %" PRIu64 "\n",
+		stats_total(z->stats, STAT_EVENTS_LOST));
+}
+
+static void status_json(struct zoned *z, struct ctl_out *o, time_t now)
+{
+	const struct zone_model *m = z->model;
+	size_t segs = zone_model_segment_count(m);
+	size_t zones = zone_count(m);
+	bool first = true;
+	char when[32];
+	int k;
+
+	fputc('{', o->out);
+	json_str(o, &first, "mode", zone_mode_name(zone_model_mode(m)));
+	json_str(o, &first, "profile",
+		 zone_profile_name(zone_model_profile(m)));
+	json_str(o, &first, "profile_approved",
+		 zone_model_profile_approved(m));
+	json_str(o, &first, "policy_hash", zone_model_hash(m));
+	json_str(o, &first, "config", z->conf_path);
+	json_str(o, &first, "applied",
+		 ctl_time(z->applied_at, when, sizeof(when)));
+	json_str(o, &first, "last_error",
+		 z->last_error[0] ? z->last_error : NULL);
+	json_u64(o, &first, "segments", segs);
+	json_u64(o, &first, "zones", zones);
+	json_u64(o, &first, "attachments", segs - zones);
+	json_u64(o, &first, "channels", zone_model_channel_count(m));
+	json_u64(o, &first, "channels_expired", expired_channels(m, now));
+	json_key(o, &first, "totals");
+	fputc('{', o->out);
+	for (k = 0; k < STAT_MAX; k++) {
+		bool f = k == 0;
+
+		json_u64(o, &f, stats_kind_name(k), stats_total(z->stats, k));
+	}
+	fputc('}', o->out);
+	json_key(o, &first, "isolated");
+	isolation_print(z->iso, o);
+}
+
+/**
+ * ctl_status - zonectl status: the policy in force, the counts since start
+ * and the kernel's counters per channel and segment pair
+ */
+void ctl_status(struct zoned *z, const struct ctl_request *req,
+		struct ctl_out *o)
+{
+	struct zone_counter *c = NULL;
+	time_t now = time(NULL);
+	size_t n = 0;
+	int ret;
+
+	(void)req;
+	ret = zone_nft_counters(z->nft, &c, &n);
+	if (o->json) {
+		bool first = false;
+
+		status_json(z, o, now);
+		json_key(o, &first, "counters");
+		if (ret < 0)
+			fputs("null", o->out);
+		else
+			status_counters_json(c, n, o);
+		fputs("}\n", o->out);
+	} else {
+		status_text(z, o, now);
+		if (isolation_count(z->iso))
+			isolation_print(z->iso, o);
+		if (ret == 0)
+			status_counters_text(c, n, o);
+	}
+	if (ret < 0)
+		fprintf(o->err, "zonectl: reading the kernel's counters: %s\n",
+			strerror(-ret));
+	free(c);
+}
+
+/* ---- explain ---- */
+
+/* "tcp/25", "udp/53", "sctp/2905", "icmp", "icmpv6" */
+static int parse_service(const char *text, struct zone_flow *flow)
+{
+	static const struct {
+		const char *name;
+		uint8_t proto;
+		bool port;
+	} protos[] = {
+		{ "tcp", IPPROTO_TCP, true },	{ "udp", IPPROTO_UDP, true },
+		{ "sctp", IPPROTO_SCTP, true }, { "icmp", IPPROTO_ICMP, false },
+		{ "icmpv6", IPPROTO_ICMPV6, false },
+		{ "ipv6-icmp", IPPROTO_ICMPV6, false },
+	};
+	const char *slash = strchr(text, '/');
+	size_t len = slash ? (size_t)(slash - text) : strlen(text);
+	size_t i;
+
+	for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++) {
+		char *end;
+		unsigned long port;
+
+		if (strlen(protos[i].name) != len ||
+		    strncasecmp(text, protos[i].name, len) != 0)
+			continue;
+		flow->proto = protos[i].proto;
+		if (!protos[i].port)
+			return slash ? -EINVAL : 0;
+		if (!slash || !slash[1])
+			return -EINVAL;
+		errno = 0;
+		port = strtoul(slash + 1, &end, 10);
+		if (errno || *end || port == 0 || port > 65535 ||
+		    slash[1] == '-' || slash[1] == '+')
+			return -EINVAL;
+		flow->dport = (uint16_t)port;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* The isolation that cuts @addr off, or NULL. */
+static const char *isolated_by(const struct isolation *iso,
+			       const struct zone_addr *addr)
+{
+	struct isolation_entry e;
+	size_t i;
+	size_t j;
+
+	for (i = 0; i < isolation_count(iso); i++) {
+		isolation_get(iso, i, &e);
+		for (j = 0; j < e.n_prefixes; j++)
+			if (zone_prefix_contains(&e.prefixes[j], addr))
+				return e.target;
+	}
+	return NULL;
+}
+
+struct explain {
+	struct zone_flow flow;
+	bool has_service;
+	struct zone_verdict v;
+	const char *isolated;	/* the isolation that overrides the verdict */
+	bool allowed;		/* what the kernel does in enforce mode */
+};
+
+static void explain_seg_text(const char *side, const struct zone_addr *a,
+			     const struct zone_segment *seg, struct ctl_out *o)
+{
+	char buf[ZONE_PREFIX_STRLEN];
+
+	zone_addr_format(a, buf, sizeof(buf));
+	if (!seg) {
+		fprintf(o->out, "%-8s %s in no segment (treated as internet)\n",
+			side, buf);
+		return;
+	}
+	fprintf(o->out, "%-8s %s in %s %s (%s, %s)\n", side, buf,
+		zone_segment_is_zone(seg) ? "zone" : "attachment",
+		zone_segment_name(seg), zone_segment_label(seg),
+		zone_role_name(zone_segment_role(seg)));
+}
+
+static void explain_channel_text(const struct zone_channel *ch,
+				 struct ctl_out *o)
+{
+	fprintf(o->out, "channel: %s (%s, %s -> %s)\n", zone_channel_name(ch),
+		zone_channel_kind_name(zone_channel_kind(ch)),
+		zone_segment_name(zone_channel_from(ch)),
+		zone_segment_name(zone_channel_to(ch)));
+	fprintf(o->out, "reason:   %s\n", zone_channel_reason(ch));
+	fprintf(o->out, "approved: %s\n", zone_channel_approved(ch));
+	if (zone_channel_expires_text(ch))
+		fprintf(o->out, "expires:  %s\n", zone_channel_expires_text(ch));
+}
+
+/* Without a service: the channels that would admit some service. */
+static size_t explain_channels(const struct zone_model *m,
+			       const struct explain *ex, time_t now,
+			       const struct zone_channel **out, size_t max)
+{
+	size_t n = 0;
+	size_t i;
+	size_t j;
+
+	for (i = 0; i < zone_model_channel_count(m) && n < max; i++) {
+		const struct zone_channel *ch = zone_model_channel(m, i);
+
+		for (j = 0; j < zone_channel_service_count(ch); j++) {
+			const struct zone_service *s =
+				zone_channel_service(ch, j);
+			struct zone_flow f = ex->flow;
+			struct zone_verdict v;
+
+			f.proto = s->proto;
+			f.dport = s->port_first;
+			zone_verdict(m, &f, now, &v);
+			if (v.action == ZONE_ACTION_ALLOW && v.channel == ch) {
+				out[n++] = ch;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
+static void explain_services_text(const struct zone_channel *ch,
+				  struct ctl_out *o)
+{
+	char buf[8];
+	size_t j;
+
+	fprintf(o->out, "  %s:", zone_channel_name(ch));
+	for (j = 0; j < zone_channel_service_count(ch); j++) {
+		const struct zone_service *s = zone_channel_service(ch, j);
+
+		fprintf(o->out, " %s/%u", proto_name(s->proto, buf, sizeof(buf)),
+			s->port_first);
+		if (s->port_last != s->port_first)
+			fprintf(o->out, "-%u", s->port_last);
+	}
+	fputc('\n', o->out);
+}
+
+static void explain_text(struct zoned *z, const struct explain *ex,
+			 const struct zone_channel **chans, size_t n_chans,
+			 struct ctl_out *o)
+{
+	bool monitor = zone_model_mode(z->model) == ZONE_MODE_MONITOR;
+	char buf[8];
+	size_t i;
+
+	explain_seg_text("from", &ex->flow.src, ex->v.src, o);
+	explain_seg_text("to", &ex->flow.dst, ex->v.dst, o);
+	if (ex->has_service) {
+		fprintf(o->out, "service: %s",
+			proto_name(ex->flow.proto, buf, sizeof(buf)));
+		if (ex->flow.dport)
+			fprintf(o->out, "/%u", ex->flow.dport);
+		fputc('\n', o->out);
+	}
+	fprintf(o->out, "verdict: %s%s\n", ex->allowed ? "allow" : "deny",
+		!ex->allowed && monitor ? " (monitor mode: reported, "
+					  "not dropped)" : "");
+	if (ex->isolated)
+		fprintf(o->out, "rule:    isolated (zonectl isolate %s); the "
+			"matrix says %s by %s\n", ex->isolated,
+			ex->v.action == ZONE_ACTION_ALLOW ? "allow" : "deny",
+			zone_rule_name(ex->v.rule));
+	else
+		fprintf(o->out, "rule:    %s\n", zone_rule_name(ex->v.rule));
+	if (ex->v.channel)
+		explain_channel_text(ex->v.channel, o);
+	if (n_chans)
+		fprintf(o->out, "channels open between these hosts:\n");
+	for (i = 0; i < n_chans; i++)
+		explain_services_text(chans[i], o);
+}
+
+static void explain_seg_json(struct ctl_out *o, const struct zone_addr *a,
+			     const struct zone_segment *seg)
+{
+	char buf[ZONE_PREFIX_STRLEN];
+	bool first = true;
+
+	fputc('{', o->out);
+	json_str(o, &first, "addr", zone_addr_format(a, buf, sizeof(buf)));
+	json_str(o, &first, "segment", seg ? zone_segment_name(seg) : NULL);
+	json_str(o, &first, "label", seg ? zone_segment_label(seg) : NULL);
+	json_str(o, &first, "role",
+		 seg ? zone_role_name(zone_segment_role(seg)) : NULL);
+	json_key(o, &first, "zone");
+	fputs(seg && zone_segment_is_zone(seg) ? "true" : "false", o->out);
+	fputc('}', o->out);
+}
+
+static void explain_channel_json(struct ctl_out *o,
+				 const struct zone_channel *ch)
+{
+	bool first = true;
+
+	if (!ch) {
+		fputs("null", o->out);
+		return;
+	}
+	fputc('{', o->out);
+	json_str(o, &first, "name", zone_channel_name(ch));
+	json_str(o, &first, "kind", zone_channel_kind_name(zone_channel_kind(ch)));
+	json_str(o, &first, "from", zone_segment_name(zone_channel_from(ch)));
+	json_str(o, &first, "to", zone_segment_name(zone_channel_to(ch)));
+	json_str(o, &first, "reason", zone_channel_reason(ch));
+	json_str(o, &first, "approved", zone_channel_approved(ch));
+	json_str(o, &first, "expires", zone_channel_expires_text(ch));
+	fputc('}', o->out);
+}
+
+static void explain_json(struct zoned *z, const struct explain *ex,
+			 const struct zone_channel **chans, size_t n_chans,
+			 struct ctl_out *o)
+{
+	bool first = true;
+	char buf[8];
+	size_t i;
+
+	fputc('{', o->out);
+	json_key(o, &first, "src");
+	explain_seg_json(o, &ex->flow.src, ex->v.src);
+	json_key(o, &first, "dst");
+	explain_seg_json(o, &ex->flow.dst, ex->v.dst);
+	json_str(o, &first, "proto", ex->has_service ?
+		 proto_name(ex->flow.proto, buf, sizeof(buf)) : NULL);
+	json_u64(o, &first, "dport", ex->flow.dport);
+	json_str(o, &first, "verdict", ex->allowed ? "allow" : "deny");
+	json_str(o, &first, "rule", ex->isolated ? "isolated" :
+		 zone_rule_name(ex->v.rule));
+	json_str(o, &first, "matrix_rule", zone_rule_name(ex->v.rule));
+	json_str(o, &first, "isolated_by", ex->isolated);
+	json_str(o, &first, "mode",
+		 zone_mode_name(zone_model_mode(z->model)));
+	json_key(o, &first, "channel");
+	explain_channel_json(o, ex->v.channel);
+	json_key(o, &first, "open_channels");
+	fputc('[', o->out);
+	for (i = 0; i < n_chans; i++) {
+		fputs(i ? "," : "", o->out);
+		ctl_json_string(o->out, zone_channel_name(chans[i]));
+	}
+	fputs("]}\n", o->out);
+}
+
+/**
+ * ctl_explain - zonectl explain SRC DST [PROTO/PORT]: the verdict the live
+ * model gives the flow, and the matrix rule or channel behind it.  An
+ * isolation overrides the matrix for cross-segment flows, as in the kernel.
+ */
+void ctl_explain(struct zoned *z, const struct ctl_request *req,
+		 struct ctl_out *o)
+{
+	const struct zone_channel *chans[32];
+	struct explain ex = { 0 };
+	time_t now = time(NULL);
+	size_t n_chans = 0;
+
+	if (zone_addr_parse(req->argv[0], &ex.flow.src) < 0 ||
+	    zone_addr_parse(req->argv[1], &ex.flow.dst) < 0) {
+		ctl_fail(o, "explain: SRC and DST must be addresses");
+		return;
+	}
+	if (ex.flow.src.family != ex.flow.dst.family) {
+		ctl_fail(o, "explain: SRC and DST are of different families");
+		return;
+	}
+	if (req->argc == 3) {
+		if (parse_service(req->argv[2], &ex.flow) < 0) {
+			ctl_fail(o, "explain: %s: expected tcp/PORT, udp/PORT, "
+				 "sctp/PORT, icmp or icmpv6", req->argv[2]);
+			return;
+		}
+		ex.has_service = true;
+	}
+	zone_verdict(z->model, &ex.flow, now, &ex.v);
+	if (ex.v.src != ex.v.dst) {
+		ex.isolated = isolated_by(z->iso, &ex.flow.src);
+		if (!ex.isolated)
+			ex.isolated = isolated_by(z->iso, &ex.flow.dst);
+	}
+	ex.allowed = ex.v.action == ZONE_ACTION_ALLOW && !ex.isolated;
+	if (!ex.has_service && !ex.allowed && !ex.isolated)
+		n_chans = explain_channels(z->model, &ex, now, chans,
+					   sizeof(chans) / sizeof(chans[0]));
+	if (o->json)
+		explain_json(z, &ex, chans, n_chans, o);
+	else
+		explain_text(z, &ex, chans, n_chans, o);
+}
+
+/* ---- flows ---- */
+
+static void flow_text(const struct ctwatch_flow *f, struct ctl_out *o)
+{
+	char src[ZONE_PREFIX_STRLEN];
+	char dst[ZONE_PREFIX_STRLEN];
+	char buf[8];
+	bool v6 = f->src.family == AF_INET6;
+
+	zone_addr_format(&f->src, src, sizeof(src));
+	zone_addr_format(&f->dst, dst, sizeof(dst));
+	fprintf(o->out, "%-6s %s%s%s:%u -> %s%s%s:%u  %s -> %s  by %s  "
+		"packets=%" PRIu64 " bytes=%" PRIu64 "\n",
+		proto_name(f->proto, buf, sizeof(buf)), v6 ? "[" : "", src,
+		v6 ? "]" : "", f->sport, v6 ? "[" : "", dst, v6 ? "]" : "",
+		f->dport, f->src_seg ? f->src_seg : "-",
+		f->dst_seg ? f->dst_seg : "-",
+		f->admitted_by[0] ? f->admitted_by : "(unmarked)", f->packets,
+		f->bytes);
+}
+
+static void flow_json(const struct ctwatch_flow *f, bool comma,
+		      struct ctl_out *o)
+{
+	char src[ZONE_PREFIX_STRLEN];
+	char dst[ZONE_PREFIX_STRLEN];
+	char buf[8];
+	bool first = true;
+
+	fputs(comma ? ",{" : "{", o->out);
+	json_str(o, &first, "proto", proto_name(f->proto, buf, sizeof(buf)));
+	json_str(o, &first, "src", zone_addr_format(&f->src, src, sizeof(src)));
+	json_u64(o, &first, "sport", f->sport);
+	json_str(o, &first, "dst", zone_addr_format(&f->dst, dst, sizeof(dst)));
+	json_u64(o, &first, "dport", f->dport);
+	json_str(o, &first, "src_zone", f->src_seg);
+	json_str(o, &first, "dst_zone", f->dst_seg);
+	json_str(o, &first, "admitted_by",
+		 f->admitted_by[0] ? f->admitted_by : NULL);
+	json_u64(o, &first, "packets", f->packets);
+	json_u64(o, &first, "bytes", f->bytes);
+	fputc('}', o->out);
+}
+
+/**
+ * ctl_flows - zonectl flows: the live cross-segment flows, each with the
+ * channel or matrix rule that admitted it (from its conntrack mark)
+ */
+void ctl_flows(struct zoned *z, const struct ctl_request *req,
+	       struct ctl_out *o)
+{
+	struct ctwatch_flow *f = NULL;
+	size_t n = 0;
+	size_t i;
+	int ret;
+
+	(void)req;
+	ret = ctwatch_flows(z, &f, &n);
+	if (ret < 0) {
+		ctl_fail(o, "flows: reading conntrack: %s", strerror(-ret));
+		return;
+	}
+	if (o->json)
+		fputc('[', o->out);
+	for (i = 0; i < n; i++) {
+		if (o->json)
+			flow_json(&f[i], i > 0, o);
+		else
+			flow_text(&f[i], o);
+	}
+	if (o->json)
+		fputs("]\n", o->out);
+	else if (n == 0)
+		fputs("no cross-zone flows\n", o->out);
+	free(f);
+}
+
+/* ---- audit ---- */
+
+struct audit {
+	struct zoned *z;
+	struct ctl_out *o;
+	time_t now;
+	bool ok;		/* no problem found */
+	bool first;		/* JSON: the next key is the first */
+	struct zone_counter *counters;
+	size_t n_counters;
+	bool have_counters;
+};
+
+/* The kernel's table, read back and compared with the model's plan. */
+static void audit_table(struct audit *a)
+{
+	struct ctl_out *o = a->o;
+	struct zone_diag *diag = zone_diag_new();
+	size_t n;
+	size_t i;
+	int ret;
+
+	ret = diag ? zone_nft_verify(a->z->nft, a->z->ruleset, diag) : -ENOMEM;
+	n = diag ? zone_diag_count(diag) : 0;
+	if (ret < 0)
+		a->ok = false;
+	if (o->json) {
+		bool first = true;
+
+		json_key(o, &a->first, "kernel_table");
+		fputc('{', o->out);
+		json_bool(o, &first, "ok", ret == 0);
+		json_str(o, &first, "error", ret < 0 && ret != -EUCLEAN ?
+			 strerror(-ret) : NULL);
+		json_key(o, &first, "differences");
+		fputc('[', o->out);
+		for (i = 0; i < n; i++) {
+			fputs(i ? "," : "", o->out);
+			ctl_json_string(o->out, zone_diag_line(diag, i));
+		}
+		fputs("]}", o->out);
+	} else if (ret == 0) {
+		fputs("kernel table: matches the policy in force\n", o->out);
+	} else {
+		fprintf(o->out, "kernel table: PROBLEM: %s\n",
+			ret == -EUCLEAN ? "differs from the policy in force" :
+					  strerror(-ret));
+		for (i = 0; i < n; i++)
+			fprintf(o->out, "  %s\n", zone_diag_line(diag, i));
+	}
+	zone_diag_free(diag);
+}
+
+static bool role_internet_side(enum zone_role r)
+{
+	return r == ZONE_ROLE_INTERNET_TIER || r == ZONE_ROLE_INTERNET ||
+	       r == ZONE_ROLE_SECURITY_CLOUD;
+}
+
+/* One flow between two segments' first addresses must hit the invariant. */
+static bool audit_pair(struct audit *a, const struct zone_segment *s,
+		       const struct zone_segment *d, FILE *problems)
+{
+	struct zone_verdict v;
+	struct zone_flow f = { .proto = IPPROTO_TCP, .dport = 443 };
+	const struct zone_prefix *ps;
+	const struct zone_prefix *pd;
+	size_t i;
+	size_t j;
+	bool ok = true;
+
+	for (i = 0; i < zone_segment_network_count(s); i++) {
+		ps = zone_segment_network(s, i);
+		for (j = 0; j < zone_segment_network_count(d); j++) {
+			pd = zone_segment_network(d, j);
+			if (ps->addr.family != pd->addr.family)
+				continue;
+			f.src = ps->addr;
+			f.dst = pd->addr;
+			zone_verdict(a->z->model, &f, a->now, &v);
+			if (v.action == ZONE_ACTION_DENY &&
+			    v.rule == ZONE_RULE_HARD_INVARIANT)
+				continue;
+			fprintf(problems, "%s -> %s judged %s by %s\n",
+				zone_segment_name(s), zone_segment_name(d),
+				v.action == ZONE_ACTION_ALLOW ? "allow" : "deny",
+				zone_rule_name(v.rule));
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/* A channel whose ends straddle the invariant must not exist. */
+static void audit_channels_invariant(struct audit *a, FILE *problems)
+{
+	const struct zone_model *m = a->z->model;
+	size_t i;
+
+	for (i = 0; i < zone_model_channel_count(m); i++) {
+		const struct zone_channel *ch = zone_model_channel(m, i);
+		enum zone_role f = zone_segment_role(zone_channel_from(ch));
+		enum zone_role t = zone_segment_role(zone_channel_to(ch));
+
+		if ((f == ZONE_ROLE_RESIDENT && role_internet_side(t)) ||
+		    (t == ZONE_ROLE_RESIDENT && role_internet_side(f)))
+			fprintf(problems, "channel %s crosses the hard "
+				"invariant\n", zone_channel_name(ch));
+	}
+}
+
+/*
+ * The hard invariant (resident never meets the internet side), judged by
+ * the same verdict function the kernel plan is compiled from, for every
+ * pair of networks in both directions.
+ */
+static void audit_invariant(struct audit *a)
+{
+	const struct zone_model *m = a->z->model;
+	size_t n = zone_model_segment_count(m);
+	struct ctl_out *o = a->o;
+	char *text = NULL;
+	size_t len = 0;
+	size_t pairs = 0;
+	FILE *problems;
+	size_t i;
+	size_t j;
+
+	problems = open_memstream(&text, &len);
+	if (!problems) {
+		ctl_fail(o, "audit: %s", strerror(errno));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const struct zone_segment *s = zone_model_segment(m, i);
+
+		for (j = 0; j < n; j++) {
+			const struct zone_segment *d = zone_model_segment(m, j);
+			enum zone_role rs = zone_segment_role(s);
+			enum zone_role rd = zone_segment_role(d);
+
+			if (!(rs == ZONE_ROLE_RESIDENT && role_internet_side(rd)) &&
+			    !(rd == ZONE_ROLE_RESIDENT && role_internet_side(rs)))
+				continue;
+			pairs++;
+			audit_pair(a, s, d, problems);
+		}
+	}
+	audit_channels_invariant(a, problems);
+	fclose(problems);
+	if (len)
+		a->ok = false;
+	if (o->json) {
+		bool first = true;
+		char *line;
+		char *save = NULL;
+		bool comma = false;
+
+		json_key(o, &a->first, "hard_invariant");
+		fputc('{', o->out);
+		json_bool(o, &first, "ok", len == 0);
+		json_u64(o, &first, "pairs_checked", pairs);
+		json_key(o, &first, "problems");
+		fputc('[', o->out);
+		for (line = strtok_r(text, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			fputs(comma ? "," : "", o->out);
+			ctl_json_string(o->out, line);
+			comma = true;
+		}
+		fputs("]}", o->out);
+	} else {
+		fprintf(o->out, "hard invariant: %s (%zu segment pairs "
+			"checked)\n", len ? "PROBLEM" : "holds", pairs);
+		if (len)
+			fprintf(o->out, "%s", text);
+	}
+	free(text);
+}
+
+/* The named counter of a channel, or NULL when the table has none. */
+static const struct zone_counter *audit_counter(const struct audit *a,
+						const char *channel)
+{
+	size_t i;
+
+	for (i = 0; i < a->n_counters; i++) {
+		const char *name = a->counters[i].name;
+		const char *colon = strchr(name, ':');
+
+		if (strcmp(name, channel) == 0 ||
+		    (colon && strcmp(colon + 1, channel) == 0 &&
+		     strncmp(name, "chan", 4) == 0))
+			return &a->counters[i];
+	}
+	return NULL;
+}
+
+struct audit_chan {
+	const struct zone_channel *ch;
+	bool expires;
+	time_t when;
+	bool expired;
+	bool soon;
+	const struct zone_counter *counter;
+};
+
+static void audit_chan_get(const struct audit *a, size_t i,
+			   struct audit_chan *ac)
+{
+	ac->ch = zone_model_channel(a->z->model, i);
+	ac->expires = zone_channel_expires(ac->ch, &ac->when);
+	ac->expired = zone_channel_expired(ac->ch, a->now);
+	ac->soon = ac->expires && !ac->expired &&
+		   ac->when - a->now <= AUDIT_EXPIRY_WARN;
+	ac->counter = audit_counter(a, zone_channel_name(ac->ch));
+}
+
+static void audit_chan_text(const struct audit_chan *ac, struct ctl_out *o)
+{
+	char when[32];
+
+	fprintf(o->out, "  %-24s %-16s %s -> %s", zone_channel_name(ac->ch),
+		zone_channel_kind_name(zone_channel_kind(ac->ch)),
+		zone_segment_name(zone_channel_from(ac->ch)),
+		zone_segment_name(zone_channel_to(ac->ch)));
+	if (ac->expired)
+		fprintf(o->out, "  expired %s", zone_channel_expires_text(ac->ch));
+	else if (ac->soon)
+		fprintf(o->out, "  EXPIRES SOON %s",
+			ctl_time(ac->when, when, sizeof(when)));
+	else if (ac->expires)
+		fprintf(o->out, "  expires %s", zone_channel_expires_text(ac->ch));
+	if (ac->expired)
+		;
+	else if (!ac->counter)
+		fputs("  (no counter)", o->out);
+	else if (ac->counter->packets == 0)
+		fputs("  NEVER USED", o->out);
+	else
+		fprintf(o->out, "  used: %" PRIu64 " packets",
+			ac->counter->packets);
+	fputc('\n', o->out);
+}
+
+static void audit_chan_json(const struct audit_chan *ac, bool comma,
+			    struct ctl_out *o)
+{
+	bool first = true;
+	char when[32];
+
+	fputs(comma ? ",{" : "{", o->out);
+	json_str(o, &first, "name", zone_channel_name(ac->ch));
+	json_str(o, &first, "kind",
+		 zone_channel_kind_name(zone_channel_kind(ac->ch)));
+	json_str(o, &first, "from", zone_segment_name(zone_channel_from(ac->ch)));
+	json_str(o, &first, "to", zone_segment_name(zone_channel_to(ac->ch)));
+	json_str(o, &first, "reason", zone_channel_reason(ac->ch));
+	json_str(o, &first, "approved", zone_channel_approved(ac->ch));
+	json_str(o, &first, "expires", ac->expires ?
+		 ctl_time(ac->when, when, sizeof(when)) : NULL);
+	json_bool(o, &first, "expired", ac->expired);
+	json_bool(o, &first, "expiring_soon", ac->soon);
+	json_key(o, &first, "packets");
+	if (ac->counter)
+		fprintf(o->out, "%" PRIu64, ac->counter->packets);
+	else
+		fputs("null", o->out);
+	json_key(o, &first, "never_used");
+	if (ac->counter && !ac->expired)
+		fputs(ac->counter->packets == 0 ? "true" : "false", o->out);
+	else
+		fputs("null", o->out);
+	fputc('}', o->out);
+}
+
+/* Channels expiring within 30 days, expired, or never used. */
+static void audit_channels(struct audit *a)
+{
+	size_t n = zone_model_channel_count(a->z->model);
+	struct ctl_out *o = a->o;
+	struct audit_chan ac;
+	size_t i;
+
+	if (o->json) {
+		json_key(o, &a->first, "channels");
+		fputc('[', o->out);
+	} else {
+		fprintf(o->out, "channels: %zu\n", n);
+	}
+	for (i = 0; i < n; i++) {
+		audit_chan_get(a, i, &ac);
+		if (o->json)
+			audit_chan_json(&ac, i > 0, o);
+		else
+			audit_chan_text(&ac, o);
+	}
+	if (o->json)
+		fputc(']', o->out);
+}
+
+struct audit_pairs {
+	struct ctl_out *o;
+	size_t n;
+};
+
+static void audit_pair_cb(const char *src, const char *dst,
+			  const uint64_t counts[STAT_MAX], void *arg)
+{
+	struct audit_pairs *ap = arg;
+	struct ctl_out *o = ap->o;
+	int k;
+
+	if (!o->json) {
+		fprintf(o->out, "  %-16s -> %-16s", src, dst);
+		for (k = 0; k < STAT_MAX; k++)
+			if (counts[k])
+				fprintf(o->out, " %s=%" PRIu64,
+					stats_kind_name(k), counts[k]);
+		fputc('\n', o->out);
+	} else {
+		bool first = true;
+
+		fputs(ap->n ? ",{" : "{", o->out);
+		json_str(o, &first, "src_zone", src);
+		json_str(o, &first, "dst_zone", dst);
+		for (k = 0; k < STAT_MAX; k++)
+			json_u64(o, &first, stats_kind_name(k), counts[k]);
+		fputc('}', o->out);
+	}
+	ap->n++;
+}
+
+/* Denials, violations, kills and spoofs per segment pair since start. */
+static void audit_stats(struct audit *a)
+{
+	struct audit_pairs ap = { .o = a->o };
+	struct ctl_out *o = a->o;
+
+	if (o->json) {
+		json_key(o, &a->first, "pairs");
+		fputc('[', o->out);
+	} else {
+		fputs("events per zone pair since start:\n", o->out);
+	}
+	stats_foreach(a->z->stats, audit_pair_cb, &ap);
+	if (o->json) {
+		fputc(']', o->out);
+		json_u64(o, &a->first, "drift",
+			 stats_total(a->z->stats, STAT_DRIFT));
+		json_u64(o, &a->first, "events_lost",
+			 stats_total(a->z->stats, STAT_EVENTS_LOST));
+	} else {
+		if (ap.n == 0)
+			fputs("  none\n", o->out);
+		fprintf(o->out, "drift events: %" PRIu64 "\n",
+			stats_total(a->z->stats, STAT_DRIFT));
+		fprintf(o->out, "events lost: %" PRIu64 "\n",
+			stats_total(a->z->stats, STAT_EVENTS_LOST));
+	}
+}
+
+static void audit_head(struct audit *a)
+{
+	const struct zone_model *m = a->z->model;
+	struct ctl_out *o = a->o;
+	char when[32];
+
+	ctl_time(a->z->applied_at, when, sizeof(when));
+	if (o->json) {
+		json_str(o, &a->first, "policy_hash", zone_model_hash(m));
+		json_str(o, &a->first, "profile",
+			 zone_profile_name(zone_model_profile(m)));
+		json_str(o, &a->first, "mode",
+			 zone_mode_name(zone_model_mode(m)));
+		json_str(o, &a->first, "applied", when);
+		json_str(o, &a->first, "generated",
+			 ctl_time(a->now, when, sizeof(when)));
+		return;
+	}
+	fprintf(o->out, "policy %s (profile %s, mode %s), applied %s\n",
+		zone_model_hash(m), zone_profile_name(zone_model_profile(m)),
+		zone_mode_name(zone_model_mode(m)), when);
+	fprintf(o->out, "audit at %s\n", ctl_time(a->now, when, sizeof(when)));
+}
+
+/**
+ * ctl_audit - zonectl audit: the self-inspection report.  Exit status 1
+ * when the kernel's table differs from the policy or the hard invariant
+ * does not hold; expiring and unused channels are reported, not failed.
+ */
+void ctl_audit(struct zoned *z, const struct ctl_request *req,
+	       struct ctl_out *o)
+{
+	struct audit a = { .z = z, .o = o, .now = time(NULL), .ok = true,
+			   .first = true };
+
+	(void)req;
+	a.have_counters = zone_nft_counters(z->nft, &a.counters,
+					    &a.n_counters) == 0;
+	if (o->json)
+		fputc('{', o->out);
+	audit_head(&a);
+	audit_table(&a);
+	audit_invariant(&a);
+	audit_channels(&a);
+	audit_stats(&a);
+	if (o->json) {
+		json_key(o, &a.first, "isolated");
+		isolation_print(z->iso, o);
+		json_bool(o, &a.first, "ok", a.ok);
+		fputs("}\n", o->out);
+	} else {
+		if (isolation_count(z->iso))
+			isolation_print(z->iso, o);
+		fprintf(o->out, "result: %s\n", a.ok ? "ok" : "PROBLEMS FOUND");
+	}
+	if (!a.ok)
+		o->status = 1;
+	free(a.counters);
+}
