@@ -76,6 +76,10 @@ $(O)/tests/%: $(O)/tests/unit/%.o $(LIBZONE)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS) -lm
 
+# Unit tests of daemon modules also link the objects they test.
+$(O)/tests/test_alert: $(O)/daemon/alert.o $(O)/daemon/alert_fmt.o
+$(O)/tests/test_notify: $(O)/daemon/notify.o
+
 $(O)/bench/%: $(O)/bench/%.o $(LIBZONE)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lm

@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * zoned - three-tier network separation for municipal gateways
+ *
+ * Startup never leaves a gap and never fails open: the config is loaded
+ * and the whole table committed in one batch before anything else; when
+ * that is impossible the table of the previous run stays, or, when there
+ * is none, the lockdown table goes in, and zoned exits non-zero.  On exit
+ * the table stays in the kernel.
+ */
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <zone/conf.h>
+#include <zone/ruleset.h>
+
+#include "alert.h"
+#include "control.h"
+#include "log.h"
+#include "notify.h"
+#include "stats.h"
+#include "watch.h"
+#include "zoned.h"
+
+#ifndef ZONED_VERSION
+#define ZONED_VERSION "0.1.0"
+#endif
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: zoned [-dtTV] [-f file] [-s socket] "
+			"[-S statedir]\n");
+	exit(1);
+}
+
+/* Print a block of -T output as config comments, so -T output parses. */
+static int print_commented(int (*print)(const void *obj, FILE *out),
+			   const void *obj, const char *title)
+{
+	char *text = NULL;
+	size_t size = 0;
+	char *line;
+	char *save;
+	FILE *mem;
+	int ret;
+
+	mem = open_memstream(&text, &size);
+	if (mem == NULL)
+		return -errno;
+	ret = print(obj, mem);
+	fclose(mem);
+	if (ret == 0) {
+		printf("\n# %s\n", title);
+		for (line = strtok_r(text, "\n", &save); line != NULL;
+		     line = strtok_r(NULL, "\n", &save))
+			printf(line[0] == '#' ? "%s\n" : "# %s\n", line);
+	}
+	free(text);
+	return ret;
+}
+
+static int print_tiers(const void *model, FILE *out)
+{
+	return zone_model_print_tiers(model, out);
+}
+
+static int print_plan(const void *rs, FILE *out)
+{
+	return zone_ruleset_print(rs, out);
+}
+
+/* -T: the normalised config, the tier mapping and the compiled plan. */
+static int conf_print(const struct zone_model *model)
+{
+	struct zone_ruleset *rs;
+	int ret;
+
+	ret = zone_model_print(model, stdout);
+	if (ret == 0)
+		ret = print_commented(print_tiers, model, "tier mapping");
+	if (ret < 0)
+		return ret;
+	rs = zone_ruleset_compile(model, NULL, 0, time(NULL));
+	if (rs == NULL)
+		return -errno;
+	ret = print_commented(print_plan, rs, "compiled plan");
+	zone_ruleset_free(rs);
+	return ret;
+}
+
+/* -t and -T: check the config (and print it); the exit status. */
+static int conf_test(const char *path, bool print)
+{
+	struct zone_model *model = NULL;
+	struct zone_diag *diag;
+	size_t i;
+	int ret;
+
+	diag = zone_diag_new();
+	if (diag == NULL) {
+		fprintf(stderr, "zoned: %s\n", strerror(ENOMEM));
+		return 1;
+	}
+	ret = zone_conf_load(path, 0, diag, &model);
+	for (i = 0; i < zone_diag_count(diag); i++)
+		fprintf(stderr, "%s\n", zone_diag_line(diag, i));
+	if (ret == 0 && print && (ret = conf_print(model)) < 0)
+		fprintf(stderr, "zoned: cannot print %s: %s\n", path,
+			strerror(-ret));
+	if (ret == 0)
+		fprintf(stderr, "configuration OK\n");
+	fflush(stdout);
+	zone_model_free(model);
+	zone_diag_free(diag);
+	return ret == 0 && !ferror(stdout) ? 0 : 1;
+}
+
+/*
+ * No valid policy could be applied at start: keep the table of the
+ * previous run, or install the lockdown table if there is none.
+ */
+static void fail_closed(struct zoned *z)
+{
+	int exists = zone_nft_table_exists(z->nft);
+	int ret;
+
+	if (exists == 1) {
+		log_warnx("keeping the table of the previous run in force");
+		return;
+	}
+	ret = zone_nft_lockdown(z->nft);
+	if (ret < 0)
+		log_warnx("cannot install the lockdown table: %s",
+			  strerror(-ret));
+	else
+		log_warnx("installed the lockdown table: new cross-zone "
+			  "forwarding is dropped");
+}
+
+static void startup_failed(struct zoned *z, int err)
+{
+	notify_sendf("ERRNO=%d\nSTATUS=startup failed: %s", -err,
+		     z->last_error[0] ? z->last_error : strerror(-err));
+	exit(1);
+}
+
+/* Load, compile and apply the config: the first thing zoned does. */
+static void start_policy(struct zoned *z)
+{
+	struct zone_model *model = NULL;
+	struct zone_diag *diag;
+	size_t i;
+	int ret;
+
+	diag = zone_diag_new();
+	if (diag == NULL)
+		fatal("zone_diag_new");
+	ret = zone_conf_load(z->conf_path, 0, diag, &model);
+	z->nft = zone_nft_open();
+	if (z->nft == NULL)
+		fatal("cannot open the nftables socket");
+	if (ret == 0) {
+		z->iso = isolation_load(z->state_dir);
+		if (z->iso == NULL) {
+			ret = -errno;
+			zone_diag_add(diag, z->state_dir, 0,
+				      "cannot load the isolation state: %s",
+				      strerror(-ret));
+		}
+	}
+	if (ret == 0 && (ret = zoned_apply_model(z, model, diag)) < 0)
+		zone_model_free(model);
+	if (ret == 0) {
+		zone_diag_free(diag);
+		return;
+	}
+	for (i = 0; i < zone_diag_count(diag); i++)
+		log_warnx("%s", zone_diag_line(diag, i));
+	snprintf(z->last_error, sizeof(z->last_error), "%s",
+		 zone_diag_count(diag) ? zone_diag_line(diag, 0) :
+					 strerror(-ret));
+	alert_emit(z->alerts, ALERT_POLICY_REJECTED, "file", z->conf_path,
+		   "trigger", "start", "error", z->last_error, NULL);
+	fail_closed(z);
+	zone_diag_free(diag);
+	startup_failed(z, ret);
+}
+
+static void on_signal(struct zoned *z, int fd, uint32_t events, void *arg)
+{
+	struct signalfd_siginfo si;
+
+	(void)events;
+	(void)arg;
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGHUP:
+			zoned_reload(z, "SIGHUP");
+			break;
+		case SIGTERM:
+		case SIGINT:
+			log_info("received %s, exiting",
+				 si.ssi_signo == SIGTERM ? "SIGTERM" :
+							   "SIGINT");
+			z->quit = true;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void on_watchdog(struct zoned *z, int fd, uint32_t events, void *arg)
+{
+	(void)z;
+	(void)events;
+	(void)arg;
+	/* Sent from the loop, so a stuck loop stops it and gets restarted. */
+	if (loop_timer_read(fd) > 0)
+		notify_send("WATCHDOG=1");
+}
+
+static void on_tick(struct zoned *z, int fd, uint32_t events, void *arg)
+{
+	(void)events;
+	(void)arg;
+	if (loop_timer_read(fd) > 0)
+		alerts_tick(z->alerts);
+}
+
+/* Signals are read from a signalfd: no handler ever does work. */
+static int open_signals(struct zoned *z, sigset_t *mask)
+{
+	int fd;
+	int ret;
+
+	fd = signalfd(-1, mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = loop_add(z, fd, EPOLLIN, on_signal, NULL);
+	if (ret < 0)
+		close(fd);
+	return ret < 0 ? ret : fd;
+}
+
+static int open_timers(struct zoned *z)
+{
+	uint64_t usec;
+	int fd;
+	int ret;
+
+	fd = loop_timer_add(z, CLOCK_MONOTONIC, on_tick, NULL);
+	if (fd < 0 || (ret = loop_timer_arm(fd, 1000, 1000)) < 0)
+		return fd < 0 ? fd : ret;
+	ret = notify_watchdog_usec(&usec);
+	if (ret <= 0) {
+		if (ret < 0)
+			log_warnx("malformed WATCHDOG_USEC, ignoring");
+		return 0;
+	}
+	fd = loop_timer_add(z, CLOCK_MONOTONIC, on_watchdog, NULL);
+	if (fd < 0)
+		return fd;
+	/* Every half interval, as sd_watchdog_enabled(3) advises. */
+	usec /= 2000;
+	return loop_timer_arm(fd, usec ? usec : 1, usec ? usec : 1);
+}
+
+static void open_or_die(struct zoned *z, int (*open_fn)(struct zoned *),
+			const char *what)
+{
+	int ret = open_fn(z);
+
+	if (ret < 0) {
+		snprintf(z->last_error, sizeof(z->last_error), "%s: %s", what,
+			 strerror(-ret));
+		log_warnx("cannot start the %s: %s; the table stays in force",
+			  what, strerror(-ret));
+		startup_failed(z, ret);
+	}
+}
+
+/* Open what watches the policy; each failure is fatal before READY. */
+static void start_watchers(struct zoned *z, sigset_t *mask)
+{
+	int ret;
+
+	open_or_die(z, ctwatch_open, "conntrack watcher");
+	/* Subscribed first, then swept: no flow falls in between. */
+	ret = ctwatch_sweep(z);
+	if (ret < 0)
+		log_warnx("conntrack sweep: %s, ignoring", strerror(-ret));
+	open_or_die(z, nflog_open, "nflog receiver");
+	open_or_die(z, nftmon_open, "nftables monitor");
+	open_or_die(z, control_open, "control socket");
+	ret = open_signals(z, mask);
+	if (ret >= 0)
+		ret = open_timers(z);
+	if (ret >= 0)
+		ret = reload_open(z);
+	if (ret < 0)
+		fatalx("cannot set up the event loop: %s", strerror(-ret));
+}
+
+static void shutdown_daemon(struct zoned *z)
+{
+	notify_send("STOPPING=1");
+	reload_close(z);
+	control_close(z);
+	nftmon_close(z);
+	nflog_close(z);
+	ctwatch_close(z);
+	/* Closing the writer leaves the table: segmentation fails closed. */
+	zone_nft_close(z->nft);
+	zone_ruleset_free(z->ruleset);
+	zone_model_free(z->model);
+	isolation_free(z->iso);
+	stats_free(z->stats);
+	alerts_free(z->alerts);
+	loop_fini(z);
+	log_info("exiting, the inet zoned table stays in force");
+}
+
+static void parse_args(struct zoned *z, int argc, char **argv, int *check)
+{
+	int ch;
+
+	while ((ch = getopt(argc, argv, "df:s:S:tTV")) != -1) {
+		switch (ch) {
+		case 'd':
+			z->debug = true;
+			break;
+		case 'f':
+			z->conf_path = optarg;
+			break;
+		case 's':
+			z->socket_path = optarg;
+			break;
+		case 'S':
+			z->state_dir = optarg;
+			break;
+		case 't':
+			*check = *check > 1 ? *check : 1;
+			break;
+		case 'T':
+			*check = 2;
+			break;
+		case 'V':
+			printf("zoned %s\n", ZONED_VERSION);
+			exit(0);
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+}
+
+int main(int argc, char **argv)
+{
+	struct zoned z = {
+		.epfd = -1,
+		.conf_path = ZONE_CONF_DEFAULT_PATH,
+		.socket_path = ZONED_SOCKET_DEFAULT,
+		.state_dir = ZONED_STATE_DIR_DEFAULT,
+	};
+	sigset_t mask;
+	int check = 0;
+	int ret;
+
+	parse_args(&z, argc, argv, &check);
+	if (check)
+		return conf_test(z.conf_path, check == 2);
+
+	log_init(z.debug, LOG_DAEMON);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		fatal("sigprocmask");
+	signal(SIGPIPE, SIG_IGN);
+	if ((ret = loop_init(&z)) < 0)
+		fatalx("cannot create the event loop: %s", strerror(-ret));
+	z.alerts = alerts_new(LOG_AUTHPRIV);
+	z.stats = stats_new();
+	if (z.alerts == NULL || z.stats == NULL)
+		fatal("cannot allocate the daemon state");
+	alerts_set_stderr(z.alerts, z.debug);
+
+	start_policy(&z);
+	log_info("policy %s applied from %s", zone_model_hash(z.model),
+		 z.conf_path);
+	alert_emit(z.alerts, ALERT_POLICY_APPLIED, "hash",
+		   zone_model_hash(z.model), "file", z.conf_path, "trigger",
+		   "start", NULL);
+	start_watchers(&z, &mask);
+	notify_sendf("READY=1\nSTATUS=enforcing %s policy %.12s",
+		     zone_mode_name(zone_model_mode(z.model)),
+		     zone_model_hash(z.model));
+	log_info("startup done");
+	log_startup_done();
+
+	ret = loop_run(&z);
+	if (ret < 0)
+		log_warnx("event loop: %s", strerror(-ret));
+	shutdown_daemon(&z);
+	return ret < 0 ? 1 : 0;
+}
