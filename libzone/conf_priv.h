@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef ZONE_CONF_PRIV_H
+#define ZONE_CONF_PRIV_H
+
+/*
+ * Shared between the config parser (conf.c) and the semantic checks
+ * (conf_check.c): the loader state and the per-object bookkeeping that the
+ * model itself does not keep (source lines of list entries).
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libconfig.h>
+
+#include <zone/diag.h>
+#include <zone/model.h>
+
+#include "model_priv.h"
+
+#define CONF_WHAT_LEN 96
+
+/* Where each entry of a segment came from, and what parsed. */
+struct conf_seg_aux {
+	char what[CONF_WHAT_LEN];	/* `zone "jumin"` or `zone #2` */
+	bool role_ok;
+	int *net_lines;
+	int *if_lines;
+};
+
+struct conf_chan_aux {
+	char what[CONF_WHAT_LEN];
+	bool ends_ok;		/* from and to both resolved */
+	int *from_lines;
+	int *to_lines;
+	int *svc_lines;
+	int from_line;		/* of the from/to/hosts settings, or the */
+	int to_line;		/* channel's line when they are missing */
+	int from_hosts_line;
+	int to_hosts_line;
+	int services_line;
+	/* entries as written: -1 when the key is absent, 1 for a bad type */
+	int from_hosts_len;
+	int to_hosts_len;
+	int services_len;
+};
+
+struct conf_loader {
+	const char *file;	/* name used in diagnostics; NULL = (stdin) */
+	struct zone_diag *diag;
+	unsigned int errors;
+	bool nomem;
+	struct zone_model *model;
+	struct conf_seg_aux *seg_aux;
+	struct conf_chan_aux *chan_aux;
+	int profile_line;
+	bool profile_bad;
+};
+
+/* conf_error - record "FILE:LINE: message" and count it as an error */
+void conf_error(struct conf_loader *ld, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* conf_check_segments - names, overlaps, interfaces, the catch-all */
+void conf_check_segments(struct conf_loader *ld);
+/* conf_check_channels - names, ends, the matrix and per-kind rules */
+void conf_check_channels(struct conf_loader *ld);
+
+/*
+ * conf_service_format - "tcp/25" or "udp/8000-8010" into @buf (at least
+ * CONF_SERVICE_STRLEN bytes).  Returns @buf.
+ */
+/* conf_facility_name - "authpriv", "local3", ... or NULL */
+const char *conf_facility_name(int facility);
+
+#define CONF_SERVICE_STRLEN 20
+char *conf_service_format(const struct zone_service *svc, char *buf,
+			  size_t size);
+
+#endif

@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The zone model: name tables, getters, the destructor and the derived
+ * state (classifier, channel tags, policy hash) built once a loader has
+ * filled in every field.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zone/conf.h>
+#include <zone/lpm.h>
+#include <zone/model.h>
+
+#include "model_priv.h"
+#include "sha256.h"
+
+static const char *const role_names[ZONE_ROLE_MAX] = {
+	[ZONE_ROLE_RESIDENT] = "resident",
+	[ZONE_ROLE_LGWAN] = "lgwan",
+	[ZONE_ROLE_INTERNET_TIER] = "internet",
+	[ZONE_ROLE_LGWAN_WAN] = "lgwan-wan",
+	[ZONE_ROLE_PUBLIC_SYSTEM] = "public-system",
+	[ZONE_ROLE_SECURITY_CLOUD] = "security-cloud",
+	[ZONE_ROLE_INTERNET] = "internet",
+};
+
+static const char *const profile_names[ZONE_PROFILE_MAX] = {
+	[ZONE_PROFILE_ALPHA] = "alpha",
+	[ZONE_PROFILE_ALPHA_PRIME] = "alpha-prime",
+	[ZONE_PROFILE_BETA] = "beta",
+	[ZONE_PROFILE_BETA_PRIME] = "beta-prime",
+};
+
+static const char *const kind_names[ZONE_CHANNEL_KIND_MAX] = {
+	[ZONE_CHANNEL_SYSTEM_PAIR] = "system-pair",
+	[ZONE_CHANNEL_PUBLIC_SYSTEM] = "public-system",
+	[ZONE_CHANNEL_SCREEN_TRANSFER] = "screen-transfer",
+	[ZONE_CHANNEL_SANITIZE] = "sanitize",
+	[ZONE_CHANNEL_BREAKOUT] = "breakout",
+	[ZONE_CHANNEL_INBOUND] = "inbound",
+};
+
+/*
+ * zone_role_name - the config spelling of a tier or attachment kind.
+ * "internet" is both the internet tier and the internet attachment kind;
+ * zone_role_is_tier() tells them apart.
+ */
+const char *zone_role_name(enum zone_role role)
+{
+	return (unsigned int)role < ZONE_ROLE_MAX ? role_names[role] : "?";
+}
+
+/* zone_profile_name - "alpha", "alpha-prime", "beta" or "beta-prime" */
+const char *zone_profile_name(enum zone_profile profile)
+{
+	return (unsigned int)profile < ZONE_PROFILE_MAX ?
+		       profile_names[profile] : "?";
+}
+
+/* zone_mode_name - "enforce" or "monitor" */
+const char *zone_mode_name(enum zone_mode mode)
+{
+	return mode == ZONE_MODE_MONITOR ? "monitor" : "enforce";
+}
+
+/* zone_channel_kind_name - "system-pair", "sanitize", ... */
+const char *zone_channel_kind_name(enum zone_channel_kind kind)
+{
+	return (unsigned int)kind < ZONE_CHANNEL_KIND_MAX ? kind_names[kind] :
+							    "?";
+}
+
+/* zone_role_is_tier - true for the three municipal tiers */
+bool zone_role_is_tier(enum zone_role role)
+{
+	return role == ZONE_ROLE_RESIDENT || role == ZONE_ROLE_LGWAN ||
+	       role == ZONE_ROLE_INTERNET_TIER;
+}
+
+static void segment_release(struct zone_segment *seg)
+{
+	size_t i;
+
+	free(seg->name);
+	free(seg->label);
+	for (i = 0; i < seg->n_interfaces; i++)
+		free(seg->interfaces[i]);
+	free(seg->interfaces);
+	free(seg->networks);
+}
+
+static void channel_release(struct zone_channel *chan)
+{
+	free(chan->name);
+	free(chan->from_hosts);
+	free(chan->to_hosts);
+	free(chan->services);
+	free(chan->reason);
+	free(chan->approved);
+	free(chan->expires_text);
+}
+
+/**
+ * zone_model_free - release a model and everything it owns
+ * @model: the model; NULL and half-built models are fine
+ */
+void zone_model_free(struct zone_model *model)
+{
+	size_t i;
+
+	if (!model)
+		return;
+	for (i = 0; i < model->n_segments; i++)
+		segment_release(&model->segments[i]);
+	free(model->segments);
+	for (i = 0; i < model->n_channels; i++)
+		channel_release(&model->channels[i]);
+	free(model->channels);
+	zone_lpm_free(model->classifier);
+	free(model->file);
+	free(model->profile_approved);
+	free(model);
+}
+
+const char *zone_model_file(const struct zone_model *model)
+{
+	return model->file;
+}
+
+enum zone_profile zone_model_profile(const struct zone_model *model)
+{
+	return model->profile;
+}
+
+const char *zone_model_profile_approved(const struct zone_model *model)
+{
+	return model->profile_approved;
+}
+
+enum zone_mode zone_model_mode(const struct zone_model *model)
+{
+	return model->mode;
+}
+
+int zone_model_alert_facility(const struct zone_model *model)
+{
+	return model->alert_facility;
+}
+
+const char *zone_model_hash(const struct zone_model *model)
+{
+	return model->hash;
+}
+
+size_t zone_model_segment_count(const struct zone_model *model)
+{
+	return model->n_segments;
+}
+
+/* zone_model_segment - segment @index, or NULL past the end */
+const struct zone_segment *zone_model_segment(const struct zone_model *model,
+					      size_t index)
+{
+	return index < model->n_segments ? &model->segments[index] : NULL;
+}
+
+/* zone_model_segment_by_name - the segment called @name, or NULL */
+const struct zone_segment *
+zone_model_segment_by_name(const struct zone_model *model, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < model->n_segments; i++) {
+		if (strcmp(model->segments[i].name, name) == 0)
+			return &model->segments[i];
+	}
+	return NULL;
+}
+
+const struct zone_segment *zone_model_catchall(const struct zone_model *model)
+{
+	return model->catchall;
+}
+
+size_t zone_segment_index(const struct zone_segment *seg)
+{
+	return seg->index;
+}
+
+const char *zone_segment_name(const struct zone_segment *seg)
+{
+	return seg->name;
+}
+
+const char *zone_segment_label(const struct zone_segment *seg)
+{
+	return seg->label ? seg->label : seg->name;
+}
+
+enum zone_role zone_segment_role(const struct zone_segment *seg)
+{
+	return seg->role;
+}
+
+bool zone_segment_is_zone(const struct zone_segment *seg)
+{
+	return zone_role_is_tier(seg->role);
+}
+
+size_t zone_segment_interface_count(const struct zone_segment *seg)
+{
+	return seg->n_interfaces;
+}
+
+const char *zone_segment_interface(const struct zone_segment *seg, size_t i)
+{
+	return i < seg->n_interfaces ? seg->interfaces[i] : NULL;
+}
+
+size_t zone_segment_network_count(const struct zone_segment *seg)
+{
+	return seg->n_networks;
+}
+
+const struct zone_prefix *zone_segment_network(const struct zone_segment *seg,
+					       size_t i)
+{
+	return i < seg->n_networks ? &seg->networks[i] : NULL;
+}
+
+int zone_segment_line(const struct zone_segment *seg)
+{
+	return seg->line;
+}
+
+size_t zone_model_channel_count(const struct zone_model *model)
+{
+	return model->n_channels;
+}
+
+/* zone_model_channel - channel @index, or NULL past the end */
+const struct zone_channel *zone_model_channel(const struct zone_model *model,
+					      size_t index)
+{
+	return index < model->n_channels ? &model->channels[index] : NULL;
+}
+
+/* zone_model_channel_by_name - the channel called @name, or NULL */
+const struct zone_channel *
+zone_model_channel_by_name(const struct zone_model *model, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < model->n_channels; i++) {
+		if (strcmp(model->channels[i].name, name) == 0)
+			return &model->channels[i];
+	}
+	return NULL;
+}
+
+const char *zone_channel_name(const struct zone_channel *chan)
+{
+	return chan->name;
+}
+
+enum zone_channel_kind zone_channel_kind(const struct zone_channel *chan)
+{
+	return chan->kind;
+}
+
+const struct zone_segment *zone_channel_from(const struct zone_channel *chan)
+{
+	return chan->from;
+}
+
+const struct zone_segment *zone_channel_to(const struct zone_channel *chan)
+{
+	return chan->to;
+}
+
+size_t zone_channel_from_host_count(const struct zone_channel *chan)
+{
+	return chan->n_from_hosts;
+}
+
+const struct zone_prefix *zone_channel_from_host(const struct zone_channel *c,
+						 size_t i)
+{
+	return i < c->n_from_hosts ? &c->from_hosts[i] : NULL;
+}
+
+size_t zone_channel_to_host_count(const struct zone_channel *chan)
+{
+	return chan->n_to_hosts;
+}
+
+const struct zone_prefix *zone_channel_to_host(const struct zone_channel *c,
+					       size_t i)
+{
+	return i < c->n_to_hosts ? &c->to_hosts[i] : NULL;
+}
+
+size_t zone_channel_service_count(const struct zone_channel *chan)
+{
+	return chan->n_services;
+}
+
+const struct zone_service *zone_channel_service(const struct zone_channel *c,
+						size_t i)
+{
+	return i < c->n_services ? &c->services[i] : NULL;
+}
+
+const char *zone_channel_reason(const struct zone_channel *chan)
+{
+	return chan->reason;
+}
+
+const char *zone_channel_approved(const struct zone_channel *chan)
+{
+	return chan->approved;
+}
+
+bool zone_channel_expires(const struct zone_channel *chan, time_t *ret_when)
+{
+	if (!chan->expires_text)
+		return false;
+	if (ret_when)
+		*ret_when = chan->expires;
+	return true;
+}
+
+const char *zone_channel_expires_text(const struct zone_channel *chan)
+{
+	return chan->expires_text;
+}
+
+bool zone_channel_expired(const struct zone_channel *chan, time_t now)
+{
+	return chan->expires_text && now >= chan->expires;
+}
+
+uint32_t zone_channel_tag(const struct zone_channel *chan)
+{
+	return chan->tag;
+}
+
+int zone_channel_line(const struct zone_channel *chan)
+{
+	return chan->line;
+}
+
+static int model_build_classifier(struct zone_model *model)
+{
+	struct zone_lpm *lpm;
+	size_t i;
+	size_t j;
+	int ret;
+
+	lpm = zone_lpm_new();
+	if (!lpm)
+		return -errno;
+	for (i = 0; i < model->n_segments; i++) {
+		for (j = 0; j < model->segments[i].n_networks; j++) {
+			ret = zone_lpm_add(lpm, &model->segments[i].networks[j],
+					   (uint32_t)i);
+			if (ret < 0)
+				goto out_free_lpm;
+		}
+	}
+	ret = zone_lpm_build(lpm);
+	if (ret < 0)
+		goto out_free_lpm;
+	zone_lpm_free(model->classifier);
+	model->classifier = lpm;
+	return 0;
+
+out_free_lpm:
+	zone_lpm_free(lpm);
+	return ret;
+}
+
+#define TAG_BITS 20
+#define TAG_MASK ((1u << TAG_BITS) - 1)
+
+/*
+ * The home tag of a name: FNV-1a folded to 20 bits.  Tag 0 is never used,
+ * so that a zero payload in a conntrack mark can never name a channel.
+ */
+static uint32_t tag_of_name(const char *name)
+{
+	uint32_t h = 2166136261u;
+	uint32_t tag;
+
+	for (; *name; name++) {
+		h ^= (uint8_t)*name;
+		h *= 16777619u;
+	}
+	tag = ((h >> TAG_BITS) ^ h) & TAG_MASK;
+	return tag ? tag : 1;
+}
+
+static int cmp_channel_name(const void *a, const void *b)
+{
+	const struct zone_channel *const *ca = a;
+	const struct zone_channel *const *cb = b;
+
+	return strcmp((*ca)->name, (*cb)->name);
+}
+
+static bool tag_taken(struct zone_channel **sorted, size_t n, uint32_t tag)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (sorted[i]->tag == tag)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Each channel gets the home tag of its name; a collision moves the later
+ * name (in byte order) to the next free tag, so the assignment depends on
+ * the set of names only, not on their order in the file.
+ */
+static int model_assign_tags(struct zone_model *model)
+{
+	struct zone_channel **sorted;
+	uint32_t tag;
+	size_t i;
+
+	if (model->n_channels == 0)
+		return 0;
+	if (model->n_channels >= TAG_MASK)
+		return -E2BIG;
+	sorted = calloc(model->n_channels, sizeof(*sorted));
+	if (!sorted)
+		return -ENOMEM;
+	for (i = 0; i < model->n_channels; i++)
+		sorted[i] = &model->channels[i];
+	qsort(sorted, model->n_channels, sizeof(*sorted), cmp_channel_name);
+	for (i = 0; i < model->n_channels; i++) {
+		tag = tag_of_name(sorted[i]->name);
+		while (tag_taken(sorted, i, tag))
+			tag = (tag & TAG_MASK) == TAG_MASK ? 1 : tag + 1;
+		sorted[i]->tag = tag;
+	}
+	free(sorted);
+	return 0;
+}
+
+static int model_compute_hash(struct zone_model *model)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+	int ret;
+
+	out = open_memstream(&text, &len);
+	if (!out)
+		return -errno;
+	ret = zone_model_print(model, out);
+	if (fclose(out) != 0 && ret == 0)
+		ret = -errno;
+	if (ret == 0)
+		sha256_hex(text, len, model->hash);
+	free(text);
+	return ret;
+}
+
+/**
+ * model_finish - build the derived state of a filled-in model
+ * @model: every field but classifier, tags and hash set
+ *
+ * Returns 0 or -errno (-ENOMEM, or -EEXIST from the classifier when two
+ * segments claim the same prefix, which the loader rules out).
+ */
+int model_finish(struct zone_model *model)
+{
+	int ret;
+
+	ret = model_build_classifier(model);
+	if (ret < 0)
+		return ret;
+	ret = model_assign_tags(model);
+	if (ret < 0)
+		return ret;
+	return model_compute_hash(model);
+}
