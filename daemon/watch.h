@@ -2,6 +2,7 @@
 #ifndef ZONED_WATCH_H
 #define ZONED_WATCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,5 +58,26 @@ void nflog_close(struct zoned *z);
 /* nftables monitor: changes zoned did not make raise drift and repair. */
 int nftmon_open(struct zoned *z);
 void nftmon_close(struct zoned *z);
+
+/*
+ * A base chain of another table on the forward hook (`zonectl audit`):
+ * it sees forwarded packets too, and at a priority before ours it can
+ * rewrite what our rules match on.
+ */
+struct nftmon_hook {
+	char family[8];		/* "ip", "ip6", "inet" */
+	char table[128];
+	char chain[128];
+	int32_t priority;
+	bool policy_drop;
+};
+/*
+ * nftmon_foreign_hooks - the forward base chains of other tables
+ * @ret_n: their number
+ * Returns a borrowed array, valid until the loop runs again (NULL when
+ * there are none or the monitor is not open).
+ */
+const struct nftmon_hook *nftmon_foreign_hooks(const struct zoned *z,
+					       size_t *ret_n);
 
 #endif

@@ -1,0 +1,553 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The conntrack watcher of DESIGN.md section 4: NEW and DESTROY events on
+ * a non-blocking socket with a large receive buffer, full-table sweeps
+ * after start, every apply and every overrun, and the dump-based kills
+ * and listings of zonectl.
+ *
+ * Three sockets, one per purpose (STYLE.md 23): events are read with
+ * libmnl and decoded with nfct_nlmsg_parse() so that each wakeup does a
+ * bounded amount of work; dumps and deletes use blocking
+ * libnetfilter_conntrack handles of their own.
+ */
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
+
+#include <zone/mark.h>
+#include <zone/verdict.h>
+
+#include "alert.h"
+#include "ctwatch_priv.h"
+#include "log.h"
+#include "stats.h"
+#include "watch.h"
+#include "zoned.h"
+
+/* 32 MiB: some 40k queued events at about 800 bytes of skb each. */
+#define CT_RCVBUF_DEFAULT (32 << 20)
+#define CT_RCVBUF_MAX (256 << 20)
+/* Datagrams (one event each) read per wakeup before yielding. */
+#define CT_BATCH 256
+/* The least time between two resync sweeps after overruns. */
+#define CT_RESYNC_MIN_MS 2000
+
+#define SYSCTL_CT_EVENTS "/proc/sys/net/netfilter/nf_conntrack_events"
+#define SYSCTL_CT_ACCT "/proc/sys/net/netfilter/nf_conntrack_acct"
+
+static int sysctl_read(const char *path)
+{
+	char buf[16];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	return atoi(buf);
+}
+
+static int sysctl_write(const char *path, const char *value)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, value, strlen(value));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+/*
+ * Conntrack events are off with nf_conntrack_events=0 (2, the default,
+ * is fine: it attaches events while a listener exists, and we listen
+ * before we sweep), and flow-end has no counters without
+ * nf_conntrack_acct.  Both sysctls are per network namespace; zoned sets
+ * them when it may (systemd/zoned-sysctl.conf ships them as well) and
+ * otherwise says what is missing.
+ */
+static void ct_check_sysctls(void)
+{
+	int v;
+
+	v = sysctl_read(SYSCTL_CT_EVENTS);
+	if (v == 0) {
+		if (sysctl_write(SYSCTL_CT_EVENTS, "1") == 0)
+			log_info("set nf_conntrack_events to 1");
+		else
+			log_warnx("nf_conntrack_events is 0: no conntrack events, only sweeps will find violations");
+	}
+	v = sysctl_read(SYSCTL_CT_ACCT);
+	if (v == 0) {
+		if (sysctl_write(SYSCTL_CT_ACCT, "1") == 0)
+			log_info("set nf_conntrack_acct to 1");
+		else
+			log_warnx("nf_conntrack_acct is 0: flow-end will carry no counters");
+	}
+}
+
+static int ct_set_rcvbuf(int fd, int size)
+{
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
+		       sizeof(size)) == 0)
+		return 0;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) == 0)
+		return 0;
+	return -errno;
+}
+
+static int64_t ct_ms_since(const struct timespec *then)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)(now.tv_sec - then->tv_sec) * 1000 +
+	       (now.tv_nsec - then->tv_nsec) / 1000000;
+}
+
+static void ct_schedule_resync(struct zoned *z)
+{
+	struct ctwatch *cw = z->ct;
+	int64_t since = ct_ms_since(&cw->last_resync);
+	int64_t delay;
+
+	if (cw->resync_armed)
+		return;
+	delay = since >= CT_RESYNC_MIN_MS ? 1 : CT_RESYNC_MIN_MS - since;
+	if (loop_timer_arm(cw->resync_tfd, delay, 0) < 0) {
+		log_warnx("cannot arm the conntrack resync timer, ignoring");
+		return;
+	}
+	cw->resync_armed = true;
+}
+
+/*
+ * The kernel dropped events: state was lost.  Count it, give the socket
+ * more room (unless a fixed size was asked for) and sweep soon, but not
+ * more often than every CT_RESYNC_MIN_MS however long the storm lasts.
+ */
+static void ct_overrun(struct zoned *z)
+{
+	struct ctwatch *cw = z->ct;
+	int fd = mnl_socket_get_fd(cw->ev);
+
+	cw->lost++;
+	cw->lost_total++;
+	stats_count(z->stats, STAT_EVENTS_LOST, NULL, NULL, 1);
+	if (!cw->rcvbuf_fixed && cw->rcvbuf < CT_RCVBUF_MAX &&
+	    ct_set_rcvbuf(fd, cw->rcvbuf * 2) == 0) {
+		cw->rcvbuf *= 2;
+		log_info("conntrack event buffer grown to %d bytes",
+			 cw->rcvbuf);
+	}
+	ct_schedule_resync(z);
+}
+
+static void ct_resync_timer(struct zoned *z, int fd, uint32_t events,
+			    void *arg)
+{
+	struct ctwatch *cw = z->ct;
+	char count[24];
+
+	(void)events;
+	(void)arg;
+	loop_timer_read(fd);
+	cw->resync_armed = false;
+	if (cw->lost) {
+		snprintf(count, sizeof(count), "%llu",
+			 (unsigned long long)cw->lost);
+		alert_emit(z->alerts, ALERT_EVENTS_LOST, "count", count,
+			   "source", "conntrack", NULL);
+		cw->lost = 0;
+	}
+	ctwatch_sweep(z);
+}
+
+static int ct_event_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct zoned *z = data;
+	uint8_t type = NFNL_MSG_TYPE(nlh->nlmsg_type);
+	struct nf_conntrack *ct;
+
+	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_CTNETLINK)
+		return MNL_CB_OK;
+	if (type != IPCTNL_MSG_CT_NEW && type != IPCTNL_MSG_CT_DELETE)
+		return MNL_CB_OK;
+	ct = nfct_new();
+	if (!ct)
+		return MNL_CB_OK;
+	if (nfct_nlmsg_parse(nlh, ct) == 0) {
+		if (type == IPCTNL_MSG_CT_NEW)
+			ct_judge(z, ct, false);
+		else
+			ct_destroyed(z, ct);
+	}
+	nfct_destroy(ct);
+	return MNL_CB_OK;
+}
+
+static void ct_event_ready(struct zoned *z, int fd, uint32_t events,
+			   void *arg)
+{
+	struct ctwatch *cw = z->ct;
+	ssize_t n;
+	int i;
+
+	(void)fd;
+	(void)events;
+	(void)arg;
+	for (i = 0; i < CT_BATCH; i++) {
+		n = mnl_socket_recvfrom(cw->ev, cw->buf, sizeof(cw->buf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS) {
+				ct_overrun(z);
+				continue;
+			}
+			if (errno != EAGAIN)
+				log_warn("conntrack events, ignoring");
+			return;
+		}
+		mnl_cb_run(cw->buf, n, 0, 0, ct_event_cb, z);
+	}
+}
+
+/* --- dumps ------------------------------------------------------------------ */
+
+struct ct_kill_arg {
+	const struct zone_prefix *prefix;
+	int killed;
+};
+
+struct ct_flows_arg {
+	struct ctwatch_flow *flows;
+	size_t n;
+	size_t cap;
+	int err;
+};
+
+static void ct_kill_one(struct zoned *z, struct nf_conntrack *ct,
+			struct ct_kill_arg *ka)
+{
+	struct zone_verdict v;
+	struct ct_flow fl;
+
+	if (ct_decode(ct, &fl) < 0)
+		return;
+	if (!zone_prefix_contains(ka->prefix, &fl.f.src) &&
+	    !zone_prefix_contains(ka->prefix, &fl.f.dst))
+		return;
+	zone_verdict(z->model, &fl.f, time(NULL), &v);
+	if (v.rule == ZONE_RULE_INTRA_ZONE || ct_is_local(z->ct, &fl))
+		return;
+	if (ct_delete(z->ct, ct) == 0)
+		ka->killed++;
+}
+
+static const char *ct_admitted_by(const struct zoned *z,
+				  const struct ct_flow *fl,
+				  const struct zone_verdict *v, char *buf,
+				  size_t size)
+{
+	const char *channel;
+
+	if ((fl->mark & ZONE_MARK_MAGIC_MASK) != ZONE_MARK_MAGIC)
+		return "bypass";
+	channel = ct_channel_by_mark(z, fl->mark, buf, size);
+	if (channel)
+		return channel;
+	if ((fl->mark & ZONE_MARK_TYPE_MASK) == ZONE_MARK_T_RULE) {
+		unsigned int rule = (fl->mark & ZONE_MARK_PAYLOAD_MASK) >> 16;
+
+		if (rule < ZONE_RULE_MAX)
+			return zone_rule_name(rule);
+	}
+	return zone_rule_name(v->rule);
+}
+
+static void ct_flows_one(struct zoned *z, struct nf_conntrack *ct,
+			 struct ct_flows_arg *fa)
+{
+	struct ctwatch_flow *out;
+	struct zone_verdict v;
+	struct ct_flow fl;
+	char buf[16];
+
+	if (fa->err || ct_decode(ct, &fl) < 0)
+		return;
+	zone_verdict(z->model, &fl.f, time(NULL), &v);
+	if (v.rule == ZONE_RULE_INTRA_ZONE || ct_is_local(z->ct, &fl))
+		return;
+	if (fa->n == fa->cap) {
+		size_t cap = fa->cap ? fa->cap * 2 : 64;
+		struct ctwatch_flow *p;
+
+		p = realloc(fa->flows, cap * sizeof(*p));
+		if (!p) {
+			fa->err = -ENOMEM;
+			return;
+		}
+		fa->flows = p;
+		fa->cap = cap;
+	}
+	out = &fa->flows[fa->n++];
+	memset(out, 0, sizeof(*out));
+	out->proto = fl.f.proto;
+	out->src = fl.f.src;
+	out->dst = fl.f.dst;
+	out->sport = fl.sport;
+	out->dport = fl.f.dport;
+	out->src_seg = v.src ? zone_segment_name(v.src) : "-";
+	out->dst_seg = v.dst ? zone_segment_name(v.dst) : "-";
+	snprintf(out->admitted_by, sizeof(out->admitted_by), "%s",
+		 ct_admitted_by(z, &fl, &v, buf, sizeof(buf)));
+	out->packets = fl.packets;
+	out->bytes = fl.bytes;
+}
+
+static int ct_dump_cb(const struct nlmsghdr *nlh,
+		      enum nf_conntrack_msg_type type, struct nf_conntrack *ct,
+		      void *data)
+{
+	struct zoned *z = data;
+	struct ctwatch *cw = z->ct;
+
+	(void)nlh;
+	(void)type;
+	switch (cw->dump_mode) {
+	case CT_DUMP_SWEEP:
+		ct_judge(z, ct, true);
+		break;
+	case CT_DUMP_KILL:
+		ct_kill_one(z, ct, cw->dump_arg);
+		break;
+	case CT_DUMP_FLOWS:
+		ct_flows_one(z, ct, cw->dump_arg);
+		break;
+	}
+	return NFCT_CB_CONTINUE;
+}
+
+static int ct_dump(struct zoned *z, int mode, void *arg)
+{
+	struct ctwatch *cw = z->ct;
+	uint32_t family = AF_UNSPEC;
+
+	cw->dump_mode = mode;
+	cw->dump_arg = arg;
+	if (nfct_query(cw->dump, NFCT_Q_DUMP, &family) < 0)
+		return -errno;
+	return 0;
+}
+
+/**
+ * ctwatch_sweep - judge every flow of the table under the model in force
+ *
+ * Violations are raised (and killed in enforce mode) once per flow, and
+ * channel flows get their flow-start if they have none yet.  Flows the
+ * watcher remembers that the dump no longer holds are forgotten: their
+ * DESTROY events were lost.  Returns 0 or -errno.
+ */
+int ctwatch_sweep(struct zoned *z)
+{
+	struct ctwatch *cw = z->ct;
+	int err;
+
+	if (!cw || !z->model)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &cw->last_resync);
+	ct_local_refresh(cw);
+	cw->gen++;
+	err = ct_dump(z, CT_DUMP_SWEEP, NULL);
+	if (err < 0) {
+		log_warnx("conntrack sweep: %s", strerror(-err));
+		return err;
+	}
+	ct_entries_prune(cw, cw->gen);
+	return 0;
+}
+
+/**
+ * ctwatch_kill - delete every cross-segment flow with an end in @prefix
+ *
+ * Returns the number deleted, or -errno when the table cannot be read.
+ */
+int ctwatch_kill(struct zoned *z, const struct zone_prefix *prefix)
+{
+	struct ct_kill_arg ka = { .prefix = prefix };
+	int err;
+
+	if (!z->ct || !z->model)
+		return -ENOTCONN;
+	err = ct_dump(z, CT_DUMP_KILL, &ka);
+	if (err < 0)
+		return err;
+	return ka.killed;
+}
+
+/**
+ * ctwatch_flows - the live cross-segment flows, for zonectl flows
+ * @ret_flows: an array the caller frees with free(); its segment names
+ *             are borrowed from the model in force
+ *
+ * Returns 0 or -errno; on error nothing is written.
+ */
+int ctwatch_flows(struct zoned *z, struct ctwatch_flow **ret_flows,
+		  size_t *ret_n)
+{
+	struct ct_flows_arg fa = { 0 };
+	int err;
+
+	if (!z->ct || !z->model)
+		return -ENOTCONN;
+	err = ct_dump(z, CT_DUMP_FLOWS, &fa);
+	if (!err)
+		err = fa.err;
+	if (err < 0) {
+		free(fa.flows);
+		return err;
+	}
+	*ret_flows = fa.flows;
+	*ret_n = fa.n;
+	return 0;
+}
+
+/* --- open and close --------------------------------------------------------- */
+
+static int ct_rcvbuf_wanted(struct ctwatch *cw)
+{
+	const char *env = getenv("ZONED_CT_RCVBUF");
+	long v;
+
+	if (!env || !*env)
+		return CT_RCVBUF_DEFAULT;
+	v = strtol(env, NULL, 0);
+	if (v <= 0 || v > CT_RCVBUF_MAX) {
+		log_warnx("ZONED_CT_RCVBUF=%s out of range, ignoring", env);
+		return CT_RCVBUF_DEFAULT;
+	}
+	cw->rcvbuf_fixed = true;
+	log_info("conntrack event buffer fixed at %ld bytes (ZONED_CT_RCVBUF)",
+		 v);
+	return (int)v;
+}
+
+static int ct_open_events(struct ctwatch *cw)
+{
+	int err;
+
+	cw->ev = mnl_socket_open2(NETLINK_NETFILTER,
+				  SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (!cw->ev)
+		return -errno;
+	if (mnl_socket_bind(cw->ev, NF_NETLINK_CONNTRACK_NEW |
+			    NF_NETLINK_CONNTRACK_DESTROY,
+			    MNL_SOCKET_AUTOPID) < 0)
+		return -errno;
+	cw->rcvbuf = ct_rcvbuf_wanted(cw);
+	err = ct_set_rcvbuf(mnl_socket_get_fd(cw->ev), cw->rcvbuf);
+	if (err < 0)
+		log_warnx("conntrack event buffer: %s, ignoring",
+			  strerror(-err));
+	return 0;
+}
+
+static struct nfct_handle *ct_open_handle(void)
+{
+	struct nfct_handle *h = nfct_open(CONNTRACK, 0);
+
+	if (h)
+		fcntl(nfct_fd(h), F_SETFD, FD_CLOEXEC);
+	return h;
+}
+
+/**
+ * ctwatch_open - subscribe to conntrack events
+ *
+ * The caller sweeps right after: subscribing first means no flow created
+ * meanwhile is missed (the sweep and the events may both see a flow; each
+ * is said once).
+ * Returns 0 or -errno; on error nothing is left open.
+ */
+int ctwatch_open(struct zoned *z)
+{
+	struct ctwatch *cw;
+	int err;
+
+	cw = calloc(1, sizeof(*cw));
+	if (!cw)
+		return -ENOMEM;
+	cw->resync_tfd = -1;
+	z->ct = cw;
+	ct_check_sysctls();
+	err = ct_open_events(cw);
+	if (err < 0)
+		goto out_close;
+	cw->dump = ct_open_handle();
+	cw->cmd = ct_open_handle();
+	if (!cw->dump || !cw->cmd) {
+		err = -errno;
+		goto out_close;
+	}
+	nfct_callback_register2(cw->dump, NFCT_T_ALL, ct_dump_cb, z);
+	err = loop_add(z, mnl_socket_get_fd(cw->ev), EPOLLIN, ct_event_ready,
+		       NULL);
+	if (err < 0)
+		goto out_close;
+	cw->registered = true;
+	err = loop_timer_add(z, CLOCK_MONOTONIC, ct_resync_timer, NULL);
+	if (err < 0)
+		goto out_close;
+	cw->resync_tfd = err;
+	ct_local_refresh(cw);
+	return 0;
+
+out_close:
+	log_warnx("conntrack watcher: %s", strerror(-err));
+	ctwatch_close(z);
+	return err;
+}
+
+/**
+ * ctwatch_close - stop watching; a watcher never opened is fine
+ */
+void ctwatch_close(struct zoned *z)
+{
+	struct ctwatch *cw = z->ct;
+
+	if (!cw)
+		return;
+	if (cw->resync_tfd >= 0)
+		loop_timer_del(z, cw->resync_tfd);
+	if (cw->ev) {
+		if (cw->registered)
+			loop_del(z, mnl_socket_get_fd(cw->ev));
+		mnl_socket_close(cw->ev);
+	}
+	if (cw->dump)
+		nfct_close(cw->dump);
+	if (cw->cmd)
+		nfct_close(cw->cmd);
+	ct_entries_free(cw);
+	free(cw->local);
+	free(cw);
+	z->ct = NULL;
+}

@@ -1,0 +1,729 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The NFLOG receiver of DESIGN.md section 4: the packets the ruleset drops
+ * (after its in-kernel rate limit) arrive on group ZONE_NFLOG_GROUP, are
+ * judged again with zone_verdict() and become deny and spoof alerts,
+ * aggregated per (source, destination, protocol, port): the first one at
+ * once with count=1, then one summary per window with the count since.
+ *
+ * libmnl only (notes/netlink.md section 5): one socket, bound with an ACK
+ * so that a group held by another listener is a clear error.
+ */
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_log.h>
+
+#include <zone/mark.h>
+#include <zone/model.h>
+#include <zone/verdict.h>
+
+#include "alert.h"
+#include "log.h"
+#include "stats.h"
+#include "watch.h"
+#include "zoned.h"
+
+#define NFLOG_RCVBUF (16 << 20)
+#define NFLOG_COPY_RANGE 128
+#define NFLOG_TIMEOUT 10	/* 1/100 s: flush the kernel's queue at 100 ms */
+#define NFLOG_QTHRESH 64
+#define NFLOG_NLBUFSIZ 32768
+#define NFLOG_BATCH 64		/* datagrams read per wakeup */
+#define NFLOG_WINDOW_MS 10000	/* one summary per key per window */
+#define NFLOG_MAX_KEYS 4096
+#define NFLOG_BUCKETS 1024
+
+enum nflog_kind {
+	NFLOG_DENY,
+	NFLOG_MONITOR,		/* would have been dropped (monitor mode) */
+	NFLOG_ISOLATE,
+	NFLOG_SPOOF,
+	NFLOG_OTHER,
+};
+
+/* One aggregation key and what it has counted in its window. */
+struct nflog_agg {
+	struct nflog_agg *hnext;	/* hash chain */
+	struct nflog_agg *prev;		/* window queue, oldest first */
+	struct nflog_agg *next;
+	enum nflog_kind kind;
+	struct zone_flow f;
+	bool has_ports;
+	uint32_t iface;
+	uint64_t pending;		/* seen since the last line */
+	int64_t window_end;		/* ms, CLOCK_MONOTONIC */
+	/* copied: a reload may free the model before the summary */
+	char src_zone[64];
+	char dst_zone[64];
+	char rule[64];
+	char ifname[IF_NAMESIZE];
+};
+
+struct nflog {
+	struct mnl_socket *nl;
+	uint32_t portid;
+	int tfd;
+	bool registered;
+	struct nflog_agg *buckets[NFLOG_BUCKETS];
+	struct nflog_agg *head;		/* soonest window end */
+	struct nflog_agg *tail;
+	size_t n_keys;
+	uint64_t evicted;
+	bool have_seq;
+	uint32_t next_seq;
+	uint64_t lost;			/* records lost, not yet alerted */
+	uint64_t overruns;
+	uint64_t malformed;
+	char buf[65536];
+};
+
+/* A logged packet, decoded. */
+struct nflog_rec {
+	enum nflog_kind kind;
+	const char *arg;		/* the rest of the prefix */
+	struct zone_flow f;
+	bool has_ports;
+	uint32_t indev;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* --- configuration ------------------------------------------------------- */
+
+static struct nlmsghdr *nflog_cfg_hdr(char *buf, uint16_t group, uint32_t seq)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nfgenmsg *nfg;
+
+	nlh->nlmsg_type = (NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_CONFIG;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = seq;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = AF_UNSPEC;
+	nfg->version = NFNETLINK_V0;
+	nfg->res_id = htons(group);
+	return nlh;
+}
+
+/* Send one config message and wait for its ACK.  Returns 0 or -errno. */
+static int nflog_cfg_send(struct nflog *nf, struct nlmsghdr *nlh)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	ssize_t n;
+
+	if (mnl_socket_sendto(nf->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	n = mnl_socket_recvfrom(nf->nl, buf, sizeof(buf));
+	if (n < 0)
+		return -errno;
+	if (mnl_cb_run(buf, n, nlh->nlmsg_seq, nf->portid, NULL, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+static int nflog_bind(struct nflog *nf)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nfulnl_msg_config_cmd cmd = { .command = NFULNL_CFG_CMD_BIND };
+	struct nfulnl_msg_config_mode mode = {
+		.copy_range = htonl(NFLOG_COPY_RANGE),
+		.copy_mode = NFULNL_COPY_PACKET,
+	};
+	struct nlmsghdr *nlh;
+	int err;
+
+	nlh = nflog_cfg_hdr(buf, ZONE_NFLOG_GROUP, 1);
+	mnl_attr_put(nlh, NFULA_CFG_CMD, sizeof(cmd), &cmd);
+	err = nflog_cfg_send(nf, nlh);
+	if (err == -EBUSY || err == -EPERM) {
+		log_warnx("nflog group %d already has a listener (another zoned or ulogd?)",
+			  ZONE_NFLOG_GROUP);
+		return err;
+	}
+	if (err < 0)
+		return err;
+	nlh = nflog_cfg_hdr(buf, ZONE_NFLOG_GROUP, 2);
+	mnl_attr_put(nlh, NFULA_CFG_MODE, sizeof(mode), &mode);
+	mnl_attr_put_u32(nlh, NFULA_CFG_TIMEOUT, htonl(NFLOG_TIMEOUT));
+	mnl_attr_put_u32(nlh, NFULA_CFG_QTHRESH, htonl(NFLOG_QTHRESH));
+	mnl_attr_put_u32(nlh, NFULA_CFG_NLBUFSIZ, htonl(NFLOG_NLBUFSIZ));
+	mnl_attr_put_u16(nlh, NFULA_CFG_FLAGS, htons(NFULNL_CFG_F_SEQ));
+	return nflog_cfg_send(nf, nlh);
+}
+
+/* --- decoding -------------------------------------------------------------- */
+
+static int nflog_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (mnl_attr_type_valid(attr, NFULA_MAX) < 0)
+		return MNL_CB_OK;
+	switch (type) {
+	case NFULA_MARK:
+	case NFULA_IFINDEX_INDEV:
+	case NFULA_IFINDEX_OUTDEV:
+	case NFULA_SEQ:
+	case NFULA_SEQ_GLOBAL:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		break;
+	case NFULA_PREFIX:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+			return MNL_CB_ERROR;
+		break;
+	case NFULA_PACKET_HDR:
+		if (mnl_attr_validate2(attr, MNL_TYPE_UNSPEC,
+			sizeof(struct nfulnl_msg_packet_hdr)) < 0)
+			return MNL_CB_ERROR;
+		break;
+	case NFULA_PAYLOAD:
+		if (mnl_attr_validate(attr, MNL_TYPE_UNSPEC) < 0)
+			return MNL_CB_ERROR;
+		break;
+	default:
+		return MNL_CB_OK;
+	}
+	tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static void nflog_l4(const uint8_t *p, size_t len, struct nflog_rec *rec)
+{
+	switch (rec->f.proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		if (len < 4)
+			return;
+		rec->has_ports = true;
+		rec->f.dport = (uint16_t)(p[2] << 8 | p[3]);
+		break;
+	default:
+		break;
+	}
+}
+
+static int nflog_ipv4(const uint8_t *p, size_t len, struct nflog_rec *rec)
+{
+	size_t ihl;
+
+	if (len < 20)
+		return -EINVAL;
+	ihl = (size_t)(p[0] & 0x0f) * 4;
+	if (ihl < 20 || ihl > len)
+		return -EINVAL;
+	rec->f.src.family = AF_INET;
+	rec->f.dst.family = AF_INET;
+	memcpy(rec->f.src.bytes, p + 12, 4);
+	memcpy(rec->f.dst.bytes, p + 16, 4);
+	rec->f.proto = p[9];
+	/* only the first fragment carries the ports */
+	if (((p[6] << 8 | p[7]) & 0x1fff) == 0)
+		nflog_l4(p + ihl, len - ihl, rec);
+	return 0;
+}
+
+static int nflog_ipv6(const uint8_t *p, size_t len, struct nflog_rec *rec)
+{
+	size_t off = 40;
+	uint8_t nh;
+	int i;
+
+	if (len < 40)
+		return -EINVAL;
+	rec->f.src.family = AF_INET6;
+	rec->f.dst.family = AF_INET6;
+	memcpy(rec->f.src.bytes, p + 8, 16);
+	memcpy(rec->f.dst.bytes, p + 24, 16);
+	nh = p[6];
+	/* walk a few extension headers to the transport header */
+	for (i = 0; i < 8 && off + 8 <= len; i++) {
+		if (nh == 0 || nh == 43 || nh == 60) {
+			nh = p[off];
+			off += ((size_t)p[off + 1] + 1) * 8;
+		} else if (nh == 51) {
+			nh = p[off];
+			off += ((size_t)p[off + 1] + 2) * 4;
+		} else if (nh == 44) {
+			bool first = ((p[off + 2] << 8 | p[off + 3]) & 0xfff8) == 0;
+
+			nh = p[off];
+			off += 8;
+			if (!first) {
+				rec->f.proto = nh;
+				return 0;
+			}
+		} else {
+			break;
+		}
+	}
+	rec->f.proto = nh;
+	if (off <= len)
+		nflog_l4(p + off, len - off, rec);
+	return 0;
+}
+
+/* "zoned deny hard-invariant" -> NFLOG_DENY, "hard-invariant" */
+static enum nflog_kind nflog_prefix(const char *prefix, const char **ret_arg)
+{
+	static const struct {
+		const char *word;
+		enum nflog_kind kind;
+	} words[] = {
+		{ "deny", NFLOG_DENY },
+		{ "monitor", NFLOG_MONITOR },
+		{ "isolate", NFLOG_ISOLATE },
+		{ "spoof", NFLOG_SPOOF },
+	};
+	size_t plen = strlen(ZONE_LOG_PREFIX);
+	size_t i, wlen;
+
+	*ret_arg = "";
+	if (strncmp(prefix, ZONE_LOG_PREFIX, plen) != 0)
+		return NFLOG_OTHER;
+	prefix += plen;
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		wlen = strlen(words[i].word);
+		if (strncmp(prefix, words[i].word, wlen) == 0 &&
+		    (prefix[wlen] == '\0' || prefix[wlen] == ' ')) {
+			*ret_arg = prefix + wlen + (prefix[wlen] == ' ');
+			return words[i].kind;
+		}
+	}
+	return NFLOG_OTHER;
+}
+
+static int nflog_decode(const struct nlattr **tb, struct nflog_rec *rec)
+{
+	const uint8_t *p;
+	size_t len;
+
+	memset(rec, 0, sizeof(*rec));
+	if (!tb[NFULA_PAYLOAD] || !tb[NFULA_PREFIX])
+		return -EINVAL;
+	rec->kind = nflog_prefix(mnl_attr_get_str(tb[NFULA_PREFIX]),
+				 &rec->arg);
+	if (tb[NFULA_IFINDEX_INDEV])
+		rec->indev = ntohl(mnl_attr_get_u32(tb[NFULA_IFINDEX_INDEV]));
+	p = mnl_attr_get_payload(tb[NFULA_PAYLOAD]);
+	len = mnl_attr_get_payload_len(tb[NFULA_PAYLOAD]);
+	if (len < 1)
+		return -EINVAL;
+	switch (p[0] >> 4) {
+	case 4:
+		return nflog_ipv4(p, len, rec);
+	case 6:
+		return nflog_ipv6(p, len, rec);
+	default:
+		return -EINVAL;
+	}
+}
+
+/* --- aggregation ------------------------------------------------------------ */
+
+static unsigned int nflog_hash(const struct nflog_rec *r, uint32_t iface)
+{
+	uint32_t h = 2166136261u;
+	const uint8_t *parts[] = { r->f.src.bytes, r->f.dst.bytes };
+	size_t i, j;
+
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < 16; j++)
+			h = (h ^ parts[i][j]) * 16777619u;
+	h = (h ^ r->f.proto) * 16777619u;
+	h = (h ^ r->f.dport) * 16777619u;
+	h = (h ^ iface) * 16777619u;
+	h = (h ^ (uint32_t)r->kind) * 16777619u;
+	return h % NFLOG_BUCKETS;
+}
+
+static bool nflog_same(const struct nflog_agg *a, const struct nflog_rec *r,
+		       uint32_t iface)
+{
+	return a->kind == r->kind && a->iface == iface &&
+	       a->f.proto == r->f.proto && a->f.dport == r->f.dport &&
+	       memcmp(&a->f.src, &r->f.src, sizeof(a->f.src)) == 0 &&
+	       memcmp(&a->f.dst, &r->f.dst, sizeof(a->f.dst)) == 0;
+}
+
+static const char *nflog_proto(uint8_t proto, char *buf, size_t size)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_UDP:
+		return "udp";
+	case IPPROTO_ICMP:
+		return "icmp";
+	case IPPROTO_ICMPV6:
+		return "ipv6-icmp";
+	case IPPROTO_SCTP:
+		return "sctp";
+	default:
+		snprintf(buf, size, "%u", proto);
+		return buf;
+	}
+}
+
+/* One line for @a with @count records. */
+static void nflog_emit(struct zoned *z, const struct nflog_agg *a,
+		       uint64_t count)
+{
+	char src[ZONE_PREFIX_STRLEN], dst[ZONE_PREFIX_STRLEN];
+	char dport[8], cnt[24], pbuf[8];
+	const char *action;
+
+	zone_addr_format(&a->f.src, src, sizeof(src));
+	snprintf(cnt, sizeof(cnt), "%llu", (unsigned long long)count);
+	if (a->kind == NFLOG_SPOOF) {
+		alert_emit(z->alerts, ALERT_SPOOF, "iface", a->ifname,
+			   "zone", a->src_zone, "src", src, "count", cnt,
+			   NULL);
+		return;
+	}
+	zone_addr_format(&a->f.dst, dst, sizeof(dst));
+	snprintf(dport, sizeof(dport), "%u", a->f.dport);
+	action = a->kind == NFLOG_MONITOR ? "reported" : "dropped";
+	alert_emit(z->alerts, ALERT_DENY, "src_zone", a->src_zone,
+		   "dst_zone", a->dst_zone,
+		   "proto", nflog_proto(a->f.proto, pbuf, sizeof(pbuf)),
+		   "src", src, "dst", dst,
+		   "dport", a->has_ports ? dport : NULL, "rule", a->rule,
+		   "count", cnt, "action", action, NULL);
+}
+
+static void nflog_queue_del(struct nflog *nf, struct nflog_agg *a)
+{
+	if (a->prev)
+		a->prev->next = a->next;
+	else
+		nf->head = a->next;
+	if (a->next)
+		a->next->prev = a->prev;
+	else
+		nf->tail = a->prev;
+	a->prev = NULL;
+	a->next = NULL;
+}
+
+static void nflog_queue_add(struct nflog *nf, struct nflog_agg *a)
+{
+	a->prev = nf->tail;
+	a->next = NULL;
+	if (nf->tail)
+		nf->tail->next = a;
+	else
+		nf->head = a;
+	nf->tail = a;
+}
+
+static void nflog_agg_free(struct nflog *nf, struct nflog_agg *a)
+{
+	unsigned int h;
+	struct nflog_agg **pp;
+	struct nflog_rec r = { .kind = a->kind, .f = a->f };
+
+	h = nflog_hash(&r, a->iface);
+	for (pp = &nf->buckets[h]; *pp; pp = &(*pp)->hnext) {
+		if (*pp == a) {
+			*pp = a->hnext;
+			break;
+		}
+	}
+	nflog_queue_del(nf, a);
+	nf->n_keys--;
+	free(a);
+}
+
+/* Say what @a counted since its last line; forget it when it was quiet. */
+static void nflog_window_end(struct zoned *z, struct nflog_agg *a, int64_t now,
+			     bool forget)
+{
+	struct nflog *nf = z->nflog;
+
+	if (a->pending == 0 || forget) {
+		if (a->pending)
+			nflog_emit(z, a, a->pending);
+		nflog_agg_free(nf, a);
+		return;
+	}
+	nflog_emit(z, a, a->pending);
+	a->pending = 0;
+	a->window_end = now + NFLOG_WINDOW_MS;
+	nflog_queue_del(nf, a);
+	nflog_queue_add(nf, a);
+}
+
+static void nflog_fill_names(struct zoned *z, struct nflog_agg *a,
+			     const struct nflog_rec *r)
+{
+	struct zone_verdict v;
+	const char *rule;
+
+	zone_verdict(z->model, &r->f, time(NULL), &v);
+	snprintf(a->src_zone, sizeof(a->src_zone), "%s",
+		 v.src ? zone_segment_name(v.src) : "-");
+	snprintf(a->dst_zone, sizeof(a->dst_zone), "%s",
+		 v.dst ? zone_segment_name(v.dst) : "-");
+	/*
+	 * The verdict names the rule; the prefix only says which kind of
+	 * rule logged.  When the two disagree (a reload raced the packet)
+	 * the kernel's word is kept.
+	 */
+	if (r->kind == NFLOG_ISOLATE)
+		rule = "isolated";
+	else if (v.action == ZONE_ACTION_DENY)
+		rule = zone_rule_name(v.rule);
+	else
+		rule = *r->arg ? r->arg : "unknown";
+	snprintf(a->rule, sizeof(a->rule), "%s", rule);
+	if (r->kind == NFLOG_SPOOF && !if_indextoname(r->indev, a->ifname))
+		snprintf(a->ifname, sizeof(a->ifname), "if%u", r->indev);
+}
+
+static void nflog_record(struct zoned *z, const struct nflog_rec *r)
+{
+	struct nflog *nf = z->nflog;
+	uint32_t iface = r->kind == NFLOG_SPOOF ? r->indev : 0;
+	unsigned int h = nflog_hash(r, iface);
+	int64_t now = now_ms();
+	struct nflog_agg *a;
+
+	for (a = nf->buckets[h]; a; a = a->hnext)
+		if (nflog_same(a, r, iface))
+			break;
+	if (a) {
+		a->pending++;
+	} else {
+		if (nf->n_keys >= NFLOG_MAX_KEYS) {
+			nf->evicted++;
+			nflog_window_end(z, nf->head, now, true);
+		}
+		a = calloc(1, sizeof(*a));
+		if (!a)
+			return;
+		a->kind = r->kind;
+		a->f = r->f;
+		a->has_ports = r->has_ports;
+		a->iface = iface;
+		a->window_end = now + NFLOG_WINDOW_MS;
+		nflog_fill_names(z, a, r);
+		a->hnext = nf->buckets[h];
+		nf->buckets[h] = a;
+		nflog_queue_add(nf, a);
+		nf->n_keys++;
+		nflog_emit(z, a, 1);
+	}
+	stats_count(z->stats, r->kind == NFLOG_SPOOF ? STAT_SPOOF : STAT_DENY,
+		    a->src_zone, r->kind == NFLOG_SPOOF ? NULL : a->dst_zone,
+		    1);
+}
+
+/* --- receiving ---------------------------------------------------------------- */
+
+static void nflog_seq(struct nflog *nf, const struct nlattr *attr)
+{
+	uint32_t seq;
+
+	if (!attr)
+		return;
+	seq = ntohl(mnl_attr_get_u32(attr));
+	if (nf->have_seq && seq != nf->next_seq)
+		nf->lost += (uint32_t)(seq - nf->next_seq);
+	nf->have_seq = true;
+	nf->next_seq = seq + 1;
+}
+
+static int nflog_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct zoned *z = data;
+	struct nflog *nf = z->nflog;
+	const struct nlattr *tb[NFULA_MAX + 1] = { NULL };
+	struct nflog_rec rec;
+
+	if (nlh->nlmsg_type != ((NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_PACKET))
+		return MNL_CB_OK;
+	if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), nflog_attr_cb,
+			   tb) < 0) {
+		nf->malformed++;
+		return MNL_CB_OK;
+	}
+	nflog_seq(nf, tb[NFULA_SEQ]);
+	if (nflog_decode(tb, &rec) < 0 || rec.kind == NFLOG_OTHER) {
+		nf->malformed++;
+		return MNL_CB_OK;
+	}
+	if (z->model)
+		nflog_record(z, &rec);
+	return MNL_CB_OK;
+}
+
+static void nflog_ready(struct zoned *z, int fd, uint32_t events, void *arg)
+{
+	struct nflog *nf = z->nflog;
+	ssize_t n;
+	int i;
+
+	(void)fd;
+	(void)events;
+	(void)arg;
+	for (i = 0; i < NFLOG_BATCH; i++) {
+		n = mnl_socket_recvfrom(nf->nl, nf->buf, sizeof(nf->buf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS) {
+				/* the sequence gap tells how many */
+				nf->overruns++;
+				continue;
+			}
+			if (errno != EAGAIN)
+				log_warn("nflog receive, ignoring");
+			return;
+		}
+		mnl_cb_run(nf->buf, n, 0, 0, nflog_msg_cb, z);
+	}
+}
+
+static void nflog_report_lost(struct zoned *z)
+{
+	struct nflog *nf = z->nflog;
+	char count[24], overruns[24];
+
+	if (!nf->lost)
+		return;
+	snprintf(count, sizeof(count), "%llu", (unsigned long long)nf->lost);
+	snprintf(overruns, sizeof(overruns), "%llu",
+		 (unsigned long long)nf->overruns);
+	alert_emit(z->alerts, ALERT_EVENTS_LOST, "count", count,
+		   "source", "nflog", "overruns", overruns, NULL);
+	stats_count(z->stats, STAT_EVENTS_LOST, NULL, NULL, nf->lost);
+	nf->lost = 0;
+	nf->overruns = 0;
+}
+
+/* Once a second: close the windows that ended, report lost records. */
+static void nflog_tick(struct zoned *z, int fd, uint32_t events, void *arg)
+{
+	struct nflog *nf = z->nflog;
+	int64_t now = now_ms();
+
+	(void)events;
+	(void)arg;
+	loop_timer_read(fd);
+	while (nf->head && nf->head->window_end <= now)
+		nflog_window_end(z, nf->head, now, false);
+	nflog_report_lost(z);
+}
+
+/**
+ * nflog_open - bind the NFLOG group and start receiving
+ *
+ * Returns 0 or -errno (-EBUSY or -EPERM when another socket holds the
+ * group); on error nothing is left open.
+ */
+int nflog_open(struct zoned *z)
+{
+	struct nflog *nf;
+	int rcvbuf = NFLOG_RCVBUF;
+	int fd, err;
+
+	nf = calloc(1, sizeof(*nf));
+	if (!nf)
+		return -ENOMEM;
+	nf->tfd = -1;
+	z->nflog = nf;
+	nf->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!nf->nl || mnl_socket_bind(nf->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = -errno;
+		goto out_close;
+	}
+	nf->portid = mnl_socket_get_portid(nf->nl);
+	fd = mnl_socket_get_fd(nf->nl);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		       sizeof(rcvbuf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	err = nflog_bind(nf);
+	if (err < 0)
+		goto out_close;
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0) {
+		err = -errno;
+		goto out_close;
+	}
+	err = loop_add(z, fd, EPOLLIN, nflog_ready, NULL);
+	if (err < 0)
+		goto out_close;
+	nf->registered = true;
+	err = loop_timer_add(z, CLOCK_MONOTONIC, nflog_tick, NULL);
+	if (err < 0)
+		goto out_close;
+	nf->tfd = err;
+	err = loop_timer_arm(nf->tfd, 1000, 1000);
+	if (err < 0)
+		goto out_close;
+	return 0;
+
+out_close:
+	log_warnx("nflog group %d: %s", ZONE_NFLOG_GROUP, strerror(-err));
+	nflog_close(z);
+	return err;
+}
+
+/**
+ * nflog_close - say the pending counts and stop; NULL-safe
+ *
+ * Summaries still due go out first, so the counts of every deny key add
+ * up to the records received even across a shutdown.
+ */
+void nflog_close(struct zoned *z)
+{
+	struct nflog *nf = z->nflog;
+	int64_t now = now_ms();
+
+	if (!nf)
+		return;
+	while (nf->head) {
+		if (z->alerts)
+			nflog_window_end(z, nf->head, now, true);
+		else
+			nflog_agg_free(nf, nf->head);
+	}
+	if (z->alerts)
+		nflog_report_lost(z);
+	if (nf->tfd >= 0)
+		loop_timer_del(z, nf->tfd);
+	if (nf->nl) {
+		if (nf->registered)
+			loop_del(z, mnl_socket_get_fd(nf->nl));
+		mnl_socket_close(nf->nl);
+	}
+	if (nf->evicted)
+		log_info("nflog: %llu aggregation keys evicted early",
+			 (unsigned long long)nf->evicted);
+	free(nf);
+	z->nflog = NULL;
+}

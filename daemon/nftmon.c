@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The nftables monitor of DESIGN.md section 4.  A socket of its own joins
+ * NFNLGRP_NFTABLES; a change to table inet zoned that another socket made
+ * raises drift and puts the policy back at once.  The kernel announces a
+ * transaction as its object messages followed by NEWGEN, so the messages
+ * of one transaction are gathered and acted on once, at NEWGEN.
+ *
+ * With the table's owner flag the kernel refuses foreign writes outright
+ * (EPERM, and no events); the monitor catches what gets past that: an
+ * orphaned table after a restart, a kernel without the flag, a writer
+ * with zoned's own privileges racing a restart.
+ *
+ * It also keeps the list of other tables' base chains on the forward
+ * hook, which `zonectl audit` shows.
+ */
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+
+#include <zone/diag.h>
+#include <zone/mark.h>
+#include <zone/ruleset.h>
+
+#include "alert.h"
+#include "log.h"
+#include "stats.h"
+#include "watch.h"
+#include "zoned.h"
+
+#define NFTMON_RCVBUF (16 << 20)
+#define NFTMON_BATCH 64
+#define NFTMON_MAX_HOOKS 256
+
+struct nftmon {
+	struct mnl_socket *nl;
+	bool registered;
+	/* a foreign change to our table in the transaction being read */
+	bool pending;
+	char change[48];
+	uint32_t pending_pid;
+	struct nftmon_hook hooks[NFTMON_MAX_HOOKS];
+	size_t n_hooks;
+	char buf[65536];
+};
+
+static const char *family_name(int family)
+{
+	switch (family) {
+	case NFPROTO_IPV4:
+		return "ip";
+	case NFPROTO_IPV6:
+		return "ip6";
+	case NFPROTO_INET:
+		return "inet";
+	case NFPROTO_BRIDGE:
+		return "bridge";
+	case NFPROTO_NETDEV:
+		return "netdev";
+	case NFPROTO_ARP:
+		return "arp";
+	default:
+		return "unknown";
+	}
+}
+
+/* "new-rule", "delete-table", ... for the drift alert */
+static const char *change_name(int type)
+{
+	switch (type) {
+	case NFT_MSG_NEWTABLE:
+		return "new-table";
+	case NFT_MSG_DELTABLE:
+		return "delete-table";
+	case NFT_MSG_NEWCHAIN:
+		return "new-chain";
+	case NFT_MSG_DELCHAIN:
+		return "delete-chain";
+	case NFT_MSG_NEWRULE:
+		return "new-rule";
+	case NFT_MSG_DELRULE:
+		return "delete-rule";
+	case NFT_MSG_NEWSET:
+		return "new-set";
+	case NFT_MSG_DELSET:
+		return "delete-set";
+	case NFT_MSG_NEWSETELEM:
+		return "new-element";
+	case NFT_MSG_DELSETELEM:
+		return "delete-element";
+	case NFT_MSG_NEWOBJ:
+		return "new-object";
+	case NFT_MSG_DELOBJ:
+		return "delete-object";
+	case NFT_MSG_NEWFLOWTABLE:
+		return "new-flowtable";
+	case NFT_MSG_DELFLOWTABLE:
+		return "delete-flowtable";
+	default:
+		return NULL;
+	}
+}
+
+/* --- foreign forward hooks -------------------------------------------------- */
+
+static void hook_del(struct nftmon *nm, size_t i)
+{
+	nm->hooks[i] = nm->hooks[--nm->n_hooks];
+}
+
+static void hooks_forget(struct nftmon *nm, const char *family,
+			 const char *table, const char *chain)
+{
+	size_t i = 0;
+
+	while (i < nm->n_hooks) {
+		struct nftmon_hook *h = &nm->hooks[i];
+
+		if (strcmp(h->family, family) == 0 &&
+		    strcmp(h->table, table) == 0 &&
+		    (!chain || strcmp(h->chain, chain) == 0))
+			hook_del(nm, i);
+		else
+			i++;
+	}
+}
+
+/* A chain of another table: keep it when it is a forward base chain. */
+static void hooks_note(struct nftmon *nm, const struct nftnl_chain *c,
+		       bool announce)
+{
+	const char *family = family_name(
+		nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY));
+	const char *table = nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE);
+	const char *chain = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
+	struct nftmon_hook *h;
+
+	if (!table || !chain || !nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM))
+		return;
+	if (nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM) != NF_INET_FORWARD)
+		return;
+	if (strcmp(family, "ip") && strcmp(family, "ip6") &&
+	    strcmp(family, "inet"))
+		return;
+	hooks_forget(nm, family, table, chain);
+	if (nm->n_hooks == NFTMON_MAX_HOOKS)
+		return;
+	h = &nm->hooks[nm->n_hooks++];
+	snprintf(h->family, sizeof(h->family), "%s", family);
+	snprintf(h->table, sizeof(h->table), "%s", table);
+	snprintf(h->chain, sizeof(h->chain), "%s", chain);
+	h->priority = (int32_t)nftnl_chain_get_u32(c, NFTNL_CHAIN_PRIO);
+	h->policy_drop = nftnl_chain_is_set(c, NFTNL_CHAIN_POLICY) &&
+			 nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) == NF_DROP;
+	if (announce)
+		log_warnx("table %s %s added base chain %s on the forward hook, priority %d",
+			  family, table, chain, h->priority);
+}
+
+static bool is_our_table(int family, const char *table)
+{
+	return family == NFPROTO_INET && strcmp(table, ZONE_TABLE_NAME) == 0;
+}
+
+static int chain_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftmon *nm = data;
+	struct nftnl_chain *c = nftnl_chain_alloc();
+
+	if (!c)
+		return MNL_CB_OK;
+	if (nftnl_chain_nlmsg_parse(nlh, c) == 0) {
+		const char *table = nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE);
+		int family = nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY);
+
+		if (table && !is_our_table(family, table))
+			hooks_note(nm, c, false);
+	}
+	nftnl_chain_free(c);
+	return MNL_CB_OK;
+}
+
+/* Read every chain of the ruleset again to rebuild the hook list. */
+static int hooks_reload(struct nftmon *nm)
+{
+	char buf[32768];
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	uint32_t seq = (uint32_t)time(NULL), portid;
+	ssize_t n;
+	int ret = 0;
+
+	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		goto out_close;
+	}
+	portid = mnl_socket_get_portid(nl);
+	nlh = nftnl_chain_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN,
+					  NFPROTO_UNSPEC, NLM_F_DUMP, seq);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out_close;
+	}
+	nm->n_hooks = 0;
+	do {
+		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (n < 0) {
+			ret = -errno;
+			break;
+		}
+		ret = mnl_cb_run(buf, n, seq, portid, chain_dump_cb, nm);
+	} while (ret > 0);
+	if (ret < 0)
+		ret = -errno;
+out_close:
+	mnl_socket_close(nl);
+	return ret;
+}
+
+/**
+ * nftmon_foreign_hooks - the forward base chains of other tables
+ */
+const struct nftmon_hook *nftmon_foreign_hooks(const struct zoned *z,
+					       size_t *ret_n)
+{
+	*ret_n = 0;
+	if (!z->mon || z->mon->n_hooks == 0)
+		return NULL;
+	*ret_n = z->mon->n_hooks;
+	return z->mon->hooks;
+}
+
+/* --- drift -------------------------------------------------------------------- */
+
+static void drift_restore(struct zoned *z, const char *change, uint32_t pid,
+			  const char *comm)
+{
+	char pidbuf[16];
+	int err;
+
+	err = zoned_reapply(z, "drift");
+	snprintf(pidbuf, sizeof(pidbuf), "%u", pid);
+	alert_emit(z->alerts, ALERT_DRIFT,
+		   "table", ZONE_TABLE_FAMILY_NAME "/" ZONE_TABLE_NAME,
+		   "change", change,
+		   "action", err < 0 ? "restore-failed" : "restored",
+		   "pid", pid ? pidbuf : NULL, "comm", comm, NULL);
+	stats_count(z->stats, STAT_DRIFT, NULL, NULL, 1);
+	if (err < 0)
+		log_warnx("cannot restore the policy after drift: %s",
+			  strerror(-err));
+}
+
+static int gen_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (mnl_attr_type_valid(attr, NFTA_GEN_MAX) < 0)
+		return MNL_CB_OK;
+	switch (type) {
+	case NFTA_GEN_ID:
+	case NFTA_GEN_PROC_PID:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		break;
+	case NFTA_GEN_PROC_NAME:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+			return MNL_CB_ERROR;
+		break;
+	default:
+		return MNL_CB_OK;
+	}
+	tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+/* The end of a transaction: act on what it did to our table. */
+static void on_newgen(struct zoned *z, const struct nlmsghdr *nlh)
+{
+	struct nftmon *nm = z->mon;
+	const struct nlattr *tb[NFTA_GEN_MAX + 1] = { NULL };
+	const char *comm = NULL;
+	uint32_t pid = 0;
+
+	if (!nm->pending)
+		return;
+	nm->pending = false;
+	if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), gen_attr_cb, tb) >= 0) {
+		if (tb[NFTA_GEN_PROC_PID])
+			pid = ntohl(mnl_attr_get_u32(tb[NFTA_GEN_PROC_PID]));
+		if (tb[NFTA_GEN_PROC_NAME])
+			comm = mnl_attr_get_str(tb[NFTA_GEN_PROC_NAME]);
+	}
+	drift_restore(z, nm->change, pid, comm);
+}
+
+/* The table an object message is about: attribute 1 of every kind. */
+static const char *msg_table(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(attr) != 1)
+			continue;
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+			return NULL;
+		return mnl_attr_get_str(attr);
+	}
+	return NULL;
+}
+
+static void on_foreign_chain(struct nftmon *nm, const struct nlmsghdr *nlh,
+			     int type, int family, const char *table)
+{
+	struct nftnl_chain *c;
+
+	if (type == NFT_MSG_DELTABLE) {
+		hooks_forget(nm, family_name(family), table, NULL);
+		return;
+	}
+	c = nftnl_chain_alloc();
+	if (!c)
+		return;
+	if (nftnl_chain_nlmsg_parse(nlh, c) == 0) {
+		if (type == NFT_MSG_NEWCHAIN)
+			hooks_note(nm, c, true);
+		else if (nftnl_chain_is_set(c, NFTNL_CHAIN_NAME))
+			hooks_forget(nm, family_name(family), table,
+				     nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
+	}
+	nftnl_chain_free(c);
+}
+
+static int mon_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct zoned *z = data;
+	struct nftmon *nm = z->mon;
+	const struct nfgenmsg *nfg;
+	int type = NFNL_MSG_TYPE(nlh->nlmsg_type);
+	const char *change, *table;
+
+	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES)
+		return MNL_CB_OK;
+	if (type == NFT_MSG_NEWGEN) {
+		on_newgen(z, nlh);
+		return MNL_CB_OK;
+	}
+	change = change_name(type);
+	if (!change || nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*nfg)))
+		return MNL_CB_OK;
+	nfg = mnl_nlmsg_get_payload(nlh);
+	table = msg_table(nlh);
+	if (!table)
+		return MNL_CB_OK;
+	if (!is_our_table(nfg->nfgen_family, table)) {
+		if (type == NFT_MSG_NEWCHAIN || type == NFT_MSG_DELCHAIN ||
+		    type == NFT_MSG_DELTABLE)
+			on_foreign_chain(nm, nlh, type, nfg->nfgen_family,
+					 table);
+		return MNL_CB_OK;
+	}
+	/*
+	 * Our own writes carry our writer's port id; port id 0 is the
+	 * kernel's own housekeeping (expired elements).
+	 */
+	if (!z->nft || nlh->nlmsg_pid == zone_nft_portid(z->nft) ||
+	    nlh->nlmsg_pid == 0)
+		return MNL_CB_OK;
+	if (!nm->pending) {
+		nm->pending = true;
+		nm->pending_pid = nlh->nlmsg_pid;
+		snprintf(nm->change, sizeof(nm->change), "%s", change);
+	}
+	return MNL_CB_OK;
+}
+
+/*
+ * Notifications were lost: what they said is unknown, so read the table
+ * back and repair it if it is not what we applied.
+ */
+static void mon_resync(struct zoned *z)
+{
+	struct zone_diag *diag;
+	char count[] = "1";
+	int err;
+
+	alert_emit(z->alerts, ALERT_EVENTS_LOST, "count", count,
+		   "source", "nftables", NULL);
+	stats_count(z->stats, STAT_EVENTS_LOST, NULL, NULL, 1);
+	z->mon->pending = false;
+	hooks_reload(z->mon);
+	if (!z->nft || !z->ruleset)
+		return;
+	diag = zone_diag_new();
+	err = zone_nft_verify(z->nft, z->ruleset, diag);
+	if (err == -EUCLEAN || err == -ENOENT) {
+		if (diag && zone_diag_count(diag))
+			log_warnx("table differs: %s", zone_diag_line(diag, 0));
+		drift_restore(z, "unknown", 0, NULL);
+	} else if (err < 0) {
+		log_warnx("cannot verify table after lost events: %s",
+			  strerror(-err));
+	}
+	zone_diag_free(diag);
+}
+
+static void mon_ready(struct zoned *z, int fd, uint32_t events, void *arg)
+{
+	struct nftmon *nm = z->mon;
+	bool lost = false;
+	ssize_t n;
+	int i;
+
+	(void)fd;
+	(void)events;
+	(void)arg;
+	for (i = 0; i < NFTMON_BATCH; i++) {
+		n = mnl_socket_recvfrom(nm->nl, nm->buf, sizeof(nm->buf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS) {
+				lost = true;
+				continue;
+			}
+			if (errno != EAGAIN)
+				log_warn("nftables monitor, ignoring");
+			break;
+		}
+		mnl_cb_run(nm->buf, n, 0, 0, mon_msg_cb, z);
+	}
+	if (lost)
+		mon_resync(z);
+}
+
+/**
+ * nftmon_open - join the nftables notification group
+ *
+ * Returns 0 or -errno; on error nothing is left open.
+ */
+int nftmon_open(struct zoned *z)
+{
+	struct nftmon *nm;
+	int group = NFNLGRP_NFTABLES;
+	int rcvbuf = NFTMON_RCVBUF;
+	int fd, err;
+
+	nm = calloc(1, sizeof(*nm));
+	if (!nm)
+		return -ENOMEM;
+	z->mon = nm;
+	nm->nl = mnl_socket_open2(NETLINK_NETFILTER,
+				  SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (!nm->nl || mnl_socket_bind(nm->nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_setsockopt(nm->nl, NETLINK_ADD_MEMBERSHIP, &group,
+				  sizeof(group)) < 0) {
+		err = -errno;
+		goto out_close;
+	}
+	fd = mnl_socket_get_fd(nm->nl);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		       sizeof(rcvbuf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	/* subscribed first, so no chain added meanwhile is missed */
+	err = hooks_reload(nm);
+	if (err < 0)
+		log_warnx("cannot list chains: %s, ignoring", strerror(-err));
+	err = loop_add(z, fd, EPOLLIN, mon_ready, NULL);
+	if (err < 0)
+		goto out_close;
+	nm->registered = true;
+	return 0;
+
+out_close:
+	log_warnx("nftables monitor: %s", strerror(-err));
+	nftmon_close(z);
+	return err;
+}
+
+/**
+ * nftmon_close - stop monitoring; NULL-safe
+ */
+void nftmon_close(struct zoned *z)
+{
+	struct nftmon *nm = z->mon;
+
+	if (!nm)
+		return;
+	if (nm->nl) {
+		if (nm->registered)
+			loop_del(z, mnl_socket_get_fd(nm->nl));
+		mnl_socket_close(nm->nl);
+	}
+	free(nm);
+	z->mon = NULL;
+}
