@@ -139,7 +139,9 @@ install: all
 	install -m 0644 man/zoned.8 man/zonectl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 man/zoned.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 conf/zoned.conf $(DESTDIR)$(SYSCONFDIR)/zoned/zoned.conf.example
-	install -m 0644 systemd/zoned.service $(DESTDIR)$(SYSTEMDDIR)/
+	sed 's|/usr/local/sbin/|$(SBINDIR)/|' systemd/zoned.service \
+		>$(DESTDIR)$(SYSTEMDDIR)/zoned.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/zoned.service
 	install -m 0644 systemd/zoned-sysctl.conf $(DESTDIR)$(SYSCTLDIR)/50-zoned.conf
 
 clean:
