@@ -1,0 +1,431 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Traffic and syslog helpers for the namespace tests (tests/shell/lib.sh).
+
+Every mode runs inside a network namespace that the test created; nothing
+here ever talks to an address outside those namespaces.
+
+  serve   --log FILE --ports P,P,...     TCP and UDP listeners (v4 and v6) that
+                                         log every token they receive and
+                                         echo it back
+  probe   --timeout S                    read "ID PROTO DST PORT SRC" lines on
+                                         stdin, run them all at once, print
+                                         "ID RESULT DETAIL"
+  stream  DST PORT --seconds S           one long TCP ping-pong stream
+  newconn DST PORT --seconds S           new TCP connections back to back
+  flood   DST PORT --seconds S           new UDP flows and TCP SYNs back to back
+                                         (for forbidden destinations)
+  syslogd --dir D                        /dev/log, journal and NOTIFY_SOCKET
+                                         receiver (in a private mount ns)
+"""
+
+import argparse
+import errno
+import os
+import re
+import select
+import socket
+import sys
+import threading
+import time
+
+LOCK = threading.Lock()
+
+
+def family_of(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def log_line(f, text):
+    with LOCK:
+        f.write(text + "\n")
+        f.flush()
+
+
+# ---------------------------------------------------------------- serve
+
+def serve_tcp_conn(conn, peer, port, logf):
+    conn.settimeout(10)
+    try:
+        log_line(logf, "tcp-accept %d %s" % (port, peer[0]))
+        buf = b""
+        while b"\n" not in buf:
+            data = conn.recv(4096)
+            if not data:
+                return
+            buf += data
+        line, _, rest = buf.partition(b"\n")
+        words = line.decode(errors="replace").split()
+        if len(words) == 2 and words[0] == "stream":
+            log_line(logf, "tcp %d %s %s" % (port, peer[0], words[1]))
+            serve_stream(conn, rest)
+            return
+        token = words[0] if words else "-"
+        log_line(logf, "tcp %d %s %s" % (port, peer[0], token))
+        conn.sendall(("ok %s\n" % token).encode())
+    except OSError:
+        pass
+    finally:
+        conn.close()
+
+
+def serve_stream(conn, rest):
+    """Echo everything back until the client closes."""
+    conn.settimeout(30)
+    if rest:
+        conn.sendall(rest)
+    while True:
+        data = conn.recv(65536)
+        if not data:
+            return
+        conn.sendall(data)
+
+
+def bind_dual(kind, port):
+    s = socket.socket(socket.AF_INET6, kind)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.bind(("::", port))
+    return s
+
+
+def unmap(addr):
+    return addr[7:] if addr.startswith("::ffff:") else addr
+
+
+def cmd_serve(args):
+    logf = open(args.log, "a")
+    ports = [int(p) for p in args.ports.split(",") if p]
+    socks = {}
+    for port in ports:
+        t = bind_dual(socket.SOCK_STREAM, port)
+        t.listen(128)
+        socks[t.fileno()] = ("tcp", port, t)
+        u = bind_dual(socket.SOCK_DGRAM, port)
+        socks[u.fileno()] = ("udp", port, u)
+    if args.ready:
+        open(args.ready, "w").close()
+    poller = select.poll()
+    for fd in socks:
+        poller.register(fd, select.POLLIN)
+    while True:
+        for fd, _ in poller.poll():
+            kind, port, s = socks[fd]
+            if kind == "tcp":
+                conn, peer = s.accept()
+                peer = (unmap(peer[0]),) + peer[1:]
+                threading.Thread(target=serve_tcp_conn, daemon=True,
+                                 args=(conn, peer, port, logf)).start()
+                continue
+            data, peer = s.recvfrom(65536)
+            token = data.decode(errors="replace").split()
+            token = token[0] if token else "-"
+            log_line(logf, "udp %d %s %s" % (port, unmap(peer[0]), token))
+            try:
+                s.sendto(("ok %s\n" % token).encode(), peer)
+            except OSError:
+                pass
+
+
+# ---------------------------------------------------------------- probe
+
+def make_sock(dst, kind, src):
+    s = socket.socket(family_of(dst), kind)
+    if src and src != "-":
+        s.bind((src, 0))
+    return s
+
+
+def probe_tcp(dst, port, src, token, timeout):
+    s = make_sock(dst, socket.SOCK_STREAM, src)
+    s.settimeout(timeout)
+    try:
+        s.connect((dst, port))
+        s.sendall((token + "\n").encode())
+        buf = b""
+        while b"\n" not in buf:
+            data = s.recv(4096)
+            if not data:
+                break
+            buf += data
+        if buf.decode(errors="replace").strip() == "ok " + token:
+            return "ok", "echoed"
+        return "error", "bad-reply:%r" % buf[:40]
+    except socket.timeout:
+        return "timeout", "-"
+    except ConnectionRefusedError:
+        return "refused", "-"
+    except OSError as e:
+        return "error", errno.errorcode.get(e.errno, str(e.errno))
+    finally:
+        s.close()
+
+
+def probe_udp(dst, port, src, token, timeout):
+    s = make_sock(dst, socket.SOCK_DGRAM, src)
+    s.settimeout(timeout)
+    deadline = time.monotonic() + timeout
+    try:
+        s.sendto((token + "\n").encode(), (dst, port))
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return "timeout", "-"
+            s.settimeout(left)
+            data = s.recv(4096)
+            if data.decode(errors="replace").strip() == "ok " + token:
+                return "ok", "echoed"
+    except socket.timeout:
+        return "timeout", "-"
+    except ConnectionRefusedError:
+        return "refused", "-"
+    except OSError as e:
+        return "error", errno.errorcode.get(e.errno, str(e.errno))
+    finally:
+        s.close()
+
+
+def cmd_probe(args):
+    jobs = []
+    for line in sys.stdin:
+        w = line.split()
+        if len(w) < 5:
+            continue
+        jobs.append(w[:5])
+    results = {}
+
+    def run(job):
+        pid, proto, dst, port, src = job
+        fn = probe_tcp if proto == "tcp" else probe_udp
+        results[pid] = fn(dst, int(port), src, pid, args.timeout)
+
+    threads = [threading.Thread(target=run, args=(j,)) for j in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for job in jobs:
+        res, detail = results[job[0]]
+        print(job[0], res, detail)
+
+
+# ---------------------------------------------------------------- streams
+
+def cmd_stream(args):
+    """A TCP ping-pong that must never stall: prints "stream ok" or why not."""
+    s = make_sock(args.dst, socket.SOCK_STREAM, args.src)
+    s.settimeout(args.stall)
+    chunk = b"z" * 1024
+    rounds = 0
+    worst = 0.0
+    try:
+        s.connect((args.dst, args.port))
+        s.sendall(("stream %s\n" % args.token).encode())
+        end = time.monotonic() + args.seconds
+        while time.monotonic() < end:
+            t0 = time.monotonic()
+            s.sendall(chunk)
+            got = 0
+            while got < len(chunk):
+                data = s.recv(len(chunk) - got)
+                if not data:
+                    raise ConnectionResetError("closed by peer")
+                got += len(data)
+            worst = max(worst, time.monotonic() - t0)
+            rounds += 1
+            time.sleep(0.005)
+    except (OSError, socket.timeout) as e:
+        print("stream fail rounds=%d worst_ms=%d error=%s" %
+              (rounds, worst * 1000, type(e).__name__))
+        return 1
+    finally:
+        s.close()
+    print("stream ok rounds=%d worst_ms=%d" % (rounds, worst * 1000))
+    return 0
+
+
+def cmd_newconn(args):
+    """New allowed TCP connections back to back; all must succeed quickly."""
+    n = 0
+    bad = 0
+    worst = 0.0
+    end = time.monotonic() + args.seconds
+    while time.monotonic() < end:
+        t0 = time.monotonic()
+        res, _ = probe_tcp(args.dst, args.port, args.src,
+                           "%s-%d" % (args.token, n), args.stall)
+        dt = time.monotonic() - t0
+        worst = max(worst, dt)
+        n += 1
+        # A dropped SYN is retransmitted after 1 s: that is a cut, too.
+        if res != "ok" or dt >= 0.9:
+            bad += 1
+        time.sleep(0.01)
+    print("newconn %s count=%d bad=%d worst_ms=%d" %
+          ("ok" if bad == 0 and n > 0 else "fail", n, bad, worst * 1000))
+    return 0 if bad == 0 and n > 0 else 1
+
+
+def cmd_flood(args):
+    """New UDP flows and TCP SYNs to a forbidden destination, back to back.
+
+    Whether anything got through is read from the server's log, not here.
+    """
+    fam = family_of(args.dst)
+    pending = []
+    n = 0
+    end = time.monotonic() + args.seconds
+    while time.monotonic() < end:
+        u = make_sock(args.dst, socket.SOCK_DGRAM, args.src)
+        try:
+            u.sendto(("%s-u%d\n" % (args.token, n)).encode(),
+                     (args.dst, args.port))
+        except OSError:
+            pass
+        u.close()
+        t = socket.socket(fam, socket.SOCK_STREAM)
+        t.setblocking(False)
+        if args.src and args.src != "-":
+            t.bind((args.src, 0))
+        try:
+            t.connect((args.dst, args.port))
+        except OSError:
+            pass
+        pending.append(t)
+        if len(pending) > 200:
+            pending.pop(0).close()
+        n += 1
+        time.sleep(0.004)
+    time.sleep(0.5)
+    for t in pending:
+        t.close()
+    print("flood sent=%d" % n)
+    return 0
+
+
+# ---------------------------------------------------------------- syslogd
+
+FACILITIES = ["kern", "user", "mail", "daemon", "auth", "syslog", "lpr",
+              "news", "uucp", "cron", "authpriv", "ftp", "ntp", "audit",
+              "alert", "clock", "local0", "local1", "local2", "local3",
+              "local4", "local5", "local6", "local7"]
+SEVERITIES = ["emerg", "alert", "crit", "err", "warning", "notice", "info",
+              "debug"]
+SYSLOG_RE = re.compile(r"^<(\d+)>(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d )?(.*)$",
+                       re.S)
+
+
+def syslog_text(data):
+    """'<PRI>TIMESTAMP tag: msg' -> 'facility.severity tag: msg'."""
+    text = data.decode("utf-8", errors="replace").rstrip("\n\0")
+    m = SYSLOG_RE.match(text)
+    if not m:
+        return "unknown.unknown " + text
+    pri = int(m.group(1))
+    fac = FACILITIES[pri >> 3] if (pri >> 3) < len(FACILITIES) else "?"
+    return "%s.%s %s" % (fac, SEVERITIES[pri & 7], m.group(2))
+
+
+def journal_text(data):
+    """Native journal datagram -> one 'KEY=value KEY=value' line."""
+    fields = []
+    i = 0
+    while i < len(data):
+        nl = data.find(b"\n", i)
+        if nl < 0:
+            nl = len(data)
+        line = data[i:nl]
+        if b"=" in line:
+            fields.append(line.decode("utf-8", errors="replace"))
+            i = nl + 1
+            continue
+        # KEY\n<le64 size><value>\n
+        key = line.decode(errors="replace")
+        size = int.from_bytes(data[nl + 1:nl + 9], "little")
+        val = data[nl + 9:nl + 9 + size].decode("utf-8", errors="replace")
+        fields.append("%s=%s" % (key, val.replace("\n", "\\n")))
+        i = nl + 9 + size + 1
+    return " ".join(fields)
+
+
+def bind_dgram(path, passcred=False):
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    if passcred:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    s.bind(path)
+    os.chmod(path, 0o666)
+    return s
+
+
+def cmd_syslogd(args):
+    socks = {}
+    out = {}
+    socks["syslog"] = bind_dgram("/dev/log")
+    out["syslog"] = open(os.path.join(args.dir, "syslog.log"), "a")
+    if args.journal:
+        socks["journal"] = bind_dgram(args.journal)
+        out["journal"] = open(os.path.join(args.dir, "journal.log"), "a")
+    socks["notify"] = bind_dgram(os.path.join(args.dir, "notify.sock"), True)
+    out["notify"] = open(os.path.join(args.dir, "notify.log"), "a")
+    byfd = {s.fileno(): k for k, s in socks.items()}
+    open(os.path.join(args.dir, "syslogd.ready"), "w").close()
+    poller = select.poll()
+    for fd in byfd:
+        poller.register(fd, select.POLLIN)
+    credsz = socket.CMSG_SPACE(12)
+    while True:
+        for fd, _ in poller.poll():
+            kind = byfd[fd]
+            data, anc, _, _ = socks[kind].recvmsg(1 << 20, credsz + 64)
+            if kind == "syslog":
+                text = syslog_text(data)
+            elif kind == "journal":
+                text = journal_text(data)
+            else:
+                pid = "?"
+                for level, typ, cdata in anc:
+                    if level == socket.SOL_SOCKET and \
+                            typ == socket.SCM_CREDENTIALS:
+                        pid = str(int.from_bytes(cdata[0:4], "little"))
+                text = "pid=%s %s" % (pid, " ".join(
+                    data.decode(errors="replace").split("\n")))
+            out[kind].write(text + "\n")
+            out[kind].flush()
+
+
+# ---------------------------------------------------------------- main
+
+def main():
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("serve")
+    s.add_argument("--log", required=True)
+    s.add_argument("--ports", required=True)
+    s.add_argument("--ready")
+    s = sub.add_parser("probe")
+    s.add_argument("--timeout", type=float, default=1.5)
+    for name in ("stream", "newconn", "flood"):
+        s = sub.add_parser(name)
+        s.add_argument("dst")
+        s.add_argument("port", type=int)
+        s.add_argument("--src", default="-")
+        s.add_argument("--seconds", type=float, default=5)
+        s.add_argument("--stall", type=float, default=3)
+        s.add_argument("--token", default="zt-" + name)
+    s = sub.add_parser("syslogd")
+    s.add_argument("--dir", required=True)
+    s.add_argument("--journal")
+    args = p.parse_args()
+    fn = {"serve": cmd_serve, "probe": cmd_probe, "stream": cmd_stream,
+          "newconn": cmd_newconn, "flood": cmd_flood,
+          "syslogd": cmd_syslogd}[args.cmd]
+    sys.exit(fn(args) or 0)
+
+
+if __name__ == "__main__":
+    main()
