@@ -37,7 +37,11 @@ struct zoned {
 	const char *socket_path;
 	const char *state_dir;		/* isolation state, kept across restarts */
 
-	struct zone_model *model;	/* the policy in force; immutable */
+	/*
+	 * The policy in force; immutable, but a reload frees it and puts a
+	 * new one here: never keep a pointer into it across loop iterations.
+	 */
+	struct zone_model *model;
 	struct zone_ruleset *ruleset;	/* what the kernel holds */
 	struct zone_nft *nft;		/* the table's writer socket */
 	time_t applied_at;
