@@ -986,6 +986,50 @@ static void audit_stats(struct audit *a)
 	}
 }
 
+/*
+ * Base chains of other tables on the forward hook.  They cannot let
+ * through what our chain drops, but they see the same packets and, at an
+ * earlier priority, can change what our rules match on: listed for the
+ * auditor, not failed.
+ */
+static void audit_hooks(struct audit *a)
+{
+	const struct nftmon_hook *h;
+	struct ctl_out *o = a->o;
+	size_t n = 0;
+	size_t i;
+
+	h = nftmon_foreign_hooks(a->z, &n);
+	if (o->json) {
+		json_key(o, &a->first, "foreign_forward_chains");
+		fputc('[', o->out);
+	} else {
+		fprintf(o->out, "other forward-hook chains: %zu\n", n);
+	}
+	for (i = 0; i < n; i++) {
+		bool first = true;
+
+		if (!o->json) {
+			fprintf(o->out, "  %s %s %s priority %d policy %s\n",
+				h[i].family, h[i].table, h[i].chain,
+				(int)h[i].priority,
+				h[i].policy_drop ? "drop" : "accept");
+			continue;
+		}
+		fputs(i ? ",{" : "{", o->out);
+		json_str(o, &first, "family", h[i].family);
+		json_str(o, &first, "table", h[i].table);
+		json_str(o, &first, "chain", h[i].chain);
+		json_key(o, &first, "priority");
+		fprintf(o->out, "%d", (int)h[i].priority);
+		json_str(o, &first, "policy", h[i].policy_drop ? "drop" :
+			 "accept");
+		fputc('}', o->out);
+	}
+	if (o->json)
+		fputc(']', o->out);
+}
+
 static void audit_head(struct audit *a)
 {
 	const struct zone_model *m = a->z->model;
@@ -1031,6 +1075,7 @@ void ctl_audit(struct zoned *z, const struct ctl_request *req,
 	audit_invariant(&a);
 	audit_channels(&a);
 	audit_stats(&a);
+	audit_hooks(&a);
 	if (o->json) {
 		json_key(o, &a.first, "isolated");
 		isolation_print(z->iso, o);
