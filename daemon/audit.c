@@ -324,11 +324,11 @@ static void explain_seg_text(const char *side, const struct zone_addr *a,
 
 	zone_addr_format(a, buf, sizeof(buf));
 	if (!seg) {
-		fprintf(o->out, "%-8s %s in no segment (treated as internet)\n",
+		fprintf(o->out, "%-9s %s in no segment (treated as internet)\n",
 			side, buf);
 		return;
 	}
-	fprintf(o->out, "%-8s %s in %s %s (%s, %s)\n", side, buf,
+	fprintf(o->out, "%-9s %s in %s %s (%s, %s)\n", side, buf,
 		zone_segment_is_zone(seg) ? "zone" : "attachment",
 		zone_segment_name(seg), zone_segment_label(seg),
 		zone_role_name(zone_segment_role(seg)));
@@ -337,7 +337,7 @@ static void explain_seg_text(const char *side, const struct zone_addr *a,
 static void explain_channel_text(const struct zone_channel *ch,
 				 struct ctl_out *o)
 {
-	fprintf(o->out, "channel: %s (%s, %s -> %s)\n", zone_channel_name(ch),
+	fprintf(o->out, "channel:  %s (%s, %s -> %s)\n", zone_channel_name(ch),
 		zone_channel_kind_name(zone_channel_kind(ch)),
 		zone_segment_name(zone_channel_from(ch)),
 		zone_segment_name(zone_channel_to(ch)));
@@ -403,25 +403,25 @@ static void explain_text(struct zoned *z, const struct explain *ex,
 	char buf[8];
 	size_t i;
 
-	explain_seg_text("from", &ex->flow.src, ex->v.src, o);
-	explain_seg_text("to", &ex->flow.dst, ex->v.dst, o);
+	explain_seg_text("from:", &ex->flow.src, ex->v.src, o);
+	explain_seg_text("to:", &ex->flow.dst, ex->v.dst, o);
 	if (ex->has_service) {
-		fprintf(o->out, "service: %s",
+		fprintf(o->out, "service:  %s",
 			proto_name(ex->flow.proto, buf, sizeof(buf)));
 		if (ex->flow.dport)
 			fprintf(o->out, "/%u", ex->flow.dport);
 		fputc('\n', o->out);
 	}
-	fprintf(o->out, "verdict: %s%s\n", ex->allowed ? "allow" : "deny",
+	fprintf(o->out, "verdict:  %s%s\n", ex->allowed ? "allow" : "deny",
 		!ex->allowed && monitor ? " (monitor mode: reported, "
 					  "not dropped)" : "");
 	if (ex->isolated)
-		fprintf(o->out, "rule:    isolated (zonectl isolate %s); the "
+		fprintf(o->out, "rule:     isolated (zonectl isolate %s); the "
 			"matrix says %s by %s\n", ex->isolated,
 			ex->v.action == ZONE_ACTION_ALLOW ? "allow" : "deny",
 			zone_rule_name(ex->v.rule));
 	else
-		fprintf(o->out, "rule:    %s\n", zone_rule_name(ex->v.rule));
+		fprintf(o->out, "rule:     %s\n", zone_rule_name(ex->v.rule));
 	if (ex->v.channel)
 		explain_channel_text(ex->v.channel, o);
 	if (n_chans)

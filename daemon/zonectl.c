@@ -338,7 +338,8 @@ static void diff_emit(struct diff *d, const char *op, const char *type,
 		}
 		fputs("]}", stdout);
 	} else {
-		printf("%s %s %s\n", op, type, name ? name : "");
+		printf("%s %s%s%s\n", op, type, name ? " " : "",
+		       name ? name : "");
 		for (line = d->text ? strtok_r(d->text, "\n", &save) : NULL;
 		     line; line = strtok_r(NULL, "\n", &save))
 			printf("    %s\n", line);
