@@ -180,6 +180,14 @@ static void ct_resync_timer(struct zoned *z, int fd, uint32_t events,
 	ctwatch_sweep(z);
 }
 
+/* Counted for the summary at close (and bench/ctevents.sh). */
+static void ct_event_stamp(struct ctwatch *cw)
+{
+	if (cw->n_events++ == 0)
+		clock_gettime(CLOCK_MONOTONIC, &cw->first_event);
+	clock_gettime(CLOCK_MONOTONIC, &cw->last_event);
+}
+
 static int ct_event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct zoned *z = data;
@@ -193,6 +201,7 @@ static int ct_event_cb(const struct nlmsghdr *nlh, void *data)
 	ct = nfct_new();
 	if (!ct)
 		return MNL_CB_OK;
+	ct_event_stamp(z->ct);
 	if (nfct_nlmsg_parse(nlh, ct) == 0) {
 		if (type == IPCTNL_MSG_CT_NEW)
 			ct_judge(z, ct, false);
@@ -376,6 +385,7 @@ int ctwatch_sweep(struct zoned *z)
 	clock_gettime(CLOCK_MONOTONIC, &cw->last_resync);
 	ct_local_refresh(cw);
 	cw->gen++;
+	cw->n_sweeps++;
 	err = ct_dump(z, CT_DUMP_SWEEP, NULL);
 	if (err < 0) {
 		log_warnx("conntrack sweep: %s", strerror(-err));
@@ -535,6 +545,12 @@ void ctwatch_close(struct zoned *z)
 
 	if (!cw)
 		return;
+	log_info("conntrack watcher: %llu events in %.3f s, %llu overruns, %llu sweeps",
+		 (unsigned long long)cw->n_events,
+		 (double)(cw->last_event.tv_sec - cw->first_event.tv_sec) +
+		 (cw->last_event.tv_nsec - cw->first_event.tv_nsec) / 1e9,
+		 (unsigned long long)cw->lost_total,
+		 (unsigned long long)cw->n_sweeps);
 	if (cw->resync_tfd >= 0)
 		loop_timer_del(z, cw->resync_tfd);
 	if (cw->ev) {

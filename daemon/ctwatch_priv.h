@@ -61,6 +61,10 @@ struct ctwatch {
 	struct timespec last_resync;	/* CLOCK_MONOTONIC */
 	uint64_t lost;			/* overruns not yet alerted */
 	uint64_t lost_total;
+	uint64_t n_events;		/* NEW and DESTROY handled */
+	uint64_t n_sweeps;
+	struct timespec first_event;	/* for the log line at close */
+	struct timespec last_event;
 
 	struct ct_entry *buckets[CT_BUCKETS];
 	size_t n_entries;
