@@ -7,6 +7,7 @@
  * whole.
  */
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -34,11 +35,18 @@
 
 void conf_error(struct conf_loader *ld, int line, const char *fmt, ...)
 {
+	struct conf_msg *msgs;
 	va_list ap;
 	char *msg;
 	int ret;
 
 	ld->errors++;
+	msgs = reallocarray(ld->msgs, ld->n_msgs + 1, sizeof(*msgs));
+	if (!msgs) {
+		ld->nomem = true;
+		return;
+	}
+	ld->msgs = msgs;
 	va_start(ap, fmt);
 	ret = vasprintf(&msg, fmt, ap);
 	va_end(ap);
@@ -46,9 +54,41 @@ void conf_error(struct conf_loader *ld, int line, const char *fmt, ...)
 		ld->nomem = true;
 		return;
 	}
-	if (zone_diag_add(ld->diag, ld->file, line, "%s", msg) < 0)
-		ld->nomem = true;
-	free(msg);
+	msgs[ld->n_msgs].line = line;
+	msgs[ld->n_msgs].text = msg;
+	ld->n_msgs++;
+}
+
+/* Line order, and the order of discovery within a line (stable). */
+static void sort_msgs(struct conf_msg *v, size_t n)
+{
+	struct conf_msg tmp;
+	size_t i;
+	size_t j;
+
+	for (i = 1; i < n; i++) {
+		tmp = v[i];
+		for (j = i; j > 0 && v[j - 1].line > tmp.line; j--)
+			v[j] = v[j - 1];
+		v[j] = tmp;
+	}
+}
+
+/* Hand the collected messages to @diag in line order and free them. */
+static void flush_msgs(struct conf_loader *ld)
+{
+	size_t i;
+
+	sort_msgs(ld->msgs, ld->n_msgs);
+	for (i = 0; i < ld->n_msgs; i++) {
+		if (zone_diag_add(ld->diag, ld->file, ld->msgs[i].line, "%s",
+				  ld->msgs[i].text) < 0)
+			ld->nomem = true;
+		free(ld->msgs[i].text);
+	}
+	free(ld->msgs);
+	ld->msgs = NULL;
+	ld->n_msgs = 0;
 }
 
 static int line_of(const config_setting_t *s)
@@ -242,7 +282,6 @@ static const config_setting_t *get_string_list(struct conf_loader *ld,
 {
 	const config_setting_t *s = config_setting_get_member(group, key);
 	const config_setting_t *e;
-	bool ok = true;
 	int i;
 
 	if (!s)
@@ -258,10 +297,10 @@ static const config_setting_t *get_string_list(struct conf_loader *ld,
 		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
 			conf_error(ld, line_of(e),
 				   "%s: %s entries must be strings", what, key);
-			ok = false;
+			return NULL;
 		}
 	}
-	return ok ? s : NULL;
+	return s;
 }
 
 static int *alloc_lines(struct conf_loader *ld, size_t n)
@@ -271,6 +310,33 @@ static int *alloc_lines(struct conf_loader *ld, size_t n)
 	if (!lines)
 		ld->nomem = true;
 	return lines;
+}
+
+/*
+ * Why zone_prefix_parse() refused @text: a well-formed prefix with bits
+ * set past its length gets its own message, since it is the likely typo.
+ */
+static const char *prefix_problem(const char *text)
+{
+	struct zone_addr addr;
+	char buf[64];
+	const char *slash = strchr(text, '/');
+	size_t len = slash ? (size_t)(slash - text) : 0;
+	char *end;
+	unsigned long bits;
+
+	if (!slash || len >= sizeof(buf))
+		return "is not an address or prefix";
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	if (zone_addr_parse(buf, &addr) < 0 || slash[1] < '0' ||
+	    slash[1] > '9' || (slash[1] == '0' && slash[2] != '\0'))
+		return "is not an address or prefix";
+	errno = 0;
+	bits = strtoul(slash + 1, &end, 10);
+	if (errno || *end || bits > (addr.family == AF_INET ? 32u : 128u))
+		return "is not an address or prefix";
+	return "has host bits set past its prefix length";
 }
 
 /*
@@ -308,9 +374,8 @@ static bool parse_prefixes(struct conf_loader *ld,
 		e = config_setting_get_elem(list, (unsigned int)i);
 		text = config_setting_get_string(e);
 		if (zone_prefix_parse(text, &v[n]) < 0) {
-			conf_error(ld, line_of(e),
-				   "%s: %s entry \"%s\" is not an address or prefix (or has host bits set)",
-				   what, key, text);
+			conf_error(ld, line_of(e), "%s: %s entry \"%.60s\" %s",
+				   what, key, text, prefix_problem(text));
 			continue;
 		}
 		lines[n++] = line_of(e);
@@ -443,14 +508,17 @@ static void parse_segment(struct conf_loader *ld, const config_setting_t *group,
 		seg->label = get_text(ld, group, "label", aux->what, false, 0,
 				      LABEL_MAX);
 	parse_interfaces(ld, group, seg, aux);
+	s = config_setting_get_member(group, "networks");
 	if (parse_prefixes(ld, group, "networks", aux->what, &seg->networks,
 			   &seg->n_networks, &aux->net_lines)) {
-		s = config_setting_get_member(group, "networks");
+		aux->nets_bad = seg->n_networks !=
+				(size_t)config_setting_length(s);
 		if (config_setting_length(s) == 0)
 			conf_error(ld, line_of(s),
 				   "%s: networks must not be empty", aux->what);
-	} else if (!config_setting_get_member(group, "networks") &&
-		   (is_zone || (aux->role_ok &&
+	} else if (s) {
+		aux->nets_bad = true;
+	} else if ((is_zone || (aux->role_ok &&
 				seg->role != ZONE_ROLE_INTERNET))) {
 		conf_error(ld, seg->line, "%s: missing networks%s", aux->what,
 			   is_zone ? "" : " (only the internet attachment may omit them)");
@@ -501,6 +569,8 @@ static const char *parse_service(const char *text, struct zone_service *ret)
 	unsigned int last;
 	const char *p;
 
+	if (!strchr(text, '/'))
+		return "it is not proto/port or proto/first-last";
 	if (strncmp(text, "tcp/", 4) == 0)
 		ret->proto = 6;
 	else if (strncmp(text, "udp/", 4) == 0)
@@ -1047,31 +1117,23 @@ static void refuse_includes(struct conf_loader *ld, const char *text)
 	}
 }
 
-static int parse_text(struct conf_loader *ld, const char *text)
+/* Parse @text into ld->model, collecting every error in @ld. */
+static void parse_text(struct conf_loader *ld, const char *text)
 {
 	config_t cf;
-	int ret = 0;
 
 	refuse_includes(ld, text);
 	if (ld->errors)
-		return ld->nomem ? -ENOMEM : -EINVAL;
+		return;
 	config_init(&cf);
-	if (config_read_string(&cf, text) != CONFIG_TRUE) {
+	if (config_read_string(&cf, text) != CONFIG_TRUE)
 		conf_error(ld, config_error_line(&cf), "%s",
 			   config_error_text(&cf) ? config_error_text(&cf) :
 						    "syntax error");
-		ret = -EINVAL;
-		goto out_destroy;
-	}
-	parse_root(ld, config_root_setting(&cf));
-out_destroy:
+	else
+		parse_root(ld, config_root_setting(&cf));
 	config_destroy(&cf);
 	loader_release(ld);
-	if (ld->nomem)
-		return -ENOMEM;
-	if (ret == 0 && ld->errors)
-		ret = -EINVAL;
-	return ret;
 }
 
 static int load_text(const char *text, const char *name,
@@ -1090,7 +1152,9 @@ static int load_text(const char *text, const char *name,
 			goto out_free;
 		}
 	}
-	ret = parse_text(&ld, text);
+	parse_text(&ld, text);
+	flush_msgs(&ld);
+	ret = ld.nomem ? -ENOMEM : ld.errors ? -EINVAL : 0;
 	if (ret < 0)
 		goto out_free;
 	ret = model_finish(ld.model);

@@ -34,9 +34,18 @@ static const char *role_desc(enum zone_role role)
 	}
 }
 
-static const char *seg_type(const struct zone_segment *seg)
+/* By the list it came from: its role may have failed to parse. */
+static const char *seg_type(const struct conf_loader *ld,
+			    const struct zone_segment *seg)
 {
-	return zone_role_is_tier(seg->role) ? "zone" : "attachment";
+	return seg->index < ld->model->n_zones ? "zone" : "attachment";
+}
+
+/* A role that parsed and is a tier: a zone for the interface rule. */
+static bool is_zone(const struct conf_loader *ld, size_t i)
+{
+	return ld->seg_aux[i].role_ok &&
+	       zone_role_is_tier(ld->model->segments[i].role);
 }
 
 char *conf_service_format(const struct zone_service *svc, char *buf,
@@ -67,7 +76,7 @@ static void check_segment_names(struct conf_loader *ld)
 				continue;
 			conf_error(ld, m->segments[i].line,
 				   "%s: name already used by the %s at line %d",
-				   ld->seg_aux[i].what, seg_type(&m->segments[j]),
+				   ld->seg_aux[i].what, seg_type(ld, &m->segments[j]),
 				   m->segments[j].line);
 			break;
 		}
@@ -152,8 +161,7 @@ static void check_interface(struct conf_loader *ld, size_t i, size_t k)
 				conf_error(ld, ld->seg_aux[i].if_lines[k],
 					   "%s: duplicate interface \"%s\"",
 					   ld->seg_aux[i].what, name);
-			else if (zone_role_is_tier(m->segments[i].role) ||
-				 zone_role_is_tier(other->role))
+			else if (is_zone(ld, i) || is_zone(ld, j))
 				conf_error(ld, ld->seg_aux[i].if_lines[k],
 					   "%s: interface \"%s\" already belongs to %s (line %d)",
 					   ld->seg_aux[i].what, name,
@@ -226,7 +234,7 @@ static void check_channel_names(struct conf_loader *ld)
 		if (seg) {
 			conf_error(ld, c->line,
 				   "%s: name already used by the %s at line %d",
-				   ld->chan_aux[i].what, seg_type(seg),
+				   ld->chan_aux[i].what, seg_type(ld, seg),
 				   seg->line);
 			continue;
 		}
@@ -290,6 +298,8 @@ static void check_hosts_inside(struct conf_loader *ld, size_t ci,
 	const char *what = ld->chan_aux[ci].what;
 	size_t i;
 
+	if (ld->seg_aux[seg->index].nets_bad)
+		return;		/* its networks were reported already */
 	for (i = 0; i < n; i++) {
 		zone_prefix_format(&hosts[i], a, sizeof(a));
 		if (inside_segment(seg, &hosts[i]))
@@ -299,13 +309,13 @@ static void check_hosts_inside(struct conf_loader *ld, size_t ci,
 			if (!other)
 				continue;
 			conf_error(ld, lines[i],
-				   "%s: %s entry %s belongs to %s \"%s\", not to the internet",
-				   what, key, a, seg_type(other), other->name);
+				   "%s: %s entry %s is not internet: it overlaps %s \"%s\"",
+				   what, key, a, seg_type(ld, other), other->name);
 			continue;
 		}
 		conf_error(ld, lines[i],
 			   "%s: %s entry %s is not inside the networks of %s \"%s\"",
-			   what, key, a, seg_type(seg), seg->name);
+			   what, key, a, seg_type(ld, seg), seg->name);
 	}
 }
 
@@ -421,7 +431,7 @@ static bool hard_invariant(struct conf_loader *ld, size_t ci)
 	conf_error(ld, c->line,
 		   "%s: hard invariant: the resident tier (zone \"%s\") never connects to the %s (%s \"%s\"), whatever the channel",
 		   ld->chan_aux[ci].what, res->name, role_desc(other->role),
-		   seg_type(other), other->name);
+		   seg_type(ld, other), other->name);
 	return true;
 }
 
@@ -635,7 +645,7 @@ static void check_channel(struct conf_loader *ld, size_t ci)
 	if (c->from == c->to) {
 		conf_error(ld, aux->to_line,
 			   "%s: from and to are the same %s \"%s\"", aux->what,
-			   seg_type(c->from), c->from->name);
+			   seg_type(ld, c->from), c->from->name);
 		return;
 	}
 	if (hard_invariant(ld, ci) || !check_legality(ld, ci))

@@ -24,6 +24,7 @@
 struct conf_seg_aux {
 	char what[CONF_WHAT_LEN];	/* `zone "jumin"` or `zone #2` */
 	bool role_ok;
+	bool nets_bad;		/* an entry of networks did not parse */
 	int *net_lines;
 	int *if_lines;
 };
@@ -45,10 +46,18 @@ struct conf_chan_aux {
 	int services_len;
 };
 
+/* One diagnostic, kept until the end so that they print in line order. */
+struct conf_msg {
+	int line;
+	char *text;
+};
+
 struct conf_loader {
 	const char *file;	/* name used in diagnostics; NULL = (stdin) */
 	struct zone_diag *diag;
 	unsigned int errors;
+	struct conf_msg *msgs;
+	size_t n_msgs;
 	bool nomem;
 	struct zone_model *model;
 	struct conf_seg_aux *seg_aux;

@@ -1,0 +1,775 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The config loader: every bad config under tests/conf/bad gives exactly
+ * the diagnostics of its .err file; the goldens under tests/conf/good
+ * print exactly their .ok file (UPDATE_GOLDEN=1 rewrites them); the
+ * shipped examples load and survive print -> load with the same hash; and
+ * each rule has configs it accepts.
+ */
+
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include <zone/conf.h>
+#include <zone/lpm.h>
+#include <zone/model.h>
+
+#include "model_priv.h"
+
+#ifndef SRCDIR
+#define SRCDIR "."
+#endif
+
+/* ---------------------------------------------------------------- helpers */
+
+static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	size_t size = 0;
+	ssize_t n;
+
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	n = getdelim(&text, &size, '\0', f);
+	fclose(f);
+	if (n < 0) {
+		free(text);
+		return strdup("");
+	}
+	return text;
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_msg(f != NULL, "cannot write %s", path);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* All diagnostics, one per line. */
+static char *diag_text(const struct zone_diag *diag)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	size_t i;
+
+	for (i = 0; i < zone_diag_count(diag); i++)
+		fprintf(out, "%s\n", zone_diag_line(diag, i));
+	fclose(out);
+	return text;
+}
+
+/* Load @text as file @name; returns the model or NULL (then *ret_err). */
+static struct zone_model *load(const char *text, const char *name,
+			       char **ret_err)
+{
+	struct zone_diag *diag = zone_diag_new();
+	struct zone_model *m = NULL;
+	int ret;
+
+	ck_assert_ptr_nonnull(diag);
+	ret = zone_conf_load_string(text, name, diag, &m);
+	if (ret == 0)
+		ck_assert_int_eq(zone_diag_count(diag), 0);
+	else
+		ck_assert_ptr_null(m);
+	if (ret_err)
+		*ret_err = diag_text(diag);
+	zone_diag_free(diag);
+	return m;
+}
+
+static struct zone_model *load_ok(const char *text)
+{
+	char *err = NULL;
+	struct zone_model *m = load(text, "t.conf", &err);
+
+	ck_assert_msg(m != NULL, "refused:\n%s\n---\n%s", err, text);
+	free(err);
+	return m;
+}
+
+static char *load_err(const char *text)
+{
+	char *err = NULL;
+	struct zone_model *m = load(text, "t.conf", &err);
+
+	ck_assert_msg(m == NULL, "accepted:\n%s", text);
+	return err;
+}
+
+static char *print_model(const struct zone_model *m, bool tiers)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	ck_assert_int_eq(zone_model_print(m, out), 0);
+	if (tiers)
+		ck_assert_int_eq(zone_model_print_tiers(m, out), 0);
+	fclose(out);
+	return text;
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s);
+	size_t k = strlen(suffix);
+
+	return n > k && strcmp(s + n - k, suffix) == 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The sorted names of the *.conf files of @dir; returns the count. */
+static size_t list_confs(const char *dir, char ***ret)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **v = NULL;
+	size_t n = 0;
+
+	ck_assert_msg(d != NULL, "cannot open %s", dir);
+	while ((e = readdir(d))) {
+		if (!has_suffix(e->d_name, ".conf"))
+			continue;
+		v = realloc(v, (n + 1) * sizeof(*v));
+		v[n++] = strdup(e->d_name);
+	}
+	closedir(d);
+	qsort(v, n, sizeof(*v), cmp_str);
+	*ret = v;
+	return n;
+}
+
+static void free_list(char **v, size_t n)
+{
+	while (n--)
+		free(v[n]);
+	free(v);
+}
+
+/* The body of a small valid alpha config; channels and head vary. */
+#define ZONES \
+	"zones = (\n" \
+	"  { name = \"jumin\"; tier = \"resident\"; interfaces = [ \"eth1\" ];\n" \
+	"    networks = [ \"10.1.0.0/16\", \"fd00:1::/48\" ]; },\n" \
+	"  { name = \"lgwan\"; tier = \"lgwan\"; interfaces = [ \"eth2\" ];\n" \
+	"    networks = [ \"10.2.0.0/16\" ]; },\n" \
+	"  { name = \"naibu\"; tier = \"internet\"; interfaces = [ \"eth3\" ];\n" \
+	"    networks = [ \"10.3.0.0/16\" ]; }\n" \
+	");\n" \
+	"attachments = (\n" \
+	"  { name = \"lgwan-wan\"; kind = \"lgwan-wan\";\n" \
+	"    networks = [ \"172.16.0.0/12\" ]; },\n" \
+	"  { name = \"jukinet\"; kind = \"public-system\";\n" \
+	"    networks = [ \"198.51.100.0/24\" ]; },\n" \
+	"  { name = \"seccloud\"; kind = \"security-cloud\"; interfaces = [ \"eth5\" ];\n" \
+	"    networks = [ \"192.0.2.0/24\" ]; },\n" \
+	"  { name = \"internet\"; kind = \"internet\"; interfaces = [ \"eth5\" ]; }\n" \
+	");\n"
+
+#define WHY "reason = \"r\"; approved = \"a\";"
+
+static char *with_channel(const char *head, const char *channel)
+{
+	char *text;
+
+	ck_assert_int_ge(asprintf(&text, "%s\n" ZONES "channels = (\n%s\n);\n",
+				  head, channel), 0);
+	return text;
+}
+
+/* ------------------------------------------------------------ bad configs */
+
+START_TEST(test_conf_bad_configs_exact_diagnostics)
+{
+	const char *dir = SRCDIR "/tests/conf/bad";
+	char path[512];
+	char **names;
+	size_t n;
+	size_t i;
+
+	n = list_confs(dir, &names);
+	ck_assert_uint_ge(n, 40);
+	for (i = 0; i < n; i++) {
+		char *text;
+		char *want;
+		char *got = NULL;
+		struct zone_model *m;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		text = read_text(path);
+		snprintf(path + strlen(path) - 5, 6, ".err");
+		want = read_text(path);
+		ck_assert_msg(*want, "%s is empty", path);
+		m = load(text, names[i], &got);
+		ck_assert_msg(m == NULL, "%s: accepted", names[i]);
+		ck_assert_msg(strcmp(got, want) == 0,
+			      "%s:\nwant:\n%sgot:\n%s", names[i], want, got);
+		free(text);
+		free(want);
+		free(got);
+	}
+	free_list(names, n);
+}
+END_TEST
+
+/* Every error of a config is reported in the same run. */
+START_TEST(test_conf_all_errors_in_one_run)
+{
+	char *text = read_text(SRCDIR "/tests/conf/bad/84-three-errors.conf");
+	struct zone_diag *diag = zone_diag_new();
+	struct zone_model *m = NULL;
+
+	ck_assert_int_eq(zone_conf_load_string(text, "x.conf", diag, &m),
+			 -EINVAL);
+	ck_assert_uint_eq(zone_diag_count(diag), 3);
+	ck_assert_str_eq(zone_diag_line(diag, 0),
+			 "x.conf:3: mode \"strict\" is not one of enforce, monitor");
+	ck_assert(strncmp(zone_diag_line(diag, 1), "x.conf:14: ", 11) == 0);
+	ck_assert(strncmp(zone_diag_line(diag, 2), "x.conf:23: ", 11) == 0);
+	zone_diag_free(diag);
+	free(text);
+}
+END_TEST
+
+/* Diagnostics name the file as given, or "(stdin)". */
+START_TEST(test_conf_diagnostics_name_the_path)
+{
+	const char *path = SRCDIR "/tests/conf/bad/02-unknown-top-key.conf";
+	struct zone_diag *diag = zone_diag_new();
+	struct zone_model *m = NULL;
+	char want[600];
+
+	ck_assert_int_eq(zone_conf_load(path, ZONE_CONF_NO_OWNER_CHECK, diag,
+					&m), -EINVAL);
+	snprintf(want, sizeof(want), "%s:18: unknown key \"policy\"", path);
+	ck_assert_str_eq(zone_diag_line(diag, 0), want);
+	zone_diag_free(diag);
+
+	diag = zone_diag_new();
+	ck_assert_int_eq(zone_conf_load_string("mode = 1;", NULL, diag, &m),
+			 -EINVAL);
+	ck_assert_str_eq(zone_diag_line(diag, 0), "(stdin): missing zones");
+	ck_assert_str_eq(zone_diag_line(diag, 1),
+			 "(stdin):1: mode must be a string");
+	zone_diag_free(diag);
+}
+END_TEST
+
+START_TEST(test_conf_missing_file)
+{
+	struct zone_diag *diag = zone_diag_new();
+	struct zone_model *m = NULL;
+
+	ck_assert_int_eq(zone_conf_load("/nonexistent/zoned.conf", 0, diag,
+					&m), -ENOENT);
+	ck_assert_str_eq(zone_diag_line(diag, 0),
+			 "/nonexistent/zoned.conf: cannot open: No such file or directory");
+	zone_diag_free(diag);
+}
+END_TEST
+
+/* Root-owned, not group/world writable; the flag skips the check. */
+START_TEST(test_conf_owner_and_mode_check)
+{
+	char path[] = "/tmp/test_conf.XXXXXX";
+	char *text = read_text(SRCDIR "/conf/zoned.conf");
+	struct zone_diag *diag;
+	struct zone_model *m = NULL;
+	char want[200];
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	write_text(path, text);
+	free(text);
+
+	ck_assert_int_eq(chmod(path, 0620), 0);
+	diag = zone_diag_new();
+	ck_assert_int_eq(zone_conf_load(path, 0, diag, &m), -EPERM);
+	snprintf(want, sizeof(want), "%s: %s", path, getuid() == 0 ?
+		 "file is writable by group or others" :
+		 "file is not owned by root");
+	ck_assert_str_eq(zone_diag_line(diag, 0), want);
+	zone_diag_free(diag);
+
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	if (getuid() == 0) {
+		diag = zone_diag_new();
+		ck_assert_int_eq(zone_conf_load(path, 0, diag, &m), 0);
+		zone_model_free(m);
+		m = NULL;
+		zone_diag_free(diag);
+		ck_assert_int_eq(chown(path, 65534, 65534), 0);
+	}
+	diag = zone_diag_new();
+	ck_assert_int_eq(zone_conf_load(path, 0, diag, &m), -EPERM);
+	snprintf(want, sizeof(want), "%s: file is not owned by root", path);
+	ck_assert_str_eq(zone_diag_line(diag, 0), want);
+	zone_diag_free(diag);
+
+	diag = zone_diag_new();
+	ck_assert_int_eq(zone_conf_load(path, ZONE_CONF_NO_OWNER_CHECK, diag,
+					&m), 0);
+	ck_assert_str_eq(zone_model_file(m), path);
+	zone_model_free(m);
+	zone_diag_free(diag);
+	unlink(path);
+}
+END_TEST
+
+/* ------------------------------------------------- goldens and round trip */
+
+START_TEST(test_conf_golden_outputs)
+{
+	const char *dir = SRCDIR "/tests/conf/good";
+	const char *update = getenv("UPDATE_GOLDEN");
+	char path[512];
+	char **names;
+	size_t n;
+	size_t i;
+
+	n = list_confs(dir, &names);
+	ck_assert_uint_ge(n, 3);
+	for (i = 0; i < n; i++) {
+		struct zone_model *m;
+		char *text;
+		char *got;
+		char *want;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		text = read_text(path);
+		m = load_ok(text);
+		got = print_model(m, true);
+		snprintf(path + strlen(path) - 5, 6, ".ok");
+		if (update && strcmp(update, "1") == 0)
+			write_text(path, got);
+		want = read_text(path);
+		ck_assert_msg(strcmp(got, want) == 0, "%s:\nwant:\n%sgot:\n%s",
+			      names[i], want, got);
+		zone_model_free(m);
+		free(text);
+		free(got);
+		free(want);
+	}
+	free_list(names, n);
+}
+END_TEST
+
+/* print -> load gives the same normalised text and the same hash. */
+static void check_round_trip(const char *path)
+{
+	char *text = read_text(path);
+	struct zone_model *a = load_ok(text);
+	char *printed = print_model(a, false);
+	struct zone_model *b = load_ok(printed);
+	char *again = print_model(b, false);
+
+	ck_assert_str_eq(printed, again);
+	ck_assert_str_eq(zone_model_hash(a), zone_model_hash(b));
+	ck_assert_uint_eq(strlen(zone_model_hash(a)), 64);
+	ck_assert_uint_eq(zone_model_segment_count(a),
+			  zone_model_segment_count(b));
+	ck_assert_uint_eq(zone_model_channel_count(a),
+			  zone_model_channel_count(b));
+	zone_model_free(a);
+	zone_model_free(b);
+	free(text);
+	free(printed);
+	free(again);
+}
+
+START_TEST(test_conf_shipped_examples_load_and_round_trip)
+{
+	struct zone_diag *diag = zone_diag_new();
+	struct zone_model *m = NULL;
+
+	ck_assert_int_eq(zone_conf_load(SRCDIR "/conf/zoned.conf",
+					ZONE_CONF_NO_OWNER_CHECK, diag, &m), 0);
+	ck_assert_int_eq(zone_model_profile(m), ZONE_PROFILE_ALPHA);
+	ck_assert_uint_eq(zone_model_channel_count(m), 7);
+	zone_model_free(m);
+	m = NULL;
+	ck_assert_int_eq(zone_conf_load(SRCDIR "/conf/zoned-beta.conf",
+					ZONE_CONF_NO_OWNER_CHECK, diag, &m), 0);
+	ck_assert_int_eq(zone_model_profile(m), ZONE_PROFILE_BETA);
+	ck_assert_str_eq(zone_model_profile_approved(m), "CISO 2026-020");
+	zone_model_free(m);
+	ck_assert_uint_eq(zone_diag_count(diag), 0);
+	zone_diag_free(diag);
+	check_round_trip(SRCDIR "/conf/zoned.conf");
+	check_round_trip(SRCDIR "/conf/zoned-beta.conf");
+}
+END_TEST
+
+START_TEST(test_conf_goldens_round_trip)
+{
+	check_round_trip(SRCDIR "/tests/conf/good/1.conf");
+	check_round_trip(SRCDIR "/tests/conf/good/2.conf");
+	check_round_trip(SRCDIR "/tests/conf/good/3.conf");
+}
+END_TEST
+
+/* The hash ignores comments, key order and address spelling only. */
+START_TEST(test_conf_hash_is_of_the_policy)
+{
+	const char *a = "profile = \"alpha\"; zones = ( { name = \"z\"; "
+			"tier = \"lgwan\"; networks = [ \"fd00::/8\" ]; } );";
+	const char *b = "# comment\nzones = ( { networks = [ \"FD00:0::/8\" ]; "
+			"tier = \"lgwan\"; name = \"z\"; } );\n"
+			"mode = \"enforce\";";
+	const char *c = "zones = ( { name = \"z\"; tier = \"lgwan\"; "
+			"networks = [ \"fd00::/9\" ]; } );";
+	struct zone_model *ma = load_ok(a);
+	struct zone_model *mb = load_ok(b);
+	struct zone_model *mc = load_ok(c);
+
+	ck_assert_str_eq(zone_model_hash(ma), zone_model_hash(mb));
+	ck_assert_str_ne(zone_model_hash(ma), zone_model_hash(mc));
+	zone_model_free(ma);
+	zone_model_free(mb);
+	zone_model_free(mc);
+}
+END_TEST
+
+/* ----------------------------------------------------------- the model */
+
+START_TEST(test_conf_defaults)
+{
+	struct zone_model *m = load_ok("zones = ( { name = \"z\"; "
+				       "tier = \"lgwan\"; networks = "
+				       "[ \"10.0.0.0/8\" ]; } );");
+	const struct zone_segment *z = zone_model_segment(m, 0);
+
+	ck_assert_int_eq(zone_model_profile(m), ZONE_PROFILE_ALPHA);
+	ck_assert_ptr_null(zone_model_profile_approved(m));
+	ck_assert_int_eq(zone_model_mode(m), ZONE_MODE_ENFORCE);
+	ck_assert_int_eq(zone_model_alert_facility(m), LOG_AUTHPRIV);
+	ck_assert_ptr_null(zone_model_catchall(m));
+	ck_assert_str_eq(zone_segment_label(z), "z");
+	ck_assert_uint_eq(zone_segment_interface_count(z), 0);
+	ck_assert_uint_eq(zone_model_channel_count(m), 0);
+	zone_model_free(m);
+}
+END_TEST
+
+START_TEST(test_conf_model_getters)
+{
+	char *text = read_text(SRCDIR "/conf/zoned.conf");
+	struct zone_model *m = load_ok(text);
+	const struct zone_segment *s = zone_model_segment_by_name(m, "naibu");
+	const struct zone_channel *c;
+	const struct zone_service *svc;
+	char buf[ZONE_PREFIX_STRLEN];
+
+	ck_assert_uint_eq(zone_model_segment_count(m), 8);
+	ck_assert_uint_eq(zone_segment_index(s), 2);
+	ck_assert(zone_segment_is_zone(s));
+	ck_assert_int_eq(zone_segment_role(s), ZONE_ROLE_INTERNET_TIER);
+	ck_assert_str_eq(zone_segment_label(s), "内部情報系");
+	ck_assert_str_eq(zone_segment_interface(s, 0), "eth3");
+	ck_assert_str_eq(zone_prefix_format(zone_segment_network(s, 1), buf,
+					    sizeof(buf)), "fd00:3::/48");
+	ck_assert_int_eq(zone_segment_line(s), 27);
+	ck_assert_str_eq(zone_segment_name(zone_model_catchall(m)), "internet");
+	ck_assert(!zone_segment_is_zone(zone_model_catchall(m)));
+	ck_assert_ptr_null(zone_model_segment_by_name(m, "nope"));
+
+	c = zone_model_channel_by_name(m, "web-gamen");
+	ck_assert_int_eq(zone_channel_kind(c), ZONE_CHANNEL_SCREEN_TRANSFER);
+	ck_assert_ptr_eq(zone_channel_from(c),
+			 zone_model_segment_by_name(m, "lgwan"));
+	ck_assert_ptr_eq(zone_channel_to(c), s);
+	ck_assert_uint_eq(zone_channel_from_host_count(c), 1);
+	ck_assert_uint_eq(zone_channel_to_host_count(c), 2);
+	ck_assert_uint_eq(zone_channel_service_count(c), 2);
+	svc = zone_channel_service(c, 1);
+	ck_assert_int_eq(svc->proto, 17);
+	ck_assert_int_eq(svc->port_first, 3389);
+	ck_assert_int_eq(svc->port_last, 3389);
+	ck_assert_str_eq(zone_channel_approved(c), "CISO 2026-015");
+	ck_assert(!zone_channel_expires(c, NULL));
+	ck_assert(!zone_channel_expired(c, time(NULL)));
+	ck_assert_ptr_null(zone_channel_expires_text(c));
+	ck_assert_int_eq(zone_channel_line(c), 60);
+	zone_model_free(m);
+	free(text);
+}
+END_TEST
+
+/* Zones first, then attachments; networks map to their segment index. */
+START_TEST(test_conf_classifier)
+{
+	char *text = read_text(SRCDIR "/conf/zoned.conf");
+	struct zone_model *m = load_ok(text);
+	struct zone_addr a;
+
+	ck_assert_ptr_nonnull(m->classifier);
+	ck_assert_int_eq(zone_addr_parse("10.1.2.3", &a), 0);
+	ck_assert_uint_eq(zone_lpm_lookup(m->classifier, &a), 0);
+	ck_assert_int_eq(zone_addr_parse("fd00:3::1", &a), 0);
+	ck_assert_uint_eq(zone_lpm_lookup(m->classifier, &a), 2);
+	ck_assert_int_eq(zone_addr_parse("198.51.100.70", &a), 0);
+	ck_assert_uint_eq(zone_lpm_lookup(m->classifier, &a),
+			  zone_segment_index(zone_model_segment_by_name(m,
+								 "chukan")));
+	ck_assert_int_eq(zone_addr_parse("203.0.113.1", &a), 0);
+	ck_assert_uint_eq(zone_lpm_lookup(m->classifier, &a), ZONE_LPM_NONE);
+	zone_model_free(m);
+	free(text);
+}
+END_TEST
+
+/*
+ * Tags: 20 bits, never 0, unique within a model even when home tags
+ * collide (2000 names make collisions likely), and a function of the set
+ * of names, not of their order.
+ */
+START_TEST(test_conf_channel_tags)
+{
+	enum { N = 2000 };
+	char *fwd = NULL;
+	char *rev = NULL;
+	size_t lf = 0;
+	size_t lr = 0;
+	FILE *f = open_memstream(&fwd, &lf);
+	FILE *r = open_memstream(&rev, &lr);
+	struct zone_model *a;
+	struct zone_model *b;
+	unsigned char *seen = calloc(1 << 20, 1);
+	int i;
+
+	fputs("zones = ( { name = \"n\"; tier = \"internet\"; networks = "
+	      "[ \"10.3.0.0/16\" ]; }, { name = \"l\"; tier = \"lgwan\"; "
+	      "networks = [ \"10.2.0.0/16\" ]; } );\nchannels = (\n", f);
+	fputs("zones = ( { name = \"n\"; tier = \"internet\"; networks = "
+	      "[ \"10.3.0.0/16\" ]; }, { name = \"l\"; tier = \"lgwan\"; "
+	      "networks = [ \"10.2.0.0/16\" ]; } );\nchannels = (\n", r);
+	for (i = 0; i < N; i++) {
+		fprintf(f, "%s{ name = \"c%d\"; kind = \"sanitize\"; from = \"n\"; to = \"l\"; to_hosts = [ \"10.2.%d.%d\" ]; services = [ \"tcp/25\" ]; " WHY " }\n",
+			i ? "," : "", i, i / 200, i % 200 + 1);
+		fprintf(r, "%s{ name = \"c%d\"; kind = \"sanitize\"; from = \"n\"; to = \"l\"; to_hosts = [ \"10.2.%d.%d\" ]; services = [ \"tcp/25\" ]; " WHY " }\n",
+			i ? "," : "", N - 1 - i, i / 200, i % 200 + 1);
+	}
+	fputs(");\n", f);
+	fputs(");\n", r);
+	fclose(f);
+	fclose(r);
+	a = load_ok(fwd);
+	b = load_ok(rev);
+	for (i = 0; i < N; i++) {
+		const struct zone_channel *c = zone_model_channel(a, (size_t)i);
+		uint32_t tag = zone_channel_tag(c);
+
+		ck_assert_uint_ne(tag, 0);
+		ck_assert_uint_lt(tag, 1u << 20);
+		ck_assert_msg(!seen[tag], "tag %u used twice", tag);
+		seen[tag] = 1;
+		ck_assert_uint_eq(tag, zone_channel_tag(
+			zone_model_channel_by_name(b, zone_channel_name(c))));
+	}
+	zone_model_free(a);
+	zone_model_free(b);
+	free(seen);
+	free(fwd);
+	free(rev);
+}
+END_TEST
+
+/* ------------------------------------------------ what the rules accept */
+
+/* "2027-03-31" is the end of that day in local time. */
+START_TEST(test_conf_expires_date_and_date_time)
+{
+	struct zone_model *m;
+	char *text;
+	time_t when;
+
+	setenv("TZ", "Asia/Tokyo", 1);
+	tzset();
+	text = with_channel("", "{ name = \"m\"; kind = \"sanitize\"; "
+			    "from = \"naibu\"; to = \"lgwan\"; to_hosts = "
+			    "[ \"10.2.0.25\" ]; services = [ \"tcp/25\" ]; "
+			    WHY " expires = \"2027-03-31\"; },\n"
+			    "{ name = \"n\"; kind = \"sanitize\"; "
+			    "from = \"naibu\"; to = \"lgwan\"; to_hosts = "
+			    "[ \"10.2.0.26\" ]; services = [ \"tcp/25\" ]; "
+			    WHY " expires = \"2027-03-31T18:00:00+09:00\"; },\n"
+			    "{ name = \"o\"; kind = \"sanitize\"; "
+			    "from = \"naibu\"; to = \"lgwan\"; to_hosts = "
+			    "[ \"10.2.0.27\" ]; services = [ \"tcp/25\" ]; "
+			    WHY " expires = \"2000-02-29T23:30:00-01:30\"; }");
+	m = load_ok(text);
+	/* 2027-04-01 00:00 JST */
+	ck_assert(zone_channel_expires(zone_model_channel(m, 0), &when));
+	ck_assert_int_eq(when, 1806505200);
+	ck_assert_str_eq(zone_channel_expires_text(zone_model_channel(m, 0)),
+			 "2027-03-31");
+	ck_assert(zone_channel_expires(zone_model_channel(m, 1), &when));
+	ck_assert_int_eq(when, 1806483600);
+	/* an expired channel is valid config; the daemon reports it */
+	ck_assert(zone_channel_expires(zone_model_channel(m, 2), &when));
+	ck_assert_int_eq(when, 951872400);
+	ck_assert(zone_channel_expired(zone_model_channel(m, 2), time(NULL)));
+	ck_assert(!zone_channel_expired(zone_model_channel(m, 0), 1806505199));
+	ck_assert(zone_channel_expired(zone_model_channel(m, 0), 1806505200));
+	zone_model_free(m);
+	free(text);
+}
+END_TEST
+
+static const struct legal_case {
+	const char *head;
+	const char *channel;
+} legal_cases[] = {
+	{ "", "kind = \"system-pair\"; from = \"jumin\"; to = \"lgwan\"; from_hosts = [ \"10.1.0.1\", \"fd00:1::1\" ]; to_hosts = [ \"10.2.0.1\" ]; services = [ \"tcp/8443\" ];" },
+	{ "", "kind = \"system-pair\"; from = \"lgwan\"; to = \"jumin\"; from_hosts = [ \"10.2.0.1\" ]; to_hosts = [ \"10.1.0.1\" ]; services = [ \"tcp/8000-8010\" ];" },
+	{ "", "kind = \"public-system\"; from = \"jumin\"; to = \"jukinet\"; from_hosts = [ \"10.1.0.1\" ]; to_hosts = [ \"198.51.100.1\" ]; services = [ \"tcp/443\" ];" },
+	{ "", "kind = \"public-system\"; from = \"jumin\"; to = \"lgwan-wan\"; from_hosts = [ \"10.1.0.1\" ]; to_hosts = [ \"172.16.0.1\" ]; services = [ \"tcp/25\" ];" },
+	{ "", "kind = \"screen-transfer\"; from = \"lgwan\"; to = \"naibu\"; to_hosts = [ \"10.3.0.1\" ]; services = [ \"tcp/3389\", \"udp/3389\", \"tcp/5900-5999\", \"tcp/1494\", \"udp/1494\", \"tcp/2598\", \"udp/2598\", \"tcp/4172\", \"udp/4172\", \"tcp/22443\", \"udp/22443\" ];" },
+	{ "profile = \"alpha-prime\"; profile_approved = \"x\";", "kind = \"screen-transfer\"; from = \"lgwan\"; to = \"naibu\"; from_hosts = [ \"10.2.0.0/24\" ]; to_hosts = [ \"10.3.0.1\" ]; services = [ \"tcp/5901\" ];" },
+	{ "profile = \"beta\"; profile_approved = \"x\";", "kind = \"screen-transfer\"; from = \"naibu\"; to = \"lgwan\"; to_hosts = [ \"10.2.0.1\" ]; services = [ \"tcp/3389\" ];" },
+	{ "profile = \"beta-prime\"; profile_approved = \"x\";", "kind = \"screen-transfer\"; from = \"naibu\"; to = \"lgwan\"; to_hosts = [ \"10.2.0.1\" ]; services = [ \"udp/3389\" ];" },
+	{ "profile = \"beta\"; profile_approved = \"x\";", "kind = \"screen-transfer\"; from = \"lgwan\"; to = \"jumin\"; from_hosts = [ \"10.2.0.1\" ]; to_hosts = [ \"10.1.0.1\" ]; services = [ \"tcp/3389\" ];" },
+	{ "", "kind = \"sanitize\"; from = \"naibu\"; to = \"lgwan\"; to_hosts = [ \"10.2.0.25\" ]; services = [ \"tcp/25\" ];" },
+	{ "profile = \"alpha-prime\"; profile_approved = \"x\";", "kind = \"breakout\"; from = \"lgwan\"; to = \"internet\"; to_hosts = [ \"203.0.113.0/24\" ]; services = [ \"tcp/443\" ];" },
+	{ "", "kind = \"inbound\"; from = \"internet\"; to = \"naibu\"; to_hosts = [ \"10.3.0.80\" ]; services = [ \"tcp/443\" ];" },
+	{ "", "kind = \"inbound\"; from = \"seccloud\"; to = \"naibu\"; from_hosts = [ \"192.0.2.25\" ]; to_hosts = [ \"10.3.0.25\" ]; services = [ \"tcp/25\" ];" },
+	{ "", "kind = \"inbound\"; from = \"internet\"; to = \"naibu\"; from_hosts = [ \"203.0.113.0/24\", \"2001:db8::/32\" ]; to_hosts = [ \"10.3.0.80\" ]; services = [ \"udp/443\" ];" },
+};
+
+/* Each kind between the ends and in the profiles the matrix allows. */
+START_TEST(test_conf_accepts_legal_channels)
+{
+	const struct legal_case *lc = &legal_cases[_i];
+	char channel[1024];
+	struct zone_model *m;
+	char *text;
+
+	snprintf(channel, sizeof(channel), "{ name = \"ok\"; %s " WHY " }",
+		 lc->channel);
+	text = with_channel(lc->head, channel);
+	m = load_ok(text);
+	ck_assert_uint_eq(zone_model_channel_count(m), 1);
+	ck_assert_uint_ne(zone_channel_tag(zone_model_channel(m, 0)), 0);
+	zone_model_free(m);
+	free(text);
+}
+END_TEST
+
+/*
+ * The hard invariant holds whatever the kind: every kind between the
+ * resident tier and the internet side is refused with that message.
+ */
+START_TEST(test_conf_hard_invariant_every_kind)
+{
+	static const char *const ends[][2] = {
+		{ "jumin", "naibu" }, { "naibu", "jumin" },
+		{ "jumin", "internet" }, { "internet", "jumin" },
+		{ "jumin", "seccloud" }, { "seccloud", "jumin" },
+	};
+	static const char *const profiles[] = {
+		"", "profile = \"alpha-prime\"; profile_approved = \"x\";",
+		"profile = \"beta-prime\"; profile_approved = \"x\";",
+	};
+	char channel[512];
+	size_t e;
+	size_t p;
+	int k;
+
+	for (k = 0; k < ZONE_CHANNEL_KIND_MAX; k++) {
+		for (e = 0; e < 6; e++) {
+			for (p = 0; p < 3; p++) {
+				char *text;
+				char *err;
+
+				snprintf(channel, sizeof(channel),
+					 "{ name = \"x\"; kind = \"%s\"; from = \"%s\"; to = \"%s\"; services = [ \"tcp/443\" ]; " WHY " }",
+					 zone_channel_kind_name(k), ends[e][0],
+					 ends[e][1]);
+				text = with_channel(profiles[p], channel);
+				err = load_err(text);
+				ck_assert_msg(strstr(err, "channel \"x\": hard invariant: the resident tier (zone \"jumin\") never connects to the ") != NULL,
+					      "%s", err);
+				free(err);
+				free(text);
+			}
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_conf_accepts_shared_uplinks_and_free_text)
+{
+	/* attachments share eth5; labels may be any UTF-8 up to 64 bytes */
+	char *text = with_channel("mode = \"monitor\"; alerts = { facility = \"local7\"; };",
+				  "{ name = \"x\"; kind = \"sanitize\"; from = \"naibu\"; to = \"lgwan\"; to_hosts = [ \"10.2.0.25\" ]; services = [ \"tcp/25\" ]; reason = \"無害化 \\\"relay\\\"\"; approved = \"CISO\"; }");
+	struct zone_model *m = load_ok(text);
+
+	ck_assert_int_eq(zone_model_mode(m), ZONE_MODE_MONITOR);
+	ck_assert_int_eq(zone_model_alert_facility(m), LOG_LOCAL7);
+	ck_assert_str_eq(zone_channel_reason(zone_model_channel(m, 0)),
+			 "無害化 \"relay\"");
+	ck_assert_str_eq(zone_segment_interface(zone_model_catchall(m), 0),
+			 "eth5");
+	zone_model_free(m);
+	free(text);
+}
+END_TEST
+
+static Suite *conf_suite(void)
+{
+	Suite *s = suite_create("conf");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_conf_bad_configs_exact_diagnostics);
+	tcase_add_test(tc, test_conf_all_errors_in_one_run);
+	tcase_add_test(tc, test_conf_diagnostics_name_the_path);
+	tcase_add_test(tc, test_conf_missing_file);
+	tcase_add_test(tc, test_conf_owner_and_mode_check);
+	tcase_add_test(tc, test_conf_golden_outputs);
+	tcase_add_test(tc, test_conf_shipped_examples_load_and_round_trip);
+	tcase_add_test(tc, test_conf_goldens_round_trip);
+	tcase_add_test(tc, test_conf_hash_is_of_the_policy);
+	tcase_add_test(tc, test_conf_defaults);
+	tcase_add_test(tc, test_conf_model_getters);
+	tcase_add_test(tc, test_conf_classifier);
+	tcase_add_test(tc, test_conf_channel_tags);
+	tcase_add_test(tc, test_conf_expires_date_and_date_time);
+	tcase_add_loop_test(tc, test_conf_accepts_legal_channels, 0,
+			    sizeof(legal_cases) / sizeof(legal_cases[0]));
+	tcase_add_test(tc, test_conf_hard_invariant_every_kind);
+	tcase_add_test(tc, test_conf_accepts_shared_uplinks_and_free_text);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(conf_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
