@@ -17,6 +17,7 @@
 #include <zone/model.h>
 
 struct zone_lpm;
+struct verdict_index;
 
 struct zone_segment {
 	size_t index;
@@ -64,6 +65,12 @@ struct zone_model {
 	const struct zone_segment *catchall;
 	/* address -> segment index, built once the model is complete */
 	struct zone_lpm *classifier;
+	/*
+	 * channels by (from, to) segment pair, built by model_finish() with
+	 * verdict_index_build(), freed with verdict_index_free() (see
+	 * verdict_priv.h); NULL makes the verdict scan every channel
+	 */
+	struct verdict_index *verdict_index;
 	char hash[65];
 };
 
