@@ -504,7 +504,7 @@ static void explain_json(struct zoned *z, const struct explain *ex,
 /**
  * ctl_explain - zonectl explain SRC DST [PROTO/PORT]: the verdict the live
  * model gives the flow, and the matrix rule or channel behind it.  An
- * isolation overrides the matrix for cross-segment flows, as in the kernel.
+ * isolation overrides the matrix, as in the kernel.
  */
 void ctl_explain(struct zoned *z, const struct ctl_request *req,
 		 struct ctl_out *o)
@@ -532,11 +532,10 @@ void ctl_explain(struct zoned *z, const struct ctl_request *req,
 		ex.has_service = true;
 	}
 	zone_verdict(z->model, &ex.flow, now, &ex.v);
-	if (ex.v.src != ex.v.dst) {
-		ex.isolated = isolated_by(z->iso, &ex.flow.src);
-		if (!ex.isolated)
-			ex.isolated = isolated_by(z->iso, &ex.flow.dst);
-	}
+	/* the kernel drops everything it forwards to or from an isolation */
+	ex.isolated = isolated_by(z->iso, &ex.flow.src);
+	if (!ex.isolated)
+		ex.isolated = isolated_by(z->iso, &ex.flow.dst);
 	ex.allowed = ex.v.action == ZONE_ACTION_ALLOW && !ex.isolated;
 	if (!ex.has_service && !ex.allowed && !ex.isolated)
 		n_chans = explain_channels(z->model, &ex, now, chans,
@@ -804,20 +803,25 @@ static void audit_invariant(struct audit *a)
 	free(text);
 }
 
-/* The named counter of a channel, or NULL when the table has none. */
+/*
+ * The named counter of channel @i, or NULL when the table has none.  The
+ * compiler names it "chan_NAME", or "chan__INDEX" for a name nft cannot
+ * carry as an object name.
+ */
 static const struct zone_counter *audit_counter(const struct audit *a,
-						const char *channel)
+						const char *channel, size_t i)
 {
-	size_t i;
+	char plain[96];
+	char indexed[96];
+	size_t k;
 
-	for (i = 0; i < a->n_counters; i++) {
-		const char *name = a->counters[i].name;
-		const char *colon = strchr(name, ':');
+	snprintf(plain, sizeof(plain), "chan_%s", channel);
+	snprintf(indexed, sizeof(indexed), "chan__%zu", i);
+	for (k = 0; k < a->n_counters; k++) {
+		const char *name = a->counters[k].name;
 
-		if (strcmp(name, channel) == 0 ||
-		    (colon && strcmp(colon + 1, channel) == 0 &&
-		     strncmp(name, "chan", 4) == 0))
-			return &a->counters[i];
+		if (strcmp(name, plain) == 0 || strcmp(name, indexed) == 0)
+			return &a->counters[k];
 	}
 	return NULL;
 }
@@ -839,7 +843,7 @@ static void audit_chan_get(const struct audit *a, size_t i,
 	ac->expired = zone_channel_expired(ac->ch, a->now);
 	ac->soon = ac->expires && !ac->expired &&
 		   ac->when - a->now <= AUDIT_EXPIRY_WARN;
-	ac->counter = audit_counter(a, zone_channel_name(ac->ch));
+	ac->counter = audit_counter(a, zone_channel_name(ac->ch), i);
 }
 
 static void audit_chan_text(const struct audit_chan *ac, struct ctl_out *o)
@@ -912,7 +916,8 @@ static void audit_channels(struct audit *a)
 		json_key(o, &a->first, "channels");
 		fputc('[', o->out);
 	} else {
-		fprintf(o->out, "channels: %zu\n", n);
+		fprintf(o->out, "channels: %zu%s\n", n, a->have_counters ? "" :
+			" (the kernel's counters could not be read)");
 	}
 	for (i = 0; i < n; i++) {
 		audit_chan_get(a, i, &ac);
