@@ -16,6 +16,7 @@
 #   seg       tier/kind        IPv4            IPv6              conf networks
 #   jumin     resident         10.1.0.0/24     fd00:1::/64       10.1/16 fd00:1::/48
 #   lgwan     lgwan            10.2.0.0/24     fd00:2::/64       10.2/16 fd00:2::/48
+#   lgwan2    (lgwan, 2nd if)  10.2.1.0/24     fd00:2:0:1::/64   (in lgwan's networks)
 #   naibu     internet         10.3.0.0/24     fd00:3::/64       10.3/16 fd00:3::/48
 #   lgwanwan  lgwan-wan        172.16.0.0/24   fd00:16::/64      172.16/12 fd00:16::/48
 #   pubsys    public-system    198.51.100.0/24 2001:db8:51::/64  same /24, 2001:db8:51::/48
@@ -23,7 +24,9 @@
 #   inet      internet         203.0.113.0/24  2001:db8:113::/64 (none: the catch-all)
 #
 # The gateway is .1 (::1) on each link; every leaf holds hosts .10 .11 .12
-# and .25 (::10 ...) and runs a TCP+UDP echo server on $ZT_PORTS.
+# and .25 (::10 ...) and runs a TCP+UDP echo server on $ZT_PORTS.  lgwan2
+# is a second leaf of the lgwan zone (its second interface), so that
+# intra-zone traffic crosses the gateway too.
 #
 # Quick reference (see each function's comment):
 #   zt_topology                     build it all, register cleanup
@@ -46,8 +49,8 @@
 # or as plain addresses.  PROTO is tcp, udp, tcp6 or udp6.
 
 ZT_LIBDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ZT_SEGS="jumin lgwan naibu lgwanwan pubsys seccloud inet"
-ZT_PORTS=${ZT_PORTS:-22,25,80,123,443,3389,5900,8080,9000}
+ZT_SEGS="jumin lgwan lgwan2 naibu lgwanwan pubsys seccloud inet"
+ZT_PORTS=${ZT_PORTS:-22,25,80,123,443,3389,5900,8080,8443,9000}
 ZT_PROBE_TIMEOUT=${ZT_PROBE_TIMEOUT:-1.5}
 ZT_START_TIMEOUT=${ZT_START_TIMEOUT:-30}
 ZT_HOSTS="10 11 12 25"
@@ -56,6 +59,8 @@ ZT_P4_jumin=10.1.0
 ZT_P6_jumin=fd00:1:
 ZT_P4_lgwan=10.2.0
 ZT_P6_lgwan=fd00:2:
+ZT_P4_lgwan2=10.2.1
+ZT_P6_lgwan2=fd00:2:0:1:
 ZT_P4_naibu=10.3.0
 ZT_P6_naibu=fd00:3:
 ZT_P4_lgwanwan=172.16.0
@@ -75,6 +80,7 @@ ZT_P6_inet=2001:db8:113:
 : "${ZT_NETS_pubsys:=\"198.51.100.0/24\", \"2001:db8:51::/48\"}"
 : "${ZT_NETS_seccloud:=\"192.0.2.0/24\", \"2001:db8:2::/48\"}"
 : "${ZT_NETS_inet:=}"
+: "${ZT_NETS_lgwan2:=}"
 
 ZT=${ZT:-zt$$-}
 ZT_GW=${ZT}gw
@@ -395,7 +401,11 @@ zt__conf_seg() {
 	eval "nets=\$ZT_NETS_$seg"
 	printf '  { name = "%s"; %s = "%s"; ' "$seg" "$key" "$kind"
 	[ -n "$label" ] && printf 'label = "%s"; ' "$label"
-	printf 'interfaces = [ "gw-%s" ]' "$seg"
+	if [ "$seg" = lgwan ]; then
+		printf 'interfaces = [ "gw-lgwan", "gw-lgwan2" ]'
+	else
+		printf 'interfaces = [ "gw-%s" ]' "$seg"
+	fi
 	[ -n "$nets" ] && printf '; networks = [ %s ]' "$nets"
 	printf '; }%s\n' "$last"
 }
@@ -537,7 +547,7 @@ zt_zoned() {
 }
 
 # zt_zoned_start CONF [ARGS]: start zoned -d -f CONF -s $ZT_DIR/zoned.sock
-# ARGS in the gateway and wait for READY=1 on the notify socket.  Sets
+# -S $ZT_DIR/state ARGS in the gateway and wait for READY=1 on the notify socket.  Sets
 # ZT_ZONED_PID and ZT_ZONED_ERR (its stderr).  Returns 1 if zoned exits or
 # is not ready in $ZT_START_TIMEOUT seconds.
 zt_zoned_start() {
@@ -548,7 +558,8 @@ zt_zoned_start() {
 	ZT_ZONED_ERR=$ZT_DIR/zoned.$ZT_ZONED_RUNS.err
 	NOTIFY_SOCKET=$ZT_DIR/notify.sock \
 		zt_in_logns ip netns exec "$ZT_GW" "$ZONED" -d -f "$conf" \
-		-s "$ZT_DIR/zoned.sock" "$@" </dev/null >"$ZT_ZONED_ERR" 2>&1 &
+		-s "$ZT_DIR/zoned.sock" -S "$ZT_DIR/state" "$@" \
+		</dev/null >"$ZT_ZONED_ERR" 2>&1 &
 	ZT_ZONED_PID=$!
 	for i in $(seq $((ZT_START_TIMEOUT * 10))); do
 		if grep -qE "^pid=$ZT_ZONED_PID .*READY=1" "$ZT_DIR/notify.log" \
@@ -741,4 +752,62 @@ zt_traffic() {
 zt_received_from() {
 	cat "$ZT_DIR"/serve-*.log 2>/dev/null |
 		awk -v p="$1" -v a="$2" '$2 == p && $3 == a && $1 != "tcp"' | wc -l
+}
+
+# ---------------------------------------------------------------- matrix
+
+# zt_role SEG: the tier or attachment kind of a leaf, as a letter of the
+# DESIGN.md section 1 matrix (R L I W P S N)
+zt_role() {
+	case ${1%%.*} in
+	jumin) REPLY=R ;;
+	lgwan | lgwan2) REPLY=L ;;
+	naibu) REPLY=I ;;
+	lgwanwan) REPLY=W ;;
+	pubsys) REPLY=P ;;
+	seccloud) REPLY=S ;;
+	inet) REPLY=N ;;
+	*) zt_die "zt_role: unknown segment $1" ;;
+	esac
+}
+
+# zt_matrix_verdict SRC DST: set REPLY to ok or blocked, the default
+# verdict (no channels, every profile) for a new flow from SRC to DST:
+# inside one zone allowed; lgwan tier <-> lgwan-wan allowed; internet tier
+# -> security-cloud allowed; everything else crossing zones dropped
+zt_matrix_verdict() {
+	local a b
+	zt_role "$1"
+	a=$REPLY
+	zt_role "$2"
+	b=$REPLY
+	case $a$b in
+	LL | LW | WL | IS) REPLY=ok ;;
+	*) REPLY=blocked ;;
+	esac
+	# Two different segments of one role are two zones, except lgwan2,
+	# which is the lgwan zone's second interface.
+	case $a$b in RR | II | WW | PP | SS | NN) REPLY=blocked ;; esac
+}
+
+# zt_matrix_plan [TCPPORT] [UDPPORT] [VERDICT]: plan a probe for every
+# ordered pair of leaves, TCP and UDP, IPv4 and IPv6, expecting the
+# default matrix (or VERDICT for every pair, e.g. ok in monitor mode)
+zt_matrix_plan() {
+	local tport=${1:-443} uport=${2:-123} force=${3:-} s d v
+	for s in $ZT_SEGS; do
+		for d in $ZT_SEGS; do
+			[ "$s" = "$d" ] && continue
+			if [ -n "$force" ]; then
+				v=$force
+			else
+				zt_matrix_verdict "$s" "$d"
+				v=$REPLY
+			fi
+			zt_expect "$v" tcp "$s" "$d" "$tport"
+			zt_expect "$v" udp "$s" "$d" "$uport"
+			zt_expect "$v" tcp6 "$s" "$d" "$tport"
+			zt_expect "$v" udp6 "$s" "$d" "$uport"
+		done
+	done
 }
