@@ -16,6 +16,7 @@
 
 #include "model_priv.h"
 #include "sha256.h"
+#include "verdict_priv.h"
 
 static const char *const role_names[ZONE_ROLE_MAX] = {
 	[ZONE_ROLE_RESIDENT] = "resident",
@@ -120,6 +121,7 @@ void zone_model_free(struct zone_model *model)
 		channel_release(&model->channels[i]);
 	free(model->channels);
 	zone_lpm_free(model->classifier);
+	verdict_index_free(model->verdict_index);
 	free(model->file);
 	free(model->profile_approved);
 	free(model);
@@ -173,8 +175,10 @@ zone_model_segment_by_name(const struct zone_model *model, const char *name)
 {
 	size_t i;
 
+	/* a model being loaded may hold segments whose name was refused */
 	for (i = 0; i < model->n_segments; i++) {
-		if (strcmp(model->segments[i].name, name) == 0)
+		if (model->segments[i].name &&
+		    strcmp(model->segments[i].name, name) == 0)
 			return &model->segments[i];
 	}
 	return NULL;
@@ -255,7 +259,8 @@ zone_model_channel_by_name(const struct zone_model *model, const char *name)
 	size_t i;
 
 	for (i = 0; i < model->n_channels; i++) {
-		if (strcmp(model->channels[i].name, name) == 0)
+		if (model->channels[i].name &&
+		    strcmp(model->channels[i].name, name) == 0)
 			return &model->channels[i];
 	}
 	return NULL;
@@ -487,6 +492,9 @@ int model_finish(struct zone_model *model)
 	if (ret < 0)
 		return ret;
 	ret = model_assign_tags(model);
+	if (ret < 0)
+		return ret;
+	ret = verdict_index_build(model);
 	if (ret < 0)
 		return ret;
 	return model_compute_hash(model);
