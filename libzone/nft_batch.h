@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef NFT_BATCH_H
+#define NFT_BATCH_H
+
+/*
+ * One nfnetlink batch (BEGIN with the genid, the messages, END with
+ * NLM_F_ACK) and the kernel state it is computed against.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nft_plan.h"
+
+struct nlmsghdr;
+struct zone_diag;
+
+/* A named set as the kernel holds it. */
+struct nft_kset {
+	char name[NFT_NAME_LEN];
+	uint32_t flags;
+	uint32_t key_type;
+	uint32_t key_len;
+	uint32_t data_type;
+	bool elems_known;	/* false after a dump: flush and refill */
+	struct nft_elem *elems;	/* sorted; chain indexes into chains */
+	size_t n_elems;
+};
+
+/*
+ * What table inet zoned holds: either the snapshot of the plan this
+ * session committed last (signature and elements known), or what a dump
+ * found (names only).
+ */
+struct nft_kstate {
+	bool exists;
+	char *signature;	/* NULL when not known */
+	char (*chains)[NFT_NAME_LEN];
+	size_t n_chains;
+	char (*objs)[NFT_NAME_LEN];
+	size_t n_objs;
+	struct nft_kset *sets;
+	size_t n_sets;
+};
+
+void nft_kstate_free(struct nft_kstate *ks);
+/* nft_kstate_snapshot - a deep copy of @rs as committed; NULL on ENOMEM */
+struct nft_kstate *nft_kstate_snapshot(const struct zone_ruleset *rs);
+int nft_kstate_add_chain(struct nft_kstate *ks, const char *name);
+int nft_kstate_add_obj(struct nft_kstate *ks, const char *name);
+struct nft_kset *nft_kstate_add_set(struct nft_kstate *ks, const char *name);
+
+struct nft_batch;
+
+struct nft_batch *nft_batch_new(uint32_t seq);
+void nft_batch_free(struct nft_batch *b);
+
+/**
+ * nft_batch_plan - the messages that turn @ks into @rs
+ * @genid: put into BEGIN; 0 disables the check
+ *
+ * Only element changes are sent when the structure is unchanged; else
+ * rules are flushed and rebuilt in the same batch.  Sets *@ret_empty when
+ * nothing differs.  Returns 0 or -errno.
+ */
+int nft_batch_plan(struct nft_batch *b, const struct zone_ruleset *rs,
+		   const struct nft_kstate *ks, uint32_t genid,
+		   bool *ret_empty);
+
+/* the byte length of the batch, for SO_SNDBUF */
+size_t nft_batch_size(struct nft_batch *b);
+uint32_t nft_batch_next_seq(const struct nft_batch *b);
+size_t nft_batch_msg_count(const struct nft_batch *b);
+
+/**
+ * nft_batch_send - send the batch and collect every reply
+ * @fd: the writer socket
+ * @file: the config file, for @diag
+ * @diag: one line per kernel error, or NULL
+ *
+ * Returns 0 when the kernel committed, -ERESTART when the genid moved,
+ * the first kernel error, or another -errno.
+ */
+int nft_batch_send(struct nft_batch *b, int fd, const char *file,
+		   struct zone_diag *diag);
+
+#endif

@@ -1,0 +1,967 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Compile a zone model into the plan of table inet zoned (DESIGN.md 3).
+ *
+ * Per packet the forward chain runs a fixed handful of rules whatever the
+ * model's size: the source address picks a segment id through an interval
+ * map into the ct mark (scratch), the input interface jumps to an
+ * anti-spoof chain, and the destination address picks a per-destination
+ * chain through a verdict map; that chain dispatches on the scratch mark to
+ * the chain of the segment pair, which holds the pair's channels and its
+ * matrix verdict.  nft 1.0.6 cannot print a concatenation of two map
+ * lookups, hence the ct mark as the register between them (see mark.h).
+ */
+
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_tables.h>
+#include <libnftnl/udata.h>
+
+#include <zone/mark.h>
+#include <zone/ruleset.h>
+#include <zone/verdict.h>
+
+#include "lpm_priv.h"
+#include "model_priv.h"
+#include "nft_plan.h"
+#include "nft_range.h"
+#include "nft_rule.h"
+#include "verdict_priv.h"
+
+#define FAM_N 2
+static const int fam_af[FAM_N] = { AF_INET, AF_INET6 };
+static const char *const fam_suffix[FAM_N] = { "4", "6" };
+
+struct compile {
+	struct zone_ruleset *rs;
+	const struct zone_model *model;
+	struct zone_model bare;		/* the model without its channels */
+	size_t n_ids;			/* segments, plus "unassigned" */
+	uint32_t catch_id;
+	struct nft_range *flat[FAM_N];	/* whole address space, by id */
+	size_t n_flat[FAM_N];
+	bool present[FAM_N][NFT_SEG_MAX + 1];
+	struct zone_addr rep[FAM_N][NFT_SEG_MAX + 1];
+	/* the pair chain of (src, dst), or -1 */
+	int pair[NFT_SEG_MAX + 1][NFT_SEG_MAX + 1];
+};
+
+static uint32_t scratch_mark(uint32_t id)
+{
+	return ZONE_MARK_MAGIC | ZONE_MARK_T_SCRATCH | id;
+}
+
+static const char *id_name(const struct compile *c, uint32_t id)
+{
+	return c->rs->id_names[id];
+}
+
+/* A segment name usable inside chain names: [A-Za-z0-9-], short. */
+static bool name_is_plain(const char *name)
+{
+	size_t n = strlen(name);
+	size_t i;
+
+	if (n == 0 || n > 24)
+		return false;
+	for (i = 0; i < n; i++) {
+		char ch = name[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '-'))
+			return false;
+	}
+	return true;
+}
+
+static int compile_ids(struct compile *c)
+{
+	const struct zone_model *m = c->model;
+	size_t n = zone_model_segment_count(m);
+	const struct zone_segment *catchall = zone_model_catchall(m);
+	size_t i;
+
+	if (n + 1 > NFT_SEG_MAX)
+		return -E2BIG;
+	c->n_ids = catchall ? n : n + 1;
+	c->catch_id = catchall ? (uint32_t)zone_segment_index(catchall)
+			       : (uint32_t)n;
+	c->rs->id_names = calloc(n + 1, sizeof(*c->rs->id_names));
+	if (!c->rs->id_names)
+		return -ENOMEM;
+	c->rs->n_ids = c->n_ids;
+	for (i = 0; i < n; i++) {
+		const char *name = zone_segment_name(zone_model_segment(m, i));
+
+		/* "_3" cannot clash: plain names have no underscore */
+		if (name_is_plain(name))
+			snprintf(c->rs->id_names[i], NFT_NAME_LEN, "%s", name);
+		else
+			snprintf(c->rs->id_names[i], NFT_NAME_LEN, "_%zu", i);
+	}
+	if (!catchall)
+		strcpy(c->rs->id_names[n], "_unassigned");
+	return 0;
+}
+
+struct flat_walk {
+	struct nft_range *r;
+	size_t n;
+	size_t cap;
+	size_t len;
+};
+
+static int flat_cb(const struct zone_addr *first, const struct zone_addr *last,
+		   uint32_t value, void *data)
+{
+	struct flat_walk *w = data;
+	struct nft_range *r;
+
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 64;
+
+		r = realloc(w->r, cap * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		w->r = r;
+		w->cap = cap;
+	}
+	r = &w->r[w->n++];
+	memset(r, 0, sizeof(*r));
+	memcpy(r->lo, first->bytes, w->len);
+	memcpy(r->hi, last->bytes, w->len);
+	r->value = value;
+	return 0;
+}
+
+/* the classifier's intervals, gaps filled with the catch-all id */
+static int compile_flatten(struct compile *c, int f)
+{
+	struct flat_walk w = { .len = nft_addr_len(fam_af[f]) };
+	const struct zone_lpm *lpm = c->model->classifier;
+	size_t i;
+	int n;
+	int ret;
+
+	if (lpm) {
+		ret = lpm_foreach_interval(lpm, fam_af[f], flat_cb, &w);
+		if (ret < 0) {
+			free(w.r);
+			return ret;
+		}
+	}
+	for (i = 0; i < w.n; i++) {
+		if (w.r[i].value >= zone_model_segment_count(c->model))
+			w.r[i].value = c->catch_id;
+	}
+	n = nft_ranges_fill(w.r, w.n, w.len, c->catch_id, &c->flat[f]);
+	free(w.r);
+	if (n < 0)
+		return n;
+	c->n_flat[f] = (size_t)n;
+	for (i = c->n_flat[f]; i-- > 0;) {
+		uint32_t id = c->flat[f][i].value;
+
+		c->present[f][id] = true;
+		c->rep[f][id].family = (uint8_t)fam_af[f];
+		memcpy(c->rep[f][id].bytes, c->flat[f][i].lo, w.len);
+	}
+	return 0;
+}
+
+static int set_fill_ranges(struct nft_pset *s, const struct nft_range *r,
+			   size_t n, bool verdict)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		uint8_t end[16];
+
+		ret = nft_pset_add(s, r[i].lo, 0,
+				   verdict ? (uint32_t)NFT_GOTO : r[i].value,
+				   verdict ? (int32_t)r[i].value : -1);
+		if (ret < 0)
+			return ret;
+		memcpy(end, r[i].hi, s->key_len);
+		if (!nft_key_inc(end, s->key_len))
+			continue;
+		ret = nft_pset_add(s, end, NFT_SET_ELEM_INTERVAL_END, 0, -1);
+		if (ret < 0)
+			return ret;
+	}
+	nft_pset_sort(s);
+	return 0;
+}
+
+static int compile_maps(struct compile *c)
+{
+	struct nft_range *r;
+	struct nft_pset *s;
+	char name[NFT_NAME_LEN];
+	char chain[NFT_NAME_LEN];
+	size_t i;
+	int f;
+	int ret;
+
+	for (f = 0; f < FAM_N; f++) {
+		uint32_t klen = nft_addr_len(fam_af[f]);
+		uint32_t ktype = f ? NFT_TYPE_IP6ADDR : NFT_TYPE_IPADDR;
+
+		snprintf(name, sizeof(name), "src%s", fam_suffix[f]);
+		s = nft_plan_add_set(c->rs, name, NFT_SET_MAP | NFT_SET_INTERVAL,
+				     ktype, klen, NFT_TYPE_MARK, 4);
+		if (!s)
+			return -errno;
+		r = calloc(c->n_flat[f], sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		for (i = 0; i < c->n_flat[f]; i++) {
+			r[i] = c->flat[f][i];
+			r[i].value = scratch_mark(r[i].value);
+		}
+		ret = set_fill_ranges(s, r, c->n_flat[f], false);
+		if (ret < 0) {
+			free(r);
+			return ret;
+		}
+		snprintf(name, sizeof(name), "dst%s", fam_suffix[f]);
+		s = nft_plan_add_set(c->rs, name, NFT_SET_MAP | NFT_SET_INTERVAL,
+				     ktype, klen, NFT_DATA_VERDICT, 0);
+		if (!s) {
+			free(r);
+			return -errno;
+		}
+		for (i = 0; i < c->n_flat[f]; i++) {
+			snprintf(chain, sizeof(chain), "to_%s",
+				 id_name(c, c->flat[f][i].value));
+			r[i].value = (uint32_t)nft_plan_chain_index(c->rs,
+								    chain);
+		}
+		ret = set_fill_ranges(s, r, c->n_flat[f], true);
+		free(r);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int compile_isolated(struct compile *c, const struct zone_prefix *iso,
+			    size_t n_iso)
+{
+	struct nft_range *r;
+	struct nft_pset *s;
+	char name[NFT_NAME_LEN];
+	size_t i;
+	size_t k;
+	int f;
+	int m;
+	int ret;
+
+	r = calloc(n_iso + 1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	for (f = 0; f < FAM_N; f++) {
+		uint32_t klen = nft_addr_len(fam_af[f]);
+
+		snprintf(name, sizeof(name), "isolated%s", fam_suffix[f]);
+		s = nft_plan_add_set(c->rs, name, NFT_SET_INTERVAL,
+				     f ? NFT_TYPE_IP6ADDR : NFT_TYPE_IPADDR,
+				     klen, 0, 0);
+		if (!s) {
+			free(r);
+			return -errno;
+		}
+		for (i = 0, k = 0; i < n_iso; i++) {
+			if (iso[i].addr.family == fam_af[f])
+				nft_range_from_prefix(&iso[i], 0, &r[k++]);
+		}
+		m = nft_ranges_merge(r, k, klen);
+		ret = m < 0 ? m : set_fill_ranges(s, r, (size_t)m, false);
+		if (ret < 0) {
+			free(r);
+			return ret;
+		}
+	}
+	free(r);
+	return 0;
+}
+
+/* ---- rules ---- */
+
+static void origin_set(struct nft_origin *o, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void origin_set(struct nft_origin *o, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	o->line = line;
+	va_start(ap, fmt);
+	vsnprintf(o->what, sizeof(o->what), fmt, ap);
+	va_end(ap);
+}
+
+static int rule_simple(struct compile *c, const char *chain,
+		       const struct nft_origin *o, const char *comment,
+		       void (*body)(struct nft_rb *, const void *),
+		       const void *arg)
+{
+	struct nft_rb *rb = nft_rb_new(c->rs, chain);
+
+	if (!rb)
+		return -ENOMEM;
+	body(rb, arg);
+	return nft_rb_commit(rb, o, comment);
+}
+
+static void body_isolate_log(struct nft_rb *rb, const void *arg)
+{
+	(void)arg;
+	nft_rb_limit_log(rb, ZONE_LOG_PREFIX "isolate");
+}
+
+static void body_drop(struct nft_rb *rb, const void *arg)
+{
+	(void)arg;
+	nft_rb_verdict(rb, NF_DROP, NULL);
+}
+
+static int compile_isolate_chain(struct compile *c)
+{
+	struct nft_origin o;
+	int ret;
+
+	origin_set(&o, 0, "%s", "isolation");
+	ret = rule_simple(c, "isolate", &o, "isolated by zonectl",
+			  body_isolate_log, NULL);
+	if (ret < 0)
+		return ret;
+	return rule_simple(c, "isolate", &o, NULL, body_drop, NULL);
+}
+
+/* interfaces grouped by the set of segments that list them */
+struct iface_group {
+	char chain[NFT_NAME_LEN];
+	char who[NFT_NAME_LEN * 2];	/* segment names for the log */
+	uint32_t ids[NFT_SEG_MAX];
+	size_t n_ids;
+	bool has_zone;
+};
+
+struct iface {
+	char name[NFT_IFNAME_LEN];
+	struct iface_group g;
+};
+
+static int ifaces_collect(struct compile *c, struct iface **ret, size_t *ret_n)
+{
+	const struct zone_model *m = c->model;
+	struct iface *v = NULL;
+	size_t n = 0;
+	size_t i;
+	size_t j;
+	size_t k;
+
+	for (i = 0; i < zone_model_segment_count(m); i++) {
+		const struct zone_segment *seg = zone_model_segment(m, i);
+
+		for (j = 0; j < zone_segment_interface_count(seg); j++) {
+			const char *ifn = zone_segment_interface(seg, j);
+			struct iface *p;
+
+			if (strlen(ifn) >= NFT_IFNAME_LEN) {
+				free(v);
+				return -EINVAL;
+			}
+			for (k = 0; k < n && strcmp(v[k].name, ifn); k++)
+				;
+			if (k == n) {
+				p = realloc(v, (n + 1) * sizeof(*v));
+				if (!p) {
+					free(v);
+					return -ENOMEM;
+				}
+				v = p;
+				memset(&v[n], 0, sizeof(v[n]));
+				strcpy(v[n++].name, ifn);
+			}
+			if (v[k].g.n_ids && v[k].g.ids[v[k].g.n_ids - 1] == i)
+				continue;
+			v[k].g.ids[v[k].g.n_ids++] = (uint32_t)i;
+			v[k].g.has_zone |= zone_segment_is_zone(seg);
+		}
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+static void group_names(struct compile *c, struct iface_group *g)
+{
+	size_t i;
+	size_t off = 0;
+	size_t woff = 0;
+
+	off += (size_t)snprintf(g->chain, sizeof(g->chain), "spoof");
+	for (i = 0; i < g->n_ids; i++) {
+		const char *seg = zone_segment_name(
+			zone_model_segment(c->model, g->ids[i]));
+
+		if (off < sizeof(g->chain))
+			off += (size_t)snprintf(g->chain + off,
+						sizeof(g->chain) - off, "_%s",
+						id_name(c, g->ids[i]));
+		if (woff < sizeof(g->who))
+			woff += (size_t)snprintf(g->who + woff,
+						 sizeof(g->who) - woff, "%s%s",
+						 i ? "," : "", seg);
+	}
+}
+
+/* ct mark <id>, then a verdict, as one rule of a spoof chain */
+static int spoof_rule(struct compile *c, const struct iface_group *g,
+		      const struct nft_origin *o, int64_t id,
+		      const char *prefix, int verdict)
+{
+	struct nft_rb *rb = nft_rb_new(c->rs, g->chain);
+
+	if (!rb)
+		return -ENOMEM;
+	if (id >= 0)
+		nft_rb_ct_mark_eq(rb, scratch_mark((uint32_t)id));
+	if (prefix)
+		nft_rb_limit_log(rb, prefix);
+	else
+		nft_rb_verdict(rb, verdict, NULL);
+	return nft_rb_commit(rb, o, prefix ? "spoofed source address" : NULL);
+}
+
+/*
+ * A zone's interface admits only that zone's addresses; an attachment's
+ * interface admits anything but a zone's address (DESIGN.md 2: a packet
+ * from a zone's address arriving on another zone's interface is spoofed).
+ * The log is rate-limited, so the drop is a rule of its own.
+ */
+static int spoof_chain(struct compile *c, const struct iface_group *g)
+{
+	const struct zone_segment *seg;
+	struct nft_origin o;
+	char prefix[128];
+	size_t i;
+	int ret = 0;
+
+	seg = zone_model_segment(c->model, g->ids[0]);
+	origin_set(&o, zone_segment_line(seg), "interfaces of %s",
+		   zone_segment_name(seg));
+	snprintf(prefix, sizeof(prefix), ZONE_LOG_PREFIX "%sspoof %s",
+		 c->rs->monitor ? "monitor " : "", g->who);
+	if (g->has_zone) {
+		for (i = 0; i < g->n_ids && ret == 0; i++)
+			ret = spoof_rule(c, g, &o, g->ids[i], NULL, NFT_RETURN);
+		if (ret == 0)
+			ret = spoof_rule(c, g, &o, -1, prefix, 0);
+		if (ret == 0 && !c->rs->monitor)
+			ret = spoof_rule(c, g, &o, -1, NULL, NF_DROP);
+		return ret;
+	}
+	for (i = 0; i < zone_model_segment_count(c->model) && ret == 0; i++) {
+		if (!zone_segment_is_zone(zone_model_segment(c->model, i)))
+			continue;
+		ret = spoof_rule(c, g, &o, (int64_t)i, prefix, 0);
+		if (ret == 0 && !c->rs->monitor)
+			ret = spoof_rule(c, g, &o, (int64_t)i, NULL, NF_DROP);
+	}
+	return ret;
+}
+
+static int compile_spoof(struct compile *c, struct nft_pset *map)
+{
+	struct iface *v = NULL;
+	size_t n = 0;
+	size_t i;
+	int ret;
+
+	ret = ifaces_collect(c, &v, &n);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < n && ret == 0; i++) {
+		struct nft_origin o = { 0 };
+		int idx;
+
+		group_names(c, &v[i].g);
+		idx = nft_plan_chain_index(c->rs, v[i].g.chain);
+		if (idx < 0) {
+			ret = nft_plan_add_chain(c->rs, v[i].g.chain, false, &o);
+			if (ret == 0)
+				ret = spoof_chain(c, &v[i].g);
+			idx = nft_plan_chain_index(c->rs, v[i].g.chain);
+		}
+		if (ret == 0) {
+			uint8_t key[NFT_IFNAME_LEN] = { 0 };
+
+			memcpy(key, v[i].name, strlen(v[i].name));
+			ret = nft_pset_add(map, key, 0, NFT_JUMP, idx);
+		}
+	}
+	free(v);
+	nft_pset_sort(map);
+	return ret;
+}
+
+/* the matrix rule and action of a pair, as zone_verdict() judges it */
+static bool pair_verdict(struct compile *c, uint32_t s, uint32_t d,
+			 struct zone_verdict *v)
+{
+	struct zone_flow flow = { 0 };
+	int f;
+
+	for (f = 0; f < FAM_N; f++) {
+		if (!c->present[f][s] || !c->present[f][d])
+			continue;
+		flow.src = c->rep[f][s];
+		flow.dst = c->rep[f][d];
+		zone_verdict(&c->bare, &flow, c->rs->now, v);
+		return true;
+	}
+	return false;
+}
+
+static uint32_t id_of(const struct zone_segment *seg)
+{
+	return (uint32_t)zone_segment_index(seg);
+}
+
+static void channel_counter_name(const struct zone_channel *ch, char *buf,
+				 size_t size)
+{
+	if (name_is_plain(zone_channel_name(ch)))
+		snprintf(buf, size, "chan_%s", zone_channel_name(ch));
+	else
+		snprintf(buf, size, "chan__%zu", ch->index);
+}
+
+/* one rule of a channel: one family, one service (or none) */
+static int channel_rule(struct compile *c, const struct zone_channel *ch,
+			const char *chain, int f, const struct zone_service *svc)
+{
+	struct zone_prefix from[64];
+	struct zone_prefix to[64];
+	size_t nf = 0;
+	size_t nt = 0;
+	char text[NFT_NAME_LEN + 16];
+	struct nft_origin o;
+	struct nft_rb *rb;
+	time_t when;
+	size_t i;
+
+	for (i = 0; i < zone_channel_from_host_count(ch) && nf < 64; i++) {
+		const struct zone_prefix *p = zone_channel_from_host(ch, i);
+
+		if (f < 0 || p->addr.family == fam_af[f])
+			from[nf++] = *p;
+	}
+	for (i = 0; i < zone_channel_to_host_count(ch) && nt < 64; i++) {
+		const struct zone_prefix *p = zone_channel_to_host(ch, i);
+
+		if (f < 0 || p->addr.family == fam_af[f])
+			to[nt++] = *p;
+	}
+	/* a side that lists hosts, none of this family: nothing to match */
+	if ((zone_channel_from_host_count(ch) && !nf) ||
+	    (zone_channel_to_host_count(ch) && !nt))
+		return 0;
+	rb = nft_rb_new(c->rs, chain);
+	if (!rb)
+		return -ENOMEM;
+	if (f >= 0) {
+		nft_rb_addr(rb, fam_af[f], false, from, nf);
+		nft_rb_addr(rb, fam_af[f], true, to, nt);
+	}
+	if (svc)
+		nft_rb_service(rb, svc);
+	if (zone_channel_expires(ch, &when))
+		nft_rb_time_before(rb, (uint64_t)when * 1000000000ull);
+	channel_counter_name(ch, text, sizeof(text));
+	nft_rb_objref(rb, text);
+	nft_rb_ct_mark_set(rb, ZONE_MARK_MAGIC | ZONE_MARK_T_CHANNEL |
+				       zone_channel_tag(ch));
+	nft_rb_verdict(rb, NF_ACCEPT, NULL);
+	origin_set(&o, zone_channel_line(ch), "channel %s",
+		   zone_channel_name(ch));
+	snprintf(text, sizeof(text), "channel %s", zone_channel_name(ch));
+	return nft_rb_commit(rb, &o, text);
+}
+
+static int compile_channel(struct compile *c, const struct zone_channel *ch,
+			   const char *chain)
+{
+	bool hosts = zone_channel_from_host_count(ch) ||
+		     zone_channel_to_host_count(ch);
+	size_t n_svc = zone_channel_service_count(ch);
+	size_t i;
+	int f;
+	int ret;
+
+	for (f = hosts ? 0 : -1; f < FAM_N; f++) {
+		for (i = 0; i < (n_svc ? n_svc : 1); i++) {
+			ret = channel_rule(c, ch, chain, f,
+					   n_svc ? zone_channel_service(ch, i)
+						 : NULL);
+			if (ret < 0)
+				return ret;
+		}
+		if (f < 0)
+			break;
+	}
+	return 0;
+}
+
+static int pair_counter(struct compile *c, const char *name, uint32_t s,
+			uint32_t d, const struct zone_verdict *v,
+			const struct nft_origin *o)
+{
+	char comment[NFT_NAME_LEN * 2 + 32];
+
+	snprintf(comment, sizeof(comment), "%s -> %s: %s %s", id_name(c, s),
+		 id_name(c, d),
+		 v->action == ZONE_ACTION_ALLOW ? "allow" : "deny",
+		 zone_rule_name(v->rule));
+	return nft_plan_add_counter(c->rs, name, comment, o);
+}
+
+static int pair_matrix_rules(struct compile *c, const char *chain, uint32_t s,
+			     uint32_t d, const struct zone_verdict *v,
+			     const struct nft_origin *o)
+{
+	uint32_t tag = ZONE_MARK_MAGIC | ZONE_MARK_T_RULE |
+		       (uint32_t)v->rule << 16 | s << 8 | d;
+	char comment[64];
+	char prefix[64];
+	struct nft_rb *rb;
+	bool allow = v->action == ZONE_ACTION_ALLOW;
+	int ret;
+
+	snprintf(comment, sizeof(comment), "matrix %s", zone_rule_name(v->rule));
+	rb = nft_rb_new(c->rs, chain);
+	if (!rb)
+		return -ENOMEM;
+	nft_rb_objref(rb, chain);
+	if (!allow) {
+		snprintf(prefix, sizeof(prefix), ZONE_LOG_PREFIX "%s %s",
+			 c->rs->monitor ? "monitor" : "deny",
+			 zone_rule_name(v->rule));
+		nft_rb_limit_log(rb, prefix);
+		ret = nft_rb_commit(rb, o, comment);
+		if (ret < 0)
+			return ret;
+		rb = nft_rb_new(c->rs, chain);
+		if (!rb)
+			return -ENOMEM;
+	}
+	if (!allow && !c->rs->monitor) {
+		nft_rb_verdict(rb, NF_DROP, NULL);
+	} else {
+		nft_rb_ct_mark_set(rb, tag);
+		nft_rb_verdict(rb, NF_ACCEPT, NULL);
+	}
+	return nft_rb_commit(rb, o, comment);
+}
+
+static int compile_pair(struct compile *c, uint32_t s, uint32_t d)
+{
+	char chain[NFT_NAME_LEN];
+	struct zone_verdict v;
+	struct nft_origin o;
+	size_t i;
+	int ret;
+
+	c->pair[s][d] = -1;
+	if (!pair_verdict(c, s, d, &v))
+		return 0;
+	snprintf(chain, sizeof(chain), "pair_%s_%s", id_name(c, s),
+		 id_name(c, d));
+	o.line = 0;
+	snprintf(o.what, sizeof(o.what), "%s", chain);
+	ret = nft_plan_add_chain(c->rs, chain, false, &o);
+	if (ret == 0)
+		ret = pair_counter(c, chain, s, d, &v, &o);
+	if (ret < 0)
+		return ret;
+	c->pair[s][d] = nft_plan_chain_index(c->rs, chain);
+	for (i = 0; i < zone_model_channel_count(c->model); i++) {
+		const struct zone_channel *ch = zone_model_channel(c->model, i);
+
+		if (id_of(zone_channel_from(ch)) != s ||
+		    id_of(zone_channel_to(ch)) != d ||
+		    zone_channel_expired(ch, c->rs->now))
+			continue;
+		ret = compile_channel(c, ch, chain);
+		if (ret < 0)
+			return ret;
+	}
+	return pair_matrix_rules(c, chain, s, d, &v, &o);
+}
+
+static int compile_channel_counters(struct compile *c)
+{
+	char name[NFT_NAME_LEN];
+	char comment[NFTNL_UDATA_COMMENT_MAXLEN];
+	struct nft_origin o;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < zone_model_channel_count(c->model); i++) {
+		const struct zone_channel *ch = zone_model_channel(c->model, i);
+
+		if (zone_channel_expired(ch, c->rs->now))
+			continue;
+		channel_counter_name(ch, name, sizeof(name));
+		origin_set(&o, zone_channel_line(ch), "channel %s",
+			   zone_channel_name(ch));
+		snprintf(comment, sizeof(comment), "channel %s",
+			 zone_channel_name(ch));
+		ret = nft_plan_add_counter(c->rs, name, comment, &o);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* to_<dst>: ct mark vmap { scratch(src) : goto pair_<src>_<dst> } */
+static int compile_to_chain(struct compile *c, uint32_t d)
+{
+	uint32_t marks[NFT_SEG_MAX + 1];
+	const char *chains[NFT_SEG_MAX + 1];
+	char name[NFT_NAME_LEN];
+	struct nft_origin o;
+	struct nft_rb *rb;
+	size_t n = 0;
+	uint32_t s;
+
+	for (s = 0; s < c->n_ids; s++) {
+		if (c->pair[s][d] < 0)
+			continue;
+		marks[n] = scratch_mark(s);
+		chains[n++] = c->rs->chains[c->pair[s][d]].name;
+	}
+	if (n == 0)
+		return 0;
+	snprintf(name, sizeof(name), "to_%s", id_name(c, d));
+	origin_set(&o, 0, "%s", name);
+	rb = nft_rb_new(c->rs, name);
+	if (!rb)
+		return -ENOMEM;
+	nft_rb_ct_mark_vmap(rb, marks, chains, n);
+	return nft_rb_commit(rb, &o, NULL);
+}
+
+static int compile_chains(struct compile *c)
+{
+	char name[NFT_NAME_LEN];
+	struct nft_origin o = { 0 };
+	uint32_t d;
+	int f;
+	int ret;
+
+	ret = nft_plan_add_chain(c->rs, "forward", true, &o);
+	if (ret == 0)
+		ret = nft_plan_add_chain(c->rs, "isolate", false, &o);
+	for (d = 0; d < c->n_ids && ret == 0; d++) {
+		bool used = false;
+
+		for (f = 0; f < FAM_N; f++)
+			used |= c->present[f][d];
+		if (!used)
+			continue;
+		snprintf(name, sizeof(name), "to_%s", id_name(c, d));
+		origin_set(&o, 0, "%s", name);
+		ret = nft_plan_add_chain(c->rs, name, false, &o);
+	}
+	return ret;
+}
+
+static int forward_rule(struct compile *c, void (*body)(struct nft_rb *,
+							 struct compile *,
+							 int),
+			int arg, const char *comment)
+{
+	struct nft_origin o = { .line = 0, .what = "chain forward" };
+	struct nft_rb *rb = nft_rb_new(c->rs, "forward");
+
+	if (!rb)
+		return -ENOMEM;
+	body(rb, c, arg);
+	return nft_rb_commit(rb, &o, comment);
+}
+
+static const struct nft_pset *plan_set(const struct compile *c,
+				       const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->rs->n_sets; i++) {
+		if (strcmp(c->rs->sets[i].name, name) == 0)
+			return &c->rs->sets[i];
+	}
+	return NULL;
+}
+
+static void fw_lookup(struct nft_rb *rb, struct compile *c, const char *name,
+		      int f, bool dst, int dreg)
+{
+	char set[NFT_NAME_LEN];
+
+	snprintf(set, sizeof(set), "%s%s", name, fam_suffix[f]);
+	nft_rb_addr_lookup(rb, fam_af[f], dst, set, plan_set(c, set)->id, dreg);
+}
+
+/* arg: family index * 2 + (destination) */
+static void fw_isolated(struct nft_rb *rb, struct compile *c, int arg)
+{
+	fw_lookup(rb, c, "isolated", arg / 2, arg % 2, -1);
+	nft_rb_verdict(rb, NFT_JUMP, "isolate");
+}
+
+static void fw_established(struct nft_rb *rb, struct compile *c, int arg)
+{
+	(void)c;
+	(void)arg;
+	nft_rb_ct_state(rb, NF_CT_STATE_BIT(IP_CT_ESTABLISHED) |
+				    NF_CT_STATE_BIT(IP_CT_RELATED));
+	nft_rb_counter(rb);
+	nft_rb_verdict(rb, NF_ACCEPT, NULL);
+}
+
+static void fw_invalid(struct nft_rb *rb, struct compile *c, int arg)
+{
+	(void)c;
+	(void)arg;
+	nft_rb_ct_state(rb, NF_CT_STATE_INVALID_BIT);
+	nft_rb_verdict(rb, NF_DROP, NULL);
+}
+
+static void fw_classify(struct nft_rb *rb, struct compile *c, int f)
+{
+	fw_lookup(rb, c, "src", f, false, NFT_REG_1);
+	nft_rb_ct_mark_set_reg(rb);
+}
+
+static void fw_iface(struct nft_rb *rb, struct compile *c, int arg)
+{
+	(void)arg;
+	nft_rb_iifname_vmap(rb, "iface", plan_set(c, "iface")->id);
+}
+
+static void fw_dispatch(struct nft_rb *rb, struct compile *c, int f)
+{
+	fw_lookup(rb, c, "dst", f, true, NFT_REG_VERDICT);
+}
+
+static int compile_forward(struct compile *c)
+{
+	int f;
+	int ret = 0;
+
+	for (f = 0; f < 2 * FAM_N && ret == 0; f++)
+		ret = forward_rule(c, fw_isolated, f, NULL);
+	if (ret == 0)
+		ret = forward_rule(c, fw_established, 0, NULL);
+	if (ret == 0)
+		ret = forward_rule(c, fw_invalid, 0, NULL);
+	for (f = 0; f < FAM_N && ret == 0; f++)
+		ret = forward_rule(c, fw_classify, f, NULL);
+	if (ret == 0)
+		ret = forward_rule(c, fw_iface, 0, NULL);
+	for (f = 0; f < FAM_N && ret == 0; f++)
+		ret = forward_rule(c, fw_dispatch, f, NULL);
+	return ret;
+}
+
+static int compile_all(struct compile *c, const struct zone_prefix *iso,
+		       size_t n_iso)
+{
+	struct nft_pset *iface;
+	uint32_t s;
+	uint32_t d;
+	int f;
+	int ret;
+
+	ret = compile_ids(c);
+	for (f = 0; f < FAM_N && ret == 0; f++)
+		ret = compile_flatten(c, f);
+	if (ret == 0)
+		ret = compile_chains(c);
+	if (ret == 0)
+		ret = compile_isolated(c, iso, iso ? n_iso : 0);
+	if (ret == 0)
+		ret = compile_maps(c);
+	if (ret < 0)
+		return ret;
+	iface = nft_plan_add_set(c->rs, "iface", NFT_SET_MAP, NFT_TYPE_IFNAME,
+				 NFT_IFNAME_LEN, NFT_DATA_VERDICT, 0);
+	if (!iface)
+		return -errno;
+	ret = compile_isolate_chain(c);
+	if (ret == 0)
+		ret = compile_spoof(c, iface);
+	if (ret == 0)
+		ret = compile_channel_counters(c);
+	for (s = 0; s < c->n_ids && ret == 0; s++) {
+		for (d = 0; d < c->n_ids && ret == 0; d++)
+			ret = compile_pair(c, s, d);
+	}
+	for (d = 0; d < c->n_ids && ret == 0; d++)
+		ret = compile_to_chain(c, d);
+	if (ret == 0)
+		ret = compile_forward(c);
+	if (ret == 0)
+		ret = nft_plan_sign(c->rs);
+	return ret;
+}
+
+struct zone_ruleset *zone_ruleset_compile(const struct zone_model *model,
+					  const struct zone_prefix *isolated,
+					  size_t n_isolated, time_t now)
+{
+	struct compile *c;
+	struct zone_ruleset *rs;
+	int ret;
+	int f;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	rs = nft_plan_new();
+	if (!rs) {
+		free(c);
+		return NULL;
+	}
+	rs->model = model;
+	rs->now = now;
+	rs->monitor = zone_model_mode(model) == ZONE_MODE_MONITOR;
+	c->rs = rs;
+	c->model = model;
+	/* the matrix verdict of a pair, with no channel to admit it */
+	c->bare = *model;
+	c->bare.n_channels = 0;
+	c->bare.verdict_index = NULL;
+	ret = compile_all(c, isolated, n_isolated);
+	for (f = 0; f < FAM_N; f++)
+		free(c->flat[f]);
+	free(c);
+	if (ret < 0) {
+		zone_ruleset_free(rs);
+		errno = -ret;
+		return NULL;
+	}
+	return rs;
+}

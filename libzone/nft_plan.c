@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The plan container: chains, named sets, counters and rules of table
+ * inet zoned, and the text signature that tells a structural change from
+ * an element-only one.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_tables.h>
+#include <libnftnl/object.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/udata.h>
+
+#include <zone/mark.h>
+#include <zone/ruleset.h>
+
+#include "nft_plan.h"
+#include "nft_rule.h"
+
+struct zone_ruleset *nft_plan_new(void)
+{
+	struct zone_ruleset *rs;
+
+	rs = calloc(1, sizeof(*rs));
+	if (!rs)
+		return NULL;
+	rs->table_flags = NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST;
+	return rs;
+}
+
+/* grow *@arr of @size-byte items so that one more fits */
+static int plan_grow(void *arr, size_t *cap, size_t n, size_t size)
+{
+	void **p = arr;
+	size_t ncap;
+	void *q;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? 2 * *cap : 16;
+	q = realloc(*p, ncap * size);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = ncap;
+	return 0;
+}
+
+int nft_plan_chain_index(const struct zone_ruleset *rs, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n_chains; i++) {
+		if (strcmp(rs->chains[i].name, name) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+int nft_plan_add_chain(struct zone_ruleset *rs, const char *name, bool base,
+		       const struct nft_origin *origin)
+{
+	struct nft_pchain *c;
+
+	if (strlen(name) >= NFT_NAME_LEN)
+		return -ENAMETOOLONG;
+	if (nft_plan_chain_index(rs, name) >= 0)
+		return -EEXIST;
+	if (plan_grow(&rs->chains, &rs->cap_chains, rs->n_chains, sizeof(*c)))
+		return -ENOMEM;
+	c = &rs->chains[rs->n_chains++];
+	memset(c, 0, sizeof(*c));
+	strcpy(c->name, name);
+	c->base = base;
+	c->origin = *origin;
+	return 0;
+}
+
+/**
+ * nft_plan_add_set - declare a named set or map with no elements
+ * Returns the set (owned by the plan), or NULL with errno set.
+ */
+struct nft_pset *nft_plan_add_set(struct zone_ruleset *rs, const char *name,
+				  uint32_t flags, uint32_t key_type,
+				  uint32_t key_len, uint32_t data_type,
+				  uint32_t data_len)
+{
+	struct nft_pset *s;
+
+	if (plan_grow(&rs->sets, &rs->cap_sets, rs->n_sets, sizeof(*s))) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	s = &rs->sets[rs->n_sets++];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->id = ++rs->next_set_id;
+	s->flags = flags;
+	s->key_type = key_type;
+	s->key_len = key_len;
+	s->data_type = data_type;
+	s->data_len = data_len;
+	snprintf(s->origin.what, sizeof(s->origin.what), "%s %s",
+		 flags & NFT_SET_MAP ? "map" : "set", name);
+	return s;
+}
+
+int nft_pset_add(struct nft_pset *s, const void *key, uint32_t flags,
+		 uint32_t data, int32_t chain)
+{
+	struct nft_elem *e;
+
+	if (plan_grow(&s->elems, &s->cap_elems, s->n_elems, sizeof(*e)))
+		return -ENOMEM;
+	e = &s->elems[s->n_elems++];
+	memset(e->key, 0, sizeof(e->key));
+	memcpy(e->key, key, s->key_len);
+	e->flags = flags;
+	e->data = data;
+	e->chain = chain;
+	return 0;
+}
+
+int nft_elem_cmp(const void *a, const void *b)
+{
+	const struct nft_elem *ea = a;
+	const struct nft_elem *eb = b;
+	int d = memcmp(ea->key, eb->key, sizeof(ea->key));
+
+	if (d)
+		return d;
+	/* an interval's end before the next interval's start at the same
+	 * key, as nft sends them: the rbtree backend refuses the other
+	 * order with EEXIST */
+	return (ea->flags < eb->flags) - (ea->flags > eb->flags);
+}
+
+void nft_pset_sort(struct nft_pset *s)
+{
+	if (s->n_elems < 2)
+		return;
+	qsort(s->elems, s->n_elems, sizeof(*s->elems), nft_elem_cmp);
+}
+
+static int obj_comment(struct nftnl_obj *o, const char *comment)
+{
+	struct nftnl_udata_buf *ud;
+	int ret = 0;
+
+	ud = nftnl_udata_buf_alloc(NFTNL_UDATA_COMMENT_MAXLEN + 4);
+	if (!ud)
+		return -ENOMEM;
+	if (nftnl_udata_put_strz(ud, NFTNL_UDATA_OBJ_COMMENT, comment))
+		nftnl_obj_set_data(o, NFTNL_OBJ_USERDATA,
+				   nftnl_udata_buf_data(ud),
+				   nftnl_udata_buf_len(ud));
+	else
+		ret = -ENOMEM;
+	nftnl_udata_buf_free(ud);
+	return ret;
+}
+
+int nft_plan_add_counter(struct zone_ruleset *rs, const char *name,
+			 const char *comment, const struct nft_origin *origin)
+{
+	struct nft_pobj *p;
+	struct nftnl_obj *o;
+	size_t i;
+
+	if (strlen(name) >= NFT_NAME_LEN)
+		return -ENAMETOOLONG;
+	for (i = 0; i < rs->n_objs; i++) {
+		if (strcmp(rs->objs[i].name, name) == 0)
+			return -EEXIST;
+	}
+	if (plan_grow(&rs->objs, &rs->cap_objs, rs->n_objs, sizeof(*p)))
+		return -ENOMEM;
+	o = nftnl_obj_alloc();
+	if (!o)
+		return -ENOMEM;
+	nftnl_obj_set_u32(o, NFTNL_OBJ_FAMILY, NFPROTO_INET);
+	nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, ZONE_TABLE_NAME);
+	nftnl_obj_set_str(o, NFTNL_OBJ_NAME, name);
+	nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
+	if (comment && obj_comment(o, comment) < 0) {
+		nftnl_obj_free(o);
+		return -ENOMEM;
+	}
+	p = &rs->objs[rs->n_objs++];
+	memset(p, 0, sizeof(*p));
+	strcpy(p->name, name);
+	snprintf(p->comment, sizeof(p->comment), "%s", comment ? comment : "");
+	p->obj = o;
+	p->origin = *origin;
+	return 0;
+}
+
+void zone_ruleset_free(struct zone_ruleset *rs)
+{
+	size_t i;
+	size_t j;
+
+	if (!rs)
+		return;
+	for (i = 0; i < rs->n_rules; i++) {
+		for (j = 0; j < rs->rules[i].n_anon; j++)
+			nftnl_set_free(rs->rules[i].anon[j]);
+		free(rs->rules[i].anon);
+		nftnl_rule_free(rs->rules[i].rule);
+	}
+	for (i = 0; i < rs->n_objs; i++)
+		nftnl_obj_free(rs->objs[i].obj);
+	for (i = 0; i < rs->n_sets; i++)
+		free(rs->sets[i].elems);
+	free(rs->rules);
+	free(rs->objs);
+	free(rs->sets);
+	free(rs->chains);
+	free(rs->id_names);
+	free(rs->signature);
+	free(rs);
+}
+
+/* append the libnftnl text of one object to the signature stream */
+static void sign_text(FILE *f, int (*fn)(char *, size_t, const void *,
+					uint32_t, uint32_t),
+		      const void *obj)
+{
+	char buf[4096];
+
+	fn(buf, sizeof(buf), obj, NFTNL_OUTPUT_DEFAULT, 0);
+	fprintf(f, "%s\n", buf);
+}
+
+static int sign_rule(char *b, size_t n, const void *o, uint32_t t, uint32_t f)
+{
+	return nftnl_rule_snprintf(b, n, o, t, f);
+}
+
+static int sign_set(char *b, size_t n, const void *o, uint32_t t, uint32_t f)
+{
+	return nftnl_set_snprintf(b, n, o, t, f);
+}
+
+static int sign_obj(char *b, size_t n, const void *o, uint32_t t, uint32_t f)
+{
+	return nftnl_obj_snprintf(b, n, o, t, f);
+}
+
+static void sign_rule_all(FILE *f, const struct nft_prule *r)
+{
+	const void *ud;
+	uint32_t len = 0;
+	size_t j;
+
+	for (j = 0; j < r->n_anon; j++)
+		sign_text(f, sign_set, r->anon[j]);
+	sign_text(f, sign_rule, r->rule);
+	ud = nftnl_rule_get_data(r->rule, NFTNL_RULE_USERDATA, &len);
+	if (ud && len)
+		fwrite(ud, 1, len, f);
+	fputc('\n', f);
+}
+
+/**
+ * nft_plan_sign - compute the structure signature of a finished plan
+ * Returns 0 or -ENOMEM.
+ */
+int nft_plan_sign(struct zone_ruleset *rs)
+{
+	size_t len = 0;
+	FILE *f;
+	size_t i;
+
+	free(rs->signature);
+	rs->signature = NULL;
+	f = open_memstream(&rs->signature, &len);
+	if (!f)
+		return -ENOMEM;
+	fprintf(f, "table flags %#x\n", rs->table_flags);
+	for (i = 0; i < rs->n_chains; i++)
+		fprintf(f, "chain %s%s\n", rs->chains[i].name,
+			rs->chains[i].base ? " base" : "");
+	for (i = 0; i < rs->n_sets; i++) {
+		const struct nft_pset *s = &rs->sets[i];
+
+		fprintf(f, "set %s %#x %u/%u %u/%u\n", s->name, s->flags,
+			s->key_type, s->key_len, s->data_type, s->data_len);
+	}
+	for (i = 0; i < rs->n_objs; i++)
+		sign_text(f, sign_obj, rs->objs[i].obj);
+	for (i = 0; i < rs->n_rules; i++)
+		sign_rule_all(f, &rs->rules[i]);
+	if (fclose(f) != 0) {
+		free(rs->signature);
+		rs->signature = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * The lockdown plan (DESIGN.md section 3): no model, so every new forward
+ * is dropped and logged; replies of flows that already exist still pass.
+ */
+struct zone_ruleset *nft_plan_lockdown(void)
+{
+	struct nft_origin o = { .line = 0, .what = "lockdown" };
+	struct zone_ruleset *rs;
+	struct nft_rb *rb;
+	int err;
+
+	rs = nft_plan_new();
+	if (!rs)
+		return NULL;
+	err = nft_plan_add_chain(rs, "forward", true, &o);
+	if (err)
+		goto out_free;
+	rb = nft_rb_new(rs, "forward");
+	if (!rb)
+		goto out_nomem;
+	nft_rb_ct_state(rb, NF_CT_STATE_BIT(IP_CT_ESTABLISHED) |
+			NF_CT_STATE_BIT(IP_CT_RELATED));
+	nft_rb_counter(rb);
+	nft_rb_verdict(rb, NF_ACCEPT, NULL);
+	err = nft_rb_commit(rb, &o, NULL);
+	if (err)
+		goto out_free;
+	rb = nft_rb_new(rs, "forward");
+	if (!rb)
+		goto out_nomem;
+	nft_rb_counter(rb);
+	nft_rb_limit_log(rb, ZONE_LOG_PREFIX "lockdown");
+	err = nft_rb_commit(rb, &o, "lockdown: zoned could not apply a policy");
+	if (err)
+		goto out_free;
+	err = nft_plan_sign(rs);
+	if (err)
+		goto out_free;
+	return rs;
+
+out_nomem:
+	err = -ENOMEM;
+out_free:
+	zone_ruleset_free(rs);
+	errno = -err;
+	return NULL;
+}

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef NFT_PLAN_H
+#define NFT_PLAN_H
+
+/*
+ * The compiled plan of table inet zoned: every object the kernel will hold,
+ * in libnftnl form for chains, rules and counters and in a compact form for
+ * the elements of the named sets, which are the only part that grows with
+ * the model (they are diffed element by element on re-apply).
+ *
+ * Shared by nft_compile.c (model -> plan), nft_batch.c (plan -> one
+ * nfnetlink batch), nft_apply.c (the writer session) and nft_dump.c
+ * (read-back).  Nothing here is public.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include <zone/model.h>
+
+struct nftnl_chain;
+struct nftnl_obj;
+struct nftnl_rule;
+struct nftnl_set;
+
+/* Kernel >= 6.9; the Debian 12 UAPI headers do not have it. */
+#ifndef NFT_TABLE_F_PERSIST
+#define NFT_TABLE_F_PERSIST 0x4
+#endif
+
+/* nftables' datatype ids (nftables include/datatype.h), for nft list. */
+#define NFT_TYPE_VERDICT	1
+#define NFT_TYPE_IPADDR		7
+#define NFT_TYPE_IP6ADDR	8
+#define NFT_TYPE_MARK		19
+#define NFT_TYPE_IFNAME		41
+
+#define NFT_NAME_LEN		64	/* our chain, set and object names */
+#define NFT_IFNAME_LEN		16	/* IFNAMSIZ */
+#define NFT_SEG_MAX		254	/* segment ids fit 8 bits of the mark */
+#define NFT_LOG_RATE		10	/* log messages per second and rule */
+#define NFT_LOG_BURST		5
+
+/* What a kernel object was made from, for "FILE:LINE:" diagnostics. */
+struct nft_origin {
+	int line;		/* 0: not tied to one config line */
+	char what[NFT_NAME_LEN + 16];	/* "channel mail", "map dst4" */
+};
+
+/* One element of a named set or map: an interval start or end. */
+struct nft_elem {
+	uint8_t key[16];
+	uint32_t flags;		/* NFT_SET_ELEM_INTERVAL_END */
+	uint32_t data;		/* map value, or NFT_GOTO/NFT_JUMP */
+	int32_t chain;		/* verdict target: index in plan chains, or -1 */
+};
+
+struct nft_pset {
+	char name[NFT_NAME_LEN];
+	uint32_t id;		/* NFTNL_SET_ID in the batch */
+	uint32_t flags;		/* NFT_SET_* */
+	uint32_t key_type;
+	uint32_t key_len;
+	uint32_t data_type;	/* 0 for a plain set */
+	uint32_t data_len;
+	struct nft_elem *elems;	/* sorted by key, then flags */
+	size_t n_elems;
+	size_t cap_elems;
+	struct nft_origin origin;
+};
+
+struct nft_pchain {
+	char name[NFT_NAME_LEN];
+	bool base;		/* the forward hook; policy drop */
+	struct nft_origin origin;
+};
+
+struct nft_pobj {
+	char name[NFT_NAME_LEN];
+	struct nftnl_obj *obj;	/* a counter with its comment */
+	char comment[128];
+	struct nft_origin origin;
+};
+
+struct nft_prule {
+	struct nftnl_rule *rule;	/* chain, expressions and comment */
+	struct nftnl_set **anon;	/* anonymous sets it binds, filled */
+	size_t n_anon;
+	struct nft_origin origin;
+};
+
+struct zone_ruleset {
+	const struct zone_model *model;	/* NULL for the lockdown plan */
+	bool monitor;
+	time_t now;
+	uint32_t table_flags;
+
+	struct nft_pchain *chains;
+	size_t n_chains;
+	size_t cap_chains;
+	struct nft_pset *sets;
+	size_t n_sets;
+	size_t cap_sets;
+	struct nft_pobj *objs;
+	size_t n_objs;
+	size_t cap_objs;
+	struct nft_prule *rules;
+	size_t n_rules;
+	size_t cap_rules;
+
+	uint32_t next_set_id;
+	/* the segment id names (segments, then "unassigned") */
+	char (*id_names)[NFT_NAME_LEN];
+	size_t n_ids;
+	/* everything but the named sets' elements, as text: equal texts
+	 * mean an element-only update is enough */
+	char *signature;
+};
+
+/* nft_plan.c */
+struct zone_ruleset *nft_plan_new(void);
+int nft_plan_add_chain(struct zone_ruleset *rs, const char *name, bool base,
+		       const struct nft_origin *origin);
+int nft_plan_chain_index(const struct zone_ruleset *rs, const char *name);
+struct nft_pset *nft_plan_add_set(struct zone_ruleset *rs, const char *name,
+				  uint32_t flags, uint32_t key_type,
+				  uint32_t key_len, uint32_t data_type,
+				  uint32_t data_len);
+int nft_pset_add(struct nft_pset *s, const void *key, uint32_t flags,
+		 uint32_t data, int32_t chain);
+void nft_pset_sort(struct nft_pset *s);
+int nft_elem_cmp(const void *a, const void *b);
+int nft_plan_add_counter(struct zone_ruleset *rs, const char *name,
+			 const char *comment, const struct nft_origin *origin);
+struct zone_ruleset *nft_plan_lockdown(void);
+int nft_plan_sign(struct zone_ruleset *rs);
+
+/* nft_print.c: every object as libnftnl text, for the goldens */
+int nft_plan_fprint(const struct zone_ruleset *rs, FILE *out);
+
+/* nft_rule.c: the rules, expression by expression */
+struct nft_rb;
+struct nft_rb *nft_rb_new(struct zone_ruleset *rs, const char *chain);
+void nft_rb_free(struct nft_rb *rb);
+int nft_rb_commit(struct nft_rb *rb, const struct nft_origin *origin,
+		  const char *comment);
+
+#endif
