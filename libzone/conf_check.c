@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "conf_priv.h"
+#include "verdict_priv.h"
 
 static const char *role_desc(enum zone_role role)
 {
@@ -499,8 +500,19 @@ static bool check_legality(struct conf_loader *ld, size_t ci)
 	const struct zone_channel *c = &ld->model->channels[ci];
 	const char *what = ld->chan_aux[ci].what;
 	enum zone_profile profile = ld->model->profile;
+	enum legality legal;
 
-	switch (kind_legal(c->kind, c->from->role, c->to->role, profile)) {
+	/*
+	 * The verdict honours only channels its own table allows; asking it
+	 * too keeps the loader from ever accepting a channel that would
+	 * silently do nothing.  The local table tells the two errors apart.
+	 */
+	legal = kind_legal(c->kind, c->from->role, c->to->role, profile);
+	if (legal == LEGAL && !verdict_channel_legal(profile, c->kind,
+						     c->from->role,
+						     c->to->role))
+		legal = BAD_ENDS;
+	switch (legal) {
 	case LEGAL:
 		return true;
 	case BAD_PROFILE:
