@@ -357,7 +357,9 @@ static void batch_elems(struct nft_batch *b, uint16_t type,
 			uint32_t key_len, const struct elem_src *src,
 			const size_t *idx, size_t n)
 {
-	bool data = type == NFT_MSG_NEWSETELEM;
+	/* only a map's elements carry data: the kernel refuses it on a set */
+	bool data = type == NFT_MSG_NEWSETELEM && ps &&
+		    (ps->flags & NFT_SET_MAP);
 	size_t i = 0;
 
 	while (i < n && !b->err) {
