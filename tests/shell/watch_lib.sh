@@ -68,12 +68,13 @@ wt_stream() {
 	eval "WT_PID_$name=\$!"
 }
 
-# wt_stream_wait NAME: wait for the stream NAME; prints its verdict line
+# wt_stream_wait NAME: wait for the stream NAME and set WT_VERDICT to its
+# verdict line (not in a $(...) subshell: only this shell can wait for it)
 wt_stream_wait() {
 	local pid
 	eval "pid=\$WT_PID_$1"
 	wait "$pid" 2>/dev/null
-	cat "$ZT_DIR/$1.out"
+	WT_VERDICT=$(cat "$ZT_DIR/$1.out")
 }
 
 # wt_stream_started NAME: wait (up to 5 s) until the server saw stream NAME
@@ -92,7 +93,7 @@ wt_stream_started() {
 wt_foreign_accept() {
 	zt_gw nft -f - <<-'NFT'
 	table inet zt_accept_all {
-		chain fwd {
+		chain pass {
 			type filter hook forward priority 10; policy accept;
 			ct state new,established,related counter accept
 		}
