@@ -7,18 +7,13 @@
  * whole.
  */
 
-#include <sys/socket.h>
-#include <sys/stat.h>
-
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <libconfig.h>
 
@@ -26,12 +21,9 @@
 
 #include "conf_priv.h"
 
-/* Bounds that keep the file, and everything derived from it, small. */
-#define CONF_MAX_SIZE (4 << 20)
+/* Bounds of free text, in bytes. */
 #define LABEL_MAX 64
 #define TEXT_MAX 256
-#define NAME_MAX_LEN 31
-#define IFNAME_MAX 15
 
 void conf_error(struct conf_loader *ld, int line, const char *fmt, ...)
 {
@@ -105,96 +97,6 @@ static char *conf_strdup(struct conf_loader *ld, const char *s)
 	return copy;
 }
 
-/* The length of the UTF-8 sequence at @p, or 0 when it is malformed. */
-static size_t utf8_seq_len(const unsigned char *p)
-{
-	size_t len;
-	size_t i;
-	unsigned int cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2, cp = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		len = 3, cp = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		len = 4, cp = p[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	/* overlong forms, surrogates and values past U+10FFFF */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
-/*
- * Free text (labels, reasons, approvals) ends up in syslog lines and in
- * the printed config: valid UTF-8, no control characters.
- */
-static const char *text_problem(const char *s, size_t max)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n;
-
-	if (*s == '\0')
-		return "must not be empty";
-	if (strlen(s) > max)
-		return "is too long";
-	while (*p) {
-		if (*p < 0x20 || *p == 0x7f)
-			return "must not contain control characters";
-		n = utf8_seq_len(p);
-		if (n == 0)
-			return "is not valid UTF-8";
-		p += n;
-	}
-	return NULL;
-}
-
-/* [a-z0-9][a-z0-9_-]{0,30} */
-static bool name_valid(const char *s)
-{
-	size_t i;
-
-	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
-		return false;
-	for (i = 0; s[i]; i++) {
-		if (i >= NAME_MAX_LEN)
-			return false;
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
-		      s[i] == '-'))
-			return false;
-	}
-	return true;
-}
-
-/* Interface names as the kernel takes them, narrowed to a safe set. */
-static bool ifname_valid(const char *s)
-{
-	size_t i;
-
-	if (*s == '\0' || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
-		return false;
-	for (i = 0; s[i]; i++) {
-		if (i >= IFNAME_MAX)
-			return false;
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		      (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
-		      s[i] == '-' || s[i] == '.'))
-			return false;
-	}
-	return true;
-}
-
 /*
  * Refuse every key of @group that is not in the NULL-ended @known list.
  * @what prefixes the message ("" at the top level).
@@ -261,7 +163,7 @@ static char *get_text(struct conf_loader *ld, const config_setting_t *group,
 	v = get_string(ld, group, key, what, required, line_default, &s);
 	if (!v)
 		return NULL;
-	why = text_problem(v, max);
+	why = conf_text_problem(v, max);
 	if (why) {
 		if (strcmp(why, "is too long") == 0)
 			conf_error(ld, line_of(s), "%s%s%s is too long (%zu bytes, at most %zu)",
@@ -313,33 +215,6 @@ static int *alloc_lines(struct conf_loader *ld, size_t n)
 }
 
 /*
- * Why zone_prefix_parse() refused @text: a well-formed prefix with bits
- * set past its length gets its own message, since it is the likely typo.
- */
-static const char *prefix_problem(const char *text)
-{
-	struct zone_addr addr;
-	char buf[64];
-	const char *slash = strchr(text, '/');
-	size_t len = slash ? (size_t)(slash - text) : 0;
-	char *end;
-	unsigned long bits;
-
-	if (!slash || len >= sizeof(buf))
-		return "is not an address or prefix";
-	memcpy(buf, text, len);
-	buf[len] = '\0';
-	if (zone_addr_parse(buf, &addr) < 0 || slash[1] < '0' ||
-	    slash[1] > '9' || (slash[1] == '0' && slash[2] != '\0'))
-		return "is not an address or prefix";
-	errno = 0;
-	bits = strtoul(slash + 1, &end, 10);
-	if (errno || *end || bits > (addr.family == AF_INET ? 32u : 128u))
-		return "is not an address or prefix";
-	return "has host bits set past its prefix length";
-}
-
-/*
  * Parse the prefixes of @key into a new array.  Entries that do not parse
  * are reported and left out.  Returns false when the setting is absent or
  * unusable.
@@ -375,7 +250,7 @@ static bool parse_prefixes(struct conf_loader *ld,
 		text = config_setting_get_string(e);
 		if (zone_prefix_parse(text, &v[n]) < 0) {
 			conf_error(ld, line_of(e), "%s: %s entry \"%.60s\" %s",
-				   what, key, text, prefix_problem(text));
+				   what, key, text, conf_prefix_problem(text));
 			continue;
 		}
 		lines[n++] = line_of(e);
@@ -410,7 +285,7 @@ static void parse_interfaces(struct conf_loader *ld,
 	for (i = 0; i < len; i++) {
 		e = config_setting_get_elem(list, (unsigned int)i);
 		name = config_setting_get_string(e);
-		if (!ifname_valid(name)) {
+		if (!conf_ifname_valid(name)) {
 			conf_error(ld, line_of(e),
 				   "%s: interface \"%s\" is not a valid interface name (1-15 of A-Z a-z 0-9 . _ -)",
 				   aux->what, name);
@@ -474,7 +349,7 @@ static char *parse_name(struct conf_loader *ld, const config_setting_t *group,
 	v = get_string(ld, group, "name", what, true, line_of(group), &s);
 	if (!v)
 		return NULL;
-	if (!name_valid(v)) {
+	if (!conf_name_valid(v)) {
 		conf_error(ld, line_of(s),
 			   "%s: name \"%.40s\" must be 1-31 characters of a-z 0-9 _ - starting with a letter or digit",
 			   what, v);
@@ -544,57 +419,6 @@ static void parse_segment_list(struct conf_loader *ld,
 	}
 }
 
-/* "tcp/25", "udp/123" or "tcp/8000-8010". */
-static const char *parse_port(const char *p, unsigned int *ret)
-{
-	unsigned int v = 0;
-	const char *start = p;
-
-	if (*p == '0')
-		return NULL;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		v = v * 10 + (unsigned int)(*p - '0');
-		if (v > 65535)
-			return NULL;
-	}
-	if (p == start)
-		return NULL;
-	*ret = v;
-	return p;
-}
-
-static const char *parse_service(const char *text, struct zone_service *ret)
-{
-	unsigned int first;
-	unsigned int last;
-	const char *p;
-
-	if (!strchr(text, '/'))
-		return "it is not proto/port or proto/first-last";
-	if (strncmp(text, "tcp/", 4) == 0)
-		ret->proto = 6;
-	else if (strncmp(text, "udp/", 4) == 0)
-		ret->proto = 17;
-	else
-		return "the protocol must be tcp or udp";
-	p = parse_port(text + 4, &first);
-	if (!p)
-		return "ports must be 1..65535";
-	last = first;
-	if (*p == '-') {
-		p = parse_port(p + 1, &last);
-		if (!p)
-			return "ports must be 1..65535";
-	}
-	if (*p != '\0')
-		return "it is not proto/port or proto/first-last";
-	if (last < first)
-		return "the range is reversed";
-	ret->port_first = (uint16_t)first;
-	ret->port_last = (uint16_t)last;
-	return NULL;
-}
-
 static void parse_services(struct conf_loader *ld,
 			   const config_setting_t *group,
 			   struct zone_channel *chan, struct conf_chan_aux *aux)
@@ -618,7 +442,7 @@ static void parse_services(struct conf_loader *ld,
 	}
 	for (i = 0; i < len; i++) {
 		e = config_setting_get_elem(list, (unsigned int)i);
-		why = parse_service(config_setting_get_string(e),
+		why = conf_parse_service(config_setting_get_string(e),
 				    &chan->services[chan->n_services]);
 		if (why) {
 			conf_error(ld, line_of(e), "%s: service \"%s\": %s",
@@ -628,109 +452,6 @@ static void parse_services(struct conf_loader *ld,
 		}
 		aux->svc_lines[chan->n_services++] = line_of(e);
 	}
-}
-
-static bool digits(const char *p, size_t n, int *ret)
-{
-	int v = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return false;
-		v = v * 10 + (p[i] - '0');
-	}
-	*ret = v;
-	return true;
-}
-
-static int days_in_month(int year, int mon)
-{
-	static const int days[] = { 31, 28, 31, 30, 31, 30,
-				    31, 31, 30, 31, 30, 31 };
-	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-
-	return mon == 2 && leap ? 29 : days[mon - 1];
-}
-
-/* "YYYY-MM-DD" into @tm; false when it is not a real date. */
-static bool parse_date(const char *s, struct tm *tm)
-{
-	int y;
-	int m;
-	int d;
-
-	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) ||
-	    s[7] != '-' || !digits(s + 8, 2, &d))
-		return false;
-	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
-		return false;
-	memset(tm, 0, sizeof(*tm));
-	tm->tm_year = y - 1900;
-	tm->tm_mon = m - 1;
-	tm->tm_mday = d;
-	return true;
-}
-
-/* "Z", "+09:00" or "-05:30" into seconds east of UTC. */
-static bool parse_offset(const char *s, long *ret)
-{
-	int h;
-	int m;
-
-	if (strcmp(s, "Z") == 0) {
-		*ret = 0;
-		return true;
-	}
-	if ((s[0] != '+' && s[0] != '-') || !digits(s + 1, 2, &h) ||
-	    s[3] != ':' || !digits(s + 4, 2, &m) || s[6] != '\0' || h > 23 ||
-	    m > 59)
-		return false;
-	*ret = (s[0] == '-' ? -1L : 1L) * (h * 3600L + m * 60L);
-	return true;
-}
-
-/*
- * ISO 8601 "2027-03-31" (the end of that day, local time: the first
- * instant of the next local day) or "2027-03-31T18:00:00+09:00" / "...Z".
- * Returns NULL or why it is refused.
- */
-static const char *parse_expires(const char *s, time_t *ret)
-{
-	struct tm tm;
-	long off;
-	int h;
-	int mi;
-	int sec;
-	time_t t;
-
-	if (strlen(s) < 10 || !parse_date(s, &tm))
-		return "is not an ISO 8601 date (YYYY-MM-DD) or date-time";
-	if (s[10] == '\0') {
-		tm.tm_mday++;
-		tm.tm_isdst = -1;
-		t = mktime(&tm);
-		if (t == (time_t)-1)
-			return "is out of range";
-		*ret = t;
-		return NULL;
-	}
-	if (s[10] != 'T' || !digits(s + 11, 2, &h) || s[13] != ':' ||
-	    !digits(s + 14, 2, &mi) || s[16] != ':' ||
-	    !digits(s + 17, 2, &sec) || h > 23 || mi > 59 || sec > 59)
-		return "is not an ISO 8601 date (YYYY-MM-DD) or date-time";
-	if (s[19] == '\0')
-		return "needs a UTC offset (Z or +09:00) after the time";
-	if (!parse_offset(s + 19, &off))
-		return "has a malformed UTC offset (use Z or +09:00)";
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	if (t == (time_t)-1)
-		return "is out of range";
-	*ret = t - off;
-	return NULL;
 }
 
 static void parse_channel_expires(struct conf_loader *ld,
@@ -745,7 +466,7 @@ static void parse_channel_expires(struct conf_loader *ld,
 	v = get_string(ld, group, "expires", aux->what, false, 0, &s);
 	if (!v)
 		return;
-	why = parse_expires(v, &chan->expires);
+	why = conf_parse_expires(v, &chan->expires);
 	if (why) {
 		conf_error(ld, line_of(s), "%s: expires \"%.40s\" %s",
 			   aux->what, v, why);
@@ -769,7 +490,7 @@ static const struct zone_segment *parse_end(struct conf_loader *ld,
 	*ret_line = s ? line_of(s) : line_of(group);
 	if (!v)
 		return NULL;
-	seg = name_valid(v) ? zone_model_segment_by_name(ld->model, v) : NULL;
+	seg = conf_name_valid(v) ? zone_model_segment_by_name(ld->model, v) : NULL;
 	if (!seg)
 		conf_error(ld, line_of(s),
 			   "%s: %s \"%.40s\" names no zone or attachment",
@@ -881,37 +602,12 @@ static void parse_channel_list(struct conf_loader *ld,
 	}
 }
 
-static const struct {
-	const char *name;
-	int facility;
-} facilities[] = {
-	{ "auth", LOG_AUTH },	  { "authpriv", LOG_AUTHPRIV },
-	{ "daemon", LOG_DAEMON }, { "user", LOG_USER },
-	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
-	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
-	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
-	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
-};
-
-/* conf_facility_name - the config name of a syslog facility, or NULL */
-const char *conf_facility_name(int facility)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++) {
-		if (facilities[i].facility == facility)
-			return facilities[i].name;
-	}
-	return NULL;
-}
-
 static void parse_alerts(struct conf_loader *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = { "facility", NULL };
 	const config_setting_t *alerts = config_setting_get_member(root, "alerts");
 	const config_setting_t *s;
 	const char *v;
-	size_t i;
 
 	ld->model->alert_facility = LOG_AUTHPRIV;
 	if (!alerts)
@@ -924,12 +620,8 @@ static void parse_alerts(struct conf_loader *ld, const config_setting_t *root)
 	v = get_string(ld, alerts, "facility", "alerts", false, 0, &s);
 	if (!v)
 		return;
-	for (i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++) {
-		if (strcmp(facilities[i].name, v) == 0) {
-			ld->model->alert_facility = facilities[i].facility;
-			return;
-		}
-	}
+	if (conf_facility_lookup(v, &ld->model->alert_facility))
+		return;
 	conf_error(ld, line_of(s),
 		   "alerts: facility \"%.40s\" is not one of auth, authpriv, daemon, user, local0..local7",
 		   v);
@@ -1184,97 +876,6 @@ int zone_conf_load_string(const char *text, const char *name,
 	return load_text(text, name, diag, ret_model);
 }
 
-/* Ownership and mode of the opened file (OpenBSD's check_file_secrecy). */
-static int check_secrecy(const char *path, const struct stat *st,
-			 struct zone_diag *diag)
-{
-	if (st->st_uid != 0) {
-		zone_diag_add(diag, path, 0, "file is not owned by root");
-		return -EPERM;
-	}
-	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
-		zone_diag_add(diag, path, 0,
-			      "file is writable by group or others");
-		return -EPERM;
-	}
-	return 0;
-}
-
-/* Read the whole regular file behind @fd into a NUL-ended buffer. */
-static int read_all(int fd, const struct stat *st, char **ret_text)
-{
-	size_t size = (size_t)st->st_size;
-	size_t got = 0;
-	char *text;
-	ssize_t n;
-
-	text = malloc(size + 1);
-	if (!text)
-		return -ENOMEM;
-	while (got < size) {
-		n = read(fd, text + got, size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			free(text);
-			return n < 0 ? -errno : -EIO;
-		}
-		got += (size_t)n;
-	}
-	text[got] = '\0';
-	if (memchr(text, '\0', got)) {
-		free(text);
-		return -EILSEQ;
-	}
-	*ret_text = text;
-	return 0;
-}
-
-static int open_config(const char *path, unsigned int flags,
-		       struct zone_diag *diag, char **ret_text)
-{
-	struct stat st;
-	int ret;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		ret = -errno;
-		zone_diag_add(diag, path, 0, "cannot open: %s", strerror(-ret));
-		return ret;
-	}
-	if (fstat(fd, &st) < 0) {
-		ret = -errno;
-		zone_diag_add(diag, path, 0, "cannot stat: %s", strerror(-ret));
-		goto out_close;
-	}
-	ret = -EINVAL;
-	if (!S_ISREG(st.st_mode)) {
-		zone_diag_add(diag, path, 0, "not a regular file");
-		goto out_close;
-	}
-	if (st.st_size > CONF_MAX_SIZE) {
-		zone_diag_add(diag, path, 0, "file is larger than %d bytes",
-			      CONF_MAX_SIZE);
-		goto out_close;
-	}
-	if (!(flags & ZONE_CONF_NO_OWNER_CHECK)) {
-		ret = check_secrecy(path, &st, diag);
-		if (ret < 0)
-			goto out_close;
-	}
-	ret = read_all(fd, &st, ret_text);
-	if (ret == -EILSEQ) {
-		zone_diag_add(diag, path, 0, "file contains a NUL byte");
-		ret = -EINVAL;
-	} else if (ret < 0) {
-		zone_diag_add(diag, path, 0, "cannot read: %s", strerror(-ret));
-	}
-out_close:
-	close(fd);
-	return ret;
-}
-
 /**
  * zone_conf_load - read, parse and validate a config file
  * @path: the file; diagnostics name it as given
@@ -1292,7 +893,7 @@ int zone_conf_load(const char *path, unsigned int flags,
 	char *text = NULL;
 	int ret;
 
-	ret = open_config(path, flags, diag, &text);
+	ret = conf_read_file(path, flags, diag, &text);
 	if (ret < 0)
 		return ret;
 	ret = load_text(text, path, diag, ret_model);

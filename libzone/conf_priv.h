@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include <libconfig.h>
 
@@ -81,6 +82,32 @@ void conf_check_channels(struct conf_loader *ld);
  */
 /* conf_facility_name - "authpriv", "local3", ... or NULL */
 const char *conf_facility_name(int facility);
+/* conf_facility_lookup - the facility called @name; false when none is */
+bool conf_facility_lookup(const char *name, int *ret_facility);
+
+/*
+ * Value parsers (conf_value.c).  Each returns NULL when the value is good,
+ * or why it is refused, worded to follow the setting and value.
+ */
+/* conf_text_problem - free text: non-empty, at most @max bytes, UTF-8 */
+const char *conf_text_problem(const char *s, size_t max);
+/* conf_name_valid - [a-z0-9][a-z0-9_-]{0,30} */
+bool conf_name_valid(const char *s);
+/* conf_ifname_valid - 1-15 of A-Z a-z 0-9 . _ -, not "." or ".." */
+bool conf_ifname_valid(const char *s);
+/* conf_prefix_problem - why zone_prefix_parse() refused @text */
+const char *conf_prefix_problem(const char *text);
+/* conf_parse_service - "tcp/25", "udp/123", "tcp/8000-8010" */
+const char *conf_parse_service(const char *text, struct zone_service *ret);
+/*
+ * conf_parse_expires - ISO 8601 "2027-03-31" (the first instant of the
+ * next local day) or "2027-03-31T18:00:00+09:00" / "...Z" into @ret
+ */
+const char *conf_parse_expires(const char *s, time_t *ret);
+
+/* conf_read_file - check and read a config file (conf_file.c) */
+int conf_read_file(const char *path, unsigned int flags,
+		   struct zone_diag *diag, char **ret_text);
 
 #define CONF_SERVICE_STRLEN 20
 char *conf_service_format(const struct zone_service *svc, char *buf,
