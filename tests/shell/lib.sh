@@ -46,7 +46,8 @@
 #   zt_fail MSG; zt_done            record a failure; exit with the verdict
 #
 # Addresses are written SEG or SEG.N (host N, default 10), e.g. lgwan.25,
-# or as plain addresses.  PROTO is tcp, udp, tcp6 or udp6.
+# SEG@ADDR (any address the leaf SEG holds), or as plain addresses (not
+# for a source: a probe needs its leaf).  PROTO is tcp, udp, tcp6 or udp6.
 
 ZT_LIBDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ZT_SEGS="jumin lgwan lgwan2 naibu lgwanwan pubsys seccloud inet"
@@ -336,6 +337,10 @@ zt__dump_logs() {
 zt__addr() {
 	local spec=$1 fam=${2:-4} seg host p
 	case $spec in
+	*@*)
+		REPLY=${spec#*@}
+		return 0
+		;;
 	*:* | [0-9]*.[0-9]*.[0-9]*.[0-9]*)
 		REPLY=$spec
 		return 0
@@ -359,9 +364,9 @@ zt_addr() {
 	echo "$REPLY"
 }
 
-# zt_seg_of SPEC: the leaf a SEG/SEG.N spec lives in
+# zt_seg_of SPEC: the leaf a SEG, SEG.N or SEG@ADDR spec lives in
 zt_seg_of() {
-	echo "${1%%.*}"
+	echo "${1%%[.@]*}"
 }
 
 # ---------------------------------------------------------------- config
@@ -556,8 +561,10 @@ zt_zoned_start() {
 	[ -z "$ZT_ZONED_PID" ] || zt_die "zt_zoned_start: zoned already running"
 	ZT_ZONED_RUNS=$((ZT_ZONED_RUNS + 1))
 	ZT_ZONED_ERR=$ZT_DIR/zoned.$ZT_ZONED_RUNS.err
-	NOTIFY_SOCKET=$ZT_DIR/notify.sock \
-		zt_in_logns ip netns exec "$ZT_GW" "$ZONED" -d -f "$conf" \
+	# Not through zt_in_logns: a backgrounded function would be a subshell
+	# and $! its PID, not zoned's.
+	NOTIFY_SOCKET=$ZT_DIR/notify.sock nsenter -t "$ZT_SYSLOG_PID" -m \
+		ip netns exec "$ZT_GW" "$ZONED" -d -f "$conf" \
 		-s "$ZT_DIR/zoned.sock" -S "$ZT_DIR/state" "$@" \
 		</dev/null >"$ZT_ZONED_ERR" 2>&1 &
 	ZT_ZONED_PID=$!
@@ -640,13 +647,16 @@ zt_expect() {
 	zt__addr "$src" "$fam"
 	sa=$REPLY
 	zt__addr "$dst" "$fam"
-	echo "z$$x$ZT_PROBE_SEQ $exp $p ${src%%.*} $sa $REPLY $port ${label:-$proto $src->$dst}" \
+	echo "z$$x$ZT_PROBE_SEQ $exp $p ${src%%[.@]*} $sa $REPLY $port ${label:-$proto $src->$dst}" \
 		>>"$ZT_DIR/plan"
 }
 
 # zt_plan_run: run every probe of the plan at once (one prober per source
 # namespace), compare with the expectations, report each mismatch with
-# zt_fail and empty the plan.  Returns 0 if all matched.
+# zt_fail and empty the plan.  Returns 0 if all matched.  The plan stays
+# in $ZT_DIR/plan.last ("ID VERDICT PROTO SRCSEG SRC DST PORT LABEL"), the
+# outcomes in $ZT_DIR/results ("ID ok|timeout|refused|error DETAIL") and
+# the payloads the servers saw in $ZT_DIR/received.
 zt_plan_run() {
 	local plan=$ZT_DIR/plan seg bad=0 total=0 pids= line
 	[ -s "$plan" ] || return 0
@@ -689,7 +699,7 @@ zt_plan_run() {
 		bad=$((bad + 1))
 		zt_fail "$line"
 	done <"$ZT_DIR/mismatch"
-	rm -f "$plan"
+	mv -f "$plan" "$plan.last"
 	zt_log "probes: $total run, $bad mismatched"
 	[ "$bad" -eq 0 ]
 }

@@ -89,6 +89,50 @@ def bind_dual(kind, port):
     return s
 
 
+IP_PKTINFO = getattr(socket, "IP_PKTINFO", 8)
+
+
+def bind_udp(fam, port):
+    """A UDP socket that learns each datagram's destination address."""
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if fam == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVPKTINFO, 1)
+        s.bind(("::", port))
+    else:
+        s.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
+        s.bind(("0.0.0.0", port))
+    return s
+
+
+def udp_echo(s, port, logf):
+    """Echo a datagram from the address it was sent to.
+
+    A socket bound to the wildcard would answer from whatever source the
+    routing picks; from another of the leaf's addresses that answer is a
+    new flow, not a reply, and the gateway rightly drops it.
+    """
+    data, anc, _, peer = s.recvmsg(65536, 256)
+    token = data.decode(errors="replace").split()
+    token = token[0] if token else "-"
+    log_line(logf, "udp %d %s %s" % (port, unmap(peer[0]), token))
+    reply = []
+    for level, typ, cdata in anc:
+        if level == socket.IPPROTO_IP and typ == IP_PKTINFO:
+            # struct in_pktinfo: ifindex, spec_dst, addr -> send from addr
+            reply = [(socket.IPPROTO_IP, IP_PKTINFO,
+                      b"\0" * 4 + cdata[8:12] + b"\0" * 4)]
+        elif level == socket.IPPROTO_IPV6 and typ == socket.IPV6_PKTINFO:
+            # struct in6_pktinfo: addr, ifindex -> send from addr
+            reply = [(socket.IPPROTO_IPV6, socket.IPV6_PKTINFO,
+                      cdata[0:16] + b"\0" * 4)]
+    try:
+        s.sendmsg([("ok %s\n" % token).encode()], reply, 0, peer)
+    except OSError:
+        pass
+
+
 def unmap(addr):
     return addr[7:] if addr.startswith("::ffff:") else addr
 
@@ -101,8 +145,9 @@ def cmd_serve(args):
         t = bind_dual(socket.SOCK_STREAM, port)
         t.listen(128)
         socks[t.fileno()] = ("tcp", port, t)
-        u = bind_dual(socket.SOCK_DGRAM, port)
-        socks[u.fileno()] = ("udp", port, u)
+        for fam in (socket.AF_INET, socket.AF_INET6):
+            u = bind_udp(fam, port)
+            socks[u.fileno()] = ("udp", port, u)
     if args.ready:
         open(args.ready, "w").close()
     poller = select.poll()
@@ -111,20 +156,13 @@ def cmd_serve(args):
     while True:
         for fd, _ in poller.poll():
             kind, port, s = socks[fd]
-            if kind == "tcp":
-                conn, peer = s.accept()
-                peer = (unmap(peer[0]),) + peer[1:]
-                threading.Thread(target=serve_tcp_conn, daemon=True,
-                                 args=(conn, peer, port, logf)).start()
+            if kind == "udp":
+                udp_echo(s, port, logf)
                 continue
-            data, peer = s.recvfrom(65536)
-            token = data.decode(errors="replace").split()
-            token = token[0] if token else "-"
-            log_line(logf, "udp %d %s %s" % (port, unmap(peer[0]), token))
-            try:
-                s.sendto(("ok %s\n" % token).encode(), peer)
-            except OSError:
-                pass
+            conn, peer = s.accept()
+            peer = (unmap(peer[0]),) + peer[1:]
+            threading.Thread(target=serve_tcp_conn, daemon=True,
+                             args=(conn, peer, port, logf)).start()
 
 
 # ---------------------------------------------------------------- probe
@@ -163,20 +201,22 @@ def probe_tcp(dst, port, src, token, timeout):
 
 def probe_udp(dst, port, src, token, timeout):
     s = make_sock(dst, socket.SOCK_DGRAM, src)
-    s.settimeout(timeout)
     deadline = time.monotonic() + timeout
+    # UDP has no retransmission of its own: resend the same token every
+    # 250 ms, so that one datagram lost in a burst does not fail a probe.
     try:
-        s.sendto((token + "\n").encode(), (dst, port))
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
                 return "timeout", "-"
-            s.settimeout(left)
-            data = s.recv(4096)
+            s.sendto((token + "\n").encode(), (dst, port))
+            s.settimeout(min(left, 0.25))
+            try:
+                data = s.recv(4096)
+            except socket.timeout:
+                continue
             if data.decode(errors="replace").strip() == "ok " + token:
                 return "ok", "echoed"
-    except socket.timeout:
-        return "timeout", "-"
     except ConnectionRefusedError:
         return "refused", "-"
     except OSError as e:
