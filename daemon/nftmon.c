@@ -52,6 +52,7 @@ struct nftmon {
 	/* a foreign change to our table in the transaction being read */
 	bool pending;
 	char change[48];
+	int change_rank;
 	uint32_t pending_pid;
 	struct nftmon_hook hooks[NFTMON_MAX_HOOKS];
 	size_t n_hooks;
@@ -112,6 +113,19 @@ static const char *change_name(int type)
 		return "delete-flowtable";
 	default:
 		return NULL;
+	}
+}
+
+static int change_rank(int type)
+{
+	switch (type) {
+	case NFT_MSG_DELTABLE:
+		return 3;
+	case NFT_MSG_DELCHAIN:
+	case NFT_MSG_NEWTABLE:
+		return 2;
+	default:
+		return 1;
 	}
 }
 
@@ -384,9 +398,14 @@ static int mon_msg_cb(const struct nlmsghdr *nlh, void *data)
 	if (!z->nft || nlh->nlmsg_pid == zone_nft_portid(z->nft) ||
 	    nlh->nlmsg_pid == 0)
 		return MNL_CB_OK;
-	if (!nm->pending) {
+	/*
+	 * A transaction deletes a table's contents before the table: name
+	 * the weightiest change it made, not the first message.
+	 */
+	if (!nm->pending || change_rank(type) > nm->change_rank) {
 		nm->pending = true;
 		nm->pending_pid = nlh->nlmsg_pid;
+		nm->change_rank = change_rank(type);
 		snprintf(nm->change, sizeof(nm->change), "%s", change);
 	}
 	return MNL_CB_OK;
