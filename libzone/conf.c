@@ -787,16 +787,26 @@ static void loader_release(struct conf_loader *ld)
 	free(ld->chan_aux);
 }
 
+/* libconfig keeps line numbers in an unsigned short. */
+#define CONF_MAX_LINES 65535
+
 /*
- * @include would pull in a file that escaped the ownership check (and
- * libconfig resolves it against the working directory): refuse it.
+ * Before libconfig sees the text: @include would pull in a file that
+ * escaped the ownership check (and libconfig resolves it against the
+ * working directory), and past CONF_MAX_LINES the line numbers of the
+ * diagnostics would wrap.  Refuse both.
  */
-static void refuse_includes(struct conf_loader *ld, const char *text)
+static void prescan(struct conf_loader *ld, const char *text)
 {
 	const char *p = text;
 	int line = 1;
 
 	while (*p) {
+		if (line > CONF_MAX_LINES) {
+			conf_error(ld, 0, "more than %d lines",
+				   CONF_MAX_LINES);
+			return;
+		}
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (strncmp(p, "@include", 8) == 0)
@@ -814,7 +824,7 @@ static void parse_text(struct conf_loader *ld, const char *text)
 {
 	config_t cf;
 
-	refuse_includes(ld, text);
+	prescan(ld, text);
 	if (ld->errors)
 		return;
 	config_init(&cf);

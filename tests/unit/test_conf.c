@@ -275,6 +275,28 @@ START_TEST(test_conf_diagnostics_name_the_path)
 }
 END_TEST
 
+/* Line numbers past libconfig's 16 bits would wrap: refused up front. */
+START_TEST(test_conf_line_limit)
+{
+	size_t n = 65535;
+	char *text = malloc(3 * n + 64);
+	char *err;
+	size_t i;
+
+	for (i = 0; i < n - 1; i++)
+		memcpy(text + 3 * i, "#x\n", 3);
+	strcpy(text + 3 * (n - 1), "zones = 5;\n");
+	err = load_err(text);
+	ck_assert_str_eq(err, "t.conf:65535: zones must be a list ( { ... }, ... )\n");
+	free(err);
+	strcpy(text + 3 * (n - 1), "#x\nzones = 5;\n");
+	err = load_err(text);
+	ck_assert_str_eq(err, "t.conf: more than 65535 lines\n");
+	free(err);
+	free(text);
+}
+END_TEST
+
 START_TEST(test_conf_missing_file)
 {
 	struct zone_diag *diag = zone_diag_new();
@@ -810,6 +832,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_conf_bad_configs_exact_diagnostics);
 	tcase_add_test(tc, test_conf_all_errors_in_one_run);
 	tcase_add_test(tc, test_conf_diagnostics_name_the_path);
+	tcase_add_test(tc, test_conf_line_limit);
 	tcase_add_test(tc, test_conf_missing_file);
 	tcase_add_test(tc, test_conf_owner_and_mode_check);
 	tcase_add_test(tc, test_conf_golden_outputs);
