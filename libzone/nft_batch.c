@@ -484,8 +484,34 @@ struct elem_diff {
 	size_t n_add;
 };
 
+/*
+ * In an interval set the kernel refuses (EEXIST) a new element inside a
+ * live interval.  So an element is kept only when its neighbours are kept
+ * too: when an interval is split, shortened or merged, its old boundary
+ * elements are deleted and added again, and the old interval is gone
+ * before the new elements arrive.
+ */
+static bool elem_at_same(const struct elem_src *old, size_t i,
+			 const struct elem_src *new, size_t j)
+{
+	if (i >= old->n || j >= new->n)
+		return i >= old->n && j >= new->n;
+	return nft_elem_cmp(&old->elems[i], &new->elems[j]) == 0 &&
+	       elem_same(&old->elems[i], old, &new->elems[j], new);
+}
+
+static bool elem_neighbours_same(const struct elem_src *old, size_t i,
+				 const struct elem_src *new, size_t j)
+{
+	if ((i == 0) != (j == 0))
+		return false;
+	if (i > 0 && !elem_at_same(old, i - 1, new, j - 1))
+		return false;
+	return elem_at_same(old, i + 1, new, j + 1);
+}
+
 static int elem_diff(const struct elem_src *old, const struct elem_src *new,
-		     struct elem_diff *d)
+		     bool interval, struct elem_diff *d)
 {
 	size_t i = 0;
 	size_t j = 0;
@@ -510,7 +536,9 @@ static int elem_diff(const struct elem_src *old, const struct elem_src *new,
 		} else if (c > 0) {
 			d->add[d->n_add++] = j++;
 		} else {
-			if (!elem_same(&old->elems[i], old, &new->elems[j],
+			if ((interval &&
+			     !elem_neighbours_same(old, i, new, j)) ||
+			    !elem_same(&old->elems[i], old, &new->elems[j],
 				       new)) {
 				d->del[d->n_del++] = i;
 				d->add[d->n_add++] = j;
@@ -561,7 +589,8 @@ static int plan_elem_removals(struct plan_ctx *x)
 							x->ks->chains,
 						NULL };
 		}
-		ret = elem_diff(&os, &ns, &x->diffs[i]);
+		ret = elem_diff(&os, &ns, p->flags & NFT_SET_INTERVAL,
+				&x->diffs[i]);
 		if (ret < 0)
 			return ret;
 		if (x->diffs[i].n_del)
