@@ -27,11 +27,11 @@
 struct alerts {
 	int facility;
 	bool to_stderr;
-	int journal_fd;			/* -1: syslog(3) only */
+	int journal_fd; /* -1: syslog(3) only */
 	struct sockaddr_un journal;
 	socklen_t journal_len;
 	struct alert_budget budget;
-	uint64_t suppressed;		/* since the last summary */
+	uint64_t suppressed; /* since the last summary */
 	uint64_t last_summary_ns;
 	struct alerts_stats stats;
 };
@@ -44,6 +44,10 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/**
+ * alerts_set_journal_path - send journal datagrams to @path (NULL: use
+ * syslog(3) only).  Returns 0 or -errno.
+ */
 int alerts_set_journal_path(struct alerts *alerts, const char *path)
 {
 	if (alerts->journal_fd >= 0) {
@@ -54,9 +58,8 @@ int alerts_set_journal_path(struct alerts *alerts, const char *path)
 		return 0;
 	if (strlen(path) >= sizeof(alerts->journal.sun_path))
 		return -ENAMETOOLONG;
-	alerts->journal_fd = socket(AF_UNIX,
-				    SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-				    0);
+	alerts->journal_fd =
+		socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (alerts->journal_fd < 0)
 		return -errno;
 	memset(&alerts->journal, 0, sizeof(alerts->journal));
@@ -103,16 +106,19 @@ void alerts_free(struct alerts *alerts)
 	free(alerts);
 }
 
+/* alerts_set_facility - the facility of later alerts (config reload) */
 void alerts_set_facility(struct alerts *alerts, int facility)
 {
 	alerts->facility = facility;
 }
 
+/* alerts_set_stderr - also print every alert line to stderr (-d) */
 void alerts_set_stderr(struct alerts *alerts, bool on)
 {
 	alerts->to_stderr = on;
 }
 
+/* alerts_get_stats - copy the counters into @ret */
 void alerts_get_stats(const struct alerts *alerts, struct alerts_stats *ret)
 {
 	*ret = alerts->stats;
@@ -176,11 +182,23 @@ static void report_suppressed(struct alerts *alerts, uint64_t now)
 	alerts->last_summary_ns = now;
 }
 
+/**
+ * alerts_tick - report alerts the budget suppressed, at most once a
+ * second; called from a one-second timer so that the last count of a storm
+ * is reported even when no further alert comes
+ */
 void alerts_tick(struct alerts *alerts)
 {
 	report_suppressed(alerts, now_ns());
 }
 
+/**
+ * alert_emit - format and send one alert, within the budget
+ * @...: key, value string pairs ended by a NULL key; NULL values are
+ *       left out
+ *
+ * Over the budget the alert is only counted.  Never blocks.
+ */
 void alert_emit(struct alerts *alerts, enum alert_event event, ...)
 {
 	struct alert_pair pairs[ALERT_MAX_PAIRS + 1];

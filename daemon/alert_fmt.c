@@ -13,7 +13,7 @@
 static const struct {
 	const char *name;
 	int priority;
-	const char *result;	/* the policy events' result key */
+	const char *result; /* the policy events' result key */
 } alert_events[ALERT_MAX] = {
 	[ALERT_DENY] = { "deny", LOG_WARNING, NULL },
 	[ALERT_VIOLATION] = { "violation", LOG_ALERT, NULL },
@@ -29,6 +29,7 @@ static const struct {
 	[ALERT_EVENTS_LOST] = { "events-lost", LOG_CRIT, NULL },
 };
 
+/* alert_event_name - the event word of @event ("policy" for both) */
 const char *alert_event_name(enum alert_event event)
 {
 	if ((unsigned int)event >= ALERT_MAX)
@@ -36,6 +37,7 @@ const char *alert_event_name(enum alert_event event)
 	return alert_events[event].name;
 }
 
+/* alert_event_priority - the syslog priority of @event (DESIGN.md 5) */
 int alert_event_priority(enum alert_event event)
 {
 	if ((unsigned int)event >= ALERT_MAX)
@@ -143,6 +145,12 @@ static void put_escaped(char *buf, size_t size, size_t *pos,
 	}
 }
 
+/**
+ * alert_format_value - write @value as it goes after "key="
+ *
+ * Returns the length needed, like snprintf(); @buf is NUL-terminated when
+ * @size is not 0.
+ */
 size_t alert_format_value(char *buf, size_t size, const char *value)
 {
 	size_t pos = 0;
@@ -180,6 +188,12 @@ static bool put_pair(char *buf, size_t limit, size_t *pos, const char *key,
 	return false;
 }
 
+/**
+ * alert_format_line - "EVENT key=value ..." into @buf
+ *
+ * A line that would pass ALERT_LINE_MAX ends at the last pair that fits,
+ * followed by " truncated=yes".  Returns the length.
+ */
 size_t alert_format_line(char *buf, size_t size, enum alert_event event,
 			 const struct alert_pair *pairs, size_t n_pairs)
 {
@@ -252,6 +266,11 @@ static void journal_name(char *name, size_t size, const char *key)
 	name[n] = '\0';
 }
 
+/**
+ * alert_format_journal - the native journal datagram for one alert
+ *
+ * Returns its length, or 0 when it does not fit in @size.
+ */
 size_t alert_format_journal(char *buf, size_t size, const char *line,
 			    int priority, int facility, const char *event_name,
 			    const struct alert_pair *pairs, size_t n_pairs)
@@ -278,6 +297,7 @@ size_t alert_format_journal(char *buf, size_t size, const char *line,
 	return ok ? pos : 0;
 }
 
+/* alert_budget_init - a full bucket of @burst lines, refilled at @rate/s */
 void alert_budget_init(struct alert_budget *b, uint64_t rate, uint64_t burst,
 		       uint64_t now_ns)
 {
@@ -287,6 +307,11 @@ void alert_budget_init(struct alert_budget *b, uint64_t rate, uint64_t burst,
 	b->last_ns = now_ns;
 }
 
+/**
+ * alert_budget_take - take one line from the bucket at @now_ns
+ *
+ * Returns true when the line may go out.
+ */
 bool alert_budget_take(struct alert_budget *b, uint64_t now_ns)
 {
 	uint64_t max = b->burst * 1000000000ull;

@@ -80,6 +80,7 @@ static void log_verrno(int prio, int err, const char *fmt, va_list ap)
 	log_str(prio, msg);
 }
 
+/* log_warn - a warning with strerror(errno) appended; errno is kept */
 void log_warn(const char *fmt, ...)
 {
 	int err = errno;
@@ -91,6 +92,7 @@ void log_warn(const char *fmt, ...)
 	errno = err;
 }
 
+/* log_warnx - a warning */
 void log_warnx(const char *fmt, ...)
 {
 	va_list ap;
@@ -100,6 +102,7 @@ void log_warnx(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* log_info - an informational message */
 void log_info(const char *fmt, ...)
 {
 	va_list ap;
@@ -109,6 +112,7 @@ void log_info(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* log_debug - a message shown only under -d */
 void log_debug(const char *fmt, ...)
 {
 	va_list ap;

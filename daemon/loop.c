@@ -31,6 +31,7 @@ struct loop {
 	bool dispatching;
 };
 
+/* loop_init - create the epoll set and the handler registry; 0 or -errno */
 int loop_init(struct zoned *z)
 {
 	z->loop = calloc(1, sizeof(*z->loop));
@@ -81,6 +82,12 @@ void loop_fini(struct zoned *z)
 	z->epfd = -1;
 }
 
+/**
+ * loop_add - watch @fd for @events and call @cb(z, fd, events, @arg)
+ *
+ * The fd stays the caller's: loop_del() it before closing it.
+ * Returns 0 or -errno.
+ */
 int loop_add(struct zoned *z, int fd, uint32_t events, loop_cb cb, void *arg)
 {
 	struct epoll_event ev = { .events = events };
@@ -104,6 +111,10 @@ int loop_add(struct zoned *z, int fd, uint32_t events, loop_cb cb, void *arg)
 	return 0;
 }
 
+/**
+ * loop_del - stop watching @fd; safe from inside any callback (the
+ * handler is freed after the current batch of events)
+ */
 void loop_del(struct zoned *z, int fd)
 {
 	struct loop_handler *h;
@@ -122,6 +133,11 @@ void loop_del(struct zoned *z, int fd)
 		loop_reap(z->loop);
 }
 
+/**
+ * loop_run - dispatch events until z->quit is set
+ *
+ * Returns 0, or -errno when epoll_wait() fails.
+ */
 int loop_run(struct zoned *z)
 {
 	struct epoll_event evs[LOOP_MAX_EVENTS];
@@ -148,6 +164,13 @@ int loop_run(struct zoned *z)
 	return 0;
 }
 
+/**
+ * loop_timer_add - create a disarmed non-blocking timerfd on @clockid and
+ * watch it; @cb must consume it with loop_timer_read()
+ *
+ * Returns the fd (owned by the caller, released with loop_timer_del()) or
+ * -errno.
+ */
 int loop_timer_add(struct zoned *z, int clockid, loop_cb cb, void *arg)
 {
 	int fd;
@@ -170,6 +193,10 @@ static void ms_to_timespec(uint64_t ms, struct timespec *ts)
 	ts->tv_nsec = (long)(ms % 1000) * 1000000L;
 }
 
+/**
+ * loop_timer_arm - expire after @first_ms, then every @interval_ms (0:
+ * once); @first_ms 0 disarms.  Returns 0 or -errno.
+ */
 int loop_timer_arm(int tfd, uint64_t first_ms, uint64_t interval_ms)
 {
 	struct itimerspec its;
@@ -182,6 +209,10 @@ int loop_timer_arm(int tfd, uint64_t first_ms, uint64_t interval_ms)
 	return 0;
 }
 
+/**
+ * loop_timer_arm_at - expire once at wall-clock @when; a clock change
+ * cancels it (loop_timer_read() returns -ECANCELED).  Returns 0 or -errno.
+ */
 int loop_timer_arm_at(int tfd, time_t when)
 {
 	struct itimerspec its;
@@ -195,6 +226,12 @@ int loop_timer_arm_at(int tfd, time_t when)
 	return 0;
 }
 
+/**
+ * loop_timer_read - consume @tfd's expirations
+ *
+ * Returns their number, 0 when there were none, or -errno (-ECANCELED
+ * after a clock change on a loop_timer_arm_at() timer).
+ */
 int64_t loop_timer_read(int tfd)
 {
 	uint64_t n;
@@ -207,6 +244,7 @@ int64_t loop_timer_read(int tfd)
 	return (int64_t)n;
 }
 
+/* loop_timer_del - stop watching and close @tfd; a negative @tfd is fine */
 void loop_timer_del(struct zoned *z, int tfd)
 {
 	if (tfd < 0)

@@ -33,11 +33,16 @@ static int notify_addr(const char *path, struct sockaddr_un *sun)
 	if (path[0] == '@')
 		sun->sun_path[0] = '\0';
 	else if (len == sizeof(sun->sun_path))
-		return -E2BIG;	/* no room for the terminating NUL */
+		return -E2BIG; /* no room for the terminating NUL */
 	return (int)(offsetof(struct sockaddr_un, sun_path) + len +
 		     (path[0] == '/'));
 }
 
+/**
+ * notify_send - send @state to $NOTIFY_SOCKET in one datagram
+ *
+ * Returns 1 when sent, 0 when $NOTIFY_SOCKET is unset, or -errno.
+ */
 int notify_send(const char *state)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
@@ -67,6 +72,7 @@ int notify_send(const char *state)
 	return 1;
 }
 
+/* notify_sendf - notify_send() of a printf-formatted state */
 int notify_sendf(const char *fmt, ...)
 {
 	char buf[1024];
@@ -98,6 +104,12 @@ static int parse_u64(const char *s, uint64_t *ret)
 	return 0;
 }
 
+/**
+ * notify_watchdog_usec - the watchdog interval meant for this process
+ * @ret_usec: written when 1 is returned
+ *
+ * Returns 1, 0 when there is no watchdog for us, or -EINVAL.
+ */
 int notify_watchdog_usec(uint64_t *ret_usec)
 {
 	const char *usec = getenv("WATCHDOG_USEC");

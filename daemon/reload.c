@@ -34,14 +34,13 @@ struct reload {
 	int wd;
 	char *dir;
 	char *base;
-	int debounce_fd;	/* CLOCK_MONOTONIC, one shot */
-	int expiry_fd;		/* CLOCK_REALTIME, the next channel expiry */
-	time_t expiry_checked;	/* expiries up to here were reported */
+	int debounce_fd; /* CLOCK_MONOTONIC, one shot */
+	int expiry_fd; /* CLOCK_REALTIME, the next channel expiry */
+	time_t expiry_checked; /* expiries up to here were reported */
 };
 
 /* Log every diagnostic and keep the first for the alert and zonectl. */
-static void report_diag(struct zoned *z, const struct zone_diag *diag,
-			int err)
+static void report_diag(struct zoned *z, const struct zone_diag *diag, int err)
 {
 	size_t n = zone_diag_count(diag);
 	size_t i;
@@ -102,6 +101,14 @@ static void arm_expiry(struct zoned *z, time_t now)
 		log_warnx("channel expiry timer: %s, ignoring", strerror(-ret));
 }
 
+/**
+ * zoned_apply_model - compile and commit @model; swap it in on success
+ * @model: taken over on success (it may be z->model itself: a re-apply)
+ * @diag: receives why it failed
+ *
+ * On failure the kernel, z->model and z->ruleset are unchanged.
+ * Returns 0 or -errno.
+ */
 int zoned_apply_model(struct zoned *z, struct zone_model *model,
 		      struct zone_diag *diag)
 {
@@ -151,11 +158,11 @@ int zoned_apply_model(struct zoned *z, struct zone_model *model,
 
 static void notify_status(struct zoned *z)
 {
-	notify_sendf("READY=1\nSTATUS=enforcing %s policy %.12s (%zu segments, %zu channels)",
-		     zone_mode_name(zone_model_mode(z->model)),
-		     zone_model_hash(z->model),
-		     zone_model_segment_count(z->model),
-		     zone_model_channel_count(z->model));
+	notify_sendf(
+		"READY=1\nSTATUS=enforcing %s policy %.12s (%zu segments, %zu channels)",
+		zone_mode_name(zone_model_mode(z->model)),
+		zone_model_hash(z->model), zone_model_segment_count(z->model),
+		zone_model_channel_count(z->model));
 }
 
 static void reject(struct zoned *z, const struct zone_diag *diag, int err,
@@ -168,6 +175,13 @@ static void reject(struct zoned *z, const struct zone_diag *diag, int err,
 		   why, "error", z->last_error, NULL);
 }
 
+/**
+ * zoned_reload - parse, validate and apply the config file again
+ * @why: what asked for it, for the log and the alert's trigger key
+ *
+ * Any failure keeps the configuration in force and raises policy
+ * result=rejected.  Returns 0 or -errno.
+ */
 int zoned_reload(struct zoned *z, const char *why)
 {
 	struct zone_model *model = NULL;
@@ -204,6 +218,12 @@ out:
 	return ret;
 }
 
+/**
+ * zoned_reapply - compile the model in force again and commit it (after
+ * an isolation change, a channel expiry or drift)
+ *
+ * Returns 0 or -errno; on failure the kernel keeps its table.
+ */
 int zoned_reapply(struct zoned *z, const char *why)
 {
 	struct zone_diag *diag;
@@ -220,8 +240,9 @@ int zoned_reapply(struct zoned *z, const char *why)
 	if (ret < 0) {
 		for (i = 0; i < zone_diag_count(diag); i++)
 			log_warnx("%s", zone_diag_line(diag, i));
-		log_warnx("cannot re-apply the policy (%s), the kernel keeps "
-			  "its table", why);
+		log_warnx(
+			"cannot re-apply the policy (%s), the kernel keeps its table",
+			why);
 	} else {
 		log_info("policy %s re-applied (%s)", zone_model_hash(z->model),
 			 why);
@@ -271,7 +292,8 @@ static void on_debounce(struct zoned *z, int fd, uint32_t events, void *arg)
 
 static void on_inotify(struct zoned *z, int fd, uint32_t events, void *arg)
 {
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	char buf[4096]
+		__attribute__((aligned(__alignof__(struct inotify_event))));
 	const struct inotify_event *ev;
 	struct reload *r = arg;
 	bool changed = false;
@@ -286,8 +308,9 @@ static void on_inotify(struct zoned *z, int fd, uint32_t events, void *arg)
 			if (ev->mask & IN_Q_OVERFLOW)
 				changed = true;
 			else if (ev->mask & IN_IGNORED)
-				log_warnx("%s is no longer watched, reload "
-					  "with SIGHUP", r->dir);
+				log_warnx(
+					"%s is no longer watched, reload with SIGHUP",
+					r->dir);
 			else if (ev->len > 0 && strcmp(ev->name, r->base) == 0)
 				changed = true;
 		}
@@ -335,6 +358,10 @@ static int watch_dir(struct zoned *z, struct reload *r)
 	return ret;
 }
 
+/**
+ * reload_open - watch the config's directory and arm the channel expiry
+ * timer.  Returns 0 or -errno (everything opened is closed again).
+ */
 int reload_open(struct zoned *z)
 {
 	struct reload *r;
@@ -353,8 +380,8 @@ int reload_open(struct zoned *z)
 		log_warnx("cannot watch %s: %s", r->dir, strerror(-ret));
 		goto out_close;
 	}
-	ret = r->debounce_fd = loop_timer_add(z, CLOCK_MONOTONIC, on_debounce,
-					      r);
+	ret = r->debounce_fd =
+		loop_timer_add(z, CLOCK_MONOTONIC, on_debounce, r);
 	if (ret < 0)
 		goto out_close;
 	ret = r->expiry_fd = loop_timer_add(z, CLOCK_REALTIME, on_expiry, r);
@@ -368,6 +395,7 @@ out_close:
 	return ret;
 }
 
+/* reload_close - undo reload_open(); NULL z->reload is fine */
 void reload_close(struct zoned *z)
 {
 	struct reload *r = z->reload;

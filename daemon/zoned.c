@@ -36,8 +36,8 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: zoned [-dtTV] [-f file] [-s socket] "
-			"[-S statedir]\n");
+	fprintf(stderr,
+		"usage: zoned [-dtTV] [-f file] [-s socket] [-S statedir]\n");
 	exit(1);
 }
 
@@ -141,8 +141,8 @@ static void fail_closed(struct zoned *z)
 		log_warnx("cannot install the lockdown table: %s",
 			  strerror(-ret));
 	else
-		log_warnx("installed the lockdown table: new cross-zone "
-			  "forwarding is dropped");
+		log_warnx(
+			"installed the lockdown table: new cross-zone forwarding is dropped");
 }
 
 static void startup_failed(struct zoned *z, int err)

@@ -31,9 +31,9 @@ static const char *value(const char *v)
 START_TEST(test_alert_line_plain)
 {
 	struct alert_pair p[] = {
-		{ "src_zone", "jumin" }, { "dst_zone", "naibu" },
-		{ "proto", "tcp" },	 { "src", "10.1.0.5" },
-		{ "dst", "10.3.0.9" },	 { "dport", "443" },
+		{ "src_zone", "jumin" },      { "dst_zone", "naibu" },
+		{ "proto", "tcp" },	      { "src", "10.1.0.5" },
+		{ "dst", "10.3.0.9" },	      { "dport", "443" },
 		{ "rule", "hard-invariant" }, { "count", "3" },
 	};
 	size_t n;
@@ -103,7 +103,8 @@ END_TEST
 
 START_TEST(test_alert_line_null_value_left_out)
 {
-	struct alert_pair p[] = { { "channel", "mail" }, { "expires", NULL },
+	struct alert_pair p[] = { { "channel", "mail" },
+				  { "expires", NULL },
 				  { "reason", "x" } };
 
 	alert_format_line(line, sizeof(line), ALERT_CHANNEL_EXPIRED, p, 3);
@@ -114,7 +115,8 @@ END_TEST
 START_TEST(test_alert_line_truncated)
 {
 	static char big[3000];
-	struct alert_pair p[] = { { "target", "10.1.0.1" }, { "reason", big },
+	struct alert_pair p[] = { { "target", "10.1.0.1" },
+				  { "reason", big },
 				  { "after", "x" } };
 	size_t n;
 
@@ -159,8 +161,8 @@ START_TEST(test_alert_journal_fields)
 	n = alert_format_journal(buf, sizeof(buf), "violation src_zone=jumin",
 				 LOG_ALERT, LOG_AUTHPRIV, "violation", p, 3);
 	ck_assert_uint_gt(n, 0);
-	ck_assert_ptr_nonnull(memmem(buf, n, "MESSAGE=violation src_zone=jumin\n",
-				     33));
+	ck_assert_ptr_nonnull(
+		memmem(buf, n, "MESSAGE=violation src_zone=jumin\n", 33));
 	ck_assert_ptr_nonnull(memmem(buf, n, "PRIORITY=1\n", 11));
 	ck_assert_ptr_nonnull(memmem(buf, n, "SYSLOG_FACILITY=10\n", 19));
 	ck_assert_ptr_nonnull(memmem(buf, n, "SYSLOG_IDENTIFIER=zoned\n", 24));
@@ -244,11 +246,12 @@ START_TEST(test_alert_emit_to_journal)
 		   NULL);
 	n = recv_dgram(fd, buf, sizeof(buf));
 	ck_assert_int_gt(n, 0);
-	ck_assert_ptr_nonnull(strstr(buf, "MESSAGE=violation src_zone=jumin "
-					  "dst_zone=internet proto=tcp "
-					  "src=10.1.0.5 sport=40000 "
-					  "dst=198.51.100.7 dport=443 "
-					  "rule=hard-invariant action=killed\n"));
+	ck_assert_ptr_nonnull(strstr(buf,
+				     "MESSAGE=violation src_zone=jumin "
+				     "dst_zone=internet proto=tcp "
+				     "src=10.1.0.5 sport=40000 "
+				     "dst=198.51.100.7 dport=443 "
+				     "rule=hard-invariant action=killed\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "\nPRIORITY=1\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "\nSYSLOG_FACILITY=10\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "\nZONED_ACTION=killed\n"));
