@@ -30,7 +30,8 @@ struct alerts {
 	int journal_fd; /* -1: syslog(3) only */
 	struct sockaddr_un journal;
 	socklen_t journal_len;
-	struct alert_budget budget;
+	struct alert_budget traffic; /* deny, violation, spoof, flow-* */
+	struct alert_budget state; /* the rare state events */
 	uint64_t suppressed; /* since the last summary */
 	uint64_t last_summary_ns;
 	struct alerts_stats stats;
@@ -86,7 +87,9 @@ struct alerts *alerts_new(int facility)
 		return NULL;
 	alerts->facility = facility;
 	alerts->journal_fd = -1;
-	alert_budget_init(&alerts->budget, ALERT_RATE, ALERT_BURST, now_ns());
+	alert_budget_init(&alerts->traffic, ALERT_RATE, ALERT_BURST, now_ns());
+	alert_budget_init(&alerts->state, ALERT_STATE_RATE, ALERT_STATE_BURST,
+			  now_ns());
 	if (stat(JOURNAL_SOCKET, &st) == 0 && S_ISSOCK(st.st_mode) &&
 	    alerts_set_journal_path(alerts, JOURNAL_SOCKET) < 0) {
 		/* syslog(3) still works: fall back to it. */
@@ -206,10 +209,13 @@ void alert_emit(struct alerts *alerts, enum alert_event event, ...)
 	uint64_t now = now_ns();
 	size_t skip = 0;
 	size_t n = 0;
+	struct alert_budget *budget;
 	const char *key;
 	va_list ap;
 
-	if (!alert_budget_take(&alerts->budget, now)) {
+	budget = alert_event_is_traffic(event) ? &alerts->traffic :
+						 &alerts->state;
+	if (!alert_budget_take(budget, now)) {
 		if (alerts->suppressed == 0 &&
 		    now - alerts->last_summary_ns >= 1000000000ull)
 			/* Start the one-second window with the storm. */

@@ -37,6 +37,20 @@ const char *alert_event_name(enum alert_event event)
 	return alert_events[event].name;
 }
 
+bool alert_event_is_traffic(enum alert_event event)
+{
+	switch (event) {
+	case ALERT_DENY:
+	case ALERT_VIOLATION:
+	case ALERT_SPOOF:
+	case ALERT_FLOW_START:
+	case ALERT_FLOW_END:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* alert_event_priority - the syslog priority of @event (DESIGN.md 5) */
 int alert_event_priority(enum alert_event event)
 {

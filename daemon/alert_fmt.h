@@ -17,9 +17,20 @@
 #define ALERT_MAX_PAIRS 32
 /* The longest line; longer ones end at a pair with " truncated=yes". */
 #define ALERT_LINE_MAX 2048
-/* The budget: 100 lines a second, bursts of up to 200. */
+/*
+ * The budget: traffic events (deny, violation, spoof, flow-*) share 100
+ * lines a second, bursts of up to 200.  The rare state events (policy,
+ * drift, isolate, release, channel-expired, events-lost) have a bucket of
+ * their own, so that a flood of traffic cannot hide a drift or a policy
+ * change: 10 a second, bursts of up to 50.
+ */
 #define ALERT_RATE 100
 #define ALERT_BURST 200
+#define ALERT_STATE_RATE 10
+#define ALERT_STATE_BURST 50
+
+/* alert_event_is_traffic - true for the events of the traffic budget */
+bool alert_event_is_traffic(enum alert_event event);
 
 /* The event word ("deny", "policy", ...) and its syslog priority. */
 const char *alert_event_name(enum alert_event event);

@@ -227,6 +227,23 @@ static ssize_t recv_dgram(int fd, char *buf, size_t size)
 	return n;
 }
 
+START_TEST(test_alert_state_events_have_their_own_budget)
+{
+	ck_assert(alert_event_is_traffic(ALERT_DENY));
+	ck_assert(alert_event_is_traffic(ALERT_VIOLATION));
+	ck_assert(alert_event_is_traffic(ALERT_SPOOF));
+	ck_assert(alert_event_is_traffic(ALERT_FLOW_START));
+	ck_assert(alert_event_is_traffic(ALERT_FLOW_END));
+	ck_assert(!alert_event_is_traffic(ALERT_DRIFT));
+	ck_assert(!alert_event_is_traffic(ALERT_POLICY_APPLIED));
+	ck_assert(!alert_event_is_traffic(ALERT_POLICY_REJECTED));
+	ck_assert(!alert_event_is_traffic(ALERT_ISOLATE));
+	ck_assert(!alert_event_is_traffic(ALERT_RELEASE));
+	ck_assert(!alert_event_is_traffic(ALERT_CHANNEL_EXPIRED));
+	ck_assert(!alert_event_is_traffic(ALERT_EVENTS_LOST));
+}
+END_TEST
+
 START_TEST(test_alert_emit_to_journal)
 {
 	char path[108];
@@ -303,10 +320,18 @@ START_TEST(test_alert_storm_is_summarised)
 	ck_assert_uint_ge(st.sent, ALERT_BURST);
 	ck_assert_uint_le(st.sent, ALERT_BURST + 10);
 	ck_assert_uint_eq(st.sent + st.suppressed, ALERT_BURST + 50);
+	ck_assert_uint_gt(st.suppressed, 0);
 	ck_assert_uint_eq(st.lost, 0);
 	ck_assert_int_eq(got, (int)st.sent);
 	snprintf(want, sizeof(want), "MESSAGE=alerts-suppressed count=%llu\n",
 		 (unsigned long long)st.suppressed);
+	/* A flood of traffic alerts cannot hide a state event. */
+	alert_emit(a, ALERT_DRIFT, "table", "inet/zoned", "change", "del-table",
+		   "action", "restored", NULL);
+	ck_assert_int_gt(recv_dgram(fd, buf, sizeof(buf)), 0);
+	ck_assert_ptr_nonnull(strstr(buf,
+				     "MESSAGE=drift table=inet/zoned "
+				     "change=del-table action=restored\n"));
 	/* No summary before a second has passed... */
 	alerts_tick(a);
 	ck_assert_int_lt(recv_dgram(fd, buf, sizeof(buf)), 0);
@@ -339,6 +364,7 @@ static Suite *alert_suite(void)
 	tcase_add_test(tc, test_alert_priorities);
 	tcase_add_test(tc, test_alert_journal_fields);
 	tcase_add_test(tc, test_alert_budget_burst_and_rate);
+	tcase_add_test(tc, test_alert_state_events_have_their_own_budget);
 	tcase_add_test(tc, test_alert_emit_to_journal);
 	tcase_add_test(tc, test_alert_storm_is_summarised);
 	suite_add_tcase(s, tc);
