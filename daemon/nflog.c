@@ -287,6 +287,19 @@ static int nflog_ipv6(const uint8_t *p, size_t len, struct nflog_rec *rec)
 	return 0;
 }
 
+/* true when @text starts with the word @word; *@ret_rest is what follows */
+static bool nflog_prefix_word(const char *text, const char *word,
+			      const char **ret_rest)
+{
+	size_t len = strlen(word);
+
+	if (strncmp(text, word, len) != 0 ||
+	    (text[len] != '\0' && text[len] != ' '))
+		return false;
+	*ret_rest = text + len + (text[len] == ' ');
+	return true;
+}
+
 /* "zoned deny hard-invariant" -> NFLOG_DENY, "hard-invariant" */
 static enum nflog_kind nflog_prefix(const char *prefix, const char **ret_arg)
 {
@@ -300,21 +313,22 @@ static enum nflog_kind nflog_prefix(const char *prefix, const char **ret_arg)
 		{ "spoof", NFLOG_SPOOF },
 	};
 	size_t plen = strlen(ZONE_LOG_PREFIX);
-	size_t i, wlen;
+	size_t i;
 
 	*ret_arg = "";
 	if (strncmp(prefix, ZONE_LOG_PREFIX, plen) != 0)
 		return NFLOG_OTHER;
 	prefix += plen;
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-		wlen = strlen(words[i].word);
-		if (strncmp(prefix, words[i].word, wlen) == 0 &&
-		    (prefix[wlen] == '\0' || prefix[wlen] == ' ')) {
-			*ret_arg = prefix + wlen + (prefix[wlen] == ' ');
-			return words[i].kind;
-		}
-	}
-	return NFLOG_OTHER;
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (nflog_prefix_word(prefix, words[i].word, ret_arg))
+			break;
+	if (i == sizeof(words) / sizeof(words[0]))
+		return NFLOG_OTHER;
+	/* "zoned monitor spoof <segment>": a spoof monitor mode let by */
+	if (words[i].kind == NFLOG_MONITOR &&
+	    nflog_prefix_word(*ret_arg, "spoof", ret_arg))
+		return NFLOG_SPOOF;
+	return words[i].kind;
 }
 
 static int nflog_decode(const struct nlattr **tb, struct nflog_rec *rec)
