@@ -388,6 +388,37 @@ def journal_text(data):
     return " ".join(fields)
 
 
+def journal_syslog_line(data, anc):
+    """A native journal datagram as the line journald would forward to
+    syslog ('facility.severity ident[pid]: MESSAGE'), so that tests read
+    alerts from syslog.log whether or not the host runs journald."""
+    fields = {}
+    i = 0
+    while i < len(data):
+        nl = data.find(b"\n", i)
+        if nl < 0:
+            nl = len(data)
+        line = data[i:nl]
+        if b"=" in line:
+            key, _, val = line.partition(b"=")
+            i = nl + 1
+        else:
+            size = int.from_bytes(data[nl + 1:nl + 9], "little")
+            key, val = line, data[nl + 9:nl + 9 + size]
+            i = nl + 9 + size + 1
+        fields[key.decode(errors="replace")] = \
+            val.decode("utf-8", errors="replace")
+    pid = "?"
+    for level, typ, cdata in anc:
+        if level == socket.SOL_SOCKET and typ == socket.SCM_CREDENTIALS:
+            pid = str(int.from_bytes(cdata[0:4], "little"))
+    fac = int(fields.get("SYSLOG_FACILITY", "1"))
+    sev = int(fields.get("PRIORITY", "6")) & 7
+    return "%s.%s %s[%s]: %s" % (
+        FACILITIES[fac] if fac < len(FACILITIES) else "?", SEVERITIES[sev],
+        fields.get("SYSLOG_IDENTIFIER", "?"), pid, fields.get("MESSAGE", ""))
+
+
 def bind_dgram(path, passcred=False):
     try:
         os.unlink(path)
@@ -408,7 +439,7 @@ def cmd_syslogd(args):
     socks["syslog"] = bind_dgram("/dev/log")
     out["syslog"] = open(os.path.join(args.dir, "syslog.log"), "a")
     if args.journal:
-        socks["journal"] = bind_dgram(args.journal)
+        socks["journal"] = bind_dgram(args.journal, True)
         out["journal"] = open(os.path.join(args.dir, "journal.log"), "a")
     socks["notify"] = bind_dgram(os.path.join(args.dir, "notify.sock"), True)
     out["notify"] = open(os.path.join(args.dir, "notify.log"), "a")
@@ -426,6 +457,8 @@ def cmd_syslogd(args):
                 text = syslog_text(data)
             elif kind == "journal":
                 text = journal_text(data)
+                out["syslog"].write(journal_syslog_line(data, anc) + "\n")
+                out["syslog"].flush()
             else:
                 pid = "?"
                 for level, typ, cdata in anc:
