@@ -142,18 +142,43 @@ int zoned_apply_model(struct zoned *z, struct zone_model *model,
 	if (model != z->model) {
 		zone_model_free(z->model);
 		z->model = model;
-		if (z->alerts != NULL) {
+		if (z->alerts != NULL)
 			alerts_set_facility(z->alerts,
 					    zone_model_alert_facility(model));
-			report_expired(z, model, now);
-		}
 	}
 	z->applied_at = now;
 	if (z->reload != NULL)
 		arm_expiry(z, now);
+	return 0;
+}
+
+/* Judge the existing flows against the policy just committed. */
+static void sweep(struct zoned *z)
+{
+	int ret;
+
 	if (z->ct != NULL && (ret = ctwatch_sweep(z)) < 0)
 		log_warnx("conntrack sweep: %s, ignoring", strerror(-ret));
-	return 0;
+}
+
+/**
+ * zoned_policy_applied - announce a newly loaded config in force
+ * @why: the trigger key ("start", "SIGHUP", ...)
+ *
+ * Raises policy result=applied, then channel-expired for the channels the
+ * config lists that have already expired, then sweeps conntrack (when the
+ * watcher is open), so the log reads cause before effect.
+ */
+void zoned_policy_applied(struct zoned *z, const char *why)
+{
+	z->last_error[0] = '\0';
+	log_info("policy %s applied from %s (%s)", zone_model_hash(z->model),
+		 z->conf_path, why);
+	alert_emit(z->alerts, ALERT_POLICY_APPLIED, "hash",
+		   zone_model_hash(z->model), "file", z->conf_path, "trigger",
+		   why, NULL);
+	report_expired(z, z->model, z->applied_at);
+	sweep(z);
 }
 
 static void notify_status(struct zoned *z)
@@ -206,11 +231,7 @@ int zoned_reload(struct zoned *z, const char *why)
 		reject(z, diag, ret, why);
 		goto out_free;
 	}
-	z->last_error[0] = '\0';
-	log_info("policy %s applied", zone_model_hash(z->model));
-	alert_emit(z->alerts, ALERT_POLICY_APPLIED, "hash",
-		   zone_model_hash(z->model), "file", z->conf_path, "trigger",
-		   why, NULL);
+	zoned_policy_applied(z, why);
 out_free:
 	zone_diag_free(diag);
 out:
@@ -246,6 +267,7 @@ int zoned_reapply(struct zoned *z, const char *why)
 	} else {
 		log_info("policy %s re-applied (%s)", zone_model_hash(z->model),
 			 why);
+		sweep(z);
 	}
 	zone_diag_free(diag);
 	return ret;

@@ -194,6 +194,41 @@ static void start_policy(struct zoned *z)
 	startup_failed(z, ret);
 }
 
+/*
+ * Read the table back before READY=1: the batch was acknowledged, but
+ * only a dump shows what the kernel holds.  A difference is re-applied
+ * once; if it stays, zoned goes on (the table it has is still closed)
+ * and says so.
+ */
+static void verify_table(struct zoned *z)
+{
+	struct zone_diag *diag;
+	int tries;
+	size_t i;
+	int ret;
+
+	for (tries = 0; tries < 2; tries++) {
+		diag = zone_diag_new();
+		if (diag == NULL)
+			fatal("zone_diag_new");
+		ret = zone_nft_verify(z->nft, z->ruleset, diag);
+		for (i = 0; i < zone_diag_count(diag); i++)
+			log_warnx("%s", zone_diag_line(diag, i));
+		zone_diag_free(diag);
+		if (ret == 0)
+			return;
+		if (ret != -EUCLEAN) {
+			log_warnx("cannot read the table back: %s, ignoring",
+				  strerror(-ret));
+			return;
+		}
+		if (tries == 0)
+			zoned_reapply(z, "verify");
+	}
+	log_warnx(
+		"the kernel's table still differs from the compiled plan, ignoring");
+}
+
 static void on_signal(struct zoned *z, int fd, uint32_t events, void *arg)
 {
 	struct signalfd_siginfo si;
@@ -397,11 +432,9 @@ int main(int argc, char **argv)
 	alerts_set_stderr(z.alerts, z.debug);
 
 	start_policy(&z);
-	log_info("policy %s applied from %s", zone_model_hash(z.model),
-		 z.conf_path);
-	alert_emit(z.alerts, ALERT_POLICY_APPLIED, "hash",
-		   zone_model_hash(z.model), "file", z.conf_path, "trigger",
-		   "start", NULL);
+	/* No sweep yet: start_watchers() subscribes first, then sweeps. */
+	zoned_policy_applied(&z, "start");
+	verify_table(&z);
 	start_watchers(&z, &mask);
 	notify_sendf("READY=1\nSTATUS=enforcing %s policy %.12s",
 		     zone_mode_name(zone_model_mode(z.model)),

@@ -124,12 +124,18 @@ int zoned_reapply(struct zoned *z, const char *why);
 /*
  * zoned_apply_model - compile @model (with the isolated prefixes) and
  * apply it in one batch; on success it replaces z->model and z->ruleset
- * (takes ownership of @model) and sweeps conntrack.  On failure nothing
- * changes, @model stays the caller's and @diag says why.  Returns 0 or
- * -errno.
+ * (takes ownership of @model).  On failure nothing changes, @model stays
+ * the caller's and @diag says why.  Raises no alert and sweeps nothing.
+ * Returns 0 or -errno.
  */
 int zoned_apply_model(struct zoned *z, struct zone_model *model,
 		      struct zone_diag *diag);
+/*
+ * zoned_policy_applied - after zoned_apply_model() of a new config: raise
+ * policy result=applied (trigger=@why), report channels already expired
+ * and sweep conntrack.
+ */
+void zoned_policy_applied(struct zoned *z, const char *why);
 
 /*
  * reload_open - watch the config's directory (inotify, debounced) and
