@@ -85,6 +85,32 @@ void nft_batch_free(struct nft_batch *b)
 	free(b);
 }
 
+int nft_batch_foreach(struct nft_batch *b,
+		      int (*cb)(const struct nlmsghdr *nlh, void *data),
+		      void *data)
+{
+	int n_iov = nftnl_batch_iovec_len(b->nb);
+	struct iovec *iov;
+	int ret = 0;
+	int i;
+
+	iov = calloc((size_t)n_iov, sizeof(*iov));
+	if (!iov)
+		return -ENOMEM;
+	nftnl_batch_iovec(b->nb, iov, (uint32_t)n_iov);
+	for (i = 0; i < n_iov && ret == 0; i++) {
+		const struct nlmsghdr *nlh = iov[i].iov_base;
+		int len = (int)iov[i].iov_len;
+
+		while (ret == 0 && mnl_nlmsg_ok(nlh, len)) {
+			ret = cb(nlh, data);
+			nlh = mnl_nlmsg_next(nlh, &len);
+		}
+	}
+	free(iov);
+	return ret;
+}
+
 size_t nft_batch_size(struct nft_batch *b)
 {
 	return (size_t)nftnl_batch_iovec_len(b->nb) * (BATCH_PAGE +
@@ -128,11 +154,18 @@ static struct nlmsghdr *batch_hdr(struct nft_batch *b, uint16_t type,
 				  uint16_t flags, const struct nft_origin *o)
 {
 	uint32_t seq = b->seq++;
+	char *buf = nftnl_batch_buffer(b->nb);
 
 	batch_record(b, seq, o);
 	b->n_msgs++;
-	return nftnl_nlmsg_build_hdr(nftnl_batch_buffer(b->nb), type,
-				     NFPROTO_INET, flags, seq);
+	/*
+	 * libmnl 1.0.4 leaves attribute padding as it finds it and libnftnl
+	 * writes some names without their NUL: clear the space a message
+	 * can take (the page always has BATCH_OVERRUN left), so that what
+	 * is sent is deterministic and parses back in user space too.
+	 */
+	memset(buf, 0, ELEM_NEST_MAX + 4096);
+	return nftnl_nlmsg_build_hdr(buf, type, NFPROTO_INET, flags, seq);
 }
 
 static void batch_done(struct nft_batch *b)

@@ -68,6 +68,14 @@ int nft_batch_plan(struct nft_batch *b, const struct zone_ruleset *rs,
 		   const struct nft_kstate *ks, uint32_t genid,
 		   bool *ret_empty);
 
+/**
+ * nft_batch_foreach - call @cb for every message of the batch, in order
+ * Stops at the first non-zero return of @cb and returns it; else 0.
+ */
+int nft_batch_foreach(struct nft_batch *b,
+		      int (*cb)(const struct nlmsghdr *nlh, void *data),
+		      void *data);
+
 /* the byte length of the batch, for SO_SNDBUF */
 size_t nft_batch_size(struct nft_batch *b);
 uint32_t nft_batch_next_seq(const struct nft_batch *b);

@@ -351,7 +351,7 @@ static int compile_isolate_chain(struct compile *c)
 /* interfaces grouped by the set of segments that list them */
 struct iface_group {
 	char chain[NFT_NAME_LEN];
-	char who[NFT_NAME_LEN * 2];	/* segment names for the log */
+	char who[96];		/* segment names for the log prefix */
 	uint32_t ids[NFT_SEG_MAX];
 	size_t n_ids;
 	bool has_zone;

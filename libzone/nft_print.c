@@ -81,19 +81,6 @@ static void print_elem(FILE *out, const struct zone_ruleset *rs,
 		fputc('\n', out);
 }
 
-static void print_udata_comment(FILE *out, const struct nftnl_rule *r)
-{
-	const void *data;
-	uint32_t len = 0;
-
-	data = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
-	/* TLV: type 0 (comment), length, NUL-terminated text */
-	if (data && len > 2)
-		fprintf(out, "  comment \"%.*s\"\n",
-			(int)((const uint8_t *)data)[1] - 1,
-			(const char *)data + 2);
-}
-
 /**
  * nft_plan_fprint - every object of the plan as text
  * @rs: the plan
@@ -137,7 +124,6 @@ int nft_plan_fprint(const struct zone_ruleset *rs, FILE *out)
 		nftnl_rule_snprintf(buf, sizeof(buf), rs->rules[i].rule,
 				    NFTNL_OUTPUT_DEFAULT, 0);
 		fprintf(out, "%s\n", buf);
-		print_udata_comment(out, rs->rules[i].rule);
 	}
 	return ferror(out) ? -EIO : 0;
 }

@@ -1,0 +1,701 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit tests of the ruleset compiler and the batch builder, without a
+ * kernel: fixture models compiled and printed in libnftnl's notation and
+ * compared with golden tests/nft/<name>.payload files (UPDATE_GOLDEN=1
+ * rewrites them); the interval maps checked against the classifier; every
+ * message of a batch serialised and parsed back; and the incremental
+ * apply checked to send only element changes when only prefixes change.
+ */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+
+#include <zone/conf.h>
+#include <zone/diag.h>
+#include <zone/mark.h>
+#include <zone/model.h>
+#include <zone/ruleset.h>
+#include <zone/verdict.h>
+
+#include "nft_batch.h"
+#include "nft_plan.h"
+
+#ifndef SRCDIR
+#define SRCDIR "."
+#endif
+
+/* 2026-05-28: "old" has expired, "mail" has not */
+#define NOW ((time_t)1780000000)
+
+static const char fixture_head[] =
+	"profile = \"alpha-prime\";\n"
+	"profile_approved = \"CISO TEST\";\n"
+	"mode = \"%s\";\n"
+	"zones = (\n"
+	"  { name = \"jumin\"; tier = \"resident\"; interfaces = [ \"eth1\" ];\n"
+	"    networks = [ \"10.1.0.0/16\", \"10.11.0.0/16\", \"fd00:1::/48\" ]; },\n"
+	"  { name = \"lgwan\"; tier = \"lgwan\"; interfaces = [ \"eth2\", \"eth2b\" ];\n"
+	"    networks = [ %s ]; },\n"
+	"  { name = \"naibu\"; tier = \"internet\"; interfaces = [ \"eth3\" ];\n"
+	"    networks = [ \"10.3.0.0/16\" ]; }\n"
+	");\n"
+	"attachments = (\n"
+	"  { name = \"lgwan-wan\"; kind = \"lgwan-wan\"; interfaces = [ \"eth4\" ];\n"
+	"    networks = [ \"172.16.0.0/12\" ]; },\n"
+	"  { name = \"seccloud\"; kind = \"security-cloud\"; interfaces = [ \"eth5\" ];\n"
+	"    networks = [ \"192.0.2.0/24\" ]; },\n"
+	"  { name = \"internet\"; kind = \"internet\"; interfaces = [ \"eth5\" ]; }\n"
+	");\n"
+	"channels = (\n"
+	"  { name = \"mail\"; kind = \"sanitize\"; from = \"naibu\"; to = \"lgwan\";\n"
+	"    from_hosts = [ \"10.3.0.25\", \"10.3.4.0/23\" ]; to_hosts = [ \"10.2.0.25\" ];\n"
+	"    services = [ \"tcp/25\", \"tcp/8000-8010\" ];\n"
+	"    reason = \"relay\"; approved = \"CISO 1\"; expires = \"2027-03-31T00:00:00Z\"; },\n"
+	"  { name = \"old\"; kind = \"sanitize\"; from = \"naibu\"; to = \"lgwan\";\n"
+	"    from_hosts = [ \"10.3.0.26\" ]; to_hosts = [ \"10.2.0.26\" ];\n"
+	"    services = [ \"tcp/25\" ]; reason = \"gone\"; approved = \"CISO 2\";\n"
+	"    expires = \"2026-01-01T00:00:00Z\"; },\n"
+	"  { name = \"cloud\"; kind = \"breakout\"; from = \"lgwan\"; to = \"internet\";\n"
+	"    to_hosts = [ \"198.51.100.0/24\", \"2001:db8:1::/48\" ];\n"
+	"    services = [ \"tcp/443\" ]; reason = \"saas\"; approved = \"CISO 3\"; }%s\n"
+	");\n";
+
+#define LGWAN_NETS "\"10.2.0.0/16\", \"fd00:2::/48\""
+
+static struct zone_model *load_fixture(const char *mode, const char *lgwan,
+				       const char *extra_channel)
+{
+	struct zone_diag *diag = zone_diag_new();
+	struct zone_model *m = NULL;
+	char *text = NULL;
+	size_t i;
+	int ret;
+
+	ck_assert_ptr_nonnull(diag);
+	ck_assert_int_gt(asprintf(&text, fixture_head, mode, lgwan,
+				  extra_channel), 0);
+	ret = zone_conf_load_string(text, "fixture.conf", diag, &m);
+	for (i = 0; i < zone_diag_count(diag); i++)
+		fprintf(stderr, "%s\n", zone_diag_line(diag, i));
+	ck_assert_int_eq(ret, 0);
+	zone_diag_free(diag);
+	free(text);
+	return m;
+}
+
+static char *plan_text(const struct zone_ruleset *rs)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(nft_plan_fprint(rs, f), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	return text;
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text;
+	long n;
+
+	if (!f)
+		return strdup("");
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)n + 1);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return text;
+}
+
+static void check_golden(const char *name, const struct zone_ruleset *rs)
+{
+	const char *update = getenv("UPDATE_GOLDEN");
+	char path[512];
+	char *got = plan_text(rs);
+	char *want;
+
+	snprintf(path, sizeof(path), SRCDIR "/tests/nft/%s.payload", name);
+	if (update && strcmp(update, "1") == 0) {
+		FILE *f = fopen(path, "w");
+
+		ck_assert_ptr_nonnull(f);
+		fputs(got, f);
+		fclose(f);
+	}
+	want = read_file(path);
+	ck_assert_msg(strcmp(got, want) == 0,
+		      "%s differs from the plan (UPDATE_GOLDEN=1 rewrites it)",
+		      path);
+	free(got);
+	free(want);
+}
+
+START_TEST(test_nft_compile_golden_enforce)
+{
+	struct zone_model *m = load_fixture("enforce", LGWAN_NETS, "");
+	struct zone_prefix iso[2];
+	struct zone_ruleset *rs;
+
+	ck_assert_int_eq(zone_prefix_parse("10.1.0.99", &iso[0]), 0);
+	ck_assert_int_eq(zone_prefix_parse("fd00:2::/64", &iso[1]), 0);
+	rs = zone_ruleset_compile(m, iso, 2, NOW);
+	ck_assert_ptr_nonnull(rs);
+	check_golden("enforce", rs);
+	zone_ruleset_free(rs);
+	zone_model_free(m);
+}
+END_TEST
+
+START_TEST(test_nft_compile_golden_monitor)
+{
+	struct zone_model *m = load_fixture("monitor", LGWAN_NETS, "");
+	struct zone_ruleset *rs = zone_ruleset_compile(m, NULL, 0, NOW);
+
+	ck_assert_ptr_nonnull(rs);
+	check_golden("monitor", rs);
+	zone_ruleset_free(rs);
+	zone_model_free(m);
+}
+END_TEST
+
+START_TEST(test_nft_compile_golden_lockdown)
+{
+	struct zone_ruleset *rs = nft_plan_lockdown();
+
+	ck_assert_ptr_nonnull(rs);
+	check_golden("lockdown", rs);
+	zone_ruleset_free(rs);
+}
+END_TEST
+
+static const struct nft_pset *plan_set(const struct zone_ruleset *rs,
+				       const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n_sets; i++) {
+		if (strcmp(rs->sets[i].name, name) == 0)
+			return &rs->sets[i];
+	}
+	ck_abort_msg("no set %s", name);
+	return NULL;
+}
+
+static size_t rules_with_comment(const struct zone_ruleset *rs,
+				 const char *comment)
+{
+	size_t n = 0;
+	size_t i;
+
+	for (i = 0; i < rs->n_rules; i++) {
+		uint32_t len = 0;
+		const char *ud = nftnl_rule_get_data(rs->rules[i].rule,
+						     NFTNL_RULE_USERDATA, &len);
+
+		if (ud && len > 2 && strcmp(ud + 2, comment) == 0)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * Every start element of src4/src6 carries the segment zone_classify()
+ * gives its first address; ends are the next start; the space is covered.
+ */
+static void check_src_map(const struct zone_model *m,
+			  const struct zone_ruleset *rs, const char *name,
+			  int family)
+{
+	const struct nft_pset *s = plan_set(rs, name);
+	const struct zone_segment *catchall = zone_model_catchall(m);
+	size_t starts = 0;
+	size_t i;
+
+	ck_assert_uint_gt(s->n_elems, 0);
+	for (i = 0; i < s->n_elems; i++) {
+		const struct nft_elem *e = &s->elems[i];
+		struct zone_addr a = { .family = (uint8_t)family };
+		const struct zone_segment *seg;
+		uint32_t want;
+
+		if (e->flags & NFT_SET_ELEM_INTERVAL_END) {
+			/* an end is always followed by the next start */
+			ck_assert_uint_lt(i + 1, s->n_elems);
+			ck_assert_int_eq(memcmp(e->key, s->elems[i + 1].key,
+						s->key_len), 0);
+			continue;
+		}
+		starts++;
+		memcpy(a.bytes, e->key, s->key_len);
+		seg = zone_classify(m, &a);
+		if (!seg)
+			seg = catchall;
+		want = (uint32_t)zone_segment_index(seg);
+		ck_assert_uint_eq(e->data, ZONE_MARK_MAGIC |
+						   ZONE_MARK_T_SCRATCH | want);
+	}
+	ck_assert_uint_gt(starts, 1);
+	/* the first start is the lowest address */
+	for (i = 0; i < s->key_len; i++)
+		ck_assert_uint_eq(s->elems[0].key[i], 0);
+}
+
+START_TEST(test_nft_compile_intervals_follow_classifier)
+{
+	struct zone_model *m = load_fixture("enforce", LGWAN_NETS, "");
+	struct zone_ruleset *rs = zone_ruleset_compile(m, NULL, 0, NOW);
+	const struct nft_pset *dst;
+	size_t i;
+
+	ck_assert_ptr_nonnull(rs);
+	check_src_map(m, rs, "src4", AF_INET);
+	check_src_map(m, rs, "src6", AF_INET6);
+	/* dst4 sends each start to the chain of the same segment */
+	dst = plan_set(rs, "dst4");
+	for (i = 0; i < dst->n_elems; i++) {
+		const struct nft_elem *e = &dst->elems[i];
+		struct zone_addr a = { .family = AF_INET };
+		const struct zone_segment *seg;
+		char want[NFT_NAME_LEN];
+
+		if (e->flags & NFT_SET_ELEM_INTERVAL_END)
+			continue;
+		memcpy(a.bytes, e->key, 4);
+		seg = zone_classify(m, &a);
+		snprintf(want, sizeof(want), "to_%s",
+			 zone_segment_name(seg ? seg
+					       : zone_model_catchall(m)));
+		ck_assert_int_ge(e->chain, 0);
+		ck_assert_str_eq(rs->chains[e->chain].name, want);
+		ck_assert_uint_eq(e->data, (uint32_t)NFT_GOTO);
+	}
+	zone_ruleset_free(rs);
+	zone_model_free(m);
+}
+END_TEST
+
+START_TEST(test_nft_compile_expired_channel_left_out)
+{
+	struct zone_model *m = load_fixture("enforce", LGWAN_NETS, "");
+	struct zone_ruleset *rs = zone_ruleset_compile(m, NULL, 0, NOW);
+	struct zone_ruleset *later;
+	size_t i;
+
+	ck_assert_ptr_nonnull(rs);
+	ck_assert_uint_eq(rules_with_comment(rs, "channel old"), 0);
+	/* one rule per service; mail's hosts are IPv4 only */
+	ck_assert_uint_eq(rules_with_comment(rs, "channel mail"), 2);
+	/* cloud names no source hosts: one rule per destination family */
+	ck_assert_uint_eq(rules_with_comment(rs, "channel cloud"), 2);
+	for (i = 0; i < rs->n_objs; i++)
+		ck_assert_str_ne(rs->objs[i].name, "chan_old");
+	/* past mail's expiry, it goes too */
+	later = zone_ruleset_compile(m, NULL, 0, (time_t)1806451200);
+	ck_assert_ptr_nonnull(later);
+	ck_assert_uint_eq(rules_with_comment(later, "channel mail"), 0);
+	ck_assert_uint_eq(rules_with_comment(later, "channel cloud"), 2);
+	zone_ruleset_free(later);
+	zone_ruleset_free(rs);
+	zone_model_free(m);
+}
+END_TEST
+
+/* lgwan's /16 plus @n disjoint /24s in 10.64.0.0/10 */
+static char *many_nets(size_t n)
+{
+	size_t size = n * 24 + 64;
+	char *text = calloc(1, size);
+	size_t off;
+	size_t i;
+
+	ck_assert_ptr_nonnull(text);
+	off = (size_t)snprintf(text, size, "\"10.2.0.0/16\"");
+	for (i = 0; i < n; i++)
+		off += (size_t)snprintf(text + off, size - off,
+					", \"10.%zu.%zu.0/24\"",
+					64 + 2 * i / 256, 2 * i % 256);
+	return text;
+}
+
+static size_t chain_rules(const struct zone_ruleset *rs, const char *chain)
+{
+	size_t n = 0;
+	size_t i;
+
+	for (i = 0; i < rs->n_rules; i++) {
+		if (strcmp(nftnl_rule_get_str(rs->rules[i].rule,
+					      NFTNL_RULE_CHAIN), chain) == 0)
+			n++;
+	}
+	return n;
+}
+
+START_TEST(test_nft_compile_rule_count_is_fixed)
+{
+	char *nets = many_nets(120);
+	struct zone_model *small = load_fixture("enforce", LGWAN_NETS, "");
+	struct zone_model *big = load_fixture("enforce", nets, "");
+	struct zone_ruleset *a = zone_ruleset_compile(small, NULL, 0, NOW);
+	struct zone_ruleset *b = zone_ruleset_compile(big, NULL, 0, NOW);
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_uint_eq(chain_rules(a, "forward"), chain_rules(b, "forward"));
+	ck_assert_uint_eq(chain_rules(a, "forward"), 11);
+	ck_assert_uint_eq(a->n_rules, b->n_rules);
+	ck_assert_uint_eq(a->n_chains, b->n_chains);
+	ck_assert_uint_gt(plan_set(b, "src4")->n_elems,
+			  plan_set(a, "src4")->n_elems + 200);
+	zone_ruleset_free(a);
+	zone_ruleset_free(b);
+	zone_model_free(small);
+	zone_model_free(big);
+	free(nets);
+}
+END_TEST
+
+/* ---- batches ---- */
+
+struct walk {
+	const struct zone_ruleset *rs;
+	size_t n_by_type[NFT_MSG_MAX + 1];
+	size_t n_flush;		/* DELSETELEM without elements */
+	size_t n_rule;		/* NEWRULE seen so far */
+	size_t elems_added[16];	/* by plan set index */
+	size_t elems_deleted;
+	size_t batch_begin;
+	size_t batch_end;
+};
+
+static int plan_set_index(const struct zone_ruleset *rs, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n_sets; i++) {
+		if (strcmp(rs->sets[i].name, name) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* the payload libnftnl writes for @r under a copy of @nlh's header
+ * into @buf (64 KiB) */
+static size_t rule_bytes(const struct nlmsghdr *nlh, struct nftnl_rule *r,
+			 char *buf)
+{
+	struct nlmsghdr *out = (struct nlmsghdr *)buf;
+
+	/* libmnl 1.0.4 does not clear attribute padding, and libnftnl puts
+	 * the objref name without its NUL: only zeroed buffers parse back */
+	memset(buf, 0, 65536);
+	memcpy(buf, nlh, mnl_nlmsg_size(sizeof(struct nfgenmsg)));
+	out->nlmsg_len = mnl_nlmsg_size(sizeof(struct nfgenmsg));
+	nftnl_rule_nlmsg_build_payload(out, r);
+	return out->nlmsg_len;
+}
+
+/* a rule message as text: parsed by libnftnl, comment included */
+static void rule_text(const struct nlmsghdr *nlh, char *buf, size_t size)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	const char *ud;
+	uint32_t len = 0;
+	int n;
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(nftnl_rule_nlmsg_parse(nlh, r), 0);
+	n = nftnl_rule_snprintf(buf, size, r, NFTNL_OUTPUT_DEFAULT, 0);
+	ck_assert_int_gt(n, 0);
+	ud = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
+	if (ud && len > 2)
+		snprintf(buf + n, size - (size_t)n, " comment=%s", ud + 2);
+	nftnl_rule_free(r);
+}
+
+/*
+ * A NEWRULE carries the plan's rule, and what it parses into serialises
+ * and parses again into the same rule (libmnl 1.0.4 leaves attribute
+ * padding uninitialised, so bytes cannot be compared).
+ */
+static void walk_rule(struct walk *w, const struct nlmsghdr *nlh)
+{
+	static char buf[65536];
+	static char got[8192];
+	static char want[8192];
+	struct nftnl_rule *r = nftnl_rule_alloc();
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_lt(w->n_rule, w->rs->n_rules);
+	rule_text(nlh, got, sizeof(got));
+	rule_bytes(nlh, w->rs->rules[w->n_rule].rule, buf);
+	rule_text((struct nlmsghdr *)buf, want, sizeof(want));
+	ck_assert_str_eq(got, want);
+	ck_assert_int_eq(nftnl_rule_nlmsg_parse(nlh, r), 0);
+	rule_bytes(nlh, r, buf);
+	rule_text((struct nlmsghdr *)buf, want, sizeof(want));
+	ck_assert_str_eq(got, want);
+	ck_assert_ptr_nonnull(strstr(got, "[ "));
+	w->n_rule++;
+	nftnl_rule_free(r);
+}
+
+static const char *elems_set_name(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(attr) == NFTA_SET_ELEM_LIST_SET)
+			return mnl_attr_get_str(attr);
+	}
+	return NULL;
+}
+
+static uint32_t elem_key_len;
+
+static int count_elem(struct nftnl_set_elem *e, void *data)
+{
+	size_t *n = data;
+	uint32_t len = 0;
+
+	ck_assert_ptr_nonnull(nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len));
+	ck_assert_uint_eq(len, elem_key_len);
+	(*n)++;
+	return 0;
+}
+
+/*
+ * Element messages of the named sets (written by nft_batch.c) parse back
+ * with libnftnl into as many elements as were sent, each with its key.
+ * Anonymous sets are written by libnftnl, which numbers list elements
+ * 1, 2, ... and then cannot parse them itself; the kernel ignores that.
+ */
+static void walk_elems(struct walk *w, const struct nlmsghdr *nlh, bool add)
+{
+	const char *name = elems_set_name(nlh);
+	struct nftnl_set *s;
+	size_t n = 0;
+	int idx;
+
+	ck_assert_ptr_nonnull(name);
+	if (strncmp(name, "__", 2) == 0)
+		return;
+	idx = plan_set_index(w->rs, name);
+	ck_assert_int_ge(idx, 0);
+	s = nftnl_set_alloc();
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(nftnl_set_elems_nlmsg_parse(nlh, s), 0);
+	elem_key_len = w->rs->sets[idx].key_len;
+	ck_assert_int_eq(nftnl_set_elem_foreach(s, count_elem, &n), 0);
+	if (!add && n == 0)
+		w->n_flush++;
+	else if (!add)
+		w->elems_deleted += n;
+	else
+		w->elems_added[idx] += n;
+	nftnl_set_free(s);
+}
+
+static int walk_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct walk *w = data;
+	uint16_t type = NFNL_MSG_TYPE(nlh->nlmsg_type);
+
+	if (nlh->nlmsg_type == NFNL_MSG_BATCH_BEGIN) {
+		w->batch_begin++;
+		return 0;
+	}
+	if (nlh->nlmsg_type == NFNL_MSG_BATCH_END) {
+		w->batch_end++;
+		ck_assert(nlh->nlmsg_flags & NLM_F_ACK);
+		return 0;
+	}
+	ck_assert_uint_eq(NFNL_SUBSYS_ID(nlh->nlmsg_type),
+			  NFNL_SUBSYS_NFTABLES);
+	ck_assert_uint_le(type, NFT_MSG_MAX);
+	/* element nests must fit the 16-bit attribute length */
+	ck_assert_uint_lt(nlh->nlmsg_len, 65535);
+	w->n_by_type[type]++;
+	if (type == NFT_MSG_NEWRULE)
+		walk_rule(w, nlh);
+	else if (type == NFT_MSG_NEWSETELEM)
+		walk_elems(w, nlh, true);
+	else if (type == NFT_MSG_DELSETELEM)
+		walk_elems(w, nlh, false);
+	return 0;
+}
+
+static void walk_batch(const struct zone_ruleset *rs,
+		       const struct nft_kstate *ks, struct walk *w,
+		       bool *empty)
+{
+	struct nft_batch *b = nft_batch_new(1);
+
+	ck_assert_ptr_nonnull(b);
+	memset(w, 0, sizeof(*w));
+	w->rs = rs;
+	ck_assert_int_eq(nft_batch_plan(b, rs, ks, 42, empty), 0);
+	ck_assert_int_eq(nft_batch_foreach(b, walk_cb, w), 0);
+	ck_assert_uint_eq(w->batch_begin, 1);
+	ck_assert_uint_eq(w->batch_end, 1);
+	nft_batch_free(b);
+}
+
+START_TEST(test_nft_batch_full_round_trip)
+{
+	char *nets = many_nets(2000 / 2);
+	struct zone_model *m = load_fixture("enforce", nets, "");
+	struct zone_ruleset *rs = zone_ruleset_compile(m, NULL, 0, NOW);
+	struct nft_kstate none = { 0 };
+	struct walk w;
+	bool empty = true;
+	size_t i;
+
+	ck_assert_ptr_nonnull(rs);
+	walk_batch(rs, &none, &w, &empty);
+	ck_assert(!empty);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWTABLE], 1);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELRULE], 0);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWCHAIN], rs->n_chains);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWOBJ], rs->n_objs);
+	ck_assert_uint_eq(w.n_rule, rs->n_rules);
+	for (i = 0; i < rs->n_sets; i++)
+		ck_assert_uint_eq(w.elems_added[i], rs->sets[i].n_elems);
+	/* src4 holds ~2000 elements: it had to be split */
+	ck_assert_uint_gt(plan_set(rs, "src4")->n_elems, 1900);
+	zone_ruleset_free(rs);
+	zone_model_free(m);
+	free(nets);
+}
+END_TEST
+
+static size_t anon_sets(const struct zone_ruleset *rs)
+{
+	size_t n = 0;
+	size_t i;
+
+	for (i = 0; i < rs->n_rules; i++)
+		n += rs->rules[i].n_anon;
+	return n;
+}
+
+START_TEST(test_nft_batch_incremental)
+{
+	struct zone_model *ma = load_fixture("enforce", LGWAN_NETS, "");
+	struct zone_model *mb = load_fixture("enforce",
+					     "\"10.2.0.0/17\", \"fd00:2::/48\"",
+					     "");
+	struct zone_model *mc = load_fixture("enforce", LGWAN_NETS,
+		",\n  { name = \"st\"; kind = \"screen-transfer\";"
+		" from = \"lgwan\"; to = \"naibu\";"
+		" to_hosts = [ \"10.3.0.11\" ]; services = [ \"tcp/3389\" ];"
+		" reason = \"vdi\"; approved = \"CISO 4\"; }");
+	struct zone_ruleset *a = zone_ruleset_compile(ma, NULL, 0, NOW);
+	struct zone_ruleset *a2 = zone_ruleset_compile(ma, NULL, 0, NOW);
+	struct zone_ruleset *b = zone_ruleset_compile(mb, NULL, 0, NOW);
+	struct zone_ruleset *c = zone_ruleset_compile(mc, NULL, 0, NOW);
+	struct nft_kstate *snap = nft_kstate_snapshot(a);
+	struct nft_kstate dumped = { .exists = true };
+	struct walk w;
+	bool empty = false;
+	size_t i;
+
+	ck_assert_ptr_nonnull(snap);
+	/* nothing changed: nothing to send */
+	walk_batch(a2, snap, &w, &empty);
+	ck_assert(empty);
+	/* one prefix changed: element changes only, no rule is touched */
+	walk_batch(b, snap, &w, &empty);
+	ck_assert(!empty);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELRULE], 0);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWRULE], 0);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWCHAIN], 0);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWSET], 0);
+	ck_assert_uint_eq(w.n_flush, 0);
+	ck_assert_uint_gt(w.elems_deleted, 0);
+	ck_assert_uint_lt(w.elems_deleted, 10);
+	ck_assert_uint_gt(w.elems_added[plan_set_index(b, "src4")], 0);
+	/* a new channel: rules flushed and rebuilt in the same batch */
+	walk_batch(c, snap, &w, &empty);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELRULE], 1);
+	ck_assert_uint_eq(w.n_rule, c->n_rules);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWOBJ], 1);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELCHAIN], 0);
+	/* adopting a table we know only by name: flush and refill sets */
+	for (i = 0; i < a->n_sets; i++) {
+		struct nft_kset *k = nft_kstate_add_set(&dumped,
+							a->sets[i].name);
+
+		ck_assert_ptr_nonnull(k);
+		k->flags = a->sets[i].flags;
+		k->key_type = a->sets[i].key_type;
+		k->key_len = a->sets[i].key_len;
+		k->data_type = a->sets[i].data_type;
+	}
+	ck_assert_int_eq(nft_kstate_add_chain(&dumped, "stale"), 0);
+	walk_batch(a, &dumped, &w, &empty);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELRULE], 1);
+	ck_assert_uint_eq(w.n_flush, a->n_sets);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELCHAIN], 1);
+	/* the named sets are kept: only the rules' anonymous sets are new */
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWSET], anon_sets(a));
+	ck_assert_uint_eq(w.n_rule, a->n_rules);
+	free(dumped.sets);
+	free(dumped.chains);
+	nft_kstate_free(snap);
+	zone_ruleset_free(a);
+	zone_ruleset_free(a2);
+	zone_ruleset_free(b);
+	zone_ruleset_free(c);
+	zone_model_free(ma);
+	zone_model_free(mb);
+	zone_model_free(mc);
+}
+END_TEST
+
+static Suite *nft_suite(void)
+{
+	Suite *s = suite_create("nft");
+	TCase *tc = tcase_create("nft");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_nft_compile_golden_enforce);
+	tcase_add_test(tc, test_nft_compile_golden_monitor);
+	tcase_add_test(tc, test_nft_compile_golden_lockdown);
+	tcase_add_test(tc, test_nft_compile_intervals_follow_classifier);
+	tcase_add_test(tc, test_nft_compile_expired_channel_left_out);
+	tcase_add_test(tc, test_nft_compile_rule_count_is_fixed);
+	tcase_add_test(tc, test_nft_batch_full_round_trip);
+	tcase_add_test(tc, test_nft_batch_incremental);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(nft_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
