@@ -1,0 +1,337 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# bench/forward.sh [O]: forwarding through the gateway with a policy of
+# 100,000 prefixes, four ways in the same run, side by side:
+#
+#   none      no ruleset at all (no conntrack either): the ceiling
+#   conntrack a table with only "ct state established,related accept"
+#   nft-hand  a hand-written nft table: established accept, then interval
+#             verdict maps (source prefix -> per-zone chain, destination
+#             prefix -> verdict)
+#   zoned     zoned's own table, compiled from the same 100,000 prefixes
+#   iptables  the same policy as one iptables rule per prefix (a source and
+#             a destination classification chain, then the zone pairs)
+#
+# and two loads, each from one core in the lgwan leaf to the lgwan-wan leaf
+# (an allowed pair, so every packet is forwarded):
+#
+#   established  one UDP flow that has seen its reply (bench/udpflood):
+#                after the first packet only the conntrack fast path and
+#                "ct state established" matter; target >= 95% of none
+#   new flows    every packet a flow no packet before it had (bench/flowgen,
+#                changing source address and port): every packet is
+#                classified by the whole policy
+#
+# The sink drops the packets in its prerouting hook and counts them; the
+# rate is packets that crossed the gateway per second of sending.  The
+# 100,000 extra prefixes are /28s of 100.64.0.0/10, alternating between
+# lgwan-wan and public-system, so that no two merge into one interval.
+#
+# The generator and the gateway share the cores, so a packet's whole path
+# costs sender time: the rates compare per-packet cost, and nothing is
+# lost.  "conntrack" (a table that only turns conntrack on) separates the
+# cost of conntrack from the cost of classification.  Each figure is the
+# median of REPEAT (3) runs.
+#
+# Root only; everything runs in namespaces the harness creates.  SECONDS_RUN
+# (default 3) is the length of each established run, NEWFLOWS (default
+# 150000) the number of new flows per run (below nf_conntrack_max).
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+O=${1:-${O:-build}}
+ZONED=${ZONED:-$(cd "$top/$O" 2>/dev/null && pwd)/zoned}
+BENCH=$(cd "$top/$O" 2>/dev/null && pwd)/bench
+export ZONED
+SECONDS_RUN=${SECONDS_RUN:-3}
+REPEAT=${REPEAT:-3}
+NEWFLOWS=${NEWFLOWS:-150000}
+PREFIXES=${PREFIXES:-100000}
+ZT_START_TIMEOUT=120
+# shellcheck source=../tests/shell/lib.sh
+. "$top/tests/shell/lib.sh"
+
+for b in udpflood flowgen; do
+	[ -x "$BENCH/$b" ] || zt_die "no $BENCH/$b (make O=$O bench)"
+done
+IPT=
+for c in iptables-legacy-restore iptables-nft-restore; do
+	command -v "$c" >/dev/null && IPT=$c && break
+done
+command -v conntrack >/dev/null || zt_die "conntrack(8) is not installed"
+
+SRC=$(zt_addr lgwan)
+SRCS=$SRC,$(zt_addr lgwan.11),$(zt_addr lgwan.12),$(zt_addr lgwan.25)
+DST=$(zt_addr lgwanwan)
+PORT=7000
+SPORT=40000
+
+# ---------------------------------------------------------------- policies
+
+# The extra prefixes, one "PREFIX SEGMENT" a line.
+gen_prefixes() {
+	awk -v n="$PREFIXES" 'BEGIN {
+		for (i = 0; i < n; i++) {
+			a = 100 * 16777216 + 64 * 65536 + i * 16
+			printf "%d.%d.%d.%d/28 %s\n", int(a / 16777216) % 256,
+				int(a / 65536) % 256, int(a / 256) % 256, a % 256,
+				(i % 2) ? "pubsys" : "lgwanwan"
+		}
+	}'
+}
+
+# The networks of every segment, "PREFIX SEGMENT", in address order.
+all_prefixes() {
+	{
+		echo "10.1.0.0/16 jumin"
+		echo "10.2.0.0/16 lgwan"
+		echo "10.3.0.0/16 naibu"
+		cat "$ZT_DIR/extra"
+		echo "172.16.0.0/12 lgwanwan"
+		echo "192.0.2.0/24 seccloud"
+		echo "198.51.100.0/24 pubsys"
+	}
+}
+
+make_zoned_conf() {
+	local seg list
+	for seg in lgwanwan pubsys; do
+		list=$(awk -v s="$seg" '$2 == s { printf ", \"%s\"", $1 }' \
+			"$ZT_DIR/extra")
+		eval "ZT_NETS_$seg=\"\$ZT_NETS_$seg\$list\""
+	done
+	zt_conf_std "$ZT_DIR/zoned.conf" alpha enforce
+}
+
+# Segment ids for the hand-written and iptables rulesets.
+seg_id() {
+	case $1 in
+	jumin) echo 1 ;; lgwan) echo 2 ;; naibu) echo 3 ;; lgwanwan) echo 4 ;;
+	pubsys) echo 5 ;; seccloud) echo 6 ;; *) echo 7 ;;
+	esac
+}
+
+make_nft_hand() {
+	{
+		echo "table inet hand {"
+		echo " map src { type ipv4_addr : verdict; flags interval; elements = {"
+		all_prefixes | while read -r p s; do
+			echo "  $p : jump from_$s,"
+		done
+		echo " } }"
+		# Destinations each source zone may reach (the allowed cells).
+		echo " map to_lgwan { type ipv4_addr : verdict; flags interval; elements = {"
+		all_prefixes | awk '$2 == "lgwan" || $2 == "lgwanwan" { print "  " $1 " : accept," }'
+		echo " } }"
+		echo " map to_lgwanwan { type ipv4_addr : verdict; flags interval; elements = {"
+		all_prefixes | awk '$2 == "lgwan" { print "  " $1 " : accept," }'
+		echo " } }"
+		echo " map to_naibu { type ipv4_addr : verdict; flags interval; elements = {"
+		all_prefixes | awk '$2 == "seccloud" { print "  " $1 " : accept," }'
+		echo " } }"
+		for s in jumin pubsys seccloud; do
+			echo " chain from_$s { drop; }"
+		done
+		for s in lgwan lgwanwan naibu; do
+			echo " chain from_$s { ip daddr vmap @to_$s; drop; }"
+		done
+		echo " chain forward_filter { type filter hook forward priority 0; policy drop;"
+		echo "  ct state established,related accept"
+		echo "  ip saddr vmap @src"
+		echo " }"
+		echo "}"
+	} >"$ZT_DIR/hand.nft"
+}
+
+# Conntrack and nothing else: the cost every stateful ruleset starts from.
+make_nft_ct() {
+	cat >"$ZT_DIR/ct.nft" <<-EOF
+		table inet ct {
+			chain forward_filter {
+				type filter hook forward priority 0; policy accept;
+				ct state established,related accept
+			}
+		}
+	EOF
+}
+
+make_iptables() {
+	{
+		echo "*filter"
+		echo ":FORWARD DROP [0:0]"
+		echo ":zsrc - [0:0]"
+		echo ":zdst - [0:0]"
+		for s in jumin lgwan naibu lgwanwan pubsys seccloud; do
+			echo ":s_$s - [0:0]"
+			echo ":d_$s - [0:0]"
+		done
+		echo "-A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT"
+		echo "-A FORWARD -j zsrc"
+		echo "-A FORWARD -j zdst"
+		all_prefixes | while read -r p s; do
+			echo "-A zsrc -s $p -g s_$s"
+			echo "-A zdst -d $p -g d_$s"
+		done
+		for s in jumin lgwan naibu lgwanwan pubsys seccloud; do
+			id=$(seg_id "$s")
+			echo "-A s_$s -j MARK --set-xmark $((id << 8))/0xff00"
+			echo "-A d_$s -j MARK --set-xmark $id/0xff"
+		done
+		# The allowed cells: lgwan <-> lgwan-wan, internet tier -> seccloud.
+		echo "-A FORWARD -m mark --mark 0x204/0xffff -j ACCEPT"
+		echo "-A FORWARD -m mark --mark 0x402/0xffff -j ACCEPT"
+		echo "-A FORWARD -m mark --mark 0x306/0xffff -j ACCEPT"
+		echo "COMMIT"
+	} >"$ZT_DIR/iptables.rules"
+}
+
+# ---------------------------------------------------------------- runs
+
+sink_rx() {
+	zt_ns lgwanwan nft list counter inet sink pkts | awk '/packets/ {print $2}'
+}
+
+# established VARIANT: rate of one replied UDP flow
+run_established() {
+	local before after out sent secs
+	zt_gw conntrack -F >/dev/null 2>&1
+	# First packet, then the sink's answer makes the flow established.
+	zt_ns lgwan "$ZT_PY" -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('$SRC', $SPORT))
+s.sendto(b'x', ('$DST', $PORT))"
+	zt_ns lgwanwan "$ZT_PY" -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('$DST', $PORT))
+s.sendto(b'y', ('$SRC', $SPORT))"
+	sleep 0.2
+	before=$(sink_rx)
+	out=$(zt_ns lgwan "$BENCH/udpflood" "$SRC" "$SPORT" "$DST" "$PORT" \
+		"$SECONDS_RUN")
+	sleep 0.5
+	after=$(sink_rx)
+	secs=$(echo "$out" | sed -n 's/.*seconds=\([0-9.]*\).*/\1/p')
+	sent=$(echo "$out" | sed -n 's/.*sent=\([0-9]*\).*/\1/p')
+	echo "$((after - before)) $sent $secs"
+}
+
+# newflows VARIANT: rate of one-packet flows
+run_newflows() {
+	local before after out secs sent
+	zt_gw conntrack -F >/dev/null 2>&1
+	before=$(sink_rx)
+	out=$(zt_ns lgwan "$BENCH/flowgen" "$SRCS" "$DST" "$PORT" "$NEWFLOWS")
+	sleep 0.5
+	after=$(sink_rx)
+	secs=$(echo "$out" | sed -n 's/.*seconds=\([0-9.]*\).*/\1/p')
+	sent=$(echo "$out" | sed -n 's/.*sent=\([0-9]*\).*/\1/p')
+	echo "$((after - before)) $sent $secs"
+}
+
+clear_gw() {
+	zt_gw nft flush ruleset
+	if [ -n "$IPT" ]; then
+		printf '*filter\n:FORWARD ACCEPT [0:0]\nCOMMIT\n' | zt_gw "$IPT"
+		zt_gw "${IPT%-restore}" -F 2>/dev/null
+	fi
+}
+
+setup_variant() {
+	local t0
+	t0=$(date +%s%N)
+	case $1 in
+	none) ;;
+	conntrack) zt_gw nft -f "$ZT_DIR/ct.nft" || return 1 ;;
+	nft-hand) zt_gw nft -f "$ZT_DIR/hand.nft" || return 1 ;;
+	zoned)
+		zt_zoned_start "$ZT_DIR/zoned.conf" >/dev/null || return 1
+		zt_zoned_stop || return 1	# the table stays in force
+		;;
+	iptables) zt_gw "$IPT" <"$ZT_DIR/iptables.rules" || return 1 ;;
+	esac
+	LOAD_MS=$((($(date +%s%N) - t0) / 1000000))
+}
+
+# ---------------------------------------------------------------- main
+
+zt_topology
+# The sink: count and drop the load before the stack would answer it.
+zt_ns lgwanwan nft -f - <<-NFT || zt_die "cannot set up the sink"
+	table inet sink {
+		counter pkts { }
+		chain pre {
+			type filter hook prerouting priority -400;
+			udp dport $PORT counter name pkts drop
+		}
+	}
+NFT
+gen_prefixes >"$ZT_DIR/extra"
+make_zoned_conf
+make_nft_ct
+make_nft_hand
+make_iptables
+zt_log "policy: $(wc -l <"$ZT_DIR/extra") extra prefixes, $(grep -c '^-A' "$ZT_DIR/iptables.rules") iptables rules"
+
+variants="none conntrack nft-hand zoned"
+[ -n "$IPT" ] && variants="$variants iptables"
+results=$ZT_DIR/results.txt
+: >"$results"
+for v in $variants; do
+	clear_gw
+	if ! setup_variant "$v"; then
+		zt_fail "cannot load the $v ruleset"
+		continue
+	fi
+	for i in $(seq "$REPEAT"); do
+		read -r est_rx est_sent est_s <<<"$(run_established)"
+		read -r new_rx new_sent new_s <<<"$(run_newflows)"
+		echo "$v $LOAD_MS $est_rx $est_sent $est_s $new_rx $new_sent $new_s" >>"$results"
+	done
+done
+clear_gw
+
+echo
+echo "forwarding through the gateway, lgwan -> lgwan-wan, policy of $PREFIXES extra prefixes"
+echo "(packets that crossed the gateway per second of sending; ratio to no ruleset)"
+echo
+awk -v ipt="${IPT:-none}" '
+function rate(rx, s) { return s > 0 ? rx / s : 0 }
+function median(a, n,    i, j, t) {
+	for (i = 1; i <= n; i++)
+		for (j = i + 1; j <= n; j++)
+			if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+	return a[int((n + 1) / 2)]
+}
+{
+	if (!($1 in seen)) { order[++nv] = $1; seen[$1] = 1 }
+	load[$1] = $2
+	k = ++runs[$1]
+	E[$1, k] = rate($3, $5)
+	N[$1, k] = rate($6, $8)
+}
+END {
+	for (i = 1; i <= nv; i++) {
+		v = order[i]
+		delete a; for (k = 1; k <= runs[v]; k++) a[k] = E[v, k]
+		est[v] = median(a, runs[v])
+		delete a; for (k = 1; k <= runs[v]; k++) a[k] = N[v, k]
+		nw[v] = median(a, runs[v])
+	}
+	printf "  %-10s %8s  %14s %7s %7s  %14s %7s %7s\n", "ruleset",
+		"load ms", "established/s", "/none", "/ct", "new flows/s",
+		"/none", "/ct"
+	for (i = 1; i <= nv; i++) {
+		v = order[i]
+		printf "  %-10s %8d  %14.0f %6.1f%% %6.1f%%  %14.0f %6.1f%% %6.1f%%\n",
+			v, load[v], est[v], 100 * est[v] / est["none"],
+			100 * est[v] / est["conntrack"], nw[v],
+			100 * nw[v] / nw["none"], 100 * nw[v] / nw["conntrack"]
+	}
+	printf "\n  /none, /ct: ratio to no ruleset and to conntrack alone\n"
+	printf "  iptables: %s, one rule per prefix\n", ipt
+}' "$results"
+zt_done
