@@ -14,8 +14,8 @@
  * the hot part of the search inside a cache line or two.  Small tables
  * skip the index: their whole array fits in cache anyway.
  *
- * Both families are swept with one 128-bit key type; the IPv4 result is
- * then narrowed to 32-bit keys, which halves the memory touched per probe.
+ * Both families are swept with one 128-bit key type; IPv4 breakpoints are
+ * stored with 32-bit starts, which halves the memory touched per probe.
  */
 #include <sys/socket.h>
 
@@ -42,9 +42,19 @@ struct lpm_key {
 
 struct lpm_entry {
 	struct lpm_key first;
-	struct lpm_key last;
 	uint32_t value;
 	uint8_t len;
+};
+
+/* A breakpoint: from @start up to the next one, the answer is @value. */
+struct lpm_bp4 {
+	uint32_t start;
+	uint32_t value;
+};
+
+struct lpm_bp6 {
+	struct lpm_key start;
+	uint32_t value;
 };
 
 struct lpm_family {
@@ -53,13 +63,13 @@ struct lpm_family {
 	struct lpm_entry *entries;
 	size_t n_entries;
 	size_t cap_entries;
-	uint32_t *slots;		/* entry index + 1; 0 is empty */
+	/* hash bits << 32 | entry index + 1; 0 is empty */
+	uint64_t *slots;
 	size_t n_slots;			/* a power of two */
-	/* after the build: n >= 1 breakpoints, starts[0] is address 0 */
+	/* after the build: n >= 1 breakpoints, the first at address 0 */
 	size_t n;
-	uint32_t *starts32;		/* IPv4 */
-	struct lpm_key *starts128;	/* IPv6 */
-	uint32_t *values;
+	struct lpm_bp4 *bp4;		/* IPv4 */
+	struct lpm_bp6 *bp6;		/* IPv6 */
 	uint32_t *index;		/* LPM_INDEX_SIZE + 1 entries, or NULL */
 };
 
@@ -206,9 +216,8 @@ void zone_lpm_free(struct zone_lpm *lpm)
 		struct lpm_family *f = &lpm->fam[i];
 
 		family_release_input(f);
-		free(f->starts32);
-		free(f->starts128);
-		free(f->values);
+		free(f->bp4);
+		free(f->bp6);
 		free(f->index);
 	}
 	free(lpm);
@@ -228,21 +237,27 @@ static uint64_t entry_hash(const struct lpm_key *first, uint8_t len)
 	return h;
 }
 
-/* The slot holding the prefix, or the empty slot where it would go. */
+/*
+ * The slot holding the prefix, or the empty slot where it would go.  The
+ * slot keeps the hash's upper half, so a probe past another prefix rarely
+ * has to touch that prefix's entry.
+ */
 static size_t slot_find(const struct lpm_family *f, const struct lpm_key *first,
-			uint8_t len)
+			uint8_t len, uint64_t h)
 {
 	size_t mask = f->n_slots - 1;
-	size_t i = entry_hash(first, len) & mask;
+	size_t i = h & mask;
+	uint64_t tag = h >> 32;
 
 	for (;;) {
-		uint32_t s = f->slots[i];
+		uint64_t s = f->slots[i];
 		const struct lpm_entry *e;
 
 		if (s == 0)
 			return i;
-		e = &f->entries[s - 1];
-		if (e->len == len && key_cmp(&e->first, first) == 0)
+		e = &f->entries[(uint32_t)s - 1];
+		if (s >> 32 == tag && e->len == len &&
+		    key_cmp(&e->first, first) == 0)
 			return i;
 		i = (i + 1) & mask;
 	}
@@ -252,7 +267,7 @@ static size_t slot_find(const struct lpm_family *f, const struct lpm_key *first,
 static int slots_grow(struct lpm_family *f)
 {
 	size_t n = f->n_slots ? f->n_slots * 2 : 64;
-	uint32_t *old = f->slots;
+	uint64_t *old = f->slots;
 	size_t i;
 
 	f->slots = calloc(n, sizeof(*f->slots));
@@ -263,8 +278,10 @@ static int slots_grow(struct lpm_family *f)
 	f->n_slots = n;
 	for (i = 0; i < f->n_entries; i++) {
 		const struct lpm_entry *e = &f->entries[i];
+		uint64_t h = entry_hash(&e->first, e->len);
 
-		f->slots[slot_find(f, &e->first, e->len)] = i + 1;
+		f->slots[slot_find(f, &e->first, e->len, h)] =
+			(h >> 32) << 32 | (i + 1);
 	}
 	free(old);
 	return 0;
@@ -295,31 +312,32 @@ static int family_add(struct lpm_family *f, const struct zone_prefix *prefix,
 	struct lpm_key addr = addr_key(&prefix->addr);
 	struct lpm_key host = host_mask(f->bits - prefix->len);
 	struct lpm_entry e;
+	uint64_t h;
+	uint64_t s;
 	size_t slot;
 	int ret;
 
 	/* Clear stray host bits so that equal prefixes compare equal. */
 	e.first.hi = addr.hi & ~host.hi;
 	e.first.lo = addr.lo & ~host.lo;
-	e.last.hi = e.first.hi | host.hi;
-	e.last.lo = e.first.lo | host.lo;
 	e.value = value;
 	e.len = prefix->len;
+	h = entry_hash(&e.first, e.len);
 
 	if ((f->n_entries + 1) * 2 > f->n_slots) {
 		ret = slots_grow(f);
 		if (ret < 0)
 			return ret;
 	}
-	slot = slot_find(f, &e.first, e.len);
-	if (f->slots[slot])
-		return f->entries[f->slots[slot] - 1].value == value ? 0 :
-								       -EEXIST;
+	slot = slot_find(f, &e.first, e.len, h);
+	s = f->slots[slot];
+	if (s)
+		return f->entries[(uint32_t)s - 1].value == value ? 0 : -EEXIST;
 	ret = entries_reserve(f);
 	if (ret < 0)
 		return ret;
 	f->entries[f->n_entries++] = e;
-	f->slots[slot] = f->n_entries;
+	f->slots[slot] = (h >> 32) << 32 | f->n_entries;
 	return 0;
 }
 
@@ -356,38 +374,146 @@ static int entry_cmp(const void *pa, const void *pb)
 	return (a->len > b->len) - (a->len < b->len);
 }
 
-/* The breakpoint list while it is being swept out. */
-struct lpm_sweep {
-	struct lpm_key *starts;
-	uint32_t *values;
-	size_t n;
-};
+#define RADIX_IDX_BITS 26
+#define RADIX_IDX_MASK (((uint64_t)1 << RADIX_IDX_BITS) - 1)
+#define RADIX_BITS 13
+
+/*
+ * IPv4 tables are the big ones, and a comparison sort of 100,000 entries
+ * is a third of the build: sort 64-bit keys (address, length, entry
+ * index) by LSD radix instead, three passes over the 38 key bits.
+ * Returns the sorted keys (the caller frees them), or NULL.
+ */
+static uint64_t *sort_v4(const struct lpm_family *f)
+{
+	size_t n = f->n_entries;
+	uint64_t *a = malloc(n * sizeof(*a));
+	uint64_t *b = malloc(n * sizeof(*b));
+	unsigned int shift;
+	size_t i;
+
+	if (!a || !b) {
+		free(a);
+		free(b);
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		a[i] = f->entries[i].first.lo << 32 |
+		       (uint64_t)f->entries[i].len << RADIX_IDX_BITS | i;
+	for (shift = RADIX_IDX_BITS; shift < 64; shift += RADIX_BITS) {
+		size_t count[1u << RADIX_BITS] = { 0 };
+		size_t mask = (1u << RADIX_BITS) - 1;
+		size_t sum = 0;
+		uint64_t *t;
+
+		for (i = 0; i < n; i++)
+			count[a[i] >> shift & mask]++;
+		for (i = 0; i <= mask; i++) {
+			size_t c = count[i];
+
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			b[count[a[i] >> shift & mask]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	free(b);
+	return a;
+}
+
+/*
+ * Order the prefixes by start, parents before their children: IPv4 by
+ * radix into *ret_order (entry i of the order is entries[order[i] &
+ * RADIX_IDX_MASK]), anything else in place (*ret_order stays NULL).
+ */
+static int family_sort(struct lpm_family *f, uint64_t **ret_order)
+{
+	*ret_order = NULL;
+	if (f->n_entries < 2)
+		return 0;
+	if (f->bits == 32 && f->n_entries <= RADIX_IDX_MASK) {
+		*ret_order = sort_v4(f);
+		return *ret_order ? 0 : -ENOMEM;
+	}
+	qsort(f->entries, f->n_entries, sizeof(*f->entries), entry_cmp);
+	return 0;
+}
+
+static struct lpm_key family_start(const struct lpm_family *f, size_t i)
+{
+	struct lpm_key k = { 0, 0 };
+
+	if (f->bits == 128)
+		return f->bp6[i].start;
+	k.lo = f->bp4[i].start;
+	return k;
+}
+
+static uint32_t family_value(const struct lpm_family *f, size_t i)
+{
+	return f->bits == 128 ? f->bp6[i].value : f->bp4[i].value;
+}
+
+static void family_set(struct lpm_family *f, size_t i, struct lpm_key at,
+		       uint32_t value)
+{
+	if (f->bits == 128) {
+		f->bp6[i].start = at;
+		f->bp6[i].value = value;
+	} else {
+		f->bp4[i].start = (uint32_t)at.lo;
+		f->bp4[i].value = value;
+	}
+}
 
 /*
  * From @at on, the answer is @value.  A later point at the same address
  * overrides an earlier one (a child starting where its sibling ended), and
  * a point that does not change the answer is dropped, so neighbouring
- * intervals never share a value.
+ * intervals never share a value.  The breakpoint array has room for every
+ * point the sweep can make.
  */
-static void sweep_point(struct lpm_sweep *s, struct lpm_key at, uint32_t value)
+static void sweep_point(struct lpm_family *f, struct lpm_key at,
+			uint32_t value)
 {
-	if (s->n > 0 && key_cmp(&s->starts[s->n - 1], &at) == 0) {
-		s->values[s->n - 1] = value;
-		if (s->n > 1 && s->values[s->n - 2] == value)
-			s->n--;
-		return;
+	size_t n = f->n;
+	struct lpm_key last;
+
+	if (n > 0) {
+		last = family_start(f, n - 1);
+		if (key_cmp(&last, &at) == 0) {
+			if (n > 1 && family_value(f, n - 2) == value)
+				f->n--;
+			else
+				family_set(f, n - 1, at, value);
+			return;
+		}
+		if (family_value(f, n - 1) == value)
+			return;
 	}
-	if (s->n > 0 && s->values[s->n - 1] == value)
-		return;
-	s->starts[s->n] = at;
-	s->values[s->n] = value;
-	s->n++;
+	family_set(f, n, at, value);
+	f->n++;
 }
 
+/* An open prefix during the sweep: where it ends, and its value. */
+struct lpm_open {
+	struct lpm_key last;
+	uint32_t value;
+};
+
 /* The value that holds once the innermost open prefix has ended. */
-static uint32_t outer_value(struct lpm_entry *const *stack, size_t depth)
+static uint32_t outer_value(const struct lpm_open *stack, size_t depth)
 {
-	return depth ? stack[depth - 1]->value : ZONE_LPM_NONE;
+	return depth ? stack[depth - 1].value : ZONE_LPM_NONE;
+}
+
+static const struct lpm_entry *sorted_entry(const struct lpm_family *f,
+					    const uint64_t *order, size_t i)
+{
+	return &f->entries[order ? order[i] & RADIX_IDX_MASK : i];
 }
 
 /*
@@ -395,37 +521,38 @@ static uint32_t outer_value(struct lpm_entry *const *stack, size_t depth)
  * prefixes that contain the current position resolves the nesting: the
  * top of the stack is the most specific one.
  */
-static void sweep_family(struct lpm_family *f, struct lpm_sweep *s)
+static void sweep_family(struct lpm_family *f, const uint64_t *order)
 {
-	struct lpm_entry *stack[129];
+	struct lpm_open stack[129];
 	struct lpm_key max = family_max(f);
 	struct lpm_key zero = { 0, 0 };
 	size_t depth = 0;
 	size_t i;
 
-	if (f->n_entries)
-		qsort(f->entries, f->n_entries, sizeof(*f->entries),
-		      entry_cmp);
-	sweep_point(s, zero, ZONE_LPM_NONE);
+	sweep_point(f, zero, ZONE_LPM_NONE);
 	for (i = 0; i < f->n_entries; i++) {
-		struct lpm_entry *e = &f->entries[i];
+		const struct lpm_entry *e = sorted_entry(f, order, i);
+		struct lpm_key host = host_mask(f->bits - e->len);
 
-		while (depth && key_cmp(&stack[depth - 1]->last, &e->first) < 0) {
-			struct lpm_key end = stack[--depth]->last;
+		while (depth && key_cmp(&stack[depth - 1].last, &e->first) < 0) {
+			struct lpm_key end = stack[--depth].last;
 
 			/* end < e->first <= max: end + 1 cannot wrap */
-			sweep_point(s, key_inc(end), outer_value(stack, depth));
+			sweep_point(f, key_inc(end), outer_value(stack, depth));
 		}
-		sweep_point(s, e->first, e->value);
-		stack[depth++] = e;
+		sweep_point(f, e->first, e->value);
+		stack[depth].last.hi = e->first.hi | host.hi;
+		stack[depth].last.lo = e->first.lo | host.lo;
+		stack[depth].value = e->value;
+		depth++;
 	}
 	while (depth) {
-		struct lpm_key end = stack[--depth]->last;
+		struct lpm_key end = stack[--depth].last;
 
 		/* Everything still open ends at max: nothing follows. */
 		if (key_cmp(&end, &max) == 0)
 			break;
-		sweep_point(s, key_inc(end), outer_value(stack, depth));
+		sweep_point(f, key_inc(end), outer_value(stack, depth));
 	}
 }
 
@@ -446,13 +573,13 @@ static int family_index(struct lpm_family *f)
 		if (f->bits == 32) {
 			uint32_t block = (uint32_t)k << shift;
 
-			while (i + 1 < f->n && f->starts32[i + 1] <= block)
+			while (i + 1 < f->n && f->bp4[i + 1].start <= block)
 				i++;
 		} else {
 			struct lpm_key block = { (uint64_t)k << shift, 0 };
 
 			while (i + 1 < f->n &&
-			       key_le(&f->starts128[i + 1], &block))
+			       key_le(&f->bp6[i + 1].start, &block))
 				i++;
 		}
 		f->index[k] = i;
@@ -461,62 +588,58 @@ static int family_index(struct lpm_family *f)
 	return 0;
 }
 
-/* Keep the sweep's result, narrowed to 32-bit keys for IPv4. */
-static int family_store(struct lpm_family *f, struct lpm_sweep *s)
+/*
+ * The breakpoints keep each value next to its start, so that a lookup's
+ * last probe brings the answer into cache; IPv4 starts take 32 bits.
+ */
+static int family_alloc(struct lpm_family *f)
 {
-	size_t i;
+	/* each prefix adds at most two breakpoints */
+	size_t cap = 2 * f->n_entries + 1;
 
-	f->n = s->n;
-	f->values = s->values;
-	s->values = NULL;
-	if (f->bits == 128) {
-		f->starts128 = s->starts;
-		s->starts = NULL;
-		return 0;
-	}
-	f->starts32 = malloc(s->n * sizeof(*f->starts32));
-	if (!f->starts32)
-		return -ENOMEM;
-	for (i = 0; i < s->n; i++)
-		f->starts32[i] = (uint32_t)s->starts[i].lo;
-	return 0;
+	if (f->bits == 128)
+		f->bp6 = malloc(cap * sizeof(*f->bp6));
+	else
+		f->bp4 = malloc(cap * sizeof(*f->bp4));
+	f->n = 0;
+	return f->bp4 || f->bp6 ? 0 : -ENOMEM;
 }
 
 static int family_build(struct lpm_family *f)
 {
-	/* each prefix adds at most two breakpoints */
-	size_t cap = 2 * f->n_entries + 1;
-	struct lpm_sweep s = { NULL, NULL, 0 };
-	int ret = -ENOMEM;
+	uint64_t *order;
+	int ret;
 
-	s.starts = malloc(cap * sizeof(*s.starts));
-	s.values = malloc(cap * sizeof(*s.values));
-	if (!s.starts || !s.values)
-		goto out_free_sweep;
-	sweep_family(f, &s);
-	ret = family_store(f, &s);
+	ret = family_alloc(f);
 	if (ret < 0)
-		goto out_free_sweep;
-	ret = family_index(f);
-out_free_sweep:
-	free(s.starts);
-	free(s.values);
-	return ret;
+		return ret;
+	ret = family_sort(f, &order);
+	if (ret < 0)
+		return ret;
+	sweep_family(f, order);
+	free(order);
+	return family_index(f);
 }
 
 static void family_unbuild(struct lpm_family *f)
 {
-	free(f->starts32);
-	free(f->starts128);
-	free(f->values);
+	free(f->bp4);
+	free(f->bp6);
 	free(f->index);
-	f->starts32 = NULL;
-	f->starts128 = NULL;
-	f->values = NULL;
+	f->bp4 = NULL;
+	f->bp6 = NULL;
 	f->index = NULL;
 	f->n = 0;
 }
 
+/**
+ * zone_lpm_build - make the table ready for lookups
+ * @lpm: the table
+ *
+ * Resolves the nesting of every prefix added so far; after it, adding
+ * fails with -EBUSY.  Building twice is harmless.  Returns 0 or -ENOMEM
+ * (the table then stays unbuilt and keeps its prefixes).
+ */
 int zone_lpm_build(struct zone_lpm *lpm)
 {
 	int ret;
@@ -535,7 +658,6 @@ int zone_lpm_build(struct zone_lpm *lpm)
 	return 0;
 
 out_unbuild:
-	/* The input is kept, so a later build can still succeed. */
 	for (i = 0; i < 2; i++)
 		family_unbuild(&lpm->fam[i]);
 	return ret;
@@ -556,26 +678,26 @@ static void family_range(const struct lpm_family *f, size_t top,
 
 static uint32_t lookup4(const struct lpm_family *f, uint32_t a)
 {
-	const uint32_t *s = f->starts32;
+	const struct lpm_bp4 *bp = f->bp4;
 	size_t lo;
 	size_t hi;
 
 	family_range(f, a >> (32 - LPM_INDEX_BITS), &lo, &hi);
-	/* the last breakpoint <= a; s[lo] <= a always holds */
+	/* the last breakpoint <= a; bp[lo].start <= a always holds */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo + 1) / 2;
 
-		if (s[mid] <= a)
+		if (bp[mid].start <= a)
 			lo = mid;
 		else
 			hi = mid - 1;
 	}
-	return f->values[lo];
+	return bp[lo].value;
 }
 
 static uint32_t lookup6(const struct lpm_family *f, const struct lpm_key *a)
 {
-	const struct lpm_key *s = f->starts128;
+	const struct lpm_bp6 *bp = f->bp6;
 	size_t lo;
 	size_t hi;
 
@@ -583,12 +705,12 @@ static uint32_t lookup6(const struct lpm_family *f, const struct lpm_key *a)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo + 1) / 2;
 
-		if (key_le(&s[mid], a))
+		if (key_le(&bp[mid].start, a))
 			lo = mid;
 		else
 			hi = mid - 1;
 	}
-	return f->values[lo];
+	return bp[lo].value;
 }
 
 uint32_t zone_lpm_lookup(const struct zone_lpm *lpm,
@@ -618,16 +740,6 @@ static const struct lpm_family *built_family(const struct zone_lpm *lpm,
 	return NULL;
 }
 
-static struct lpm_key family_start(const struct lpm_family *f, size_t i)
-{
-	struct lpm_key k = { 0, 0 };
-
-	if (f->bits == 128)
-		return f->starts128[i];
-	k.lo = f->starts32[i];
-	return k;
-}
-
 int lpm_foreach_interval(const struct zone_lpm *lpm, int family,
 			 int (*fn)(const struct zone_addr *first,
 				   const struct zone_addr *last,
@@ -646,13 +758,13 @@ int lpm_foreach_interval(const struct zone_lpm *lpm, int family,
 		struct zone_addr b;
 		int ret;
 
-		if (f->values[i] == ZONE_LPM_NONE)
+		if (family_value(f, i) == ZONE_LPM_NONE)
 			continue;
 		last = i + 1 < f->n ? key_dec(family_start(f, i + 1)) :
 				      family_max(f);
 		key_addr(&first, family, &a);
 		key_addr(&last, family, &b);
-		ret = fn(&a, &b, f->values[i], data);
+		ret = fn(&a, &b, family_value(f, i), data);
 		if (ret)
 			return ret;
 	}
@@ -668,6 +780,6 @@ size_t lpm_interval_count(const struct zone_lpm *lpm, int family)
 	if (!f)
 		return 0;
 	for (i = 0; i < f->n; i++)
-		n += f->values[i] != ZONE_LPM_NONE;
+		n += family_value(f, i) != ZONE_LPM_NONE;
 	return n;
 }
