@@ -116,7 +116,8 @@ int zone_prefix_parse(const char *text, struct zone_prefix *ret_prefix)
 char *zone_addr_format(const struct zone_addr *addr, char *buf, size_t size)
 {
 	if (!inet_ntop(addr->family == AF_INET ? AF_INET : AF_INET6,
-		       addr->bytes, buf, (socklen_t)size) && size > 0)
+		       addr->bytes, buf, (socklen_t)size) &&
+	    size > 0)
 		buf[0] = '\0';
 	return buf;
 }

@@ -128,8 +128,8 @@ static void check_keys(struct conf_loader *ld, const config_setting_t *group,
  */
 static const char *get_string(struct conf_loader *ld,
 			      const config_setting_t *group, const char *key,
-			      const char *what, bool required,
-			      int line_default, const config_setting_t **ret)
+			      const char *what, bool required, int line_default,
+			      const config_setting_t **ret)
 {
 	const config_setting_t *s = config_setting_get_member(group, key);
 	const char *sep = *what ? ": " : "";
@@ -143,8 +143,8 @@ static const char *get_string(struct conf_loader *ld,
 		return NULL;
 	}
 	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		conf_error(ld, line_of(s), "%s%s%s must be a string", what,
-			   sep, key);
+		conf_error(ld, line_of(s), "%s%s%s must be a string", what, sep,
+			   key);
 		return NULL;
 	}
 	return config_setting_get_string(s);
@@ -166,8 +166,10 @@ static char *get_text(struct conf_loader *ld, const config_setting_t *group,
 	why = conf_text_problem(v, max);
 	if (why) {
 		if (strcmp(why, "is too long") == 0)
-			conf_error(ld, line_of(s), "%s%s%s is too long (%zu bytes, at most %zu)",
-				   what, sep, key, strlen(v), max);
+			conf_error(
+				ld, line_of(s),
+				"%s%s%s is too long (%zu bytes, at most %zu)",
+				what, sep, key, strlen(v), max);
 		else
 			conf_error(ld, line_of(s), "%s%s%s %s", what, sep, key,
 				   why);
@@ -263,8 +265,7 @@ static bool parse_prefixes(struct conf_loader *ld,
 
 static void parse_interfaces(struct conf_loader *ld,
 			     const config_setting_t *group,
-			     struct zone_segment *seg,
-			     struct conf_seg_aux *aux)
+			     struct zone_segment *seg, struct conf_seg_aux *aux)
 {
 	const config_setting_t *list;
 	const config_setting_t *e;
@@ -286,9 +287,10 @@ static void parse_interfaces(struct conf_loader *ld,
 		e = config_setting_get_elem(list, (unsigned int)i);
 		name = config_setting_get_string(e);
 		if (!conf_ifname_valid(name)) {
-			conf_error(ld, line_of(e),
-				   "%s: interface \"%s\" is not a valid interface name (1-15 of A-Z a-z 0-9 . _ -)",
-				   aux->what, name);
+			conf_error(
+				ld, line_of(e),
+				"%s: interface \"%s\" is not a valid interface name (1-15 of A-Z a-z 0-9 . _ -)",
+				aux->what, name);
 			continue;
 		}
 		aux->if_lines[seg->n_interfaces] = line_of(e);
@@ -328,10 +330,12 @@ static void parse_role(struct conf_loader *ld, const config_setting_t *group,
 		return;
 	i = lookup_name(is_zone ? tier_names : kind_names, v);
 	if (i < 0) {
-		conf_error(ld, line_of(s), is_zone ?
-			   "%s: tier \"%s\" is not one of resident, lgwan, internet" :
-			   "%s: kind \"%s\" is not one of lgwan-wan, public-system, security-cloud, internet",
-			   aux->what, v);
+		conf_error(
+			ld, line_of(s),
+			is_zone ?
+				"%s: tier \"%s\" is not one of resident, lgwan, internet" :
+				"%s: kind \"%s\" is not one of lgwan-wan, public-system, security-cloud, internet",
+			aux->what, v);
 		return;
 	}
 	seg->role = (enum zone_role)(is_zone ? i : ZONE_ROLE_LGWAN_WAN + i);
@@ -350,9 +354,10 @@ static char *parse_name(struct conf_loader *ld, const config_setting_t *group,
 	if (!v)
 		return NULL;
 	if (!conf_name_valid(v)) {
-		conf_error(ld, line_of(s),
-			   "%s: name \"%.40s\" must be 1-31 characters of a-z 0-9 _ - starting with a letter or digit",
-			   what, v);
+		conf_error(
+			ld, line_of(s),
+			"%s: name \"%.40s\" must be 1-31 characters of a-z 0-9 _ - starting with a letter or digit",
+			what, v);
 		return NULL;
 	}
 	snprintf(what, CONF_WHAT_LEN, "%s \"%s\"", type, v);
@@ -362,12 +367,12 @@ static char *parse_name(struct conf_loader *ld, const config_setting_t *group,
 static void parse_segment(struct conf_loader *ld, const config_setting_t *group,
 			  size_t index, int pos, bool is_zone)
 {
-	static const char *const zone_keys[] = { "name", "tier", "label",
-						 "interfaces", "networks",
-						 NULL };
-	static const char *const att_keys[] = { "name", "kind", "label",
-						"interfaces", "networks",
-						NULL };
+	static const char *const zone_keys[] = { "name",     "tier",
+						 "label",    "interfaces",
+						 "networks", NULL };
+	static const char *const att_keys[] = { "name",	    "kind",
+						"label",    "interfaces",
+						"networks", NULL };
 	struct zone_segment *seg = &ld->model->segments[index];
 	struct conf_seg_aux *aux = &ld->seg_aux[index];
 	const char *const *keys = is_zone ? zone_keys : att_keys;
@@ -393,10 +398,13 @@ static void parse_segment(struct conf_loader *ld, const config_setting_t *group,
 				   "%s: networks must not be empty", aux->what);
 	} else if (s) {
 		aux->nets_bad = true;
-	} else if ((is_zone || (aux->role_ok &&
-				seg->role != ZONE_ROLE_INTERNET))) {
-		conf_error(ld, seg->line, "%s: missing networks%s", aux->what,
-			   is_zone ? "" : " (only the internet attachment may omit them)");
+	} else if ((is_zone ||
+		    (aux->role_ok && seg->role != ZONE_ROLE_INTERNET))) {
+		conf_error(
+			ld, seg->line, "%s: missing networks%s", aux->what,
+			is_zone ?
+				"" :
+				" (only the internet attachment may omit them)");
 	}
 }
 
@@ -411,7 +419,8 @@ static void parse_segment_list(struct conf_loader *ld,
 	for (i = 0; i < config_setting_length(list); i++) {
 		e = config_setting_get_elem(list, (unsigned int)i);
 		if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
-			conf_error(ld, line_of(e), "%s: entry %d must be a group { ... }",
+			conf_error(ld, line_of(e),
+				   "%s: entry %d must be a group { ... }",
 				   is_zone ? "zones" : "attachments", i + 1);
 			continue;
 		}
@@ -443,7 +452,7 @@ static void parse_services(struct conf_loader *ld,
 	for (i = 0; i < len; i++) {
 		e = config_setting_get_elem(list, (unsigned int)i);
 		why = conf_parse_service(config_setting_get_string(e),
-				    &chan->services[chan->n_services]);
+					 &chan->services[chan->n_services]);
 		if (why) {
 			conf_error(ld, line_of(e), "%s: service \"%s\": %s",
 				   aux->what, config_setting_get_string(e),
@@ -476,11 +485,9 @@ static void parse_channel_expires(struct conf_loader *ld,
 }
 
 /* from/to: resolved against the segments, dangling names reported. */
-static const struct zone_segment *parse_end(struct conf_loader *ld,
-					    const config_setting_t *group,
-					    const char *key,
-					    struct conf_chan_aux *aux,
-					    int *ret_line)
+static const struct zone_segment *
+parse_end(struct conf_loader *ld, const config_setting_t *group,
+	  const char *key, struct conf_chan_aux *aux, int *ret_line)
 {
 	const struct zone_segment *seg;
 	const config_setting_t *s;
@@ -490,7 +497,8 @@ static const struct zone_segment *parse_end(struct conf_loader *ld,
 	*ret_line = s ? line_of(s) : line_of(group);
 	if (!v)
 		return NULL;
-	seg = conf_name_valid(v) ? zone_model_segment_by_name(ld->model, v) : NULL;
+	seg = conf_name_valid(v) ? zone_model_segment_by_name(ld->model, v) :
+				   NULL;
 	if (!seg)
 		conf_error(ld, line_of(s),
 			   "%s: %s \"%.40s\" names no zone or attachment",
@@ -519,9 +527,10 @@ static void parse_channel_kind(struct conf_loader *ld,
 			return;
 		}
 	}
-	conf_error(ld, line_of(s),
-		   "%s: kind \"%.40s\" is not one of system-pair, public-system, screen-transfer, sanitize, breakout, inbound",
-		   aux->what, v);
+	conf_error(
+		ld, line_of(s),
+		"%s: kind \"%.40s\" is not one of system-pair, public-system, screen-transfer, sanitize, breakout, inbound",
+		aux->what, v);
 }
 
 /* Entries of a list as written: -1 when absent, 1 when not a list. */
@@ -541,8 +550,9 @@ static void parse_channel(struct conf_loader *ld, const config_setting_t *group,
 			  size_t index, int pos)
 {
 	static const char *const keys[] = {
-		"name", "kind", "from", "to", "from_hosts", "to_hosts",
-		"services", "reason", "approved", "expires", NULL
+		"name",	      "kind",	  "from",     "to",
+		"from_hosts", "to_hosts", "services", "reason",
+		"approved",   "expires",  NULL
 	};
 	struct zone_channel *chan = &ld->model->channels[index];
 	struct conf_chan_aux *aux = &ld->chan_aux[index];
@@ -605,7 +615,8 @@ static void parse_channel_list(struct conf_loader *ld,
 static void parse_alerts(struct conf_loader *ld, const config_setting_t *root)
 {
 	static const char *const keys[] = { "facility", NULL };
-	const config_setting_t *alerts = config_setting_get_member(root, "alerts");
+	const config_setting_t *alerts =
+		config_setting_get_member(root, "alerts");
 	const config_setting_t *s;
 	const char *v;
 
@@ -613,7 +624,8 @@ static void parse_alerts(struct conf_loader *ld, const config_setting_t *root)
 	if (!alerts)
 		return;
 	if (config_setting_type(alerts) != CONFIG_TYPE_GROUP) {
-		conf_error(ld, line_of(alerts), "alerts must be a group { ... }");
+		conf_error(ld, line_of(alerts),
+			   "alerts must be a group { ... }");
 		return;
 	}
 	check_keys(ld, alerts, "alerts", keys);
@@ -622,9 +634,10 @@ static void parse_alerts(struct conf_loader *ld, const config_setting_t *root)
 		return;
 	if (conf_facility_lookup(v, &ld->model->alert_facility))
 		return;
-	conf_error(ld, line_of(s),
-		   "alerts: facility \"%.40s\" is not one of auth, authpriv, daemon, user, local0..local7",
-		   v);
+	conf_error(
+		ld, line_of(s),
+		"alerts: facility \"%.40s\" is not one of auth, authpriv, daemon, user, local0..local7",
+		v);
 }
 
 static void parse_profile(struct conf_loader *ld, const config_setting_t *root)
@@ -646,9 +659,10 @@ static void parse_profile(struct conf_loader *ld, const config_setting_t *root)
 		}
 	}
 	ld->profile_bad = true;
-	conf_error(ld, line_of(s),
-		   "profile \"%.40s\" is not one of alpha, alpha-prime, beta, beta-prime",
-		   v);
+	conf_error(
+		ld, line_of(s),
+		"profile \"%.40s\" is not one of alpha, alpha-prime, beta, beta-prime",
+		v);
 }
 
 /*
@@ -659,25 +673,28 @@ static void parse_profile(struct conf_loader *ld, const config_setting_t *root)
  */
 static void parse_approval(struct conf_loader *ld, const config_setting_t *root)
 {
-	const config_setting_t *s = config_setting_get_member(root,
-							      "profile_approved");
+	const config_setting_t *s =
+		config_setting_get_member(root, "profile_approved");
 	struct zone_model *m = ld->model;
 
 	if (ld->profile_bad)
 		return;
 	if (m->profile == ZONE_PROFILE_ALPHA) {
 		if (s)
-			conf_error(ld, line_of(s),
-				   "profile_approved is only valid with a profile other than alpha");
+			conf_error(
+				ld, line_of(s),
+				"profile_approved is only valid with a profile other than alpha");
 		return;
 	}
 	if (!s) {
-		conf_error(ld, ld->profile_line, "profile %s needs profile_approved (the approval of its organisational measures)",
-			   zone_profile_name(m->profile));
+		conf_error(
+			ld, ld->profile_line,
+			"profile %s needs profile_approved (the approval of its organisational measures)",
+			zone_profile_name(m->profile));
 		return;
 	}
-	m->profile_approved = get_text(ld, root, "profile_approved", "", true,
-				       0, TEXT_MAX);
+	m->profile_approved =
+		get_text(ld, root, "profile_approved", "", true, 0, TEXT_MAX);
 }
 
 static void parse_mode(struct conf_loader *ld, const config_setting_t *root)
@@ -697,9 +714,8 @@ static void parse_mode(struct conf_loader *ld, const config_setting_t *root)
 }
 
 /* A top-level list setting, or NULL (reported when it is not a list). */
-static const config_setting_t *get_list(struct conf_loader *ld,
-					const config_setting_t *root,
-					const char *key)
+static const config_setting_t *
+get_list(struct conf_loader *ld, const config_setting_t *root, const char *key)
 {
 	const config_setting_t *s = config_setting_get_member(root, key);
 
@@ -730,9 +746,10 @@ static void alloc_model(struct conf_loader *ld, size_t n_segs, size_t n_chans)
 
 static void parse_root(struct conf_loader *ld, const config_setting_t *root)
 {
-	static const char *const keys[] = { "profile", "profile_approved",
-					    "mode", "zones", "attachments",
-					    "channels", "alerts", NULL };
+	static const char *const keys[] = { "profile",	   "profile_approved",
+					    "mode",	   "zones",
+					    "attachments", "channels",
+					    "alerts",	   NULL };
 	const config_setting_t *zones;
 	const config_setting_t *atts;
 	const config_setting_t *chans;
@@ -756,7 +773,8 @@ static void parse_root(struct conf_loader *ld, const config_setting_t *root)
 		parse_segment_list(ld, zones, &next, true);
 	ld->model->n_zones = next;
 	if (zones && next == 0 && count_of(zones) == 0)
-		conf_error(ld, line_of(zones), "zones must list at least one zone");
+		conf_error(ld, line_of(zones),
+			   "zones must list at least one zone");
 	if (atts)
 		parse_segment_list(ld, atts, &next, false);
 	ld->model->n_segments = next;
@@ -803,8 +821,7 @@ static void prescan(struct conf_loader *ld, const char *text)
 
 	while (*p) {
 		if (line > CONF_MAX_LINES) {
-			conf_error(ld, 0, "more than %d lines",
-				   CONF_MAX_LINES);
+			conf_error(ld, 0, "more than %d lines", CONF_MAX_LINES);
 			return;
 		}
 		while (*p == ' ' || *p == '\t')
@@ -838,8 +855,8 @@ static void parse_text(struct conf_loader *ld, const char *text)
 	loader_release(ld);
 }
 
-static int load_text(const char *text, const char *name,
-		     struct zone_diag *diag, struct zone_model **ret_model)
+static int load_text(const char *text, const char *name, struct zone_diag *diag,
+		     struct zone_model **ret_model)
 {
 	struct conf_loader ld = { .file = name, .diag = diag };
 	int ret;
@@ -880,8 +897,7 @@ out_free:
  * Returns 0, -EINVAL when the config has errors, or -ENOMEM.
  */
 int zone_conf_load_string(const char *text, const char *name,
-			  struct zone_diag *diag,
-			  struct zone_model **ret_model)
+			  struct zone_diag *diag, struct zone_model **ret_model)
 {
 	return load_text(text, name, diag, ret_model);
 }
@@ -897,8 +913,8 @@ int zone_conf_load_string(const char *text, const char *name,
  * Returns 0, -EINVAL when the config has errors, -EPERM when the file's
  * owner or mode is unsafe, or another -errno when it cannot be read.
  */
-int zone_conf_load(const char *path, unsigned int flags,
-		   struct zone_diag *diag, struct zone_model **ret_model)
+int zone_conf_load(const char *path, unsigned int flags, struct zone_diag *diag,
+		   struct zone_model **ret_model)
 {
 	char *text = NULL;
 	int ret;

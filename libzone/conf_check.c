@@ -77,7 +77,8 @@ static void check_segment_names(struct conf_loader *ld)
 				continue;
 			conf_error(ld, m->segments[i].line,
 				   "%s: name already used by the %s at line %d",
-				   ld->seg_aux[i].what, seg_type(ld, &m->segments[j]),
+				   ld->seg_aux[i].what,
+				   seg_type(ld, &m->segments[j]),
 				   m->segments[j].line);
 			break;
 		}
@@ -105,21 +106,23 @@ static void check_network(struct conf_loader *ld, size_t i, size_t k)
 			zone_prefix_format(p, a, sizeof(a));
 			zone_prefix_format(q, b, sizeof(b));
 			if (j != i)
-				conf_error(ld, ld->seg_aux[i].net_lines[k],
-					   "%s: network %s overlaps %s of %s (line %d)",
-					   ld->seg_aux[i].what, a, b,
-					   ld->seg_aux[j].what,
-					   ld->seg_aux[j].net_lines[l]);
+				conf_error(
+					ld, ld->seg_aux[i].net_lines[k],
+					"%s: network %s overlaps %s of %s (line %d)",
+					ld->seg_aux[i].what, a, b,
+					ld->seg_aux[j].what,
+					ld->seg_aux[j].net_lines[l]);
 			else if (p->len == q->len)
 				conf_error(ld, ld->seg_aux[i].net_lines[k],
 					   "%s: duplicate network %s (line %d)",
 					   ld->seg_aux[i].what, a,
 					   ld->seg_aux[j].net_lines[l]);
 			else
-				conf_error(ld, ld->seg_aux[i].net_lines[k],
-					   "%s: network %s is redundant with %s (line %d): one contains the other",
-					   ld->seg_aux[i].what, a, b,
-					   ld->seg_aux[j].net_lines[l]);
+				conf_error(
+					ld, ld->seg_aux[i].net_lines[k],
+					"%s: network %s is redundant with %s (line %d): one contains the other",
+					ld->seg_aux[i].what, a, b,
+					ld->seg_aux[j].net_lines[l]);
 			return;
 		}
 	}
@@ -163,11 +166,12 @@ static void check_interface(struct conf_loader *ld, size_t i, size_t k)
 					   "%s: duplicate interface \"%s\"",
 					   ld->seg_aux[i].what, name);
 			else if (is_zone(ld, i) || is_zone(ld, j))
-				conf_error(ld, ld->seg_aux[i].if_lines[k],
-					   "%s: interface \"%s\" already belongs to %s (line %d)",
-					   ld->seg_aux[i].what, name,
-					   ld->seg_aux[j].what,
-					   ld->seg_aux[j].if_lines[l]);
+				conf_error(
+					ld, ld->seg_aux[i].if_lines[k],
+					"%s: interface \"%s\" already belongs to %s (line %d)",
+					ld->seg_aux[i].what, name,
+					ld->seg_aux[j].what,
+					ld->seg_aux[j].if_lines[l]);
 			else
 				continue;
 			return;
@@ -197,11 +201,12 @@ static void check_catchall(struct conf_loader *ld)
 		    m->segments[i].role != ZONE_ROLE_INTERNET)
 			continue;
 		if (m->catchall)
-			conf_error(ld, m->segments[i].line,
-				   "%s: only one attachment of kind internet is allowed, %s is at line %d",
-				   ld->seg_aux[i].what,
-				   ld->seg_aux[m->catchall->index].what,
-				   m->catchall->line);
+			conf_error(
+				ld, m->segments[i].line,
+				"%s: only one attachment of kind internet is allowed, %s is at line %d",
+				ld->seg_aux[i].what,
+				ld->seg_aux[m->catchall->index].what,
+				m->catchall->line);
 		else
 			m->catchall = &m->segments[i];
 	}
@@ -242,10 +247,11 @@ static void check_channel_names(struct conf_loader *ld)
 		for (j = 0; j < i; j++) {
 			if (m->channels[j].name &&
 			    strcmp(c->name, m->channels[j].name) == 0) {
-				conf_error(ld, c->line,
-					   "%s: name already used by the channel at line %d",
-					   ld->chan_aux[i].what,
-					   m->channels[j].line);
+				conf_error(
+					ld, c->line,
+					"%s: name already used by the channel at line %d",
+					ld->chan_aux[i].what,
+					m->channels[j].line);
 				break;
 			}
 		}
@@ -267,9 +273,9 @@ static bool inside_segment(const struct zone_segment *seg,
 }
 
 /* The first segment other than @seg whose networks meet @p, or NULL. */
-static const struct zone_segment *claimed_elsewhere(const struct zone_model *m,
-						    const struct zone_segment *seg,
-						    const struct zone_prefix *p)
+static const struct zone_segment *
+claimed_elsewhere(const struct zone_model *m, const struct zone_segment *seg,
+		  const struct zone_prefix *p)
 {
 	size_t i;
 	size_t k;
@@ -278,7 +284,8 @@ static const struct zone_segment *claimed_elsewhere(const struct zone_model *m,
 		if (&m->segments[i] == seg)
 			continue;
 		for (k = 0; k < m->segments[i].n_networks; k++) {
-			if (zone_prefix_overlaps(&m->segments[i].networks[k], p))
+			if (zone_prefix_overlaps(&m->segments[i].networks[k],
+						 p))
 				return &m->segments[i];
 		}
 	}
@@ -300,7 +307,7 @@ static void check_hosts_inside(struct conf_loader *ld, size_t ci,
 	size_t i;
 
 	if (ld->seg_aux[seg->index].nets_bad)
-		return;		/* its networks were reported already */
+		return; /* its networks were reported already */
 	for (i = 0; i < n; i++) {
 		zone_prefix_format(&hosts[i], a, sizeof(a));
 		if (inside_segment(seg, &hosts[i]))
@@ -309,14 +316,16 @@ static void check_hosts_inside(struct conf_loader *ld, size_t ci,
 			other = claimed_elsewhere(ld->model, seg, &hosts[i]);
 			if (!other)
 				continue;
-			conf_error(ld, lines[i],
-				   "%s: %s entry %s is not internet: it overlaps %s \"%s\"",
-				   what, key, a, seg_type(ld, other), other->name);
+			conf_error(
+				ld, lines[i],
+				"%s: %s entry %s is not internet: it overlaps %s \"%s\"",
+				what, key, a, seg_type(ld, other), other->name);
 			continue;
 		}
-		conf_error(ld, lines[i],
-			   "%s: %s entry %s is not inside the networks of %s \"%s\"",
-			   what, key, a, seg_type(ld, seg), seg->name);
+		conf_error(
+			ld, lines[i],
+			"%s: %s entry %s is not inside the networks of %s \"%s\"",
+			what, key, a, seg_type(ld, seg), seg->name);
 	}
 }
 
@@ -337,15 +346,17 @@ static void check_host_list(struct conf_loader *ld, size_t ci,
 			zone_prefix_format(&hosts[i], a, sizeof(a));
 			zone_prefix_format(&hosts[j], b, sizeof(b));
 			if (hosts[i].len == hosts[j].len)
-				conf_error(ld, lines[i],
-					   "%s: duplicate %s entry %s (line %d)",
-					   ld->chan_aux[ci].what, key, a,
-					   lines[j]);
+				conf_error(
+					ld, lines[i],
+					"%s: duplicate %s entry %s (line %d)",
+					ld->chan_aux[ci].what, key, a,
+					lines[j]);
 			else
-				conf_error(ld, lines[i],
-					   "%s: %s entry %s is redundant with %s (line %d): one contains the other",
-					   ld->chan_aux[ci].what, key, a, b,
-					   lines[j]);
+				conf_error(
+					ld, lines[i],
+					"%s: %s entry %s is redundant with %s (line %d): one contains the other",
+					ld->chan_aux[ci].what, key, a, b,
+					lines[j]);
 			break;
 		}
 	}
@@ -366,9 +377,10 @@ static void check_services(struct conf_loader *ld, size_t ci)
 		s = &c->services[i];
 		conf_service_format(s, a, sizeof(a));
 		if (s->port_first == 1 && s->port_last == 65535)
-			conf_error(ld, aux->svc_lines[i],
-				   "%s: service %s is every port; list the ports the flow needs",
-				   aux->what, a);
+			conf_error(
+				ld, aux->svc_lines[i],
+				"%s: service %s is every port; list the ports the flow needs",
+				aux->what, a);
 		for (j = 0; j < i; j++) {
 			t = &c->services[j];
 			if (s->proto != t->proto ||
@@ -391,8 +403,8 @@ static void check_channel_lists(struct conf_loader *ld, size_t ci)
 	const struct zone_channel *c = &ld->model->channels[ci];
 	const struct conf_chan_aux *aux = &ld->chan_aux[ci];
 
-	check_host_list(ld, ci, c->from_hosts, c->n_from_hosts,
-			aux->from_lines, "from_hosts");
+	check_host_list(ld, ci, c->from_hosts, c->n_from_hosts, aux->from_lines,
+			"from_hosts");
 	check_host_list(ld, ci, c->to_hosts, c->n_to_hosts, aux->to_lines,
 			"to_hosts");
 	check_services(ld, ci);
@@ -429,10 +441,11 @@ static bool hard_invariant(struct conf_loader *ld, size_t ci)
 	} else {
 		return false;
 	}
-	conf_error(ld, c->line,
-		   "%s: hard invariant: the resident tier (zone \"%s\") never connects to the %s (%s \"%s\"), whatever the channel",
-		   ld->chan_aux[ci].what, res->name, role_desc(other->role),
-		   seg_type(ld, other), other->name);
+	conf_error(
+		ld, c->line,
+		"%s: hard invariant: the resident tier (zone \"%s\") never connects to the %s (%s \"%s\"), whatever the channel",
+		ld->chan_aux[ci].what, res->name, role_desc(other->role),
+		seg_type(ld, other), other->name);
 	return true;
 }
 
@@ -451,12 +464,16 @@ static enum legality kind_legal(enum zone_channel_kind kind,
 	switch (kind) {
 	case ZONE_CHANNEL_SYSTEM_PAIR:
 		return (from == ZONE_ROLE_RESIDENT && to == ZONE_ROLE_LGWAN) ||
-		       (from == ZONE_ROLE_LGWAN && to == ZONE_ROLE_RESIDENT) ?
-			       LEGAL : BAD_ENDS;
+				       (from == ZONE_ROLE_LGWAN &&
+					to == ZONE_ROLE_RESIDENT) ?
+			       LEGAL :
+			       BAD_ENDS;
 	case ZONE_CHANNEL_PUBLIC_SYSTEM:
 		return from == ZONE_ROLE_RESIDENT &&
-		       (to == ZONE_ROLE_PUBLIC_SYSTEM ||
-			to == ZONE_ROLE_LGWAN_WAN) ? LEGAL : BAD_ENDS;
+				       (to == ZONE_ROLE_PUBLIC_SYSTEM ||
+					to == ZONE_ROLE_LGWAN_WAN) ?
+			       LEGAL :
+			       BAD_ENDS;
 	case ZONE_CHANNEL_SCREEN_TRANSFER:
 		if (from == ZONE_ROLE_LGWAN && to == ZONE_ROLE_RESIDENT)
 			return LEGAL;
@@ -467,7 +484,9 @@ static enum legality kind_legal(enum zone_channel_kind kind,
 		return BAD_ENDS;
 	case ZONE_CHANNEL_SANITIZE:
 		return from == ZONE_ROLE_INTERNET_TIER &&
-		       to == ZONE_ROLE_LGWAN ? LEGAL : BAD_ENDS;
+				       to == ZONE_ROLE_LGWAN ?
+			       LEGAL :
+			       BAD_ENDS;
 	case ZONE_CHANNEL_BREAKOUT:
 		if (from != ZONE_ROLE_LGWAN || to != ZONE_ROLE_INTERNET)
 			return BAD_ENDS;
@@ -476,7 +495,9 @@ static enum legality kind_legal(enum zone_channel_kind kind,
 	case ZONE_CHANNEL_INBOUND:
 		return (from == ZONE_ROLE_INTERNET ||
 			from == ZONE_ROLE_SECURITY_CLOUD) &&
-		       to == ZONE_ROLE_INTERNET_TIER ? LEGAL : BAD_ENDS;
+				       to == ZONE_ROLE_INTERNET_TIER ?
+			       LEGAL :
+			       BAD_ENDS;
 	default:
 		return BAD_ENDS;
 	}
@@ -508,26 +529,28 @@ static bool check_legality(struct conf_loader *ld, size_t ci)
 	 * silently do nothing.  The local table tells the two errors apart.
 	 */
 	legal = kind_legal(c->kind, c->from->role, c->to->role, profile);
-	if (legal == LEGAL && !verdict_channel_legal(profile, c->kind,
-						     c->from->role,
-						     c->to->role))
+	if (legal == LEGAL &&
+	    !verdict_channel_legal(profile, c->kind, c->from->role,
+				   c->to->role))
 		legal = BAD_ENDS;
 	switch (legal) {
 	case LEGAL:
 		return true;
 	case BAD_PROFILE:
-		conf_error(ld, c->line,
-			   "%s: kind %s from the %s to the %s is not allowed in profile %s",
-			   what, zone_channel_kind_name(c->kind),
-			   role_desc(c->from->role), role_desc(c->to->role),
-			   zone_profile_name(profile));
+		conf_error(
+			ld, c->line,
+			"%s: kind %s from the %s to the %s is not allowed in profile %s",
+			what, zone_channel_kind_name(c->kind),
+			role_desc(c->from->role), role_desc(c->to->role),
+			zone_profile_name(profile));
 		return false;
 	default:
-		conf_error(ld, c->line,
-			   "%s: kind %s is not allowed from the %s to the %s (legal: %s)",
-			   what, zone_channel_kind_name(c->kind),
-			   role_desc(c->from->role), role_desc(c->to->role),
-			   legal_text[c->kind]);
+		conf_error(
+			ld, c->line,
+			"%s: kind %s is not allowed from the %s to the %s (legal: %s)",
+			what, zone_channel_kind_name(c->kind),
+			role_desc(c->from->role), role_desc(c->to->role),
+			legal_text[c->kind]);
 		return false;
 	}
 }
@@ -549,23 +572,26 @@ static void require_hosts(struct conf_loader *ld, size_t ci, bool from,
 	size_t i;
 
 	if (n == 0 && (from ? aux->from_hosts_len : aux->to_hosts_len) > 0)
-		return;		/* its entries were reported already */
+		return; /* its entries were reported already */
 	if (n == 0) {
 		conf_error(ld, from ? aux->from_hosts_line : aux->to_hosts_line,
 			   "%s: %s needs %s listing %s", aux->what, why, key,
-			   single ? "single addresses" : "destination prefixes");
+			   single ? "single addresses" :
+				    "destination prefixes");
 		return;
 	}
 	for (i = 0; i < n; i++) {
 		zone_prefix_format(&hosts[i], a, sizeof(a));
 		if (single && !zone_prefix_is_host(&hosts[i]))
-			conf_error(ld, lines[i],
-				   "%s: %s needs single addresses in %s, got %s",
-				   aux->what, why, key, a);
+			conf_error(
+				ld, lines[i],
+				"%s: %s needs single addresses in %s, got %s",
+				aux->what, why, key, a);
 		else if (hosts[i].len == 0)
-			conf_error(ld, lines[i],
-				   "%s: %s needs destination prefixes in %s, got %s (everything)",
-				   aux->what, why, key, a);
+			conf_error(
+				ld, lines[i],
+				"%s: %s needs destination prefixes in %s, got %s (everything)",
+				aux->what, why, key, a);
 	}
 }
 
@@ -575,9 +601,9 @@ static void require_hosts(struct conf_loader *ld, size_t ci, bool from,
  * VMware Blast.  HTTPS (443) is not in it: it carries anything.
  */
 static const struct zone_service display_ports[] = {
-	{ 6, 3389, 3389 },   { 17, 3389, 3389 },  { 6, 5900, 5999 },
-	{ 6, 1494, 1494 },   { 17, 1494, 1494 },  { 6, 2598, 2598 },
-	{ 17, 2598, 2598 },  { 6, 4172, 4172 },   { 17, 4172, 4172 },
+	{ 6, 3389, 3389 },   { 17, 3389, 3389 },   { 6, 5900, 5999 },
+	{ 6, 1494, 1494 },   { 17, 1494, 1494 },   { 6, 2598, 2598 },
+	{ 17, 2598, 2598 },  { 6, 4172, 4172 },	   { 17, 4172, 4172 },
 	{ 6, 22443, 22443 }, { 17, 22443, 22443 },
 };
 
@@ -604,10 +630,11 @@ static void check_display_ports(struct conf_loader *ld, size_t ci)
 	for (i = 0; i < c->n_services; i++) {
 		if (display_port(&c->services[i]))
 			continue;
-		conf_error(ld, aux->svc_lines[i],
-			   "%s: kind screen-transfer carries display protocols only (tcp/3389, udp/3389, tcp/5900-5999, tcp/1494, udp/1494, tcp/2598, udp/2598, tcp/4172, udp/4172, tcp/22443, udp/22443), got %s",
-			   aux->what,
-			   conf_service_format(&c->services[i], a, sizeof(a)));
+		conf_error(
+			ld, aux->svc_lines[i],
+			"%s: kind screen-transfer carries display protocols only (tcp/3389, udp/3389, tcp/5900-5999, tcp/1494, udp/1494, tcp/2598, udp/2598, tcp/4172, udp/4172, tcp/22443, udp/22443), got %s",
+			aux->what,
+			conf_service_format(&c->services[i], a, sizeof(a)));
 	}
 }
 

@@ -77,8 +77,8 @@ static int read_all(int fd, const struct stat *st, char **ret_text)
  * that is not a regular text file of bounded size, or the -errno of the
  * failed open/stat/read.
  */
-int conf_read_file(const char *path, unsigned int flags,
-		   struct zone_diag *diag, char **ret_text)
+int conf_read_file(const char *path, unsigned int flags, struct zone_diag *diag,
+		   char **ret_text)
 {
 	struct stat st;
 	int ret;
@@ -121,4 +121,3 @@ out_close:
 	close(fd);
 	return ret;
 }
-

@@ -23,21 +23,21 @@
 
 /* Where each entry of a segment came from, and what parsed. */
 struct conf_seg_aux {
-	char what[CONF_WHAT_LEN];	/* `zone "jumin"` or `zone #2` */
+	char what[CONF_WHAT_LEN]; /* `zone "jumin"` or `zone #2` */
 	bool role_ok;
-	bool nets_bad;		/* an entry of networks did not parse */
+	bool nets_bad; /* an entry of networks did not parse */
 	int *net_lines;
 	int *if_lines;
 };
 
 struct conf_chan_aux {
 	char what[CONF_WHAT_LEN];
-	bool ends_ok;		/* from and to both resolved */
+	bool ends_ok; /* from and to both resolved */
 	int *from_lines;
 	int *to_lines;
 	int *svc_lines;
-	int from_line;		/* of the from/to/hosts settings, or the */
-	int to_line;		/* channel's line when they are missing */
+	int from_line; /* of the from/to/hosts settings, or the */
+	int to_line; /* channel's line when they are missing */
 	int from_hosts_line;
 	int to_hosts_line;
 	int services_line;
@@ -54,7 +54,7 @@ struct conf_msg {
 };
 
 struct conf_loader {
-	const char *file;	/* name used in diagnostics; NULL = (stdin) */
+	const char *file; /* name used in diagnostics; NULL = (stdin) */
 	struct zone_diag *diag;
 	unsigned int errors;
 	struct conf_msg *msgs;
@@ -106,8 +106,8 @@ const char *conf_parse_service(const char *text, struct zone_service *ret);
 const char *conf_parse_expires(const char *s, time_t *ret);
 
 /* conf_read_file - check and read a config file (conf_file.c) */
-int conf_read_file(const char *path, unsigned int flags,
-		   struct zone_diag *diag, char **ret_text);
+int conf_read_file(const char *path, unsigned int flags, struct zone_diag *diag,
+		   char **ret_text);
 
 #define CONF_SERVICE_STRLEN 20
 char *conf_service_format(const struct zone_service *svc, char *buf,

@@ -326,4 +326,3 @@ const char *conf_facility_name(int facility)
 	}
 	return NULL;
 }
-

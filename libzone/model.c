@@ -58,7 +58,8 @@ const char *zone_role_name(enum zone_role role)
 const char *zone_profile_name(enum zone_profile profile)
 {
 	return (unsigned int)profile < ZONE_PROFILE_MAX ?
-		       profile_names[profile] : "?";
+		       profile_names[profile] :
+		       "?";
 }
 
 /* zone_mode_name - "enforce" or "monitor" */

@@ -50,8 +50,7 @@ static void print_prefixes(FILE *out, const char *key,
 	fputs(" ];\n", out);
 }
 
-static void print_segment(FILE *out, const struct zone_segment *seg,
-			  bool last)
+static void print_segment(FILE *out, const struct zone_segment *seg, bool last)
 {
 	size_t i;
 
@@ -172,7 +171,19 @@ static const char *const guideline_names[ZONE_ROLE_MAX] = {
 	[ZONE_ROLE_INTERNET] = "インターネット",
 };
 
-/* Terminal columns of a UTF-8 string: East Asian wide characters take 2. */
+/* East Asian wide characters (CJK, kana, hangul, full-width forms). */
+static bool is_wide(unsigned int cp)
+{
+	return (cp >= 0x1100 && cp <= 0x115f) ||
+	       (cp >= 0x2e80 && cp <= 0xa4cf) ||
+	       (cp >= 0xac00 && cp <= 0xd7a3) ||
+	       (cp >= 0xf900 && cp <= 0xfaff) ||
+	       (cp >= 0xfe30 && cp <= 0xfe4f) ||
+	       (cp >= 0xff00 && cp <= 0xff60) ||
+	       (cp >= 0xffe0 && cp <= 0xffe6) || cp >= 0x20000;
+}
+
+/* Terminal columns of a UTF-8 string: wide characters take 2. */
 static size_t display_width(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -190,19 +201,12 @@ static size_t display_width(const char *s)
 			     (p[2] & 0x3fu);
 			p += 3;
 		} else {
-			cp = 0x20000;	/* 4-byte forms: CJK extensions */
+			cp = 0x20000; /* 4-byte forms: CJK extensions */
 			p++;
 			while ((*p & 0xc0) == 0x80)
 				p++;
 		}
-		width += (cp >= 0x1100 && cp <= 0x115f) ||
-				 (cp >= 0x2e80 && cp <= 0xa4cf) ||
-				 (cp >= 0xac00 && cp <= 0xd7a3) ||
-				 (cp >= 0xf900 && cp <= 0xfaff) ||
-				 (cp >= 0xfe30 && cp <= 0xfe4f) ||
-				 (cp >= 0xff00 && cp <= 0xff60) ||
-				 (cp >= 0xffe0 && cp <= 0xffe6) ||
-				 cp >= 0x20000 ? 2 : 1;
+		width += is_wide(cp) ? 2 : 1;
 	}
 	return width;
 }
@@ -216,8 +220,7 @@ static void print_padded(FILE *out, const char *s, size_t width)
 		fputc(' ', out);
 }
 
-static void role_column(const struct zone_segment *seg, char *buf,
-			size_t size)
+static void role_column(const struct zone_segment *seg, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s %s",
 		 zone_role_is_tier(seg->role) ? "tier" : "attachment",

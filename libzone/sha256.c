@@ -27,6 +27,17 @@ static uint32_t ror(uint32_t x, unsigned int n)
 	return (x >> n) | (x << (32 - n));
 }
 
+/* The message schedule's small sigma functions (FIPS 180-4, 4.6, 4.7). */
+static uint32_t sig0(uint32_t x)
+{
+	return ror(x, 7) ^ ror(x, 18) ^ (x >> 3);
+}
+
+static uint32_t sig1(uint32_t x)
+{
+	return ror(x, 17) ^ ror(x, 19) ^ (x >> 10);
+}
+
 static void sha256_block(struct sha256_ctx *ctx, const uint8_t *p)
 {
 	uint32_t w[64];
@@ -39,10 +50,7 @@ static void sha256_block(struct sha256_ctx *ctx, const uint8_t *p)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
 		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
 	for (i = 16; i < 64; i++)
-		w[i] = (ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^
-			(w[i - 2] >> 10)) + w[i - 7] +
-		       (ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^
-			(w[i - 15] >> 3)) + w[i - 16];
+		w[i] = sig1(w[i - 2]) + w[i - 7] + sig0(w[i - 15]) + w[i - 16];
 	memcpy(v, ctx->state, sizeof(v));
 	for (i = 0; i < 64; i++) {
 		t1 = v[7] + (ror(v[4], 6) ^ ror(v[4], 11) ^ ror(v[4], 25)) +

@@ -15,9 +15,9 @@
 
 struct sha256_ctx {
 	uint32_t state[8];
-	uint64_t total;		/* bytes hashed so far */
+	uint64_t total; /* bytes hashed so far */
 	uint8_t block[64];
-	size_t used;		/* bytes waiting in @block */
+	size_t used; /* bytes waiting in @block */
 };
 
 /* sha256_init - start a new hash */

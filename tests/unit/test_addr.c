@@ -10,16 +10,15 @@
 
 #include <zone/addr.h>
 
-static struct zone_prefix P(const char *text)
-{
+static struct zone_prefix P(const char *text) {
 	struct zone_prefix p;
 
 	ck_assert_msg(zone_prefix_parse(text, &p) == 0, "parse %s", text);
 	return p;
 }
 
-static struct zone_addr A(const char *text)
-{
+static struct zone_addr
+A(const char *text) {
 	struct zone_addr a;
 
 	ck_assert_msg(zone_addr_parse(text, &a) == 0, "parse %s", text);
@@ -44,8 +43,16 @@ END_TEST
 START_TEST(test_addr_parse_rejects_garbage)
 {
 	static const char *const bad[] = {
-		"", "1.2.3", "1.2.3.4.5", "256.0.0.1", "10.0.0.1 ", " 10.0.0.1",
-		"fe80::1%eth0", "2001:db8:::1", "host.example", "10.0.0.1/32",
+		"",
+		"1.2.3",
+		"1.2.3.4.5",
+		"256.0.0.1",
+		"10.0.0.1 ",
+		" 10.0.0.1",
+		"fe80::1%eth0",
+		"2001:db8:::1",
+		"host.example",
+		"10.0.0.1/32",
 	};
 	struct zone_addr a;
 	size_t i;
@@ -76,9 +83,12 @@ END_TEST
 START_TEST(test_addr_prefix_rejects_host_bits_and_bad_lengths)
 {
 	static const char *const bad[] = {
-		"10.1.2.0/16", "10.0.0.1/31", "fd00::1/64", "10.0.0.0/33",
-		"::/129", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/08",
-		"10.0.0.0/+8", "10.0.0.0/8/8", "10.0.0.0 /8", "/8",
+		"10.1.2.0/16", "10.0.0.1/31",
+		"fd00::1/64",  "10.0.0.0/33",
+		"::/129",      "10.0.0.0/",
+		"10.0.0.0/-1", "10.0.0.0/08",
+		"10.0.0.0/+8", "10.0.0.0/8/8",
+		"10.0.0.0 /8", "/8",
 		"10.0.0.0/8x", "10.0.0.0/99999999999999999999",
 	};
 	struct zone_prefix p;

@@ -167,23 +167,23 @@ static void free_list(char **v, size_t n)
 }
 
 /* The body of a small valid alpha config; channels and head vary. */
-#define ZONES \
-	"zones = (\n" \
-	"  { name = \"jumin\"; tier = \"resident\"; interfaces = [ \"eth1\" ];\n" \
-	"    networks = [ \"10.1.0.0/16\", \"fd00:1::/48\" ]; },\n" \
-	"  { name = \"lgwan\"; tier = \"lgwan\"; interfaces = [ \"eth2\" ];\n" \
-	"    networks = [ \"10.2.0.0/16\" ]; },\n" \
-	"  { name = \"naibu\"; tier = \"internet\"; interfaces = [ \"eth3\" ];\n" \
-	"    networks = [ \"10.3.0.0/16\" ]; }\n" \
-	");\n" \
-	"attachments = (\n" \
-	"  { name = \"lgwan-wan\"; kind = \"lgwan-wan\";\n" \
-	"    networks = [ \"172.16.0.0/12\" ]; },\n" \
-	"  { name = \"jukinet\"; kind = \"public-system\";\n" \
-	"    networks = [ \"198.51.100.0/24\" ]; },\n" \
+#define ZONES                                                                              \
+	"zones = (\n"                                                                      \
+	"  { name = \"jumin\"; tier = \"resident\"; interfaces = [ \"eth1\" ];\n"          \
+	"    networks = [ \"10.1.0.0/16\", \"fd00:1::/48\" ]; },\n"                        \
+	"  { name = \"lgwan\"; tier = \"lgwan\"; interfaces = [ \"eth2\" ];\n"             \
+	"    networks = [ \"10.2.0.0/16\" ]; },\n"                                         \
+	"  { name = \"naibu\"; tier = \"internet\"; interfaces = [ \"eth3\" ];\n"          \
+	"    networks = [ \"10.3.0.0/16\" ]; }\n"                                          \
+	");\n"                                                                             \
+	"attachments = (\n"                                                                \
+	"  { name = \"lgwan-wan\"; kind = \"lgwan-wan\";\n"                                \
+	"    networks = [ \"172.16.0.0/12\" ]; },\n"                                       \
+	"  { name = \"jukinet\"; kind = \"public-system\";\n"                              \
+	"    networks = [ \"198.51.100.0/24\" ]; },\n"                                     \
 	"  { name = \"seccloud\"; kind = \"security-cloud\"; interfaces = [ \"eth5\" ];\n" \
-	"    networks = [ \"192.0.2.0/24\" ]; },\n" \
-	"  { name = \"internet\"; kind = \"internet\"; interfaces = [ \"eth5\" ]; }\n" \
+	"    networks = [ \"192.0.2.0/24\" ]; },\n"                                        \
+	"  { name = \"internet\"; kind = \"internet\"; interfaces = [ \"eth5\" ]; }\n"     \
 	");\n"
 
 #define WHY "reason = \"r\"; approved = \"a\";"
@@ -193,7 +193,8 @@ static char *with_channel(const char *head, const char *channel)
 	char *text;
 
 	ck_assert_int_ge(asprintf(&text, "%s\n" ZONES "channels = (\n%s\n);\n",
-				  head, channel), 0);
+				  head, channel),
+			 0);
 	return text;
 }
 
@@ -222,8 +223,8 @@ START_TEST(test_conf_bad_configs_exact_diagnostics)
 		ck_assert_msg(*want, "%s is empty", path);
 		m = load(text, names[i], &got);
 		ck_assert_msg(m == NULL, "%s: accepted", names[i]);
-		ck_assert_msg(strcmp(got, want) == 0,
-			      "%s:\nwant:\n%sgot:\n%s", names[i], want, got);
+		ck_assert_msg(strcmp(got, want) == 0, "%s:\nwant:\n%sgot:\n%s",
+			      names[i], want, got);
 		free(text);
 		free(want);
 		free(got);
@@ -242,8 +243,9 @@ START_TEST(test_conf_all_errors_in_one_run)
 	ck_assert_int_eq(zone_conf_load_string(text, "x.conf", diag, &m),
 			 -EINVAL);
 	ck_assert_uint_eq(zone_diag_count(diag), 3);
-	ck_assert_str_eq(zone_diag_line(diag, 0),
-			 "x.conf:3: mode \"strict\" is not one of enforce, monitor");
+	ck_assert_str_eq(
+		zone_diag_line(diag, 0),
+		"x.conf:3: mode \"strict\" is not one of enforce, monitor");
 	ck_assert(strncmp(zone_diag_line(diag, 1), "x.conf:14: ", 11) == 0);
 	ck_assert(strncmp(zone_diag_line(diag, 2), "x.conf:23: ", 11) == 0);
 	zone_diag_free(diag);
@@ -260,7 +262,8 @@ START_TEST(test_conf_diagnostics_name_the_path)
 	char want[600];
 
 	ck_assert_int_eq(zone_conf_load(path, ZONE_CONF_NO_OWNER_CHECK, diag,
-					&m), -EINVAL);
+					&m),
+			 -EINVAL);
 	snprintf(want, sizeof(want), "%s:18: unknown key \"policy\"", path);
 	ck_assert_str_eq(zone_diag_line(diag, 0), want);
 	zone_diag_free(diag);
@@ -287,7 +290,8 @@ START_TEST(test_conf_line_limit)
 		memcpy(text + 3 * i, "#x\n", 3);
 	strcpy(text + 3 * (n - 1), "zones = 5;\n");
 	err = load_err(text);
-	ck_assert_str_eq(err, "t.conf:65535: zones must be a list ( { ... }, ... )\n");
+	ck_assert_str_eq(
+		err, "t.conf:65535: zones must be a list ( { ... }, ... )\n");
 	free(err);
 	strcpy(text + 3 * (n - 1), "#x\nzones = 5;\n");
 	err = load_err(text);
@@ -302,10 +306,11 @@ START_TEST(test_conf_missing_file)
 	struct zone_diag *diag = zone_diag_new();
 	struct zone_model *m = NULL;
 
-	ck_assert_int_eq(zone_conf_load("/nonexistent/zoned.conf", 0, diag,
-					&m), -ENOENT);
-	ck_assert_str_eq(zone_diag_line(diag, 0),
-			 "/nonexistent/zoned.conf: cannot open: No such file or directory");
+	ck_assert_int_eq(zone_conf_load("/nonexistent/zoned.conf", 0, diag, &m),
+			 -ENOENT);
+	ck_assert_str_eq(
+		zone_diag_line(diag, 0),
+		"/nonexistent/zoned.conf: cannot open: No such file or directory");
 	zone_diag_free(diag);
 }
 END_TEST
@@ -328,9 +333,9 @@ START_TEST(test_conf_owner_and_mode_check)
 	ck_assert_int_eq(chmod(path, 0620), 0);
 	diag = zone_diag_new();
 	ck_assert_int_eq(zone_conf_load(path, 0, diag, &m), -EPERM);
-	snprintf(want, sizeof(want), "%s: %s", path, getuid() == 0 ?
-		 "file is writable by group or others" :
-		 "file is not owned by root");
+	snprintf(want, sizeof(want), "%s: %s", path,
+		 getuid() == 0 ? "file is writable by group or others" :
+				 "file is not owned by root");
 	ck_assert_str_eq(zone_diag_line(diag, 0), want);
 	zone_diag_free(diag);
 
@@ -350,8 +355,8 @@ START_TEST(test_conf_owner_and_mode_check)
 	zone_diag_free(diag);
 
 	diag = zone_diag_new();
-	ck_assert_int_eq(zone_conf_load(path, ZONE_CONF_NO_OWNER_CHECK, diag,
-					&m), 0);
+	ck_assert_int_eq(
+		zone_conf_load(path, ZONE_CONF_NO_OWNER_CHECK, diag, &m), 0);
 	ck_assert_str_eq(zone_model_file(m), path);
 	zone_model_free(m);
 	zone_diag_free(diag);
@@ -426,13 +431,15 @@ START_TEST(test_conf_shipped_examples_load_and_round_trip)
 	struct zone_model *m = NULL;
 
 	ck_assert_int_eq(zone_conf_load(SRCDIR "/conf/zoned.conf",
-					ZONE_CONF_NO_OWNER_CHECK, diag, &m), 0);
+					ZONE_CONF_NO_OWNER_CHECK, diag, &m),
+			 0);
 	ck_assert_int_eq(zone_model_profile(m), ZONE_PROFILE_ALPHA);
 	ck_assert_uint_eq(zone_model_channel_count(m), 7);
 	zone_model_free(m);
 	m = NULL;
 	ck_assert_int_eq(zone_conf_load(SRCDIR "/conf/zoned-beta.conf",
-					ZONE_CONF_NO_OWNER_CHECK, diag, &m), 0);
+					ZONE_CONF_NO_OWNER_CHECK, diag, &m),
+			 0);
 	ck_assert_int_eq(zone_model_profile(m), ZONE_PROFILE_BETA);
 	ck_assert_str_eq(zone_model_profile_approved(m), "CISO 2026-020");
 	zone_model_free(m);
@@ -510,7 +517,8 @@ START_TEST(test_conf_model_getters)
 	ck_assert_str_eq(zone_segment_label(s), "内部情報系");
 	ck_assert_str_eq(zone_segment_interface(s, 0), "eth3");
 	ck_assert_str_eq(zone_prefix_format(zone_segment_network(s, 1), buf,
-					    sizeof(buf)), "fd00:3::/48");
+					    sizeof(buf)),
+			 "fd00:3::/48");
 	ck_assert_int_eq(zone_segment_line(s), 27);
 	ck_assert_str_eq(zone_segment_name(zone_model_catchall(m)), "internet");
 	ck_assert(!zone_segment_is_zone(zone_model_catchall(m)));
@@ -551,9 +559,9 @@ START_TEST(test_conf_classifier)
 	ck_assert_int_eq(zone_addr_parse("fd00:3::1", &a), 0);
 	ck_assert_uint_eq(zone_lpm_lookup(m->classifier, &a), 2);
 	ck_assert_int_eq(zone_addr_parse("198.51.100.70", &a), 0);
-	ck_assert_uint_eq(zone_lpm_lookup(m->classifier, &a),
-			  zone_segment_index(zone_model_segment_by_name(m,
-								 "chukan")));
+	ck_assert_uint_eq(
+		zone_lpm_lookup(m->classifier, &a),
+		zone_segment_index(zone_model_segment_by_name(m, "chukan")));
 	ck_assert_int_eq(zone_addr_parse("203.0.113.1", &a), 0);
 	ck_assert_uint_eq(zone_lpm_lookup(m->classifier, &a), ZONE_LPM_NONE);
 	zone_model_free(m);
@@ -582,14 +590,20 @@ START_TEST(test_conf_channel_tags)
 
 	fputs("zones = ( { name = \"n\"; tier = \"internet\"; networks = "
 	      "[ \"10.3.0.0/16\" ]; }, { name = \"l\"; tier = \"lgwan\"; "
-	      "networks = [ \"10.2.0.0/16\" ]; } );\nchannels = (\n", f);
+	      "networks = [ \"10.2.0.0/16\" ]; } );\nchannels = (\n",
+	      f);
 	fputs("zones = ( { name = \"n\"; tier = \"internet\"; networks = "
 	      "[ \"10.3.0.0/16\" ]; }, { name = \"l\"; tier = \"lgwan\"; "
-	      "networks = [ \"10.2.0.0/16\" ]; } );\nchannels = (\n", r);
+	      "networks = [ \"10.2.0.0/16\" ]; } );\nchannels = (\n",
+	      r);
 	for (i = 0; i < N; i++) {
-		fprintf(f, "%s{ name = \"c%d\"; kind = \"sanitize\"; from = \"n\"; to = \"l\"; to_hosts = [ \"10.2.%d.%d\" ]; services = [ \"tcp/25\" ]; " WHY " }\n",
+		fprintf(f,
+			"%s{ name = \"c%d\"; kind = \"sanitize\"; from = \"n\"; to = \"l\"; to_hosts = [ \"10.2.%d.%d\" ]; services = [ \"tcp/25\" ]; " WHY
+			" }\n",
 			i ? "," : "", i, i / 200, i % 200 + 1);
-		fprintf(r, "%s{ name = \"c%d\"; kind = \"sanitize\"; from = \"n\"; to = \"l\"; to_hosts = [ \"10.2.%d.%d\" ]; services = [ \"tcp/25\" ]; " WHY " }\n",
+		fprintf(r,
+			"%s{ name = \"c%d\"; kind = \"sanitize\"; from = \"n\"; to = \"l\"; to_hosts = [ \"10.2.%d.%d\" ]; services = [ \"tcp/25\" ]; " WHY
+			" }\n",
 			i ? "," : "", N - 1 - i, i / 200, i % 200 + 1);
 	}
 	fputs(");\n", f);
@@ -606,8 +620,9 @@ START_TEST(test_conf_channel_tags)
 		ck_assert_uint_lt(tag, 1u << 20);
 		ck_assert_msg(!seen[tag], "tag %u used twice", tag);
 		seen[tag] = 1;
-		ck_assert_uint_eq(tag, zone_channel_tag(
-			zone_model_channel_by_name(b, zone_channel_name(c))));
+		ck_assert_uint_eq(tag,
+				  zone_channel_tag(zone_model_channel_by_name(
+					  b, zone_channel_name(c))));
 	}
 	zone_model_free(a);
 	zone_model_free(b);
@@ -628,18 +643,19 @@ START_TEST(test_conf_expires_date_and_date_time)
 
 	setenv("TZ", "Asia/Tokyo", 1);
 	tzset();
-	text = with_channel("", "{ name = \"m\"; kind = \"sanitize\"; "
+	text = with_channel("",
+			    "{ name = \"m\"; kind = \"sanitize\"; "
 			    "from = \"naibu\"; to = \"lgwan\"; to_hosts = "
-			    "[ \"10.2.0.25\" ]; services = [ \"tcp/25\" ]; "
-			    WHY " expires = \"2027-03-31\"; },\n"
+			    "[ \"10.2.0.25\" ]; services = [ \"tcp/25\" ]; " WHY
+			    " expires = \"2027-03-31\"; },\n"
 			    "{ name = \"n\"; kind = \"sanitize\"; "
 			    "from = \"naibu\"; to = \"lgwan\"; to_hosts = "
-			    "[ \"10.2.0.26\" ]; services = [ \"tcp/25\" ]; "
-			    WHY " expires = \"2027-03-31T18:00:00+09:00\"; },\n"
+			    "[ \"10.2.0.26\" ]; services = [ \"tcp/25\" ]; " WHY
+			    " expires = \"2027-03-31T18:00:00+09:00\"; },\n"
 			    "{ name = \"o\"; kind = \"sanitize\"; "
 			    "from = \"naibu\"; to = \"lgwan\"; to_hosts = "
-			    "[ \"10.2.0.27\" ]; services = [ \"tcp/25\" ]; "
-			    WHY " expires = \"2000-02-29T23:30:00-01:30\"; }");
+			    "[ \"10.2.0.27\" ]; services = [ \"tcp/25\" ]; " WHY
+			    " expires = \"2000-02-29T23:30:00-01:30\"; }");
 	m = load_ok(text);
 	/* 2027-04-01 00:00 JST */
 	ck_assert(zone_channel_expires(zone_model_channel(m, 0), &when));
@@ -663,20 +679,34 @@ static const struct legal_case {
 	const char *head;
 	const char *channel;
 } legal_cases[] = {
-	{ "", "kind = \"system-pair\"; from = \"jumin\"; to = \"lgwan\"; from_hosts = [ \"10.1.0.1\", \"fd00:1::1\" ]; to_hosts = [ \"10.2.0.1\" ]; services = [ \"tcp/8443\" ];" },
-	{ "", "kind = \"system-pair\"; from = \"lgwan\"; to = \"jumin\"; from_hosts = [ \"10.2.0.1\" ]; to_hosts = [ \"10.1.0.1\" ]; services = [ \"tcp/8000-8010\" ];" },
-	{ "", "kind = \"public-system\"; from = \"jumin\"; to = \"jukinet\"; from_hosts = [ \"10.1.0.1\" ]; to_hosts = [ \"198.51.100.1\" ]; services = [ \"tcp/443\" ];" },
-	{ "", "kind = \"public-system\"; from = \"jumin\"; to = \"lgwan-wan\"; from_hosts = [ \"10.1.0.1\" ]; to_hosts = [ \"172.16.0.1\" ]; services = [ \"tcp/25\" ];" },
-	{ "", "kind = \"screen-transfer\"; from = \"lgwan\"; to = \"naibu\"; to_hosts = [ \"10.3.0.1\" ]; services = [ \"tcp/3389\", \"udp/3389\", \"tcp/5900-5999\", \"tcp/1494\", \"udp/1494\", \"tcp/2598\", \"udp/2598\", \"tcp/4172\", \"udp/4172\", \"tcp/22443\", \"udp/22443\" ];" },
-	{ "profile = \"alpha-prime\"; profile_approved = \"x\";", "kind = \"screen-transfer\"; from = \"lgwan\"; to = \"naibu\"; from_hosts = [ \"10.2.0.0/24\" ]; to_hosts = [ \"10.3.0.1\" ]; services = [ \"tcp/5901\" ];" },
-	{ "profile = \"beta\"; profile_approved = \"x\";", "kind = \"screen-transfer\"; from = \"naibu\"; to = \"lgwan\"; to_hosts = [ \"10.2.0.1\" ]; services = [ \"tcp/3389\" ];" },
-	{ "profile = \"beta-prime\"; profile_approved = \"x\";", "kind = \"screen-transfer\"; from = \"naibu\"; to = \"lgwan\"; to_hosts = [ \"10.2.0.1\" ]; services = [ \"udp/3389\" ];" },
-	{ "profile = \"beta\"; profile_approved = \"x\";", "kind = \"screen-transfer\"; from = \"lgwan\"; to = \"jumin\"; from_hosts = [ \"10.2.0.1\" ]; to_hosts = [ \"10.1.0.1\" ]; services = [ \"tcp/3389\" ];" },
-	{ "", "kind = \"sanitize\"; from = \"naibu\"; to = \"lgwan\"; to_hosts = [ \"10.2.0.25\" ]; services = [ \"tcp/25\" ];" },
-	{ "profile = \"alpha-prime\"; profile_approved = \"x\";", "kind = \"breakout\"; from = \"lgwan\"; to = \"internet\"; to_hosts = [ \"203.0.113.0/24\" ]; services = [ \"tcp/443\" ];" },
-	{ "", "kind = \"inbound\"; from = \"internet\"; to = \"naibu\"; to_hosts = [ \"10.3.0.80\" ]; services = [ \"tcp/443\" ];" },
-	{ "", "kind = \"inbound\"; from = \"seccloud\"; to = \"naibu\"; from_hosts = [ \"192.0.2.25\" ]; to_hosts = [ \"10.3.0.25\" ]; services = [ \"tcp/25\" ];" },
-	{ "", "kind = \"inbound\"; from = \"internet\"; to = \"naibu\"; from_hosts = [ \"203.0.113.0/24\", \"2001:db8::/32\" ]; to_hosts = [ \"10.3.0.80\" ]; services = [ \"udp/443\" ];" },
+	{ "",
+	  "kind = \"system-pair\"; from = \"jumin\"; to = \"lgwan\"; from_hosts = [ \"10.1.0.1\", \"fd00:1::1\" ]; to_hosts = [ \"10.2.0.1\" ]; services = [ \"tcp/8443\" ];" },
+	{ "",
+	  "kind = \"system-pair\"; from = \"lgwan\"; to = \"jumin\"; from_hosts = [ \"10.2.0.1\" ]; to_hosts = [ \"10.1.0.1\" ]; services = [ \"tcp/8000-8010\" ];" },
+	{ "",
+	  "kind = \"public-system\"; from = \"jumin\"; to = \"jukinet\"; from_hosts = [ \"10.1.0.1\" ]; to_hosts = [ \"198.51.100.1\" ]; services = [ \"tcp/443\" ];" },
+	{ "",
+	  "kind = \"public-system\"; from = \"jumin\"; to = \"lgwan-wan\"; from_hosts = [ \"10.1.0.1\" ]; to_hosts = [ \"172.16.0.1\" ]; services = [ \"tcp/25\" ];" },
+	{ "",
+	  "kind = \"screen-transfer\"; from = \"lgwan\"; to = \"naibu\"; to_hosts = [ \"10.3.0.1\" ]; services = [ \"tcp/3389\", \"udp/3389\", \"tcp/5900-5999\", \"tcp/1494\", \"udp/1494\", \"tcp/2598\", \"udp/2598\", \"tcp/4172\", \"udp/4172\", \"tcp/22443\", \"udp/22443\" ];" },
+	{ "profile = \"alpha-prime\"; profile_approved = \"x\";",
+	  "kind = \"screen-transfer\"; from = \"lgwan\"; to = \"naibu\"; from_hosts = [ \"10.2.0.0/24\" ]; to_hosts = [ \"10.3.0.1\" ]; services = [ \"tcp/5901\" ];" },
+	{ "profile = \"beta\"; profile_approved = \"x\";",
+	  "kind = \"screen-transfer\"; from = \"naibu\"; to = \"lgwan\"; to_hosts = [ \"10.2.0.1\" ]; services = [ \"tcp/3389\" ];" },
+	{ "profile = \"beta-prime\"; profile_approved = \"x\";",
+	  "kind = \"screen-transfer\"; from = \"naibu\"; to = \"lgwan\"; to_hosts = [ \"10.2.0.1\" ]; services = [ \"udp/3389\" ];" },
+	{ "profile = \"beta\"; profile_approved = \"x\";",
+	  "kind = \"screen-transfer\"; from = \"lgwan\"; to = \"jumin\"; from_hosts = [ \"10.2.0.1\" ]; to_hosts = [ \"10.1.0.1\" ]; services = [ \"tcp/3389\" ];" },
+	{ "",
+	  "kind = \"sanitize\"; from = \"naibu\"; to = \"lgwan\"; to_hosts = [ \"10.2.0.25\" ]; services = [ \"tcp/25\" ];" },
+	{ "profile = \"alpha-prime\"; profile_approved = \"x\";",
+	  "kind = \"breakout\"; from = \"lgwan\"; to = \"internet\"; to_hosts = [ \"203.0.113.0/24\" ]; services = [ \"tcp/443\" ];" },
+	{ "",
+	  "kind = \"inbound\"; from = \"internet\"; to = \"naibu\"; to_hosts = [ \"10.3.0.80\" ]; services = [ \"tcp/443\" ];" },
+	{ "",
+	  "kind = \"inbound\"; from = \"seccloud\"; to = \"naibu\"; from_hosts = [ \"192.0.2.25\" ]; to_hosts = [ \"10.3.0.25\" ]; services = [ \"tcp/25\" ];" },
+	{ "",
+	  "kind = \"inbound\"; from = \"internet\"; to = \"naibu\"; from_hosts = [ \"203.0.113.0/24\", \"2001:db8::/32\" ]; to_hosts = [ \"10.3.0.80\" ]; services = [ \"udp/443\" ];" },
 };
 
 /* Each kind between the ends and in the profiles the matrix allows. */
@@ -705,12 +735,13 @@ END_TEST
 START_TEST(test_conf_hard_invariant_every_kind)
 {
 	static const char *const ends[][2] = {
-		{ "jumin", "naibu" }, { "naibu", "jumin" },
+		{ "jumin", "naibu" },	 { "naibu", "jumin" },
 		{ "jumin", "internet" }, { "internet", "jumin" },
 		{ "jumin", "seccloud" }, { "seccloud", "jumin" },
 	};
 	static const char *const profiles[] = {
-		"", "profile = \"alpha-prime\"; profile_approved = \"x\";",
+		"",
+		"profile = \"alpha-prime\"; profile_approved = \"x\";",
 		"profile = \"beta-prime\"; profile_approved = \"x\";",
 	};
 	char channel[512];
@@ -724,14 +755,19 @@ START_TEST(test_conf_hard_invariant_every_kind)
 				char *text;
 				char *err;
 
-				snprintf(channel, sizeof(channel),
-					 "{ name = \"x\"; kind = \"%s\"; from = \"%s\"; to = \"%s\"; services = [ \"tcp/443\" ]; " WHY " }",
-					 zone_channel_kind_name(k), ends[e][0],
-					 ends[e][1]);
+				snprintf(
+					channel, sizeof(channel),
+					"{ name = \"x\"; kind = \"%s\"; from = \"%s\"; to = \"%s\"; services = [ \"tcp/443\" ]; " WHY
+					" }",
+					zone_channel_kind_name(k), ends[e][0],
+					ends[e][1]);
 				text = with_channel(profiles[p], channel);
 				err = load_err(text);
-				ck_assert_msg(strstr(err, "channel \"x\": hard invariant: the resident tier (zone \"jumin\") never connects to the ") != NULL,
-					      "%s", err);
+				ck_assert_msg(
+					strstr(err,
+					       "channel \"x\": hard invariant: the resident tier (zone \"jumin\") never connects to the ") !=
+						NULL,
+					"%s", err);
 				free(err);
 				free(text);
 			}
@@ -751,7 +787,7 @@ START_TEST(test_conf_matrix_matches_verdict)
 		"r", "l", "i", "w", "p", "s", "n",
 	};
 	static const char *const host[ZONE_ROLE_MAX] = {
-		"10.1.0.1", "10.2.0.1", "10.3.0.1", "172.16.0.1",
+		"10.1.0.1",	"10.2.0.1",  "10.3.0.1",    "172.16.0.1",
 		"198.51.100.1", "192.0.2.1", "203.0.113.1",
 	};
 	static const char *const heads[ZONE_PROFILE_MAX] = {
@@ -764,42 +800,52 @@ START_TEST(test_conf_matrix_matches_verdict)
 	int p, k, f, t;
 
 	for (p = 0; p < ZONE_PROFILE_MAX; p++)
-	for (k = 0; k < ZONE_CHANNEL_KIND_MAX; k++)
-	for (f = 0; f < ZONE_ROLE_MAX; f++)
-	for (t = 0; t < ZONE_ROLE_MAX; t++) {
-		struct zone_model *m;
-		char *text;
-		char *err = NULL;
-		bool want;
+		for (k = 0; k < ZONE_CHANNEL_KIND_MAX; k++)
+			for (f = 0; f < ZONE_ROLE_MAX; f++)
+				for (t = 0; t < ZONE_ROLE_MAX; t++) {
+					struct zone_model *m;
+					char *text;
+					char *err = NULL;
+					bool want;
 
-		if (f == t)
-			continue;
-		want = verdict_channel_legal(p, k, f, t);
-		ck_assert_int_ge(asprintf(&text,
-			"%s\nzones = ("
-			"{ name = \"r\"; tier = \"resident\"; networks = [ \"10.1.0.0/16\" ]; },"
-			"{ name = \"l\"; tier = \"lgwan\"; networks = [ \"10.2.0.0/16\" ]; },"
-			"{ name = \"i\"; tier = \"internet\"; networks = [ \"10.3.0.0/16\" ]; } );\n"
-			"attachments = ("
-			"{ name = \"w\"; kind = \"lgwan-wan\"; networks = [ \"172.16.0.0/12\" ]; },"
-			"{ name = \"p\"; kind = \"public-system\"; networks = [ \"198.51.100.0/24\" ]; },"
-			"{ name = \"s\"; kind = \"security-cloud\"; networks = [ \"192.0.2.0/24\" ]; },"
-			"{ name = \"n\"; kind = \"internet\"; } );\n"
-			"channels = ( { name = \"c\"; kind = \"%s\"; from = \"%s\"; to = \"%s\"; "
-			"from_hosts = [ \"%s\" ]; to_hosts = [ \"%s\" ]; services = [ \"tcp/3389\" ]; "
-			WHY " } );\n",
-			heads[p], zone_channel_kind_name(k), seg[f], seg[t],
-			host[f], host[t]), 0);
-		m = load(text, "t.conf", &err);
-		ck_assert_msg((m != NULL) == want,
-			      "profile %s kind %s %s -> %s: verdict says %d, loader says:\n%s",
-			      zone_profile_name(p), zone_channel_kind_name(k),
-			      zone_role_name(f), zone_role_name(t), want, err);
-		accepted += m != NULL;
-		zone_model_free(m);
-		free(err);
-		free(text);
-	}
+					if (f == t)
+						continue;
+					want = verdict_channel_legal(p, k, f,
+								     t);
+					ck_assert_int_ge(
+						asprintf(
+							&text,
+							"%s\nzones = ("
+							"{ name = \"r\"; tier = \"resident\"; networks = [ \"10.1.0.0/16\" ]; },"
+							"{ name = \"l\"; tier = \"lgwan\"; networks = [ \"10.2.0.0/16\" ]; },"
+							"{ name = \"i\"; tier = \"internet\"; networks = [ \"10.3.0.0/16\" ]; } );\n"
+							"attachments = ("
+							"{ name = \"w\"; kind = \"lgwan-wan\"; networks = [ \"172.16.0.0/12\" ]; },"
+							"{ name = \"p\"; kind = \"public-system\"; networks = [ \"198.51.100.0/24\" ]; },"
+							"{ name = \"s\"; kind = \"security-cloud\"; networks = [ \"192.0.2.0/24\" ]; },"
+							"{ name = \"n\"; kind = \"internet\"; } );\n"
+							"channels = ( { name = \"c\"; kind = \"%s\"; from = \"%s\"; to = \"%s\"; "
+							"from_hosts = [ \"%s\" ]; to_hosts = [ \"%s\" ]; services = [ \"tcp/3389\" ]; " WHY
+							" } );\n",
+							heads[p],
+							zone_channel_kind_name(
+								k),
+							seg[f], seg[t], host[f],
+							host[t]),
+						0);
+					m = load(text, "t.conf", &err);
+					ck_assert_msg(
+						(m != NULL) == want,
+						"profile %s kind %s %s -> %s: verdict says %d, loader says:\n%s",
+						zone_profile_name(p),
+						zone_channel_kind_name(k),
+						zone_role_name(f),
+						zone_role_name(t), want, err);
+					accepted += m != NULL;
+					zone_model_free(m);
+					free(err);
+					free(text);
+				}
 	/* 2+2+3+1+1+2 legal cells per profile, minus the profile-bound ones */
 	ck_assert_uint_eq(accepted, 4 * 8 + 4 * 1 + 1);
 }
@@ -808,8 +854,9 @@ END_TEST
 START_TEST(test_conf_accepts_shared_uplinks_and_free_text)
 {
 	/* attachments share eth5; labels may be any UTF-8 up to 64 bytes */
-	char *text = with_channel("mode = \"monitor\"; alerts = { facility = \"local7\"; };",
-				  "{ name = \"x\"; kind = \"sanitize\"; from = \"naibu\"; to = \"lgwan\"; to_hosts = [ \"10.2.0.25\" ]; services = [ \"tcp/25\" ]; reason = \"無害化 \\\"relay\\\"\"; approved = \"CISO\"; }");
+	char *text = with_channel(
+		"mode = \"monitor\"; alerts = { facility = \"local7\"; };",
+		"{ name = \"x\"; kind = \"sanitize\"; from = \"naibu\"; to = \"lgwan\"; to_hosts = [ \"10.2.0.25\" ]; services = [ \"tcp/25\" ]; reason = \"無害化 \\\"relay\\\"\"; approved = \"CISO\"; }");
 	struct zone_model *m = load_ok(text);
 
 	ck_assert_int_eq(zone_model_mode(m), ZONE_MODE_MONITOR);

@@ -18,15 +18,17 @@ static void check_hex(const char *msg, size_t len, const char *want)
 
 START_TEST(test_sha256_empty)
 {
-	check_hex("", 0, "e3b0c44298fc1c149afbf4c8996fb924"
-			 "27ae41e4649b934ca495991b7852b855");
+	check_hex("", 0,
+		  "e3b0c44298fc1c149afbf4c8996fb924"
+		  "27ae41e4649b934ca495991b7852b855");
 }
 END_TEST
 
 START_TEST(test_sha256_abc)
 {
-	check_hex("abc", 3, "ba7816bf8f01cfea414140de5dae2223"
-			    "b00361a396177a9cb410ff61f20015ad");
+	check_hex("abc", 3,
+		  "ba7816bf8f01cfea414140de5dae2223"
+		  "b00361a396177a9cb410ff61f20015ad");
 }
 END_TEST
 
@@ -35,8 +37,9 @@ START_TEST(test_sha256_two_blocks)
 	const char *msg =
 		"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
 
-	check_hex(msg, strlen(msg), "248d6a61d20638b8e5c026930c3e6039"
-				    "a33ce45964ff2167f6ecedd419db06c1");
+	check_hex(msg, strlen(msg),
+		  "248d6a61d20638b8e5c026930c3e6039"
+		  "a33ce45964ff2167f6ecedd419db06c1");
 }
 END_TEST
 
@@ -46,8 +49,9 @@ START_TEST(test_sha256_long_message)
 			  "ghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrs"
 			  "mnopqrstnopqrstu";
 
-	check_hex(msg, strlen(msg), "cf5b16a778af8380036ce59e7b049237"
-				    "0b249b11e8f07a51afac45037afee9d1");
+	check_hex(msg, strlen(msg),
+		  "cf5b16a778af8380036ce59e7b049237"
+		  "0b249b11e8f07a51afac45037afee9d1");
 }
 END_TEST
 
@@ -88,12 +92,15 @@ START_TEST(test_sha256_padding_boundaries)
 	char msg[64];
 
 	memset(msg, 'a', sizeof(msg));
-	check_hex(msg, 55, "9f4390f8d30c2dd92ec9f095b65e2b9a"
-			   "e9b0a925a5258e241c9f1e910f734318");
-	check_hex(msg, 56, "b35439a4ac6f0948b6d6f9e3c6af0f5f"
-			   "590ce20f1bde7090ef7970686ec6738a");
-	check_hex(msg, 64, "ffe054fe7ae0cb6dc65c3af9b61d5209"
-			   "f439851db43d0ba5997337df154668eb");
+	check_hex(msg, 55,
+		  "9f4390f8d30c2dd92ec9f095b65e2b9a"
+		  "e9b0a925a5258e241c9f1e910f734318");
+	check_hex(msg, 56,
+		  "b35439a4ac6f0948b6d6f9e3c6af0f5f"
+		  "590ce20f1bde7090ef7970686ec6738a");
+	check_hex(msg, 64,
+		  "ffe054fe7ae0cb6dc65c3af9b61d5209"
+		  "f439851db43d0ba5997337df154668eb");
 }
 END_TEST
 
