@@ -141,8 +141,7 @@ static void fail_closed(struct zoned *z)
 		log_warnx("cannot install the lockdown table: %s",
 			  strerror(-ret));
 	else
-		log_warnx(
-			"installed the lockdown table: new cross-zone forwarding is dropped");
+		log_warnx("installed the lockdown table: new cross-zone forwarding is dropped");
 }
 
 static void startup_failed(struct zoned *z, int err)
@@ -176,12 +175,12 @@ static void start_policy(struct zoned *z)
 				      strerror(-ret));
 		}
 	}
-	if (ret == 0 && (ret = zoned_apply_model(z, model, diag)) < 0)
-		zone_model_free(model);
-	if (ret == 0) {
+	if (ret == 0 && (ret = zoned_apply_model(z, model, diag)) == 0) {
 		zone_diag_free(diag);
 		return;
 	}
+	/* Not taken over: the config was invalid or could not be applied. */
+	zone_model_free(model);
 	for (i = 0; i < zone_diag_count(diag); i++)
 		log_warnx("%s", zone_diag_line(diag, i));
 	snprintf(z->last_error, sizeof(z->last_error), "%s",
