@@ -84,7 +84,8 @@ int conf_read_file(const char *path, unsigned int flags, struct zone_diag *diag,
 	int ret;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO put in its place must not hang the caller */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		ret = -errno;
 		zone_diag_add(diag, path, 0, "cannot open: %s", strerror(-ret));

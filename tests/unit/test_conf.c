@@ -301,16 +301,34 @@ START_TEST(test_conf_line_limit)
 }
 END_TEST
 
-START_TEST(test_conf_missing_file)
+/* Missing files, directories and FIFOs are refused with the reason. */
+START_TEST(test_conf_file_not_loadable)
 {
 	struct zone_diag *diag = zone_diag_new();
 	struct zone_model *m = NULL;
+	char fifo[64];
 
+	snprintf(fifo, sizeof(fifo), "/tmp/test_conf.%d.fifo", (int)getpid());
 	ck_assert_int_eq(zone_conf_load("/nonexistent/zoned.conf", 0, diag, &m),
 			 -ENOENT);
 	ck_assert_str_eq(
 		zone_diag_line(diag, 0),
 		"/nonexistent/zoned.conf: cannot open: No such file or directory");
+	zone_diag_free(diag);
+
+	/* a directory, or a FIFO that must not block the loader */
+	diag = zone_diag_new();
+	ck_assert_int_eq(zone_conf_load(SRCDIR "/tests/conf",
+					ZONE_CONF_NO_OWNER_CHECK, diag, &m),
+			 -EINVAL);
+	ck_assert_str_eq(zone_diag_line(diag, 0),
+			 SRCDIR "/tests/conf: not a regular file");
+	zone_diag_free(diag);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	diag = zone_diag_new();
+	ck_assert_int_eq(zone_conf_load(fifo, 0, diag, &m), -EINVAL);
+	unlink(fifo);
+	ck_assert(strstr(zone_diag_line(diag, 0), ": not a regular file"));
 	zone_diag_free(diag);
 }
 END_TEST
@@ -898,7 +916,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_conf_all_errors_in_one_run);
 	tcase_add_test(tc, test_conf_diagnostics_name_the_path);
 	tcase_add_test(tc, test_conf_line_limit);
-	tcase_add_test(tc, test_conf_missing_file);
+	tcase_add_test(tc, test_conf_file_not_loadable);
 	tcase_add_test(tc, test_conf_owner_and_mode_check);
 	tcase_add_test(tc, test_conf_golden_outputs);
 	tcase_add_test(tc, test_conf_shipped_examples_load_and_round_trip);
