@@ -43,15 +43,26 @@ NFT
 # ------------------------------------------------------------ 1. throughput
 zt_zoned_start "$ZT_DIR/enforce.conf" || zt_die "zoned did not start"
 before=$(zt_gw conntrack -C)
-zt_gw conntrack -E -e NEW -b 33554432 >"$ZT_DIR/ct-e.out" \
+ip netns exec "$ZT_GW" conntrack -E -e NEW -b 33554432 >"$ZT_DIR/ct-e.out" \
 	2>"$ZT_DIR/ct-e.err" &
 ctpid=$!
 sleep 0.5
+# CPU time (utime + stime, clock ticks) of a process
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+zcpu0=$(cpu_ticks "$ZT_ZONED_PID")
+ccpu0=$(cpu_ticks "$ctpid")
 gen=$(zt_ns lgwan "$FLOWGEN" 10.2.0.10,10.2.0.11 172.16.0.10 7000 "$FLOWS")
 echo "generator: $gen"
 # Let both listeners drain.
 sleep 3
 after=$(zt_gw conntrack -C)
+hz=$(getconf CLK_TCK)
+zcpu=$(awk -v a="$zcpu0" -v b="$(cpu_ticks "$ZT_ZONED_PID")" -v hz="$hz" \
+	'BEGIN { printf "%.2f", (b - a) / hz }')
+ccpu=$(awk -v a="$ccpu0" -v b="$(cpu_ticks "$ctpid")" -v hz="$hz" \
+	'BEGIN { printf "%.2f", (b - a) / hz }')
 kill -INT "$ctpid"
 wait "$ctpid" 2>/dev/null
 zt_zoned_stop >/dev/null
@@ -68,15 +79,19 @@ gen_rate=$(echo "$gen" | sed -n 's/.*rate=\([0-9]*\).*/\1/p')
 echo
 echo "flows generated:        $FLOWS in ${gen_secs}s (${gen_rate}/s, one core)"
 echo "conntrack entries made: $created"
-printf '%-22s %10s %10s %12s %10s\n' listener events lost events/s overruns
+printf '%-20s %8s %8s %10s %8s %8s %14s\n' listener events lost events/s \
+	overruns cpu_s events/cpu_s
 awk -v e="$z_events" -v c="$created" -v s="$z_secs" -v o="$z_over" \
-	'BEGIN { printf "%-22s %10d %10d %12.0f %10d\n", "zoned ctwatch",
-		e, (c > e ? c - e : 0), (s > 0 ? e / s : 0), o }'
-awk -v e="$ct_events" -v c="$created" -v s="$gen_secs" -v o="$ct_enobufs" \
-	'BEGIN { printf "%-22s %10d %10d %12s %10d\n", "conntrack -E -e NEW",
-		e, (c > e ? c - e : 0), "-", o }'
-echo "(zoned events/s: events over the time from its first to its last"
-echo " event; both listeners had a 32 MiB receive buffer)"
+	-v cpu="$zcpu" 'BEGIN { printf "%-20s %8d %8d %10.0f %8d %8.2f %14.0f\n",
+		"zoned ctwatch", e, (c > e ? c - e : 0), (s > 0 ? e / s : 0), o,
+		cpu, (cpu > 0 ? e / cpu : 0) }'
+awk -v e="$ct_events" -v c="$created" -v o="$ct_enobufs" -v cpu="$ccpu" \
+	'BEGIN { printf "%-20s %8d %8d %10s %8d %8.2f %14.0f\n",
+		"conntrack -E -e NEW", e, (c > e ? c - e : 0), "-", o, cpu,
+		(cpu > 0 ? e / cpu : 0) }'
+echo "(events/s: zoned's events over the time from its first to its last;"
+echo " events/cpu_s: events per second of the listener's own CPU time, its"
+echo " ceiling on one core; both had a 32 MiB receive buffer)"
 
 # ------------------------------------------------------------ 2. latency
 cat >"$ZT_DIR/lat.py" <<'PY'
