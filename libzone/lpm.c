@@ -58,19 +58,19 @@ struct lpm_bp6 {
 };
 
 struct lpm_family {
-	unsigned int bits;		/* 32 or 128 */
+	unsigned int bits; /* 32 or 128 */
 	/* before the build: the prefixes and a hash of them for -EEXIST */
 	struct lpm_entry *entries;
 	size_t n_entries;
 	size_t cap_entries;
 	/* hash bits << 32 | entry index + 1; 0 is empty */
 	uint64_t *slots;
-	size_t n_slots;			/* a power of two */
+	size_t n_slots; /* a power of two */
 	/* after the build: n >= 1 breakpoints, the first at address 0 */
 	size_t n;
-	struct lpm_bp4 *bp4;		/* IPv4 */
-	struct lpm_bp6 *bp6;		/* IPv6 */
-	uint32_t *index;		/* LPM_INDEX_SIZE + 1 entries, or NULL */
+	struct lpm_bp4 *bp4; /* IPv4 */
+	struct lpm_bp6 *bp6; /* IPv6 */
+	uint32_t *index; /* LPM_INDEX_SIZE + 1 entries, or NULL */
 };
 
 struct zone_lpm {
@@ -149,8 +149,7 @@ static struct lpm_key addr_key(const struct zone_addr *addr)
 	return k;
 }
 
-static void key_addr(const struct lpm_key *k, int family,
-		     struct zone_addr *ret)
+static void key_addr(const struct lpm_key *k, int family, struct zone_addr *ret)
 {
 	memset(ret, 0, sizeof(*ret));
 	ret->family = family;
@@ -186,6 +185,12 @@ static struct lpm_key family_max(const struct lpm_family *f)
 	return host_mask(f->bits);
 }
 
+/**
+ * zone_lpm_new - an empty table
+ *
+ * Returns the table (the caller owns it; zone_lpm_free() releases it), or
+ * NULL with errno set to ENOMEM.
+ */
 struct zone_lpm *zone_lpm_new(void)
 {
 	struct zone_lpm *lpm = calloc(1, sizeof(*lpm));
@@ -206,6 +211,10 @@ static void family_release_input(struct lpm_family *f)
 	f->n_entries = f->cap_entries = f->n_slots = 0;
 }
 
+/**
+ * zone_lpm_free - release a table, built or not
+ * @lpm: the table; NULL is fine
+ */
 void zone_lpm_free(struct zone_lpm *lpm)
 {
 	int i;
@@ -279,9 +288,9 @@ static int slots_grow(struct lpm_family *f)
 	for (i = 0; i < f->n_entries; i++) {
 		const struct lpm_entry *e = &f->entries[i];
 		uint64_t h = entry_hash(&e->first, e->len);
+		size_t slot = slot_find(f, &e->first, e->len, h);
 
-		f->slots[slot_find(f, &e->first, e->len, h)] =
-			(h >> 32) << 32 | (i + 1);
+		f->slots[slot] = (h >> 32) << 32 | (i + 1);
 	}
 	free(old);
 	return 0;
@@ -350,6 +359,17 @@ static struct lpm_family *family_of(struct zone_lpm *lpm, int family)
 	return NULL;
 }
 
+/**
+ * zone_lpm_add - add a prefix before the table is built
+ * @lpm: the table
+ * @prefix: copied; host bits past its length are ignored
+ * @value: anything but ZONE_LPM_NONE
+ *
+ * Returns 0 (also when the same prefix is added again with the same
+ * value), -EEXIST when it was added with another value, -EINVAL for an
+ * unknown family, a length past the family's width or ZONE_LPM_NONE,
+ * -EBUSY once the table is built, or -ENOMEM.
+ */
 int zone_lpm_add(struct zone_lpm *lpm, const struct zone_prefix *prefix,
 		 uint32_t value)
 {
@@ -476,8 +496,7 @@ static void family_set(struct lpm_family *f, size_t i, struct lpm_key at,
  * intervals never share a value.  The breakpoint array has room for every
  * point the sweep can make.
  */
-static void sweep_point(struct lpm_family *f, struct lpm_key at,
-			uint32_t value)
+static void sweep_point(struct lpm_family *f, struct lpm_key at, uint32_t value)
 {
 	size_t n = f->n;
 	struct lpm_key last;
@@ -534,7 +553,8 @@ static void sweep_family(struct lpm_family *f, const uint64_t *order)
 		const struct lpm_entry *e = sorted_entry(f, order, i);
 		struct lpm_key host = host_mask(f->bits - e->len);
 
-		while (depth && key_cmp(&stack[depth - 1].last, &e->first) < 0) {
+		while (depth &&
+		       key_cmp(&stack[depth - 1].last, &e->first) < 0) {
 			struct lpm_key end = stack[--depth].last;
 
 			/* end < e->first <= max: end + 1 cannot wrap */
@@ -664,8 +684,8 @@ out_unbuild:
 }
 
 /* The search range for @top (the top 16 bits of the address). */
-static void family_range(const struct lpm_family *f, size_t top,
-			 size_t *lo, size_t *hi)
+static void family_range(const struct lpm_family *f, size_t top, size_t *lo,
+			 size_t *hi)
 {
 	if (f->index) {
 		*lo = f->index[top];
@@ -713,6 +733,14 @@ static uint32_t lookup6(const struct lpm_family *f, const struct lpm_key *a)
 	return bp[lo].value;
 }
 
+/**
+ * zone_lpm_lookup - the value of the longest prefix containing @addr
+ * @lpm: a built table (an unbuilt one answers ZONE_LPM_NONE)
+ * @addr: an IPv4 or IPv6 address; the families never match each other
+ *
+ * Takes no lock and allocates nothing.  Returns the value, or
+ * ZONE_LPM_NONE when no prefix contains @addr.
+ */
 uint32_t zone_lpm_lookup(const struct zone_lpm *lpm,
 			 const struct zone_addr *addr)
 {
@@ -740,10 +768,11 @@ static const struct lpm_family *built_family(const struct zone_lpm *lpm,
 	return NULL;
 }
 
+/* lpm_foreach_interval - see lpm_priv.h */
 int lpm_foreach_interval(const struct zone_lpm *lpm, int family,
 			 int (*fn)(const struct zone_addr *first,
-				   const struct zone_addr *last,
-				   uint32_t value, void *data),
+				   const struct zone_addr *last, uint32_t value,
+				   void *data),
 			 void *data)
 {
 	const struct lpm_family *f = built_family(lpm, family);
@@ -771,6 +800,7 @@ int lpm_foreach_interval(const struct zone_lpm *lpm, int family,
 	return 0;
 }
 
+/* lpm_interval_count - see lpm_priv.h */
 size_t lpm_interval_count(const struct zone_lpm *lpm, int family)
 {
 	const struct lpm_family *f = built_family(lpm, family);

@@ -30,8 +30,8 @@
  */
 int lpm_foreach_interval(const struct zone_lpm *lpm, int family,
 			 int (*fn)(const struct zone_addr *first,
-				   const struct zone_addr *last,
-				   uint32_t value, void *data),
+				   const struct zone_addr *last, uint32_t value,
+				   void *data),
 			 void *data);
 
 /*

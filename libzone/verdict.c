@@ -72,7 +72,11 @@
 #define IB ZONE_RULE_INBOUND_DEFAULT
 #define D ZONE_RULE_DEFAULT_DENY
 
-/* [from][to] in enum zone_role order: R L I W P S N, as in the table. */
+/*
+ * [from][to] in enum zone_role order: R L I W P S N, one row per source
+ * role as in the table above.
+ */
+/* clang-format off */
 static const enum zone_rule matrix[ZONE_ROLE_MAX][ZONE_ROLE_MAX] = {
 	{ D, R, H, R, R, H, H },
 	{ R, D, SP, W, D, NB, NB },
@@ -82,6 +86,7 @@ static const enum zone_rule matrix[ZONE_ROLE_MAX][ZONE_ROLE_MAX] = {
 	{ H, IB, IB, D, D, D, D },
 	{ H, IB, IB, D, D, D, D },
 };
+/* clang-format on */
 
 #undef R
 #undef H
@@ -119,6 +124,14 @@ const char *zone_rule_name(enum zone_rule rule)
 	return (unsigned int)rule < ZONE_RULE_MAX ? rule_names[rule] : "?";
 }
 
+/**
+ * verdict_matrix_rule - the cell of the table above
+ * @from: the source segment's role (ZONE_ROLE_INTERNET when unassigned)
+ * @to: the destination segment's role
+ *
+ * For two different segments only; a flow inside one segment is
+ * intra-zone whatever its role.  Out-of-range roles give default-deny.
+ */
 enum zone_rule verdict_matrix_rule(enum zone_role from, enum zone_role to)
 {
 	if ((unsigned int)from >= ZONE_ROLE_MAX ||
@@ -151,6 +164,17 @@ static bool screen_transfer_legal(enum zone_profile profile,
 	return false;
 }
 
+/**
+ * verdict_channel_legal - may a channel of @kind run @from -> @to?
+ * @profile: the model's profile
+ * @kind: the channel's kind
+ * @from: the role of the channel's from segment
+ * @to: the role of its to segment
+ *
+ * The "legal between" column of DESIGN.md's channel table (the list at
+ * the top of this file).  Returns true when the loader may accept such a
+ * channel and the verdict honours it.
+ */
 bool verdict_channel_legal(enum zone_profile profile,
 			   enum zone_channel_kind kind, enum zone_role from,
 			   enum zone_role to)
@@ -235,8 +259,8 @@ static bool channel_admits(const struct zone_model *model,
 			   const struct zone_channel *chan,
 			   const struct zone_flow *flow, time_t now)
 {
-	if (!verdict_channel_legal(model->profile, chan->kind,
-				   chan->from->role, chan->to->role))
+	if (!verdict_channel_legal(model->profile, chan->kind, chan->from->role,
+				   chan->to->role))
 		return false;
 	if (zone_channel_expired(chan, now))
 		return false;
@@ -308,6 +332,10 @@ int verdict_index_build(struct zone_model *model)
 	return 0;
 }
 
+/**
+ * verdict_index_free - release a channel index
+ * @index: the index; NULL is fine
+ */
 void verdict_index_free(struct verdict_index *index)
 {
 	if (!index)
@@ -356,10 +384,11 @@ channel_find_indexed(const struct zone_model *model,
 	return NULL;
 }
 
-static const struct zone_channel *
-channel_find(const struct zone_model *model, const struct zone_segment *src,
-	     const struct zone_segment *dst, const struct zone_flow *flow,
-	     time_t now)
+static const struct zone_channel *channel_find(const struct zone_model *model,
+					       const struct zone_segment *src,
+					       const struct zone_segment *dst,
+					       const struct zone_flow *flow,
+					       time_t now)
 {
 	size_t i;
 

@@ -21,7 +21,7 @@
 #include "lpm_priv.h"
 
 /* Parse "a.b.c.d/len" or "v6/len" independently of libzone's parser. */
-static struct zone_prefix P(const char *text)
+static struct zone_prefix pfx(const char *text)
 {
 	struct zone_prefix p;
 	char buf[64];
@@ -43,21 +43,21 @@ static struct zone_prefix P(const char *text)
 	return p;
 }
 
-static struct zone_addr A(const char *text)
+static struct zone_addr adr(const char *text)
 {
-	return P(text).addr;
+	return pfx(text).addr;
 }
 
 static void add_ok(struct zone_lpm *lpm, const char *prefix, uint32_t value)
 {
-	struct zone_prefix p = P(prefix);
+	struct zone_prefix p = pfx(prefix);
 
 	ck_assert_int_eq(zone_lpm_add(lpm, &p, value), 0);
 }
 
 static uint32_t look(const struct zone_lpm *lpm, const char *addr)
 {
-	struct zone_addr a = A(addr);
+	struct zone_addr a = adr(addr);
 
 	return zone_lpm_lookup(lpm, &a);
 }
@@ -216,9 +216,9 @@ END_TEST
 START_TEST(test_lpm_add_errors)
 {
 	struct zone_lpm *lpm = new_lpm();
-	struct zone_prefix p = P("10.1.0.0/16");
-	struct zone_prefix stray = P("10.1.2.3/16");
-	struct zone_prefix bad = P("10.0.0.0/8");
+	struct zone_prefix p = pfx("10.1.0.0/16");
+	struct zone_prefix stray = pfx("10.1.2.3/16");
+	struct zone_prefix bad = pfx("10.0.0.0/8");
 
 	ck_assert_int_eq(zone_lpm_add(lpm, &p, 1), 0);
 	/* the same prefix again: fine with its value, refused with another */
@@ -229,7 +229,7 @@ START_TEST(test_lpm_add_errors)
 	ck_assert_int_eq(zone_lpm_add(lpm, &p, ZONE_LPM_NONE), -EINVAL);
 	bad.len = 33;
 	ck_assert_int_eq(zone_lpm_add(lpm, &bad, 1), -EINVAL);
-	bad = P("2001:db8::/32");
+	bad = pfx("2001:db8::/32");
 	bad.len = 129;
 	ck_assert_int_eq(zone_lpm_add(lpm, &bad, 1), -EINVAL);
 	bad.len = 32;
@@ -252,7 +252,7 @@ END_TEST
 START_TEST(test_lpm_unbuilt)
 {
 	struct zone_lpm *lpm = new_lpm();
-	struct zone_addr a = A("10.0.0.1");
+	struct zone_addr a = adr("10.0.0.1");
 
 	add_ok(lpm, "10.0.0.0/8", 1);
 	ck_assert_uint_eq(zone_lpm_lookup(lpm, &a), ZONE_LPM_NONE);
@@ -285,8 +285,8 @@ static int collect(const struct zone_addr *first, const struct zone_addr *last,
 static void check_interval(const struct collected *c, int i, const char *first,
 			   const char *last, uint32_t value)
 {
-	struct zone_addr f = A(first);
-	struct zone_addr l = A(last);
+	struct zone_addr f = adr(first);
+	struct zone_addr l = adr(last);
 
 	ck_assert_mem_eq(&c->first[i], &f, sizeof(f));
 	ck_assert_mem_eq(&c->last[i], &l, sizeof(l));
@@ -323,8 +323,9 @@ START_TEST(test_lpm_intervals)
 	c.n = 0;
 	ck_assert_int_eq(lpm_foreach_interval(lpm, AF_INET6, collect, &c), 0);
 	ck_assert_int_eq(c.n, 1);
-	check_interval(&c, 0, "2001:db8::",
-		       "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", 5);
+	check_interval(&c, 0,
+		       "2001:db8::", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff",
+		       5);
 
 	/* the callback's non-zero return stops the walk */
 	c.n = 0;
@@ -428,7 +429,8 @@ static struct zone_prefix random_prefix(int family)
 	if (family == AF_INET)
 		p.len = (r >> 8) % 8 == 0 ? (r >> 16) % 33 : 8 + (r >> 16) % 25;
 	else
-		p.len = (r >> 8) % 8 == 0 ? (r >> 16) % 129 : 32 + (r >> 16) % 97;
+		p.len = (r >> 8) % 8 == 0 ? (r >> 16) % 129 :
+					    32 + (r >> 16) % 97;
 	mask_prefix(&p);
 	return p;
 }
@@ -445,10 +447,10 @@ static struct zone_addr random_probe(const struct zone_prefix *ps, size_t n,
 	int carry;
 
 	switch (r % 4) {
-	case 0:	/* the first address */
+	case 0: /* the first address */
 		break;
-	case 1:	/* the last address */
-	case 2:	/* one past it */
+	case 1: /* the last address */
+	case 2: /* one past it */
 		for (i = p->len; i < bits; i++)
 			a.bytes[i / 8] |= 0x80 >> (i % 8);
 		if (r % 4 == 1)
