@@ -25,6 +25,8 @@
 #include <check.h>
 
 #include <zone/addr.h>
+#include <zone/conf.h>
+#include <zone/diag.h>
 #include <zone/model.h>
 #include <zone/verdict.h>
 
@@ -667,6 +669,101 @@ START_TEST(test_verdict_rule_names)
 }
 END_TEST
 
+/* ---- end to end: a config text through the loader ---- */
+
+static const char *const conf_text =
+	"profile = \"alpha-prime\";\n"
+	"profile_approved = \"CISO 2026-020\";\n"
+	"mode = \"monitor\";\n"
+	"zones = (\n"
+	"  { name = \"jumin\"; tier = \"resident\";\n"
+	"    networks = [ \"10.1.0.0/16\", \"fd00:1::/48\" ]; },\n"
+	"  { name = \"lgwan\"; tier = \"lgwan\"; networks = [ \"10.2.0.0/16\" ]; },\n"
+	"  { name = \"naibu\"; tier = \"internet\"; networks = [ \"10.3.0.0/16\" ]; }\n"
+	");\n"
+	"attachments = (\n"
+	"  { name = \"lgwan-wan\"; kind = \"lgwan-wan\";\n"
+	"    networks = [ \"172.16.0.0/12\" ]; },\n"
+	"  { name = \"seccloud\"; kind = \"security-cloud\";\n"
+	"    networks = [ \"192.0.2.0/24\" ]; },\n"
+	"  { name = \"internet\"; kind = \"internet\"; }\n"
+	");\n"
+	"channels = (\n"
+	"  { name = \"mail-mukaika\"; kind = \"sanitize\"; from = \"naibu\";\n"
+	"    to = \"lgwan\"; from_hosts = [ \"10.3.0.25\" ];\n"
+	"    to_hosts = [ \"10.2.0.25\" ]; services = [ \"tcp/25\" ];\n"
+	"    reason = \"r\"; approved = \"a\"; expires = \"2027-03-31\"; },\n"
+	"  { name = \"cloud-office\"; kind = \"breakout\"; from = \"lgwan\";\n"
+	"    to = \"internet\"; to_hosts = [ \"203.0.113.0/24\" ];\n"
+	"    services = [ \"tcp/443\" ]; reason = \"r\"; approved = \"a\"; }\n"
+	");\n";
+
+static struct zone_model *load_conf(void)
+{
+	struct zone_diag *diag = zone_diag_new();
+	struct zone_model *m = NULL;
+	size_t i;
+	int ret;
+
+	ck_assert_ptr_nonnull(diag);
+	ret = zone_conf_load_string(conf_text, "test.conf", diag, &m);
+	for (i = 0; i < zone_diag_count(diag); i++)
+		fprintf(stderr, "%s\n", zone_diag_line(diag, i));
+	ck_assert_int_eq(ret, 0);
+	zone_diag_free(diag);
+	ck_assert_ptr_nonnull(m->verdict_index);
+	return m;
+}
+
+static enum zone_rule rule_of(const struct zone_model *m, const char *src,
+			      const char *dst, uint16_t dport, time_t now)
+{
+	struct zone_verdict v;
+
+	judge(m, src, dst, IPPROTO_TCP, dport, now, &v);
+	ck_assert_int_eq(v.action, spec_allows(v.rule) ? ZONE_ACTION_ALLOW :
+							 ZONE_ACTION_DENY);
+	return v.rule;
+}
+
+START_TEST(test_verdict_from_config)
+{
+	struct zone_model *m = load_conf();
+	const struct zone_channel *mail;
+	time_t end;
+
+	/* monitor mode: the verdict still says what enforce would drop */
+	ck_assert_int_eq(rule_of(m, "10.1.0.5", "10.3.0.5", 443, NOW),
+			 ZONE_RULE_HARD_INVARIANT);
+	ck_assert_int_eq(rule_of(m, "fd00:1::5", "2001:db8::1", 443, NOW),
+			 ZONE_RULE_HARD_INVARIANT);
+	ck_assert_int_eq(rule_of(m, "10.2.0.5", "172.16.1.1", 443, NOW),
+			 ZONE_RULE_LGWAN_WAN);
+	ck_assert_int_eq(rule_of(m, "10.3.0.5", "192.0.2.8", 8080, NOW),
+			 ZONE_RULE_SECURE_EGRESS);
+	ck_assert_int_eq(rule_of(m, "10.3.0.5", "198.18.0.1", 443, NOW),
+			 ZONE_RULE_DIRECT_INTERNET);
+	/* alpha-prime breakout: its destinations only */
+	ck_assert_int_eq(rule_of(m, "10.2.0.5", "203.0.113.7", 443, NOW),
+			 ZONE_RULE_CHANNEL);
+	ck_assert_int_eq(rule_of(m, "10.2.0.5", "198.18.0.1", 443, NOW),
+			 ZONE_RULE_NO_BREAKOUT);
+	ck_assert_int_eq(rule_of(m, "10.2.0.5", "192.0.2.8", 443, NOW),
+			 ZONE_RULE_NO_BREAKOUT);
+	/* the sanitising relay until the end of its expiry day */
+	mail = zone_model_channel_by_name(m, "mail-mukaika");
+	ck_assert_ptr_nonnull(mail);
+	ck_assert(zone_channel_expires(mail, &end));
+	ck_assert_int_eq(rule_of(m, "10.3.0.25", "10.2.0.25", 25, end - 1),
+			 ZONE_RULE_CHANNEL);
+	ck_assert_int_eq(rule_of(m, "10.3.0.25", "10.2.0.25", 25, end),
+			 ZONE_RULE_SPLIT_PATH);
+	ck_assert_int_eq(rule_of(m, "10.2.0.25", "10.3.0.25", 25, end - 1),
+			 ZONE_RULE_SPLIT_PATH);
+	zone_model_free(m);
+}
+END_TEST
+
 /* verdict_channel_legal() against the restated channel table. */
 static void check_legal(enum zone_profile p, enum zone_channel_kind k)
 {
@@ -713,6 +810,7 @@ static Suite *verdict_suite(void)
 	tcase_add_test(tc, test_verdict_channel_without_services);
 	tcase_add_test(tc, test_verdict_rule_names);
 	tcase_add_test(tc, test_verdict_legal_table);
+	tcase_add_test(tc, test_verdict_from_config);
 	suite_add_tcase(s, tc);
 	return s;
 }
