@@ -30,7 +30,7 @@
 #include "zoned.h"
 
 /* Channels that expire within this many seconds are flagged by audit. */
-#define AUDIT_EXPIRY_WARN	(30 * 24 * 3600)
+#define AUDIT_EXPIRY_WARN (30 * 24 * 3600)
 
 /* JSON helpers: "key": then a value, each with its leading comma. */
 static void json_key(struct ctl_out *o, bool *first, const char *key)
@@ -56,8 +56,7 @@ static void json_u64(struct ctl_out *o, bool *first, const char *key,
 	fprintf(o->out, "%" PRIu64, val);
 }
 
-static void json_bool(struct ctl_out *o, bool *first, const char *key,
-		      bool val)
+static void json_bool(struct ctl_out *o, bool *first, const char *key, bool val)
 {
 	json_key(o, first, key);
 	fputs(val ? "true" : "false", o->out);
@@ -146,8 +145,10 @@ static void status_text(struct zoned *z, struct ctl_out *o, time_t now)
 	size_t zones = zone_count(m);
 	char when[32];
 
-	fprintf(o->out, "mode:        %s\n", zone_mode_name(zone_model_mode(m)));
-	fprintf(o->out, "profile:     %s", zone_profile_name(zone_model_profile(m)));
+	fprintf(o->out, "mode:        %s\n",
+		zone_mode_name(zone_model_mode(m)));
+	fprintf(o->out, "profile:     %s",
+		zone_profile_name(zone_model_profile(m)));
 	if (zone_model_profile_approved(m))
 		fprintf(o->out, " (approved: %s)",
 			zone_model_profile_approved(m));
@@ -188,8 +189,7 @@ static void status_json(struct zoned *z, struct ctl_out *o, time_t now)
 	json_str(o, &first, "mode", zone_mode_name(zone_model_mode(m)));
 	json_str(o, &first, "profile",
 		 zone_profile_name(zone_model_profile(m)));
-	json_str(o, &first, "profile_approved",
-		 zone_model_profile_approved(m));
+	json_str(o, &first, "profile_approved", zone_model_profile_approved(m));
 	json_str(o, &first, "policy_hash", zone_model_hash(m));
 	json_str(o, &first, "config", z->conf_path);
 	json_str(o, &first, "applied",
@@ -260,8 +260,10 @@ static int parse_service(const char *text, struct zone_flow *flow)
 		uint8_t proto;
 		bool port;
 	} protos[] = {
-		{ "tcp", IPPROTO_TCP, true },	{ "udp", IPPROTO_UDP, true },
-		{ "sctp", IPPROTO_SCTP, true }, { "icmp", IPPROTO_ICMP, false },
+		{ "tcp", IPPROTO_TCP, true },
+		{ "udp", IPPROTO_UDP, true },
+		{ "sctp", IPPROTO_SCTP, true },
+		{ "icmp", IPPROTO_ICMP, false },
 		{ "icmpv6", IPPROTO_ICMPV6, false },
 		{ "ipv6-icmp", IPPROTO_ICMPV6, false },
 	};
@@ -313,8 +315,8 @@ struct explain {
 	struct zone_flow flow;
 	bool has_service;
 	struct zone_verdict v;
-	const char *isolated;	/* the isolation that overrides the verdict */
-	bool allowed;		/* what the kernel does in enforce mode */
+	const char *isolated; /* the isolation that overrides the verdict */
+	bool allowed; /* what the kernel does in enforce mode */
 };
 
 static void explain_seg_text(const char *side, const struct zone_addr *a,
@@ -344,7 +346,8 @@ static void explain_channel_text(const struct zone_channel *ch,
 	fprintf(o->out, "reason:   %s\n", zone_channel_reason(ch));
 	fprintf(o->out, "approved: %s\n", zone_channel_approved(ch));
 	if (zone_channel_expires_text(ch))
-		fprintf(o->out, "expires:  %s\n", zone_channel_expires_text(ch));
+		fprintf(o->out, "expires:  %s\n",
+			zone_channel_expires_text(ch));
 }
 
 /* Without a service: the channels that would admit some service. */
@@ -387,8 +390,8 @@ static void explain_services_text(const struct zone_channel *ch,
 	for (j = 0; j < zone_channel_service_count(ch); j++) {
 		const struct zone_service *s = zone_channel_service(ch, j);
 
-		fprintf(o->out, " %s/%u", proto_name(s->proto, buf, sizeof(buf)),
-			s->port_first);
+		fprintf(o->out, " %s/%u",
+			proto_name(s->proto, buf, sizeof(buf)), s->port_first);
 		if (s->port_last != s->port_first)
 			fprintf(o->out, "-%u", s->port_last);
 	}
@@ -414,10 +417,13 @@ static void explain_text(struct zoned *z, const struct explain *ex,
 	}
 	fprintf(o->out, "verdict:  %s%s\n", ex->allowed ? "allow" : "deny",
 		!ex->allowed && monitor ? " (monitor mode: reported, "
-					  "not dropped)" : "");
+					  "not dropped)" :
+					  "");
 	if (ex->isolated)
-		fprintf(o->out, "rule:     isolated (zonectl isolate %s); the "
-			"matrix says %s by %s\n", ex->isolated,
+		fprintf(o->out,
+			"rule:     isolated (zonectl isolate %s); the "
+			"matrix says %s by %s\n",
+			ex->isolated,
 			ex->v.action == ZONE_ACTION_ALLOW ? "allow" : "deny",
 			zone_rule_name(ex->v.rule));
 	else
@@ -458,7 +464,8 @@ static void explain_channel_json(struct ctl_out *o,
 	}
 	fputc('{', o->out);
 	json_str(o, &first, "name", zone_channel_name(ch));
-	json_str(o, &first, "kind", zone_channel_kind_name(zone_channel_kind(ch)));
+	json_str(o, &first, "kind",
+		 zone_channel_kind_name(zone_channel_kind(ch)));
 	json_str(o, &first, "from", zone_segment_name(zone_channel_from(ch)));
 	json_str(o, &first, "to", zone_segment_name(zone_channel_to(ch)));
 	json_str(o, &first, "reason", zone_channel_reason(ch));
@@ -480,16 +487,17 @@ static void explain_json(struct zoned *z, const struct explain *ex,
 	explain_seg_json(o, &ex->flow.src, ex->v.src);
 	json_key(o, &first, "dst");
 	explain_seg_json(o, &ex->flow.dst, ex->v.dst);
-	json_str(o, &first, "proto", ex->has_service ?
-		 proto_name(ex->flow.proto, buf, sizeof(buf)) : NULL);
+	json_str(o, &first, "proto",
+		 ex->has_service ?
+			 proto_name(ex->flow.proto, buf, sizeof(buf)) :
+			 NULL);
 	json_u64(o, &first, "dport", ex->flow.dport);
 	json_str(o, &first, "verdict", ex->allowed ? "allow" : "deny");
-	json_str(o, &first, "rule", ex->isolated ? "isolated" :
-		 zone_rule_name(ex->v.rule));
+	json_str(o, &first, "rule",
+		 ex->isolated ? "isolated" : zone_rule_name(ex->v.rule));
 	json_str(o, &first, "matrix_rule", zone_rule_name(ex->v.rule));
 	json_str(o, &first, "isolated_by", ex->isolated);
-	json_str(o, &first, "mode",
-		 zone_mode_name(zone_model_mode(z->model)));
+	json_str(o, &first, "mode", zone_mode_name(zone_model_mode(z->model)));
 	json_key(o, &first, "channel");
 	explain_channel_json(o, ex->v.channel);
 	json_key(o, &first, "open_channels");
@@ -525,8 +533,10 @@ void ctl_explain(struct zoned *z, const struct ctl_request *req,
 	}
 	if (req->argc == 3) {
 		if (parse_service(req->argv[2], &ex.flow) < 0) {
-			ctl_fail(o, "explain: %s: expected tcp/PORT, udp/PORT, "
-				 "sctp/PORT, icmp or icmpv6", req->argv[2]);
+			ctl_fail(o,
+				 "explain: %s: expected tcp/PORT, udp/PORT, "
+				 "sctp/PORT, icmp or icmpv6",
+				 req->argv[2]);
 			return;
 		}
 		ex.has_service = true;
@@ -557,7 +567,8 @@ static void flow_text(const struct ctwatch_flow *f, struct ctl_out *o)
 
 	zone_addr_format(&f->src, src, sizeof(src));
 	zone_addr_format(&f->dst, dst, sizeof(dst));
-	fprintf(o->out, "%-6s %s%s%s:%u -> %s%s%s:%u  %s -> %s  by %s  "
+	fprintf(o->out,
+		"%-6s %s%s%s:%u -> %s%s%s:%u  %s -> %s  by %s  "
 		"packets=%" PRIu64 " bytes=%" PRIu64 "\n",
 		proto_name(f->proto, buf, sizeof(buf)), v6 ? "[" : "", src,
 		v6 ? "]" : "", f->sport, v6 ? "[" : "", dst, v6 ? "]" : "",
@@ -629,8 +640,8 @@ struct audit {
 	struct zoned *z;
 	struct ctl_out *o;
 	time_t now;
-	bool ok;		/* no problem found */
-	bool first;		/* JSON: the next key is the first */
+	bool ok; /* no problem found */
+	bool first; /* JSON: the next key is the first */
 	struct zone_counter *counters;
 	size_t n_counters;
 	bool have_counters;
@@ -655,8 +666,8 @@ static void audit_table(struct audit *a)
 		json_key(o, &a->first, "kernel_table");
 		fputc('{', o->out);
 		json_bool(o, &first, "ok", ret == 0);
-		json_str(o, &first, "error", ret < 0 && ret != -EUCLEAN ?
-			 strerror(-ret) : NULL);
+		json_str(o, &first, "error",
+			 ret < 0 && ret != -EUCLEAN ? strerror(-ret) : NULL);
 		json_key(o, &first, "differences");
 		fputc('[', o->out);
 		for (i = 0; i < n; i++) {
@@ -682,7 +693,7 @@ static bool role_internet_side(enum zone_role r)
 	       r == ZONE_ROLE_SECURITY_CLOUD;
 }
 
-#define AUDIT_ADDRS_MAX	64
+#define AUDIT_ADDRS_MAX 64
 
 /*
  * Addresses that stand for @seg: the first address of each of its
@@ -690,18 +701,22 @@ static bool role_internet_side(enum zone_role r)
  * documentation and well-known addresses that it owns in this model.
  */
 static size_t audit_addrs(const struct zone_model *m,
-			  const struct zone_segment *seg,
-			  struct zone_addr *out)
+			  const struct zone_segment *seg, struct zone_addr *out)
 {
 	static const char *const probes[] = {
-		"203.0.113.1", "198.51.100.1", "192.0.2.1", "8.8.8.8",
-		"1.1.1.1", "2001:db8::1", "2001:4860:4860::8888",
+		"203.0.113.1",
+		"198.51.100.1",
+		"192.0.2.1",
+		"8.8.8.8",
+		"1.1.1.1",
+		"2001:db8::1",
+		"2001:4860:4860::8888",
 	};
 	size_t n = 0;
 	size_t i;
 
-	for (i = 0; i < zone_segment_network_count(seg) &&
-		    n < AUDIT_ADDRS_MAX; i++)
+	for (i = 0; i < zone_segment_network_count(seg) && n < AUDIT_ADDRS_MAX;
+	     i++)
 		out[n++] = zone_segment_network(seg, i)->addr;
 	if (n || zone_model_catchall(m) != seg)
 		return n;
@@ -745,7 +760,8 @@ static size_t audit_pair(struct audit *a, const struct zone_segment *s,
 				continue;
 			fprintf(problems, "%s -> %s judged %s by %s\n",
 				zone_segment_name(s), zone_segment_name(d),
-				v.action == ZONE_ACTION_ALLOW ? "allow" : "deny",
+				v.action == ZONE_ACTION_ALLOW ? "allow" :
+								"deny",
 				zone_rule_name(v.rule));
 		}
 	}
@@ -765,8 +781,10 @@ static void audit_channels_invariant(struct audit *a, FILE *problems)
 
 		if ((f == ZONE_ROLE_RESIDENT && role_internet_side(t)) ||
 		    (t == ZONE_ROLE_RESIDENT && role_internet_side(f)))
-			fprintf(problems, "channel %s crosses the hard "
-				"invariant\n", zone_channel_name(ch));
+			fprintf(problems,
+				"channel %s crosses the hard "
+				"invariant\n",
+				zone_channel_name(ch));
 	}
 }
 
@@ -800,8 +818,10 @@ static void audit_invariant(struct audit *a)
 			enum zone_role rs = zone_segment_role(s);
 			enum zone_role rd = zone_segment_role(d);
 
-			if (!(rs == ZONE_ROLE_RESIDENT && role_internet_side(rd)) &&
-			    !(rd == ZONE_ROLE_RESIDENT && role_internet_side(rs)))
+			if (!(rs == ZONE_ROLE_RESIDENT &&
+			      role_internet_side(rd)) &&
+			    !(rd == ZONE_ROLE_RESIDENT &&
+			      role_internet_side(rs)))
 				continue;
 			pairs += audit_pair(a, s, d, problems);
 		}
@@ -830,8 +850,10 @@ static void audit_invariant(struct audit *a)
 		}
 		fputs("]}", o->out);
 	} else {
-		fprintf(o->out, "hard invariant: %s (%zu address pairs "
-			"judged)\n", len ? "PROBLEM" : "holds", pairs);
+		fprintf(o->out,
+			"hard invariant: %s (%zu address pairs "
+			"judged)\n",
+			len ? "PROBLEM" : "holds", pairs);
 		if (len)
 			fprintf(o->out, "%s", text);
 	}
@@ -890,12 +912,14 @@ static void audit_chan_text(const struct audit_chan *ac, struct ctl_out *o)
 		zone_segment_name(zone_channel_from(ac->ch)),
 		zone_segment_name(zone_channel_to(ac->ch)));
 	if (ac->expired)
-		fprintf(o->out, "  expired %s", zone_channel_expires_text(ac->ch));
+		fprintf(o->out, "  expired %s",
+			zone_channel_expires_text(ac->ch));
 	else if (ac->soon)
 		fprintf(o->out, "  EXPIRES SOON %s",
 			ctl_time(ac->when, when, sizeof(when)));
 	else if (ac->expires)
-		fprintf(o->out, "  expires %s", zone_channel_expires_text(ac->ch));
+		fprintf(o->out, "  expires %s",
+			zone_channel_expires_text(ac->ch));
 	if (ac->expired)
 		;
 	else if (!ac->counter)
@@ -918,12 +942,13 @@ static void audit_chan_json(const struct audit_chan *ac, bool comma,
 	json_str(o, &first, "name", zone_channel_name(ac->ch));
 	json_str(o, &first, "kind",
 		 zone_channel_kind_name(zone_channel_kind(ac->ch)));
-	json_str(o, &first, "from", zone_segment_name(zone_channel_from(ac->ch)));
+	json_str(o, &first, "from",
+		 zone_segment_name(zone_channel_from(ac->ch)));
 	json_str(o, &first, "to", zone_segment_name(zone_channel_to(ac->ch)));
 	json_str(o, &first, "reason", zone_channel_reason(ac->ch));
 	json_str(o, &first, "approved", zone_channel_approved(ac->ch));
-	json_str(o, &first, "expires", ac->expires ?
-		 ctl_time(ac->when, when, sizeof(when)) : NULL);
+	json_str(o, &first, "expires",
+		 ac->expires ? ctl_time(ac->when, when, sizeof(when)) : NULL);
 	json_bool(o, &first, "expired", ac->expired);
 	json_bool(o, &first, "expiring_soon", ac->soon);
 	json_key(o, &first, "packets");
@@ -951,8 +976,10 @@ static void audit_channels(struct audit *a)
 		json_key(o, &a->first, "channels");
 		fputc('[', o->out);
 	} else {
-		fprintf(o->out, "channels: %zu%s\n", n, a->have_counters ? "" :
-			" (the kernel's counters could not be read)");
+		fprintf(o->out, "channels: %zu%s\n", n,
+			a->have_counters ?
+				"" :
+				" (the kernel's counters could not be read)");
 	}
 	for (i = 0; i < n; i++) {
 		audit_chan_get(a, i, &ac);
@@ -1062,8 +1089,8 @@ static void audit_hooks(struct audit *a)
 		json_str(o, &first, "chain", h[i].chain);
 		json_key(o, &first, "priority");
 		fprintf(o->out, "%d", (int)h[i].priority);
-		json_str(o, &first, "policy", h[i].policy_drop ? "drop" :
-			 "accept");
+		json_str(o, &first, "policy",
+			 h[i].policy_drop ? "drop" : "accept");
 		fputc('}', o->out);
 	}
 	if (o->json)
@@ -1102,12 +1129,13 @@ static void audit_head(struct audit *a)
 void ctl_audit(struct zoned *z, const struct ctl_request *req,
 	       struct ctl_out *o)
 {
-	struct audit a = { .z = z, .o = o, .now = time(NULL), .ok = true,
-			   .first = true };
+	struct audit a = {
+		.z = z, .o = o, .now = time(NULL), .ok = true, .first = true
+	};
 
 	(void)req;
-	a.have_counters = zone_nft_counters(z->nft, &a.counters,
-					    &a.n_counters) == 0;
+	a.have_counters =
+		zone_nft_counters(z->nft, &a.counters, &a.n_counters) == 0;
 	if (o->json)
 		fputc('{', o->out);
 	audit_head(&a);

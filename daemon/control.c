@@ -36,9 +36,9 @@
 #include "log.h"
 #include "zoned.h"
 
-#define CTL_CLIENTS_MAX	16
-#define CTL_BACKLOG	16
-#define CTL_GROUPS_MAX	1024
+#define CTL_CLIENTS_MAX 16
+#define CTL_BACKLOG 16
+#define CTL_GROUPS_MAX 1024
 
 struct ctl_client {
 	struct control *ctl;
@@ -46,8 +46,8 @@ struct ctl_client {
 	uid_t uid;
 	pid_t pid;
 	bool may_write;
-	bool busy;		/* a reply is being sent */
-	uint32_t events;	/* what the loop watches for */
+	bool busy; /* a reply is being sent */
+	uint32_t events; /* what the loop watches for */
 	/* the reply: stdout text, then stderr text, then the status */
 	char *out;
 	size_t out_len;
@@ -62,7 +62,7 @@ struct control {
 	struct zoned *z;
 	int fd;
 	char *path;
-	dev_t dev;		/* the socket file we made, to unlink only it */
+	dev_t dev; /* the socket file we made, to unlink only it */
 	ino_t ino;
 	struct ctl_client *clients[CTL_CLIENTS_MAX];
 	size_t n_clients;
@@ -307,8 +307,10 @@ static void ctl_run(struct ctl_client *c, const struct ctl_request *req)
 		ctl_fail(&o, "%s: wrong number of arguments",
 			 ctl_cmd_name(req->cmd));
 	} else if (h->writes && !c->may_write) {
-		ctl_fail(&o, "%s: permission denied (needs root or the "
-			 "socket's group)", ctl_cmd_name(req->cmd));
+		ctl_fail(&o,
+			 "%s: permission denied (needs root or the "
+			 "socket's group)",
+			 ctl_cmd_name(req->cmd));
 		log_warnx("control: %s refused for uid %u pid %d",
 			  ctl_cmd_name(req->cmd), (unsigned int)c->uid,
 			  (int)c->pid);
@@ -371,16 +373,15 @@ static bool ctl_client_read(struct ctl_client *c)
 	ret = ctl_request_decode(buf, (size_t)n, &req);
 	if (ret < 0) {
 		ctl_client_reject(c, ret == -EPROTO ?
-				  "protocol version mismatch" :
-				  "malformed request");
+					     "protocol version mismatch" :
+					     "malformed request");
 		return false;
 	}
 	ctl_run(c, &req);
 	return true;
 }
 
-static void ctl_client_cb(struct zoned *z, int fd, uint32_t events,
-			  void *arg)
+static void ctl_client_cb(struct zoned *z, int fd, uint32_t events, void *arg)
 {
 	struct ctl_client *c = arg;
 
@@ -422,7 +423,7 @@ static bool ctl_peer_in_group(int fd, gid_t primary, gid_t group)
 	if (primary == group)
 		return true;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
-		return false;	/* fail closed: read-only */
+		return false; /* fail closed: read-only */
 	for (i = 0; i < len / sizeof(gid_t); i++)
 		if (groups[i] == group)
 			return true;
@@ -442,8 +443,7 @@ static bool ctl_peer_may_write(struct control *ctl, int fd,
 	return ctl_peer_in_group(fd, cred->gid, st.st_gid);
 }
 
-static void ctl_accept_cb(struct zoned *z, int fd, uint32_t events,
-			  void *arg)
+static void ctl_accept_cb(struct zoned *z, int fd, uint32_t events, void *arg)
 {
 	struct control *ctl = arg;
 	struct ctl_client *c;
@@ -585,8 +585,8 @@ int control_open(struct zoned *z)
 		return -ENOMEM;
 	ctl->z = z;
 	ctl->fd = -1;
-	ctl->path = strdup(z->socket_path ? z->socket_path :
-			   ZONED_SOCKET_DEFAULT);
+	ctl->path =
+		strdup(z->socket_path ? z->socket_path : ZONED_SOCKET_DEFAULT);
 	if (!ctl->path) {
 		free(ctl);
 		return -ENOMEM;

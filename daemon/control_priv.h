@@ -20,14 +20,14 @@ struct zoned;
 struct isolation;
 
 /* The most text one reply may carry; the rest is cut with a notice. */
-#define CTL_REPLY_MAX	(1024 * 1024)
+#define CTL_REPLY_MAX (1024 * 1024)
 
 /* What a command writes: stdout and stderr text and an exit status. */
 struct ctl_out {
 	FILE *out;
 	FILE *err;
 	bool json;
-	int status;		/* 0 ok, 1 failed */
+	int status; /* 0 ok, 1 failed */
 };
 
 /* ctl_fail - print "zonectl: MESSAGE" to the error stream; status 1 */
@@ -53,10 +53,10 @@ void ctl_release(struct zoned *z, const struct ctl_request *req,
 
 /* One isolation, borrowed from the set; valid until it changes. */
 struct isolation_entry {
-	const char *target;	/* a canonical prefix or a segment name */
+	const char *target; /* a canonical prefix or a segment name */
 	const char *reason;
 	time_t since;
-	const struct zone_prefix *prefixes;	/* as last resolved */
+	const struct zone_prefix *prefixes; /* as last resolved */
 	size_t n_prefixes;
 };
 

@@ -22,14 +22,10 @@ struct ctl_hdr {
 _Static_assert(sizeof(struct ctl_hdr) == CTL_HDR_LEN, "header layout");
 
 static const char *const ctl_cmd_names[CTL_CMD_MAX] = {
-	[CTL_CMD_STATUS] = "status",
-	[CTL_CMD_CONFIG] = "config",
-	[CTL_CMD_CONF_PATH] = "conf-path",
-	[CTL_CMD_RELOAD] = "reload",
-	[CTL_CMD_EXPLAIN] = "explain",
-	[CTL_CMD_FLOWS] = "flows",
-	[CTL_CMD_ISOLATE] = "isolate",
-	[CTL_CMD_RELEASE] = "release",
+	[CTL_CMD_STATUS] = "status",	   [CTL_CMD_CONFIG] = "config",
+	[CTL_CMD_CONF_PATH] = "conf-path", [CTL_CMD_RELOAD] = "reload",
+	[CTL_CMD_EXPLAIN] = "explain",	   [CTL_CMD_FLOWS] = "flows",
+	[CTL_CMD_ISOLATE] = "isolate",	   [CTL_CMD_RELEASE] = "release",
 	[CTL_CMD_AUDIT] = "audit",
 };
 
@@ -150,8 +146,7 @@ static int ctl_args_get(const char *p, size_t len, size_t argc,
  * Returns 0, -EBADMSG for a malformed message, or -EPROTO for another
  * protocol version.
  */
-int ctl_request_decode(const void *buf, size_t len,
-		       struct ctl_request *ret_req)
+int ctl_request_decode(const void *buf, size_t len, struct ctl_request *ret_req)
 {
 	struct ctl_request req = { 0 };
 	struct ctl_hdr hdr;
@@ -235,7 +230,8 @@ int ctl_reply_decode(const void *buf, size_t len, struct ctl_reply *ret_reply)
 	case CTL_T_OUT:
 	case CTL_T_ERR:
 		/* exactly one NUL, at the end */
-		if (hdr.code || len == CTL_HDR_LEN || text[len - CTL_HDR_LEN - 1])
+		if (hdr.code || len == CTL_HDR_LEN ||
+		    text[len - CTL_HDR_LEN - 1])
 			return -EBADMSG;
 		reply.len = len - CTL_HDR_LEN - 1;
 		if (strlen(text) != reply.len)

@@ -26,13 +26,13 @@
  * messages, each a NUL-terminated text chunk, then one CTL_T_END.
  */
 
-#define CTL_VERSION	1
-#define CTL_HDR_LEN	16
-#define CTL_MSG_MAX	8192
-#define CTL_ARGS_MAX	8
-#define CTL_ARG_MAX	1024	/* longest argument, NUL excluded */
+#define CTL_VERSION 1
+#define CTL_HDR_LEN 16
+#define CTL_MSG_MAX 8192
+#define CTL_ARGS_MAX 8
+#define CTL_ARG_MAX 1024 /* longest argument, NUL excluded */
 /* The most text one chunk carries (the rest of a message, less the NUL). */
-#define CTL_CHUNK_MAX	(CTL_MSG_MAX - CTL_HDR_LEN - 1)
+#define CTL_CHUNK_MAX (CTL_MSG_MAX - CTL_HDR_LEN - 1)
 
 enum ctl_type {
 	CTL_T_REQUEST = 1,
@@ -43,13 +43,13 @@ enum ctl_type {
 
 enum ctl_cmd {
 	CTL_CMD_STATUS = 1,
-	CTL_CMD_CONFIG,		/* the running model, normalised */
-	CTL_CMD_CONF_PATH,	/* the running config file's path */
+	CTL_CMD_CONFIG, /* the running model, normalised */
+	CTL_CMD_CONF_PATH, /* the running config file's path */
 	CTL_CMD_RELOAD,
-	CTL_CMD_EXPLAIN,	/* SRC DST [PROTO/PORT] */
+	CTL_CMD_EXPLAIN, /* SRC DST [PROTO/PORT] */
 	CTL_CMD_FLOWS,
-	CTL_CMD_ISOLATE,	/* TARGET REASON */
-	CTL_CMD_RELEASE,	/* TARGET */
+	CTL_CMD_ISOLATE, /* TARGET REASON */
+	CTL_CMD_RELEASE, /* TARGET */
 	CTL_CMD_AUDIT,
 	CTL_CMD_MAX
 };
@@ -66,10 +66,10 @@ struct ctl_request {
 };
 
 struct ctl_reply {
-	enum ctl_type type;	/* CTL_T_OUT, CTL_T_ERR or CTL_T_END */
-	int status;		/* CTL_T_END only */
-	const char *text;	/* OUT/ERR: NUL-terminated; END: "" */
-	size_t len;		/* strlen(text) */
+	enum ctl_type type; /* CTL_T_OUT, CTL_T_ERR or CTL_T_END */
+	int status; /* CTL_T_END only */
+	const char *text; /* OUT/ERR: NUL-terminated; END: "" */
+	size_t len; /* strlen(text) */
 };
 
 /* ctl_cmd_name - "status", "explain", ...; NULL when out of range */

@@ -39,12 +39,12 @@
 #include "watch.h"
 #include "zoned.h"
 
-#define ISOLATION_FILE		"isolation"
-#define ISOLATION_MAGIC		"zoned-isolation 1"
-#define ISOLATION_MAX		256	/* entries */
-#define ISOLATION_PREFIX_MAX	1024	/* prefixes of one entry */
-#define ISOLATION_REASON_MAX	512
-#define ISOLATION_LINE_MAX	65536
+#define ISOLATION_FILE "isolation"
+#define ISOLATION_MAGIC "zoned-isolation 1"
+#define ISOLATION_MAX 256 /* entries */
+#define ISOLATION_PREFIX_MAX 1024 /* prefixes of one entry */
+#define ISOLATION_REASON_MAX 512
+#define ISOLATION_LINE_MAX 65536
 
 struct iso_entry {
 	char *target;
@@ -235,7 +235,7 @@ static int iso_read(struct isolation *iso, FILE *f)
 	if (ret == 0 && ferror(f))
 		ret = -EIO;
 	if (ret == 0 && first)
-		ret = -EINVAL;	/* empty file: written by something else */
+		ret = -EINVAL; /* empty file: written by something else */
 	free(line);
 	return ret;
 }
@@ -257,8 +257,8 @@ struct isolation *isolation_load(const char *state_dir)
 	if (!iso)
 		return NULL;
 	iso->dir = strdup(state_dir);
-	if (!iso->dir || asprintf(&iso->path, "%s/%s", state_dir,
-				  ISOLATION_FILE) < 0) {
+	if (!iso->dir ||
+	    asprintf(&iso->path, "%s/%s", state_dir, ISOLATION_FILE) < 0) {
 		iso->path = NULL;
 		ret = -ENOMEM;
 		goto out_free;
@@ -605,8 +605,10 @@ static void iso_enforce(struct zoned *z, const struct iso_entry *e,
 
 	ret = zoned_reapply(z, "isolate");
 	if (ret < 0)
-		ctl_fail(o, "isolate %s: recorded, but the kernel table was "
-			 "not updated: %s", e->target, strerror(-ret));
+		ctl_fail(o,
+			 "isolate %s: recorded, but the kernel table was "
+			 "not updated: %s",
+			 e->target, strerror(-ret));
 	for (i = 0; i < e->n_prefixes; i++) {
 		ret = ctwatch_kill(z, &e->prefixes[i]);
 		if (ret < 0)
@@ -735,8 +737,10 @@ void ctl_release(struct zoned *z, const struct ctl_request *req,
 	alert_emit(z->alerts, ALERT_RELEASE, "target", gone.target, NULL);
 	ret = zoned_reapply(z, "release");
 	if (ret < 0)
-		ctl_fail(o, "release %s: recorded, but the kernel table was "
-			 "not updated: %s", gone.target, strerror(-ret));
+		ctl_fail(o,
+			 "release %s: recorded, but the kernel table was "
+			 "not updated: %s",
+			 gone.target, strerror(-ret));
 	if (o->json) {
 		fputs("{\"released\":", o->out);
 		ctl_json_string(o->out, gone.target);

@@ -30,7 +30,7 @@
 #include "control.h"
 #include "ctlmsg.h"
 
-#define ZONECTL_TIMEOUT_S	120
+#define ZONECTL_TIMEOUT_S 120
 
 enum {
 	EXIT_OK = 0,
@@ -122,8 +122,8 @@ static int ctl_read_replies(int fd, FILE *out, FILE *err)
  * ctl_call - send one request and copy the reply to @out and @err
  * Returns the daemon's exit status, or -errno after printing why.
  */
-static int ctl_call(enum ctl_cmd cmd, size_t argc, const char **argv,
-		    FILE *out, FILE *err)
+static int ctl_call(enum ctl_cmd cmd, size_t argc, const char **argv, FILE *out,
+		    FILE *err)
 {
 	struct ctl_request req = { .cmd = cmd, .argc = argc };
 	char buf[CTL_MSG_MAX];
@@ -145,7 +145,8 @@ static int ctl_call(enum ctl_cmd cmd, size_t argc, const char **argv,
 	if (fd < 0) {
 		warnx_("%s: %s%s", arg_socket, strerror(-fd),
 		       fd == -ENOENT || fd == -ECONNREFUSED ?
-		       " (is zoned running?)" : "");
+			       " (is zoned running?)" :
+			       "");
 		return fd;
 	}
 	if (send(fd, buf, (size_t)len, MSG_NOSIGNAL) < 0)
@@ -188,8 +189,8 @@ static char *running_conf_path(bool quiet_fallback)
 		free(text);
 		return strdup(ZONE_CONF_DEFAULT_PATH);
 	}
-	ret = ctl_call(CTL_CMD_CONF_PATH, 0, NULL, out, quiet_fallback ? err :
-		       stderr);
+	ret = ctl_call(CTL_CMD_CONF_PATH, 0, NULL, out,
+		       quiet_fallback ? err : stderr);
 	fclose(out);
 	fclose(err);
 	if (ret != 0 || len == 0) {
@@ -260,8 +261,8 @@ static int cmd_check(int argc, char **argv)
 	if (arg_json) {
 		fputs("{\"file\":", stdout);
 		ctl_json_string(stdout, path);
-		printf(",\"ok\":%s,\"policy_hash\":", ret == 0 ? "true" :
-		       "false");
+		printf(",\"ok\":%s,\"policy_hash\":",
+		       ret == 0 ? "true" : "false");
 		ctl_json_string(stdout, model ? zone_model_hash(model) : NULL);
 		fputs(",\"errors\":", stdout);
 		print_diag_json(diag);
@@ -283,8 +284,8 @@ static int cmd_check(int argc, char **argv)
 
 struct diff {
 	bool any;
-	bool first;		/* JSON: no change printed yet */
-	FILE *detail;		/* the details of the change being built */
+	bool first; /* JSON: no change printed yet */
+	FILE *detail; /* the details of the change being built */
 	char *text;
 	size_t len;
 };
@@ -369,8 +370,8 @@ static bool prefix_in(const struct zone_prefix *p,
 	for (i = 0; i < n; i++) {
 		const struct zone_prefix *q = get(obj, i);
 
-		if (q->len == p->len && memcmp(&q->addr, &p->addr,
-					       sizeof(p->addr)) == 0)
+		if (q->len == p->len &&
+		    memcmp(&q->addr, &p->addr, sizeof(p->addr)) == 0)
 			return true;
 	}
 	return false;
@@ -485,17 +486,17 @@ static void diff_segments(struct diff *d, const struct zone_model *a,
 	}
 }
 
-static void service_text(const struct zone_service *s, char *buf,
-			 size_t size)
+static void service_text(const struct zone_service *s, char *buf, size_t size)
 {
-	const char *p = s->proto == 6 ? "tcp" : s->proto == 17 ? "udp" :
-			s->proto == 132 ? "sctp" : "proto";
+	const char *p = s->proto == 6	? "tcp" :
+			s->proto == 17	? "udp" :
+			s->proto == 132 ? "sctp" :
+					  "proto";
 
 	if (s->port_first == s->port_last)
 		snprintf(buf, size, "%s/%u", p, s->port_first);
 	else
-		snprintf(buf, size, "%s/%u-%u", p, s->port_first,
-			 s->port_last);
+		snprintf(buf, size, "%s/%u-%u", p, s->port_first, s->port_last);
 }
 
 static bool service_in(const struct zone_channel *c,
@@ -625,8 +626,8 @@ static int running_model(struct zone_model **ret_model)
 		return ret < 0 ? ret : -EIO;
 	}
 	diag = zone_diag_new();
-	ret = diag ? zone_conf_load_string(text, "(running)", diag, ret_model)
-		   : -ENOMEM;
+	ret = diag ? zone_conf_load_string(text, "(running)", diag, ret_model) :
+		     -ENOMEM;
 	for (i = 0; diag && ret < 0 && i < zone_diag_count(diag); i++)
 		warnx_("running config: %s", zone_diag_line(diag, i));
 	zone_diag_free(diag);
@@ -722,7 +723,7 @@ static int take_options(int *argc, char **argv, const char **reason)
 
 struct command {
 	const char *name;
-	enum ctl_cmd cmd;	/* 0: handled here */
+	enum ctl_cmd cmd; /* 0: handled here */
 	int argc_min;
 	int argc_max;
 };
@@ -745,8 +746,8 @@ static int run_command(const struct command *c, int argc, char **argv)
 	const char *args[CTL_ARGS_MAX];
 	int i;
 
-	if (take_options(&argc, argv, c->cmd == CTL_CMD_ISOLATE ? &reason :
-			 NULL) < 0)
+	if (take_options(&argc, argv,
+			 c->cmd == CTL_CMD_ISOLATE ? &reason : NULL) < 0)
 		usage();
 	if (argc < c->argc_min || argc > c->argc_max)
 		usage();

@@ -14,12 +14,12 @@
 #include "../../daemon/ctlmsg.c"
 
 /* Offsets of the header fields, as ctlmsg.h documents them. */
-#define OFF_VERSION	0
-#define OFF_TYPE	2
-#define OFF_LEN		4
-#define OFF_CODE	8
-#define OFF_FLAGS	12
-#define OFF_ARGC	14
+#define OFF_VERSION 0
+#define OFF_TYPE 2
+#define OFF_LEN 4
+#define OFF_CODE 8
+#define OFF_FLAGS 12
+#define OFF_ARGC 14
 
 static void put16(char *buf, size_t off, uint16_t v)
 {
@@ -132,16 +132,19 @@ START_TEST(test_ctlmsg_request_oversized_rejected)
 	for (i = 0; i <= CTL_ARGS_MAX; i++)
 		argv[i] = "x";
 	ck_assert_int_eq(encode(buf, sizeof(buf), CTL_CMD_STATUS, 0,
-				CTL_ARGS_MAX + 1, argv), -EINVAL);
+				CTL_ARGS_MAX + 1, argv),
+			 -EINVAL);
 	/* eight maximal arguments exceed the message size */
 	for (i = 0; i < CTL_ARGS_MAX; i++)
 		argv[i] = arg;
 	ck_assert_int_eq(encode(buf, sizeof(buf), CTL_CMD_STATUS, 0,
-				CTL_ARGS_MAX, argv), -EMSGSIZE);
+				CTL_ARGS_MAX, argv),
+			 -EMSGSIZE);
 	/* a buffer too small for an otherwise fine request */
 	argv[0] = "status";
 	ck_assert_int_eq(encode(buf, CTL_HDR_LEN + 3, CTL_CMD_STATUS, 0, 1,
-				argv), -EMSGSIZE);
+				argv),
+			 -EMSGSIZE);
 	/* a received message longer than the protocol allows */
 	memset(big, 'a', sizeof(big));
 	ck_assert_int_eq(encode(big, sizeof(big), CTL_CMD_STATUS, 0, 0, NULL),
@@ -244,7 +247,8 @@ START_TEST(test_ctlmsg_request_header_fields_checked)
 	ck_assert_int_eq(encode(buf, sizeof(buf), 0, 0, 0, NULL), -EINVAL);
 	ck_assert_int_eq(encode(buf, sizeof(buf), CTL_CMD_MAX, 0, 0, NULL),
 			 -EINVAL);
-	ck_assert_int_eq(encode(buf, sizeof(buf), CTL_CMD_STATUS, 0x10, 0, NULL),
+	ck_assert_int_eq(encode(buf, sizeof(buf), CTL_CMD_STATUS, 0x10, 0,
+				NULL),
 			 -EINVAL);
 }
 END_TEST
@@ -292,17 +296,21 @@ START_TEST(test_ctlmsg_reply_limits)
 	ck_assert_int_eq(len, CTL_MSG_MAX);
 	ck_assert_int_eq(ctl_reply_decode(buf, (size_t)len, &r), 0);
 	ck_assert_uint_eq(r.len, CTL_CHUNK_MAX);
-	ck_assert_int_eq(ctl_reply_encode(CTL_T_OUT, 0, text,
-					  CTL_CHUNK_MAX + 1, buf, sizeof(buf)),
+	ck_assert_int_eq(ctl_reply_encode(CTL_T_OUT, 0, text, CTL_CHUNK_MAX + 1,
+					  buf, sizeof(buf)),
 			 -EMSGSIZE);
 	ck_assert_int_eq(ctl_reply_encode(CTL_T_OUT, 0, "a\0b", 3, buf,
-					  sizeof(buf)), -EINVAL);
+					  sizeof(buf)),
+			 -EINVAL);
 	ck_assert_int_eq(ctl_reply_encode(CTL_T_REQUEST, 0, "a", 1, buf,
-					  sizeof(buf)), -EINVAL);
+					  sizeof(buf)),
+			 -EINVAL);
 	ck_assert_int_eq(ctl_reply_encode(CTL_T_OUT, 0, "abc", 3, buf,
-					  CTL_HDR_LEN + 3), -EMSGSIZE);
+					  CTL_HDR_LEN + 3),
+			 -EMSGSIZE);
 	ck_assert_int_eq(ctl_reply_encode(CTL_T_END, 0, NULL, 0, buf,
-					  CTL_HDR_LEN - 1), -EMSGSIZE);
+					  CTL_HDR_LEN - 1),
+			 -EMSGSIZE);
 }
 END_TEST
 
@@ -408,8 +416,8 @@ START_TEST(test_ctlmsg_json_string_escapes)
 		{ "住民情報系", "\"住民情報系\"" },
 		{ "bad\xff", "\"bad\\ufffd\"" },
 		{ "cut\xe4\xbd", "\"cut\\ufffd\\ufffd\"" },
-		{ "\xc0\xaf", "\"\\ufffd\\ufffd\"" },		/* overlong */
-		{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" },	/* surrogate */
+		{ "\xc0\xaf", "\"\\ufffd\\ufffd\"" }, /* overlong */
+		{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" }, /* surrogate */
 		{ "", "\"\"" },
 	};
 	size_t i;

@@ -26,7 +26,7 @@
 
 static struct {
 	int reapplies;
-	bool on_disk_at_reapply;	/* the state file held the target */
+	bool on_disk_at_reapply; /* the state file held the target */
 	const char *expect_on_disk;
 	int kills;
 	struct zone_prefix killed[8];
@@ -154,7 +154,8 @@ struct run {
 static void run_cmd(struct run *r, enum ctl_cmd cmd, const char *a0,
 		    const char *a1)
 {
-	struct ctl_request req = { .cmd = cmd, .argc = a1 ? 2 : 1,
+	struct ctl_request req = { .cmd = cmd,
+				   .argc = a1 ? 2 : 1,
 				   .argv = { a0, a1 } };
 	struct ctl_out o = { 0 };
 
@@ -247,7 +248,8 @@ START_TEST(test_isolation_disk_before_kernel_before_flows)
 	ck_assert(has_prefix(fake.killed, 1, "10.2.0.17"));
 	ck_assert_int_eq(fake.alerts, 1);
 	ck_assert_int_eq(fake.last_alert, ALERT_ISOLATE);
-	ck_assert_str_eq(r.out, "isolated 10.2.0.17 (10.2.0.17), 2 live flows cut\n");
+	ck_assert_str_eq(r.out,
+			 "isolated 10.2.0.17 (10.2.0.17), 2 live flows cut\n");
 	ck_assert_uint_eq(isolation_count(r.z.iso), 1);
 	isolation_get(r.z.iso, 0, &e);
 	ck_assert_str_eq(e.target, "10.2.0.17");
@@ -269,7 +271,7 @@ START_TEST(test_isolation_survives_reload_of_state)
 	ck_assert_int_eq(r.status, 0);
 	run_cmd(&r, CTL_CMD_ISOLATE, "lgwan", "zone");
 	ck_assert_int_eq(r.status, 0);
-	ck_assert_int_eq(fake.kills, 3);	/* one v6 host, two networks */
+	ck_assert_int_eq(fake.kills, 3); /* one v6 host, two networks */
 
 	snprintf(path, sizeof(path), "%s/isolation", state_dir);
 	ck_assert_int_eq(stat(path, &st), 0);
@@ -278,7 +280,7 @@ START_TEST(test_isolation_survives_reload_of_state)
 	ck_assert_ptr_nonnull(iso);
 	ck_assert_uint_eq(isolation_count(iso), 2);
 	isolation_get(iso, 0, &e);
-	ck_assert_str_eq(e.target, "fd00:2::10");	/* canonical */
+	ck_assert_str_eq(e.target, "fd00:2::10"); /* canonical */
 	ck_assert_str_eq(e.reason, "v6 host");
 	isolation_get(iso, 1, &e);
 	ck_assert_str_eq(e.target, "lgwan");
@@ -345,9 +347,9 @@ START_TEST(test_isolation_bad_targets_change_nothing)
 	run_init(&r, conf_a);
 	run_cmd(&r, CTL_CMD_ISOLATE, "nosuch", "x");
 	ck_assert_int_eq(r.status, 1);
-	run_cmd(&r, CTL_CMD_ISOLATE, "10.2.0.0/8", "x");	/* host bits */
+	run_cmd(&r, CTL_CMD_ISOLATE, "10.2.0.0/8", "x"); /* host bits */
 	ck_assert_int_eq(r.status, 1);
-	run_cmd(&r, CTL_CMD_ISOLATE, "inet", "x");	/* no networks */
+	run_cmd(&r, CTL_CMD_ISOLATE, "inet", "x"); /* no networks */
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_ptr_nonnull(strstr(r.err, "no networks"));
 	run_cmd(&r, CTL_CMD_ISOLATE, "10.2.0.1", "two\nlines");
@@ -453,7 +455,8 @@ START_TEST(test_isolation_damaged_file_refused)
 		ck_assert_msg(!iso, "accepted damaged state %zu", i);
 		ck_assert_int_eq(errno, EINVAL);
 	}
-	write_state("zoned-isolation 1\n7\tlgwan\t10.2.0.0/16,fd00:2::/48\tr r\n");
+	write_state(
+		"zoned-isolation 1\n7\tlgwan\t10.2.0.0/16,fd00:2::/48\tr r\n");
 	iso = isolation_load(state_dir);
 	ck_assert_ptr_nonnull(iso);
 	ck_assert_uint_eq(isolation_count(iso), 1);
