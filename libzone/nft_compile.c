@@ -3,13 +3,18 @@
  * Compile a zone model into the plan of table inet zoned (DESIGN.md 3).
  *
  * Per packet the forward chain runs a fixed handful of rules whatever the
- * model's size: the source address picks a segment id through an interval
- * map into the ct mark (scratch), the input interface jumps to an
- * anti-spoof chain, and the destination address picks a per-destination
- * chain through a verdict map; that chain dispatches on the scratch mark to
- * the chain of the segment pair, which holds the pair's channels and its
- * matrix verdict.  nft 1.0.6 cannot print a concatenation of two map
- * lookups, hence the ct mark as the register between them (see mark.h).
+ * model's size.  One interval verdict map per family (zone4, zone6) sends
+ * an address to the chain of its segment, seg_<name>, and it is looked up
+ * twice: first with the source address while the ct mark holds "source
+ * unclassified" (seg_<name> then writes its segment id into the ct mark
+ * and returns), then with the destination address (seg_<name> then
+ * dispatches on the source id in the ct mark to pair_<src>_<dst>, which
+ * holds the pair's channels and its matrix verdict).  Between the two the
+ * input interface jumps to an anti-spoof chain.  nft 1.0.6 cannot print a
+ * concatenation of two map lookups, hence the ct mark as the register
+ * between them (see mark.h); one map for both lookups halves the
+ * elements the kernel has to hold and load.  Addresses no network names
+ * miss the map and fall to the catch-all segment's chain.
  */
 
 #include <sys/socket.h>
@@ -142,13 +147,31 @@ static int flat_cb(const struct zone_addr *first, const struct zone_addr *last,
 	return 0;
 }
 
-/* the classifier's intervals, gaps filled with the catch-all id */
+/* the first address no interval covers; false when they cover all */
+static bool first_gap(const struct nft_range *r, size_t n, size_t len,
+		      uint8_t *ret)
+{
+	uint8_t cur[16] = { 0 };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (memcmp(r[i].lo, cur, len) > 0)
+			break;
+		memcpy(cur, r[i].hi, len);
+		if (!nft_key_inc(cur, len))
+			return false;
+	}
+	memcpy(ret, cur, len);
+	return true;
+}
+
+/* the classifier's intervals of one family; gaps stay gaps */
 static int compile_flatten(struct compile *c, int f)
 {
 	struct flat_walk w = { .len = nft_addr_len(fam_af[f]) };
 	const struct zone_lpm *lpm = c->model->classifier;
+	uint8_t gap[16];
 	size_t i;
-	int n;
 	int ret;
 
 	if (lpm) {
@@ -162,17 +185,20 @@ static int compile_flatten(struct compile *c, int f)
 		if (w.r[i].value >= zone_model_segment_count(c->model))
 			w.r[i].value = c->catch_id;
 	}
-	n = nft_ranges_fill(w.r, w.n, w.len, c->catch_id, &c->flat[f]);
-	free(w.r);
-	if (n < 0)
-		return n;
-	c->n_flat[f] = (size_t)n;
-	for (i = c->n_flat[f]; i-- > 0;) {
-		uint32_t id = c->flat[f][i].value;
+	c->flat[f] = w.r;
+	c->n_flat[f] = w.n;
+	for (i = w.n; i-- > 0;) {
+		uint32_t id = w.r[i].value;
 
 		c->present[f][id] = true;
 		c->rep[f][id].family = (uint8_t)fam_af[f];
-		memcpy(c->rep[f][id].bytes, c->flat[f][i].lo, w.len);
+		memcpy(c->rep[f][id].bytes, w.r[i].lo, w.len);
+	}
+	/* unassigned addresses belong to the catch-all */
+	if (first_gap(w.r, w.n, w.len, gap)) {
+		c->present[f][c->catch_id] = true;
+		c->rep[f][c->catch_id].family = (uint8_t)fam_af[f];
+		memcpy(c->rep[f][c->catch_id].bytes, gap, w.len);
 	}
 	return 0;
 }
@@ -187,7 +213,7 @@ static int set_fill_ranges(struct nft_pset *s, const struct nft_range *r,
 		uint8_t end[16];
 
 		ret = nft_pset_add(s, r[i].lo, 0,
-				   verdict ? (uint32_t)NFT_GOTO : r[i].value,
+				   verdict ? (uint32_t)NFT_JUMP : r[i].value,
 				   verdict ? (int32_t)r[i].value : -1);
 		if (ret < 0)
 			return ret;
@@ -202,6 +228,7 @@ static int set_fill_ranges(struct nft_pset *s, const struct nft_range *r,
 	return 0;
 }
 
+/* zone4/zone6: address -> jump seg_<segment> */
 static int compile_maps(struct compile *c)
 {
 	struct nft_range *r;
@@ -213,35 +240,19 @@ static int compile_maps(struct compile *c)
 	int ret;
 
 	for (f = 0; f < FAM_N; f++) {
-		uint32_t klen = nft_addr_len(fam_af[f]);
-		uint32_t ktype = f ? NFT_TYPE_IP6ADDR : NFT_TYPE_IPADDR;
-
-		snprintf(name, sizeof(name), "src%s", fam_suffix[f]);
+		snprintf(name, sizeof(name), "zone%s", fam_suffix[f]);
 		s = nft_plan_add_set(c->rs, name, NFT_SET_MAP | NFT_SET_INTERVAL,
-				     ktype, klen, NFT_TYPE_MARK, 4);
+				     f ? NFT_TYPE_IP6ADDR : NFT_TYPE_IPADDR,
+				     nft_addr_len(fam_af[f]), NFT_DATA_VERDICT,
+				     0);
 		if (!s)
 			return -errno;
-		r = calloc(c->n_flat[f], sizeof(*r));
+		r = calloc(c->n_flat[f] + 1, sizeof(*r));
 		if (!r)
 			return -ENOMEM;
 		for (i = 0; i < c->n_flat[f]; i++) {
 			r[i] = c->flat[f][i];
-			r[i].value = scratch_mark(r[i].value);
-		}
-		ret = set_fill_ranges(s, r, c->n_flat[f], false);
-		if (ret < 0) {
-			free(r);
-			return ret;
-		}
-		snprintf(name, sizeof(name), "dst%s", fam_suffix[f]);
-		s = nft_plan_add_set(c->rs, name, NFT_SET_MAP | NFT_SET_INTERVAL,
-				     ktype, klen, NFT_DATA_VERDICT, 0);
-		if (!s) {
-			free(r);
-			return -errno;
-		}
-		for (i = 0; i < c->n_flat[f]; i++) {
-			snprintf(chain, sizeof(chain), "to_%s",
+			snprintf(chain, sizeof(chain), "seg_%s",
 				 id_name(c, c->flat[f][i].value));
 			r[i].value = (uint32_t)nft_plan_chain_index(c->rs,
 								    chain);
@@ -736,8 +747,12 @@ static int compile_channel_counters(struct compile *c)
 	return 0;
 }
 
-/* to_<dst>: ct mark vmap { scratch(src) : goto pair_<src>_<dst> } */
-static int compile_to_chain(struct compile *c, uint32_t d)
+/*
+ * seg_<id>, jumped to from zone4/zone6 twice per new flow: with the
+ * source address it records the segment in the ct mark and returns; with
+ * the destination address it dispatches on that mark to the pair chain.
+ */
+static int compile_seg_chain(struct compile *c, uint32_t d)
 {
 	uint32_t marks[NFT_SEG_MAX + 1];
 	const char *chains[NFT_SEG_MAX + 1];
@@ -746,21 +761,41 @@ static int compile_to_chain(struct compile *c, uint32_t d)
 	struct nft_rb *rb;
 	size_t n = 0;
 	uint32_t s;
+	int ret;
 
+	snprintf(name, sizeof(name), "seg_%s", id_name(c, d));
+	if (nft_plan_chain_index(c->rs, name) < 0)
+		return 0;
+	origin_set(&o, 0, "chain %s", name);
+	rb = nft_rb_new(c->rs, name);
+	if (!rb)
+		return -ENOMEM;
+	nft_rb_ct_mark_eq(rb, scratch_mark(NFT_SCRATCH_UNSET));
+	nft_rb_ct_mark_set(rb, scratch_mark(d));
+	nft_rb_verdict(rb, NFT_RETURN, NULL);
+	ret = nft_rb_commit(rb, &o, NULL);
+	if (ret < 0)
+		return ret;
 	for (s = 0; s < c->n_ids; s++) {
 		if (c->pair[s][d] < 0)
 			continue;
 		marks[n] = scratch_mark(s);
 		chains[n++] = c->rs->chains[c->pair[s][d]].name;
 	}
-	if (n == 0)
-		return 0;
-	snprintf(name, sizeof(name), "to_%s", id_name(c, d));
-	origin_set(&o, 0, "%s", name);
+	if (n > 0) {
+		rb = nft_rb_new(c->rs, name);
+		if (!rb)
+			return -ENOMEM;
+		nft_rb_ct_mark_vmap(rb, marks, chains, n);
+		ret = nft_rb_commit(rb, &o, NULL);
+		if (ret < 0)
+			return ret;
+	}
+	/* a pair no address family can form: fail closed */
 	rb = nft_rb_new(c->rs, name);
 	if (!rb)
 		return -ENOMEM;
-	nft_rb_ct_mark_vmap(rb, marks, chains, n);
+	nft_rb_verdict(rb, NF_DROP, NULL);
 	return nft_rb_commit(rb, &o, NULL);
 }
 
@@ -782,8 +817,8 @@ static int compile_chains(struct compile *c)
 			used |= c->present[f][d];
 		if (!used)
 			continue;
-		snprintf(name, sizeof(name), "to_%s", id_name(c, d));
-		origin_set(&o, 0, "%s", name);
+		snprintf(name, sizeof(name), "seg_%s", id_name(c, d));
+		origin_set(&o, 0, "chain %s", name);
 		ret = nft_plan_add_chain(c->rs, name, false, &o);
 	}
 	return ret;
@@ -849,10 +884,24 @@ static void fw_invalid(struct nft_rb *rb, struct compile *c, int arg)
 	nft_rb_verdict(rb, NF_DROP, NULL);
 }
 
-static void fw_classify(struct nft_rb *rb, struct compile *c, int f)
+static void fw_unset(struct nft_rb *rb, struct compile *c, int arg)
 {
-	fw_lookup(rb, c, "src", f, false, NFT_REG_1);
-	nft_rb_ct_mark_set_reg(rb);
+	(void)c;
+	(void)arg;
+	nft_rb_ct_mark_set(rb, scratch_mark(NFT_SCRATCH_UNSET));
+}
+
+/* ip saddr vmap @zone4, or ip daddr vmap @zone4 (arg: family * 2 + dst) */
+static void fw_zone(struct nft_rb *rb, struct compile *c, int arg)
+{
+	fw_lookup(rb, c, "zone", arg / 2, arg % 2, NFT_REG_VERDICT);
+}
+
+static void fw_src_catchall(struct nft_rb *rb, struct compile *c, int arg)
+{
+	(void)arg;
+	nft_rb_ct_mark_eq(rb, scratch_mark(NFT_SCRATCH_UNSET));
+	nft_rb_ct_mark_set(rb, scratch_mark(c->catch_id));
 }
 
 static void fw_iface(struct nft_rb *rb, struct compile *c, int arg)
@@ -861,9 +910,22 @@ static void fw_iface(struct nft_rb *rb, struct compile *c, int arg)
 	nft_rb_iifname_vmap(rb, "iface", plan_set(c, "iface")->id);
 }
 
-static void fw_dispatch(struct nft_rb *rb, struct compile *c, int f)
+static void fw_dst_catchall(struct nft_rb *rb, struct compile *c, int arg)
 {
-	fw_lookup(rb, c, "dst", f, true, NFT_REG_VERDICT);
+	char name[NFT_NAME_LEN];
+
+	(void)arg;
+	snprintf(name, sizeof(name), "seg_%s", id_name(c, c->catch_id));
+	nft_rb_verdict(rb, NFT_GOTO, name);
+}
+
+/* whether some address falls to the catch-all (it has a chain then) */
+static bool catchall_chain(const struct compile *c)
+{
+	char name[NFT_NAME_LEN];
+
+	snprintf(name, sizeof(name), "seg_%s", id_name(c, c->catch_id));
+	return nft_plan_chain_index(c->rs, name) >= 0;
 }
 
 static int compile_forward(struct compile *c)
@@ -877,12 +939,18 @@ static int compile_forward(struct compile *c)
 		ret = forward_rule(c, fw_established, 0, NULL);
 	if (ret == 0)
 		ret = forward_rule(c, fw_invalid, 0, NULL);
+	if (ret == 0)
+		ret = forward_rule(c, fw_unset, 0, NULL);
 	for (f = 0; f < FAM_N && ret == 0; f++)
-		ret = forward_rule(c, fw_classify, f, NULL);
+		ret = forward_rule(c, fw_zone, 2 * f, NULL);
+	if (ret == 0)
+		ret = forward_rule(c, fw_src_catchall, 0, NULL);
 	if (ret == 0)
 		ret = forward_rule(c, fw_iface, 0, NULL);
 	for (f = 0; f < FAM_N && ret == 0; f++)
-		ret = forward_rule(c, fw_dispatch, f, NULL);
+		ret = forward_rule(c, fw_zone, 2 * f + 1, NULL);
+	if (ret == 0 && catchall_chain(c))
+		ret = forward_rule(c, fw_dst_catchall, 0, NULL);
 	return ret;
 }
 
@@ -920,7 +988,7 @@ static int compile_all(struct compile *c, const struct zone_prefix *iso,
 			ret = compile_pair(c, s, d);
 	}
 	for (d = 0; d < c->n_ids && ret == 0; d++)
-		ret = compile_to_chain(c, d);
+		ret = compile_seg_chain(c, d);
 	if (ret == 0)
 		ret = compile_forward(c);
 	if (ret == 0)

@@ -25,11 +25,14 @@
 
 #include <zone/conf.h>
 #include <zone/diag.h>
+#include <zone/lpm.h>
 #include <zone/mark.h>
 #include <zone/model.h>
 #include <zone/ruleset.h>
 #include <zone/verdict.h>
 
+#include "lpm_priv.h"
+#include "model_priv.h"
 #include "nft_batch.h"
 #include "nft_plan.h"
 
@@ -218,15 +221,16 @@ static size_t rules_with_comment(const struct zone_ruleset *rs,
 }
 
 /*
- * Every start element of src4/src6 carries the segment zone_classify()
- * gives its first address; ends are the next start; the space is covered.
+ * zone4/zone6 send each start element to the chain of the segment that
+ * zone_classify() gives its first address; an end element opens a gap
+ * (no network names it: the catch-all rule takes it) or meets the next
+ * start.
  */
-static void check_src_map(const struct zone_model *m,
-			  const struct zone_ruleset *rs, const char *name,
-			  int family)
+static void check_zone_map(const struct zone_model *m,
+			   const struct zone_ruleset *rs, const char *name,
+			   int family)
 {
 	const struct nft_pset *s = plan_set(rs, name);
-	const struct zone_segment *catchall = zone_model_catchall(m);
 	size_t starts = 0;
 	size_t i;
 
@@ -235,59 +239,41 @@ static void check_src_map(const struct zone_model *m,
 		const struct nft_elem *e = &s->elems[i];
 		struct zone_addr a = { .family = (uint8_t)family };
 		const struct zone_segment *seg;
-		uint32_t want;
+		char want[NFT_NAME_LEN];
 
+		memcpy(a.bytes, e->key, s->key_len);
 		if (e->flags & NFT_SET_ELEM_INTERVAL_END) {
-			/* an end is always followed by the next start */
-			ck_assert_uint_lt(i + 1, s->n_elems);
-			ck_assert_int_eq(memcmp(e->key, s->elems[i + 1].key,
-						s->key_len), 0);
+			if (i + 1 < s->n_elems &&
+			    memcmp(e->key, s->elems[i + 1].key,
+				   s->key_len) == 0)
+				continue;
+			ck_assert_uint_eq(zone_lpm_lookup(m->classifier, &a),
+					  ZONE_LPM_NONE);
 			continue;
 		}
 		starts++;
-		memcpy(a.bytes, e->key, s->key_len);
+		ck_assert_uint_ne(zone_lpm_lookup(m->classifier, &a),
+				  ZONE_LPM_NONE);
 		seg = zone_classify(m, &a);
-		if (!seg)
-			seg = catchall;
-		want = (uint32_t)zone_segment_index(seg);
-		ck_assert_uint_eq(e->data, ZONE_MARK_MAGIC |
-						   ZONE_MARK_T_SCRATCH | want);
+		ck_assert_ptr_nonnull(seg);
+		snprintf(want, sizeof(want), "seg_%s", zone_segment_name(seg));
+		ck_assert_int_ge(e->chain, 0);
+		ck_assert_str_eq(rs->chains[e->chain].name, want);
+		ck_assert_uint_eq(e->data, (uint32_t)NFT_JUMP);
 	}
-	ck_assert_uint_gt(starts, 1);
-	/* the first start is the lowest address */
-	for (i = 0; i < s->key_len; i++)
-		ck_assert_uint_eq(s->elems[0].key[i], 0);
+	ck_assert_uint_gt(starts, 0);
 }
 
-START_TEST(test_nft_compile_intervals_follow_classifier)
+START_TEST(test_nft_compile_zone_maps_follow_classifier)
 {
 	struct zone_model *m = load_fixture("enforce", LGWAN_NETS, "");
 	struct zone_ruleset *rs = zone_ruleset_compile(m, NULL, 0, NOW);
-	const struct nft_pset *dst;
-	size_t i;
 
 	ck_assert_ptr_nonnull(rs);
-	check_src_map(m, rs, "src4", AF_INET);
-	check_src_map(m, rs, "src6", AF_INET6);
-	/* dst4 sends each start to the chain of the same segment */
-	dst = plan_set(rs, "dst4");
-	for (i = 0; i < dst->n_elems; i++) {
-		const struct nft_elem *e = &dst->elems[i];
-		struct zone_addr a = { .family = AF_INET };
-		const struct zone_segment *seg;
-		char want[NFT_NAME_LEN];
-
-		if (e->flags & NFT_SET_ELEM_INTERVAL_END)
-			continue;
-		memcpy(a.bytes, e->key, 4);
-		seg = zone_classify(m, &a);
-		snprintf(want, sizeof(want), "to_%s",
-			 zone_segment_name(seg ? seg
-					       : zone_model_catchall(m)));
-		ck_assert_int_ge(e->chain, 0);
-		ck_assert_str_eq(rs->chains[e->chain].name, want);
-		ck_assert_uint_eq(e->data, (uint32_t)NFT_GOTO);
-	}
+	check_zone_map(m, rs, "zone4", AF_INET);
+	check_zone_map(m, rs, "zone6", AF_INET6);
+	/* 5 networks in 5 separate intervals: a start and an end each */
+	ck_assert_uint_eq(plan_set(rs, "zone4")->n_elems, 2 * 6);
 	zone_ruleset_free(rs);
 	zone_model_free(m);
 }
@@ -360,11 +346,11 @@ START_TEST(test_nft_compile_rule_count_is_fixed)
 	ck_assert_ptr_nonnull(a);
 	ck_assert_ptr_nonnull(b);
 	ck_assert_uint_eq(chain_rules(a, "forward"), chain_rules(b, "forward"));
-	ck_assert_uint_eq(chain_rules(a, "forward"), 11);
+	ck_assert_uint_eq(chain_rules(a, "forward"), 14);
 	ck_assert_uint_eq(a->n_rules, b->n_rules);
 	ck_assert_uint_eq(a->n_chains, b->n_chains);
-	ck_assert_uint_gt(plan_set(b, "src4")->n_elems,
-			  plan_set(a, "src4")->n_elems + 200);
+	ck_assert_uint_gt(plan_set(b, "zone4")->n_elems,
+			  plan_set(a, "zone4")->n_elems + 200);
 	zone_ruleset_free(a);
 	zone_ruleset_free(b);
 	zone_model_free(small);
@@ -579,8 +565,8 @@ START_TEST(test_nft_batch_full_round_trip)
 	ck_assert_uint_eq(w.n_rule, rs->n_rules);
 	for (i = 0; i < rs->n_sets; i++)
 		ck_assert_uint_eq(w.elems_added[i], rs->sets[i].n_elems);
-	/* src4 holds ~2000 elements: it had to be split */
-	ck_assert_uint_gt(plan_set(rs, "src4")->n_elems, 1900);
+	/* zone4 holds ~2000 elements: it had to be split */
+	ck_assert_uint_gt(plan_set(rs, "zone4")->n_elems, 1900);
 	zone_ruleset_free(rs);
 	zone_model_free(m);
 	free(nets);
@@ -632,7 +618,7 @@ START_TEST(test_nft_batch_incremental)
 	ck_assert_uint_eq(w.n_flush, 0);
 	ck_assert_uint_gt(w.elems_deleted, 0);
 	ck_assert_uint_lt(w.elems_deleted, 10);
-	ck_assert_uint_gt(w.elems_added[plan_set_index(b, "src4")], 0);
+	ck_assert_uint_gt(w.elems_added[plan_set_index(b, "zone4")], 0);
 	/* a new channel: rules flushed and rebuilt in the same batch */
 	walk_batch(c, snap, &w, &empty);
 	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELRULE], 1);
@@ -680,7 +666,7 @@ static Suite *nft_suite(void)
 	tcase_add_test(tc, test_nft_compile_golden_enforce);
 	tcase_add_test(tc, test_nft_compile_golden_monitor);
 	tcase_add_test(tc, test_nft_compile_golden_lockdown);
-	tcase_add_test(tc, test_nft_compile_intervals_follow_classifier);
+	tcase_add_test(tc, test_nft_compile_zone_maps_follow_classifier);
 	tcase_add_test(tc, test_nft_compile_expired_channel_left_out);
 	tcase_add_test(tc, test_nft_compile_rule_count_is_fixed);
 	tcase_add_test(tc, test_nft_batch_full_round_trip);
