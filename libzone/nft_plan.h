@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include <zone/mark.h>
 #include <zone/model.h>
 
 struct nftnl_chain;
@@ -41,7 +42,7 @@ struct nftnl_set;
 #define NFT_NAME_LEN		64	/* our chain, set and object names */
 #define NFT_IFNAME_LEN		16	/* IFNAMSIZ */
 #define NFT_SEG_MAX		254	/* segment ids fit 8 bits of the mark */
-#define NFT_SCRATCH_UNSET	0xff	/* source not classified yet */
+#define NFT_SCRATCH_UNSET	ZONE_MARK_SCRATCH_UNSET
 #define NFT_LOG_RATE		10	/* log messages per second and rule */
 #define NFT_LOG_BURST		5
 

@@ -17,8 +17,10 @@
  *   T_RULE     payload = rule << 16 | src index << 8 | dst index
  *              (a matrix rule of <zone/verdict.h> admitted the flow)
  *   T_CHANNEL  payload = zone_channel_tag() of the admitting channel
- *   T_SCRATCH  used by the ruleset while it classifies a new flow; never
- *              left on a flow that was accepted
+ *   T_SCRATCH  used by the ruleset while it classifies a new flow:
+ *              payload = ZONE_MARK_SCRATCH_UNSET before the source address
+ *              is classified, then the source's segment index; never left
+ *              on a flow that was accepted
  *
  * A cross-segment flow whose mark lacks the magic never passed zoned's
  * rules: the watcher reports it as a bypass.
@@ -30,6 +32,7 @@
 #define ZONE_MARK_T_SCRATCH	0x01000000u
 #define ZONE_MARK_T_RULE	0x02000000u
 #define ZONE_MARK_T_CHANNEL	0x03000000u
+#define ZONE_MARK_SCRATCH_UNSET	0x000000ffu
 
 /* The NFLOG group the ruleset logs drops to and zoned listens on. */
 #define ZONE_NFLOG_GROUP	2701
