@@ -293,16 +293,24 @@ static void ctl_denul(char *buf, size_t len)
 			buf[i] = '?';
 }
 
-static void ctl_run(struct ctl_client *c, const struct ctl_request *req)
+/*
+ * Run one request and build its reply.  Returns 0, or -ENOMEM when no
+ * reply could be built (the caller hangs up: the daemon must not die of
+ * a client's request).
+ */
+static int ctl_run(struct ctl_client *c, const struct ctl_request *req)
 {
 	const struct ctl_handler *h = &ctl_handlers[req->cmd];
 	struct zoned *z = c->ctl->z;
 	struct ctl_out o = { .json = req->flags & CTL_F_JSON };
+	int ret = 0;
 
 	o.out = open_memstream(&c->out, &c->out_len);
 	o.err = open_memstream(&c->err, &c->err_len);
-	if (!o.out || !o.err)
-		fatal("control: open_memstream");
+	if (!o.out || !o.err) {
+		ret = -ENOMEM;
+		goto out_close;
+	}
 	if (req->argc < h->argc_min || req->argc > h->argc_max) {
 		ctl_fail(&o, "%s: wrong number of arguments",
 			 ctl_cmd_name(req->cmd));
@@ -321,14 +329,23 @@ static void ctl_run(struct ctl_client *c, const struct ctl_request *req)
 				 (int)c->pid);
 		h->fn(z, req, &o);
 	}
-	if (fclose(o.out) == EOF || fclose(o.err) == EOF)
-		fatal("control: building a reply");
+out_close:
+	if (o.out && fclose(o.out) == EOF)
+		ret = -ENOMEM;
+	if (o.err && fclose(o.err) == EOF)
+		ret = -ENOMEM;
+	if (ret < 0) {
+		log_warnx("control: no memory for the reply to %s, ignoring",
+			  ctl_cmd_name(req->cmd));
+		return ret;
+	}
 	ctl_cap(c->out, &c->out_len);
 	ctl_cap(c->err, &c->err_len);
 	ctl_denul(c->out, c->out_len);
 	ctl_denul(c->err, c->err_len);
 	c->status = o.status;
 	c->busy = true;
+	return 0;
 }
 
 /* Answer a message we cannot take with an error, then hang up. */
@@ -377,7 +394,10 @@ static bool ctl_client_read(struct ctl_client *c)
 					     "malformed request");
 		return false;
 	}
-	ctl_run(c, &req);
+	if (ctl_run(c, &req) < 0) {
+		ctl_client_free(c);
+		return false;
+	}
 	return true;
 }
 
