@@ -39,6 +39,9 @@
 #define CTL_CLIENTS_MAX 16
 #define CTL_BACKLOG 16
 #define CTL_GROUPS_MAX 1024
+/* A client that neither asks nor reads for this long is hung up on. */
+#define CTL_IDLE_MS 30000
+#define CTL_IDLE_CHECK_MS 5000
 
 struct ctl_client {
 	struct control *ctl;
@@ -48,6 +51,7 @@ struct ctl_client {
 	bool may_write;
 	bool busy; /* a reply is being sent */
 	uint32_t events; /* what the loop watches for */
+	uint64_t last_ms; /* CLOCK_MONOTONIC of its last request or read */
 	/* the reply: stdout text, then stderr text, then the status */
 	char *out;
 	size_t out_len;
@@ -66,6 +70,7 @@ struct control {
 	ino_t ino;
 	struct ctl_client *clients[CTL_CLIENTS_MAX];
 	size_t n_clients;
+	int idle_fd; /* timer: hang up on idle clients */
 };
 
 struct ctl_handler {
@@ -193,6 +198,14 @@ static void ctl_reload(struct zoned *z, const struct ctl_request *req,
 	}
 }
 
+static uint64_t ctl_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static void ctl_client_free(struct ctl_client *c)
 {
 	struct control *ctl = c->ctl;
@@ -251,6 +264,7 @@ static int ctl_client_send_one(struct ctl_client *c)
 		*off += n;
 	else
 		c->busy = false;
+	c->last_ms = ctl_now_ms();
 	return 1;
 }
 
@@ -387,6 +401,7 @@ static bool ctl_client_read(struct ctl_client *c)
 		ctl_client_reject(c, "request too long");
 		return false;
 	}
+	c->last_ms = ctl_now_ms();
 	ret = ctl_request_decode(buf, (size_t)n, &req);
 	if (ret < 0) {
 		ctl_client_reject(c, ret == -EPROTO ?
@@ -501,6 +516,7 @@ static void ctl_accept_cb(struct zoned *z, int fd, uint32_t events, void *arg)
 	c->uid = cred.uid;
 	c->pid = cred.pid;
 	c->may_write = ctl_peer_may_write(ctl, cfd, &cred);
+	c->last_ms = ctl_now_ms();
 	ctl->clients[ctl->n_clients++] = c;
 	if (ctl_client_watch(c, EPOLLIN) < 0) {
 		log_warnx("control: watching a client, ignoring");
@@ -587,6 +603,49 @@ static int ctl_bind(struct control *ctl)
 	return 0;
 }
 
+/*
+ * Hang up on clients that hold a slot without asking or reading: the
+ * slots are few, and a stuck script must not lock operators out.
+ */
+static void ctl_idle_cb(struct zoned *z, int fd, uint32_t events, void *arg)
+{
+	struct control *ctl = arg;
+	uint64_t now = ctl_now_ms();
+	size_t i;
+
+	(void)z;
+	(void)events;
+	loop_timer_read(fd);
+	for (i = ctl->n_clients; i-- > 0;) {
+		struct ctl_client *c = ctl->clients[i];
+
+		if (now - c->last_ms < CTL_IDLE_MS)
+			continue;
+		log_warnx("control: client uid %u pid %d idle for %d s, "
+			  "hanging up",
+			  (unsigned int)c->uid, (int)c->pid,
+			  CTL_IDLE_MS / 1000);
+		ctl_client_free(c);
+	}
+}
+
+static int ctl_idle_open(struct control *ctl)
+{
+	int ret;
+
+	ctl->idle_fd =
+		loop_timer_add(ctl->z, CLOCK_MONOTONIC, ctl_idle_cb, ctl);
+	if (ctl->idle_fd < 0)
+		return ctl->idle_fd;
+	ret = loop_timer_arm(ctl->idle_fd, CTL_IDLE_CHECK_MS,
+			     CTL_IDLE_CHECK_MS);
+	if (ret < 0) {
+		loop_timer_del(ctl->z, ctl->idle_fd);
+		ctl->idle_fd = -1;
+	}
+	return ret;
+}
+
 /**
  * control_open - create the control socket at z->socket_path and serve it
  * @z: the daemon; z->ctl is set on success
@@ -605,6 +664,7 @@ int control_open(struct zoned *z)
 		return -ENOMEM;
 	ctl->z = z;
 	ctl->fd = -1;
+	ctl->idle_fd = -1;
 	ctl->path =
 		strdup(z->socket_path ? z->socket_path : ZONED_SOCKET_DEFAULT);
 	if (!ctl->path) {
@@ -613,8 +673,11 @@ int control_open(struct zoned *z)
 	}
 	ret = ctl_bind(ctl);
 	if (ret == 0)
+		ret = ctl_idle_open(ctl);
+	if (ret == 0)
 		ret = loop_add(z, ctl->fd, EPOLLIN, ctl_accept_cb, ctl);
 	if (ret < 0) {
+		loop_timer_del(z, ctl->idle_fd);
 		if (ctl->ino)
 			unlink(ctl->path);
 		if (ctl->fd >= 0)
@@ -640,6 +703,7 @@ void control_close(struct zoned *z)
 		return;
 	while (ctl->n_clients)
 		ctl_client_free(ctl->clients[0]);
+	loop_timer_del(z, ctl->idle_fd);
 	loop_del(z, ctl->fd);
 	close(ctl->fd);
 	/* only our own file: a newer zoned may have taken the path */
