@@ -124,7 +124,13 @@ static int apply_kstate(struct zone_nft *nft, struct nft_kstate **ret_ks,
 	}
 	nft_kstate_free(nft->snap);
 	nft->snap = NULL;
-	return nft_dump_kstate(nft, ret_ks);
+	ret = nft_dump_kstate(nft, ret_ks);
+	/* an orphan of ours keeps PERSIST and is adopted by NEWTABLE; a
+	 * table another tool made cannot take OWNER: replace it */
+	if (ret == 0 && (*ret_ks)->exists &&
+	    !(flags & (NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST)))
+		(*ret_ks)->replace = true;
+	return ret;
 }
 
 static int apply_once(struct zone_nft *nft, const struct zone_ruleset *rs,

@@ -739,11 +739,16 @@ int nft_batch_plan(struct nft_batch *b, const struct zone_ruleset *rs,
 		   const struct nft_kstate *ks, uint32_t genid,
 		   bool *ret_empty)
 {
-	struct plan_ctx x = { .b = b, .rs = rs, .ks = ks };
+	static const struct nft_kstate none;
+	bool replace = ks->replace;
+	struct plan_ctx x = { .b = b, .rs = rs };
 	struct nlmsghdr *nlh;
 	size_t i;
 	int ret;
 
+	if (replace)
+		ks = &none;
+	x.ks = ks;
 	x.structural = !ks->exists || !ks->signature ||
 		       strcmp(ks->signature, rs->signature) != 0;
 	x.diffs = calloc(rs->n_sets + 1, sizeof(*x.diffs));
@@ -754,6 +759,9 @@ int nft_batch_plan(struct nft_batch *b, const struct zone_ruleset *rs,
 	if (genid)
 		mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(genid));
 	batch_done(b);
+	/* one batch: the old table never goes without the new one */
+	if (replace)
+		batch_table(b, NFT_MSG_DELTABLE, 0);
 	batch_table(b, NFT_MSG_NEWTABLE, rs->table_flags);
 	if (x.structural && ks->exists)
 		batch_flush_rules(b);

@@ -35,6 +35,10 @@ struct nft_kset {
  */
 struct nft_kstate {
 	bool exists;
+	/* it exists but cannot be adopted (another tool made it without
+	 * OWNER|PERSIST, and the kernel refuses to add OWNER): delete and
+	 * recreate it in the same batch */
+	bool replace;
 	char *signature;	/* NULL when not known */
 	char (*chains)[NFT_NAME_LEN];
 	size_t n_chains;

@@ -644,6 +644,13 @@ START_TEST(test_nft_batch_incremental)
 	/* the named sets are kept: only the rules' anonymous sets are new */
 	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWSET], anon_sets(a));
 	ck_assert_uint_eq(w.n_rule, a->n_rules);
+	/* a table another tool made: deleted and rebuilt in the same batch */
+	dumped.replace = true;
+	walk_batch(a, &dumped, &w, &empty);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELTABLE], 1);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELRULE], 0);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWCHAIN], a->n_chains);
+	ck_assert_uint_eq(w.n_rule, a->n_rules);
 	free(dumped.sets);
 	free(dumped.chains);
 	nft_kstate_free(snap);
