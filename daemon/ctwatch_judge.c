@@ -363,7 +363,13 @@ static void ct_violation(struct zoned *z, const struct nf_conntrack *ct,
 	struct ct_text t;
 	int err;
 
-	if (e && (e->flags & (CT_E_REPORTED | CT_E_KILLED)))
+	/*
+	 * Said once per flow; but a flow monitor mode only reported is cut
+	 * (and said again) once a reload switches to enforce.
+	 */
+	if (e && (e->flags & CT_E_KILLED))
+		return;
+	if (e && (e->flags & CT_E_REPORTED) && !enforce)
 		return;
 	if (enforce) {
 		err = ct_delete(z->ct, ct);
