@@ -72,7 +72,7 @@ static const char *proto_name(uint8_t proto, char *buf, size_t size)
 	case IPPROTO_ICMP:
 		return "icmp";
 	case IPPROTO_ICMPV6:
-		return "icmpv6";
+		return "ipv6-icmp"; /* as the alerts name it */
 	case IPPROTO_SCTP:
 		return "sctp";
 	default:
