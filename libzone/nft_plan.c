@@ -271,13 +271,20 @@ static void sign_rule_all(FILE *f, const struct nft_prule *r)
 		sign_text(f, sign_set, r->anon[j]);
 	sign_text(f, sign_rule, r->rule);
 	ud = nftnl_rule_get_data(r->rule, NFTNL_RULE_USERDATA, &len);
-	if (ud && len)
-		fwrite(ud, 1, len, f);
+	/*
+	 * In hex: the userdata holds NUL bytes, and the signature is
+	 * compared as a string, so raw bytes would end it at the first rule.
+	 */
+	for (j = 0; ud && j < len; j++)
+		fprintf(f, "%02x", ((const unsigned char *)ud)[j]);
 	fputc('\n', f);
 }
 
 /**
  * nft_plan_sign - compute the structure signature of a finished plan
+ *
+ * A C string: everything in it must be text (libnftnl escapes the rules'
+ * user data), or strcmp() would stop at the first NUL.
  * Returns 0 or -ENOMEM.
  */
 int nft_plan_sign(struct zone_ruleset *rs)
@@ -301,8 +308,10 @@ int nft_plan_sign(struct zone_ruleset *rs)
 		fprintf(f, "set %s %#x %u/%u %u/%u\n", s->name, s->flags,
 			s->key_type, s->key_len, s->data_type, s->data_len);
 	}
-	for (i = 0; i < rs->n_objs; i++)
+	for (i = 0; i < rs->n_objs; i++) {
 		sign_text(f, sign_obj, rs->objs[i].obj);
+		fprintf(f, "comment %s\n", rs->objs[i].comment);
+	}
 	for (i = 0; i < rs->n_rules; i++)
 		sign_rule_all(f, &rs->rules[i]);
 	if (fclose(f) != 0) {
