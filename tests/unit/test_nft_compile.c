@@ -598,6 +598,8 @@ START_TEST(test_nft_batch_incremental)
 	struct zone_ruleset *a2 = zone_ruleset_compile(ma, NULL, 0, NOW);
 	struct zone_ruleset *b = zone_ruleset_compile(mb, NULL, 0, NOW);
 	struct zone_ruleset *c = zone_ruleset_compile(mc, NULL, 0, NOW);
+	struct zone_model *mm = load_fixture("monitor", LGWAN_NETS, "");
+	struct zone_ruleset *mon = zone_ruleset_compile(mm, NULL, 0, NOW);
 	struct nft_kstate *snap = nft_kstate_snapshot(a);
 	struct nft_kstate dumped = { .exists = true };
 	struct walk w;
@@ -619,6 +621,12 @@ START_TEST(test_nft_batch_incremental)
 	ck_assert_uint_gt(w.elems_deleted, 0);
 	ck_assert_uint_lt(w.elems_deleted, 10);
 	ck_assert_uint_gt(w.elems_added[plan_set_index(b, "zone4")], 0);
+	/* only rules differ (monitor mode): flushed and rebuilt */
+	walk_batch(mon, snap, &w, &empty);
+	ck_assert(!empty);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELRULE], 1);
+	ck_assert_uint_eq(w.n_rule, mon->n_rules);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWOBJ], 0);
 	/* a new channel: rules flushed and rebuilt in the same batch */
 	walk_batch(c, snap, &w, &empty);
 	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELRULE], 1);
@@ -658,6 +666,8 @@ START_TEST(test_nft_batch_incremental)
 	zone_ruleset_free(a2);
 	zone_ruleset_free(b);
 	zone_ruleset_free(c);
+	zone_ruleset_free(mon);
+	zone_model_free(mm);
 	zone_model_free(ma);
 	zone_model_free(mb);
 	zone_model_free(mc);
