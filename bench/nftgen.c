@@ -39,7 +39,7 @@
 #include "model_priv.h"
 #include "nft_plan.h"
 
-#define N_SEG 6		/* 3 zones, lgwan-wan, security-cloud, internet */
+#define N_SEG 6 /* 3 zones, lgwan-wan, security-cloud, internet */
 
 static const struct {
 	const char *name;
@@ -198,7 +198,8 @@ static void print_map(FILE *f, const struct zone_ruleset *rs,
 		/* the interval ends before the next element's key */
 		if (i + 1 < s->n_elems) {
 			const uint8_t *k = s->elems[i + 1].key;
-			uint32_t v = (uint32_t)k[0] << 24 | (uint32_t)k[1] << 16 |
+			uint32_t v = (uint32_t)k[0] << 24 |
+				     (uint32_t)k[1] << 16 |
 				     (uint32_t)k[2] << 8 | k[3];
 
 			v--;
@@ -218,7 +219,8 @@ static void print_map(FILE *f, const struct zone_ruleset *rs,
 		else if (form == FORM_JUMP)
 			fprintf(f, " : jump %s", chain);
 		else
-			fprintf(f, " : 0x%08zx", 0xa1000000u + seg_index(chain));
+			fprintf(f, " : 0x%08zx",
+				0xa1000000u + seg_index(chain));
 	}
 }
 
@@ -238,15 +240,18 @@ static void write_nft(const char *path, const struct zone_ruleset *rs)
 		exit(1);
 	}
 	fputs("table inet bench\ndelete table inet bench\n"
-	      "table inet bench {\n", f);
+	      "table inet bench {\n",
+	      f);
 	for (i = 0; i < N_SEG; i++)
 		fprintf(f, "\tchain to_%s {\n\t\tdrop\n\t}\n", segs[i].name);
 	fputs("\tmap src4 {\n\t\ttype ipv4_addr : mark\n\t\tflags interval\n"
-	      "\t\telements = {", f);
+	      "\t\telements = {",
+	      f);
 	print_map(f, rs, zone4, FORM_MARK);
 	fputs(" }\n\t}\n", f);
 	fputs("\tmap dst4 {\n\t\ttype ipv4_addr : verdict\n"
-	      "\t\tflags interval\n\t\telements = {", f);
+	      "\t\tflags interval\n\t\telements = {",
+	      f);
 	print_map(f, rs, zone4, FORM_GOTO);
 	fputs(" }\n\t}\n", f);
 	fputs("\tchain forward {\n"
@@ -255,7 +260,8 @@ static void write_nft(const char *path, const struct zone_ruleset *rs)
 	      "\t\tct mark set 0xa1000005\n"
 	      "\t\tct mark set ip saddr map @src4\n"
 	      "\t\tip daddr vmap @dst4\n"
-	      "\t\tgoto to_internet\n\t}\n}\n", f);
+	      "\t\tgoto to_internet\n\t}\n}\n",
+	      f);
 	if (fclose(f) != 0) {
 		perror(path);
 		exit(1);
@@ -276,13 +282,17 @@ static void write_nft_same(const char *path, const struct zone_ruleset *rs)
 		exit(1);
 	}
 	fputs("table inet bench\ndelete table inet bench\n"
-	      "table inet bench {\n", f);
+	      "table inet bench {\n",
+	      f);
 	for (i = 0; i < N_SEG; i++)
-		fprintf(f, "\tchain seg_%s {\n"
+		fprintf(f,
+			"\tchain seg_%s {\n"
 			"\t\tct mark 0xa10000ff ct mark set 0x%08zx return\n"
-			"\t\tdrop\n\t}\n", segs[i].name, 0xa1000000u + i);
+			"\t\tdrop\n\t}\n",
+			segs[i].name, 0xa1000000u + i);
 	fputs("\tmap zone4 {\n\t\ttype ipv4_addr : verdict\n"
-	      "\t\tflags interval\n\t\telements = {", f);
+	      "\t\tflags interval\n\t\telements = {",
+	      f);
 	print_map(f, rs, plan_set(rs, "zone4"), FORM_JUMP);
 	fputs(" }\n\t}\n", f);
 	fputs("\tchain forward {\n"
@@ -292,7 +302,8 @@ static void write_nft_same(const char *path, const struct zone_ruleset *rs)
 	      "\t\tip saddr vmap @zone4\n"
 	      "\t\tct mark 0xa10000ff ct mark set 0xa1000005\n"
 	      "\t\tip daddr vmap @zone4\n"
-	      "\t\tgoto seg_internet\n\t}\n}\n", f);
+	      "\t\tgoto seg_internet\n\t}\n}\n",
+	      f);
 	if (fclose(f) != 0) {
 		perror(path);
 		exit(1);
@@ -336,7 +347,7 @@ int main(int argc, char **argv)
 
 	if (argc != 4 && argc != 6) {
 		fprintf(stderr, "usage: nftgen N NFT_FULL NFT_CHANGED "
-			"[SAME_FULL SAME_CHANGED]\n");
+				"[SAME_FULL SAME_CHANGED]\n");
 		return 2;
 	}
 	n = strtoul(argv[1], NULL, 10);

@@ -22,8 +22,8 @@
 
 #include "nft_sess.h"
 
-#define APPLY_TRIES	3
-#define RCVBUF		(4 << 20)
+#define APPLY_TRIES 3
+#define RCVBUF (4 << 20)
 
 static struct mnl_socket *sock_open(bool writer)
 {
@@ -47,8 +47,8 @@ static struct mnl_socket *sock_open(bool writer)
 		mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one));
 		if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET,
 			       SO_RCVBUFFORCE, &rcv, sizeof(rcv)))
-			setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET,
-				   SO_RCVBUF, &rcv, sizeof(rcv));
+			setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF,
+				   &rcv, sizeof(rcv));
 	}
 	return nl;
 }

@@ -34,10 +34,10 @@
 
 #include "nft_batch.h"
 
-#define BATCH_PAGE	(1u << 20)
-#define BATCH_OVERRUN	(128u << 10)
+#define BATCH_PAGE (1u << 20)
+#define BATCH_OVERRUN (128u << 10)
 /* an element list nest must stay below the 16-bit nla_len */
-#define ELEM_NEST_MAX	(60u << 10)
+#define ELEM_NEST_MAX (60u << 10)
 
 struct seq_origin {
 	uint32_t seq;
@@ -53,7 +53,7 @@ struct nft_batch {
 	size_t n_map;
 	size_t cap_map;
 	size_t n_msgs;
-	int err;		/* sticky */
+	int err; /* sticky */
 };
 
 static const struct nft_origin origin_table = { 0, "table inet zoned" };
@@ -113,8 +113,8 @@ int nft_batch_foreach(struct nft_batch *b,
 
 size_t nft_batch_size(struct nft_batch *b)
 {
-	return (size_t)nftnl_batch_iovec_len(b->nb) * (BATCH_PAGE +
-						       BATCH_OVERRUN);
+	return (size_t)nftnl_batch_iovec_len(b->nb) *
+	       (BATCH_PAGE + BATCH_OVERRUN);
 }
 
 uint32_t nft_batch_next_seq(const struct nft_batch *b)
@@ -239,9 +239,8 @@ static void batch_chain(struct nft_batch *b, uint16_t type, const char *name,
 	batch_done(b);
 }
 
-static void batch_obj(struct nft_batch *b, uint16_t type,
-		      struct nftnl_obj *obj, const char *name,
-		      const struct nft_origin *o)
+static void batch_obj(struct nft_batch *b, uint16_t type, struct nftnl_obj *obj,
+		      const char *name, const struct nft_origin *o)
 {
 	struct nftnl_obj *tmp = NULL;
 	struct nlmsghdr *nlh;
@@ -280,12 +279,11 @@ static int set_udata(struct nftnl_set *s, const struct nft_pset *ps)
 		return -ENOMEM;
 	ok = nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER, key_order);
 	if (ps->flags & NFT_SET_MAP) {
-		ok = ok && nftnl_udata_put_u32(ud,
-					       NFTNL_UDATA_SET_DATABYTEORDER,
-					       ps->data_type == NFT_TYPE_MARK);
-		ok = ok && nftnl_udata_put_u32(ud,
-					       NFTNL_UDATA_SET_DATA_INTERVAL,
-					       0);
+		ok = ok &&
+		     nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATABYTEORDER,
+					 ps->data_type == NFT_TYPE_MARK);
+		ok = ok &&
+		     nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATA_INTERVAL, 0);
 	}
 	if (ok)
 		nftnl_set_set_data(s, NFTNL_SET_USERDATA,
@@ -321,8 +319,8 @@ static void batch_set_def(struct nft_batch *b, uint16_t type,
 		if (set_udata(s, ps) < 0)
 			b->err = -ENOMEM;
 	}
-	nlh = batch_hdr(b, type, type == NFT_MSG_NEWSET ?
-			NLM_F_CREATE | NLM_F_EXCL : 0,
+	nlh = batch_hdr(b, type,
+			type == NFT_MSG_NEWSET ? NLM_F_CREATE | NLM_F_EXCL : 0,
 			ps ? &ps->origin : &origin_table);
 	nftnl_set_nlmsg_build_payload(nlh, s);
 	nftnl_set_free(s);
@@ -336,8 +334,8 @@ static void batch_set_def(struct nft_batch *b, uint16_t type,
 struct elem_src {
 	const struct nft_elem *elems;
 	size_t n;
-	const char (*chains)[NFT_NAME_LEN];	/* verdict targets */
-	const struct nft_pchain *pchains;	/* or these */
+	const char (*chains)[NFT_NAME_LEN]; /* verdict targets */
+	const struct nft_pchain *pchains; /* or these */
 };
 
 static const char *elem_chain(const struct elem_src *src,
@@ -345,8 +343,8 @@ static const char *elem_chain(const struct elem_src *src,
 {
 	if (e->chain < 0)
 		return NULL;
-	return src->pchains ? src->pchains[e->chain].name
-			    : src->chains[e->chain];
+	return src->pchains ? src->pchains[e->chain].name :
+			      src->chains[e->chain];
 }
 
 static void elem_put(struct nlmsghdr *nlh, const struct nft_elem *e,
@@ -594,7 +592,7 @@ struct plan_ctx {
 	const struct zone_ruleset *rs;
 	const struct nft_kstate *ks;
 	bool structural;
-	struct elem_diff *diffs;	/* per plan set */
+	struct elem_diff *diffs; /* per plan set */
 };
 
 /* what goes before deletions: element removals and set flushes */
@@ -617,10 +615,10 @@ static int plan_elem_removals(struct plan_ctx *x)
 			batch_flush_set(x->b, p->name);
 			os = (struct elem_src){ NULL, 0, NULL, NULL };
 		} else {
-			os = (struct elem_src){ k->elems, k->n_elems,
-						(const char (*)[NFT_NAME_LEN])
-							x->ks->chains,
-						NULL };
+			os = (struct elem_src){
+				k->elems, k->n_elems,
+				(const char(*)[NFT_NAME_LEN])x->ks->chains, NULL
+			};
 		}
 		ret = elem_diff(&os, &ns, p->flags & NFT_SET_INTERVAL,
 				&x->diffs[i]);
@@ -676,7 +674,7 @@ static void plan_creations(struct plan_ctx *x)
 	int pass;
 
 	for (i = 0; i < rs->n_objs; i++) {
-		if (!names_have((const char (*)[NFT_NAME_LEN])ks->objs,
+		if (!names_have((const char(*)[NFT_NAME_LEN])ks->objs,
 				ks->n_objs, rs->objs[i].name))
 			batch_obj(x->b, NFT_MSG_NEWOBJ, rs->objs[i].obj, NULL,
 				  &rs->objs[i].origin);
@@ -689,8 +687,7 @@ static void plan_creations(struct plan_ctx *x)
 			if (c->base != (pass == 1))
 				continue;
 			if (!c->base &&
-			    names_have((const char (*)[NFT_NAME_LEN])
-					       ks->chains,
+			    names_have((const char(*)[NFT_NAME_LEN])ks->chains,
 				       ks->n_chains, c->name))
 				continue;
 			batch_chain(x->b, NFT_MSG_NEWCHAIN, c->name, c->base,
@@ -736,8 +733,7 @@ static bool plan_has_changes(const struct plan_ctx *x)
 }
 
 int nft_batch_plan(struct nft_batch *b, const struct zone_ruleset *rs,
-		   const struct nft_kstate *ks, uint32_t genid,
-		   bool *ret_empty)
+		   const struct nft_kstate *ks, uint32_t genid, bool *ret_empty)
 {
 	static const struct nft_kstate none;
 	bool replace = ks->replace;

@@ -23,8 +23,8 @@ struct nft_kset {
 	uint32_t key_type;
 	uint32_t key_len;
 	uint32_t data_type;
-	bool elems_known;	/* false after a dump: flush and refill */
-	struct nft_elem *elems;	/* sorted; chain indexes into chains */
+	bool elems_known; /* false after a dump: flush and refill */
+	struct nft_elem *elems; /* sorted; chain indexes into chains */
 	size_t n_elems;
 };
 
@@ -39,7 +39,7 @@ struct nft_kstate {
 	 * OWNER|PERSIST, and the kernel refuses to add OWNER): delete and
 	 * recreate it in the same batch */
 	bool replace;
-	char *signature;	/* NULL when not known */
+	char *signature; /* NULL when not known */
 	char (*chains)[NFT_NAME_LEN];
 	size_t n_chains;
 	char (*objs)[NFT_NAME_LEN];

@@ -48,10 +48,10 @@ static const char *const fam_suffix[FAM_N] = { "4", "6" };
 struct compile {
 	struct zone_ruleset *rs;
 	const struct zone_model *model;
-	struct zone_model bare;		/* the model without its channels */
-	size_t n_ids;			/* segments, plus "unassigned" */
+	struct zone_model bare; /* the model without its channels */
+	size_t n_ids; /* segments, plus "unassigned" */
 	uint32_t catch_id;
-	struct nft_range *flat[FAM_N];	/* whole address space, by id */
+	struct nft_range *flat[FAM_N]; /* whole address space, by id */
 	size_t n_flat[FAM_N];
 	bool present[FAM_N][NFT_SEG_MAX + 1];
 	struct zone_addr rep[FAM_N][NFT_SEG_MAX + 1];
@@ -97,8 +97,8 @@ static int compile_ids(struct compile *c)
 	if (n + 1 > NFT_SEG_MAX)
 		return -E2BIG;
 	c->n_ids = catchall ? n : n + 1;
-	c->catch_id = catchall ? (uint32_t)zone_segment_index(catchall)
-			       : (uint32_t)n;
+	c->catch_id = catchall ? (uint32_t)zone_segment_index(catchall) :
+				 (uint32_t)n;
 	c->rs->id_names = calloc(n + 1, sizeof(*c->rs->id_names));
 	if (!c->rs->id_names)
 		return -ENOMEM;
@@ -241,7 +241,8 @@ static int compile_maps(struct compile *c)
 
 	for (f = 0; f < FAM_N; f++) {
 		snprintf(name, sizeof(name), "zone%s", fam_suffix[f]);
-		s = nft_plan_add_set(c->rs, name, NFT_SET_MAP | NFT_SET_INTERVAL,
+		s = nft_plan_add_set(c->rs, name,
+				     NFT_SET_MAP | NFT_SET_INTERVAL,
 				     f ? NFT_TYPE_IP6ADDR : NFT_TYPE_IPADDR,
 				     nft_addr_len(fam_af[f]), NFT_DATA_VERDICT,
 				     0);
@@ -254,8 +255,8 @@ static int compile_maps(struct compile *c)
 			r[i] = c->flat[f][i];
 			snprintf(chain, sizeof(chain), "seg_%s",
 				 id_name(c, c->flat[f][i].value));
-			r[i].value = (uint32_t)nft_plan_chain_index(c->rs,
-								    chain);
+			r[i].value =
+				(uint32_t)nft_plan_chain_index(c->rs, chain);
 		}
 		ret = set_fill_ranges(s, r, c->n_flat[f], true);
 		free(r);
@@ -362,7 +363,7 @@ static int compile_isolate_chain(struct compile *c)
 /* interfaces grouped by the set of segments that list them */
 struct iface_group {
 	char chain[NFT_NAME_LEN];
-	char who[96];		/* segment names for the log prefix */
+	char who[96]; /* segment names for the log prefix */
 	uint32_t ids[NFT_SEG_MAX];
 	size_t n_ids;
 	bool has_zone;
@@ -511,7 +512,8 @@ static int compile_spoof(struct compile *c, struct nft_pset *map)
 		group_names(c, &v[i].g);
 		idx = nft_plan_chain_index(c->rs, v[i].g.chain);
 		if (idx < 0) {
-			ret = nft_plan_add_chain(c->rs, v[i].g.chain, false, &o);
+			ret = nft_plan_add_chain(c->rs, v[i].g.chain, false,
+						 &o);
 			if (ret == 0)
 				ret = spoof_chain(c, &v[i].g);
 			idx = nft_plan_chain_index(c->rs, v[i].g.chain);
@@ -562,7 +564,8 @@ static void channel_counter_name(const struct zone_channel *ch, char *buf,
 
 /* one rule of a channel: one family, one service (or none) */
 static int channel_rule(struct compile *c, const struct zone_channel *ch,
-			const char *chain, int f, const struct zone_service *svc)
+			const char *chain, int f,
+			const struct zone_service *svc)
 {
 	struct zone_prefix from[64];
 	struct zone_prefix to[64];
@@ -625,8 +628,8 @@ static int compile_channel(struct compile *c, const struct zone_channel *ch,
 	for (f = hosts ? 0 : -1; f < FAM_N; f++) {
 		for (i = 0; i < (n_svc ? n_svc : 1); i++) {
 			ret = channel_rule(c, ch, chain, f,
-					   n_svc ? zone_channel_service(ch, i)
-						 : NULL);
+					   n_svc ? zone_channel_service(ch, i) :
+						   NULL);
 			if (ret < 0)
 				return ret;
 		}
@@ -661,7 +664,8 @@ static int pair_matrix_rules(struct compile *c, const char *chain, uint32_t s,
 	bool allow = v->action == ZONE_ACTION_ALLOW;
 	int ret;
 
-	snprintf(comment, sizeof(comment), "matrix %s", zone_rule_name(v->rule));
+	snprintf(comment, sizeof(comment), "matrix %s",
+		 zone_rule_name(v->rule));
 	rb = nft_rb_new(c->rs, chain);
 	if (!rb)
 		return -ENOMEM;
@@ -824,9 +828,8 @@ static int compile_chains(struct compile *c)
 	return ret;
 }
 
-static int forward_rule(struct compile *c, void (*body)(struct nft_rb *,
-							 struct compile *,
-							 int),
+static int forward_rule(struct compile *c,
+			void (*body)(struct nft_rb *, struct compile *, int),
 			int arg, const char *comment)
 {
 	struct nft_origin o = { .line = 0, .what = "chain forward" };

@@ -27,11 +27,12 @@
 
 #include <zone/diag.h>
 #include <zone/mark.h>
+#include <zone/model.h>
 #include <zone/ruleset.h>
 
 #include "nft_sess.h"
 
-#define DUMP_BUF	(1u << 16)
+#define DUMP_BUF (1u << 16)
 
 typedef void (*dump_fill)(struct nlmsghdr *nlh, const void *arg);
 
@@ -134,8 +135,8 @@ int nft_table_get(struct zone_nft *nft, uint32_t *ret_flags,
 	struct table_info ti = { 0 };
 	int ret;
 
-	ret = dump_run(nft, NFT_MSG_GETTABLE, NFPROTO_INET, 0, fill_table,
-		       NULL, table_cb, &ti);
+	ret = dump_run(nft, NFT_MSG_GETTABLE, NFPROTO_INET, 0, fill_table, NULL,
+		       table_cb, &ti);
 	if (ret < 0)
 		return ret;
 	if (!ti.found)
@@ -179,9 +180,8 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_ERROR;
 	if (nftnl_chain_nlmsg_parse(nlh, c) == 0 &&
 	    is_ours(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE)))
-		ret = nft_kstate_add_chain(ks,
-					   nftnl_chain_get_str(c,
-							       NFTNL_CHAIN_NAME));
+		ret = nft_kstate_add_chain(
+			ks, nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
 	nftnl_chain_free(c);
 	return ret < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
@@ -339,10 +339,16 @@ int zone_nft_counters(struct zone_nft *nft, struct zone_counter **ret_counters,
 
 /* ---- verification ---- */
 
+/* the config file the plan came from, for diagnostics; NULL: lockdown */
+static const char *plan_file(const struct zone_ruleset *rs)
+{
+	return rs->model ? zone_model_file(rs->model) : "lockdown";
+}
+
 struct rule_count {
 	const struct zone_ruleset *rs;
-	size_t *per_chain;	/* by plan chain index */
-	size_t foreign;		/* rules in chains the plan lacks */
+	size_t *per_chain; /* by plan chain index */
+	size_t foreign; /* rules in chains the plan lacks */
 };
 
 static void fill_rule_table(struct nlmsghdr *nlh, const void *arg)
@@ -360,9 +366,8 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_ERROR;
 	if (nftnl_rule_nlmsg_parse(nlh, r) == 0 &&
 	    is_ours(nftnl_rule_get_str(r, NFTNL_RULE_TABLE))) {
-		int i = nft_plan_chain_index(rc->rs,
-					     nftnl_rule_get_str(r,
-								NFTNL_RULE_CHAIN));
+		int i = nft_plan_chain_index(
+			rc->rs, nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
 
 		if (i < 0)
 			rc->foreign++;
@@ -379,11 +384,13 @@ static int elem_count_cb(const struct nlmsghdr *nlh, void *data)
 	struct nlattr *e;
 	size_t *n = data;
 
-	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg)) {
+	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg))
+	{
 		if (mnl_attr_get_type(attr) != NFTA_SET_ELEM_LIST_ELEMENTS ||
 		    mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
 			continue;
-		mnl_attr_for_each_nested(e, attr) {
+		mnl_attr_for_each_nested(e, attr)
+		{
 			if (mnl_attr_get_type(e) == NFTA_LIST_ELEM)
 				(*n)++;
 		}
@@ -407,25 +414,28 @@ static int verify_table(struct zone_nft *nft, const struct zone_ruleset *rs,
 
 	ret = nft_table_get(nft, &flags, &owner);
 	if (ret == -ENOENT) {
-		zone_diag_add(diag, NULL, 0, "table inet zoned is missing");
+		zone_diag_add(diag, plan_file(rs), 0,
+			      "table inet zoned is missing");
 		(*bad)++;
 		return 1;
 	}
 	if (ret < 0)
 		return ret;
-	if ((flags & NFT_TABLE_F_OWNER) != (rs->table_flags & NFT_TABLE_F_OWNER)
-	    || owner != zone_nft_portid(nft)) {
-		zone_diag_add(diag, NULL, 0,
+	if ((flags & NFT_TABLE_F_OWNER) !=
+		    (rs->table_flags & NFT_TABLE_F_OWNER) ||
+	    owner != zone_nft_portid(nft)) {
+		zone_diag_add(diag, plan_file(rs), 0,
 			      "table inet zoned: flags %#x owner %u, want "
-			      "flags %#x owner %u", flags, owner,
-			      rs->table_flags, zone_nft_portid(nft));
+			      "flags %#x owner %u",
+			      flags, owner, rs->table_flags,
+			      zone_nft_portid(nft));
 		(*bad)++;
 	}
 	ret = nft_getgen(nft, &genid);
 	if (ret < 0)
 		return ret;
 	if (nft->committed && genid == nft->genid_before) {
-		zone_diag_add(diag, NULL, 0,
+		zone_diag_add(diag, plan_file(rs), 0,
 			      "generation %u did not advance", genid);
 		(*bad)++;
 	}
@@ -443,7 +453,7 @@ static int verify_names(struct zone_nft *nft, const struct zone_ruleset *rs,
 	if (ret < 0)
 		return ret;
 	if (ks->n_chains != rs->n_chains) {
-		zone_diag_add(diag, NULL, 0, "%zu chains, want %zu",
+		zone_diag_add(diag, plan_file(rs), 0, "%zu chains, want %zu",
 			      ks->n_chains, rs->n_chains);
 		(*bad)++;
 	}
@@ -455,13 +465,14 @@ static int verify_names(struct zone_nft *nft, const struct zone_ruleset *rs,
 				break;
 		}
 		if (j == ks->n_chains) {
-			zone_diag_add(diag, NULL, 0, "chain %s is missing",
+			zone_diag_add(diag, plan_file(rs), 0,
+				      "chain %s is missing",
 				      rs->chains[i].name);
 			(*bad)++;
 		}
 	}
 	if (ks->n_sets != rs->n_sets || ks->n_objs != rs->n_objs) {
-		zone_diag_add(diag, NULL, 0,
+		zone_diag_add(diag, plan_file(rs), 0,
 			      "%zu sets and %zu counters, want %zu and %zu",
 			      ks->n_sets, ks->n_objs, rs->n_sets, rs->n_objs);
 		(*bad)++;
@@ -485,9 +496,9 @@ static int verify_rules(struct zone_nft *nft, const struct zone_ruleset *rs,
 		goto out_free;
 	}
 	for (i = 0; i < rs->n_rules; i++) {
-		int c = nft_plan_chain_index(rs,
-					     nftnl_rule_get_str(rs->rules[i].rule,
-								NFTNL_RULE_CHAIN));
+		int c = nft_plan_chain_index(
+			rs, nftnl_rule_get_str(rs->rules[i].rule,
+					       NFTNL_RULE_CHAIN));
 
 		if (c >= 0)
 			want[c]++;
@@ -499,7 +510,8 @@ static int verify_rules(struct zone_nft *nft, const struct zone_ruleset *rs,
 	for (i = 0; i < rs->n_chains; i++) {
 		if (rc.per_chain[i] == want[i])
 			continue;
-		zone_diag_add(diag, NULL, 0, "chain %s: %zu rules, want %zu",
+		zone_diag_add(diag, plan_file(rs), 0,
+			      "chain %s: %zu rules, want %zu",
 			      rs->chains[i].name, rc.per_chain[i], want[i]);
 		(*bad)++;
 	}
@@ -534,7 +546,8 @@ static int verify_elems(struct zone_nft *nft, const struct zone_ruleset *rs,
 			return ret;
 		if (n == rs->sets[i].n_elems)
 			continue;
-		zone_diag_add(diag, NULL, 0, "set %s: %zu elements, want %zu",
+		zone_diag_add(diag, plan_file(rs), 0,
+			      "set %s: %zu elements, want %zu",
 			      rs->sets[i].name, n, rs->sets[i].n_elems);
 		(*bad)++;
 	}

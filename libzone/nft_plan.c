@@ -236,9 +236,9 @@ void zone_ruleset_free(struct zone_ruleset *rs)
 }
 
 /* append the libnftnl text of one object to the signature stream */
-static void sign_text(FILE *f, int (*fn)(char *, size_t, const void *,
-					uint32_t, uint32_t),
-		      const void *obj)
+static void
+sign_text(FILE *f, int (*fn)(char *, size_t, const void *, uint32_t, uint32_t),
+	  const void *obj)
 {
 	char buf[4096];
 
@@ -343,7 +343,7 @@ struct zone_ruleset *nft_plan_lockdown(void)
 	if (!rb)
 		goto out_nomem;
 	nft_rb_ct_state(rb, NF_CT_STATE_BIT(IP_CT_ESTABLISHED) |
-			NF_CT_STATE_BIT(IP_CT_RELATED));
+				    NF_CT_STATE_BIT(IP_CT_RELATED));
 	nft_rb_counter(rb);
 	nft_rb_verdict(rb, NF_ACCEPT, NULL);
 	err = nft_rb_commit(rb, &o, NULL);

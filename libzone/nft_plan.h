@@ -33,42 +33,42 @@ struct nftnl_set;
 #endif
 
 /* nftables' datatype ids (nftables include/datatype.h), for nft list. */
-#define NFT_TYPE_VERDICT	1
-#define NFT_TYPE_IPADDR		7
-#define NFT_TYPE_IP6ADDR	8
-#define NFT_TYPE_MARK		19
-#define NFT_TYPE_IFNAME		41
+#define NFT_TYPE_VERDICT 1
+#define NFT_TYPE_IPADDR 7
+#define NFT_TYPE_IP6ADDR 8
+#define NFT_TYPE_MARK 19
+#define NFT_TYPE_IFNAME 41
 
-#define NFT_NAME_LEN		64	/* our chain, set and object names */
-#define NFT_IFNAME_LEN		16	/* IFNAMSIZ */
-#define NFT_SEG_MAX		254	/* segment ids fit 8 bits of the mark */
-#define NFT_SCRATCH_UNSET	ZONE_MARK_SCRATCH_UNSET
-#define NFT_LOG_RATE		10	/* log messages per second and rule */
-#define NFT_LOG_BURST		5
+#define NFT_NAME_LEN 64 /* our chain, set and object names */
+#define NFT_IFNAME_LEN 16 /* IFNAMSIZ */
+#define NFT_SEG_MAX 254 /* segment ids fit 8 bits of the mark */
+#define NFT_SCRATCH_UNSET ZONE_MARK_SCRATCH_UNSET
+#define NFT_LOG_RATE 10 /* log messages per second and rule */
+#define NFT_LOG_BURST 5
 
 /* What a kernel object was made from, for "FILE:LINE:" diagnostics. */
 struct nft_origin {
-	int line;		/* 0: not tied to one config line */
-	char what[NFT_NAME_LEN + 16];	/* "channel mail", "map dst4" */
+	int line; /* 0: not tied to one config line */
+	char what[NFT_NAME_LEN + 16]; /* "channel mail", "map dst4" */
 };
 
 /* One element of a named set or map: an interval start or end. */
 struct nft_elem {
 	uint8_t key[16];
-	uint32_t flags;		/* NFT_SET_ELEM_INTERVAL_END */
-	uint32_t data;		/* map value, or NFT_GOTO/NFT_JUMP */
-	int32_t chain;		/* verdict target: index in plan chains, or -1 */
+	uint32_t flags; /* NFT_SET_ELEM_INTERVAL_END */
+	uint32_t data; /* map value, or NFT_GOTO/NFT_JUMP */
+	int32_t chain; /* verdict target: index in plan chains, or -1 */
 };
 
 struct nft_pset {
 	char name[NFT_NAME_LEN];
-	uint32_t id;		/* NFTNL_SET_ID in the batch */
-	uint32_t flags;		/* NFT_SET_* */
+	uint32_t id; /* NFTNL_SET_ID in the batch */
+	uint32_t flags; /* NFT_SET_* */
 	uint32_t key_type;
 	uint32_t key_len;
-	uint32_t data_type;	/* 0 for a plain set */
+	uint32_t data_type; /* 0 for a plain set */
 	uint32_t data_len;
-	struct nft_elem *elems;	/* sorted by key, then flags */
+	struct nft_elem *elems; /* sorted by key, then flags */
 	size_t n_elems;
 	size_t cap_elems;
 	struct nft_origin origin;
@@ -76,26 +76,26 @@ struct nft_pset {
 
 struct nft_pchain {
 	char name[NFT_NAME_LEN];
-	bool base;		/* the forward hook; policy drop */
+	bool base; /* the forward hook; policy drop */
 	struct nft_origin origin;
 };
 
 struct nft_pobj {
 	char name[NFT_NAME_LEN];
-	struct nftnl_obj *obj;	/* a counter with its comment */
+	struct nftnl_obj *obj; /* a counter with its comment */
 	char comment[128];
 	struct nft_origin origin;
 };
 
 struct nft_prule {
-	struct nftnl_rule *rule;	/* chain, expressions and comment */
-	struct nftnl_set **anon;	/* anonymous sets it binds, filled */
+	struct nftnl_rule *rule; /* chain, expressions and comment */
+	struct nftnl_set **anon; /* anonymous sets it binds, filled */
 	size_t n_anon;
 	struct nft_origin origin;
 };
 
 struct zone_ruleset {
-	const struct zone_model *model;	/* NULL for the lockdown plan */
+	const struct zone_model *model; /* NULL for the lockdown plan */
 	bool monitor;
 	time_t now;
 	uint32_t table_flags;

@@ -42,9 +42,12 @@ int zone_ruleset_print(const struct zone_ruleset *rs, FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "table inet zoned (%s): %zu chains, %zu rules, "
+	fprintf(out,
+		"table inet zoned (%s): %zu chains, %zu rules, "
 		"%zu sets, %zu elements, %zu counters\n",
-		!rs->model ? "lockdown" : rs->monitor ? "monitor" : "enforce",
+		!rs->model  ? "lockdown" :
+		rs->monitor ? "monitor" :
+			      "enforce",
 		rs->n_chains, rs->n_rules, rs->n_sets, plan_elem_count(rs),
 		rs->n_objs);
 	for (i = 0; i < rs->n_ids; i++)
@@ -99,13 +102,14 @@ int nft_plan_fprint(const struct zone_ruleset *rs, FILE *out)
 	for (i = 0; i < rs->n_chains; i++)
 		fprintf(out, "chain %s%s\n", rs->chains[i].name,
 			rs->chains[i].base ?
-			" hook forward priority 0 policy drop" : "");
+				" hook forward priority 0 policy drop" :
+				"");
 	for (i = 0; i < rs->n_sets; i++) {
 		const struct nft_pset *s = &rs->sets[i];
 
-		fprintf(out, "set %s flags %#x key %u/%u data %u/%u\n",
-			s->name, s->flags, s->key_type, s->key_len,
-			s->data_type, s->data_len);
+		fprintf(out, "set %s flags %#x key %u/%u data %u/%u\n", s->name,
+			s->flags, s->key_type, s->key_len, s->data_type,
+			s->data_len);
 		for (j = 0; j < s->n_elems; j++)
 			print_elem(out, rs, s, &s->elems[j]);
 	}

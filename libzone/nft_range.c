@@ -129,7 +129,7 @@ int nft_ranges_fill(const struct nft_range *r, size_t n, size_t len,
 		    uint32_t fill, struct nft_range **ret_out)
 {
 	struct nft_range *out;
-	uint8_t next[16] = { 0 };	/* first address not yet covered */
+	uint8_t next[16] = { 0 }; /* first address not yet covered */
 	bool done = false;
 	size_t k = 0;
 	size_t i;

@@ -30,8 +30,8 @@ struct nft_rb {
 	struct nftnl_set **anon;
 	size_t n_anon;
 	int err;
-	int nfproto;		/* family already checked, or 0 */
-	uint8_t l4proto;	/* protocol already checked, or 0 */
+	int nfproto; /* family already checked, or 0 */
+	uint8_t l4proto; /* protocol already checked, or 0 */
 };
 
 struct nft_rb *nft_rb_new(struct zone_ruleset *rs, const char *chain)
@@ -214,8 +214,7 @@ static void rb_nfproto(struct nft_rb *rb, int family)
 	rb->nfproto = family;
 }
 
-static void rb_addr_load(struct nft_rb *rb, int family, bool dst,
-			 uint32_t len)
+static void rb_addr_load(struct nft_rb *rb, int family, bool dst, uint32_t len)
 {
 	uint32_t off;
 
@@ -262,9 +261,8 @@ static void rb_anon_udata(struct nft_rb *rb, struct nftnl_set *s, bool map,
 	}
 	ok = nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER, key_order);
 	if (map)
-		ok = ok && nftnl_udata_put_u32(ud,
-					       NFTNL_UDATA_SET_DATABYTEORDER,
-					       0);
+		ok = ok &&
+		     nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATABYTEORDER, 0);
 	if (ok)
 		nftnl_set_set_data(s, NFTNL_SET_USERDATA,
 				   nftnl_udata_buf_data(ud),

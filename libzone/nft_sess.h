@@ -19,9 +19,9 @@ struct zone_nft {
 	struct mnl_socket *wr;
 	struct mnl_socket *rd;
 	uint32_t seq;
-	bool committed;		/* the last apply sent a batch */
-	uint32_t genid_before;	/* the genid that batch was checked at */
-	struct nft_kstate *snap;	/* what this session committed last */
+	bool committed; /* the last apply sent a batch */
+	uint32_t genid_before; /* the genid that batch was checked at */
+	struct nft_kstate *snap; /* what this session committed last */
 };
 
 /* nft_dump.c */

@@ -28,7 +28,7 @@ void nft_kstate_free(struct nft_kstate *ks)
 
 static int names_add(char (**v)[NFT_NAME_LEN], size_t *n, const char *name)
 {
-	char (*p)[NFT_NAME_LEN];
+	char(*p)[NFT_NAME_LEN];
 
 	p = realloc(*v, (*n + 1) * sizeof(*p));
 	if (!p)

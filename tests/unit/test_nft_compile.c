@@ -88,8 +88,8 @@ static struct zone_model *load_fixture(const char *mode, const char *lgwan,
 	int ret;
 
 	ck_assert_ptr_nonnull(diag);
-	ck_assert_int_gt(asprintf(&text, fixture_head, mode, lgwan,
-				  extra_channel), 0);
+	ck_assert_int_gt(
+		asprintf(&text, fixture_head, mode, lgwan, extra_channel), 0);
 	ret = zone_conf_load_string(text, "fixture.conf", diag, &m);
 	for (i = 0; i < zone_diag_count(diag); i++)
 		fprintf(stderr, "%s\n", zone_diag_line(diag, i));
@@ -244,8 +244,8 @@ static void check_zone_map(const struct zone_model *m,
 		memcpy(a.bytes, e->key, s->key_len);
 		if (e->flags & NFT_SET_ELEM_INTERVAL_END) {
 			if (i + 1 < s->n_elems &&
-			    memcmp(e->key, s->elems[i + 1].key,
-				   s->key_len) == 0)
+			    memcmp(e->key, s->elems[i + 1].key, s->key_len) ==
+				    0)
 				continue;
 			ck_assert_uint_eq(zone_lpm_lookup(m->classifier, &a),
 					  ZONE_LPM_NONE);
@@ -329,7 +329,8 @@ static size_t chain_rules(const struct zone_ruleset *rs, const char *chain)
 
 	for (i = 0; i < rs->n_rules; i++) {
 		if (strcmp(nftnl_rule_get_str(rs->rules[i].rule,
-					      NFTNL_RULE_CHAIN), chain) == 0)
+					      NFTNL_RULE_CHAIN),
+			   chain) == 0)
 			n++;
 	}
 	return n;
@@ -364,9 +365,9 @@ END_TEST
 struct walk {
 	const struct zone_ruleset *rs;
 	size_t n_by_type[NFT_MSG_MAX + 1];
-	size_t n_flush;		/* DELSETELEM without elements */
-	size_t n_rule;		/* NEWRULE seen so far */
-	size_t elems_added[16];	/* by plan set index */
+	size_t n_flush; /* DELSETELEM without elements */
+	size_t n_rule; /* NEWRULE seen so far */
+	size_t elems_added[16]; /* by plan set index */
 	size_t elems_deleted;
 	size_t batch_begin;
 	size_t batch_end;
@@ -448,7 +449,8 @@ static const char *elems_set_name(const struct nlmsghdr *nlh)
 {
 	const struct nlattr *attr;
 
-	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg)) {
+	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg))
+	{
 		if (mnl_attr_get_type(attr) == NFTA_SET_ELEM_LIST_SET)
 			return mnl_attr_get_str(attr);
 	}
@@ -530,8 +532,7 @@ static int walk_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 static void walk_batch(const struct zone_ruleset *rs,
-		       const struct nft_kstate *ks, struct walk *w,
-		       bool *empty)
+		       const struct nft_kstate *ks, struct walk *w, bool *empty)
 {
 	struct nft_batch *b = nft_batch_new(1);
 
@@ -586,10 +587,10 @@ static size_t anon_sets(const struct zone_ruleset *rs)
 START_TEST(test_nft_batch_incremental)
 {
 	struct zone_model *ma = load_fixture("enforce", LGWAN_NETS, "");
-	struct zone_model *mb = load_fixture("enforce",
-					     "\"10.2.0.0/17\", \"fd00:2::/48\"",
-					     "");
-	struct zone_model *mc = load_fixture("enforce", LGWAN_NETS,
+	struct zone_model *mb =
+		load_fixture("enforce", "\"10.2.0.0/17\", \"fd00:2::/48\"", "");
+	struct zone_model *mc = load_fixture(
+		"enforce", LGWAN_NETS,
 		",\n  { name = \"st\"; kind = \"screen-transfer\";"
 		" from = \"lgwan\"; to = \"naibu\";"
 		" to_hosts = [ \"10.3.0.11\" ]; services = [ \"tcp/3389\" ];"
@@ -635,8 +636,8 @@ START_TEST(test_nft_batch_incremental)
 	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELCHAIN], 0);
 	/* adopting a table we know only by name: flush and refill sets */
 	for (i = 0; i < a->n_sets; i++) {
-		struct nft_kset *k = nft_kstate_add_set(&dumped,
-							a->sets[i].name);
+		struct nft_kset *k =
+			nft_kstate_add_set(&dumped, a->sets[i].name);
 
 		ck_assert_ptr_nonnull(k);
 		k->flags = a->sets[i].flags;
