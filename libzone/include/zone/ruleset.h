@@ -56,11 +56,14 @@ uint32_t zone_nft_portid(const struct zone_nft *nft);
 /**
  * zone_nft_apply - make the kernel's table equal to @rs in one batch
  * @diag: kernel errors, mapped to "FILE:LINE: message" of the config
- *        object that caused them
+ *        object that caused them; may be NULL
  *
  * Atomic: on any error the kernel keeps the table it had.  Only what
- * differs from the table this session last committed is sent.
- * Returns 0 or -errno.
+ * differs from the table this session last committed is sent: element
+ * changes alone when only networks or isolations changed, else the rules
+ * are flushed and rebuilt in the same batch (named counters survive).
+ * An orphaned table of an earlier run is adopted; a table another tool
+ * made is replaced within the batch.  Returns 0 or -errno.
  */
 int zone_nft_apply(struct zone_nft *nft, const struct zone_ruleset *rs,
 		   struct zone_diag *diag);
@@ -77,14 +80,22 @@ int zone_nft_table_exists(struct zone_nft *nft);
 
 /**
  * zone_nft_verify - read the live table back and compare it with @rs
- * @diag: one line per difference
+ * @diag: one line per difference (not NULL)
  *
+ * Checks the table's flags and owner, that the generation advanced with
+ * the last batch, and the counts of chains, rules per chain, sets,
+ * counters and (for sets up to a few thousand) elements.
  * Returns 0 when they match, -EUCLEAN when they differ, or -errno.
  */
 int zone_nft_verify(struct zone_nft *nft, const struct zone_ruleset *rs,
 		    struct zone_diag *diag);
 
-/* A named counter of the table: a channel or a segment pair. */
+/*
+ * A named counter of the table: "chan_<channel>" for a channel,
+ * "pair_<src>_<dst>" for a segment pair (segment names; "_<index>" for a
+ * name that is not [A-Za-z0-9-], "_unassigned" for addresses no network
+ * names when the config has no internet attachment).
+ */
 struct zone_counter {
 	char name[96];
 	uint64_t packets;
