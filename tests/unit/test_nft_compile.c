@@ -447,7 +447,7 @@ static void walk_rule(struct walk *w, const struct nlmsghdr *nlh)
 
 static const char *elems_set_name(const struct nlmsghdr *nlh)
 {
-	const struct nlattr *attr;
+	struct nlattr *attr;
 
 	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg))
 	{
