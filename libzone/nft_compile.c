@@ -562,44 +562,66 @@ static void channel_counter_name(const struct zone_channel *ch, char *buf,
 		snprintf(buf, size, "chan__%zu", ch->index);
 }
 
+/* the hosts of one side of a channel in family @f; *@ret freed by caller */
+static int channel_hosts(const struct zone_channel *ch, bool to, int f,
+			 struct zone_prefix **ret, size_t *ret_n)
+{
+	size_t total = to ? zone_channel_to_host_count(ch)
+			  : zone_channel_from_host_count(ch);
+	struct zone_prefix *v = calloc(total + 1, sizeof(*v));
+	size_t n = 0;
+	size_t i;
+
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < total; i++) {
+		const struct zone_prefix *p = to ? zone_channel_to_host(ch, i)
+						 : zone_channel_from_host(ch, i);
+
+		if (f >= 0 && p->addr.family == fam_af[f])
+			v[n++] = *p;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
 /* one rule of a channel: one family, one service (or none) */
 static int channel_rule(struct compile *c, const struct zone_channel *ch,
-			const char *chain, int f,
-			const struct zone_service *svc)
+			const char *chain, int f, const struct zone_service *svc)
 {
-	struct zone_prefix from[64];
-	struct zone_prefix to[64];
+	struct zone_prefix *from = NULL;
+	struct zone_prefix *to = NULL;
 	size_t nf = 0;
 	size_t nt = 0;
 	char text[NFT_NAME_LEN + 16];
 	struct nft_origin o;
 	struct nft_rb *rb;
 	time_t when;
-	size_t i;
+	int ret;
 
-	for (i = 0; i < zone_channel_from_host_count(ch) && nf < 64; i++) {
-		const struct zone_prefix *p = zone_channel_from_host(ch, i);
-
-		if (f < 0 || p->addr.family == fam_af[f])
-			from[nf++] = *p;
-	}
-	for (i = 0; i < zone_channel_to_host_count(ch) && nt < 64; i++) {
-		const struct zone_prefix *p = zone_channel_to_host(ch, i);
-
-		if (f < 0 || p->addr.family == fam_af[f])
-			to[nt++] = *p;
-	}
+	ret = channel_hosts(ch, false, f, &from, &nf);
+	if (ret == 0)
+		ret = channel_hosts(ch, true, f, &to, &nt);
 	/* a side that lists hosts, none of this family: nothing to match */
-	if ((zone_channel_from_host_count(ch) && !nf) ||
-	    (zone_channel_to_host_count(ch) && !nt))
-		return 0;
+	if (ret < 0 || (zone_channel_from_host_count(ch) && !nf) ||
+	    (zone_channel_to_host_count(ch) && !nt)) {
+		free(from);
+		free(to);
+		return ret;
+	}
 	rb = nft_rb_new(c->rs, chain);
-	if (!rb)
+	if (!rb) {
+		free(from);
+		free(to);
 		return -ENOMEM;
+	}
 	if (f >= 0) {
 		nft_rb_addr(rb, fam_af[f], false, from, nf);
 		nft_rb_addr(rb, fam_af[f], true, to, nt);
 	}
+	free(from);
+	free(to);
 	if (svc)
 		nft_rb_service(rb, svc);
 	if (zone_channel_expires(ch, &when))

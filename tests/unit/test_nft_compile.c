@@ -305,6 +305,51 @@ START_TEST(test_nft_compile_expired_channel_left_out)
 }
 END_TEST
 
+/* a channel names 100 separate destination networks: all are matched */
+START_TEST(test_nft_compile_channel_many_hosts)
+{
+	char chan[8192];
+	size_t off;
+	struct zone_model *m;
+	struct zone_ruleset *rs;
+	size_t found = 0;
+	size_t i;
+
+	off = (size_t)snprintf(chan, sizeof(chan),
+			       ",\n  { name = \"wide\"; kind = \"breakout\";"
+			       " from = \"lgwan\"; to = \"internet\";"
+			       " to_hosts = [ ");
+	for (i = 0; i < 100; i++)
+		off += (size_t)snprintf(chan + off, sizeof(chan) - off,
+					"%s\"198.18.%zu.0/24\"", i ? ", " : "",
+					2 * i);
+	snprintf(chan + off, sizeof(chan) - off,
+		 " ]; services = [ \"tcp/443\" ]; reason = \"r\";"
+		 " approved = \"a\"; }");
+	m = load_fixture("enforce", LGWAN_NETS, chan);
+	rs = zone_ruleset_compile(m, NULL, 0, NOW);
+	ck_assert_ptr_nonnull(rs);
+	ck_assert_uint_eq(rules_with_comment(rs, "channel wide"), 1);
+	for (i = 0; i < rs->n_rules; i++) {
+		uint32_t len = 0;
+		const char *ud = nftnl_rule_get_data(rs->rules[i].rule,
+						     NFTNL_RULE_USERDATA, &len);
+
+		if (!ud || len < 3 || strcmp(ud + 2, "channel wide") != 0)
+			continue;
+		ck_assert_uint_eq(rs->rules[i].n_anon, 1);
+		/* an end at 0, then a start and an end per network */
+		ck_assert_uint_eq(nftnl_set_get_u32(rs->rules[i].anon[0],
+						    NFTNL_SET_DESC_SIZE),
+				  201);
+		found++;
+	}
+	ck_assert_uint_eq(found, 1);
+	zone_ruleset_free(rs);
+	zone_model_free(m);
+}
+END_TEST
+
 /* lgwan's /16 plus @n disjoint /24s in 10.64.0.0/10 */
 static char *many_nets(size_t n)
 {
@@ -687,6 +732,7 @@ static Suite *nft_suite(void)
 	tcase_add_test(tc, test_nft_compile_zone_maps_follow_classifier);
 	tcase_add_test(tc, test_nft_compile_expired_channel_left_out);
 	tcase_add_test(tc, test_nft_compile_rule_count_is_fixed);
+	tcase_add_test(tc, test_nft_compile_channel_many_hosts);
 	tcase_add_test(tc, test_nft_batch_full_round_trip);
 	tcase_add_test(tc, test_nft_batch_incremental);
 	suite_add_tcase(s, tc);
