@@ -158,11 +158,27 @@ void ct_local_refresh(struct ctwatch *cw)
 	cw->n_local = n;
 }
 
+/*
+ * Loopback, multicast, limited broadcast and IPv6 link-local traffic is
+ * never forwarded: a host's mDNS or DHCP flow to the gateway is not a
+ * cross-segment flow, whatever segment the catch-all gives the group.
+ */
+static bool addr_never_forwarded(const struct zone_addr *a)
+{
+	static const uint8_t bcast[4] = { 255, 255, 255, 255 };
+
+	if (a->family == AF_INET)
+		return a->bytes[0] == 127 || (a->bytes[0] & 0xf0) == 0xe0 ||
+		       memcmp(a->bytes, bcast, 4) == 0;
+	return a->bytes[0] == 0xff ||
+	       (a->bytes[0] == 0xfe && (a->bytes[1] & 0xc0) == 0x80);
+}
+
 static bool addr_is_local(const struct ctwatch *cw, const struct zone_addr *a)
 {
 	size_t i;
 
-	if (a->family == AF_INET && a->bytes[0] == 127)
+	if (addr_never_forwarded(a))
 		return true;
 	for (i = 0; i < cw->n_local; i++)
 		if (memcmp(&cw->local[i], a, sizeof(*a)) == 0)
