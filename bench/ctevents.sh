@@ -29,6 +29,8 @@ PROBES=${PROBES:-40}
 
 [ -x "$FLOWGEN" ] || zt_die "no flowgen at $FLOWGEN (make O=$O bench)"
 command -v conntrack >/dev/null || zt_die "conntrack(8) is not installed"
+# four sources of 64512 ports each, and room left in the conntrack table
+[ "$FLOWS" -le 250000 ] || zt_die "FLOWS may be at most 250000"
 zt_topology
 zt_conf_std "$ZT_DIR/enforce.conf" alpha enforce
 zt_conf_std "$ZT_DIR/monitor.conf" alpha monitor
@@ -53,7 +55,8 @@ cpu_ticks() {
 }
 zcpu0=$(cpu_ticks "$ZT_ZONED_PID")
 ccpu0=$(cpu_ticks "$ctpid")
-gen=$(zt_ns lgwan "$FLOWGEN" 10.2.0.10,10.2.0.11 172.16.0.10 7000 "$FLOWS")
+gen=$(zt_ns lgwan "$FLOWGEN" 10.2.0.10,10.2.0.11,10.2.0.12,10.2.0.25 \
+	172.16.0.10 7000 "$FLOWS") || zt_die "flowgen failed"
 echo "generator: $gen"
 # Let both listeners drain.
 sleep 3
