@@ -198,6 +198,10 @@ bool ct_is_local(struct ctwatch *cw, const struct ct_flow *fl)
 
 /* --- flows told about, by conntrack id ----------------------------------- */
 
+/**
+ * ct_entry_find - the flow with conntrack id @id the watcher told about,
+ * or NULL
+ */
 struct ct_entry *ct_entry_find(struct ctwatch *cw, uint32_t id)
 {
 	struct ct_entry *e;
@@ -267,6 +271,9 @@ void ct_entries_prune(struct ctwatch *cw, uint32_t gen)
 	}
 }
 
+/**
+ * ct_entries_free - forget every flow (at close)
+ */
 void ct_entries_free(struct ctwatch *cw)
 {
 	cw->gen++;
@@ -275,6 +282,9 @@ void ct_entries_free(struct ctwatch *cw)
 
 /* --- alert helpers -------------------------------------------------------- */
 
+/**
+ * ct_proto_name - "tcp", "udp", "ipv6-icmp", ... or the number in @buf
+ */
 const char *ct_proto_name(uint8_t proto, char *buf, size_t size)
 {
 	switch (proto) {
