@@ -326,19 +326,28 @@ static void on_newgen(struct zoned *z, const struct nlmsghdr *nlh)
 	drift_restore(z, nm->change, pid, comm);
 }
 
-/* The table an object message is about: attribute 1 of every kind. */
+/* Attribute 1 of every object message names its table. */
+static int table_attr_cb(const struct nlattr *attr, void *data)
+{
+	const char **table = data;
+
+	if (mnl_attr_get_type(attr) != 1)
+		return MNL_CB_OK;
+	if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+		return MNL_CB_ERROR;
+	*table = mnl_attr_get_str(attr);
+	return MNL_CB_OK;
+}
+
+/* The table an object message is about, or NULL. */
 static const char *msg_table(const struct nlmsghdr *nlh)
 {
-	const struct nlattr *attr;
+	const char *table = NULL;
 
-	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg)) {
-		if (mnl_attr_get_type(attr) != 1)
-			continue;
-		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
-			return NULL;
-		return mnl_attr_get_str(attr);
-	}
-	return NULL;
+	if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), table_attr_cb,
+			   &table) < 0)
+		return NULL;
+	return table;
 }
 
 static void on_foreign_chain(struct nftmon *nm, const struct nlmsghdr *nlh,
