@@ -648,6 +648,8 @@ START_TEST(test_nft_batch_incremental)
 	struct zone_ruleset *mon = zone_ruleset_compile(mm, NULL, 0, NOW);
 	struct nft_kstate *snap = nft_kstate_snapshot(a);
 	struct nft_kstate dumped = { .exists = true };
+	struct zone_ruleset *isolated;
+	struct zone_prefix iso;
 	struct walk w;
 	bool empty = false;
 	size_t i;
@@ -667,6 +669,17 @@ START_TEST(test_nft_batch_incremental)
 	ck_assert_uint_gt(w.elems_deleted, 0);
 	ck_assert_uint_lt(w.elems_deleted, 10);
 	ck_assert_uint_gt(w.elems_added[plan_set_index(b, "zone4")], 0);
+	/* isolating a host changes elements only */
+	ck_assert_int_eq(zone_prefix_parse("10.2.0.10", &iso), 0);
+	isolated = zone_ruleset_compile(ma, &iso, 1, NOW);
+	ck_assert_ptr_nonnull(isolated);
+	walk_batch(isolated, snap, &w, &empty);
+	ck_assert(!empty);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELRULE], 0);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWRULE], 0);
+	ck_assert_uint_eq(w.elems_added[plan_set_index(isolated, "isolated4")],
+			  2);
+	zone_ruleset_free(isolated);
 	/* only rules differ (monitor mode): flushed and rebuilt */
 	walk_batch(mon, snap, &w, &empty);
 	ck_assert(!empty);
