@@ -448,7 +448,11 @@ static int ifaces_collect(struct compile *c, struct iface **ret, size_t *ret_n)
 	return 0;
 }
 
-static void group_names(struct compile *c, struct iface_group *g)
+/*
+ * spoof_<seg>[_<seg>...] for the segments sharing the interfaces; a name
+ * too long for that becomes "spoofif_<interface>" (cut names could clash)
+ */
+static void group_names(struct compile *c, struct iface_group *g, size_t k)
 {
 	size_t i;
 	size_t off = 0;
@@ -468,6 +472,8 @@ static void group_names(struct compile *c, struct iface_group *g)
 						 sizeof(g->who) - woff, "%s%s",
 						 i ? "," : "", seg);
 	}
+	if (off >= sizeof(g->chain))
+		snprintf(g->chain, sizeof(g->chain), "spoofif_%zu", k);
 }
 
 /* ct mark <id>, then a verdict, as one rule of a spoof chain */
@@ -540,7 +546,7 @@ static int compile_spoof(struct compile *c, struct nft_pset *map)
 		struct nft_origin o = { 0 };
 		int idx;
 
-		group_names(c, &v[i].g);
+		group_names(c, &v[i].g, i);
 		idx = nft_plan_chain_index(c->rs, v[i].g.chain);
 		if (idx < 0) {
 			ret = nft_plan_add_chain(c->rs, v[i].g.chain, false,
