@@ -1,5 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
+# The ZT_P4_/ZT_P6_ tables are read through eval (zt__addr), and the
+# globals are read by the tests that source this file:
+# shellcheck disable=SC2034
 #
 # Namespace test harness for zoned (DESIGN.md section 8).  Sourced by the
 # tests tests/shell/<name>_0, which are bash scripts run as root by
@@ -461,7 +464,7 @@ zt_conf_std() {
 # listens on $ZT_DIR/notify.sock for sd_notify (notify.log, "pid=N READY=1").
 # Every process that must log here is started through zt_in_logns.
 zt_syslog_start() {
-	local journal= i token
+	local journal='' i token
 	[ -n "$ZT_SYSLOG_PID" ] && return 0
 	[ -d /run/systemd/journal ] && journal=/run/systemd/journal/socket
 	# shellcheck disable=SC2016
@@ -663,7 +666,7 @@ zt_expect() {
 # outcomes in $ZT_DIR/results ("ID ok|timeout|refused|error DETAIL") and
 # the payloads the servers saw in $ZT_DIR/received.
 zt_plan_run() {
-	local plan=$ZT_DIR/plan seg bad=0 total=0 pids= line
+	local plan=$ZT_DIR/plan seg bad=0 total=0 pids='' line
 	[ -s "$plan" ] || return 0
 	rm -f "$ZT_DIR"/probe-*
 	for seg in $(awk '{print $4}' "$plan" | sort -u); do
