@@ -266,63 +266,45 @@ static int compile_maps(struct compile *c)
 	return 0;
 }
 
-/* the segment id of an address: its segment, or the catch-all */
-static uint32_t id_of_addr(const struct compile *c, int f, const uint8_t *key)
-{
-	struct zone_addr a = { .family = (uint8_t)fam_af[f] };
-	const struct zone_segment *seg;
-
-	memcpy(a.bytes, key, nft_addr_len(fam_af[f]));
-	seg = zone_classify(c->model, &a);
-	return seg ? (uint32_t)zone_segment_index(seg) : c->catch_id;
-}
-
-/*
- * isolated4/isolated6: isolated address -> jump iso_<its segment>, which
- * lets traffic within that segment pass and drops the rest.
- */
 static int compile_isolated(struct compile *c, const struct zone_prefix *iso,
 			    size_t n_iso)
 {
-	char name[NFT_NAME_LEN];
 	struct nft_range *r;
 	struct nft_pset *s;
+	char name[NFT_NAME_LEN];
 	size_t i;
 	size_t k;
 	int f;
 	int m;
-	int ret = 0;
+	int ret;
 
 	r = calloc(n_iso + 1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
-	for (f = 0; f < FAM_N && ret == 0; f++) {
+	for (f = 0; f < FAM_N; f++) {
 		uint32_t klen = nft_addr_len(fam_af[f]);
 
 		snprintf(name, sizeof(name), "isolated%s", fam_suffix[f]);
-		s = nft_plan_add_set(c->rs, name,
-				     NFT_SET_MAP | NFT_SET_INTERVAL,
+		s = nft_plan_add_set(c->rs, name, NFT_SET_INTERVAL,
 				     f ? NFT_TYPE_IP6ADDR : NFT_TYPE_IPADDR,
-				     klen, NFT_DATA_VERDICT, 0);
+				     klen, 0, 0);
 		if (!s) {
-			ret = -errno;
-			break;
+			free(r);
+			return -errno;
 		}
 		for (i = 0, k = 0; i < n_iso; i++) {
 			if (iso[i].addr.family == fam_af[f])
 				nft_range_from_prefix(&iso[i], 0, &r[k++]);
 		}
 		m = nft_ranges_merge(r, k, klen);
-		for (i = 0; m > 0 && i < (size_t)m; i++) {
-			snprintf(name, sizeof(name), "iso_%s",
-				 id_name(c, id_of_addr(c, f, r[i].lo)));
-			r[i].value =
-				(uint32_t)nft_plan_chain_index(c->rs, name);
+		ret = m < 0 ? m : set_fill_ranges(s, r, (size_t)m, false);
+		if (ret < 0) {
+			free(r);
+			return ret;
 		}
-		ret = m < 0 ? m : set_fill_ranges(s, r, (size_t)m, true);
 	}
 	free(r);
-	return ret;
+	return 0;
 }
 
 /* ---- rules ---- */
@@ -340,55 +322,42 @@ static void origin_set(struct nft_origin *o, int line, const char *fmt, ...)
 	va_end(ap);
 }
 
-/*
- * iso_<id>: an isolated host may still talk within its segment (in on one
- * of its interfaces, out on another); everything else is logged and
- * dropped, whatever the mode, replies of established flows included.
- */
-static int compile_isolate_chain(struct compile *c, uint32_t id)
+static int rule_simple(struct compile *c, const char *chain,
+		       const struct nft_origin *o, const char *comment,
+		       void (*body)(struct nft_rb *, const void *),
+		       const void *arg)
 {
-	const struct zone_segment *seg = NULL;
-	const char **ifs = NULL;
-	char name[NFT_NAME_LEN];
-	struct nft_origin o;
-	struct nft_rb *rb;
-	size_t n = 0;
-	size_t i;
-	int ret = 0;
+	struct nft_rb *rb = nft_rb_new(c->rs, chain);
 
-	snprintf(name, sizeof(name), "iso_%s", id_name(c, id));
-	origin_set(&o, 0, "chain %s", name);
-	if (id < zone_model_segment_count(c->model))
-		seg = zone_model_segment(c->model, id);
-	if (seg)
-		n = zone_segment_interface_count(seg);
-	if (n > 0) {
-		ifs = calloc(n, sizeof(*ifs));
-		if (!ifs)
-			return -ENOMEM;
-		for (i = 0; i < n; i++)
-			ifs[i] = zone_segment_interface(seg, i);
-		rb = nft_rb_new(c->rs, name);
-		if (!rb) {
-			free(ifs);
-			return -ENOMEM;
-		}
-		nft_rb_ifname_in(rb, false, ifs, n);
-		nft_rb_ifname_in(rb, true, ifs, n);
-		nft_rb_verdict(rb, NFT_RETURN, NULL);
-		ret = nft_rb_commit(rb, &o, "within the segment");
-		free(ifs);
-	}
-	rb = ret ? NULL : nft_rb_new(c->rs, name);
 	if (!rb)
-		return ret ? ret : -ENOMEM;
+		return -ENOMEM;
+	body(rb, arg);
+	return nft_rb_commit(rb, o, comment);
+}
+
+static void body_isolate_log(struct nft_rb *rb, const void *arg)
+{
+	(void)arg;
 	nft_rb_limit_log(rb, ZONE_LOG_PREFIX "isolate");
-	ret = nft_rb_commit(rb, &o, "isolated by zonectl");
-	rb = ret ? NULL : nft_rb_new(c->rs, name);
-	if (!rb)
-		return ret ? ret : -ENOMEM;
+}
+
+static void body_drop(struct nft_rb *rb, const void *arg)
+{
+	(void)arg;
 	nft_rb_verdict(rb, NF_DROP, NULL);
-	return nft_rb_commit(rb, &o, NULL);
+}
+
+static int compile_isolate_chain(struct compile *c)
+{
+	struct nft_origin o;
+	int ret;
+
+	origin_set(&o, 0, "%s", "isolation");
+	ret = rule_simple(c, "isolate", &o, "isolated by zonectl",
+			  body_isolate_log, NULL);
+	if (ret < 0)
+		return ret;
+	return rule_simple(c, "isolate", &o, NULL, body_drop, NULL);
 }
 
 /* interfaces grouped by the set of segments that list them */
@@ -603,8 +572,8 @@ static void channel_counter_name(const struct zone_channel *ch, char *buf,
 static int channel_hosts(const struct zone_channel *ch, bool to, int f,
 			 struct zone_prefix **ret, size_t *ret_n)
 {
-	size_t total = to ? zone_channel_to_host_count(ch) :
-			    zone_channel_from_host_count(ch);
+	size_t total = to ? zone_channel_to_host_count(ch)
+			  : zone_channel_from_host_count(ch);
 	struct zone_prefix *v = calloc(total + 1, sizeof(*v));
 	size_t n = 0;
 	size_t i;
@@ -612,9 +581,8 @@ static int channel_hosts(const struct zone_channel *ch, bool to, int f,
 	if (!v)
 		return -ENOMEM;
 	for (i = 0; i < total; i++) {
-		const struct zone_prefix *p =
-			to ? zone_channel_to_host(ch, i) :
-			     zone_channel_from_host(ch, i);
+		const struct zone_prefix *p = to ? zone_channel_to_host(ch, i)
+						 : zone_channel_from_host(ch, i);
 
 		if (f >= 0 && p->addr.family == fam_af[f])
 			v[n++] = *p;
@@ -626,8 +594,7 @@ static int channel_hosts(const struct zone_channel *ch, bool to, int f,
 
 /* one rule of a channel: one family, one service (or none) */
 static int channel_rule(struct compile *c, const struct zone_channel *ch,
-			const char *chain, int f,
-			const struct zone_service *svc)
+			const char *chain, int f, const struct zone_service *svc)
 {
 	struct zone_prefix *from = NULL;
 	struct zone_prefix *to = NULL;
@@ -873,12 +840,8 @@ static int compile_chains(struct compile *c)
 	int ret;
 
 	ret = nft_plan_add_chain(c->rs, "forward", true, &o);
-	/* every segment has one, so isolating changes elements only */
-	for (d = 0; d < c->n_ids && ret == 0; d++) {
-		snprintf(name, sizeof(name), "iso_%s", id_name(c, d));
-		origin_set(&o, 0, "chain %s", name);
-		ret = nft_plan_add_chain(c->rs, name, false, &o);
-	}
+	if (ret == 0)
+		ret = nft_plan_add_chain(c->rs, "isolate", false, &o);
 	for (d = 0; d < c->n_ids && ret == 0; d++) {
 		bool used = false;
 
@@ -930,7 +893,8 @@ static void fw_lookup(struct nft_rb *rb, struct compile *c, const char *name,
 /* arg: family index * 2 + (destination) */
 static void fw_isolated(struct nft_rb *rb, struct compile *c, int arg)
 {
-	fw_lookup(rb, c, "isolated", arg / 2, arg % 2, NFT_REG_VERDICT);
+	fw_lookup(rb, c, "isolated", arg / 2, arg % 2, -1);
+	nft_rb_verdict(rb, NFT_JUMP, "isolate");
 }
 
 static void fw_established(struct nft_rb *rb, struct compile *c, int arg)
@@ -1045,8 +1009,7 @@ static int compile_all(struct compile *c, const struct zone_prefix *iso,
 				 NFT_IFNAME_LEN, NFT_DATA_VERDICT, 0);
 	if (!iface)
 		return -errno;
-	for (d = 0; d < c->n_ids && ret == 0; d++)
-		ret = compile_isolate_chain(c, d);
+	ret = compile_isolate_chain(c);
 	if (ret == 0)
 		ret = compile_spoof(c, iface);
 	if (ret == 0)

@@ -302,9 +302,7 @@ static struct nftnl_set *rb_anon(struct nft_rb *rb, const char *name,
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, key_len);
 	nftnl_set_set_u32(s, NFTNL_SET_ID, ++rb->rs->next_set_id);
 	rb_anon_udata(rb, s, flags & NFT_SET_MAP,
-		      key_type == NFT_TYPE_MARK || key_type == NFT_TYPE_IFNAME ?
-			      1 :
-			      2);
+		      key_type == NFT_TYPE_MARK ? 1 : 2);
 	return s;
 }
 
@@ -491,33 +489,6 @@ void nft_rb_ct_mark_set(struct nft_rb *rb, uint32_t mark)
 		nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, &mark, sizeof(mark));
 	}
 	nft_rb_ct_mark_set_reg(rb);
-}
-
-void nft_rb_ifname_in(struct nft_rb *rb, bool out, const char *const *names,
-		      size_t n)
-{
-	uint8_t key[NFT_IFNAME_LEN];
-	struct nftnl_set *s;
-	size_t i;
-
-	if (n == 1) {
-		memset(key, 0, sizeof(key));
-		strncpy((char *)key, names[0], sizeof(key) - 1);
-		rb_meta_load(rb, out ? NFT_META_OIFNAME : NFT_META_IIFNAME);
-		rb_cmp(rb, NFT_CMP_EQ, key, sizeof(key));
-		return;
-	}
-	s = rb_anon(rb, "__set%d", 0, NFT_TYPE_IFNAME, NFT_IFNAME_LEN);
-	if (!s)
-		return;
-	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, (uint32_t)n);
-	for (i = 0; i < n; i++) {
-		memset(key, 0, sizeof(key));
-		strncpy((char *)key, names[i], sizeof(key) - 1);
-		rb_anon_elem(rb, s, key, sizeof(key), 0);
-	}
-	rb_meta_load(rb, out ? NFT_META_OIFNAME : NFT_META_IIFNAME);
-	rb_lookup(rb, "__set%d", nftnl_set_get_u32(s, NFTNL_SET_ID), -1);
 }
 
 void nft_rb_iifname_vmap(struct nft_rb *rb, const char *set, uint32_t set_id)

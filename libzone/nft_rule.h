@@ -35,9 +35,6 @@ void nft_rb_ct_mark_eq(struct nft_rb *rb, uint32_t mark);
 /* ct mark set <register 1>, after a map lookup */
 void nft_rb_ct_mark_set_reg(struct nft_rb *rb);
 void nft_rb_ct_mark_set(struct nft_rb *rb, uint32_t mark);
-/* iifname (or oifname, @out) is one of @names */
-void nft_rb_ifname_in(struct nft_rb *rb, bool out, const char *const *names,
-		      size_t n);
 /* iifname vmap @set */
 void nft_rb_iifname_vmap(struct nft_rb *rb, const char *set, uint32_t set_id);
 /* ct mark vmap { marks[i] : goto chains[i] } */
