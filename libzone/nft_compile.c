@@ -572,8 +572,8 @@ static void channel_counter_name(const struct zone_channel *ch, char *buf,
 static int channel_hosts(const struct zone_channel *ch, bool to, int f,
 			 struct zone_prefix **ret, size_t *ret_n)
 {
-	size_t total = to ? zone_channel_to_host_count(ch)
-			  : zone_channel_from_host_count(ch);
+	size_t total = to ? zone_channel_to_host_count(ch) :
+			    zone_channel_from_host_count(ch);
 	struct zone_prefix *v = calloc(total + 1, sizeof(*v));
 	size_t n = 0;
 	size_t i;
@@ -581,8 +581,9 @@ static int channel_hosts(const struct zone_channel *ch, bool to, int f,
 	if (!v)
 		return -ENOMEM;
 	for (i = 0; i < total; i++) {
-		const struct zone_prefix *p = to ? zone_channel_to_host(ch, i)
-						 : zone_channel_from_host(ch, i);
+		const struct zone_prefix *p =
+			to ? zone_channel_to_host(ch, i) :
+			     zone_channel_from_host(ch, i);
 
 		if (f >= 0 && p->addr.family == fam_af[f])
 			v[n++] = *p;
@@ -594,7 +595,8 @@ static int channel_hosts(const struct zone_channel *ch, bool to, int f,
 
 /* one rule of a channel: one family, one service (or none) */
 static int channel_rule(struct compile *c, const struct zone_channel *ch,
-			const char *chain, int f, const struct zone_service *svc)
+			const char *chain, int f,
+			const struct zone_service *svc)
 {
 	struct zone_prefix *from = NULL;
 	struct zone_prefix *to = NULL;
