@@ -820,11 +820,19 @@ static int extack_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+/*
+ * The kernel checks every message of a failed batch, so one cause (say,
+ * EPERM on a table someone else owns) can fail them all: report the first
+ * few and count the rest.
+ */
+#define REPLY_ERRORS_MAX 5
+
 struct reply_ctx {
 	struct nft_batch *b;
 	const char *file;
 	struct zone_diag *diag;
 	int first_err;
+	size_t n_errors;
 	bool end_acked;
 };
 
@@ -844,7 +852,8 @@ static void reply_error(struct reply_ctx *r, const struct nlmsghdr *nlh,
 		ext = mnl_attr_get_str(tb[NLMSGERR_ATTR_MSG]);
 	if (!r->first_err || r->first_err == -ERESTART)
 		r->first_err = err->error;
-	if (!r->diag || err->error == -ERESTART)
+	if (!r->diag || err->error == -ERESTART ||
+	    ++r->n_errors > REPLY_ERRORS_MAX)
 		return;
 	zone_diag_add(r->diag, r->file, o ? o->line : 0,
 		      "kernel rejected %s: %s%s%s%s",
@@ -942,6 +951,9 @@ int nft_batch_send(struct nft_batch *b, int fd, const char *file,
 	}
 	free(iov);
 	ret = batch_recv(fd, &r);
+	if (r.diag && r.n_errors > REPLY_ERRORS_MAX)
+		zone_diag_add(r.diag, file, 0, "and %zu more kernel errors",
+			      r.n_errors - REPLY_ERRORS_MAX);
 	if (ret < 0)
 		return ret;
 	if (r.first_err)

@@ -516,6 +516,10 @@ static int compile_spoof(struct compile *c, struct nft_pset *map)
 		int idx;
 
 		group_names(c, &v[i].g, i);
+		origin_set(&o,
+			   zone_segment_line(
+				   zone_model_segment(c->model, v[i].g.ids[0])),
+			   "interface %s", v[i].name);
 		idx = nft_plan_chain_index(c->rs, v[i].g.chain);
 		if (idx < 0) {
 			ret = nft_plan_add_chain(c->rs, v[i].g.chain, false,
@@ -841,6 +845,7 @@ static int compile_chains(struct compile *c)
 	int f;
 	int ret;
 
+	origin_set(&o, 0, "%s", "chain forward");
 	ret = nft_plan_add_chain(c->rs, "forward", true, &o);
 	if (ret == 0)
 		ret = nft_plan_add_chain(c->rs, "isolate", false, &o);
