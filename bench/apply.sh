@@ -14,7 +14,7 @@
 #   - nft same: nft -f of a ruleset shaped like zoned's own (one interval
 #     verdict map looked up twice), to separate the gain of the shape from
 #     the gain of skipping nft's parser.
-# Each figure is the best of $REPEAT runs (default 3; 1 for N >= 100000),
+# Each figure is the best of $REPEAT runs (default 3; 2 for N >= 100000),
 # since other work on the machine only ever adds time.  Prints a table
 # with the ratios; targets: full apply <= 0.5x nft -f at 100k and never
 # slower, 1% re-apply <= 0.1x.  Needs root.
@@ -94,7 +94,7 @@ printf '%-8s %9s %9s %6s %9s %6s  %9s %9s %6s\n' prefixes "zoned" "nft -f" ratio
 rc=0
 for n in $SIZES; do
 	rep=${REPEAT:-3}
-	[ "$n" -ge 100000 ] && rep=${REPEAT:-1}
+	[ "$n" -ge 100000 ] && rep=${REPEAT:-2}
 	zf= zp= nf= np= sf=
 	for _ in $(seq "$rep"); do
 		read -r f p < <(zoned_round "$n")
