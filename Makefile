@@ -1,8 +1,9 @@
 # zoned - three-tier network separation for municipal gateways
 #
 #   make                build zoned, zonectl and libzone into $(O)
-#   make check          build with ASan/UBSan and run every test (namespace
-#                       tests need root: `sudo make check`)
+#   make check          build with ASan/UBSan and run every test, the unit
+#                       tests under valgrind too (namespace tests need root:
+#                       `sudo make check`)
 #   make check-unit     the unit tests only (no root)
 #   make check-root     the namespace tests only (root)
 #   make check-valgrind the unit tests under valgrind
@@ -96,6 +97,7 @@ SAN_O := $(O)-san
 check: deps
 	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 all unit-bins
 	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 run-unit
+	$(MAKE) --no-print-directory check-valgrind
 	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 run-root
 
 check-unit:
