@@ -19,6 +19,7 @@
 #include <zone/addr.h>
 #include <zone/diag.h>
 #include <zone/model.h>
+#include <zone/proto.h>
 #include <zone/ruleset.h>
 #include <zone/verdict.h>
 
@@ -60,25 +61,6 @@ static void json_bool(struct ctl_out *o, bool *first, const char *key, bool val)
 {
 	json_key(o, first, key);
 	fputs(val ? "true" : "false", o->out);
-}
-
-static const char *proto_name(uint8_t proto, char *buf, size_t size)
-{
-	switch (proto) {
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_ICMP:
-		return "icmp";
-	case IPPROTO_ICMPV6:
-		return "ipv6-icmp"; /* as the alerts name it */
-	case IPPROTO_SCTP:
-		return "sctp";
-	default:
-		snprintf(buf, size, "%u", proto);
-		return buf;
-	}
 }
 
 /* ---- status ---- */
@@ -383,17 +365,15 @@ static size_t explain_channels(const struct zone_model *m,
 static void explain_services_text(const struct zone_channel *ch,
 				  struct ctl_out *o)
 {
-	char buf[8];
+	char buf[ZONE_SERVICE_STRLEN];
 	size_t j;
 
 	fprintf(o->out, "  %s:", zone_channel_name(ch));
 	for (j = 0; j < zone_channel_service_count(ch); j++) {
 		const struct zone_service *s = zone_channel_service(ch, j);
 
-		fprintf(o->out, " %s/%u",
-			proto_name(s->proto, buf, sizeof(buf)), s->port_first);
-		if (s->port_last != s->port_first)
-			fprintf(o->out, "-%u", s->port_last);
+		fprintf(o->out, " %s",
+			zone_service_format(s, buf, sizeof(buf)));
 	}
 	fputc('\n', o->out);
 }
@@ -410,7 +390,7 @@ static void explain_text(struct zoned *z, const struct explain *ex,
 	explain_seg_text("to:", &ex->flow.dst, ex->v.dst, o);
 	if (ex->has_service) {
 		fprintf(o->out, "service:  %s",
-			proto_name(ex->flow.proto, buf, sizeof(buf)));
+			zone_proto_name(ex->flow.proto, buf, sizeof(buf)));
 		if (ex->flow.dport)
 			fprintf(o->out, "/%u", ex->flow.dport);
 		fputc('\n', o->out);
@@ -489,7 +469,7 @@ static void explain_json(struct zoned *z, const struct explain *ex,
 	explain_seg_json(o, &ex->flow.dst, ex->v.dst);
 	json_str(o, &first, "proto",
 		 ex->has_service ?
-			 proto_name(ex->flow.proto, buf, sizeof(buf)) :
+			 zone_proto_name(ex->flow.proto, buf, sizeof(buf)) :
 			 NULL);
 	json_u64(o, &first, "dport", ex->flow.dport);
 	json_str(o, &first, "verdict", ex->allowed ? "allow" : "deny");
@@ -570,7 +550,7 @@ static void flow_text(const struct ctwatch_flow *f, struct ctl_out *o)
 	fprintf(o->out,
 		"%-6s %s%s%s:%u -> %s%s%s:%u  %s -> %s  by %s  "
 		"packets=%" PRIu64 " bytes=%" PRIu64 "\n",
-		proto_name(f->proto, buf, sizeof(buf)), v6 ? "[" : "", src,
+		zone_proto_name(f->proto, buf, sizeof(buf)), v6 ? "[" : "", src,
 		v6 ? "]" : "", f->sport, v6 ? "[" : "", dst, v6 ? "]" : "",
 		f->dport, f->src_seg ? f->src_seg : "-",
 		f->dst_seg ? f->dst_seg : "-",
@@ -587,7 +567,8 @@ static void flow_json(const struct ctwatch_flow *f, bool comma,
 	bool first = true;
 
 	fputs(comma ? ",{" : "{", o->out);
-	json_str(o, &first, "proto", proto_name(f->proto, buf, sizeof(buf)));
+	json_str(o, &first, "proto",
+		 zone_proto_name(f->proto, buf, sizeof(buf)));
 	json_str(o, &first, "src", zone_addr_format(&f->src, src, sizeof(src)));
 	json_u64(o, &first, "sport", f->sport);
 	json_str(o, &first, "dst", zone_addr_format(&f->dst, dst, sizeof(dst)));

@@ -20,6 +20,7 @@
 
 #include <zone/mark.h>
 #include <zone/model.h>
+#include <zone/proto.h>
 #include <zone/verdict.h>
 
 #include "alert.h"
@@ -283,32 +284,6 @@ void ct_entries_free(struct ctwatch *cw)
 /* --- alert helpers -------------------------------------------------------- */
 
 /**
- * ct_proto_name - "tcp", "udp", "ipv6-icmp", ... or the number in @buf
- */
-const char *ct_proto_name(uint8_t proto, char *buf, size_t size)
-{
-	switch (proto) {
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_ICMP:
-		return "icmp";
-	case IPPROTO_ICMPV6:
-		return "ipv6-icmp";
-	case IPPROTO_SCTP:
-		return "sctp";
-	case IPPROTO_UDPLITE:
-		return "udplite";
-	case IPPROTO_DCCP:
-		return "dccp";
-	default:
-		snprintf(buf, size, "%u", proto);
-		return buf;
-	}
-}
-
-/**
  * ct_channel_by_mark - the channel a ct mark names, or NULL
  * @buf: where a tag no channel of the model carries is spelled out
  */
@@ -363,7 +338,7 @@ static void ct_text_fill(const struct ct_flow *fl, struct ct_text *t)
 	zone_addr_format(&fl->f.dst, t->dst, sizeof(t->dst));
 	snprintf(t->sport, sizeof(t->sport), "%u", fl->sport);
 	snprintf(t->dport, sizeof(t->dport), "%u", fl->f.dport);
-	t->proto_name = ct_proto_name(fl->f.proto, t->proto, sizeof(t->proto));
+	t->proto_name = zone_proto_name(fl->f.proto, t->proto, sizeof(t->proto));
 }
 
 /* --- the verdicts ---------------------------------------------------------- */

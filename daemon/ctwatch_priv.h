@@ -96,7 +96,6 @@ void ct_destroyed(struct zoned *z, const struct nf_conntrack *ct);
 struct ct_entry *ct_entry_find(struct ctwatch *cw, uint32_t id);
 void ct_entries_free(struct ctwatch *cw);
 void ct_entries_prune(struct ctwatch *cw, uint32_t gen);
-const char *ct_proto_name(uint8_t proto, char *buf, size_t size);
 const char *ct_channel_by_mark(const struct zoned *z, uint32_t mark,
 			       char *buf, size_t size);
 int ct_delete(struct ctwatch *cw, const struct nf_conntrack *ct);

@@ -29,6 +29,7 @@
 
 #include <zone/mark.h>
 #include <zone/model.h>
+#include <zone/proto.h>
 #include <zone/verdict.h>
 
 #include "alert.h"
@@ -384,25 +385,6 @@ static bool nflog_same(const struct nflog_agg *a, const struct nflog_rec *r,
 	       memcmp(&a->f.dst, &r->f.dst, sizeof(a->f.dst)) == 0;
 }
 
-static const char *nflog_proto(uint8_t proto, char *buf, size_t size)
-{
-	switch (proto) {
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_ICMP:
-		return "icmp";
-	case IPPROTO_ICMPV6:
-		return "ipv6-icmp";
-	case IPPROTO_SCTP:
-		return "sctp";
-	default:
-		snprintf(buf, size, "%u", proto);
-		return buf;
-	}
-}
-
 /* One line for @a with @count records. */
 static void nflog_emit(struct zoned *z, const struct nflog_agg *a,
 		       uint64_t count)
@@ -424,7 +406,7 @@ static void nflog_emit(struct zoned *z, const struct nflog_agg *a,
 	action = a->kind == NFLOG_MONITOR ? "reported" : "dropped";
 	alert_emit(z->alerts, ALERT_DENY, "src_zone", a->src_zone,
 		   "dst_zone", a->dst_zone,
-		   "proto", nflog_proto(a->f.proto, pbuf, sizeof(pbuf)),
+		   "proto", zone_proto_name(a->f.proto, pbuf, sizeof(pbuf)),
 		   "src", src, "dst", dst,
 		   "dport", a->has_ports ? dport : NULL, "rule", a->rule,
 		   "count", cnt, "action", action, NULL);

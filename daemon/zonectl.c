@@ -25,6 +25,7 @@
 #include <zone/conf.h>
 #include <zone/diag.h>
 #include <zone/model.h>
+#include <zone/proto.h>
 #include <zone/ruleset.h>
 
 #include "control.h"
@@ -486,19 +487,6 @@ static void diff_segments(struct diff *d, const struct zone_model *a,
 	}
 }
 
-static void service_text(const struct zone_service *s, char *buf, size_t size)
-{
-	const char *p = s->proto == 6	? "tcp" :
-			s->proto == 17	? "udp" :
-			s->proto == 132 ? "sctp" :
-					  "proto";
-
-	if (s->port_first == s->port_last)
-		snprintf(buf, size, "%s/%u", p, s->port_first);
-	else
-		snprintf(buf, size, "%s/%u-%u", p, s->port_first, s->port_last);
-}
-
 static bool service_in(const struct zone_channel *c,
 		       const struct zone_service *s)
 {
@@ -522,14 +510,14 @@ static void diff_services(struct diff *d, const struct zone_channel *a,
 
 	for (i = 0; i < zone_channel_service_count(b); i++)
 		if (!service_in(a, zone_channel_service(b, i))) {
-			service_text(zone_channel_service(b, i), buf,
-				     sizeof(buf));
+			zone_service_format(zone_channel_service(b, i), buf,
+					    sizeof(buf));
 			diff_detail(d, "service +%s", buf);
 		}
 	for (i = 0; i < zone_channel_service_count(a); i++)
 		if (!service_in(b, zone_channel_service(a, i))) {
-			service_text(zone_channel_service(a, i), buf,
-				     sizeof(buf));
+			zone_service_format(zone_channel_service(a, i), buf,
+					    sizeof(buf));
 			diff_detail(d, "service -%s", buf);
 		}
 }

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <zone/proto.h>
+
 #include "conf_priv.h"
 #include "verdict_priv.h"
 
@@ -47,19 +49,6 @@ static bool is_zone(const struct conf_loader *ld, size_t i)
 {
 	return ld->seg_aux[i].role_ok &&
 	       zone_role_is_tier(ld->model->segments[i].role);
-}
-
-char *conf_service_format(const struct zone_service *svc, char *buf,
-			  size_t size)
-{
-	const char *proto = svc->proto == 17 ? "udp" : "tcp";
-
-	if (svc->port_first == svc->port_last)
-		snprintf(buf, size, "%s/%u", proto, svc->port_first);
-	else
-		snprintf(buf, size, "%s/%u-%u", proto, svc->port_first,
-			 svc->port_last);
-	return buf;
 }
 
 static void check_segment_names(struct conf_loader *ld)
@@ -368,14 +357,14 @@ static void check_services(struct conf_loader *ld, size_t ci)
 	const struct conf_chan_aux *aux = &ld->chan_aux[ci];
 	const struct zone_service *s;
 	const struct zone_service *t;
-	char a[CONF_SERVICE_STRLEN];
-	char b[CONF_SERVICE_STRLEN];
+	char a[ZONE_SERVICE_STRLEN];
+	char b[ZONE_SERVICE_STRLEN];
 	size_t i;
 	size_t j;
 
 	for (i = 0; i < c->n_services; i++) {
 		s = &c->services[i];
-		conf_service_format(s, a, sizeof(a));
+		zone_service_format(s, a, sizeof(a));
 		if (s->port_first == 1 && s->port_last == 65535)
 			conf_error(
 				ld, aux->svc_lines[i],
@@ -390,7 +379,7 @@ static void check_services(struct conf_loader *ld, size_t ci)
 			conf_error(ld, aux->svc_lines[i],
 				   "%s: service %s overlaps %s (line %d)",
 				   aux->what, a,
-				   conf_service_format(t, b, sizeof(b)),
+				   zone_service_format(t, b, sizeof(b)),
 				   aux->svc_lines[j]);
 			break;
 		}
@@ -624,7 +613,7 @@ static void check_display_ports(struct conf_loader *ld, size_t ci)
 {
 	const struct zone_channel *c = &ld->model->channels[ci];
 	const struct conf_chan_aux *aux = &ld->chan_aux[ci];
-	char a[CONF_SERVICE_STRLEN];
+	char a[ZONE_SERVICE_STRLEN];
 	size_t i;
 
 	for (i = 0; i < c->n_services; i++) {
@@ -634,7 +623,7 @@ static void check_display_ports(struct conf_loader *ld, size_t ci)
 			ld, aux->svc_lines[i],
 			"%s: kind screen-transfer carries display protocols only (tcp/3389, udp/3389, tcp/5900-5999, tcp/1494, udp/1494, tcp/2598, udp/2598, tcp/4172, udp/4172, tcp/22443, udp/22443), got %s",
 			aux->what,
-			conf_service_format(&c->services[i], a, sizeof(a)));
+			zone_service_format(&c->services[i], a, sizeof(a)));
 	}
 }
 

@@ -76,10 +76,6 @@ void conf_check_segments(struct conf_loader *ld);
 /* conf_check_channels - names, ends, the matrix and per-kind rules */
 void conf_check_channels(struct conf_loader *ld);
 
-/*
- * conf_service_format - "tcp/25" or "udp/8000-8010" into @buf (at least
- * CONF_SERVICE_STRLEN bytes).  Returns @buf.
- */
 /* conf_facility_name - "authpriv", "local3", ... or NULL */
 const char *conf_facility_name(int facility);
 /* conf_facility_lookup - the facility called @name; false when none is */
@@ -108,9 +104,5 @@ const char *conf_parse_expires(const char *s, time_t *ret);
 /* conf_read_file - check and read a config file (conf_file.c) */
 int conf_read_file(const char *path, unsigned int flags, struct zone_diag *diag,
 		   char **ret_text);
-
-#define CONF_SERVICE_STRLEN 20
-char *conf_service_format(const struct zone_service *svc, char *buf,
-			  size_t size);
 
 #endif

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include <zone/conf.h>
+#include <zone/proto.h>
 
 #include "conf_priv.h"
 #include "model_priv.h"
@@ -105,7 +106,7 @@ static void print_expires(FILE *out, const struct zone_channel *c)
 
 static void print_channel(FILE *out, const struct zone_channel *c, bool last)
 {
-	char buf[CONF_SERVICE_STRLEN];
+	char buf[ZONE_SERVICE_STRLEN];
 	size_t i;
 
 	fputs("  {\n", out);
@@ -118,7 +119,7 @@ static void print_channel(FILE *out, const struct zone_channel *c, bool last)
 	fputs("    services = [ ", out);
 	for (i = 0; i < c->n_services; i++)
 		fprintf(out, "%s\"%s\"", i ? ", " : "",
-			conf_service_format(&c->services[i], buf, sizeof(buf)));
+			zone_service_format(&c->services[i], buf, sizeof(buf)));
 	fputs(" ];\n", out);
 	print_key(out, "    ", "reason", c->reason);
 	print_key(out, "    ", "approved", c->approved);
