@@ -58,6 +58,7 @@ static void log_str(int prio, const char *msg)
 		syslog(LOG_MAKEPRI(log_facility, prio), "%s", msg);
 }
 
+__attribute__((format(printf, 2, 0)))
 static void log_vmsg(int prio, const char *fmt, va_list ap)
 {
 	char msg[1024];
@@ -66,6 +67,7 @@ static void log_vmsg(int prio, const char *fmt, va_list ap)
 	log_str(prio, msg);
 }
 
+__attribute__((format(printf, 3, 0)))
 static void log_verrno(int prio, int err, const char *fmt, va_list ap)
 {
 	char msg[1024];
