@@ -74,61 +74,6 @@ static void check_segment_names(struct conf_loader *ld)
 	}
 }
 
-/* Network @k of segment @i against every earlier network of the model. */
-static void check_network(struct conf_loader *ld, size_t i, size_t k)
-{
-	struct zone_model *m = ld->model;
-	const struct zone_prefix *p = &m->segments[i].networks[k];
-	const struct zone_prefix *q;
-	char a[ZONE_PREFIX_STRLEN];
-	char b[ZONE_PREFIX_STRLEN];
-	size_t j;
-	size_t l;
-
-	for (j = 0; j <= i; j++) {
-		for (l = 0; l < m->segments[j].n_networks; l++) {
-			if (j == i && l == k)
-				return;
-			q = &m->segments[j].networks[l];
-			if (!zone_prefix_overlaps(p, q))
-				continue;
-			zone_prefix_format(p, a, sizeof(a));
-			zone_prefix_format(q, b, sizeof(b));
-			if (j != i)
-				conf_error(
-					ld, ld->seg_aux[i].net_lines[k],
-					"%s: network %s overlaps %s of %s (line %d)",
-					ld->seg_aux[i].what, a, b,
-					ld->seg_aux[j].what,
-					ld->seg_aux[j].net_lines[l]);
-			else if (p->len == q->len)
-				conf_error(ld, ld->seg_aux[i].net_lines[k],
-					   "%s: duplicate network %s (line %d)",
-					   ld->seg_aux[i].what, a,
-					   ld->seg_aux[j].net_lines[l]);
-			else
-				conf_error(
-					ld, ld->seg_aux[i].net_lines[k],
-					"%s: network %s is redundant with %s (line %d): one contains the other",
-					ld->seg_aux[i].what, a, b,
-					ld->seg_aux[j].net_lines[l]);
-			return;
-		}
-	}
-}
-
-static void check_networks(struct conf_loader *ld)
-{
-	struct zone_model *m = ld->model;
-	size_t i;
-	size_t k;
-
-	for (i = 0; i < m->n_segments; i++) {
-		for (k = 0; k < m->segments[i].n_networks; k++)
-			check_network(ld, i, k);
-	}
-}
-
 /*
  * An interface belongs to at most one zone, since the spoof check ties a
  * zone's addresses to its interfaces.  Attachments may share an uplink
@@ -208,7 +153,7 @@ static void check_catchall(struct conf_loader *ld)
 void conf_check_segments(struct conf_loader *ld)
 {
 	check_segment_names(ld);
-	check_networks(ld);
+	conf_check_networks(ld);
 	check_interfaces(ld);
 	check_catchall(ld);
 }

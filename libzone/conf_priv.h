@@ -73,6 +73,8 @@ void conf_error(struct conf_loader *ld, int line, const char *fmt, ...)
 
 /* conf_check_segments - names, overlaps, interfaces, the catch-all */
 void conf_check_segments(struct conf_loader *ld);
+/* conf_check_networks - networks that overlap (conf_overlap.c) */
+void conf_check_networks(struct conf_loader *ld);
 /* conf_check_channels - names, ends, the matrix and per-kind rules */
 void conf_check_channels(struct conf_loader *ld);
 

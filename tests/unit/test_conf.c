@@ -7,10 +7,12 @@
  * each rule has configs it accepts.
  */
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -906,6 +908,120 @@ START_TEST(test_conf_accepts_shared_uplinks_and_free_text)
 }
 END_TEST
 
+/*
+ * The overlap check sorts and sweeps instead of comparing every pair;
+ * the pairwise definition is the oracle.  Prefixes are drawn from a small
+ * space so that nesting, duplicates and overlaps between zones all occur.
+ */
+#define OVL_ZONES 4
+#define OVL_NETS 40
+
+struct ovl_net {
+	struct zone_prefix p;
+	int zone;
+	int line;
+};
+
+static void ovl_expect(FILE *out, const struct ovl_net *n, size_t i)
+{
+	char a[ZONE_PREFIX_STRLEN];
+	char b[ZONE_PREFIX_STRLEN];
+	size_t j;
+
+	for (j = 0; j < i; j++) {
+		if (!zone_prefix_overlaps(&n[i].p, &n[j].p))
+			continue;
+		zone_prefix_format(&n[i].p, a, sizeof(a));
+		zone_prefix_format(&n[j].p, b, sizeof(b));
+		fprintf(out, "t.conf:%d: zone \"z%d\": ", n[i].line, n[i].zone);
+		if (n[i].zone != n[j].zone)
+			fprintf(out, "network %s overlaps %s of zone \"z%d\"",
+				a, b, n[j].zone);
+		else if (n[i].p.len == n[j].p.len)
+			fprintf(out, "duplicate network %s", a);
+		else
+			fprintf(out, "network %s is redundant with %s", a, b);
+		fprintf(out, " (line %d)%s\n", n[j].line,
+			n[i].zone == n[j].zone && n[i].p.len != n[j].p.len ?
+				": one contains the other" :
+				"");
+		return;
+	}
+}
+
+START_TEST(test_conf_overlap_matches_pairwise)
+{
+	static const char *const tiers[OVL_ZONES] = { "resident", "lgwan",
+						      "internet", "lgwan" };
+	struct ovl_net nets[OVL_NETS];
+	char *text = NULL;
+	char *want = NULL;
+	size_t text_len = 0;
+	size_t want_len = 0;
+	FILE *conf = open_memstream(&text, &text_len);
+	FILE *exp = open_memstream(&want, &want_len);
+	struct zone_diag *diag = zone_diag_new();
+	struct zone_model *m = NULL;
+	unsigned int seed = 7919u * (unsigned int)(_i + 1);
+	int line = 1;
+	int z;
+	int k;
+	size_t i = 0;
+	char *got;
+
+	fprintf(conf, "zones = (\n");
+	line++;
+	for (z = 0; z < OVL_ZONES; z++) {
+		fprintf(conf, "{ name = \"z%d\"; tier = \"%s\"; networks = [\n",
+			z, tiers[z]);
+		line++;
+		for (k = 0; k < OVL_NETS / OVL_ZONES; k++, i++) {
+			uint8_t len = (uint8_t)(16 + rand_r(&seed) % 9);
+			uint32_t host = (uint32_t)rand_r(&seed) & 0xffffu;
+			uint32_t mask = ~0u << (32 - len);
+			uint32_t addr = (0x0a000000u | host) & mask;
+
+			memset(&nets[i], 0, sizeof(nets[i]));
+			nets[i].p.addr.family = AF_INET;
+			nets[i].p.addr.bytes[0] = (uint8_t)(addr >> 24);
+			nets[i].p.addr.bytes[1] = (uint8_t)(addr >> 16);
+			nets[i].p.addr.bytes[2] = (uint8_t)(addr >> 8);
+			nets[i].p.addr.bytes[3] = (uint8_t)addr;
+			nets[i].p.len = len;
+			nets[i].zone = z;
+			nets[i].line = line++;
+			fprintf(conf, "  \"%u.%u.%u.%u/%u\"%s", addr >> 24,
+				(addr >> 16) & 0xff, (addr >> 8) & 0xff,
+				addr & 0xff, len,
+				k + 1 < OVL_NETS / OVL_ZONES ? ",\n" : "");
+		}
+		/* libconfig gives a list's last element the line of "]". */
+		fprintf(conf, "]; }%s\n", z + 1 < OVL_ZONES ? "," : "");
+	}
+	fprintf(conf, ");\n");
+	fclose(conf);
+	for (i = 0; i < OVL_NETS; i++)
+		ovl_expect(exp, nets, i);
+	fclose(exp);
+
+	ck_assert_ptr_nonnull(diag);
+	zone_conf_load_string(text, "t.conf", diag, &m);
+	got = diag_text(diag);
+	if (strcmp(got, want) != 0) {
+		fprintf(stderr, "config:\n%s\nwant:\n%s\ngot:\n%s", text, want,
+			got);
+		ck_abort_msg(
+			"overlap diagnostics differ from the pairwise ones");
+	}
+	ck_assert(want_len > 0 || m != NULL);
+	zone_model_free(m);
+	zone_diag_free(diag);
+	free(got);
+	free(want);
+	free(text);
+}
+END_TEST
+
 static Suite *conf_suite(void)
 {
 	Suite *s = suite_create("conf");
@@ -932,6 +1048,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_conf_hard_invariant_every_kind);
 	tcase_add_test(tc, test_conf_matrix_matches_verdict);
 	tcase_add_test(tc, test_conf_accepts_shared_uplinks_and_free_text);
+	tcase_add_loop_test(tc, test_conf_overlap_matches_pairwise, 0, 50);
 	suite_add_tcase(s, tc);
 	return s;
 }
