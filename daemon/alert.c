@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Alerts to the journal (native fields) or syslog(3), under a global
  * budget.  Where the journal's socket exists the native protocol alone is

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Alert lines, journal fields and the rate budget: no I/O here, so every
  * byte an operator's log parser depends on is unit-tested.

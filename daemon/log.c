@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Lifecycle and error logging, shaped after OpenBSD's log.c: stderr while
  * starting (and always under -d), syslog with LOG_DAEMON afterwards.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The one event loop: epoll over every socket, the signalfd and the
  * timerfds.  Handlers removed while a batch of events is dispatched are

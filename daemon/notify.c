@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sd_notify(3) without libsystemd: the protocol is a stable interface
  * (systemd's own sd_notify(3) NOTES give a standalone version), and one

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Reload and re-apply: a new config is parsed, validated, compiled and
  * committed in one batch before it replaces the one in force (STYLE.md
