@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * flowgen - a burst of new UDP flows, one packet each, for
  * bench/ctevents.sh: every packet has a source address and port no packet

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * nftgen N NFT_FULL NFT_CHANGED [SAME_FULL SAME_CHANGED]: the kernel half
  * of bench/apply.sh.

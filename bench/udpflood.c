@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * udpflood - one UDP flow, flat out, for bench/forward.sh: every packet
  * has the same addresses and ports, so after the flow's first reply the

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The conntrack watcher of DESIGN.md section 4: NEW and DESTROY events on
  * a non-blocking socket with a large receive buffer, full-table sweeps

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Judging one conntrack entry: decode the forwarded direction, ask the
  * verdict of the model in force, and raise violation / flow-start /

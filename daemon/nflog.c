@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The NFLOG receiver of DESIGN.md section 4: the packets the ruleset drops
  * (after its in-kernel rate limit) arrive on group ZONE_NFLOG_GROUP, are

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The nftables monitor of DESIGN.md section 4.  A socket of its own joins
  * NFNLGRP_NFTABLES; a change to table inet zoned that another socket made

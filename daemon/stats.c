@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Counters per segment pair.  The pairs are few (segments squared, plus
  * "-" for addresses no segment claims), so a small open hash keyed by the

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The writer session of table inet zoned: open the sockets, apply a plan
  * in one batch (incrementally when this session committed the previous

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * One nfnetlink batch per apply (notes/netlink.md section 1): BEGIN with
  * the genid, the table with OWNER|PERSIST, then either only the element

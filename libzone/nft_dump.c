@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Reading table inet zoned back: the generation id, the table's flags and
  * owner, its chains, rules, sets, elements and counters.  Used to adopt a

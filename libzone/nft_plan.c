@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The plan container: chains, named sets, counters and rules of table
  * inet zoned, and the text signature that tells a structural change from

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Text forms of a plan: the summary `zoned -T` prints, and the full
  * libnftnl rendering the unit tests compare with golden .payload files.

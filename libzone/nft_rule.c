@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Rule builder: libnftnl expressions in the shapes nft 1.0.6 decompiles.
  */

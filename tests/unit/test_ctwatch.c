@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of the conntrack watcher's judging (daemon/ctwatch_judge.c):
  * conntrack objects built with libnetfilter_conntrack go through

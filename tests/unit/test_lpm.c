@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of the longest-prefix match: the edge cases by hand, then
  * random tables checked against a brute-force scan (the oracle), and the

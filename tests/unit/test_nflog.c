@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of the NFLOG receiver's decoding and aggregation
  * (daemon/nflog.c): synthetic nfnetlink_log messages go through its

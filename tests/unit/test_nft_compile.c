@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of the ruleset compiler and the batch builder, without a
  * kernel: fixture models compiled and printed in libnftnl's notation and

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of the nftables monitor (daemon/nftmon.c): notifications as
  * the kernel multicasts them, built with libnftnl, go through its message

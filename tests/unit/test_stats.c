@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of daemon/stats.c.  The daemon's objects do not go into
  * libzone.a, so the file under test is compiled into this one.

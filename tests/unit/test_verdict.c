@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of the verdict: the whole role matrix for each profile, with
  * and without channels of every kind, and the ways a channel can fail to
