@@ -57,6 +57,8 @@ struct compile {
 	struct zone_addr rep[FAM_N][NFT_SEG_MAX + 1];
 	/* the pair chain of (src, dst), or -1 */
 	int pair[NFT_SEG_MAX + 1][NFT_SEG_MAX + 1];
+	/* isolated intervals per family: no rules look them up when none */
+	size_t n_isolated[FAM_N];
 };
 
 static uint32_t scratch_mark(uint32_t id)
@@ -302,6 +304,7 @@ static int compile_isolated(struct compile *c, const struct zone_prefix *iso,
 			free(r);
 			return ret;
 		}
+		c->n_isolated[f] = (size_t)m;
 	}
 	free(r);
 	return 0;
@@ -971,8 +974,15 @@ static int compile_forward(struct compile *c)
 	int f;
 	int ret = 0;
 
-	for (f = 0; f < 2 * FAM_N && ret == 0; f++)
-		ret = forward_rule(c, fw_isolated, f, NULL);
+	/*
+	 * Isolation comes before the established accept, so that it cuts
+	 * live flows too; it is looked up only while something is isolated,
+	 * so that every forwarded packet does not pay for empty sets.
+	 */
+	for (f = 0; f < 2 * FAM_N && ret == 0; f++) {
+		if (c->n_isolated[f / 2])
+			ret = forward_rule(c, fw_isolated, f, NULL);
+	}
 	if (ret == 0)
 		ret = forward_rule(c, fw_established, 0, NULL);
 	if (ret == 0)

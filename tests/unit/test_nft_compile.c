@@ -392,7 +392,8 @@ START_TEST(test_nft_compile_rule_count_is_fixed)
 	ck_assert_ptr_nonnull(a);
 	ck_assert_ptr_nonnull(b);
 	ck_assert_uint_eq(chain_rules(a, "forward"), chain_rules(b, "forward"));
-	ck_assert_uint_eq(chain_rules(a, "forward"), 14);
+	/* nothing isolated: no isolation lookups either */
+	ck_assert_uint_eq(chain_rules(a, "forward"), 10);
 	ck_assert_uint_eq(a->n_rules, b->n_rules);
 	ck_assert_uint_eq(a->n_chains, b->n_chains);
 	ck_assert_uint_gt(plan_set(b, "zone4")->n_elems,
@@ -649,7 +650,9 @@ START_TEST(test_nft_batch_incremental)
 	struct nft_kstate *snap = nft_kstate_snapshot(a);
 	struct nft_kstate dumped = { .exists = true };
 	struct zone_ruleset *isolated;
-	struct zone_prefix iso;
+	struct zone_ruleset *isolated2;
+	struct nft_kstate *snap_iso;
+	struct zone_prefix iso[2];
 	struct walk w;
 	bool empty = false;
 	size_t i;
@@ -669,16 +672,34 @@ START_TEST(test_nft_batch_incremental)
 	ck_assert_uint_gt(w.elems_deleted, 0);
 	ck_assert_uint_lt(w.elems_deleted, 10);
 	ck_assert_uint_gt(w.elems_added[plan_set_index(b, "zone4")], 0);
-	/* isolating a host changes elements only */
-	ck_assert_int_eq(zone_prefix_parse("10.2.0.10", &iso), 0);
-	isolated = zone_ruleset_compile(ma, &iso, 1, NOW);
+	/*
+	 * The first isolation adds the forward chain's isolation lookups
+	 * (rules rebuilt in the same batch); isolating one more host then
+	 * changes elements only.
+	 */
+	ck_assert_int_eq(zone_prefix_parse("10.2.0.10", &iso[0]), 0);
+	ck_assert_int_eq(zone_prefix_parse("10.2.0.20", &iso[1]), 0);
+	isolated = zone_ruleset_compile(ma, iso, 1, NOW);
 	ck_assert_ptr_nonnull(isolated);
 	walk_batch(isolated, snap, &w, &empty);
 	ck_assert(!empty);
-	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELRULE], 0);
-	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWRULE], 0);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELRULE], 1);
+	ck_assert_uint_eq(w.n_rule, isolated->n_rules);
+	ck_assert_uint_eq(chain_rules(isolated, "forward"), 12);
 	ck_assert_uint_eq(w.elems_added[plan_set_index(isolated, "isolated4")],
 			  2);
+	snap_iso = nft_kstate_snapshot(isolated);
+	ck_assert_ptr_nonnull(snap_iso);
+	isolated2 = zone_ruleset_compile(ma, iso, 2, NOW);
+	ck_assert_ptr_nonnull(isolated2);
+	walk_batch(isolated2, snap_iso, &w, &empty);
+	ck_assert(!empty);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELRULE], 0);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWRULE], 0);
+	ck_assert_uint_gt(w.elems_added[plan_set_index(isolated, "isolated4")],
+			  0);
+	nft_kstate_free(snap_iso);
+	zone_ruleset_free(isolated2);
 	zone_ruleset_free(isolated);
 	/* only rules differ (monitor mode): flushed and rebuilt */
 	walk_batch(mon, snap, &w, &empty);
