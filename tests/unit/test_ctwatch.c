@@ -26,56 +26,10 @@
 
 /* --- stubs --------------------------------------------------------------- */
 
-#define MAX_LINES 64
-static char *lines[MAX_LINES];
-static int n_lines;
+#include "fake_daemon.h"
+
 static int n_deletes;
 static int delete_errno;
-
-static const char *event_word(enum alert_event event)
-{
-	switch (event) {
-	case ALERT_VIOLATION:
-		return "violation";
-	case ALERT_FLOW_START:
-		return "flow-start";
-	case ALERT_FLOW_END:
-		return "flow-end";
-	default:
-		return "other";
-	}
-}
-
-void alert_emit(struct alerts *alerts, enum alert_event event, ...)
-{
-	char buf[1024];
-	size_t len;
-	const char *key, *value;
-	va_list ap;
-
-	(void)alerts;
-	len = (size_t)snprintf(buf, sizeof(buf), "%s", event_word(event));
-	va_start(ap, event);
-	while ((key = va_arg(ap, const char *)) != NULL) {
-		value = va_arg(ap, const char *);
-		if (value && len < sizeof(buf))
-			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
-						" %s=%s", key, value);
-	}
-	va_end(ap);
-	if (n_lines < MAX_LINES)
-		lines[n_lines++] = strdup(buf);
-}
-
-void log_warn(const char *fmt, ...)
-{
-	(void)fmt;
-}
-
-void log_warnx(const char *fmt, ...)
-{
-	(void)fmt;
-}
 
 /* The delete: counted, and failing with @delete_errno when set. */
 int nfct_query(struct nfct_handle *h, const enum nf_conntrack_query query,
@@ -164,16 +118,12 @@ static void setup(void)
 
 static void teardown(void)
 {
-	int i;
-
 	ct_entries_free(z.ct);
 	free(z.ct->local);
 	free(z.ct);
 	stats_free(z.stats);
 	zone_model_free(z.model);
-	for (i = 0; i < n_lines; i++)
-		free(lines[i]);
-	n_lines = 0;
+	fake_alerts_clear();
 }
 
 /*

@@ -25,105 +25,8 @@
 
 /* --- stubs --------------------------------------------------------------- */
 
-#define MAX_LINES 16384
-static char *lines[MAX_LINES];
-static int n_lines;
-
-static const char *event_word(enum alert_event event)
-{
-	switch (event) {
-	case ALERT_DENY:
-		return "deny";
-	case ALERT_SPOOF:
-		return "spoof";
-	case ALERT_EVENTS_LOST:
-		return "events-lost";
-	default:
-		return "other";
-	}
-}
-
-void alert_emit(struct alerts *alerts, enum alert_event event, ...)
-{
-	char buf[1024];
-	size_t len;
-	const char *key, *value;
-	va_list ap;
-
-	(void)alerts;
-	len = (size_t)snprintf(buf, sizeof(buf), "%s", event_word(event));
-	va_start(ap, event);
-	while ((key = va_arg(ap, const char *)) != NULL) {
-		value = va_arg(ap, const char *);
-		if (value && len < sizeof(buf))
-			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
-						" %s=%s", key, value);
-	}
-	va_end(ap);
-	if (n_lines < MAX_LINES)
-		lines[n_lines] = strdup(buf);
-	n_lines++;
-}
-
-void log_warn(const char *fmt, ...)
-{
-	(void)fmt;
-}
-
-void log_warnx(const char *fmt, ...)
-{
-	(void)fmt;
-}
-
-void log_info(const char *fmt, ...)
-{
-	(void)fmt;
-}
-
-int loop_add(struct zoned *z, int fd, uint32_t events, loop_cb cb, void *arg)
-{
-	(void)z;
-	(void)fd;
-	(void)events;
-	(void)cb;
-	(void)arg;
-	return 0;
-}
-
-void loop_del(struct zoned *z, int fd)
-{
-	(void)z;
-	(void)fd;
-}
-
-int loop_timer_add(struct zoned *z, int clockid, loop_cb cb, void *arg)
-{
-	(void)z;
-	(void)clockid;
-	(void)cb;
-	(void)arg;
-	return -ENOSYS;
-}
-
-int loop_timer_arm(int tfd, uint64_t first_ms, uint64_t interval_ms)
-{
-	(void)tfd;
-	(void)first_ms;
-	(void)interval_ms;
-	return 0;
-}
-
-int64_t loop_timer_read(int tfd)
-{
-	(void)tfd;
-	return 1;
-}
-
-void loop_timer_del(struct zoned *z, int tfd)
-{
-	(void)z;
-	(void)tfd;
-}
+#define FAKE_ALERT_LINES 16384
+#include "fake_daemon.h"
 
 /* --- fixture ------------------------------------------------------------- */
 
@@ -168,14 +71,10 @@ static void setup(void)
 
 static void teardown(void)
 {
-	int i;
-
 	nflog_close(&z);
 	stats_free(z.stats);
 	zone_model_free(z.model);
-	for (i = 0; i < n_lines && i < MAX_LINES; i++)
-		free(lines[i]);
-	n_lines = 0;
+	fake_alerts_clear();
 }
 
 /* An IPv4 header (and 4 bytes of ports) from @src to @dst. */
@@ -241,7 +140,7 @@ static bool has_line(const char *want)
 {
 	int i;
 
-	for (i = 0; i < n_lines && i < MAX_LINES; i++)
+	for (i = 0; i < n_lines && i < FAKE_ALERT_LINES; i++)
 		if (strcmp(lines[i], want) == 0)
 			return true;
 	return false;
@@ -414,7 +313,7 @@ START_TEST(test_nflog_table_bounded)
 	ck_assert_uint_le(z.nflog->n_keys, NFLOG_MAX_KEYS);
 	ck_assert_uint_eq(z.nflog->evicted, 10);
 	nflog_close(&z);
-	for (i = 0; i < n_lines && i < MAX_LINES; i++)
+	for (i = 0; i < n_lines && i < FAKE_ALERT_LINES; i++)
 		sum += atol(strstr(lines[i], "count=") + 6);
 	ck_assert_int_eq(sum, 2 * (NFLOG_MAX_KEYS + 10));
 }

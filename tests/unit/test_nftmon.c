@@ -25,9 +25,6 @@
 
 #define OUR_PORTID 4242u
 
-#define MAX_LINES 32
-static char *lines[MAX_LINES];
-static int n_lines;
 static int n_reapply;
 static int reapply_ret;
 
@@ -58,53 +55,7 @@ int zoned_reapply(struct zoned *z, const char *why)
 	return reapply_ret;
 }
 
-void alert_emit(struct alerts *alerts, enum alert_event event, ...)
-{
-	char buf[512];
-	size_t len;
-	const char *key, *value;
-	va_list ap;
-
-	(void)alerts;
-	len = (size_t)snprintf(buf, sizeof(buf), "%s",
-			       event == ALERT_DRIFT ? "drift" : "other");
-	va_start(ap, event);
-	while ((key = va_arg(ap, const char *)) != NULL) {
-		value = va_arg(ap, const char *);
-		if (value && len < sizeof(buf))
-			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
-						" %s=%s", key, value);
-	}
-	va_end(ap);
-	if (n_lines < MAX_LINES)
-		lines[n_lines++] = strdup(buf);
-}
-
-void log_warn(const char *fmt, ...)
-{
-	(void)fmt;
-}
-
-void log_warnx(const char *fmt, ...)
-{
-	(void)fmt;
-}
-
-int loop_add(struct zoned *z, int fd, uint32_t events, loop_cb cb, void *arg)
-{
-	(void)z;
-	(void)fd;
-	(void)events;
-	(void)cb;
-	(void)arg;
-	return 0;
-}
-
-void loop_del(struct zoned *z, int fd)
-{
-	(void)z;
-	(void)fd;
-}
+#include "fake_daemon.h"
 
 /* --- fixture ------------------------------------------------------------- */
 
@@ -126,13 +77,9 @@ static void setup(void)
 
 static void teardown(void)
 {
-	int i;
-
 	free(z.mon);
 	stats_free(z.stats);
-	for (i = 0; i < n_lines; i++)
-		free(lines[i]);
-	n_lines = 0;
+	fake_alerts_clear();
 }
 
 static char buf[8192];
