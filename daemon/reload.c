@@ -26,8 +26,13 @@
 #include "watch.h"
 #include "zoned.h"
 
-/* A burst of writes ends when the directory has been quiet this long. */
+/*
+ * A burst of writes ends when the directory has been quiet this long, or
+ * at the latest this long after its first write: a file rewritten without
+ * pause (a tool looping on it) is still reloaded, just not at every write.
+ */
 #define RELOAD_DEBOUNCE_MS 500
+#define RELOAD_BURST_MAX_MS 5000
 
 struct reload {
 	int ino_fd;
@@ -35,6 +40,7 @@ struct reload {
 	char *dir;
 	char *base;
 	int debounce_fd; /* CLOCK_MONOTONIC, one shot */
+	uint64_t burst_start_ms; /* CLOCK_MONOTONIC; 0 while no burst */
 	int expiry_fd; /* CLOCK_REALTIME, the next channel expiry */
 	time_t expiry_checked; /* expiries up to here were reported */
 };
@@ -304,12 +310,40 @@ static void on_expiry(struct zoned *z, int fd, uint32_t events, void *arg)
 		arm_expiry(z, now);
 }
 
+static uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 static void on_debounce(struct zoned *z, int fd, uint32_t events, void *arg)
 {
+	struct reload *r = arg;
+
 	(void)events;
-	(void)arg;
-	if (loop_timer_read(fd) > 0)
+	if (loop_timer_read(fd) > 0) {
+		r->burst_start_ms = 0;
 		zoned_reload(z, "config changed");
+	}
+}
+
+/* Every change restarts the wait, up to the burst's deadline. */
+static void burst_extend(struct reload *r)
+{
+	uint64_t now = monotonic_ms();
+	uint64_t deadline;
+	uint64_t wait = RELOAD_DEBOUNCE_MS;
+
+	if (r->burst_start_ms == 0)
+		r->burst_start_ms = now;
+	deadline = r->burst_start_ms + RELOAD_BURST_MAX_MS;
+	if (deadline <= now)
+		wait = 1;
+	else if (deadline - now < wait)
+		wait = deadline - now;
+	loop_timer_arm(r->debounce_fd, wait, 0);
 }
 
 static void on_inotify(struct zoned *z, int fd, uint32_t events, void *arg)
@@ -337,9 +371,8 @@ static void on_inotify(struct zoned *z, int fd, uint32_t events, void *arg)
 				changed = true;
 		}
 	}
-	/* Every change restarts the wait: one reload per burst. */
 	if (changed)
-		loop_timer_arm(r->debounce_fd, RELOAD_DEBOUNCE_MS, 0);
+		burst_extend(r);
 }
 
 static int split_path(struct reload *r, const char *path)
