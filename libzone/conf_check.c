@@ -583,7 +583,8 @@ static void check_kind_constraints(struct conf_loader *ld, size_t ci)
 	char why[64];
 
 	snprintf(why, sizeof(why), "kind %s", zone_channel_kind_name(c->kind));
-	if (pair)
+	/* the sanitising relays of a sanitize channel are named too */
+	if (pair || c->kind == ZONE_CHANNEL_SANITIZE)
 		require_hosts(ld, ci, true, true, why);
 	else if (resident)
 		require_hosts(ld, ci, true, true,

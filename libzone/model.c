@@ -121,6 +121,12 @@ void zone_model_free(struct zone_model *model)
 	for (i = 0; i < model->n_channels; i++)
 		channel_release(&model->channels[i]);
 	free(model->channels);
+	for (i = 0; i < model->n_gw_rules; i++)
+		model_gw_rule_release(&model->gw_rules[i]);
+	free(model->gw_rules);
+	for (i = 0; i < model->n_narrows; i++)
+		model_narrow_release(&model->narrows[i]);
+	free(model->narrows);
 	zone_lpm_free(model->classifier);
 	verdict_index_free(model->verdict_index);
 	free(model->file);

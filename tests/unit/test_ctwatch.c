@@ -63,6 +63,7 @@ static const char conf_fmt[] =
 	"attachments = (\n"
 	"  { name = \"internet\"; kind = \"internet\"; interfaces = [ \"eth5\" ]; }\n"
 	");\n"
+	"gateway = { management = ( ); outbound = ( ); };\n"
 	"%s";
 
 static const char channel[] =

@@ -97,6 +97,9 @@ static enum zone_rule spec_rule(enum zone_role from, enum zone_role to)
 		return ZONE_RULE_HARD_INVARIANT;
 	if ((from == R && lgside_t) || (to == R && lgside_f))
 		return ZONE_RULE_RESIDENT_DEFAULT;
+	/* the gateway is no transit between attachments */
+	if (!is_zone(from) && !is_zone(to))
+		return ZONE_RULE_NO_TRANSIT;
 	if ((from == L && to == W) || (from == W && to == L))
 		return ZONE_RULE_LGWAN_WAN;
 	if ((from == L && to == I) || (from == I && to == L))
@@ -307,7 +310,8 @@ static void check_cell(const struct zone_model *m, size_t a, size_t b,
 	struct zone_verdict v;
 
 	if (a == b)
-		want = ZONE_RULE_INTRA_ZONE;
+		want = is_zone(segdefs[a].role) ? ZONE_RULE_INTRA_ZONE :
+						  ZONE_RULE_NO_TRANSIT;
 	else
 		want = spec_rule(segdefs[a].role, segdefs[b].role);
 	judge(m, src, dst, IPPROTO_TCP, 443, NOW, &v);
@@ -659,7 +663,10 @@ START_TEST(test_verdict_rule_names)
 		"intra-zone",	   "hard-invariant", "lgwan-wan",
 		"secure-egress",   "channel",	     "resident-default",
 		"split-path",	   "no-breakout",    "direct-internet",
-		"inbound-default", "default-deny",
+		"inbound-default", "default-deny",   "no-transit",
+		"narrowed",	   "unknown-interface", "spoof",
+		"wrong-egress",	   "gateway",	     "management",
+		"outbound",
 	};
 	int r;
 
@@ -676,18 +683,21 @@ static const char *const conf_text =
 	"profile_approved = \"CISO 2026-020\";\n"
 	"mode = \"monitor\";\n"
 	"zones = (\n"
-	"  { name = \"jumin\"; tier = \"resident\";\n"
+	"  { name = \"jumin\"; tier = \"resident\"; interfaces = [ \"e1\" ];\n"
 	"    networks = [ \"10.1.0.0/16\", \"fd00:1::/48\" ]; },\n"
-	"  { name = \"lgwan\"; tier = \"lgwan\"; networks = [ \"10.2.0.0/16\" ]; },\n"
-	"  { name = \"naibu\"; tier = \"internet\"; networks = [ \"10.3.0.0/16\" ]; }\n"
+	"  { name = \"lgwan\"; tier = \"lgwan\"; interfaces = [ \"e2\" ];\n"
+	"    networks = [ \"10.2.0.0/16\" ]; },\n"
+	"  { name = \"naibu\"; tier = \"internet\"; interfaces = [ \"e3\" ];\n"
+	"    networks = [ \"10.3.0.0/16\" ]; }\n"
 	");\n"
 	"attachments = (\n"
-	"  { name = \"lgwan-wan\"; kind = \"lgwan-wan\";\n"
+	"  { name = \"lgwan-wan\"; kind = \"lgwan-wan\"; interfaces = [ \"e4\" ];\n"
 	"    networks = [ \"172.16.0.0/12\" ]; },\n"
-	"  { name = \"seccloud\"; kind = \"security-cloud\";\n"
+	"  { name = \"seccloud\"; kind = \"security-cloud\"; interfaces = [ \"e5\" ];\n"
 	"    networks = [ \"192.0.2.0/24\" ]; },\n"
-	"  { name = \"internet\"; kind = \"internet\"; }\n"
+	"  { name = \"internet\"; kind = \"internet\"; interfaces = [ \"e5\" ]; }\n"
 	");\n"
+	"gateway = { management = ( ); outbound = ( ); };\n"
 	"channels = (\n"
 	"  { name = \"mail-mukaika\"; kind = \"sanitize\"; from = \"naibu\";\n"
 	"    to = \"lgwan\"; from_hosts = [ \"10.3.0.25\" ];\n"
