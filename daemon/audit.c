@@ -295,6 +295,8 @@ static const char *isolated_by(const struct isolation *iso,
 
 struct explain {
 	struct zone_flow flow;
+	const char *iif; /* --in, or NULL */
+	const char *oif; /* --out, or NULL */
 	bool has_service;
 	struct zone_verdict v;
 	const char *isolated; /* the isolation that overrides the verdict */
@@ -386,8 +388,18 @@ static void explain_text(struct zoned *z, const struct explain *ex,
 	char buf[8];
 	size_t i;
 
-	explain_seg_text("from:", &ex->flow.src, ex->v.src, o);
-	explain_seg_text("to:", &ex->flow.dst, ex->v.dst, o);
+	if (ex->v.path == ZONE_PATH_OUTPUT)
+		fprintf(o->out, "%-9s the gateway itself\n", "from:");
+	else
+		explain_seg_text("from:", &ex->flow.src, ex->v.src, o);
+	if (ex->v.path == ZONE_PATH_INPUT)
+		fprintf(o->out, "%-9s the gateway itself\n", "to:");
+	else
+		explain_seg_text("to:", &ex->flow.dst, ex->v.dst, o);
+	if (ex->iif)
+		fprintf(o->out, "%-9s %s\n", "in:", ex->iif);
+	if (ex->oif)
+		fprintf(o->out, "%-9s %s\n", "out:", ex->oif);
 	if (ex->has_service) {
 		fprintf(o->out, "service:  %s",
 			zone_proto_name(ex->flow.proto, buf, sizeof(buf)));
@@ -410,6 +422,14 @@ static void explain_text(struct zoned *z, const struct explain *ex,
 		fprintf(o->out, "rule:     %s\n", zone_rule_name(ex->v.rule));
 	if (ex->v.channel)
 		explain_channel_text(ex->v.channel, o);
+	if (ex->v.gw_rule)
+		fprintf(o->out, "%s %s\nreason:   %s\napproved: %s\n",
+			zone_gw_rule_is_outbound(ex->v.gw_rule) ?
+				"outbound:" :
+				"management:",
+			zone_gw_rule_name(ex->v.gw_rule),
+			zone_gw_rule_reason(ex->v.gw_rule),
+			zone_gw_rule_approved(ex->v.gw_rule));
 	if (n_chans)
 		fprintf(o->out, "channels open between these hosts:\n");
 	for (i = 0; i < n_chans; i++)
@@ -417,11 +437,18 @@ static void explain_text(struct zoned *z, const struct explain *ex,
 }
 
 static void explain_seg_json(struct ctl_out *o, const struct zone_addr *a,
-			     const struct zone_segment *seg)
+			     const struct zone_segment *seg, bool gateway)
 {
 	char buf[ZONE_PREFIX_STRLEN];
 	bool first = true;
 
+	if (gateway) {
+		fputs("{\"addr\":null,\"segment\":\"gateway\","
+		      "\"label\":\"gateway\",\"role\":\"gateway\","
+		      "\"zone\":false}",
+		      o->out);
+		return;
+	}
 	fputc('{', o->out);
 	json_str(o, &first, "addr", zone_addr_format(a, buf, sizeof(buf)));
 	json_str(o, &first, "segment", seg ? zone_segment_name(seg) : NULL);
@@ -464,9 +491,13 @@ static void explain_json(struct zoned *z, const struct explain *ex,
 
 	fputc('{', o->out);
 	json_key(o, &first, "src");
-	explain_seg_json(o, &ex->flow.src, ex->v.src);
+	explain_seg_json(o, &ex->flow.src, ex->v.src,
+			 ex->v.path == ZONE_PATH_OUTPUT);
 	json_key(o, &first, "dst");
-	explain_seg_json(o, &ex->flow.dst, ex->v.dst);
+	explain_seg_json(o, &ex->flow.dst, ex->v.dst,
+			 ex->v.path == ZONE_PATH_INPUT);
+	json_str(o, &first, "in", ex->iif);
+	json_str(o, &first, "out", ex->oif);
 	json_str(o, &first, "proto",
 		 ex->has_service ?
 			 zone_proto_name(ex->flow.proto, buf, sizeof(buf)) :
@@ -478,6 +509,8 @@ static void explain_json(struct zoned *z, const struct explain *ex,
 	json_str(o, &first, "matrix_rule", zone_rule_name(ex->v.rule));
 	json_str(o, &first, "isolated_by", ex->isolated);
 	json_str(o, &first, "mode", zone_mode_name(zone_model_mode(z->model)));
+	json_str(o, &first, "gateway_rule",
+		 ex->v.gw_rule ? zone_gw_rule_name(ex->v.gw_rule) : NULL);
 	json_key(o, &first, "channel");
 	explain_channel_json(o, ex->v.channel);
 	json_key(o, &first, "open_channels");
@@ -489,10 +522,60 @@ static void explain_json(struct zoned *z, const struct explain *ex,
 	fputs("]}\n", o->out);
 }
 
+/*
+ * SRC and DST of explain: an address, or "gateway" (the gateway itself,
+ * then judged by its management or outbound rules).  The gateway's side
+ * gets the unspecified address of the other side's family.
+ */
+static int explain_ends(const char *src, const char *dst, struct explain *ex,
+			enum zone_path *ret_path)
+{
+	bool src_gw = strcmp(src, "gateway") == 0;
+	bool dst_gw = strcmp(dst, "gateway") == 0;
+
+	if (src_gw && dst_gw)
+		return -EINVAL;
+	if ((!src_gw && zone_addr_parse(src, &ex->flow.src) < 0) ||
+	    (!dst_gw && zone_addr_parse(dst, &ex->flow.dst) < 0))
+		return -EINVAL;
+	if (src_gw)
+		ex->flow.src.family = ex->flow.dst.family;
+	if (dst_gw)
+		ex->flow.dst.family = ex->flow.src.family;
+	*ret_path = src_gw ? ZONE_PATH_OUTPUT :
+		    dst_gw ? ZONE_PATH_INPUT :
+			     ZONE_PATH_FORWARD;
+	return 0;
+}
+
+/* in=IFACE and out=IFACE (zonectl's --in, --out); the rest positional */
+static int explain_args(const struct ctl_request *req, struct explain *ex,
+			const char **pos, size_t *ret_n)
+{
+	size_t n = 0;
+	size_t i;
+
+	for (i = 0; i < req->argc; i++) {
+		const char *a = req->argv[i];
+
+		if (strncmp(a, "in=", 3) == 0 && a[3])
+			ex->iif = a + 3;
+		else if (strncmp(a, "out=", 4) == 0 && a[4])
+			ex->oif = a + 4;
+		else if (n < 3)
+			pos[n++] = a;
+		else
+			return -EINVAL;
+	}
+	*ret_n = n;
+	return n >= 2 ? 0 : -EINVAL;
+}
+
 /**
- * ctl_explain - zonectl explain SRC DST [PROTO/PORT]: the verdict the live
- * model gives the flow, and the matrix rule or channel behind it.  An
- * isolation overrides the matrix, as in the kernel.
+ * ctl_explain - zonectl explain SRC DST [PROTO/PORT] [--in IFACE]
+ * [--out IFACE]: the verdict the live model gives the flow, and the
+ * matrix rule, channel, interface binding or gateway rule behind it.
+ * An isolation overrides the matrix, as in the kernel.
  */
 void ctl_explain(struct zoned *z, const struct ctl_request *req,
 		 struct ctl_out *o)
@@ -500,34 +583,42 @@ void ctl_explain(struct zoned *z, const struct ctl_request *req,
 	const struct zone_channel *chans[32];
 	struct explain ex = { 0 };
 	time_t now = time(NULL);
+	enum zone_path path;
+	const char *pos[3];
+	size_t n_pos = 0;
 	size_t n_chans = 0;
 
-	if (zone_addr_parse(req->argv[0], &ex.flow.src) < 0 ||
-	    zone_addr_parse(req->argv[1], &ex.flow.dst) < 0) {
-		ctl_fail(o, "explain: SRC and DST must be addresses");
+	if (explain_args(req, &ex, pos, &n_pos) < 0 ||
+	    explain_ends(pos[0], pos[1], &ex, &path) < 0) {
+		ctl_fail(o, "explain: SRC and DST must be addresses, "
+			    "or one of them \"gateway\"");
 		return;
 	}
 	if (ex.flow.src.family != ex.flow.dst.family) {
 		ctl_fail(o, "explain: SRC and DST are of different families");
 		return;
 	}
-	if (req->argc == 3) {
-		if (parse_service(req->argv[2], &ex.flow) < 0) {
+	if (n_pos == 3) {
+		if (parse_service(pos[2], &ex.flow) < 0) {
 			ctl_fail(o,
 				 "explain: %s: expected tcp/PORT, udp/PORT, "
 				 "sctp/PORT, icmp or icmpv6",
-				 req->argv[2]);
+				 pos[2]);
 			return;
 		}
 		ex.has_service = true;
 	}
-	zone_verdict(z->model, &ex.flow, now, &ex.v);
+	zone_verdict_edge(z->model, &ex.flow, path, ex.iif, ex.oif, now,
+			  &ex.v);
 	/* the kernel drops everything it forwards to or from an isolation */
-	ex.isolated = isolated_by(z->iso, &ex.flow.src);
-	if (!ex.isolated)
-		ex.isolated = isolated_by(z->iso, &ex.flow.dst);
+	if (path == ZONE_PATH_FORWARD) {
+		ex.isolated = isolated_by(z->iso, &ex.flow.src);
+		if (!ex.isolated)
+			ex.isolated = isolated_by(z->iso, &ex.flow.dst);
+	}
 	ex.allowed = ex.v.action == ZONE_ACTION_ALLOW && !ex.isolated;
-	if (!ex.has_service && !ex.allowed && !ex.isolated)
+	if (path == ZONE_PATH_FORWARD && !ex.has_service && !ex.allowed &&
+	    !ex.isolated && ex.v.rule < ZONE_RULE_UNKNOWN_INTERFACE)
 		n_chans = explain_channels(z->model, &ex, now, chans,
 					   sizeof(chans) / sizeof(chans[0]));
 	if (o->json)

@@ -490,6 +490,7 @@ void zone_verdict(const struct zone_model *model, const struct zone_flow *flow,
 	ret->dst = dst;
 	ret->channel = NULL;
 	ret->gw_rule = NULL;
+	ret->path = ZONE_PATH_FORWARD;
 	if (src == dst && (!src || !zone_role_is_tier(src->role))) {
 		/* back out of the attachment it came from */
 		rule = ZONE_RULE_NO_TRANSIT;

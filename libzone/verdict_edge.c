@@ -89,6 +89,7 @@ static void gateway_verdict(const struct zone_model *model,
 	ret->dst = outbound ? zone_classify(model, &flow->dst) : NULL;
 	ret->channel = NULL;
 	ret->gw_rule = NULL;
+	ret->path = outbound ? ZONE_PATH_OUTPUT : ZONE_PATH_INPUT;
 	ret->rule = ZONE_RULE_GATEWAY;
 	ret->action = ZONE_ACTION_DENY;
 	for (i = 0; i < model->n_gw_rules; i++) {

@@ -53,6 +53,13 @@ struct zone_flow {
 	uint16_t dport;		/* host order; 0 where the protocol has none */
 };
 
+/* Where a packet meets the gateway, for zone_verdict_edge(). */
+enum zone_path {
+	ZONE_PATH_FORWARD,	/* through the gateway */
+	ZONE_PATH_INPUT,	/* to the gateway itself */
+	ZONE_PATH_OUTPUT,	/* from the gateway itself */
+};
+
 struct zone_verdict {
 	enum zone_action action;
 	enum zone_rule rule;
@@ -61,13 +68,8 @@ struct zone_verdict {
 	const struct zone_channel *channel;	/* when rule is CHANNEL */
 	/* when rule is MANAGEMENT or OUTBOUND (zone_verdict_edge()) */
 	const struct zone_gw_rule *gw_rule;
-};
-
-/* Where a packet meets the gateway, for zone_verdict_edge(). */
-enum zone_path {
-	ZONE_PATH_FORWARD,	/* through the gateway */
-	ZONE_PATH_INPUT,	/* to the gateway itself */
-	ZONE_PATH_OUTPUT,	/* from the gateway itself */
+	/* INPUT: dst is the gateway itself; OUTPUT: src is */
+	enum zone_path path;
 };
 
 /* zone_rule_name - "intra-zone", "hard-invariant", ... */
