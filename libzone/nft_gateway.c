@@ -22,11 +22,25 @@
 
 #include <zone/mark.h>
 #include <zone/model.h>
+#include <zone/verdict.h>
 
 #include "nft_plan.h"
 #include "nft_rule.h"
 
 #define GW_IF_MAX 64
+/* the segment index of the gateway's own end in a rule mark */
+#define GW_SEG_SELF 0xffu
+
+/*
+ * The conntrack mark of a flow the gateway's rules let in (or, in
+ * monitor mode, let by), so that the watcher tells it from one that
+ * bypassed them (see mark.h).
+ */
+static uint32_t gw_mark(enum zone_rule rule)
+{
+	return ZONE_MARK_MAGIC | ZONE_MARK_T_RULE | (uint32_t)rule << 16 |
+	       GW_SEG_SELF << 8 | GW_SEG_SELF;
+}
 
 static int gw_commit(struct nft_rb *rb, const char *chain, int line,
 		     const char *comment)
@@ -122,6 +136,8 @@ static int gw_rule_one(struct zone_ruleset *rs, const char *chain,
 	nft_rb_addr(rb, af, out, hosts, n);
 	free(hosts);
 	nft_rb_service(rb, svc);
+	nft_rb_ct_mark_set(rb, gw_mark(out ? ZONE_RULE_OUTBOUND :
+					     ZONE_RULE_MANAGEMENT));
 	nft_rb_verdict(rb, NF_ACCEPT, NULL);
 	snprintf(comment, sizeof(comment), "%s %s",
 		 out ? "outbound" : "management", zone_gw_rule_name(r));
@@ -175,6 +191,8 @@ static int gw_rest(struct zone_ruleset *rs, const char *chain, bool out)
 	rb = nft_rb_new(rs, chain);
 	if (!rb)
 		return -ENOMEM;
+	if (rs->monitor)
+		nft_rb_ct_mark_set(rb, gw_mark(ZONE_RULE_GATEWAY));
 	nft_rb_verdict(rb, rs->monitor ? NF_ACCEPT : NF_DROP, NULL);
 	return gw_commit(rb, chain, 0, NULL);
 }

@@ -698,7 +698,9 @@ zt_plan_run() {
 		g = (id in got) ? got[id] : "nothing"
 		if (want == "ok" && g == "ok")
 			next
-		if (want == "blocked" && g == "timeout" && !(id in seen))
+		# the gateway'"'"'s own output hook refuses a local sender: EPERM
+		if (want == "blocked" && (g == "timeout" || det[id] == "EPERM") &&
+		    !(id in seen))
 			next
 		if (want == "arrives" && (id in seen))
 			next
