@@ -7,6 +7,7 @@
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <net/if.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -1169,6 +1170,214 @@ static void audit_hooks(struct audit *a)
 		fputc(']', o->out);
 }
 
+/* An allowed cell towards an attachment that no narrow entry names. */
+static bool audit_unnarrowed(const struct zone_model *m,
+			     const struct zone_segment *s,
+			     const struct zone_segment *d,
+			     enum zone_rule *ret_rule)
+{
+	struct zone_addr as[AUDIT_ADDRS_MAX];
+	struct zone_addr ad[AUDIT_ADDRS_MAX];
+	struct zone_flow f = { 0 };
+	struct zone_verdict v;
+	size_t ns;
+	size_t nd;
+	size_t i;
+	size_t j;
+
+	if (s == d || zone_segment_is_zone(d) ||
+	    zone_model_cell_narrowed(m, s, d))
+		return false;
+	ns = audit_addrs(m, s, as);
+	nd = audit_addrs(m, d, ad);
+	for (i = 0; i < ns; i++) {
+		for (j = 0; j < nd; j++) {
+			if (as[i].family != ad[j].family)
+				continue;
+			f.src = as[i];
+			f.dst = ad[j];
+			zone_verdict(m, &f, time(NULL), &v);
+			if (v.rule != ZONE_RULE_LGWAN_WAN &&
+			    v.rule != ZONE_RULE_SECURE_EGRESS)
+				return false;
+			*ret_rule = v.rule;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void audit_gw_rule_text(const struct zone_gw_rule *r,
+			       struct ctl_out *o)
+{
+	char buf[ZONE_PREFIX_STRLEN];
+	size_t i;
+
+	fprintf(o->out, "  %-10s %-16s %s %s", zone_gw_rule_is_outbound(r) ?
+						    "outbound" :
+						    "management",
+		zone_gw_rule_name(r), zone_gw_rule_is_outbound(r) ? "to" :
+								    "from",
+		zone_segment_name(zone_gw_rule_segment(r)));
+	for (i = 0; i < zone_gw_rule_host_count(r); i++)
+		fprintf(o->out, "%s%s", i ? "," : " ",
+			zone_prefix_format(zone_gw_rule_host(r, i), buf,
+					   sizeof(buf)));
+	for (i = 0; i < zone_gw_rule_service_count(r); i++)
+		fprintf(o->out, "%s%s", i ? "," : " ",
+			zone_service_format(zone_gw_rule_service(r, i), buf,
+					    sizeof(buf)));
+	fprintf(o->out, "  (%s; %s)\n", zone_gw_rule_reason(r),
+		zone_gw_rule_approved(r));
+}
+
+static void audit_gw_rule_json(const struct zone_gw_rule *r, bool comma,
+			       struct ctl_out *o)
+{
+	char buf[ZONE_PREFIX_STRLEN];
+	bool first = true;
+	size_t i;
+
+	fputs(comma ? ",{" : "{", o->out);
+	json_str(o, &first, "kind",
+		 zone_gw_rule_is_outbound(r) ? "outbound" : "management");
+	json_str(o, &first, "name", zone_gw_rule_name(r));
+	json_str(o, &first, zone_gw_rule_is_outbound(r) ? "to" : "from",
+		 zone_segment_name(zone_gw_rule_segment(r)));
+	json_key(o, &first, "hosts");
+	fputc('[', o->out);
+	for (i = 0; i < zone_gw_rule_host_count(r); i++) {
+		fputs(i ? "," : "", o->out);
+		ctl_json_string(o->out,
+				zone_prefix_format(zone_gw_rule_host(r, i),
+						   buf, sizeof(buf)));
+	}
+	fputc(']', o->out);
+	json_key(o, &first, "services");
+	fputc('[', o->out);
+	for (i = 0; i < zone_gw_rule_service_count(r); i++) {
+		fputs(i ? "," : "", o->out);
+		ctl_json_string(o->out,
+				zone_service_format(zone_gw_rule_service(r, i),
+						    buf, sizeof(buf)));
+	}
+	fputc(']', o->out);
+	json_str(o, &first, "reason", zone_gw_rule_reason(r));
+	json_str(o, &first, "approved", zone_gw_rule_approved(r));
+	fputc('}', o->out);
+}
+
+static void audit_cells(struct audit *a)
+{
+	const struct zone_model *m = a->z->model;
+	size_t n = zone_model_segment_count(m);
+	struct ctl_out *o = a->o;
+	enum zone_rule rule;
+	bool comma = false;
+	size_t i;
+	size_t j;
+
+	if (o->json) {
+		json_key(o, &a->first, "unnarrowed_cells");
+		fputc('[', o->out);
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < n; j++) {
+			const struct zone_segment *s = zone_model_segment(m, i);
+			const struct zone_segment *d = zone_model_segment(m, j);
+			bool first = true;
+
+			if (!audit_unnarrowed(m, s, d, &rule))
+				continue;
+			if (!o->json) {
+				fprintf(o->out,
+					"NOT NARROWED: %s -> %s (allowed by "
+					"%s: every host and port)\n",
+					zone_segment_name(s),
+					zone_segment_name(d),
+					zone_rule_name(rule));
+				continue;
+			}
+			fputs(comma ? ",{" : "{", o->out);
+			json_str(o, &first, "from", zone_segment_name(s));
+			json_str(o, &first, "to", zone_segment_name(d));
+			json_str(o, &first, "rule", zone_rule_name(rule));
+			fputc('}', o->out);
+			comma = true;
+		}
+	}
+	if (o->json)
+		fputc(']', o->out);
+}
+
+/* Interfaces of the gateway that the config does not name. */
+static void audit_ifaces(struct audit *a)
+{
+	struct if_nameindex *ifs = if_nameindex();
+	struct ctl_out *o = a->o;
+	bool comma = false;
+	size_t i;
+
+	if (o->json) {
+		json_key(o, &a->first, "unknown_interfaces");
+		fputc('[', o->out);
+	}
+	for (i = 0; ifs && ifs[i].if_index; i++) {
+		const char *name = ifs[i].if_name;
+
+		if (strcmp(name, "lo") == 0 ||
+		    zone_model_knows_interface(a->z->model, name))
+			continue;
+		if (o->json) {
+			fputs(comma ? "," : "", o->out);
+			ctl_json_string(o->out, name);
+			comma = true;
+		} else {
+			fprintf(o->out,
+				"UNKNOWN INTERFACE: %s is on the gateway but "
+				"not in the config (everything through it is "
+				"dropped: unknown-interface)\n",
+				name);
+		}
+	}
+	if (o->json)
+		fputc(']', o->out);
+	if (ifs)
+		if_freenameindex(ifs);
+}
+
+/*
+ * The edges: allowed cells towards an attachment left un-narrowed, who
+ * may reach the gateway and where it may go, and interfaces the config
+ * does not name.  Reported for the auditor, not failed.
+ */
+static void audit_edges(struct audit *a)
+{
+	const struct zone_model *m = a->z->model;
+	size_t n = zone_model_gw_rule_count(m);
+	struct ctl_out *o = a->o;
+	size_t i;
+
+	audit_cells(a);
+	if (o->json) {
+		json_key(o, &a->first, "gateway_rules");
+		fputc('[', o->out);
+	} else {
+		fprintf(o->out, "gateway rules: %zu%s\n", n,
+			n ? "" : " (nobody may reach the gateway, and it "
+				 "may reach nothing)");
+	}
+	for (i = 0; i < n; i++) {
+		if (o->json)
+			audit_gw_rule_json(zone_model_gw_rule(m, i), i > 0, o);
+		else
+			audit_gw_rule_text(zone_model_gw_rule(m, i), o);
+	}
+	if (o->json)
+		fputc(']', o->out);
+	audit_ifaces(a);
+}
+
 static void audit_head(struct audit *a)
 {
 	const struct zone_model *m = a->z->model;
@@ -1214,6 +1423,7 @@ void ctl_audit(struct zoned *z, const struct ctl_request *req,
 	audit_table(&a);
 	audit_invariant(&a);
 	audit_channels(&a);
+	audit_edges(&a);
 	audit_stats(&a);
 	audit_hooks(&a);
 	if (o->json) {
