@@ -766,6 +766,12 @@ static bool role_internet_side(enum zone_role r)
 	       r == ZONE_ROLE_SECURITY_CLOUD;
 }
 
+/* the resident tier and its gov-cloud extension */
+static bool role_resident_side(enum zone_role r)
+{
+	return r == ZONE_ROLE_RESIDENT || r == ZONE_ROLE_GOV_CLOUD;
+}
+
 #define AUDIT_ADDRS_MAX 64
 
 /*
@@ -852,8 +858,8 @@ static void audit_channels_invariant(struct audit *a, FILE *problems)
 		enum zone_role f = zone_segment_role(zone_channel_from(ch));
 		enum zone_role t = zone_segment_role(zone_channel_to(ch));
 
-		if ((f == ZONE_ROLE_RESIDENT && role_internet_side(t)) ||
-		    (t == ZONE_ROLE_RESIDENT && role_internet_side(f)))
+		if ((role_resident_side(f) && role_internet_side(t)) ||
+		    (role_resident_side(t) && role_internet_side(f)))
 			fprintf(problems,
 				"channel %s crosses the hard "
 				"invariant\n",
@@ -891,9 +897,9 @@ static void audit_invariant(struct audit *a)
 			enum zone_role rs = zone_segment_role(s);
 			enum zone_role rd = zone_segment_role(d);
 
-			if (!(rs == ZONE_ROLE_RESIDENT &&
+			if (!(role_resident_side(rs) &&
 			      role_internet_side(rd)) &&
-			    !(rd == ZONE_ROLE_RESIDENT &&
+			    !(role_resident_side(rd) &&
 			      role_internet_side(rs)))
 				continue;
 			pairs += audit_pair(a, s, d, problems);

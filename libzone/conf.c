@@ -308,8 +308,9 @@ static void parse_interfaces(struct conf_loader *ld,
 
 static const char *const tier_names[] = { "resident", "lgwan", "internet",
 					  NULL };
-static const char *const kind_names[] = { "lgwan-wan", "public-system",
-					  "security-cloud", "internet", NULL };
+static const char *const kind_names[] = { "lgwan-wan",	    "public-system",
+					  "security-cloud", "internet",
+					  "gov-cloud",	    NULL };
 
 static int lookup_name(const char *const *names, const char *v)
 {
@@ -340,7 +341,7 @@ static void parse_role(struct conf_loader *ld, const config_setting_t *group,
 			ld, conf_line_of(s),
 			is_zone ?
 				"%s: tier \"%s\" is not one of resident, lgwan, internet" :
-				"%s: kind \"%s\" is not one of lgwan-wan, public-system, security-cloud, internet",
+				"%s: kind \"%s\" is not one of lgwan-wan, public-system, security-cloud, internet, gov-cloud",
 			aux->what, v);
 		return;
 	}

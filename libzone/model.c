@@ -26,6 +26,7 @@ static const char *const role_names[ZONE_ROLE_MAX] = {
 	[ZONE_ROLE_PUBLIC_SYSTEM] = "public-system",
 	[ZONE_ROLE_SECURITY_CLOUD] = "security-cloud",
 	[ZONE_ROLE_INTERNET] = "internet",
+	[ZONE_ROLE_GOV_CLOUD] = "gov-cloud",
 };
 
 static const char *const profile_names[ZONE_PROFILE_MAX] = {

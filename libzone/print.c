@@ -241,6 +241,7 @@ static const char *const guideline_names[ZONE_ROLE_MAX] = {
 	[ZONE_ROLE_PUBLIC_SYSTEM] = "公的システム",
 	[ZONE_ROLE_SECURITY_CLOUD] = "自治体情報セキュリティクラウド",
 	[ZONE_ROLE_INTERNET] = "インターネット",
+	[ZONE_ROLE_GOV_CLOUD] = "ガバメントクラウド",
 };
 
 /* East Asian wide characters (CJK, kana, hangul, full-width forms). */

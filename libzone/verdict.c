@@ -4,19 +4,23 @@
  *
  * Roles: R resident tier, L lgwan tier, I internet tier, W lgwan-wan,
  * P public-system, S security-cloud, N internet attachment (and every
- * address no network names, whether or not the config has a catch-all).
+ * address no network names, whether or not the config has a catch-all),
+ * G gov-cloud (the resident tier's extension into the government cloud:
+ * the hard invariant holds for it as for R, and only system-pair
+ * channels reach it from R; the lgwan tier meets it as it meets R).
  * A flow inside one segment is always allowed (intra-zone); for two
  * different segments the cell of their roles decides (source row,
  * destination column):
  *
- *        R        L        I        W        P        S        N
- *   R  deny     resid.   HARD     resid.   resid.   HARD     HARD
- *   L  resid.   deny     split    LGWAN    deny     no-bo    no-bo
- *   I  HARD     split    deny     split    deny     EGRESS   direct
- *   W  resid.   LGWAN    inbnd    trans.   trans.   trans.   trans.
- *   P  resid.   inbnd    inbnd    trans.   trans.   trans.   trans.
- *   S  HARD     inbnd    inbnd    trans.   trans.   trans.   trans.
- *   N  HARD     inbnd    inbnd    trans.   trans.   trans.   trans.
+ *        R        L        I        W        P        S        N        G
+ *   R  deny     resid.   HARD     resid.   resid.   HARD     HARD     resid.
+ *   L  resid.   deny     split    LGWAN    deny     no-bo    no-bo    resid.
+ *   I  HARD     split    deny     split    deny     EGRESS   direct   HARD
+ *   W  resid.   LGWAN    inbnd    trans.   trans.   trans.   trans.   trans.
+ *   P  resid.   inbnd    inbnd    trans.   trans.   trans.   trans.   trans.
+ *   S  HARD     inbnd    inbnd    trans.   trans.   trans.   trans.   HARD
+ *   N  HARD     inbnd    inbnd    trans.   trans.   trans.   trans.   HARD
+ *   G  resid.   resid.   HARD     trans.   trans.   HARD     HARD     trans.
  *
  *   upper case = allowed (LGWAN lgwan-wan, EGRESS secure-egress) or never
  *   (HARD hard-invariant); the rest deny with the rule named:
@@ -47,7 +51,7 @@
  * Channels are consulted in every denying cell except the hard invariant,
  * and only channels whose kind is legal for the cell and the profile
  * count (verdict_channel_legal()):
- *   system-pair      R->L, L->R
+ *   system-pair      R->L, L->R, R->G, G->R
  *   public-system    R->P, R->W
  *   screen-transfer  L->R always; L->I in alpha, alpha-prime;
  *                    I->L in beta, beta-prime
@@ -80,18 +84,19 @@
 #define T ZONE_RULE_NO_TRANSIT
 
 /*
- * [from][to] in enum zone_role order: R L I W P S N, one row per source
+ * [from][to] in enum zone_role order: R L I W P S N G, one row per source
  * role as in the table above.
  */
 /* clang-format off */
 static const enum zone_rule matrix[ZONE_ROLE_MAX][ZONE_ROLE_MAX] = {
-	{ D, R, H, R, R, H, H },
-	{ R, D, SP, W, D, NB, NB },
-	{ H, SP, D, SP, D, E, DI },
-	{ R, W, IB, T, T, T, T },
-	{ R, IB, IB, T, T, T, T },
-	{ H, IB, IB, T, T, T, T },
-	{ H, IB, IB, T, T, T, T },
+	{ D, R, H, R, R, H, H, R },
+	{ R, D, SP, W, D, NB, NB, R },
+	{ H, SP, D, SP, D, E, DI, H },
+	{ R, W, IB, T, T, T, T, T },
+	{ R, IB, IB, T, T, T, T, T },
+	{ H, IB, IB, T, T, T, T, H },
+	{ H, IB, IB, T, T, T, T, H },
+	{ R, R, H, T, T, H, H, T },
 };
 /* clang-format on */
 
@@ -198,8 +203,11 @@ bool verdict_channel_legal(enum zone_profile profile,
 {
 	switch (kind) {
 	case ZONE_CHANNEL_SYSTEM_PAIR:
-		return (from == ZONE_ROLE_RESIDENT && to == ZONE_ROLE_LGWAN) ||
-		       (from == ZONE_ROLE_LGWAN && to == ZONE_ROLE_RESIDENT);
+		return (from == ZONE_ROLE_RESIDENT &&
+			(to == ZONE_ROLE_LGWAN || to == ZONE_ROLE_GOV_CLOUD)) ||
+		       (to == ZONE_ROLE_RESIDENT &&
+			(from == ZONE_ROLE_LGWAN ||
+			 from == ZONE_ROLE_GOV_CLOUD));
 	case ZONE_CHANNEL_PUBLIC_SYSTEM:
 		return from == ZONE_ROLE_RESIDENT &&
 		       (to == ZONE_ROLE_PUBLIC_SYSTEM ||

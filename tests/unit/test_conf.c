@@ -813,11 +813,11 @@ END_TEST
 
 /* One segment of each role, in enum zone_role order, and a host in it. */
 static const char *const matrix_seg[ZONE_ROLE_MAX] = {
-	"r", "l", "i", "w", "p", "s", "n",
+	"r", "l", "i", "w", "p", "s", "n", "g",
 };
 static const char *const matrix_host[ZONE_ROLE_MAX] = {
 	"10.1.0.1",	"10.2.0.1",  "10.3.0.1",    "172.16.0.1",
-	"198.51.100.1", "192.0.2.1", "203.0.113.1",
+	"198.51.100.1", "192.0.2.1", "203.0.113.1", "100.80.0.1",
 };
 static const char *const matrix_head[ZONE_PROFILE_MAX] = {
 	"profile = \"alpha\";",
@@ -841,7 +841,9 @@ static const char *const matrix_head[ZONE_PROFILE_MAX] = {
 	"  networks = [ \"198.51.100.0/24\" ]; },"                                        \
 	"{ name = \"s\"; kind = \"security-cloud\"; interfaces = [ \"e5\" ];"           \
 	"  networks = [ \"192.0.2.0/24\" ]; },"                                           \
-	"{ name = \"n\"; kind = \"internet\"; interfaces = [ \"e5\" ]; } );\n" GW
+	"{ name = \"n\"; kind = \"internet\"; interfaces = [ \"e5\" ]; },"           \
+	"{ name = \"g\"; kind = \"gov-cloud\"; interfaces = [ \"e7\" ];"              \
+	"  networks = [ \"100.80.0.0/16\" ]; } );\n" GW
 
 /*
  * Load one channel of kind @k from role @f to role @t under profile @p,
@@ -902,11 +904,12 @@ START_TEST(test_conf_matrix_matches_verdict)
 		}
 	}
 	/*
-	 * Per profile: system-pair 2, public-system 2, screen-transfer 2
-	 * (lgwan -> resident, and one direction between lgwan and internet
-	 * tier), sanitize 1, inbound 2; breakout 1 in alpha-prime only.
+	 * Per profile: system-pair 4 (resident <-> lgwan, resident <->
+	 * gov-cloud), public-system 2, screen-transfer 2 (lgwan -> resident,
+	 * and one direction between lgwan and internet tier), sanitize 1,
+	 * inbound 2; breakout 1 in alpha-prime only.
 	 */
-	ck_assert_uint_eq(accepted, 4 * 9 + 1);
+	ck_assert_uint_eq(accepted, 4 * 11 + 1);
 }
 END_TEST
 

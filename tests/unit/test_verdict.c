@@ -40,6 +40,7 @@
 #define P ZONE_ROLE_PUBLIC_SYSTEM
 #define S ZONE_ROLE_SECURITY_CLOUD
 #define N ZONE_ROLE_INTERNET
+#define G ZONE_ROLE_GOV_CLOUD
 
 #define NOW ((time_t)1800000000)
 
@@ -63,13 +64,16 @@ static const struct segdef {
 	{ "pubsys2", P, "198.18.0.0/16", "198.18.0.10", "198.18.0.20" },
 	{ "seccloud", S, "192.0.2.0/24", "192.0.2.10", "192.0.2.20" },
 	{ "seccloud2", S, "198.19.0.0/16", "198.19.0.10", "198.19.0.20" },
+	{ "govcloud", G, "100.80.0.0/16", "100.80.0.10", "100.80.0.20" },
+	{ "govcloud2", G, "100.81.0.0/16", "100.81.0.10", "100.81.0.20" },
 	{ "internet", N, NULL, "203.0.113.10", "203.0.113.20" },
 };
 
 #define N_SEGDEFS (sizeof(segdefs) / sizeof(segdefs[0]))
 #define N_ZONES 6
 /* The first segment of each role, in enum zone_role order. */
-static const size_t first_of_role[ZONE_ROLE_MAX] = { 0, 2, 4, 6, 8, 10, 12 };
+static const size_t first_of_role[ZONE_ROLE_MAX] = { 0,	2,  4, 6,
+						     8, 10, 14, 12 };
 
 static const enum zone_profile profiles[] = {
 	ZONE_PROFILE_ALPHA,
@@ -92,10 +96,16 @@ static enum zone_rule spec_rule(enum zone_role from, enum zone_role to)
 	bool inet_t = to == I || to == N || to == S;
 	bool lgside_f = from == L || from == W || from == P;
 	bool lgside_t = to == L || to == W || to == P;
+	/* gov-cloud: the resident tier's extension */
+	bool res_f = from == R || from == G;
+	bool res_t = to == R || to == G;
 
-	if ((from == R && inet_t) || (to == R && inet_f))
+	if ((res_f && inet_t) || (res_t && inet_f))
 		return ZONE_RULE_HARD_INVARIANT;
 	if ((from == R && lgside_t) || (to == R && lgside_f))
+		return ZONE_RULE_RESIDENT_DEFAULT;
+	if ((from == R && to == G) || (from == G && to == R) ||
+	    (from == L && to == G) || (from == G && to == L))
 		return ZONE_RULE_RESIDENT_DEFAULT;
 	/* the gateway is no transit between attachments */
 	if (!is_zone(from) && !is_zone(to))
@@ -133,7 +143,8 @@ static bool spec_legal(enum zone_profile prof, enum zone_channel_kind kind,
 
 	switch (kind) {
 	case ZONE_CHANNEL_SYSTEM_PAIR:
-		return (from == R && to == L) || (from == L && to == R);
+		return (from == R && (to == L || to == G)) ||
+		       ((from == L || from == G) && to == R);
 	case ZONE_CHANNEL_PUBLIC_SYSTEM:
 		return from == R && (to == P || to == W);
 	case ZONE_CHANNEL_SCREEN_TRANSFER:
@@ -501,9 +512,12 @@ START_TEST(test_verdict_channels)
 						m->channels[i].from->role,
 						m->channels[i].to->role);
 	}
-	/* R<->L 2 + R->P/W 2 + screen-transfer 2 + sanitize + inbound 2 */
+	/*
+	 * R<->L 2 + R<->G 2 + R->P/W 2 + screen-transfer 2 + sanitize +
+	 * inbound 2
+	 */
 	ck_assert_uint_eq(opened,
-			  m->profile == ZONE_PROFILE_ALPHA_PRIME ? 10 : 9);
+			  m->profile == ZONE_PROFILE_ALPHA_PRIME ? 12 : 11);
 	fixture_free(m);
 }
 END_TEST
@@ -571,7 +585,7 @@ START_TEST(test_verdict_channel_ranges_and_open_hosts)
 	};
 	struct chandef inbound = {
 		.kind = ZONE_CHANNEL_INBOUND,
-		.from = 12,
+		.from = N_SEGDEFS - 1,
 		.to = 4,
 		.to_host = "10.3.0.80",
 		.proto = IPPROTO_TCP,

@@ -28,6 +28,7 @@ enum zone_role {
 	ZONE_ROLE_PUBLIC_SYSTEM,	/* attachment kind "public-system" */
 	ZONE_ROLE_SECURITY_CLOUD,	/* attachment kind "security-cloud" */
 	ZONE_ROLE_INTERNET,		/* attachment kind "internet" */
+	ZONE_ROLE_GOV_CLOUD,		/* attachment kind "gov-cloud" */
 	ZONE_ROLE_MAX
 };
 
