@@ -18,9 +18,8 @@
 
 /* A service list; false when absent or unusable (reported). */
 static bool parse_service_list(struct conf_loader *ld,
-			       const config_setting_t *group,
-			       const char *what, struct zone_service **ret,
-			       size_t *ret_n)
+			       const config_setting_t *group, const char *what,
+			       struct zone_service **ret, size_t *ret_n)
 {
 	const config_setting_t *list;
 	const config_setting_t *e;
@@ -43,8 +42,9 @@ static bool parse_service_list(struct conf_loader *ld,
 		e = config_setting_get_elem(list, (unsigned int)i);
 		why = conf_parse_service(config_setting_get_string(e), &v[n]);
 		if (why) {
-			conf_error(ld, conf_line_of(e), "%s: service \"%s\": %s",
-				   what, config_setting_get_string(e), why);
+			conf_error(ld, conf_line_of(e),
+				   "%s: service \"%s\": %s", what,
+				   config_setting_get_string(e), why);
 			continue;
 		}
 		n++;
@@ -126,8 +126,8 @@ static void check_edge_hosts(struct conf_loader *ld,
 		return;
 	}
 	if (raw == 0) {
-		conf_error(ld, conf_line_of(config_setting_get_member(group,
-								      key)),
+		conf_error(ld,
+			   conf_line_of(config_setting_get_member(group, key)),
 			   "%s: %s must list at least one address", what, key);
 		return;
 	}
@@ -154,8 +154,8 @@ static void check_edge_hosts(struct conf_loader *ld,
 }
 
 static void check_edge_services(struct conf_loader *ld,
-				const config_setting_t *group,
-				const char *what, bool required)
+				const config_setting_t *group, const char *what,
+				bool required)
 {
 	int raw = conf_raw_length(group, "services");
 
@@ -163,11 +163,10 @@ static void check_edge_services(struct conf_loader *ld,
 		conf_error(ld, conf_line_of(group), "%s: missing services",
 			   what);
 	else if (raw == 0)
-		conf_error(
-			ld,
-			conf_line_of(config_setting_get_member(group,
-							       "services")),
-			"%s: services must list at least one service", what);
+		conf_error(ld,
+			   conf_line_of(config_setting_get_member(group,
+								  "services")),
+			   "%s: services must list at least one service", what);
 }
 
 /* The internet side: the gateway never opens a path to it on its own. */
@@ -197,27 +196,27 @@ static void check_gw_end(struct conf_loader *ld, struct zone_gw_rule *r,
 		conf_error(
 			ld, r->line,
 			"%s: to \"%s\" is on the internet side (%s %s); the gateway may reach it only through the security cloud",
-			what, seg->name, zone_role_is_tier(seg->role) ? "tier" :
-									"attachment",
+			what, seg->name,
+			zone_role_is_tier(seg->role) ? "tier" : "attachment",
 			zone_role_name(seg->role));
 		r->seg = NULL;
 	}
-	if (!r->outbound && r->seg && (!zone_role_is_tier(seg->role) ||
-				       seg->role == ZONE_ROLE_INTERNET_TIER))
+	if (!r->outbound && r->seg &&
+	    (!zone_role_is_tier(seg->role) ||
+	     seg->role == ZONE_ROLE_INTERNET_TIER))
 		r->seg = NULL;
 }
 
 static void parse_gw_rule(struct conf_loader *ld, const config_setting_t *group,
 			  struct zone_gw_rule *r, bool outbound, int pos)
 {
-	static const char *const in_keys[] = { "name",	   "from",
+	static const char *const in_keys[] = { "name",	     "from",
 					       "from_hosts", "services",
 					       "reason",     "approved",
 					       NULL };
-	static const char *const out_keys[] = { "name",	    "to",
-						"to_hosts", "services",
-						"reason",   "approved",
-						NULL };
+	static const char *const out_keys[] = {
+		"name", "to", "to_hosts", "services", "reason", "approved", NULL
+	};
 	const char *type = outbound ? "outbound" : "management";
 	const char *hkey = outbound ? "to_hosts" : "from_hosts";
 	char what[CONF_WHAT_LEN];
@@ -238,8 +237,8 @@ static void parse_gw_rule(struct conf_loader *ld, const config_setting_t *group,
 	check_edge_services(ld, group, what, true);
 	r->reason = conf_get_text(ld, group, "reason", what, true, r->line,
 				  TEXT_MAX);
-	r->approved = conf_get_text(ld, group, "approved", what, true,
-				    r->line, TEXT_MAX);
+	r->approved = conf_get_text(ld, group, "approved", what, true, r->line,
+				    TEXT_MAX);
 }
 
 static void parse_gw_list(struct conf_loader *ld, const config_setting_t *gw,
@@ -264,9 +263,10 @@ static void parse_gw_list(struct conf_loader *ld, const config_setting_t *gw,
 	for (i = 0; i < config_setting_length(list); i++) {
 		e = config_setting_get_elem(list, (unsigned int)i);
 		if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
-			conf_error(ld, conf_line_of(e),
-				   "gateway: %s: entry %d must be a group { ... }",
-				   key, i + 1);
+			conf_error(
+				ld, conf_line_of(e),
+				"gateway: %s: entry %d must be a group { ... }",
+				key, i + 1);
 			continue;
 		}
 		m->gw_rules[m->n_gw_rules].index = m->n_gw_rules;
@@ -404,8 +404,8 @@ static void parse_narrow_entry(struct conf_loader *ld,
  */
 void conf_parse_narrow(struct conf_loader *ld, const config_setting_t *root)
 {
-	const config_setting_t *list = config_setting_get_member(root,
-								 "narrow");
+	const config_setting_t *list =
+		config_setting_get_member(root, "narrow");
 	const config_setting_t *e;
 	struct zone_model *m = ld->model;
 	int len;

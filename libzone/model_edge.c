@@ -71,8 +71,8 @@ size_t zone_gw_rule_service_count(const struct zone_gw_rule *rule)
 	return rule->n_services;
 }
 
-const struct zone_service *
-zone_gw_rule_service(const struct zone_gw_rule *rule, size_t i)
+const struct zone_service *zone_gw_rule_service(const struct zone_gw_rule *rule,
+						size_t i)
 {
 	return i < rule->n_services ? &rule->services[i] : NULL;
 }
