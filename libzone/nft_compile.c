@@ -9,12 +9,21 @@
  * unclassified" (seg_<name> then writes its segment id into the ct mark
  * and returns), then with the destination address (seg_<name> then
  * dispatches on the source id in the ct mark to pair_<src>_<dst>, which
- * holds the pair's channels and its matrix verdict).  Between the two the
- * input interface jumps to an anti-spoof chain.  nft 1.0.6 cannot print a
- * concatenation of two map lookups, hence the ct mark as the register
- * between them (see mark.h); one map for both lookups halves the
- * elements the kernel has to hold and load.  Addresses no network names
- * miss the map and fall to the catch-all segment's chain.
+ * holds the pair's channels, narrow entries and matrix verdict).  nft
+ * 1.0.6 cannot print a concatenation of two map lookups, hence the ct
+ * mark as the register between them (see mark.h); one map for both
+ * lookups halves the elements the kernel has to hold and load.  Addresses
+ * no network names miss the map and fall to the catch-all's chain.
+ *
+ * The interfaces bind both lookups (DESIGN.md 1, Interfaces).  Between
+ * them, the input interface's entry in the iface map jumps to an ingress
+ * chain whose one ct mark lookup goes on to the destination lookup (chain
+ * route) only for the segments that interface carries: anything else is
+ * spoofed, and an interface the map lacks falls through to the
+ * unknown-interface drop.  Each seg_<name> checks the output interface
+ * against its segment's before it dispatches (wrong_egress, unknown_out).
+ * Attachment to attachment is the matrix's no-transit.  The gateway's
+ * own traffic has chains of its own (nft_gateway.c).
  */
 
 #include <sys/socket.h>
