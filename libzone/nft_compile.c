@@ -15,7 +15,7 @@
  * lookups halves the elements the kernel has to hold and load.  Addresses
  * no network names miss the map and fall to the catch-all's chain.
  *
- * The interfaces bind both lookups (DESIGN.md 1, Interfaces).  Between
+ * The interfaces bind both lookups (zoned.conf(5), Interfaces).  Between
  * them, the input interface's entry in the iface map jumps to an ingress
  * chain whose one ct mark lookup goes on to the destination lookup (chain
  * route) only for the segments that interface carries: anything else is
@@ -472,7 +472,7 @@ static int spoof_rule(struct compile *c, const struct iface_group *g,
 }
 
 /*
- * The source binding (DESIGN.md 1, Interfaces): a packet arriving on an
+ * The source binding (zoned.conf(5), Interfaces): a packet arriving on an
  * interface comes from the networks of a segment that interface carries
  * (the catch-all's id stands for addresses of no other segment), or it is
  * spoofed.  One ct mark lookup sends a bound packet on to the destination

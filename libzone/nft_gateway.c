@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The gateway itself (DESIGN.md 1, "The gateway itself"): the input and
+ * The gateway itself (zoned.conf(5), "The gateway itself"): the input and
  * output hooks of table inet zoned.  The gateway touches every tier, so
  * what it accepts for itself is as narrow as the forward path: replies
  * of its own flows, loopback, IPv6 neighbour discovery and ICMP errors of

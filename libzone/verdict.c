@@ -42,7 +42,7 @@
  *     one reaching the lgwan tier.  (W->I is inbound-default, as stated.)
  *   - L->P, I->P: default-deny.  Public systems are the resident tier's
  *     peers, reached only through public-system channels.
- *   - attachment -> attachment: no-transit, stated by DESIGN.md.
+ *   - attachment -> attachment: no-transit (zoned.conf(5), Interfaces).
  *
  * An allowed cell between two segments (lgwan-wan, secure-egress) that
  * the config narrows admits only what one of its narrow entries matches;
