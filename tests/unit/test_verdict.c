@@ -815,6 +815,149 @@ START_TEST(test_verdict_legal_table)
 }
 END_TEST
 
+/* ---- the edges: interfaces, narrow, the gateway itself ---- */
+
+static const char *const edge_text =
+	"zones = (\n"
+	"  { name = \"jumin\"; tier = \"resident\"; interfaces = [ \"e1\" ];\n"
+	"    networks = [ \"10.1.0.0/16\" ]; },\n"
+	"  { name = \"lgwan\"; tier = \"lgwan\"; interfaces = [ \"e2\", \"e2b\" ];\n"
+	"    networks = [ \"10.2.0.0/16\" ]; },\n"
+	"  { name = \"naibu\"; tier = \"internet\"; interfaces = [ \"e3\" ];\n"
+	"    networks = [ \"10.3.0.0/16\" ]; }\n"
+	");\n"
+	"attachments = (\n"
+	"  { name = \"lgwan-wan\"; kind = \"lgwan-wan\"; interfaces = [ \"e4\" ];\n"
+	"    networks = [ \"172.16.0.0/12\" ]; },\n"
+	"  { name = \"seccloud\"; kind = \"security-cloud\"; interfaces = [ \"e5\" ];\n"
+	"    networks = [ \"192.0.2.0/24\" ]; },\n"
+	"  { name = \"internet\"; kind = \"internet\"; interfaces = [ \"e5\" ]; }\n"
+	");\n"
+	"narrow = ( { from = \"naibu\"; to = \"seccloud\";\n"
+	"    to_hosts = [ \"192.0.2.80\" ]; services = [ \"tcp/8080\" ]; } );\n"
+	"gateway = {\n"
+	"  management = ( { name = \"ssh\"; from = \"lgwan\";\n"
+	"    from_hosts = [ \"10.2.0.5\" ]; services = [ \"tcp/22\" ];\n"
+	"    reason = \"r\"; approved = \"a\"; } );\n"
+	"  outbound = ( { name = \"ntp\"; to = \"seccloud\";\n"
+	"    to_hosts = [ \"192.0.2.123\" ]; services = [ \"udp/123\" ];\n"
+	"    reason = \"r\"; approved = \"a\"; } );\n"
+	"};\n";
+
+/* zone_verdict_edge() of one TCP/UDP packet; the rule */
+static enum zone_rule edge_rule(const struct zone_model *m, const char *src,
+				const char *dst, uint8_t proto, uint16_t dport,
+				enum zone_path path, const char *iif,
+				const char *oif)
+{
+	struct zone_flow f = {
+		.proto = proto,
+		.dport = dport,
+	};
+	struct zone_verdict v;
+
+	if (src)
+		f.src = addr(src);
+	if (dst)
+		f.dst = addr(dst);
+	if (!src)
+		f.src.family = f.dst.family;
+	if (!dst)
+		f.dst.family = f.src.family;
+	memset(&v, 0xa5, sizeof(v));
+	zone_verdict_edge(m, &f, path, iif, oif, NOW, &v);
+	ck_assert_int_eq(v.path, path);
+	ck_assert_int_eq(v.action, v.rule == ZONE_RULE_INTRA_ZONE ||
+					   v.rule == ZONE_RULE_LGWAN_WAN ||
+					   v.rule == ZONE_RULE_SECURE_EGRESS ||
+					   v.rule == ZONE_RULE_MANAGEMENT ||
+					   v.rule == ZONE_RULE_OUTBOUND ?
+				   ZONE_ACTION_ALLOW :
+				   ZONE_ACTION_DENY);
+	return v.rule;
+}
+
+START_TEST(test_verdict_edges)
+{
+	struct zone_diag *diag = zone_diag_new();
+	struct zone_model *m = NULL;
+	const uint8_t T = IPPROTO_TCP;
+	const uint8_t U = IPPROTO_UDP;
+	const enum zone_path F = ZONE_PATH_FORWARD;
+
+	ck_assert_int_eq(zone_conf_load_string(edge_text, "e.conf", diag, &m),
+			 0);
+	zone_diag_free(diag);
+	/* forward: each binding in the kernel's order, then the matrix */
+	ck_assert_int_eq(edge_rule(m, "10.2.0.9", "172.16.0.9", T, 443, F,
+				   "e2b", "e4"),
+			 ZONE_RULE_LGWAN_WAN);
+	ck_assert_int_eq(edge_rule(m, "10.2.0.9", "172.16.0.9", T, 443, F,
+				   "eth9", "e4"),
+			 ZONE_RULE_UNKNOWN_INTERFACE);
+	ck_assert_int_eq(edge_rule(m, "10.2.0.9", "172.16.0.9", T, 443, F,
+				   "e1", "e4"),
+			 ZONE_RULE_SPOOF);
+	/* nobody's address: the internet, on the internet's interface only */
+	ck_assert_int_eq(edge_rule(m, "100.64.0.9", "10.3.0.9", T, 443, F,
+				   "e1", "e3"),
+			 ZONE_RULE_SPOOF);
+	ck_assert_int_eq(edge_rule(m, "100.64.0.9", "10.3.0.9", T, 443, F,
+				   "e5", "e3"),
+			 ZONE_RULE_INBOUND_DEFAULT);
+	ck_assert_int_eq(edge_rule(m, "10.2.0.9", "172.16.0.9", T, 443, F,
+				   "e2", "eth9"),
+			 ZONE_RULE_UNKNOWN_INTERFACE);
+	ck_assert_int_eq(edge_rule(m, "10.2.0.9", "172.16.0.9", T, 443, F,
+				   "e2", "e3"),
+			 ZONE_RULE_WRONG_EGRESS);
+	/* no transit, the same attachment included */
+	ck_assert_int_eq(edge_rule(m, "100.64.0.9", "100.65.0.9", U, 53, F,
+				   "e5", "e5"),
+			 ZONE_RULE_NO_TRANSIT);
+	ck_assert_int_eq(edge_rule(m, "172.16.0.9", "192.0.2.9", U, 53, F,
+				   "e4", "e5"),
+			 ZONE_RULE_NO_TRANSIT);
+	/* the narrowed cell: its host and service, nothing else */
+	ck_assert_int_eq(edge_rule(m, "10.3.0.9", "192.0.2.80", T, 8080, F,
+				   "e3", "e5"),
+			 ZONE_RULE_SECURE_EGRESS);
+	ck_assert_int_eq(edge_rule(m, "10.3.0.9", "192.0.2.80", T, 443, F,
+				   "e3", "e5"),
+			 ZONE_RULE_NARROWED);
+	ck_assert_int_eq(edge_rule(m, "10.3.0.9", "192.0.2.81", T, 8080, F,
+				   NULL, NULL),
+			 ZONE_RULE_NARROWED);
+	/* an un-narrowed allowed cell stays open */
+	ck_assert_int_eq(edge_rule(m, "10.2.0.9", "172.16.0.9", U, 9, F, NULL,
+				   NULL),
+			 ZONE_RULE_LGWAN_WAN);
+	/* the gateway itself */
+	ck_assert_int_eq(edge_rule(m, "10.2.0.5", NULL, T, 22,
+				   ZONE_PATH_INPUT, "e2b", NULL),
+			 ZONE_RULE_MANAGEMENT);
+	ck_assert_int_eq(edge_rule(m, "10.2.0.5", NULL, T, 22,
+				   ZONE_PATH_INPUT, "e1", NULL),
+			 ZONE_RULE_GATEWAY);
+	ck_assert_int_eq(edge_rule(m, "10.2.0.6", NULL, T, 22,
+				   ZONE_PATH_INPUT, NULL, NULL),
+			 ZONE_RULE_GATEWAY);
+	ck_assert_int_eq(edge_rule(m, "10.2.0.5", NULL, U, 22,
+				   ZONE_PATH_INPUT, NULL, NULL),
+			 ZONE_RULE_GATEWAY);
+	ck_assert_int_eq(edge_rule(m, NULL, "192.0.2.123", U, 123,
+				   ZONE_PATH_OUTPUT, NULL, "e5"),
+			 ZONE_RULE_OUTBOUND);
+	ck_assert_int_eq(edge_rule(m, NULL, "192.0.2.123", U, 123,
+				   ZONE_PATH_OUTPUT, NULL, "e4"),
+			 ZONE_RULE_GATEWAY);
+	ck_assert_int_eq(edge_rule(m, NULL, "10.3.0.1", U, 123,
+				   ZONE_PATH_OUTPUT, NULL, NULL),
+			 ZONE_RULE_GATEWAY);
+	zone_model_free(m);
+}
+END_TEST
+
 static Suite *verdict_suite(void)
 {
 	Suite *s = suite_create("verdict");
@@ -835,6 +978,7 @@ static Suite *verdict_suite(void)
 	tcase_add_test(tc, test_verdict_rule_names);
 	tcase_add_test(tc, test_verdict_legal_table);
 	tcase_add_test(tc, test_verdict_from_config);
+	tcase_add_test(tc, test_verdict_edges);
 	suite_add_tcase(s, tc);
 	return s;
 }
