@@ -35,20 +35,26 @@ static void print_key(FILE *out, const char *indent, const char *key,
 	fputs(";\n", out);
 }
 
-static void print_prefixes(FILE *out, const char *key,
-			   const struct zone_prefix *v, size_t n)
+static void print_prefixes_at(FILE *out, const char *indent, const char *key,
+			      const struct zone_prefix *v, size_t n)
 {
 	char buf[ZONE_PREFIX_STRLEN];
 	size_t i;
 
 	if (n == 0)
 		return;
-	fprintf(out, "    %s = [ ", key);
+	fprintf(out, "%s%s = [ ", indent, key);
 	for (i = 0; i < n; i++) {
 		fprintf(out, "%s\"%s\"", i ? ", " : "",
 			zone_prefix_format(&v[i], buf, sizeof(buf)));
 	}
 	fputs(" ];\n", out);
+}
+
+static void print_prefixes(FILE *out, const char *key,
+			   const struct zone_prefix *v, size_t n)
+{
+	print_prefixes_at(out, "    ", key, v, n);
 }
 
 static void print_segment(FILE *out, const struct zone_segment *seg, bool last)
@@ -128,14 +134,15 @@ static void print_channel(FILE *out, const struct zone_channel *c, bool last)
 	fprintf(out, "  }%s\n", last ? "" : ",");
 }
 
-static void print_services(FILE *out, const struct zone_service *v, size_t n)
+static void print_services(FILE *out, const char *indent,
+			   const struct zone_service *v, size_t n)
 {
 	char buf[ZONE_SERVICE_STRLEN];
 	size_t i;
 
 	if (n == 0)
 		return;
-	fputs("    services = [ ", out);
+	fprintf(out, "%sservices = [ ", indent);
 	for (i = 0; i < n; i++)
 		fprintf(out, "%s\"%s\"", i ? ", " : "",
 			zone_service_format(&v[i], buf, sizeof(buf)));
@@ -156,7 +163,7 @@ static void print_narrows(FILE *out, const struct zone_model *m)
 		print_key(out, "    ", "from", n->from->name);
 		print_key(out, "    ", "to", n->to->name);
 		print_prefixes(out, "to_hosts", n->to_hosts, n->n_to_hosts);
-		print_services(out, n->services, n->n_services);
+		print_services(out, "    ", n->services, n->n_services);
 		fprintf(out, "  }%s\n", i + 1 == m->n_narrows ? "" : ",");
 	}
 	fputs(");\n", out);
@@ -181,15 +188,16 @@ static void print_gw_list(FILE *out, const struct zone_model *m, bool outbound)
 		r = &m->gw_rules[i];
 		if (r->outbound != outbound)
 			continue;
-		fputs("  {\n", out);
-		print_key(out, "    ", "name", r->name);
-		print_key(out, "    ", outbound ? "to" : "from", r->seg->name);
-		print_prefixes(out, outbound ? "to_hosts" : "from_hosts",
-			       r->hosts, r->n_hosts);
-		print_services(out, r->services, r->n_services);
-		print_key(out, "    ", "reason", r->reason);
-		print_key(out, "    ", "approved", r->approved);
-		fprintf(out, "  }%s\n", i == last ? "" : ",");
+		fputs("    {\n", out);
+		print_key(out, "      ", "name", r->name);
+		print_key(out, "      ", outbound ? "to" : "from", r->seg->name);
+		print_prefixes_at(out, "      ",
+				  outbound ? "to_hosts" : "from_hosts", r->hosts,
+				  r->n_hosts);
+		print_services(out, "      ", r->services, r->n_services);
+		print_key(out, "      ", "reason", r->reason);
+		print_key(out, "      ", "approved", r->approved);
+		fprintf(out, "    }%s\n", i == last ? "" : ",");
 	}
 	fputs(any ? "  );\n" : ");\n", out);
 }
