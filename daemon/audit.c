@@ -7,6 +7,7 @@
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <net/if.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -295,6 +296,8 @@ static const char *isolated_by(const struct isolation *iso,
 
 struct explain {
 	struct zone_flow flow;
+	const char *iif; /* --in, or NULL */
+	const char *oif; /* --out, or NULL */
 	bool has_service;
 	struct zone_verdict v;
 	const char *isolated; /* the isolation that overrides the verdict */
@@ -386,8 +389,18 @@ static void explain_text(struct zoned *z, const struct explain *ex,
 	char buf[8];
 	size_t i;
 
-	explain_seg_text("from:", &ex->flow.src, ex->v.src, o);
-	explain_seg_text("to:", &ex->flow.dst, ex->v.dst, o);
+	if (ex->v.path == ZONE_PATH_OUTPUT)
+		fprintf(o->out, "%-9s the gateway itself\n", "from:");
+	else
+		explain_seg_text("from:", &ex->flow.src, ex->v.src, o);
+	if (ex->v.path == ZONE_PATH_INPUT)
+		fprintf(o->out, "%-9s the gateway itself\n", "to:");
+	else
+		explain_seg_text("to:", &ex->flow.dst, ex->v.dst, o);
+	if (ex->iif)
+		fprintf(o->out, "%-9s %s\n", "in:", ex->iif);
+	if (ex->oif)
+		fprintf(o->out, "%-9s %s\n", "out:", ex->oif);
 	if (ex->has_service) {
 		fprintf(o->out, "service:  %s",
 			zone_proto_name(ex->flow.proto, buf, sizeof(buf)));
@@ -410,6 +423,14 @@ static void explain_text(struct zoned *z, const struct explain *ex,
 		fprintf(o->out, "rule:     %s\n", zone_rule_name(ex->v.rule));
 	if (ex->v.channel)
 		explain_channel_text(ex->v.channel, o);
+	if (ex->v.gw_rule)
+		fprintf(o->out, "%s %s\nreason:   %s\napproved: %s\n",
+			zone_gw_rule_is_outbound(ex->v.gw_rule) ?
+				"outbound:" :
+				"management:",
+			zone_gw_rule_name(ex->v.gw_rule),
+			zone_gw_rule_reason(ex->v.gw_rule),
+			zone_gw_rule_approved(ex->v.gw_rule));
 	if (n_chans)
 		fprintf(o->out, "channels open between these hosts:\n");
 	for (i = 0; i < n_chans; i++)
@@ -417,11 +438,18 @@ static void explain_text(struct zoned *z, const struct explain *ex,
 }
 
 static void explain_seg_json(struct ctl_out *o, const struct zone_addr *a,
-			     const struct zone_segment *seg)
+			     const struct zone_segment *seg, bool gateway)
 {
 	char buf[ZONE_PREFIX_STRLEN];
 	bool first = true;
 
+	if (gateway) {
+		fputs("{\"addr\":null,\"segment\":\"gateway\","
+		      "\"label\":\"gateway\",\"role\":\"gateway\","
+		      "\"zone\":false}",
+		      o->out);
+		return;
+	}
 	fputc('{', o->out);
 	json_str(o, &first, "addr", zone_addr_format(a, buf, sizeof(buf)));
 	json_str(o, &first, "segment", seg ? zone_segment_name(seg) : NULL);
@@ -464,9 +492,13 @@ static void explain_json(struct zoned *z, const struct explain *ex,
 
 	fputc('{', o->out);
 	json_key(o, &first, "src");
-	explain_seg_json(o, &ex->flow.src, ex->v.src);
+	explain_seg_json(o, &ex->flow.src, ex->v.src,
+			 ex->v.path == ZONE_PATH_OUTPUT);
 	json_key(o, &first, "dst");
-	explain_seg_json(o, &ex->flow.dst, ex->v.dst);
+	explain_seg_json(o, &ex->flow.dst, ex->v.dst,
+			 ex->v.path == ZONE_PATH_INPUT);
+	json_str(o, &first, "in", ex->iif);
+	json_str(o, &first, "out", ex->oif);
 	json_str(o, &first, "proto",
 		 ex->has_service ?
 			 zone_proto_name(ex->flow.proto, buf, sizeof(buf)) :
@@ -478,6 +510,8 @@ static void explain_json(struct zoned *z, const struct explain *ex,
 	json_str(o, &first, "matrix_rule", zone_rule_name(ex->v.rule));
 	json_str(o, &first, "isolated_by", ex->isolated);
 	json_str(o, &first, "mode", zone_mode_name(zone_model_mode(z->model)));
+	json_str(o, &first, "gateway_rule",
+		 ex->v.gw_rule ? zone_gw_rule_name(ex->v.gw_rule) : NULL);
 	json_key(o, &first, "channel");
 	explain_channel_json(o, ex->v.channel);
 	json_key(o, &first, "open_channels");
@@ -489,10 +523,60 @@ static void explain_json(struct zoned *z, const struct explain *ex,
 	fputs("]}\n", o->out);
 }
 
+/*
+ * SRC and DST of explain: an address, or "gateway" (the gateway itself,
+ * then judged by its management or outbound rules).  The gateway's side
+ * gets the unspecified address of the other side's family.
+ */
+static int explain_ends(const char *src, const char *dst, struct explain *ex,
+			enum zone_path *ret_path)
+{
+	bool src_gw = strcmp(src, "gateway") == 0;
+	bool dst_gw = strcmp(dst, "gateway") == 0;
+
+	if (src_gw && dst_gw)
+		return -EINVAL;
+	if ((!src_gw && zone_addr_parse(src, &ex->flow.src) < 0) ||
+	    (!dst_gw && zone_addr_parse(dst, &ex->flow.dst) < 0))
+		return -EINVAL;
+	if (src_gw)
+		ex->flow.src.family = ex->flow.dst.family;
+	if (dst_gw)
+		ex->flow.dst.family = ex->flow.src.family;
+	*ret_path = src_gw ? ZONE_PATH_OUTPUT :
+		    dst_gw ? ZONE_PATH_INPUT :
+			     ZONE_PATH_FORWARD;
+	return 0;
+}
+
+/* in=IFACE and out=IFACE (zonectl's --in, --out); the rest positional */
+static int explain_args(const struct ctl_request *req, struct explain *ex,
+			const char **pos, size_t *ret_n)
+{
+	size_t n = 0;
+	size_t i;
+
+	for (i = 0; i < req->argc; i++) {
+		const char *a = req->argv[i];
+
+		if (strncmp(a, "in=", 3) == 0 && a[3])
+			ex->iif = a + 3;
+		else if (strncmp(a, "out=", 4) == 0 && a[4])
+			ex->oif = a + 4;
+		else if (n < 3)
+			pos[n++] = a;
+		else
+			return -EINVAL;
+	}
+	*ret_n = n;
+	return n >= 2 ? 0 : -EINVAL;
+}
+
 /**
- * ctl_explain - zonectl explain SRC DST [PROTO/PORT]: the verdict the live
- * model gives the flow, and the matrix rule or channel behind it.  An
- * isolation overrides the matrix, as in the kernel.
+ * ctl_explain - zonectl explain SRC DST [PROTO/PORT] [--in IFACE]
+ * [--out IFACE]: the verdict the live model gives the flow, and the
+ * matrix rule, channel, interface binding or gateway rule behind it.
+ * An isolation overrides the matrix, as in the kernel.
  */
 void ctl_explain(struct zoned *z, const struct ctl_request *req,
 		 struct ctl_out *o)
@@ -500,34 +584,42 @@ void ctl_explain(struct zoned *z, const struct ctl_request *req,
 	const struct zone_channel *chans[32];
 	struct explain ex = { 0 };
 	time_t now = time(NULL);
+	enum zone_path path;
+	const char *pos[3];
+	size_t n_pos = 0;
 	size_t n_chans = 0;
 
-	if (zone_addr_parse(req->argv[0], &ex.flow.src) < 0 ||
-	    zone_addr_parse(req->argv[1], &ex.flow.dst) < 0) {
-		ctl_fail(o, "explain: SRC and DST must be addresses");
+	if (explain_args(req, &ex, pos, &n_pos) < 0 ||
+	    explain_ends(pos[0], pos[1], &ex, &path) < 0) {
+		ctl_fail(o, "explain: SRC and DST must be addresses, "
+			    "or one of them \"gateway\"");
 		return;
 	}
 	if (ex.flow.src.family != ex.flow.dst.family) {
 		ctl_fail(o, "explain: SRC and DST are of different families");
 		return;
 	}
-	if (req->argc == 3) {
-		if (parse_service(req->argv[2], &ex.flow) < 0) {
+	if (n_pos == 3) {
+		if (parse_service(pos[2], &ex.flow) < 0) {
 			ctl_fail(o,
 				 "explain: %s: expected tcp/PORT, udp/PORT, "
 				 "sctp/PORT, icmp or icmpv6",
-				 req->argv[2]);
+				 pos[2]);
 			return;
 		}
 		ex.has_service = true;
 	}
-	zone_verdict(z->model, &ex.flow, now, &ex.v);
+	zone_verdict_edge(z->model, &ex.flow, path, ex.iif, ex.oif, now,
+			  &ex.v);
 	/* the kernel drops everything it forwards to or from an isolation */
-	ex.isolated = isolated_by(z->iso, &ex.flow.src);
-	if (!ex.isolated)
-		ex.isolated = isolated_by(z->iso, &ex.flow.dst);
+	if (path == ZONE_PATH_FORWARD) {
+		ex.isolated = isolated_by(z->iso, &ex.flow.src);
+		if (!ex.isolated)
+			ex.isolated = isolated_by(z->iso, &ex.flow.dst);
+	}
 	ex.allowed = ex.v.action == ZONE_ACTION_ALLOW && !ex.isolated;
-	if (!ex.has_service && !ex.allowed && !ex.isolated)
+	if (path == ZONE_PATH_FORWARD && !ex.has_service && !ex.allowed &&
+	    !ex.isolated && ex.v.rule < ZONE_RULE_UNKNOWN_INTERFACE)
 		n_chans = explain_channels(z->model, &ex, now, chans,
 					   sizeof(chans) / sizeof(chans[0]));
 	if (o->json)
@@ -674,6 +766,12 @@ static bool role_internet_side(enum zone_role r)
 	       r == ZONE_ROLE_SECURITY_CLOUD;
 }
 
+/* the resident tier and its gov-cloud extension */
+static bool role_resident_side(enum zone_role r)
+{
+	return r == ZONE_ROLE_RESIDENT || r == ZONE_ROLE_GOV_CLOUD;
+}
+
 #define AUDIT_ADDRS_MAX 64
 
 /*
@@ -760,8 +858,8 @@ static void audit_channels_invariant(struct audit *a, FILE *problems)
 		enum zone_role f = zone_segment_role(zone_channel_from(ch));
 		enum zone_role t = zone_segment_role(zone_channel_to(ch));
 
-		if ((f == ZONE_ROLE_RESIDENT && role_internet_side(t)) ||
-		    (t == ZONE_ROLE_RESIDENT && role_internet_side(f)))
+		if ((role_resident_side(f) && role_internet_side(t)) ||
+		    (role_resident_side(t) && role_internet_side(f)))
 			fprintf(problems,
 				"channel %s crosses the hard "
 				"invariant\n",
@@ -799,9 +897,9 @@ static void audit_invariant(struct audit *a)
 			enum zone_role rs = zone_segment_role(s);
 			enum zone_role rd = zone_segment_role(d);
 
-			if (!(rs == ZONE_ROLE_RESIDENT &&
+			if (!(role_resident_side(rs) &&
 			      role_internet_side(rd)) &&
-			    !(rd == ZONE_ROLE_RESIDENT &&
+			    !(role_resident_side(rd) &&
 			      role_internet_side(rs)))
 				continue;
 			pairs += audit_pair(a, s, d, problems);
@@ -1078,6 +1176,214 @@ static void audit_hooks(struct audit *a)
 		fputc(']', o->out);
 }
 
+/* An allowed cell towards an attachment that no narrow entry names. */
+static bool audit_unnarrowed(const struct zone_model *m,
+			     const struct zone_segment *s,
+			     const struct zone_segment *d,
+			     enum zone_rule *ret_rule)
+{
+	struct zone_addr as[AUDIT_ADDRS_MAX];
+	struct zone_addr ad[AUDIT_ADDRS_MAX];
+	struct zone_flow f = { 0 };
+	struct zone_verdict v;
+	size_t ns;
+	size_t nd;
+	size_t i;
+	size_t j;
+
+	if (s == d || zone_segment_is_zone(d) ||
+	    zone_model_cell_narrowed(m, s, d))
+		return false;
+	ns = audit_addrs(m, s, as);
+	nd = audit_addrs(m, d, ad);
+	for (i = 0; i < ns; i++) {
+		for (j = 0; j < nd; j++) {
+			if (as[i].family != ad[j].family)
+				continue;
+			f.src = as[i];
+			f.dst = ad[j];
+			zone_verdict(m, &f, time(NULL), &v);
+			if (v.rule != ZONE_RULE_LGWAN_WAN &&
+			    v.rule != ZONE_RULE_SECURE_EGRESS)
+				return false;
+			*ret_rule = v.rule;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void audit_gw_rule_text(const struct zone_gw_rule *r,
+			       struct ctl_out *o)
+{
+	char buf[ZONE_PREFIX_STRLEN];
+	size_t i;
+
+	fprintf(o->out, "  %-10s %-16s %s %s", zone_gw_rule_is_outbound(r) ?
+						    "outbound" :
+						    "management",
+		zone_gw_rule_name(r), zone_gw_rule_is_outbound(r) ? "to" :
+								    "from",
+		zone_segment_name(zone_gw_rule_segment(r)));
+	for (i = 0; i < zone_gw_rule_host_count(r); i++)
+		fprintf(o->out, "%s%s", i ? "," : " ",
+			zone_prefix_format(zone_gw_rule_host(r, i), buf,
+					   sizeof(buf)));
+	for (i = 0; i < zone_gw_rule_service_count(r); i++)
+		fprintf(o->out, "%s%s", i ? "," : " ",
+			zone_service_format(zone_gw_rule_service(r, i), buf,
+					    sizeof(buf)));
+	fprintf(o->out, "  (%s; %s)\n", zone_gw_rule_reason(r),
+		zone_gw_rule_approved(r));
+}
+
+static void audit_gw_rule_json(const struct zone_gw_rule *r, bool comma,
+			       struct ctl_out *o)
+{
+	char buf[ZONE_PREFIX_STRLEN];
+	bool first = true;
+	size_t i;
+
+	fputs(comma ? ",{" : "{", o->out);
+	json_str(o, &first, "kind",
+		 zone_gw_rule_is_outbound(r) ? "outbound" : "management");
+	json_str(o, &first, "name", zone_gw_rule_name(r));
+	json_str(o, &first, zone_gw_rule_is_outbound(r) ? "to" : "from",
+		 zone_segment_name(zone_gw_rule_segment(r)));
+	json_key(o, &first, "hosts");
+	fputc('[', o->out);
+	for (i = 0; i < zone_gw_rule_host_count(r); i++) {
+		fputs(i ? "," : "", o->out);
+		ctl_json_string(o->out,
+				zone_prefix_format(zone_gw_rule_host(r, i),
+						   buf, sizeof(buf)));
+	}
+	fputc(']', o->out);
+	json_key(o, &first, "services");
+	fputc('[', o->out);
+	for (i = 0; i < zone_gw_rule_service_count(r); i++) {
+		fputs(i ? "," : "", o->out);
+		ctl_json_string(o->out,
+				zone_service_format(zone_gw_rule_service(r, i),
+						    buf, sizeof(buf)));
+	}
+	fputc(']', o->out);
+	json_str(o, &first, "reason", zone_gw_rule_reason(r));
+	json_str(o, &first, "approved", zone_gw_rule_approved(r));
+	fputc('}', o->out);
+}
+
+static void audit_cells(struct audit *a)
+{
+	const struct zone_model *m = a->z->model;
+	size_t n = zone_model_segment_count(m);
+	struct ctl_out *o = a->o;
+	enum zone_rule rule;
+	bool comma = false;
+	size_t i;
+	size_t j;
+
+	if (o->json) {
+		json_key(o, &a->first, "unnarrowed_cells");
+		fputc('[', o->out);
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < n; j++) {
+			const struct zone_segment *s = zone_model_segment(m, i);
+			const struct zone_segment *d = zone_model_segment(m, j);
+			bool first = true;
+
+			if (!audit_unnarrowed(m, s, d, &rule))
+				continue;
+			if (!o->json) {
+				fprintf(o->out,
+					"NOT NARROWED: %s -> %s (allowed by "
+					"%s: every host and port)\n",
+					zone_segment_name(s),
+					zone_segment_name(d),
+					zone_rule_name(rule));
+				continue;
+			}
+			fputs(comma ? ",{" : "{", o->out);
+			json_str(o, &first, "from", zone_segment_name(s));
+			json_str(o, &first, "to", zone_segment_name(d));
+			json_str(o, &first, "rule", zone_rule_name(rule));
+			fputc('}', o->out);
+			comma = true;
+		}
+	}
+	if (o->json)
+		fputc(']', o->out);
+}
+
+/* Interfaces of the gateway that the config does not name. */
+static void audit_ifaces(struct audit *a)
+{
+	struct if_nameindex *ifs = if_nameindex();
+	struct ctl_out *o = a->o;
+	bool comma = false;
+	size_t i;
+
+	if (o->json) {
+		json_key(o, &a->first, "unknown_interfaces");
+		fputc('[', o->out);
+	}
+	for (i = 0; ifs && ifs[i].if_index; i++) {
+		const char *name = ifs[i].if_name;
+
+		if (strcmp(name, "lo") == 0 ||
+		    zone_model_knows_interface(a->z->model, name))
+			continue;
+		if (o->json) {
+			fputs(comma ? "," : "", o->out);
+			ctl_json_string(o->out, name);
+			comma = true;
+		} else {
+			fprintf(o->out,
+				"UNKNOWN INTERFACE: %s is on the gateway but "
+				"not in the config (everything through it is "
+				"dropped: unknown-interface)\n",
+				name);
+		}
+	}
+	if (o->json)
+		fputc(']', o->out);
+	if (ifs)
+		if_freenameindex(ifs);
+}
+
+/*
+ * The edges: allowed cells towards an attachment left un-narrowed, who
+ * may reach the gateway and where it may go, and interfaces the config
+ * does not name.  Reported for the auditor, not failed.
+ */
+static void audit_edges(struct audit *a)
+{
+	const struct zone_model *m = a->z->model;
+	size_t n = zone_model_gw_rule_count(m);
+	struct ctl_out *o = a->o;
+	size_t i;
+
+	audit_cells(a);
+	if (o->json) {
+		json_key(o, &a->first, "gateway_rules");
+		fputc('[', o->out);
+	} else {
+		fprintf(o->out, "gateway rules: %zu%s\n", n,
+			n ? "" : " (nobody may reach the gateway, and it "
+				 "may reach nothing)");
+	}
+	for (i = 0; i < n; i++) {
+		if (o->json)
+			audit_gw_rule_json(zone_model_gw_rule(m, i), i > 0, o);
+		else
+			audit_gw_rule_text(zone_model_gw_rule(m, i), o);
+	}
+	if (o->json)
+		fputc(']', o->out);
+	audit_ifaces(a);
+}
+
 static void audit_head(struct audit *a)
 {
 	const struct zone_model *m = a->z->model;
@@ -1123,6 +1429,7 @@ void ctl_audit(struct zoned *z, const struct ctl_request *req,
 	audit_table(&a);
 	audit_invariant(&a);
 	audit_channels(&a);
+	audit_edges(&a);
 	audit_stats(&a);
 	audit_hooks(&a);
 	if (o->json) {

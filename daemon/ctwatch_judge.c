@@ -187,6 +187,51 @@ static bool addr_is_local(const struct ctwatch *cw, const struct zone_addr *a)
 	return false;
 }
 
+/* One of the gateway's own addresses (loopback included). */
+static bool addr_is_gateway(struct ctwatch *cw, const struct zone_addr *a)
+{
+	static const uint8_t lo6[16] = { [15] = 1 };
+	size_t i;
+
+	if (a->family == AF_INET ? a->bytes[0] == 127 :
+				   memcmp(a->bytes, lo6, 16) == 0)
+		return true;
+	for (i = 0; i < cw->n_local; i++)
+		if (memcmp(&cw->local[i], a, sizeof(*a)) == 0)
+			return true;
+	return false;
+}
+
+/**
+ * ct_path - where a flow meets the gateway, for the verdict
+ * @cw: the watcher (its list of the gateway's own addresses)
+ * @fl: the flow
+ * @ret: ZONE_PATH_FORWARD, _INPUT (to the gateway) or _OUTPUT (from it)
+ *
+ * Returns false for a flow no rule of zoned judges: the gateway talking
+ * to itself, and multicast, broadcast or link-local traffic, which is
+ * never forwarded (a host's mDNS or DHCP is not a cross-segment flow,
+ * whatever segment the catch-all gives the group).
+ */
+bool ct_path(struct ctwatch *cw, const struct ct_flow *fl,
+	     enum zone_path *ret)
+{
+	bool s;
+	bool d;
+
+	if (ms_since(&cw->local_at) > CT_LOCAL_REFRESH_MS)
+		ct_local_refresh(cw);
+	if (addr_never_forwarded(&fl->f.src) ||
+	    addr_never_forwarded(&fl->f.dst))
+		return false;
+	s = addr_is_gateway(cw, &fl->f.src);
+	d = addr_is_gateway(cw, &fl->f.dst);
+	if (s && d)
+		return false;
+	*ret = s ? ZONE_PATH_OUTPUT : d ? ZONE_PATH_INPUT : ZONE_PATH_FORWARD;
+	return true;
+}
+
 /**
  * ct_is_local - true when one end of the flow is the gateway itself
  */
@@ -312,6 +357,17 @@ static const char *seg_name(const struct zone_segment *seg)
 	return seg ? zone_segment_name(seg) : "-";
 }
 
+/* The zone names of a verdict's ends; the gateway itself is "gateway". */
+static const char *src_name(const struct zone_verdict *v)
+{
+	return v->path == ZONE_PATH_OUTPUT ? "gateway" : seg_name(v->src);
+}
+
+static const char *dst_name(const struct zone_verdict *v)
+{
+	return v->path == ZONE_PATH_INPUT ? "gateway" : seg_name(v->dst);
+}
+
 /* The label when it says more than the name, else NULL (key left out). */
 static const char *seg_label(const struct zone_segment *seg)
 {
@@ -385,7 +441,7 @@ static void ct_violation(struct zoned *z, const struct nf_conntrack *ct,
 		e->flags |= killed ? CT_E_KILLED : CT_E_REPORTED;
 	ct_text_fill(fl, &t);
 	alert_emit(z->alerts, ALERT_VIOLATION,
-		   "src_zone", seg_name(v->src), "dst_zone", seg_name(v->dst),
+		   "src_zone", src_name(v), "dst_zone", dst_name(v),
 		   "proto", t.proto_name, "src", t.src,
 		   "sport", fl->has_ports ? t.sport : NULL,
 		   "dst", t.dst, "dport", fl->has_ports ? t.dport : NULL,
@@ -394,11 +450,9 @@ static void ct_violation(struct zoned *z, const struct nf_conntrack *ct,
 		   "bypass", bypass ? "yes" : NULL,
 		   "src_label", seg_label(v->src),
 		   "dst_label", seg_label(v->dst), NULL);
-	stats_count(z->stats, STAT_VIOLATION, seg_name(v->src),
-		    seg_name(v->dst), 1);
+	stats_count(z->stats, STAT_VIOLATION, src_name(v), dst_name(v), 1);
 	if (killed)
-		stats_count(z->stats, STAT_KILLED, seg_name(v->src),
-			    seg_name(v->dst), 1);
+		stats_count(z->stats, STAT_KILLED, src_name(v), dst_name(v), 1);
 }
 
 static void ct_flow_start(struct zoned *z, const struct ct_flow *fl,
@@ -438,13 +492,20 @@ void ct_judge(struct zoned *z, struct nf_conntrack *ct, bool sweeping)
 	struct zone_verdict v;
 	struct ct_entry *e;
 	struct ct_flow fl;
+	enum zone_path path;
 	const char *channel;
 	char tagbuf[16];
 
-	if (!z->model || ct_decode(ct, &fl) < 0)
+	if (!z->model || ct_decode(ct, &fl) < 0 || !ct_path(cw, &fl, &path))
 		return;
-	zone_verdict(z->model, &fl.f, time(NULL), &v);
-	if (v.rule == ZONE_RULE_INTRA_ZONE || ct_is_local(cw, &fl))
+	/*
+	 * The gateway's own flows are judged by its management and
+	 * outbound rules (conntrack does not say the interface; the hosts
+	 * and services do), forwarded ones by the matrix.
+	 */
+	zone_verdict_edge(z->model, &fl.f, path, NULL, NULL, time(NULL), &v);
+	if (v.rule == ZONE_RULE_INTRA_ZONE || v.rule == ZONE_RULE_MANAGEMENT ||
+	    v.rule == ZONE_RULE_OUTBOUND)
 		return;
 	e = ct_entry_find(cw, fl.id);
 	if (e && sweeping)

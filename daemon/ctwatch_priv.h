@@ -90,6 +90,8 @@ enum {
 /* ctwatch_judge.c */
 int ct_decode(const struct nf_conntrack *ct, struct ct_flow *ret);
 bool ct_is_local(struct ctwatch *cw, const struct ct_flow *fl);
+bool ct_path(struct ctwatch *cw, const struct ct_flow *fl,
+	     enum zone_path *ret);
 void ct_local_refresh(struct ctwatch *cw);
 void ct_judge(struct zoned *z, struct nf_conntrack *ct, bool sweeping);
 void ct_destroyed(struct zoned *z, const struct nf_conntrack *ct);

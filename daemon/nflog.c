@@ -474,24 +474,52 @@ static void nflog_window_end(struct zoned *z, struct nflog_agg *a, int64_t now,
 	nflog_queue_add(nf, a);
 }
 
+/* The edge rule a deny prefix names, or NULL for a matrix rule. */
+static const char *nflog_edge_rule(const struct nflog_rec *r)
+{
+	static const char *const edges[] = { "unknown-interface",
+					     "wrong-egress", "gateway" };
+	const char *rest;
+	size_t i;
+
+	if (r->kind != NFLOG_DENY && r->kind != NFLOG_MONITOR)
+		return NULL;
+	for (i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		if (nflog_prefix_word(r->arg, edges[i], &rest))
+			return edges[i];
+	}
+	return NULL;
+}
+
 static void nflog_fill_names(struct zoned *z, struct nflog_agg *a,
 			     const struct nflog_rec *r)
 {
 	struct zone_verdict v;
 	const char *rule;
 
+	const char *edge = nflog_edge_rule(r);
+
 	zone_verdict(z->model, &r->f, time(NULL), &v);
 	snprintf(a->src_zone, sizeof(a->src_zone), "%s",
 		 v.src ? zone_segment_name(v.src) : "-");
 	snprintf(a->dst_zone, sizeof(a->dst_zone), "%s",
 		 v.dst ? zone_segment_name(v.dst) : "-");
+	/* "gateway in|out": the gateway itself is one end */
+	if (edge && strcmp(edge, "gateway") == 0)
+		snprintf(strcmp(r->arg, "gateway out") == 0 ? a->src_zone :
+							      a->dst_zone,
+			 sizeof(a->src_zone), "gateway");
 	/*
 	 * The verdict names the rule; the prefix only says which kind of
 	 * rule logged.  When the two disagree (a reload raced the packet)
-	 * the kernel's word is kept.
+	 * the kernel's word is kept.  The interface bindings and the
+	 * gateway's own rules need the packet's interfaces and hook, which
+	 * only the kernel saw: their prefix names the rule.
 	 */
 	if (r->kind == NFLOG_ISOLATE)
 		rule = "isolated";
+	else if (edge)
+		rule = edge;
 	else if (v.action == ZONE_ACTION_DENY)
 		rule = zone_rule_name(v.rule);
 	else

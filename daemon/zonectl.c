@@ -12,6 +12,7 @@
 #include <sys/time.h>
 #include <sys/types.h>
 #include <sys/un.h>
+#include <net/if.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -679,10 +680,13 @@ out:
 /* ---- the command line ---- */
 
 /*
- * Take --json wherever it appears after the command, and --reason TEXT
- * (or --reason=TEXT) when @reason is given.  The rest stay in order.
+ * Take --json wherever it appears after the command, --reason TEXT (or
+ * --reason=TEXT) when @reason is given, and --in IFACE / --out IFACE
+ * into @iface[0] / @iface[1] when @iface is given.  The rest stay in
+ * order.
  */
-static int take_options(int *argc, char **argv, const char **reason)
+static int take_options(int *argc, char **argv, const char **reason,
+			const char **iface)
 {
 	int n = 0;
 	int i;
@@ -690,6 +694,12 @@ static int take_options(int *argc, char **argv, const char **reason)
 	for (i = 0; i < *argc; i++) {
 		if (strcmp(argv[i], "--json") == 0) {
 			arg_json = true;
+		} else if (iface && (strcmp(argv[i], "--in") == 0 ||
+				     strcmp(argv[i], "--out") == 0)) {
+			if (i + 1 == *argc)
+				return -EINVAL;
+			iface[argv[i][2] == 'o'] = argv[i + 1];
+			i++;
 		} else if (reason && strcmp(argv[i], "--reason") == 0) {
 			if (i + 1 == *argc)
 				return -EINVAL;
@@ -731,11 +741,15 @@ static const struct command commands[] = {
 static int run_command(const struct command *c, int argc, char **argv)
 {
 	const char *reason = NULL;
+	const char *iface[2] = { NULL, NULL };
 	const char *args[CTL_ARGS_MAX];
+	char in[8 + IF_NAMESIZE];
+	char out[8 + IF_NAMESIZE];
 	int i;
 
 	if (take_options(&argc, argv,
-			 c->cmd == CTL_CMD_ISOLATE ? &reason : NULL) < 0)
+			 c->cmd == CTL_CMD_ISOLATE ? &reason : NULL,
+			 c->cmd == CTL_CMD_EXPLAIN ? iface : NULL) < 0)
 		usage();
 	if (argc < c->argc_min || argc > c->argc_max)
 		usage();
@@ -749,6 +763,19 @@ static int run_command(const struct command *c, int argc, char **argv)
 		args[i] = argv[i];
 	if (reason)
 		args[argc++] = reason;
+	/* the daemon takes them as in=IFACE and out=IFACE */
+	for (i = 0; i < 2; i++) {
+		if (iface[i] && strlen(iface[i]) >= IF_NAMESIZE)
+			usage();
+	}
+	if (iface[0]) {
+		snprintf(in, sizeof(in), "in=%s", iface[0]);
+		args[argc++] = in;
+	}
+	if (iface[1]) {
+		snprintf(out, sizeof(out), "out=%s", iface[1]);
+		args[argc++] = out;
+	}
 	return simple_command(c->cmd, (size_t)argc, args);
 }
 

@@ -72,6 +72,11 @@ static int print_tiers(const void *model, FILE *out)
 	return zone_model_print_tiers(model, out);
 }
 
+static int print_edges(const void *model, FILE *out)
+{
+	return zone_model_print_edges(model, out);
+}
+
 static int print_plan(const void *rs, FILE *out)
 {
 	return zone_ruleset_print(rs, out);
@@ -86,6 +91,8 @@ static int conf_print(const struct zone_model *model)
 	ret = zone_model_print(model, stdout);
 	if (ret == 0)
 		ret = print_commented(print_tiers, model, "tier mapping");
+	if (ret == 0)
+		ret = print_commented(print_edges, model, "edges");
 	if (ret < 0)
 		return ret;
 	rs = zone_ruleset_compile(model, NULL, 0, time(NULL));

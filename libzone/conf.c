@@ -21,9 +21,6 @@
 
 #include "conf_priv.h"
 
-/* Bounds of free text, in bytes. */
-#define LABEL_MAX 64
-#define TEXT_MAX 256
 
 void conf_error(struct conf_loader *ld, int line, const char *fmt, ...)
 {
@@ -83,12 +80,12 @@ static void flush_msgs(struct conf_loader *ld)
 	ld->n_msgs = 0;
 }
 
-static int line_of(const config_setting_t *s)
+int conf_line_of(const config_setting_t *s)
 {
 	return (int)config_setting_source_line(s);
 }
 
-static char *conf_strdup(struct conf_loader *ld, const char *s)
+char *conf_strdup(struct conf_loader *ld, const char *s)
 {
 	char *copy = strdup(s);
 
@@ -101,7 +98,7 @@ static char *conf_strdup(struct conf_loader *ld, const char *s)
  * Refuse every key of @group that is not in the NULL-ended @known list.
  * @what prefixes the message ("" at the top level).
  */
-static void check_keys(struct conf_loader *ld, const config_setting_t *group,
+void conf_check_keys(struct conf_loader *ld, const config_setting_t *group,
 		       const char *what, const char *const *known)
 {
 	const config_setting_t *s;
@@ -117,7 +114,7 @@ static void check_keys(struct conf_loader *ld, const config_setting_t *group,
 				break;
 		}
 		if (!known[k])
-			conf_error(ld, line_of(s), "%s%sunknown key \"%s\"",
+			conf_error(ld, conf_line_of(s), "%s%sunknown key \"%s\"",
 				   what, *what ? ": " : "", name);
 	}
 }
@@ -126,7 +123,7 @@ static void check_keys(struct conf_loader *ld, const config_setting_t *group,
  * A string setting: NULL when absent (an error when @required) or of the
  * wrong type (always an error).  @line_default is where "missing" points.
  */
-static const char *get_string(struct conf_loader *ld,
+const char *conf_get_string(struct conf_loader *ld,
 			      const config_setting_t *group, const char *key,
 			      const char *what, bool required, int line_default,
 			      const config_setting_t **ret)
@@ -143,7 +140,7 @@ static const char *get_string(struct conf_loader *ld,
 		return NULL;
 	}
 	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		conf_error(ld, line_of(s), "%s%s%s must be a string", what, sep,
+		conf_error(ld, conf_line_of(s), "%s%s%s must be a string", what, sep,
 			   key);
 		return NULL;
 	}
@@ -151,7 +148,7 @@ static const char *get_string(struct conf_loader *ld,
 }
 
 /* A free-text setting, copied; NULL when absent or invalid. */
-static char *get_text(struct conf_loader *ld, const config_setting_t *group,
+char *conf_get_text(struct conf_loader *ld, const config_setting_t *group,
 		      const char *key, const char *what, bool required,
 		      int line_default, size_t max)
 {
@@ -160,18 +157,18 @@ static char *get_text(struct conf_loader *ld, const config_setting_t *group,
 	const char *why;
 	const char *sep = *what ? ": " : "";
 
-	v = get_string(ld, group, key, what, required, line_default, &s);
+	v = conf_get_string(ld, group, key, what, required, line_default, &s);
 	if (!v)
 		return NULL;
 	why = conf_text_problem(v, max);
 	if (why) {
 		if (strcmp(why, "is too long") == 0)
 			conf_error(
-				ld, line_of(s),
+				ld, conf_line_of(s),
 				"%s%s%s is too long (%zu bytes, at most %zu)",
 				what, sep, key, strlen(v), max);
 		else
-			conf_error(ld, line_of(s), "%s%s%s %s", what, sep, key,
+			conf_error(ld, conf_line_of(s), "%s%s%s %s", what, sep, key,
 				   why);
 		return NULL;
 	}
@@ -179,7 +176,7 @@ static char *get_text(struct conf_loader *ld, const config_setting_t *group,
 }
 
 /* A list setting ([ ] or ( )) of strings; NULL when absent or invalid. */
-static const config_setting_t *get_string_list(struct conf_loader *ld,
+const config_setting_t *conf_get_string_list(struct conf_loader *ld,
 					       const config_setting_t *group,
 					       const char *key,
 					       const char *what)
@@ -192,14 +189,14 @@ static const config_setting_t *get_string_list(struct conf_loader *ld,
 		return NULL;
 	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
 	    config_setting_type(s) != CONFIG_TYPE_LIST) {
-		conf_error(ld, line_of(s), "%s: %s must be a list of strings",
+		conf_error(ld, conf_line_of(s), "%s: %s must be a list of strings",
 			   what, key);
 		return NULL;
 	}
 	for (i = 0; i < config_setting_length(s); i++) {
 		e = config_setting_get_elem(s, (unsigned int)i);
 		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-			conf_error(ld, line_of(e),
+			conf_error(ld, conf_line_of(e),
 				   "%s: %s entries must be strings", what, key);
 			return NULL;
 		}
@@ -207,7 +204,7 @@ static const config_setting_t *get_string_list(struct conf_loader *ld,
 	return s;
 }
 
-static int *alloc_lines(struct conf_loader *ld, size_t n)
+int *conf_alloc_lines(struct conf_loader *ld, size_t n)
 {
 	int *lines = calloc(n ? n : 1, sizeof(int));
 
@@ -221,7 +218,7 @@ static int *alloc_lines(struct conf_loader *ld, size_t n)
  * are reported and left out.  Returns false when the setting is absent or
  * unusable.
  */
-static bool parse_prefixes(struct conf_loader *ld,
+bool conf_parse_prefixes(struct conf_loader *ld,
 			   const config_setting_t *group, const char *key,
 			   const char *what, struct zone_prefix **ret,
 			   size_t *ret_n, int **ret_lines)
@@ -235,12 +232,12 @@ static bool parse_prefixes(struct conf_loader *ld,
 	int len;
 	int i;
 
-	list = get_string_list(ld, group, key, what);
+	list = conf_get_string_list(ld, group, key, what);
 	if (!list)
 		return false;
 	len = config_setting_length(list);
 	v = calloc(len ? (size_t)len : 1, sizeof(*v));
-	lines = alloc_lines(ld, (size_t)len);
+	lines = conf_alloc_lines(ld, (size_t)len);
 	if (!v || !lines) {
 		ld->nomem = true;
 		free(v);
@@ -251,11 +248,11 @@ static bool parse_prefixes(struct conf_loader *ld,
 		e = config_setting_get_elem(list, (unsigned int)i);
 		text = config_setting_get_string(e);
 		if (zone_prefix_parse(text, &v[n]) < 0) {
-			conf_error(ld, line_of(e), "%s: %s entry \"%.60s\" %s",
+			conf_error(ld, conf_line_of(e), "%s: %s entry \"%.60s\" %s",
 				   what, key, text, conf_prefix_problem(text));
 			continue;
 		}
-		lines[n++] = line_of(e);
+		lines[n++] = conf_line_of(e);
 	}
 	*ret = v;
 	*ret_n = n;
@@ -273,12 +270,21 @@ static void parse_interfaces(struct conf_loader *ld,
 	int len;
 	int i;
 
-	list = get_string_list(ld, group, "interfaces", aux->what);
-	if (!list)
+	list = conf_get_string_list(ld, group, "interfaces", aux->what);
+	if (!list) {
+		/* every packet is bound to the interfaces of its segment */
+		if (!config_setting_get_member(group, "interfaces"))
+			conf_error(ld, seg->line, "%s: missing interfaces",
+				   aux->what);
 		return;
+	}
 	len = config_setting_length(list);
+	if (len == 0)
+		conf_error(ld, conf_line_of(list),
+			   "%s: interfaces must list at least one interface",
+			   aux->what);
 	seg->interfaces = calloc(len ? (size_t)len : 1, sizeof(char *));
-	aux->if_lines = alloc_lines(ld, (size_t)len);
+	aux->if_lines = conf_alloc_lines(ld, (size_t)len);
 	if (!seg->interfaces || !aux->if_lines) {
 		ld->nomem = true;
 		return;
@@ -288,12 +294,12 @@ static void parse_interfaces(struct conf_loader *ld,
 		name = config_setting_get_string(e);
 		if (!conf_ifname_valid(name)) {
 			conf_error(
-				ld, line_of(e),
+				ld, conf_line_of(e),
 				"%s: interface \"%s\" is not a valid interface name (1-15 of A-Z a-z 0-9 . _ -)",
 				aux->what, name);
 			continue;
 		}
-		aux->if_lines[seg->n_interfaces] = line_of(e);
+		aux->if_lines[seg->n_interfaces] = conf_line_of(e);
 		seg->interfaces[seg->n_interfaces] = conf_strdup(ld, name);
 		if (seg->interfaces[seg->n_interfaces])
 			seg->n_interfaces++;
@@ -302,8 +308,9 @@ static void parse_interfaces(struct conf_loader *ld,
 
 static const char *const tier_names[] = { "resident", "lgwan", "internet",
 					  NULL };
-static const char *const kind_names[] = { "lgwan-wan", "public-system",
-					  "security-cloud", "internet", NULL };
+static const char *const kind_names[] = { "lgwan-wan",	    "public-system",
+					  "security-cloud", "internet",
+					  "gov-cloud",	    NULL };
 
 static int lookup_name(const char *const *names, const char *v)
 {
@@ -325,16 +332,16 @@ static void parse_role(struct conf_loader *ld, const config_setting_t *group,
 	const char *v;
 	int i;
 
-	v = get_string(ld, group, key, aux->what, true, line_of(group), &s);
+	v = conf_get_string(ld, group, key, aux->what, true, conf_line_of(group), &s);
 	if (!v)
 		return;
 	i = lookup_name(is_zone ? tier_names : kind_names, v);
 	if (i < 0) {
 		conf_error(
-			ld, line_of(s),
+			ld, conf_line_of(s),
 			is_zone ?
 				"%s: tier \"%s\" is not one of resident, lgwan, internet" :
-				"%s: kind \"%s\" is not one of lgwan-wan, public-system, security-cloud, internet",
+				"%s: kind \"%s\" is not one of lgwan-wan, public-system, security-cloud, internet, gov-cloud",
 			aux->what, v);
 		return;
 	}
@@ -343,19 +350,19 @@ static void parse_role(struct conf_loader *ld, const config_setting_t *group,
 }
 
 /* The name of an object, and the `zone "x"` / `zone #3` it is called by. */
-static char *parse_name(struct conf_loader *ld, const config_setting_t *group,
+char *conf_parse_name(struct conf_loader *ld, const config_setting_t *group,
 			const char *type, int pos, char *what)
 {
 	const config_setting_t *s;
 	const char *v;
 
 	snprintf(what, CONF_WHAT_LEN, "%s #%d", type, pos);
-	v = get_string(ld, group, "name", what, true, line_of(group), &s);
+	v = conf_get_string(ld, group, "name", what, true, conf_line_of(group), &s);
 	if (!v)
 		return NULL;
 	if (!conf_name_valid(v)) {
 		conf_error(
-			ld, line_of(s),
+			ld, conf_line_of(s),
 			"%s: name \"%.40s\" must be 1-31 characters of a-z 0-9 _ - starting with a letter or digit",
 			what, v);
 		return NULL;
@@ -379,22 +386,22 @@ static void parse_segment(struct conf_loader *ld, const config_setting_t *group,
 	const config_setting_t *s;
 
 	seg->index = index;
-	seg->line = line_of(group);
-	seg->name = parse_name(ld, group, is_zone ? "zone" : "attachment", pos,
+	seg->line = conf_line_of(group);
+	seg->name = conf_parse_name(ld, group, is_zone ? "zone" : "attachment", pos,
 			       aux->what);
-	check_keys(ld, group, aux->what, keys);
+	conf_check_keys(ld, group, aux->what, keys);
 	parse_role(ld, group, seg, aux, is_zone);
 	if (config_setting_get_member(group, "label"))
-		seg->label = get_text(ld, group, "label", aux->what, false, 0,
+		seg->label = conf_get_text(ld, group, "label", aux->what, false, 0,
 				      LABEL_MAX);
 	parse_interfaces(ld, group, seg, aux);
 	s = config_setting_get_member(group, "networks");
-	if (parse_prefixes(ld, group, "networks", aux->what, &seg->networks,
+	if (conf_parse_prefixes(ld, group, "networks", aux->what, &seg->networks,
 			   &seg->n_networks, &aux->net_lines)) {
 		aux->nets_bad = seg->n_networks !=
 				(size_t)config_setting_length(s);
 		if (config_setting_length(s) == 0)
-			conf_error(ld, line_of(s),
+			conf_error(ld, conf_line_of(s),
 				   "%s: networks must not be empty", aux->what);
 	} else if (s) {
 		aux->nets_bad = true;
@@ -419,7 +426,7 @@ static void parse_segment_list(struct conf_loader *ld,
 	for (i = 0; i < config_setting_length(list); i++) {
 		e = config_setting_get_elem(list, (unsigned int)i);
 		if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
-			conf_error(ld, line_of(e),
+			conf_error(ld, conf_line_of(e),
 				   "%s: entry %d must be a group { ... }",
 				   is_zone ? "zones" : "attachments", i + 1);
 			continue;
@@ -438,13 +445,13 @@ static void parse_services(struct conf_loader *ld,
 	int len;
 	int i;
 
-	list = get_string_list(ld, group, "services", aux->what);
+	list = conf_get_string_list(ld, group, "services", aux->what);
 	if (!list)
 		return;
-	aux->services_line = line_of(list);
+	aux->services_line = conf_line_of(list);
 	len = config_setting_length(list);
 	chan->services = calloc(len ? (size_t)len : 1, sizeof(*chan->services));
-	aux->svc_lines = alloc_lines(ld, (size_t)len);
+	aux->svc_lines = conf_alloc_lines(ld, (size_t)len);
 	if (!chan->services || !aux->svc_lines) {
 		ld->nomem = true;
 		return;
@@ -454,12 +461,12 @@ static void parse_services(struct conf_loader *ld,
 		why = conf_parse_service(config_setting_get_string(e),
 					 &chan->services[chan->n_services]);
 		if (why) {
-			conf_error(ld, line_of(e), "%s: service \"%s\": %s",
+			conf_error(ld, conf_line_of(e), "%s: service \"%s\": %s",
 				   aux->what, config_setting_get_string(e),
 				   why);
 			continue;
 		}
-		aux->svc_lines[chan->n_services++] = line_of(e);
+		aux->svc_lines[chan->n_services++] = conf_line_of(e);
 	}
 }
 
@@ -472,12 +479,12 @@ static void parse_channel_expires(struct conf_loader *ld,
 	const char *v;
 	const char *why;
 
-	v = get_string(ld, group, "expires", aux->what, false, 0, &s);
+	v = conf_get_string(ld, group, "expires", aux->what, false, 0, &s);
 	if (!v)
 		return;
 	why = conf_parse_expires(v, &chan->expires);
 	if (why) {
-		conf_error(ld, line_of(s), "%s: expires \"%.40s\" %s",
+		conf_error(ld, conf_line_of(s), "%s: expires \"%.40s\" %s",
 			   aux->what, v, why);
 		return;
 	}
@@ -493,14 +500,14 @@ parse_end(struct conf_loader *ld, const config_setting_t *group,
 	const config_setting_t *s;
 	const char *v;
 
-	v = get_string(ld, group, key, aux->what, true, line_of(group), &s);
-	*ret_line = s ? line_of(s) : line_of(group);
+	v = conf_get_string(ld, group, key, aux->what, true, conf_line_of(group), &s);
+	*ret_line = s ? conf_line_of(s) : conf_line_of(group);
 	if (!v)
 		return NULL;
 	seg = conf_name_valid(v) ? zone_model_segment_by_name(ld->model, v) :
 				   NULL;
 	if (!seg)
-		conf_error(ld, line_of(s),
+		conf_error(ld, conf_line_of(s),
 			   "%s: %s \"%.40s\" names no zone or attachment",
 			   aux->what, key, v);
 	return seg;
@@ -516,7 +523,7 @@ static void parse_channel_kind(struct conf_loader *ld,
 	int i;
 
 	*ok = false;
-	v = get_string(ld, group, "kind", aux->what, true, line_of(group), &s);
+	v = conf_get_string(ld, group, "kind", aux->what, true, conf_line_of(group), &s);
 	if (!v)
 		return;
 	for (i = 0; i < ZONE_CHANNEL_KIND_MAX; i++) {
@@ -528,13 +535,13 @@ static void parse_channel_kind(struct conf_loader *ld,
 		}
 	}
 	conf_error(
-		ld, line_of(s),
+		ld, conf_line_of(s),
 		"%s: kind \"%.40s\" is not one of system-pair, public-system, screen-transfer, sanitize, breakout, inbound",
 		aux->what, v);
 }
 
 /* Entries of a list as written: -1 when absent, 1 when not a list. */
-static int raw_length(const config_setting_t *group, const char *key)
+int conf_raw_length(const config_setting_t *group, const char *key)
 {
 	const config_setting_t *s = config_setting_get_member(group, key);
 
@@ -560,9 +567,9 @@ static void parse_channel(struct conf_loader *ld, const config_setting_t *group,
 	bool kind_ok;
 
 	chan->index = index;
-	chan->line = line_of(group);
-	chan->name = parse_name(ld, group, "channel", pos, aux->what);
-	check_keys(ld, group, aux->what, keys);
+	chan->line = conf_line_of(group);
+	chan->name = conf_parse_name(ld, group, "channel", pos, aux->what);
+	conf_check_keys(ld, group, aux->what, keys);
 	parse_channel_kind(ld, group, chan, aux, &kind_ok);
 	chan->from = parse_end(ld, group, "from", aux, &aux->from_line);
 	chan->to = parse_end(ld, group, "to", aux, &aux->to_line);
@@ -572,24 +579,24 @@ static void parse_channel(struct conf_loader *ld, const config_setting_t *group,
 	aux->from_hosts_line = chan->line;
 	aux->to_hosts_line = chan->line;
 	aux->services_line = chan->line;
-	if (parse_prefixes(ld, group, "from_hosts", aux->what,
+	if (conf_parse_prefixes(ld, group, "from_hosts", aux->what,
 			   &chan->from_hosts, &chan->n_from_hosts,
 			   &aux->from_lines)) {
 		s = config_setting_get_member(group, "from_hosts");
-		aux->from_hosts_line = line_of(s);
+		aux->from_hosts_line = conf_line_of(s);
 	}
-	if (parse_prefixes(ld, group, "to_hosts", aux->what, &chan->to_hosts,
+	if (conf_parse_prefixes(ld, group, "to_hosts", aux->what, &chan->to_hosts,
 			   &chan->n_to_hosts, &aux->to_lines)) {
 		s = config_setting_get_member(group, "to_hosts");
-		aux->to_hosts_line = line_of(s);
+		aux->to_hosts_line = conf_line_of(s);
 	}
 	parse_services(ld, group, chan, aux);
-	aux->from_hosts_len = raw_length(group, "from_hosts");
-	aux->to_hosts_len = raw_length(group, "to_hosts");
-	aux->services_len = raw_length(group, "services");
-	chan->reason = get_text(ld, group, "reason", aux->what, true,
+	aux->from_hosts_len = conf_raw_length(group, "from_hosts");
+	aux->to_hosts_len = conf_raw_length(group, "to_hosts");
+	aux->services_len = conf_raw_length(group, "services");
+	chan->reason = conf_get_text(ld, group, "reason", aux->what, true,
 				chan->line, TEXT_MAX);
-	chan->approved = get_text(ld, group, "approved", aux->what, true,
+	chan->approved = conf_get_text(ld, group, "approved", aux->what, true,
 				  chan->line, TEXT_MAX);
 	parse_channel_expires(ld, group, chan, aux);
 }
@@ -603,7 +610,7 @@ static void parse_channel_list(struct conf_loader *ld,
 	for (i = 0; i < config_setting_length(list); i++) {
 		e = config_setting_get_elem(list, (unsigned int)i);
 		if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
-			conf_error(ld, line_of(e),
+			conf_error(ld, conf_line_of(e),
 				   "channels: entry %d must be a group { ... }",
 				   i + 1);
 			continue;
@@ -624,18 +631,18 @@ static void parse_alerts(struct conf_loader *ld, const config_setting_t *root)
 	if (!alerts)
 		return;
 	if (config_setting_type(alerts) != CONFIG_TYPE_GROUP) {
-		conf_error(ld, line_of(alerts),
+		conf_error(ld, conf_line_of(alerts),
 			   "alerts must be a group { ... }");
 		return;
 	}
-	check_keys(ld, alerts, "alerts", keys);
-	v = get_string(ld, alerts, "facility", "alerts", false, 0, &s);
+	conf_check_keys(ld, alerts, "alerts", keys);
+	v = conf_get_string(ld, alerts, "facility", "alerts", false, 0, &s);
 	if (!v)
 		return;
 	if (conf_facility_lookup(v, &ld->model->alert_facility))
 		return;
 	conf_error(
-		ld, line_of(s),
+		ld, conf_line_of(s),
 		"alerts: facility \"%.40s\" is not one of auth, authpriv, daemon, user, local0..local7",
 		v);
 }
@@ -648,10 +655,10 @@ static void parse_profile(struct conf_loader *ld, const config_setting_t *root)
 
 	ld->model->profile = ZONE_PROFILE_ALPHA;
 	ld->profile_line = 0;
-	v = get_string(ld, root, "profile", "", false, 0, &s);
+	v = conf_get_string(ld, root, "profile", "", false, 0, &s);
 	if (!v)
 		return;
-	ld->profile_line = line_of(s);
+	ld->profile_line = conf_line_of(s);
 	for (i = 0; i < ZONE_PROFILE_MAX; i++) {
 		if (strcmp(zone_profile_name((enum zone_profile)i), v) == 0) {
 			ld->model->profile = (enum zone_profile)i;
@@ -660,7 +667,7 @@ static void parse_profile(struct conf_loader *ld, const config_setting_t *root)
 	}
 	ld->profile_bad = true;
 	conf_error(
-		ld, line_of(s),
+		ld, conf_line_of(s),
 		"profile \"%.40s\" is not one of alpha, alpha-prime, beta, beta-prime",
 		v);
 }
@@ -682,7 +689,7 @@ static void parse_approval(struct conf_loader *ld, const config_setting_t *root)
 	if (m->profile == ZONE_PROFILE_ALPHA) {
 		if (s)
 			conf_error(
-				ld, line_of(s),
+				ld, conf_line_of(s),
 				"profile_approved is only valid with a profile other than alpha");
 		return;
 	}
@@ -694,7 +701,7 @@ static void parse_approval(struct conf_loader *ld, const config_setting_t *root)
 		return;
 	}
 	m->profile_approved =
-		get_text(ld, root, "profile_approved", "", true, 0, TEXT_MAX);
+		conf_get_text(ld, root, "profile_approved", "", true, 0, TEXT_MAX);
 }
 
 static void parse_mode(struct conf_loader *ld, const config_setting_t *root)
@@ -703,13 +710,13 @@ static void parse_mode(struct conf_loader *ld, const config_setting_t *root)
 	const char *v;
 
 	ld->model->mode = ZONE_MODE_ENFORCE;
-	v = get_string(ld, root, "mode", "", false, 0, &s);
+	v = conf_get_string(ld, root, "mode", "", false, 0, &s);
 	if (!v)
 		return;
 	if (strcmp(v, "monitor") == 0)
 		ld->model->mode = ZONE_MODE_MONITOR;
 	else if (strcmp(v, "enforce") != 0)
-		conf_error(ld, line_of(s),
+		conf_error(ld, conf_line_of(s),
 			   "mode \"%.40s\" is not one of enforce, monitor", v);
 }
 
@@ -720,7 +727,7 @@ get_list(struct conf_loader *ld, const config_setting_t *root, const char *key)
 	const config_setting_t *s = config_setting_get_member(root, key);
 
 	if (s && config_setting_type(s) != CONFIG_TYPE_LIST) {
-		conf_error(ld, line_of(s), "%s must be a list ( { ... }, ... )",
+		conf_error(ld, conf_line_of(s), "%s must be a list ( { ... }, ... )",
 			   key);
 		return NULL;
 	}
@@ -749,13 +756,14 @@ static void parse_root(struct conf_loader *ld, const config_setting_t *root)
 	static const char *const keys[] = { "profile",	   "profile_approved",
 					    "mode",	   "zones",
 					    "attachments", "channels",
-					    "alerts",	   NULL };
+					    "alerts",	   "narrow",
+					    "gateway",	   NULL };
 	const config_setting_t *zones;
 	const config_setting_t *atts;
 	const config_setting_t *chans;
 	size_t next = 0;
 
-	check_keys(ld, root, "", keys);
+	conf_check_keys(ld, root, "", keys);
 	parse_profile(ld, root);
 	parse_approval(ld, root);
 	parse_mode(ld, root);
@@ -773,7 +781,7 @@ static void parse_root(struct conf_loader *ld, const config_setting_t *root)
 		parse_segment_list(ld, zones, &next, true);
 	ld->model->n_zones = next;
 	if (zones && next == 0 && count_of(zones) == 0)
-		conf_error(ld, line_of(zones),
+		conf_error(ld, conf_line_of(zones),
 			   "zones must list at least one zone");
 	if (atts)
 		parse_segment_list(ld, atts, &next, false);
@@ -782,6 +790,8 @@ static void parse_root(struct conf_loader *ld, const config_setting_t *root)
 	if (chans)
 		parse_channel_list(ld, chans);
 	conf_check_channels(ld);
+	conf_parse_narrow(ld, root);
+	conf_parse_gateway(ld, root);
 }
 
 static void loader_release(struct conf_loader *ld)

@@ -32,6 +32,8 @@ static const char *role_desc(enum zone_role role)
 		return "security-cloud attachment";
 	case ZONE_ROLE_INTERNET:
 		return "internet attachment";
+	case ZONE_ROLE_GOV_CLOUD:
+		return "gov-cloud attachment";
 	default:
 		return "?";
 	}
@@ -357,6 +359,12 @@ static bool is_outside_internet(enum zone_role r)
 	       r == ZONE_ROLE_SECURITY_CLOUD;
 }
 
+/* The resident tier and its extension into the government cloud. */
+static bool is_resident_side(enum zone_role r)
+{
+	return r == ZONE_ROLE_RESIDENT || r == ZONE_ROLE_GOV_CLOUD;
+}
+
 /* DESIGN.md section 1: resident <-> the internet side is never allowed. */
 static bool hard_invariant(struct conf_loader *ld, size_t ci)
 {
@@ -364,11 +372,11 @@ static bool hard_invariant(struct conf_loader *ld, size_t ci)
 	const struct zone_segment *res;
 	const struct zone_segment *other;
 
-	if (c->from->role == ZONE_ROLE_RESIDENT &&
+	if (is_resident_side(c->from->role) &&
 	    is_outside_internet(c->to->role)) {
 		res = c->from;
 		other = c->to;
-	} else if (c->to->role == ZONE_ROLE_RESIDENT &&
+	} else if (is_resident_side(c->to->role) &&
 		   is_outside_internet(c->from->role)) {
 		res = c->to;
 		other = c->from;
@@ -377,8 +385,11 @@ static bool hard_invariant(struct conf_loader *ld, size_t ci)
 	}
 	conf_error(
 		ld, c->line,
-		"%s: hard invariant: the resident tier (zone \"%s\") never connects to the %s (%s \"%s\"), whatever the channel",
-		ld->chan_aux[ci].what, res->name, role_desc(other->role),
+		"%s: hard invariant: the resident tier%s (%s \"%s\") never connects to the %s (%s \"%s\"), whatever the channel",
+		ld->chan_aux[ci].what,
+		res->role == ZONE_ROLE_GOV_CLOUD ? "'s gov-cloud extension" :
+						   "",
+		seg_type(ld, res), res->name, role_desc(other->role),
 		seg_type(ld, other), other->name);
 	return true;
 }
@@ -397,9 +408,11 @@ static enum legality kind_legal(enum zone_channel_kind kind,
 {
 	switch (kind) {
 	case ZONE_CHANNEL_SYSTEM_PAIR:
-		return (from == ZONE_ROLE_RESIDENT && to == ZONE_ROLE_LGWAN) ||
-				       (from == ZONE_ROLE_LGWAN &&
-					to == ZONE_ROLE_RESIDENT) ?
+		return (from == ZONE_ROLE_RESIDENT &&
+			(to == ZONE_ROLE_LGWAN || to == ZONE_ROLE_GOV_CLOUD)) ||
+				       (to == ZONE_ROLE_RESIDENT &&
+					(from == ZONE_ROLE_LGWAN ||
+					 from == ZONE_ROLE_GOV_CLOUD)) ?
 			       LEGAL :
 			       BAD_ENDS;
 	case ZONE_CHANNEL_PUBLIC_SYSTEM:
@@ -438,7 +451,8 @@ static enum legality kind_legal(enum zone_channel_kind kind,
 }
 
 static const char *const legal_text[ZONE_CHANNEL_KIND_MAX] = {
-	[ZONE_CHANNEL_SYSTEM_PAIR] = "resident tier <-> lgwan tier",
+	[ZONE_CHANNEL_SYSTEM_PAIR] =
+		"resident tier <-> lgwan tier or gov-cloud attachment",
 	[ZONE_CHANNEL_PUBLIC_SYSTEM] =
 		"resident tier -> public-system or lgwan-wan attachment",
 	[ZONE_CHANNEL_SCREEN_TRANSFER] =
@@ -580,11 +594,15 @@ static void check_kind_constraints(struct conf_loader *ld, size_t ci)
 			c->to->role == ZONE_ROLE_RESIDENT;
 	bool pair = c->kind == ZONE_CHANNEL_SYSTEM_PAIR ||
 		    c->kind == ZONE_CHANNEL_PUBLIC_SYSTEM;
+	/* the gov-cloud end of a channel may be a pool of prefixes */
+	bool from_pool = c->from->role == ZONE_ROLE_GOV_CLOUD;
+	bool to_pool = c->to->role == ZONE_ROLE_GOV_CLOUD;
 	char why[64];
 
 	snprintf(why, sizeof(why), "kind %s", zone_channel_kind_name(c->kind));
-	if (pair)
-		require_hosts(ld, ci, true, true, why);
+	/* the sanitising relays of a sanitize channel are named too */
+	if (pair || c->kind == ZONE_CHANNEL_SANITIZE)
+		require_hosts(ld, ci, true, !from_pool, why);
 	else if (resident)
 		require_hosts(ld, ci, true, true,
 			      "a channel touching the resident tier");
@@ -594,7 +612,7 @@ static void check_kind_constraints(struct conf_loader *ld, size_t ci)
 		break;
 	default:
 		/* every other kind names its servers one by one */
-		require_hosts(ld, ci, false, true, why);
+		require_hosts(ld, ci, false, !to_pool, why);
 		break;
 	}
 	if (c->kind == ZONE_CHANNEL_SCREEN_TRANSFER)

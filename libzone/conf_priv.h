@@ -21,6 +21,10 @@
 
 #define CONF_WHAT_LEN 96
 
+/* Bounds of free text, in bytes. */
+#define LABEL_MAX 64
+#define TEXT_MAX 256
+
 /* Where each entry of a segment came from, and what parsed. */
 struct conf_seg_aux {
 	char what[CONF_WHAT_LEN]; /* `zone "jumin"` or `zone #2` */
@@ -73,6 +77,35 @@ void conf_error(struct conf_loader *ld, int line, const char *fmt, ...)
 
 /* conf_check_segments - names, overlaps, interfaces, the catch-all */
 void conf_check_segments(struct conf_loader *ld);
+
+/* conf.c: helpers shared with conf_edge.c (see their comments there) */
+int conf_line_of(const config_setting_t *s);
+char *conf_strdup(struct conf_loader *ld, const char *s);
+void conf_check_keys(struct conf_loader *ld, const config_setting_t *group,
+		     const char *what, const char *const *known);
+const char *conf_get_string(struct conf_loader *ld,
+			    const config_setting_t *group, const char *key,
+			    const char *what, bool required, int line_default,
+			    const config_setting_t **ret);
+char *conf_get_text(struct conf_loader *ld, const config_setting_t *group,
+		    const char *key, const char *what, bool required,
+		    int line_default, size_t max);
+const config_setting_t *conf_get_string_list(struct conf_loader *ld,
+					     const config_setting_t *group,
+					     const char *key,
+					     const char *what);
+int *conf_alloc_lines(struct conf_loader *ld, size_t n);
+bool conf_parse_prefixes(struct conf_loader *ld,
+			 const config_setting_t *group, const char *key,
+			 const char *what, struct zone_prefix **ret,
+			 size_t *ret_n, int **ret_lines);
+char *conf_parse_name(struct conf_loader *ld, const config_setting_t *group,
+		      const char *type, int pos, char *what);
+int conf_raw_length(const config_setting_t *group, const char *key);
+
+/* conf_edge.c: the gateway block and narrow (after segments and channels) */
+void conf_parse_gateway(struct conf_loader *ld, const config_setting_t *root);
+void conf_parse_narrow(struct conf_loader *ld, const config_setting_t *root);
 /* conf_check_networks - networks that overlap (conf_overlap.c) */
 void conf_check_networks(struct conf_loader *ld);
 /* conf_check_channels - names, ends, the matrix and per-kind rules */

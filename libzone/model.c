@@ -26,6 +26,7 @@ static const char *const role_names[ZONE_ROLE_MAX] = {
 	[ZONE_ROLE_PUBLIC_SYSTEM] = "public-system",
 	[ZONE_ROLE_SECURITY_CLOUD] = "security-cloud",
 	[ZONE_ROLE_INTERNET] = "internet",
+	[ZONE_ROLE_GOV_CLOUD] = "gov-cloud",
 };
 
 static const char *const profile_names[ZONE_PROFILE_MAX] = {
@@ -121,6 +122,12 @@ void zone_model_free(struct zone_model *model)
 	for (i = 0; i < model->n_channels; i++)
 		channel_release(&model->channels[i]);
 	free(model->channels);
+	for (i = 0; i < model->n_gw_rules; i++)
+		model_gw_rule_release(&model->gw_rules[i]);
+	free(model->gw_rules);
+	for (i = 0; i < model->n_narrows; i++)
+		model_narrow_release(&model->narrows[i]);
+	free(model->narrows);
 	zone_lpm_free(model->classifier);
 	verdict_index_free(model->verdict_index);
 	free(model->file);

@@ -51,6 +51,33 @@ struct zone_channel {
 	int line;
 };
 
+/* One rule of the gateway block: management (in) or outbound (out). */
+struct zone_gw_rule {
+	size_t index;
+	char *name;
+	bool outbound;
+	const struct zone_segment *seg; /* from (management) or to (outbound) */
+	struct zone_prefix *hosts; /* from_hosts or to_hosts */
+	size_t n_hosts;
+	struct zone_service *services;
+	size_t n_services;
+	char *reason;
+	char *approved;
+	int line;
+};
+
+/* One entry of narrow: what an allowed cell still lets through. */
+struct zone_narrow {
+	size_t index;
+	const struct zone_segment *from;
+	const struct zone_segment *to;
+	struct zone_prefix *to_hosts; /* empty: every host of to */
+	size_t n_to_hosts;
+	struct zone_service *services; /* empty: every service */
+	size_t n_services;
+	int line;
+};
+
 struct zone_model {
 	char *file;
 	enum zone_profile profile;
@@ -63,6 +90,10 @@ struct zone_model {
 	struct zone_channel *channels;
 	size_t n_channels;
 	const struct zone_segment *catchall;
+	struct zone_gw_rule *gw_rules;	/* management first, then outbound */
+	size_t n_gw_rules;
+	struct zone_narrow *narrows;
+	size_t n_narrows;
 	/* address -> segment index, built once the model is complete */
 	struct zone_lpm *classifier;
 	/*
@@ -79,5 +110,9 @@ struct zone_model {
  * of a model whose fields are all filled in.  Returns 0 or -errno.
  */
 int model_finish(struct zone_model *model);
+
+/* model_edge.c: destructors of the gateway rules and narrow entries */
+void model_gw_rule_release(struct zone_gw_rule *rule);
+void model_narrow_release(struct zone_narrow *n);
 
 #endif

@@ -213,7 +213,7 @@ static void batch_flush_rules(struct nft_batch *b)
 }
 
 static void batch_chain(struct nft_batch *b, uint16_t type, const char *name,
-			bool base, const struct nft_origin *o)
+			bool base, uint32_t hook, const struct nft_origin *o)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 	struct nlmsghdr *nlh;
@@ -227,7 +227,7 @@ static void batch_chain(struct nft_batch *b, uint16_t type, const char *name,
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
 	if (base && type == NFT_MSG_NEWCHAIN) {
 		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
-		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_FORWARD);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook);
 		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 0);
 		/* fail closed: what no rule accepts is dropped */
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_DROP);
@@ -653,7 +653,7 @@ static void plan_deletions(struct plan_ctx *x)
 	for (i = 0; i < ks->n_chains; i++) {
 		if (nft_plan_chain_index(rs, ks->chains[i]) < 0)
 			batch_chain(x->b, NFT_MSG_DELCHAIN, ks->chains[i],
-				    false, &origin_table);
+				    false, 0, &origin_table);
 	}
 	for (i = 0; i < ks->n_objs; i++) {
 		for (j = 0; j < rs->n_objs; j++) {
@@ -691,7 +691,7 @@ static void plan_creations(struct plan_ctx *x)
 				       ks->n_chains, c->name))
 				continue;
 			batch_chain(x->b, NFT_MSG_NEWCHAIN, c->name, c->base,
-				    &c->origin);
+				    c->hook, &c->origin);
 		}
 	}
 	for (i = 0; i < rs->n_sets; i++) {

@@ -9,12 +9,21 @@
  * unclassified" (seg_<name> then writes its segment id into the ct mark
  * and returns), then with the destination address (seg_<name> then
  * dispatches on the source id in the ct mark to pair_<src>_<dst>, which
- * holds the pair's channels and its matrix verdict).  Between the two the
- * input interface jumps to an anti-spoof chain.  nft 1.0.6 cannot print a
- * concatenation of two map lookups, hence the ct mark as the register
- * between them (see mark.h); one map for both lookups halves the
- * elements the kernel has to hold and load.  Addresses no network names
- * miss the map and fall to the catch-all segment's chain.
+ * holds the pair's channels, narrow entries and matrix verdict).  nft
+ * 1.0.6 cannot print a concatenation of two map lookups, hence the ct
+ * mark as the register between them (see mark.h); one map for both
+ * lookups halves the elements the kernel has to hold and load.  Addresses
+ * no network names miss the map and fall to the catch-all's chain.
+ *
+ * The interfaces bind both lookups (zoned.conf(5), Interfaces).  Between
+ * them, the input interface's entry in the iface map jumps to an ingress
+ * chain whose one ct mark lookup goes on to the destination lookup (chain
+ * route) only for the segments that interface carries: anything else is
+ * spoofed, and an interface the map lacks falls through to the
+ * unknown-interface drop.  Each seg_<name> checks the output interface
+ * against its segment's before it dispatches (wrong_egress, unknown_out).
+ * Attachment to attachment is the matrix's no-transit.  The gateway's
+ * own traffic has chains of its own (nft_gateway.c).
  */
 
 #include <sys/socket.h>
@@ -369,7 +378,6 @@ struct iface_group {
 	char who[96]; /* segment names for the log prefix */
 	uint32_t ids[NFT_SEG_MAX];
 	size_t n_ids;
-	bool has_zone;
 };
 
 struct iface {
@@ -412,7 +420,6 @@ static int ifaces_collect(struct compile *c, struct iface **ret, size_t *ret_n)
 			if (v[k].g.n_ids && v[k].g.ids[v[k].g.n_ids - 1] == i)
 				continue;
 			v[k].g.ids[v[k].g.n_ids++] = (uint32_t)i;
-			v[k].g.has_zone |= zone_segment_is_zone(seg);
 		}
 	}
 	*ret = v;
@@ -448,63 +455,65 @@ static void group_names(struct compile *c, struct iface_group *g, size_t k)
 		snprintf(g->chain, sizeof(g->chain), "spoofif_%zu", k);
 }
 
-/* ct mark <id>, then a verdict, as one rule of a spoof chain */
+/* one rule of an ingress chain: a log prefix, or a verdict */
 static int spoof_rule(struct compile *c, const struct iface_group *g,
-		      const struct nft_origin *o, int64_t id,
-		      const char *prefix, int verdict)
+		      const struct nft_origin *o, const char *prefix,
+		      int verdict, const char *chain)
 {
 	struct nft_rb *rb = nft_rb_new(c->rs, g->chain);
 
 	if (!rb)
 		return -ENOMEM;
-	if (id >= 0)
-		nft_rb_ct_mark_eq(rb, scratch_mark((uint32_t)id));
 	if (prefix)
 		nft_rb_limit_log(rb, prefix);
 	else
-		nft_rb_verdict(rb, verdict, NULL);
+		nft_rb_verdict(rb, verdict, chain);
 	return nft_rb_commit(rb, o, prefix ? "spoofed source address" : NULL);
 }
 
 /*
- * A zone's interface admits only that zone's addresses; an attachment's
- * interface admits anything but a zone's address (DESIGN.md 2: a packet
- * from a zone's address arriving on another zone's interface is spoofed).
- * The log is rate-limited, so the drop is a rule of its own.
+ * The source binding (zoned.conf(5), Interfaces): a packet arriving on an
+ * interface comes from the networks of a segment that interface carries
+ * (the catch-all's id stands for addresses of no other segment), or it is
+ * spoofed.  One ct mark lookup sends a bound packet on to the destination
+ * lookup; the log is rate-limited, so the drop is a rule of its own.
  */
 static int spoof_chain(struct compile *c, const struct iface_group *g)
 {
 	const struct zone_segment *seg;
+	uint32_t marks[NFT_SEG_MAX];
+	const char *chains[NFT_SEG_MAX];
 	struct nft_origin o;
+	struct nft_rb *rb;
 	char prefix[128];
 	size_t i;
-	int ret = 0;
+	int ret;
 
 	seg = zone_model_segment(c->model, g->ids[0]);
 	origin_set(&o, zone_segment_line(seg), "interfaces of %s",
 		   zone_segment_name(seg));
 	snprintf(prefix, sizeof(prefix), ZONE_LOG_PREFIX "%sspoof %s",
 		 c->rs->monitor ? "monitor " : "", g->who);
-	if (g->has_zone) {
-		for (i = 0; i < g->n_ids && ret == 0; i++)
-			ret = spoof_rule(c, g, &o, g->ids[i], NULL, NFT_RETURN);
-		if (ret == 0)
-			ret = spoof_rule(c, g, &o, -1, prefix, 0);
-		if (ret == 0 && !c->rs->monitor)
-			ret = spoof_rule(c, g, &o, -1, NULL, NF_DROP);
-		return ret;
+	for (i = 0; i < g->n_ids; i++) {
+		marks[i] = scratch_mark(g->ids[i]);
+		chains[i] = "route";
 	}
-	for (i = 0; i < zone_model_segment_count(c->model) && ret == 0; i++) {
-		if (!zone_segment_is_zone(zone_model_segment(c->model, i)))
-			continue;
-		ret = spoof_rule(c, g, &o, (int64_t)i, prefix, 0);
-		if (ret == 0 && !c->rs->monitor)
-			ret = spoof_rule(c, g, &o, (int64_t)i, NULL, NF_DROP);
-	}
+	rb = nft_rb_new(c->rs, g->chain);
+	if (!rb)
+		return -ENOMEM;
+	nft_rb_ct_mark_vmap(rb, marks, chains, g->n_ids);
+	ret = nft_rb_commit(rb, &o, NULL);
+	if (ret == 0)
+		ret = spoof_rule(c, g, &o, prefix, 0, NULL);
+	if (ret == 0)
+		ret = spoof_rule(c, g, &o, NULL,
+				 c->rs->monitor ? NFT_GOTO : NF_DROP,
+				 c->rs->monitor ? "route" : NULL);
 	return ret;
 }
 
-static int compile_spoof(struct compile *c, struct nft_pset *map)
+static int compile_spoof(struct compile *c, struct nft_pset *map,
+			 struct nft_pset *names)
 {
 	struct iface *v = NULL;
 	size_t n = 0;
@@ -536,10 +545,13 @@ static int compile_spoof(struct compile *c, struct nft_pset *map)
 
 			memcpy(key, v[i].name, strlen(v[i].name));
 			ret = nft_pset_add(map, key, 0, NFT_JUMP, idx);
+			if (ret == 0)
+				ret = nft_pset_add(names, key, 0, 0, -1);
 		}
 	}
 	free(v);
 	nft_pset_sort(map);
+	nft_pset_sort(names);
 	return ret;
 }
 
@@ -728,6 +740,91 @@ static int pair_matrix_rules(struct compile *c, const char *chain, uint32_t s,
 	return nft_rb_commit(rb, o, comment);
 }
 
+/* one rule of a narrow entry: one family (or none), one service (or none) */
+static int narrow_rule(struct compile *c, const struct zone_narrow *n,
+		       const char *chain, int f, const struct zone_service *svc,
+		       uint32_t tag)
+{
+	size_t total = zone_narrow_to_host_count(n);
+	struct zone_prefix *to;
+	char comment[32];
+	struct nft_origin o;
+	struct nft_rb *rb;
+	size_t nt = 0;
+	size_t i;
+	int ret;
+
+	to = calloc(total + 1, sizeof(*to));
+	if (!to)
+		return -ENOMEM;
+	for (i = 0; i < total; i++) {
+		if (f >= 0 && zone_narrow_to_host(n, i)->addr.family ==
+				      fam_af[f])
+			to[nt++] = *zone_narrow_to_host(n, i);
+	}
+	if (total && !nt) {
+		free(to);
+		return 0;
+	}
+	rb = nft_rb_new(c->rs, chain);
+	if (!rb) {
+		free(to);
+		return -ENOMEM;
+	}
+	if (f >= 0)
+		nft_rb_addr(rb, fam_af[f], true, to, nt);
+	free(to);
+	if (svc)
+		nft_rb_service(rb, svc);
+	nft_rb_objref(rb, chain);
+	nft_rb_ct_mark_set(rb, tag);
+	nft_rb_verdict(rb, NF_ACCEPT, NULL);
+	snprintf(comment, sizeof(comment), "narrow #%zu",
+		 (size_t)(n - zone_model_narrow(c->model, 0)) + 1);
+	origin_set(&o, zone_narrow_line(n), "%s", comment);
+	ret = nft_rb_commit(rb, &o, comment);
+	return ret;
+}
+
+/*
+ * A narrowed allowed cell: what its entries list passes with the cell's
+ * matrix tag; the caller then denies the rest as "narrowed".
+ */
+static int compile_narrow(struct compile *c, const char *chain, uint32_t s,
+			  uint32_t d, const struct zone_verdict *v)
+{
+	uint32_t tag = ZONE_MARK_MAGIC | ZONE_MARK_T_RULE |
+		       (uint32_t)v->rule << 16 | s << 8 | d;
+	size_t i;
+	size_t k;
+	int f;
+	int ret;
+
+	for (i = 0; i < zone_model_narrow_count(c->model); i++) {
+		const struct zone_narrow *n = zone_model_narrow(c->model, i);
+		size_t n_svc = zone_narrow_service_count(n);
+
+		if (id_of(zone_narrow_from(n)) != s ||
+		    id_of(zone_narrow_to(n)) != d)
+			continue;
+		for (f = zone_narrow_to_host_count(n) ? 0 : -1; f < FAM_N;
+		     f++) {
+			for (k = 0; k < (n_svc ? n_svc : 1); k++) {
+				ret = narrow_rule(
+					c, n, chain, f,
+					n_svc ? zone_narrow_service(n, k) :
+						NULL,
+					tag);
+				if (ret < 0)
+					return ret;
+			}
+			if (f < 0)
+				break;
+		}
+	}
+	return 0;
+}
+
 static int compile_pair(struct compile *c, uint32_t s, uint32_t d)
 {
 	char chain[NFT_NAME_LEN];
@@ -749,6 +846,15 @@ static int compile_pair(struct compile *c, uint32_t s, uint32_t d)
 	if (ret < 0)
 		return ret;
 	c->pair[s][d] = nft_plan_chain_index(c->rs, chain);
+	if (v.action == ZONE_ACTION_ALLOW && s != d &&
+	    zone_model_cell_narrowed(c->model, zone_model_segment(c->model, s),
+				     zone_model_segment(c->model, d))) {
+		ret = compile_narrow(c, chain, s, d, &v);
+		if (ret < 0)
+			return ret;
+		v.rule = ZONE_RULE_NARROWED;
+		v.action = ZONE_ACTION_DENY;
+	}
 	for (i = 0; i < zone_model_channel_count(c->model); i++) {
 		const struct zone_channel *ch = zone_model_channel(c->model, i);
 
@@ -789,6 +895,99 @@ static int compile_channel_counters(struct compile *c)
 }
 
 /*
+ * The destination binding: a packet to a segment's networks leaves by one
+ * of that segment's interfaces, or it goes to wrong_egress.  Unassigned
+ * addresses (no catch-all attachment) have no door at all; the matrix
+ * denies every flow to them.
+ */
+static int egress_rule(struct compile *c, uint32_t d, const char *chain,
+		       const struct nft_origin *o)
+{
+	const struct zone_segment *seg = zone_model_segment(c->model, d);
+	const char *names[64];
+	struct nft_rb *rb;
+	size_t n;
+	size_t i;
+
+	if (!seg || zone_segment_interface_count(seg) == 0)
+		return 0;
+	n = zone_segment_interface_count(seg);
+	if (n > sizeof(names) / sizeof(names[0]))
+		return -E2BIG;
+	for (i = 0; i < n; i++)
+		names[i] = zone_segment_interface(seg, i);
+	rb = nft_rb_new(c->rs, chain);
+	if (!rb)
+		return -ENOMEM;
+	nft_rb_ifname(rb, true, true, names, n);
+	nft_rb_verdict(rb, NFT_JUMP, "wrong_egress");
+	return nft_rb_commit(rb, o, NULL);
+}
+
+/* log @prefix (rate-limited), then @verdict (to @target) in @chain */
+static int log_then(struct compile *c, const char *chain, const char *rule,
+		    int verdict, const char *target, const char *comment)
+{
+	struct nft_origin o;
+	char prefix[64];
+	struct nft_rb *rb;
+	int ret;
+
+	origin_set(&o, 0, "chain %s", chain);
+	snprintf(prefix, sizeof(prefix), ZONE_LOG_PREFIX "%s %s",
+		 c->rs->monitor ? "monitor" : "deny", rule);
+	rb = nft_rb_new(c->rs, chain);
+	if (!rb)
+		return -ENOMEM;
+	nft_rb_limit_log(rb, prefix);
+	ret = nft_rb_commit(rb, &o, comment);
+	if (ret < 0 || verdict == NFT_CONTINUE)
+		return ret;
+	rb = nft_rb_new(c->rs, chain);
+	if (!rb)
+		return -ENOMEM;
+	nft_rb_verdict(rb, verdict, target);
+	return nft_rb_commit(rb, &o, NULL);
+}
+
+/*
+ * wrong_egress, jumped to by a seg_<id> chain when the packet would leave
+ * by an interface that is not the destination's: an interface the config
+ * does not name (unknown_out) or another segment's.  In monitor mode both
+ * report and return, so that the pair chain still judges the flow.
+ */
+static int compile_egress_chains(struct compile *c)
+{
+	const struct nft_pset *names = NULL;
+	struct nft_origin o;
+	struct nft_rb *rb;
+	int verdict = c->rs->monitor ? NFT_CONTINUE : NF_DROP;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < c->rs->n_sets; i++) {
+		if (strcmp(c->rs->sets[i].name, "ifnames") == 0)
+			names = &c->rs->sets[i];
+	}
+	if (!names)
+		return -EINVAL;
+	origin_set(&o, 0, "%s", "chain wrong_egress");
+	rb = nft_rb_new(c->rs, "wrong_egress");
+	if (!rb)
+		return -ENOMEM;
+	nft_rb_ifname_set(rb, true, true, "ifnames", names->id);
+	nft_rb_verdict(rb, NFT_GOTO, "unknown_out");
+	ret = nft_rb_commit(rb, &o, NULL);
+	if (ret == 0)
+		ret = log_then(c, "wrong_egress", "wrong-egress", verdict,
+			       NULL, "wrong egress interface");
+	if (ret == 0)
+		ret = log_then(c, "unknown_out", "unknown-interface", verdict,
+			       NULL, "egress interface not in the config");
+	return ret;
+}
+
+/*
  * seg_<id>, jumped to from zone4/zone6 twice per new flow: with the
  * source address it records the segment in the ct mark and returns; with
  * the destination address it dispatches on that mark to the pair chain.
@@ -815,6 +1014,8 @@ static int compile_seg_chain(struct compile *c, uint32_t d)
 	nft_rb_ct_mark_set(rb, scratch_mark(d));
 	nft_rb_verdict(rb, NFT_RETURN, NULL);
 	ret = nft_rb_commit(rb, &o, NULL);
+	if (ret == 0)
+		ret = egress_rule(c, d, name, &o);
 	if (ret < 0)
 		return ret;
 	for (s = 0; s < c->n_ids; s++) {
@@ -852,6 +1053,12 @@ static int compile_chains(struct compile *c)
 	ret = nft_plan_add_chain(c->rs, "forward", true, &o);
 	if (ret == 0)
 		ret = nft_plan_add_chain(c->rs, "isolate", false, &o);
+	if (ret == 0)
+		ret = nft_plan_add_chain(c->rs, "route", false, &o);
+	if (ret == 0)
+		ret = nft_plan_add_chain(c->rs, "wrong_egress", false, &o);
+	if (ret == 0)
+		ret = nft_plan_add_chain(c->rs, "unknown_out", false, &o);
 	for (d = 0; d < c->n_ids && ret == 0; d++) {
 		bool used = false;
 
@@ -864,6 +1071,20 @@ static int compile_chains(struct compile *c)
 		ret = nft_plan_add_chain(c->rs, name, false, &o);
 	}
 	return ret;
+}
+
+static int chain_rule(struct compile *c, const char *chain,
+		      void (*body)(struct nft_rb *, struct compile *, int),
+		      int arg, const char *comment)
+{
+	struct nft_origin o = { .line = 0 };
+	struct nft_rb *rb = nft_rb_new(c->rs, chain);
+
+	snprintf(o.what, sizeof(o.what), "chain %s", chain);
+	if (!rb)
+		return -ENOMEM;
+	body(rb, c, arg);
+	return nft_rb_commit(rb, &o, comment);
 }
 
 static int forward_rule(struct compile *c,
@@ -960,6 +1181,13 @@ static void fw_dst_catchall(struct nft_rb *rb, struct compile *c, int arg)
 	nft_rb_verdict(rb, NFT_GOTO, name);
 }
 
+static void fw_drop(struct nft_rb *rb, struct compile *c, int arg)
+{
+	(void)c;
+	(void)arg;
+	nft_rb_verdict(rb, NF_DROP, NULL);
+}
+
 /* whether some address falls to the catch-all (it has a chain then) */
 static bool catchall_chain(const struct compile *c)
 {
@@ -967,6 +1195,25 @@ static bool catchall_chain(const struct compile *c)
 
 	snprintf(name, sizeof(name), "seg_%s", id_name(c, c->catch_id));
 	return nft_plan_chain_index(c->rs, name) >= 0;
+}
+
+/*
+ * route: the destination lookup, reached by goto from an ingress chain
+ * once the source is bound to its interface.  Every path out of it ends
+ * in a verdict (the pair chains, the fail-closed drop).
+ */
+static int compile_route(struct compile *c)
+{
+	int f;
+	int ret = 0;
+
+	for (f = 0; f < FAM_N && ret == 0; f++)
+		ret = chain_rule(c, "route", fw_zone, 2 * f + 1, NULL);
+	if (ret == 0 && catchall_chain(c))
+		ret = chain_rule(c, "route", fw_dst_catchall, 0, NULL);
+	if (ret == 0)
+		ret = chain_rule(c, "route", fw_drop, 0, NULL);
+	return ret;
 }
 
 static int compile_forward(struct compile *c)
@@ -993,12 +1240,16 @@ static int compile_forward(struct compile *c)
 		ret = forward_rule(c, fw_zone, 2 * f, NULL);
 	if (ret == 0)
 		ret = forward_rule(c, fw_src_catchall, 0, NULL);
+	/* a known interface's chain goes on to route or drops */
 	if (ret == 0)
 		ret = forward_rule(c, fw_iface, 0, NULL);
-	for (f = 0; f < FAM_N && ret == 0; f++)
-		ret = forward_rule(c, fw_zone, 2 * f + 1, NULL);
-	if (ret == 0 && catchall_chain(c))
-		ret = forward_rule(c, fw_dst_catchall, 0, NULL);
+	if (ret == 0)
+		ret = log_then(c, "forward", "unknown-interface",
+			       c->rs->monitor ? NFT_GOTO : NF_DROP,
+			       c->rs->monitor ? "route" : NULL,
+			       "ingress interface not in the config");
+	if (ret == 0)
+		ret = compile_route(c);
 	return ret;
 }
 
@@ -1006,6 +1257,7 @@ static int compile_all(struct compile *c, const struct zone_prefix *iso,
 		       size_t n_iso)
 {
 	struct nft_pset *iface;
+	struct nft_pset *names;
 	uint32_t s;
 	uint32_t d;
 	int f;
@@ -1026,9 +1278,17 @@ static int compile_all(struct compile *c, const struct zone_prefix *iso,
 				 NFT_IFNAME_LEN, NFT_DATA_VERDICT, 0);
 	if (!iface)
 		return -errno;
+	names = nft_plan_add_set(c->rs, "ifnames", 0, NFT_TYPE_IFNAME,
+				 NFT_IFNAME_LEN, 0, 0);
+	if (!names)
+		return -errno;
+	/* the plan's sets may have moved: look iface up again */
+	iface = &c->rs->sets[c->rs->n_sets - 2];
 	ret = compile_isolate_chain(c);
 	if (ret == 0)
-		ret = compile_spoof(c, iface);
+		ret = compile_spoof(c, iface, names);
+	if (ret == 0)
+		ret = compile_egress_chains(c);
 	if (ret == 0)
 		ret = compile_channel_counters(c);
 	for (s = 0; s < c->n_ids && ret == 0; s++) {
@@ -1039,6 +1299,8 @@ static int compile_all(struct compile *c, const struct zone_prefix *iso,
 		ret = compile_seg_chain(c, d);
 	if (ret == 0)
 		ret = compile_forward(c);
+	if (ret == 0)
+		ret = nft_compile_gateway(c->rs, c->model);
 	if (ret == 0)
 		ret = nft_plan_sign(c->rs);
 	return ret;
@@ -1070,6 +1332,7 @@ struct zone_ruleset *zone_ruleset_compile(const struct zone_model *model,
 	c->bare = *model;
 	c->bare.n_channels = 0;
 	c->bare.verdict_index = NULL;
+	c->bare.n_narrows = 0;
 	ret = compile_all(c, isolated, n_isolated);
 	for (f = 0; f < FAM_N; f++)
 		free(c->flat[f]);

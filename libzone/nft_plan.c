@@ -86,8 +86,23 @@ int nft_plan_add_chain(struct zone_ruleset *rs, const char *name, bool base,
 	memset(c, 0, sizeof(*c));
 	strcpy(c->name, name);
 	c->base = base;
+	c->hook = NF_INET_FORWARD;
 	c->origin = *origin;
 	return 0;
+}
+
+/**
+ * nft_plan_add_hook_chain - declare a chain hooked at @hook (policy drop)
+ * Returns 0 or -errno.
+ */
+int nft_plan_add_hook_chain(struct zone_ruleset *rs, const char *name,
+			    uint32_t hook, const struct nft_origin *origin)
+{
+	int ret = nft_plan_add_chain(rs, name, true, origin);
+
+	if (ret == 0)
+		rs->chains[rs->n_chains - 1].hook = hook;
+	return ret;
 }
 
 /**
@@ -300,8 +315,8 @@ int nft_plan_sign(struct zone_ruleset *rs)
 		return -ENOMEM;
 	fprintf(f, "table flags %#x\n", rs->table_flags);
 	for (i = 0; i < rs->n_chains; i++)
-		fprintf(f, "chain %s%s\n", rs->chains[i].name,
-			rs->chains[i].base ? " base" : "");
+		fprintf(f, "chain %s%s %u\n", rs->chains[i].name,
+			rs->chains[i].base ? " base" : "", rs->chains[i].hook);
 	for (i = 0; i < rs->n_sets; i++) {
 		const struct nft_pset *s = &rs->sets[i];
 

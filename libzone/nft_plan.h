@@ -76,7 +76,8 @@ struct nft_pset {
 
 struct nft_pchain {
 	char name[NFT_NAME_LEN];
-	bool base; /* the forward hook; policy drop */
+	bool base; /* a hooked chain; policy drop */
+	uint32_t hook; /* NF_INET_FORWARD, _LOCAL_IN or _LOCAL_OUT */
 	struct nft_origin origin;
 };
 
@@ -126,6 +127,8 @@ struct zone_ruleset {
 struct zone_ruleset *nft_plan_new(void);
 int nft_plan_add_chain(struct zone_ruleset *rs, const char *name, bool base,
 		       const struct nft_origin *origin);
+int nft_plan_add_hook_chain(struct zone_ruleset *rs, const char *name,
+			    uint32_t hook, const struct nft_origin *origin);
 int nft_plan_chain_index(const struct zone_ruleset *rs, const char *name);
 struct nft_pset *nft_plan_add_set(struct zone_ruleset *rs, const char *name,
 				  uint32_t flags, uint32_t key_type,
@@ -139,6 +142,9 @@ int nft_plan_add_counter(struct zone_ruleset *rs, const char *name,
 			 const char *comment, const struct nft_origin *origin);
 struct zone_ruleset *nft_plan_lockdown(void);
 int nft_plan_sign(struct zone_ruleset *rs);
+
+/* nft_gateway.c: the input and output chains */
+int nft_compile_gateway(struct zone_ruleset *rs, const struct zone_model *m);
 
 /* nft_print.c: every object as libnftnl text, for the goldens */
 int nft_plan_fprint(const struct zone_ruleset *rs, FILE *out);

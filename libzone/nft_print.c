@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <libnftnl/common.h>
 #include <libnftnl/object.h>
@@ -100,10 +101,13 @@ int nft_plan_fprint(const struct zone_ruleset *rs, FILE *out)
 
 	fprintf(out, "table inet zoned flags %#x\n", rs->table_flags);
 	for (i = 0; i < rs->n_chains; i++)
-		fprintf(out, "chain %s%s\n", rs->chains[i].name,
-			rs->chains[i].base ?
-				" hook forward priority 0 policy drop" :
-				"");
+		fprintf(out, "chain %s%s%s\n", rs->chains[i].name,
+			!rs->chains[i].base ? "" :
+			rs->chains[i].hook == NF_INET_LOCAL_IN ? " hook input" :
+			rs->chains[i].hook == NF_INET_LOCAL_OUT ?
+								 " hook output" :
+								 " hook forward",
+			rs->chains[i].base ? " priority 0 policy drop" : "");
 	for (i = 0; i < rs->n_sets; i++) {
 		const struct nft_pset *s = &rs->sets[i];
 

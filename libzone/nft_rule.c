@@ -302,7 +302,9 @@ static struct nftnl_set *rb_anon(struct nft_rb *rb, const char *name,
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, key_len);
 	nftnl_set_set_u32(s, NFTNL_SET_ID, ++rb->rs->next_set_id);
 	rb_anon_udata(rb, s, flags & NFT_SET_MAP,
-		      key_type == NFT_TYPE_MARK ? 1 : 2);
+		      key_type == NFT_TYPE_MARK || key_type == NFT_TYPE_IFNAME ?
+			      1 :
+			      2);
 	return s;
 }
 
@@ -324,8 +326,8 @@ static void rb_anon_elem(struct nft_rb *rb, struct nftnl_set *s,
 	nftnl_set_elem_add(s, e);
 }
 
-static void rb_lookup(struct nft_rb *rb, const char *set, uint32_t set_id,
-		      int dreg)
+static void rb_lookup_flags(struct nft_rb *rb, const char *set,
+			    uint32_t set_id, int dreg, uint32_t flags)
 {
 	struct nftnl_expr *e = rb_expr(rb, "lookup");
 
@@ -336,6 +338,14 @@ static void rb_lookup(struct nft_rb *rb, const char *set, uint32_t set_id,
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, set_id);
 	if (dreg >= 0)
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, dreg);
+	if (flags)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, flags);
+}
+
+static void rb_lookup(struct nft_rb *rb, const char *set, uint32_t set_id,
+		      int dreg)
+{
+	rb_lookup_flags(rb, set, set_id, dreg, 0);
 }
 
 /* ip saddr { a, b/24 }: an anonymous set, interval when needed */
@@ -571,4 +581,66 @@ void nft_rb_verdict(struct nft_rb *rb, int code, const char *chain)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)code);
 	if (chain)
 		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
+}
+
+/* iifname or oifname, loaded into register 1 */
+static void rb_ifname_load(struct nft_rb *rb, bool out)
+{
+	rb_meta_load(rb, out ? NFT_META_OIFNAME : NFT_META_IIFNAME);
+}
+
+void nft_rb_ifname(struct nft_rb *rb, bool out, bool neg,
+		   const char *const *names, size_t n)
+{
+	struct nftnl_set *s;
+	char key[NFT_IFNAME_LEN];
+	size_t i;
+
+	if (n == 0) {
+		rb->err = rb->err ? rb->err : -EINVAL;
+		return;
+	}
+	if (n == 1) {
+		memset(key, 0, sizeof(key));
+		strncpy(key, names[0], sizeof(key) - 1);
+		rb_ifname_load(rb, out);
+		rb_cmp(rb, neg ? NFT_CMP_NEQ : NFT_CMP_EQ, key, sizeof(key));
+		return;
+	}
+	s = rb_anon(rb, "__set%d", 0, NFT_TYPE_IFNAME, NFT_IFNAME_LEN);
+	if (!s)
+		return;
+	for (i = 0; i < n; i++) {
+		memset(key, 0, sizeof(key));
+		strncpy(key, names[i], sizeof(key) - 1);
+		rb_anon_elem(rb, s, key, sizeof(key), 0);
+	}
+	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, (uint32_t)n);
+	rb_ifname_load(rb, out);
+	rb_lookup_flags(rb, "__set%d", nftnl_set_get_u32(s, NFTNL_SET_ID), -1,
+			neg ? NFT_LOOKUP_F_INV : 0);
+}
+
+void nft_rb_ifname_set(struct nft_rb *rb, bool out, bool neg, const char *set,
+		       uint32_t set_id)
+{
+	rb_ifname_load(rb, out);
+	rb_lookup_flags(rb, set, set_id, -1, neg ? NFT_LOOKUP_F_INV : 0);
+}
+
+void nft_rb_icmpv6_types(struct nft_rb *rb, uint8_t first, uint8_t last)
+{
+	uint8_t proto = IPPROTO_ICMPV6;
+
+	rb_nfproto(rb, AF_INET6);
+	rb_meta_load(rb, NFT_META_L4PROTO);
+	rb_cmp(rb, NFT_CMP_EQ, &proto, sizeof(proto));
+	rb->l4proto = proto;
+	rb_payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1);
+	if (first == last) {
+		rb_cmp(rb, NFT_CMP_EQ, &first, sizeof(first));
+		return;
+	}
+	rb_cmp(rb, NFT_CMP_GTE, &first, sizeof(first));
+	rb_cmp(rb, NFT_CMP_LTE, &last, sizeof(last));
 }

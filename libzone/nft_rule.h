@@ -40,6 +40,14 @@ void nft_rb_iifname_vmap(struct nft_rb *rb, const char *set, uint32_t set_id);
 /* ct mark vmap { marks[i] : goto chains[i] } */
 void nft_rb_ct_mark_vmap(struct nft_rb *rb, const uint32_t *marks,
 			 const char *const *chains, size_t n);
+/* iifname/oifname [!=] "x" or { "x", "y" } (@out: oifname) */
+void nft_rb_ifname(struct nft_rb *rb, bool out, bool neg,
+		   const char *const *names, size_t n);
+/* iifname/oifname [!=] @set */
+void nft_rb_ifname_set(struct nft_rb *rb, bool out, bool neg, const char *set,
+		       uint32_t set_id);
+/* icmpv6 type first-last */
+void nft_rb_icmpv6_types(struct nft_rb *rb, uint8_t first, uint8_t last);
 void nft_rb_counter(struct nft_rb *rb);
 void nft_rb_objref(struct nft_rb *rb, const char *counter);
 /* limit rate NFT_LOG_RATE/second log prefix @prefix group ZONE_NFLOG_GROUP */

@@ -35,20 +35,26 @@ static void print_key(FILE *out, const char *indent, const char *key,
 	fputs(";\n", out);
 }
 
-static void print_prefixes(FILE *out, const char *key,
-			   const struct zone_prefix *v, size_t n)
+static void print_prefixes_at(FILE *out, const char *indent, const char *key,
+			      const struct zone_prefix *v, size_t n)
 {
 	char buf[ZONE_PREFIX_STRLEN];
 	size_t i;
 
 	if (n == 0)
 		return;
-	fprintf(out, "    %s = [ ", key);
+	fprintf(out, "%s%s = [ ", indent, key);
 	for (i = 0; i < n; i++) {
 		fprintf(out, "%s\"%s\"", i ? ", " : "",
 			zone_prefix_format(&v[i], buf, sizeof(buf)));
 	}
 	fputs(" ];\n", out);
+}
+
+static void print_prefixes(FILE *out, const char *key,
+			   const struct zone_prefix *v, size_t n)
+{
+	print_prefixes_at(out, "    ", key, v, n);
 }
 
 static void print_segment(FILE *out, const struct zone_segment *seg, bool last)
@@ -128,6 +134,74 @@ static void print_channel(FILE *out, const struct zone_channel *c, bool last)
 	fprintf(out, "  }%s\n", last ? "" : ",");
 }
 
+static void print_services(FILE *out, const char *indent,
+			   const struct zone_service *v, size_t n)
+{
+	char buf[ZONE_SERVICE_STRLEN];
+	size_t i;
+
+	if (n == 0)
+		return;
+	fprintf(out, "%sservices = [ ", indent);
+	for (i = 0; i < n; i++)
+		fprintf(out, "%s\"%s\"", i ? ", " : "",
+			zone_service_format(&v[i], buf, sizeof(buf)));
+	fputs(" ];\n", out);
+}
+
+static void print_narrows(FILE *out, const struct zone_model *m)
+{
+	const struct zone_narrow *n;
+	size_t i;
+
+	if (m->n_narrows == 0)
+		return;
+	fputs("narrow = (\n", out);
+	for (i = 0; i < m->n_narrows; i++) {
+		n = &m->narrows[i];
+		fputs("  {\n", out);
+		print_key(out, "    ", "from", n->from->name);
+		print_key(out, "    ", "to", n->to->name);
+		print_prefixes(out, "to_hosts", n->to_hosts, n->n_to_hosts);
+		print_services(out, "    ", n->services, n->n_services);
+		fprintf(out, "  }%s\n", i + 1 == m->n_narrows ? "" : ",");
+	}
+	fputs(");\n", out);
+}
+
+static void print_gw_list(FILE *out, const struct zone_model *m, bool outbound)
+{
+	const struct zone_gw_rule *r;
+	size_t i;
+	size_t last = 0;
+	bool any = false;
+
+	for (i = 0; i < m->n_gw_rules; i++) {
+		if (m->gw_rules[i].outbound == outbound) {
+			last = i;
+			any = true;
+		}
+	}
+	fprintf(out, "  %s = (%s", outbound ? "outbound" : "management",
+		any ? "\n" : " ");
+	for (i = 0; i < m->n_gw_rules; i++) {
+		r = &m->gw_rules[i];
+		if (r->outbound != outbound)
+			continue;
+		fputs("    {\n", out);
+		print_key(out, "      ", "name", r->name);
+		print_key(out, "      ", outbound ? "to" : "from", r->seg->name);
+		print_prefixes_at(out, "      ",
+				  outbound ? "to_hosts" : "from_hosts", r->hosts,
+				  r->n_hosts);
+		print_services(out, "      ", r->services, r->n_services);
+		print_key(out, "      ", "reason", r->reason);
+		print_key(out, "      ", "approved", r->approved);
+		fprintf(out, "    }%s\n", i == last ? "" : ",");
+	}
+	fputs(any ? "  );\n" : ");\n", out);
+}
+
 /**
  * zone_model_print - write the normalised config
  * @model: the model
@@ -155,6 +229,11 @@ int zone_model_print(const struct zone_model *model, FILE *out)
 				      i + 1 == model->n_channels);
 		fputs(");\n", out);
 	}
+	print_narrows(out, model);
+	fputs("gateway = {\n", out);
+	print_gw_list(out, model, false);
+	print_gw_list(out, model, true);
+	fputs("};\n", out);
 	fputs("alerts = { facility = ", out);
 	print_string(out, facility ? facility : "authpriv");
 	fputs("; };\n", out);
@@ -170,6 +249,7 @@ static const char *const guideline_names[ZONE_ROLE_MAX] = {
 	[ZONE_ROLE_PUBLIC_SYSTEM] = "公的システム",
 	[ZONE_ROLE_SECURITY_CLOUD] = "自治体情報セキュリティクラウド",
 	[ZONE_ROLE_INTERNET] = "インターネット",
+	[ZONE_ROLE_GOV_CLOUD] = "ガバメントクラウド",
 };
 
 /* East Asian wide characters (CJK, kana, hangul, full-width forms). */
@@ -268,5 +348,122 @@ int zone_model_print_tiers(const struct zone_model *model, FILE *out)
 		print_padded(out, guideline_names[seg->role], wguide + 2);
 		fprintf(out, "%s\n", zone_segment_label(seg));
 	}
+	return ferror(out) ? -EIO : 0;
+}
+
+/* Every segment that lists interface @ifname, comma-separated. */
+static void print_carriers(FILE *out, const struct zone_model *m,
+			   const char *ifname)
+{
+	const struct zone_segment *seg;
+	bool first = true;
+	size_t i;
+	size_t k;
+
+	for (i = 0; i < m->n_segments; i++) {
+		seg = &m->segments[i];
+		for (k = 0; k < seg->n_interfaces; k++) {
+			if (strcmp(seg->interfaces[k], ifname) != 0)
+				continue;
+			fprintf(out, "%s%s %s (%s)", first ? "" : ", ",
+				zone_role_is_tier(seg->role) ? "zone" :
+							       "attachment",
+				seg->name, zone_role_name(seg->role));
+			first = false;
+		}
+	}
+}
+
+/* True when interface @k of segment @i is its first mention. */
+static bool first_mention(const struct zone_model *m, size_t i, size_t k)
+{
+	size_t j;
+	size_t l;
+
+	for (j = 0; j <= i; j++) {
+		for (l = 0; l < m->segments[j].n_interfaces; l++) {
+			if (j == i && l == k)
+				return true;
+			if (strcmp(m->segments[j].interfaces[l],
+				   m->segments[i].interfaces[k]) == 0)
+				return false;
+		}
+	}
+	return true;
+}
+
+static void print_gw_rule_line(FILE *out, const struct zone_gw_rule *r)
+{
+	char buf[ZONE_PREFIX_STRLEN];
+	size_t i;
+
+	fprintf(out, "%-10s %-12s %s %s ", r->outbound ? "outbound" :
+							  "management",
+		r->name, r->outbound ? "to" : "from", r->seg->name);
+	for (i = 0; i < r->n_hosts; i++)
+		fprintf(out, "%s%s", i ? "," : "",
+			zone_prefix_format(&r->hosts[i], buf, sizeof(buf)));
+	fputs(" ", out);
+	for (i = 0; i < r->n_services; i++)
+		fprintf(out, "%s%s", i ? "," : "",
+			zone_service_format(&r->services[i], buf,
+					    sizeof(buf)));
+	fputs(" (", out);
+	print_string(out, r->reason);
+	fputs(", ", out);
+	print_string(out, r->approved);
+	fputs(")\n", out);
+}
+
+/**
+ * zone_model_print_edges - interfaces and the gateway's own reach
+ * @model: the model
+ * @out: where to write
+ *
+ * One line per interface with the segments it carries (every packet
+ * through it is bound to them), then who may reach the gateway itself and
+ * where the gateway may connect; everything else to or from the gateway
+ * is dropped.  Returns 0 or -EIO.
+ */
+int zone_model_print_edges(const struct zone_model *model, FILE *out)
+{
+	const struct zone_segment *seg;
+	size_t n_in = 0;
+	size_t n_out = 0;
+	size_t i;
+	size_t k;
+
+	fputs("interface        carries\n", out);
+	for (i = 0; i < model->n_segments; i++) {
+		seg = &model->segments[i];
+		for (k = 0; k < seg->n_interfaces; k++) {
+			if (!first_mention(model, i, k))
+				continue;
+			fprintf(out, "%-16s ", seg->interfaces[k]);
+			print_carriers(out, model, seg->interfaces[k]);
+			fputc('\n', out);
+		}
+	}
+	fputs("any other        nothing: dropped (unknown-interface)\n", out);
+	for (i = 0; i < model->n_gw_rules; i++) {
+		if (model->gw_rules[i].outbound)
+			n_out++;
+		else
+			n_in++;
+	}
+	fputs("who may reach the gateway:", out);
+	fputs(n_in ? "\n" : " nobody\n", out);
+	for (i = 0; i < model->n_gw_rules; i++) {
+		if (!model->gw_rules[i].outbound)
+			print_gw_rule_line(out, &model->gw_rules[i]);
+	}
+	fputs("where the gateway may go:", out);
+	fputs(n_out ? "\n" : " nowhere\n", out);
+	for (i = 0; i < model->n_gw_rules; i++) {
+		if (model->gw_rules[i].outbound)
+			print_gw_rule_line(out, &model->gw_rules[i]);
+	}
+	fputs("always: replies of its own flows, loopback, IPv6 neighbour discovery, ICMP errors of existing flows\n",
+	      out);
 	return ferror(out) ? -EIO : 0;
 }

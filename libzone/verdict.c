@@ -4,24 +4,30 @@
  *
  * Roles: R resident tier, L lgwan tier, I internet tier, W lgwan-wan,
  * P public-system, S security-cloud, N internet attachment (and every
- * address no network names, whether or not the config has a catch-all).
+ * address no network names, whether or not the config has a catch-all),
+ * G gov-cloud (the resident tier's extension into the government cloud:
+ * the hard invariant holds for it as for R, and only system-pair
+ * channels reach it from R; the lgwan tier meets it as it meets R).
  * A flow inside one segment is always allowed (intra-zone); for two
  * different segments the cell of their roles decides (source row,
  * destination column):
  *
- *        R        L        I        W        P        S        N
- *   R  deny     resid.   HARD     resid.   resid.   HARD     HARD
- *   L  resid.   deny     split    LGWAN    deny     no-bo    no-bo
- *   I  HARD     split    deny     split    deny     EGRESS   direct
- *   W  resid.   LGWAN    inbnd    deny     deny     deny     deny
- *   P  resid.   inbnd    inbnd    deny     deny     deny     deny
- *   S  HARD     inbnd    inbnd    deny     deny     deny     deny
- *   N  HARD     inbnd    inbnd    deny     deny     deny     deny
+ *        R        L        I        W        P        S        N        G
+ *   R  deny     resid.   HARD     resid.   resid.   HARD     HARD     resid.
+ *   L  resid.   deny     split    LGWAN    deny     no-bo    no-bo    resid.
+ *   I  HARD     split    deny     split    deny     EGRESS   direct   HARD
+ *   W  resid.   LGWAN    inbnd    trans.   trans.   trans.   trans.   trans.
+ *   P  resid.   inbnd    inbnd    trans.   trans.   trans.   trans.   trans.
+ *   S  HARD     inbnd    inbnd    trans.   trans.   trans.   trans.   HARD
+ *   N  HARD     inbnd    inbnd    trans.   trans.   trans.   trans.   HARD
+ *   G  resid.   resid.   HARD     trans.   trans.   HARD     HARD     trans.
  *
  *   upper case = allowed (LGWAN lgwan-wan, EGRESS secure-egress) or never
  *   (HARD hard-invariant); the rest deny with the rule named:
  *   resid. resident-default, split split-path, no-bo no-breakout,
- *   direct direct-internet, inbnd inbound-default, deny default-deny.
+ *   direct direct-internet, inbnd inbound-default, deny default-deny,
+ *   trans. no-transit (attachment to attachment, the same one included:
+ *   the gateway is no transit; inside one zone forwarding is allowed).
  *
  * Cells DESIGN.md states: R<->I/S/N hard; R<->L/W/P resident-default
  * (this wins over inbound-default for W->R and P->R, being about the
@@ -36,12 +42,16 @@
  *     one reaching the lgwan tier.  (W->I is inbound-default, as stated.)
  *   - L->P, I->P: default-deny.  Public systems are the resident tier's
  *     peers, reached only through public-system channels.
- *   - attachment -> attachment: default-deny (the gateway is no transit).
+ *   - attachment -> attachment: no-transit (zoned.conf(5), Interfaces).
+ *
+ * An allowed cell between two segments (lgwan-wan, secure-egress) that
+ * the config narrows admits only what one of its narrow entries matches;
+ * the rest is denied as narrowed.
  *
  * Channels are consulted in every denying cell except the hard invariant,
  * and only channels whose kind is legal for the cell and the profile
  * count (verdict_channel_legal()):
- *   system-pair      R->L, L->R
+ *   system-pair      R->L, L->R, R->G, G->R
  *   public-system    R->P, R->W
  *   screen-transfer  L->R always; L->I in alpha, alpha-prime;
  *                    I->L in beta, beta-prime
@@ -71,20 +81,22 @@
 #define DI ZONE_RULE_DIRECT_INTERNET
 #define IB ZONE_RULE_INBOUND_DEFAULT
 #define D ZONE_RULE_DEFAULT_DENY
+#define T ZONE_RULE_NO_TRANSIT
 
 /*
- * [from][to] in enum zone_role order: R L I W P S N, one row per source
+ * [from][to] in enum zone_role order: R L I W P S N G, one row per source
  * role as in the table above.
  */
 /* clang-format off */
 static const enum zone_rule matrix[ZONE_ROLE_MAX][ZONE_ROLE_MAX] = {
-	{ D, R, H, R, R, H, H },
-	{ R, D, SP, W, D, NB, NB },
-	{ H, SP, D, SP, D, E, DI },
-	{ R, W, IB, D, D, D, D },
-	{ R, IB, IB, D, D, D, D },
-	{ H, IB, IB, D, D, D, D },
-	{ H, IB, IB, D, D, D, D },
+	{ D, R, H, R, R, H, H, R },
+	{ R, D, SP, W, D, NB, NB, R },
+	{ H, SP, D, SP, D, E, DI, H },
+	{ R, W, IB, T, T, T, T, T },
+	{ R, IB, IB, T, T, T, T, T },
+	{ H, IB, IB, T, T, T, T, H },
+	{ H, IB, IB, T, T, T, T, H },
+	{ R, R, H, T, T, H, H, T },
 };
 /* clang-format on */
 
@@ -97,6 +109,7 @@ static const enum zone_rule matrix[ZONE_ROLE_MAX][ZONE_ROLE_MAX] = {
 #undef DI
 #undef IB
 #undef D
+#undef T
 
 static const char *const rule_names[ZONE_RULE_MAX] = {
 	[ZONE_RULE_INTRA_ZONE] = "intra-zone",
@@ -110,6 +123,14 @@ static const char *const rule_names[ZONE_RULE_MAX] = {
 	[ZONE_RULE_DIRECT_INTERNET] = "direct-internet",
 	[ZONE_RULE_INBOUND_DEFAULT] = "inbound-default",
 	[ZONE_RULE_DEFAULT_DENY] = "default-deny",
+	[ZONE_RULE_NO_TRANSIT] = "no-transit",
+	[ZONE_RULE_NARROWED] = "narrowed",
+	[ZONE_RULE_UNKNOWN_INTERFACE] = "unknown-interface",
+	[ZONE_RULE_SPOOF] = "spoof",
+	[ZONE_RULE_WRONG_EGRESS] = "wrong-egress",
+	[ZONE_RULE_GATEWAY] = "gateway",
+	[ZONE_RULE_MANAGEMENT] = "management",
+	[ZONE_RULE_OUTBOUND] = "outbound",
 };
 
 /**
@@ -143,7 +164,8 @@ enum zone_rule verdict_matrix_rule(enum zone_role from, enum zone_role to)
 static bool rule_allows(enum zone_rule rule)
 {
 	return rule == ZONE_RULE_INTRA_ZONE || rule == ZONE_RULE_LGWAN_WAN ||
-	       rule == ZONE_RULE_SECURE_EGRESS || rule == ZONE_RULE_CHANNEL;
+	       rule == ZONE_RULE_SECURE_EGRESS || rule == ZONE_RULE_CHANNEL ||
+	       rule == ZONE_RULE_MANAGEMENT || rule == ZONE_RULE_OUTBOUND;
 }
 
 static bool profile_is_alpha(enum zone_profile profile)
@@ -181,8 +203,11 @@ bool verdict_channel_legal(enum zone_profile profile,
 {
 	switch (kind) {
 	case ZONE_CHANNEL_SYSTEM_PAIR:
-		return (from == ZONE_ROLE_RESIDENT && to == ZONE_ROLE_LGWAN) ||
-		       (from == ZONE_ROLE_LGWAN && to == ZONE_ROLE_RESIDENT);
+		return (from == ZONE_ROLE_RESIDENT &&
+			(to == ZONE_ROLE_LGWAN || to == ZONE_ROLE_GOV_CLOUD)) ||
+		       (to == ZONE_ROLE_RESIDENT &&
+			(from == ZONE_ROLE_LGWAN ||
+			 from == ZONE_ROLE_GOV_CLOUD));
 	case ZONE_CHANNEL_PUBLIC_SYSTEM:
 		return from == ZONE_ROLE_RESIDENT &&
 		       (to == ZONE_ROLE_PUBLIC_SYSTEM ||
@@ -404,6 +429,46 @@ static const struct zone_channel *channel_find(const struct zone_model *model,
 	return NULL;
 }
 
+static bool narrow_entry_admits(const struct zone_narrow *n,
+				const struct zone_flow *flow)
+{
+	size_t i;
+
+	if (!hosts_match(n->to_hosts, n->n_to_hosts, &flow->dst))
+		return false;
+	if (n->n_services == 0)
+		return true;
+	for (i = 0; i < n->n_services; i++) {
+		const struct zone_service *s = &n->services[i];
+
+		if (s->proto == flow->proto && flow->dport >= s->port_first &&
+		    flow->dport <= s->port_last)
+			return true;
+	}
+	return false;
+}
+
+/* An allowed cell with no narrow entry admits everything. */
+static bool narrow_admits(const struct zone_model *model,
+			  const struct zone_segment *src,
+			  const struct zone_segment *dst,
+			  const struct zone_flow *flow)
+{
+	bool narrowed = false;
+	size_t i;
+
+	for (i = 0; i < model->n_narrows; i++) {
+		const struct zone_narrow *n = &model->narrows[i];
+
+		if (n->from != src || n->to != dst)
+			continue;
+		narrowed = true;
+		if (narrow_entry_admits(n, flow))
+			return true;
+	}
+	return !narrowed;
+}
+
 static enum zone_role segment_role(const struct zone_segment *seg)
 {
 	return seg ? seg->role : ZONE_ROLE_INTERNET;
@@ -432,7 +497,12 @@ void zone_verdict(const struct zone_model *model, const struct zone_flow *flow,
 	ret->src = src;
 	ret->dst = dst;
 	ret->channel = NULL;
-	if (src == dst) {
+	ret->gw_rule = NULL;
+	ret->path = ZONE_PATH_FORWARD;
+	if (src == dst && (!src || !zone_role_is_tier(src->role))) {
+		/* back out of the attachment it came from */
+		rule = ZONE_RULE_NO_TRANSIT;
+	} else if (src == dst) {
 		rule = ZONE_RULE_INTRA_ZONE;
 	} else {
 		rule = verdict_matrix_rule(segment_role(src),
@@ -446,6 +516,9 @@ void zone_verdict(const struct zone_model *model, const struct zone_flow *flow,
 		rule = ZONE_RULE_CHANNEL;
 		ret->channel = chan;
 	}
+	if ((rule == ZONE_RULE_LGWAN_WAN || rule == ZONE_RULE_SECURE_EGRESS) &&
+	    !narrow_admits(model, src, dst, flow))
+		rule = ZONE_RULE_NARROWED;
 	ret->rule = rule;
 	ret->action = rule_allows(rule) ? ZONE_ACTION_ALLOW : ZONE_ACTION_DENY;
 }

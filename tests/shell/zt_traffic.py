@@ -15,6 +15,10 @@ here ever talks to an address outside those namespaces.
   newconn DST PORT --seconds S           new TCP connections back to back
   flood   DST PORT --seconds S           new UDP flows and TCP SYNs back to back
                                          (for forbidden destinations)
+  ping    DST --ttl N                    one ICMP echo request with that TTL
+                                         (hop limit); prints "reply FROM",
+                                         "exceeded FROM", "unreachable FROM"
+                                         or "timeout"
   syslogd --dir D                        /dev/log, journal and NOTIFY_SOCKET
                                          receiver (in a private mount ns)
 """
@@ -471,6 +475,56 @@ def cmd_syslogd(args):
             out[kind].flush()
 
 
+# ---------------------------------------------------------------- ping
+
+def icmp_checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(int.from_bytes(data[i:i + 2], "big")
+                for i in range(0, len(data), 2))
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    return (~total) & 0xffff
+
+
+def cmd_ping(args):
+    """One echo request with a given TTL, as ping -t and traceroute send
+    it; what comes back is classified by its ICMP type (raw socket: the
+    tests run as root)."""
+    v6 = ":" in args.dst
+    fam = socket.AF_INET6 if v6 else socket.AF_INET
+    proto = socket.IPPROTO_ICMPV6 if v6 else socket.IPPROTO_ICMP
+    s = socket.socket(fam, socket.SOCK_RAW, proto)
+    if v6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, args.ttl)
+    else:
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, args.ttl)
+    ident = os.getpid() & 0xffff
+    body = bytes([128 if v6 else 8, 0, 0, 0]) + ident.to_bytes(2, "big") + \
+        (1).to_bytes(2, "big") + b"zt-ping"
+    if not v6:
+        body = body[:2] + icmp_checksum(body).to_bytes(2, "big") + body[4:]
+    s.sendto(body, (args.dst, 0))
+    end = time.monotonic() + args.timeout
+    kinds6 = {129: "reply", 3: "exceeded", 1: "unreachable"}
+    kinds4 = {0: "reply", 11: "exceeded", 3: "unreachable"}
+    while True:
+        left = end - time.monotonic()
+        if left <= 0 or not select.select([s], [], [], left)[0]:
+            print("timeout")
+            return 1
+        data, peer = s.recvfrom(2048)
+        if not v6:
+            data = data[(data[0] & 0x0f) * 4:]
+        kind = (kinds6 if v6 else kinds4).get(data[0])
+        if kind == "reply" and data[4:6] != ident.to_bytes(2, "big"):
+            continue
+        if kind is None:
+            continue
+        print(kind, peer[0])
+        return 0
+
+
 # ---------------------------------------------------------------- main
 
 def main():
@@ -490,12 +544,16 @@ def main():
         s.add_argument("--seconds", type=float, default=5)
         s.add_argument("--stall", type=float, default=3)
         s.add_argument("--token", default="zt-" + name)
+    s = sub.add_parser("ping")
+    s.add_argument("dst")
+    s.add_argument("--ttl", type=int, default=64)
+    s.add_argument("--timeout", type=float, default=3)
     s = sub.add_parser("syslogd")
     s.add_argument("--dir", required=True)
     s.add_argument("--journal")
     args = p.parse_args()
     fn = {"serve": cmd_serve, "probe": cmd_probe, "stream": cmd_stream,
-          "newconn": cmd_newconn, "flood": cmd_flood,
+          "newconn": cmd_newconn, "flood": cmd_flood, "ping": cmd_ping,
           "syslogd": cmd_syslogd}[args.cmd]
     sys.exit(fn(args) or 0)
 

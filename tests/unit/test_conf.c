@@ -168,6 +168,9 @@ static void free_list(char **v, size_t n)
 	free(v);
 }
 
+/* The gateway block every config needs: nobody in, nowhere out. */
+#define GW "gateway = { management = ( ); outbound = ( ); };\n"
+
 /* The body of a small valid alpha config; channels and head vary. */
 #define ZONES                                                                              \
 	"zones = (\n"                                                                      \
@@ -179,14 +182,15 @@ static void free_list(char **v, size_t n)
 	"    networks = [ \"10.3.0.0/16\" ]; }\n"                                          \
 	");\n"                                                                             \
 	"attachments = (\n"                                                                \
-	"  { name = \"lgwan-wan\"; kind = \"lgwan-wan\";\n"                                \
+	"  { name = \"lgwan-wan\"; kind = \"lgwan-wan\"; interfaces = [ \"eth4\" ];\n" \
 	"    networks = [ \"172.16.0.0/12\" ]; },\n"                                       \
-	"  { name = \"jukinet\"; kind = \"public-system\";\n"                              \
+	"  { name = \"jukinet\"; kind = \"public-system\"; interfaces = [ \"eth6\" ];\n" \
 	"    networks = [ \"198.51.100.0/24\" ]; },\n"                                     \
 	"  { name = \"seccloud\"; kind = \"security-cloud\"; interfaces = [ \"eth5\" ];\n" \
 	"    networks = [ \"192.0.2.0/24\" ]; },\n"                                        \
 	"  { name = \"internet\"; kind = \"internet\"; interfaces = [ \"eth5\" ]; }\n"     \
-	");\n"
+	");\n" GW
+
 
 #define WHY "reason = \"r\"; approved = \"a\";"
 
@@ -271,7 +275,7 @@ START_TEST(test_conf_diagnostics_name_the_path)
 	zone_diag_free(diag);
 
 	diag = zone_diag_new();
-	ck_assert_int_eq(zone_conf_load_string("mode = 1;", NULL, diag, &m),
+	ck_assert_int_eq(zone_conf_load_string("mode = 1; " GW, NULL, diag, &m),
 			 -EINVAL);
 	ck_assert_str_eq(zone_diag_line(diag, 0), "(stdin): missing zones");
 	ck_assert_str_eq(zone_diag_line(diag, 1),
@@ -290,7 +294,7 @@ START_TEST(test_conf_line_limit)
 
 	for (i = 0; i < n - 1; i++)
 		memcpy(text + 3 * i, "#x\n", 3);
-	strcpy(text + 3 * (n - 1), "zones = 5;\n");
+	strcpy(text + 3 * (n - 1), "zones = 5; " GW);
 	err = load_err(text);
 	ck_assert_str_eq(
 		err, "t.conf:65535: zones must be a list ( { ... }, ... )\n");
@@ -482,12 +486,15 @@ END_TEST
 START_TEST(test_conf_hash_is_of_the_policy)
 {
 	const char *a = "profile = \"alpha\"; zones = ( { name = \"z\"; "
-			"tier = \"lgwan\"; networks = [ \"fd00::/8\" ]; } );";
+			"tier = \"lgwan\"; interfaces = [ \"e\" ]; "
+			"networks = [ \"fd00::/8\" ]; } );" GW;
 	const char *b = "# comment\nzones = ( { networks = [ \"FD00:0::/8\" ]; "
-			"tier = \"lgwan\"; name = \"z\"; } );\n"
+			"interfaces = [ \"e\" ]; "
+			"tier = \"lgwan\"; name = \"z\"; } );\n" GW
 			"mode = \"enforce\";";
 	const char *c = "zones = ( { name = \"z\"; tier = \"lgwan\"; "
-			"networks = [ \"fd00::/9\" ]; } );";
+			"interfaces = [ \"e\" ]; "
+			"networks = [ \"fd00::/9\" ]; } );" GW;
 	struct zone_model *ma = load_ok(a);
 	struct zone_model *mb = load_ok(b);
 	struct zone_model *mc = load_ok(c);
@@ -506,7 +513,8 @@ START_TEST(test_conf_defaults)
 {
 	struct zone_model *m = load_ok("zones = ( { name = \"z\"; "
 				       "tier = \"lgwan\"; networks = "
-				       "[ \"10.0.0.0/8\" ]; } );");
+				       "[ \"10.0.0.0/8\" ]; "
+				       "interfaces = [ \"e\" ]; } );" GW);
 	const struct zone_segment *z = zone_model_segment(m, 0);
 
 	ck_assert_int_eq(zone_model_profile(m), ZONE_PROFILE_ALPHA);
@@ -515,7 +523,9 @@ START_TEST(test_conf_defaults)
 	ck_assert_int_eq(zone_model_alert_facility(m), LOG_AUTHPRIV);
 	ck_assert_ptr_null(zone_model_catchall(m));
 	ck_assert_str_eq(zone_segment_label(z), "z");
-	ck_assert_uint_eq(zone_segment_interface_count(z), 0);
+	ck_assert_uint_eq(zone_segment_interface_count(z), 1);
+	ck_assert_uint_eq(zone_model_gw_rule_count(m), 0);
+	ck_assert_uint_eq(zone_model_narrow_count(m), 0);
 	ck_assert_uint_eq(zone_model_channel_count(m), 0);
 	zone_model_free(m);
 }
@@ -609,20 +619,22 @@ START_TEST(test_conf_channel_tags)
 	int i;
 
 	fputs("zones = ( { name = \"n\"; tier = \"internet\"; networks = "
-	      "[ \"10.3.0.0/16\" ]; }, { name = \"l\"; tier = \"lgwan\"; "
-	      "networks = [ \"10.2.0.0/16\" ]; } );\nchannels = (\n",
+	      "[ \"10.3.0.0/16\" ]; interfaces = [ \"e3\" ]; }, "
+	      "{ name = \"l\"; tier = \"lgwan\"; interfaces = [ \"e2\" ]; "
+	      "networks = [ \"10.2.0.0/16\" ]; } );\n" GW "channels = (\n",
 	      f);
 	fputs("zones = ( { name = \"n\"; tier = \"internet\"; networks = "
-	      "[ \"10.3.0.0/16\" ]; }, { name = \"l\"; tier = \"lgwan\"; "
-	      "networks = [ \"10.2.0.0/16\" ]; } );\nchannels = (\n",
+	      "[ \"10.3.0.0/16\" ]; interfaces = [ \"e3\" ]; }, "
+	      "{ name = \"l\"; tier = \"lgwan\"; interfaces = [ \"e2\" ]; "
+	      "networks = [ \"10.2.0.0/16\" ]; } );\n" GW "channels = (\n",
 	      r);
 	for (i = 0; i < N; i++) {
 		fprintf(f,
-			"%s{ name = \"c%d\"; kind = \"sanitize\"; from = \"n\"; to = \"l\"; to_hosts = [ \"10.2.%d.%d\" ]; services = [ \"tcp/25\" ]; " WHY
+			"%s{ name = \"c%d\"; kind = \"sanitize\"; from = \"n\"; to = \"l\"; from_hosts = [ \"10.3.0.1\" ]; to_hosts = [ \"10.2.%d.%d\" ]; services = [ \"tcp/25\" ]; " WHY
 			" }\n",
 			i ? "," : "", i, i / 200, i % 200 + 1);
 		fprintf(r,
-			"%s{ name = \"c%d\"; kind = \"sanitize\"; from = \"n\"; to = \"l\"; to_hosts = [ \"10.2.%d.%d\" ]; services = [ \"tcp/25\" ]; " WHY
+			"%s{ name = \"c%d\"; kind = \"sanitize\"; from = \"n\"; to = \"l\"; from_hosts = [ \"10.3.0.1\" ]; to_hosts = [ \"10.2.%d.%d\" ]; services = [ \"tcp/25\" ]; " WHY
 			" }\n",
 			i ? "," : "", N - 1 - i, i / 200, i % 200 + 1);
 	}
@@ -665,15 +677,18 @@ START_TEST(test_conf_expires_date_and_date_time)
 	tzset();
 	text = with_channel("",
 			    "{ name = \"m\"; kind = \"sanitize\"; "
-			    "from = \"naibu\"; to = \"lgwan\"; to_hosts = "
+			    "from = \"naibu\"; to = \"lgwan\"; "
+			    "from_hosts = [ \"10.3.0.25\" ]; to_hosts = "
 			    "[ \"10.2.0.25\" ]; services = [ \"tcp/25\" ]; " WHY
 			    " expires = \"2027-03-31\"; },\n"
 			    "{ name = \"n\"; kind = \"sanitize\"; "
-			    "from = \"naibu\"; to = \"lgwan\"; to_hosts = "
+			    "from = \"naibu\"; to = \"lgwan\"; "
+			    "from_hosts = [ \"10.3.0.25\" ]; to_hosts = "
 			    "[ \"10.2.0.26\" ]; services = [ \"tcp/25\" ]; " WHY
 			    " expires = \"2027-03-31T18:00:00+09:00\"; },\n"
 			    "{ name = \"o\"; kind = \"sanitize\"; "
-			    "from = \"naibu\"; to = \"lgwan\"; to_hosts = "
+			    "from = \"naibu\"; to = \"lgwan\"; "
+			    "from_hosts = [ \"10.3.0.25\" ]; to_hosts = "
 			    "[ \"10.2.0.27\" ]; services = [ \"tcp/25\" ]; " WHY
 			    " expires = \"2000-02-29T23:30:00-01:30\"; }");
 	m = load_ok(text);
@@ -718,7 +733,7 @@ static const struct legal_case {
 	{ "profile = \"beta\"; profile_approved = \"x\";",
 	  "kind = \"screen-transfer\"; from = \"lgwan\"; to = \"jumin\"; from_hosts = [ \"10.2.0.1\" ]; to_hosts = [ \"10.1.0.1\" ]; services = [ \"tcp/3389\" ];" },
 	{ "",
-	  "kind = \"sanitize\"; from = \"naibu\"; to = \"lgwan\"; to_hosts = [ \"10.2.0.25\" ]; services = [ \"tcp/25\" ];" },
+	  "kind = \"sanitize\"; from = \"naibu\"; to = \"lgwan\"; from_hosts = [ \"10.3.0.25\" ]; to_hosts = [ \"10.2.0.25\" ]; services = [ \"tcp/25\" ];" },
 	{ "profile = \"alpha-prime\"; profile_approved = \"x\";",
 	  "kind = \"breakout\"; from = \"lgwan\"; to = \"internet\"; to_hosts = [ \"203.0.113.0/24\" ]; services = [ \"tcp/443\" ];" },
 	{ "",
@@ -798,11 +813,11 @@ END_TEST
 
 /* One segment of each role, in enum zone_role order, and a host in it. */
 static const char *const matrix_seg[ZONE_ROLE_MAX] = {
-	"r", "l", "i", "w", "p", "s", "n",
+	"r", "l", "i", "w", "p", "s", "n", "g",
 };
 static const char *const matrix_host[ZONE_ROLE_MAX] = {
 	"10.1.0.1",	"10.2.0.1",  "10.3.0.1",    "172.16.0.1",
-	"198.51.100.1", "192.0.2.1", "203.0.113.1",
+	"198.51.100.1", "192.0.2.1", "203.0.113.1", "100.80.0.1",
 };
 static const char *const matrix_head[ZONE_PROFILE_MAX] = {
 	"profile = \"alpha\";",
@@ -813,14 +828,22 @@ static const char *const matrix_head[ZONE_PROFILE_MAX] = {
 
 #define MATRIX_SEGMENTS                                                                    \
 	"zones = ("                                                                        \
-	"{ name = \"r\"; tier = \"resident\"; networks = [ \"10.1.0.0/16\" ]; },"          \
-	"{ name = \"l\"; tier = \"lgwan\"; networks = [ \"10.2.0.0/16\" ]; },"             \
-	"{ name = \"i\"; tier = \"internet\"; networks = [ \"10.3.0.0/16\" ]; } );\n"      \
+	"{ name = \"r\"; tier = \"resident\"; interfaces = [ \"e1\" ];"                 \
+	"  networks = [ \"10.1.0.0/16\" ]; },"                                            \
+	"{ name = \"l\"; tier = \"lgwan\"; interfaces = [ \"e2\" ];"                    \
+	"  networks = [ \"10.2.0.0/16\" ]; },"                                            \
+	"{ name = \"i\"; tier = \"internet\"; interfaces = [ \"e3\" ];"                 \
+	"  networks = [ \"10.3.0.0/16\" ]; } );\n"                                        \
 	"attachments = ("                                                                  \
-	"{ name = \"w\"; kind = \"lgwan-wan\"; networks = [ \"172.16.0.0/12\" ]; },"       \
-	"{ name = \"p\"; kind = \"public-system\"; networks = [ \"198.51.100.0/24\" ]; }," \
-	"{ name = \"s\"; kind = \"security-cloud\"; networks = [ \"192.0.2.0/24\" ]; },"   \
-	"{ name = \"n\"; kind = \"internet\"; } );\n"
+	"{ name = \"w\"; kind = \"lgwan-wan\"; interfaces = [ \"e4\" ];"                \
+	"  networks = [ \"172.16.0.0/12\" ]; },"                                          \
+	"{ name = \"p\"; kind = \"public-system\"; interfaces = [ \"e6\" ];"            \
+	"  networks = [ \"198.51.100.0/24\" ]; },"                                        \
+	"{ name = \"s\"; kind = \"security-cloud\"; interfaces = [ \"e5\" ];"           \
+	"  networks = [ \"192.0.2.0/24\" ]; },"                                           \
+	"{ name = \"n\"; kind = \"internet\"; interfaces = [ \"e5\" ]; },"           \
+	"{ name = \"g\"; kind = \"gov-cloud\"; interfaces = [ \"e7\" ];"              \
+	"  networks = [ \"100.80.0.0/16\" ]; } );\n" GW
 
 /*
  * Load one channel of kind @k from role @f to role @t under profile @p,
@@ -881,11 +904,12 @@ START_TEST(test_conf_matrix_matches_verdict)
 		}
 	}
 	/*
-	 * Per profile: system-pair 2, public-system 2, screen-transfer 2
-	 * (lgwan -> resident, and one direction between lgwan and internet
-	 * tier), sanitize 1, inbound 2; breakout 1 in alpha-prime only.
+	 * Per profile: system-pair 4 (resident <-> lgwan, resident <->
+	 * gov-cloud), public-system 2, screen-transfer 2 (lgwan -> resident,
+	 * and one direction between lgwan and internet tier), sanitize 1,
+	 * inbound 2; breakout 1 in alpha-prime only.
 	 */
-	ck_assert_uint_eq(accepted, 4 * 9 + 1);
+	ck_assert_uint_eq(accepted, 4 * 11 + 1);
 }
 END_TEST
 
@@ -894,7 +918,7 @@ START_TEST(test_conf_accepts_shared_uplinks_and_free_text)
 	/* attachments share eth5; labels may be any UTF-8 up to 64 bytes */
 	char *text = with_channel(
 		"mode = \"monitor\"; alerts = { facility = \"local7\"; };",
-		"{ name = \"x\"; kind = \"sanitize\"; from = \"naibu\"; to = \"lgwan\"; to_hosts = [ \"10.2.0.25\" ]; services = [ \"tcp/25\" ]; reason = \"無害化 \\\"relay\\\"\"; approved = \"CISO\"; }");
+		"{ name = \"x\"; kind = \"sanitize\"; from = \"naibu\"; to = \"lgwan\"; from_hosts = [ \"10.3.0.25\" ]; to_hosts = [ \"10.2.0.25\" ]; services = [ \"tcp/25\" ]; reason = \"無害化 \\\"relay\\\"\"; approved = \"CISO\"; }");
 	struct zone_model *m = load_ok(text);
 
 	ck_assert_int_eq(zone_model_mode(m), ZONE_MODE_MONITOR);
@@ -972,8 +996,9 @@ START_TEST(test_conf_overlap_matches_pairwise)
 	fprintf(conf, "zones = (\n");
 	line++;
 	for (z = 0; z < OVL_ZONES; z++) {
-		fprintf(conf, "{ name = \"z%d\"; tier = \"%s\"; networks = [\n",
-			z, tiers[z]);
+		fprintf(conf,
+			"{ name = \"z%d\"; tier = \"%s\"; interfaces = [ \"e%d\" ]; networks = [\n",
+			z, tiers[z], z);
 		line++;
 		for (k = 0; k < OVL_NETS / OVL_ZONES; k++, i++) {
 			uint8_t len = (uint8_t)(16 + rand_r(&seed) % 9);
@@ -998,7 +1023,7 @@ START_TEST(test_conf_overlap_matches_pairwise)
 		/* libconfig gives a list's last element the line of "]". */
 		fprintf(conf, "]; }%s\n", z + 1 < OVL_ZONES ? "," : "");
 	}
-	fprintf(conf, ");\n");
+	fprintf(conf, ");\n" GW);
 	fclose(conf);
 	for (i = 0; i < OVL_NETS; i++)
 		ovl_expect(exp, nets, i);

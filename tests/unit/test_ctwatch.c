@@ -63,6 +63,14 @@ static const char conf_fmt[] =
 	"attachments = (\n"
 	"  { name = \"internet\"; kind = \"internet\"; interfaces = [ \"eth5\" ]; }\n"
 	");\n"
+	"gateway = {\n"
+	"  management = ( { name = \"ssh\"; from = \"lgwan\";\n"
+	"    from_hosts = [ \"10.2.0.5\" ]; services = [ \"tcp/22\" ];\n"
+	"    reason = \"r\"; approved = \"a\"; } );\n"
+	"  outbound = ( { name = \"web\"; to = \"lgwan\";\n"
+	"    to_hosts = [ \"10.2.0.50\" ]; services = [ \"tcp/8080\" ];\n"
+	"    reason = \"r\"; approved = \"a\"; } );\n"
+	"};\n"
 	"%s";
 
 static const char channel[] =
@@ -281,7 +289,12 @@ START_TEST(test_ctwatch_dnat_judged_by_real_destination)
 }
 END_TEST
 
-START_TEST(test_ctwatch_skips_gateway_and_multicast)
+/*
+ * The gateway's own flows are judged by the gateway block: a management
+ * or outbound rule admits them, anything else is a violation naming the
+ * gateway; multicast and flows inside a zone are nobody's business.
+ */
+START_TEST(test_ctwatch_judges_gateway_flows)
 {
 	struct nf_conntrack *to_gw = flow("10.1.0.10", 40000, "10.3.0.1", 22,
 					  NULL, 12, 0);
@@ -289,15 +302,34 @@ START_TEST(test_ctwatch_skips_gateway_and_multicast)
 					 5353, NULL, 13, 0);
 	struct nf_conntrack *intra = flow("10.1.0.10", 40000, "10.1.0.20",
 					  22, NULL, 14, 0);
+	struct nf_conntrack *mgmt = flow("10.2.0.5", 40000, "10.3.0.1", 22,
+					 NULL, 15, 0);
+	struct nf_conntrack *out_ok = flow("10.3.0.1", 40000, "10.2.0.50",
+					   8080, NULL, 16, 0);
+	struct nf_conntrack *out_bad = flow("10.3.0.1", 40000, "10.2.0.51",
+					    8080, NULL, 17, 0);
 
-	ct_judge(&z, to_gw, false);
 	ct_judge(&z, mdns, false);
 	ct_judge(&z, intra, false);
+	ct_judge(&z, mgmt, false);
+	ct_judge(&z, out_ok, false);
 	ck_assert_int_eq(n_lines, 0);
 	ck_assert_int_eq(n_deletes, 0);
+	ct_judge(&z, to_gw, false);
+	ck_assert_int_eq(n_lines, 1);
+	ck_assert_ptr_nonnull(strstr(lines[0], "violation src_zone=jumin "
+					       "dst_zone=gateway "));
+	ck_assert_ptr_nonnull(strstr(lines[0], " rule=gateway "));
+	ct_judge(&z, out_bad, false);
+	ck_assert_int_eq(n_lines, 2);
+	ck_assert_ptr_nonnull(strstr(lines[1], "violation src_zone=gateway "
+					       "dst_zone=lgwan "));
 	nfct_destroy(to_gw);
 	nfct_destroy(mdns);
 	nfct_destroy(intra);
+	nfct_destroy(mgmt);
+	nfct_destroy(out_ok);
+	nfct_destroy(out_bad);
 }
 END_TEST
 
@@ -377,7 +409,7 @@ static Suite *ctwatch_suite(void)
 	tcase_add_test(tc, test_ctwatch_failed_delete_is_reported);
 	tcase_add_test(tc, test_ctwatch_monitor_reports_then_enforce_kills);
 	tcase_add_test(tc, test_ctwatch_dnat_judged_by_real_destination);
-	tcase_add_test(tc, test_ctwatch_skips_gateway_and_multicast);
+	tcase_add_test(tc, test_ctwatch_judges_gateway_flows);
 	tcase_add_test(tc, test_ctwatch_channel_start_and_end);
 	tcase_add_test(tc, test_ctwatch_channel_removed_by_reload);
 	tcase_add_test(tc, test_ctwatch_sweep_forgets_vanished_flows);

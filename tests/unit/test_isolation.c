@@ -101,30 +101,33 @@ const char *ctl_time(time_t t, char *buf, size_t size)
 static const char conf_a[] =
 	"profile = \"alpha\";\n"
 	"zones = (\n"
-	" { name = \"jumin\"; tier = \"resident\"; networks = [ \"10.1.0.0/16\" ]; },\n"
-	" { name = \"lgwan\"; tier = \"lgwan\"; networks = [ \"10.2.0.0/16\", \"fd00:2::/48\" ]; },\n"
-	" { name = \"naibu\"; tier = \"internet\"; networks = [ \"10.3.0.0/16\" ]; }\n"
+	" { name = \"jumin\"; interfaces = [ \"e1\" ]; tier = \"resident\"; networks = [ \"10.1.0.0/16\" ]; },\n"
+	" { name = \"lgwan\"; interfaces = [ \"e2\" ]; tier = \"lgwan\"; networks = [ \"10.2.0.0/16\", \"fd00:2::/48\" ]; },\n"
+	" { name = \"naibu\"; interfaces = [ \"e3\" ]; tier = \"internet\"; networks = [ \"10.3.0.0/16\" ]; }\n"
 	");\n"
-	"attachments = ( { name = \"inet\"; kind = \"internet\"; } );\n";
+	"attachments = ( { name = \"inet\"; kind = \"internet\"; interfaces = [ \"e5\" ]; } );\n"
+	"gateway = { management = ( ); outbound = ( ); };\n";
 
 /* The same, but lgwan moved to other networks. */
 static const char conf_b[] =
 	"profile = \"alpha\";\n"
 	"zones = (\n"
-	" { name = \"jumin\"; tier = \"resident\"; networks = [ \"10.1.0.0/16\" ]; },\n"
-	" { name = \"lgwan\"; tier = \"lgwan\"; networks = [ \"10.20.0.0/16\" ]; },\n"
-	" { name = \"naibu\"; tier = \"internet\"; networks = [ \"10.3.0.0/16\" ]; }\n"
+	" { name = \"jumin\"; interfaces = [ \"e1\" ]; tier = \"resident\"; networks = [ \"10.1.0.0/16\" ]; },\n"
+	" { name = \"lgwan\"; interfaces = [ \"e2\" ]; tier = \"lgwan\"; networks = [ \"10.20.0.0/16\" ]; },\n"
+	" { name = \"naibu\"; interfaces = [ \"e3\" ]; tier = \"internet\"; networks = [ \"10.3.0.0/16\" ]; }\n"
 	");\n"
-	"attachments = ( { name = \"inet\"; kind = \"internet\"; } );\n";
+	"attachments = ( { name = \"inet\"; kind = \"internet\"; interfaces = [ \"e5\" ]; } );\n"
+	"gateway = { management = ( ); outbound = ( ); };\n";
 
 /* And without lgwan at all. */
 static const char conf_c[] =
 	"profile = \"alpha\";\n"
 	"zones = (\n"
-	" { name = \"jumin\"; tier = \"resident\"; networks = [ \"10.1.0.0/16\" ]; },\n"
-	" { name = \"naibu\"; tier = \"internet\"; networks = [ \"10.3.0.0/16\" ]; }\n"
+	" { name = \"jumin\"; interfaces = [ \"e1\" ]; tier = \"resident\"; networks = [ \"10.1.0.0/16\" ]; },\n"
+	" { name = \"naibu\"; interfaces = [ \"e3\" ]; tier = \"internet\"; networks = [ \"10.3.0.0/16\" ]; }\n"
 	");\n"
-	"attachments = ( { name = \"inet\"; kind = \"internet\"; } );\n";
+	"attachments = ( { name = \"inet\"; kind = \"internet\"; interfaces = [ \"e5\" ]; } );\n"
+	"gateway = { management = ( ); outbound = ( ); };\n";
 
 static struct zone_model *model(const char *text)
 {

@@ -44,7 +44,8 @@ static const char conf[] =
 	");\n"
 	"attachments = (\n"
 	"  { name = \"internet\"; kind = \"internet\"; interfaces = [ \"eth5\" ]; }\n"
-	");\n";
+	");\n"
+	"gateway = { management = ( ); outbound = ( ); };\n";
 
 static struct zoned z;
 

@@ -40,6 +40,7 @@
 #define P ZONE_ROLE_PUBLIC_SYSTEM
 #define S ZONE_ROLE_SECURITY_CLOUD
 #define N ZONE_ROLE_INTERNET
+#define G ZONE_ROLE_GOV_CLOUD
 
 #define NOW ((time_t)1800000000)
 
@@ -63,13 +64,16 @@ static const struct segdef {
 	{ "pubsys2", P, "198.18.0.0/16", "198.18.0.10", "198.18.0.20" },
 	{ "seccloud", S, "192.0.2.0/24", "192.0.2.10", "192.0.2.20" },
 	{ "seccloud2", S, "198.19.0.0/16", "198.19.0.10", "198.19.0.20" },
+	{ "govcloud", G, "100.80.0.0/16", "100.80.0.10", "100.80.0.20" },
+	{ "govcloud2", G, "100.81.0.0/16", "100.81.0.10", "100.81.0.20" },
 	{ "internet", N, NULL, "203.0.113.10", "203.0.113.20" },
 };
 
 #define N_SEGDEFS (sizeof(segdefs) / sizeof(segdefs[0]))
 #define N_ZONES 6
 /* The first segment of each role, in enum zone_role order. */
-static const size_t first_of_role[ZONE_ROLE_MAX] = { 0, 2, 4, 6, 8, 10, 12 };
+static const size_t first_of_role[ZONE_ROLE_MAX] = { 0,	2,  4, 6,
+						     8, 10, 14, 12 };
 
 static const enum zone_profile profiles[] = {
 	ZONE_PROFILE_ALPHA,
@@ -92,11 +96,20 @@ static enum zone_rule spec_rule(enum zone_role from, enum zone_role to)
 	bool inet_t = to == I || to == N || to == S;
 	bool lgside_f = from == L || from == W || from == P;
 	bool lgside_t = to == L || to == W || to == P;
+	/* gov-cloud: the resident tier's extension */
+	bool res_f = from == R || from == G;
+	bool res_t = to == R || to == G;
 
-	if ((from == R && inet_t) || (to == R && inet_f))
+	if ((res_f && inet_t) || (res_t && inet_f))
 		return ZONE_RULE_HARD_INVARIANT;
 	if ((from == R && lgside_t) || (to == R && lgside_f))
 		return ZONE_RULE_RESIDENT_DEFAULT;
+	if ((from == R && to == G) || (from == G && to == R) ||
+	    (from == L && to == G) || (from == G && to == L))
+		return ZONE_RULE_RESIDENT_DEFAULT;
+	/* the gateway is no transit between attachments */
+	if (!is_zone(from) && !is_zone(to))
+		return ZONE_RULE_NO_TRANSIT;
 	if ((from == L && to == W) || (from == W && to == L))
 		return ZONE_RULE_LGWAN_WAN;
 	if ((from == L && to == I) || (from == I && to == L))
@@ -130,7 +143,8 @@ static bool spec_legal(enum zone_profile prof, enum zone_channel_kind kind,
 
 	switch (kind) {
 	case ZONE_CHANNEL_SYSTEM_PAIR:
-		return (from == R && to == L) || (from == L && to == R);
+		return (from == R && (to == L || to == G)) ||
+		       ((from == L || from == G) && to == R);
 	case ZONE_CHANNEL_PUBLIC_SYSTEM:
 		return from == R && (to == P || to == W);
 	case ZONE_CHANNEL_SCREEN_TRANSFER:
@@ -307,7 +321,8 @@ static void check_cell(const struct zone_model *m, size_t a, size_t b,
 	struct zone_verdict v;
 
 	if (a == b)
-		want = ZONE_RULE_INTRA_ZONE;
+		want = is_zone(segdefs[a].role) ? ZONE_RULE_INTRA_ZONE :
+						  ZONE_RULE_NO_TRANSIT;
 	else
 		want = spec_rule(segdefs[a].role, segdefs[b].role);
 	judge(m, src, dst, IPPROTO_TCP, 443, NOW, &v);
@@ -497,9 +512,12 @@ START_TEST(test_verdict_channels)
 						m->channels[i].from->role,
 						m->channels[i].to->role);
 	}
-	/* R<->L 2 + R->P/W 2 + screen-transfer 2 + sanitize + inbound 2 */
+	/*
+	 * R<->L 2 + R<->G 2 + R->P/W 2 + screen-transfer 2 + sanitize +
+	 * inbound 2
+	 */
 	ck_assert_uint_eq(opened,
-			  m->profile == ZONE_PROFILE_ALPHA_PRIME ? 10 : 9);
+			  m->profile == ZONE_PROFILE_ALPHA_PRIME ? 12 : 11);
 	fixture_free(m);
 }
 END_TEST
@@ -567,7 +585,7 @@ START_TEST(test_verdict_channel_ranges_and_open_hosts)
 	};
 	struct chandef inbound = {
 		.kind = ZONE_CHANNEL_INBOUND,
-		.from = 12,
+		.from = N_SEGDEFS - 1,
 		.to = 4,
 		.to_host = "10.3.0.80",
 		.proto = IPPROTO_TCP,
@@ -659,7 +677,10 @@ START_TEST(test_verdict_rule_names)
 		"intra-zone",	   "hard-invariant", "lgwan-wan",
 		"secure-egress",   "channel",	     "resident-default",
 		"split-path",	   "no-breakout",    "direct-internet",
-		"inbound-default", "default-deny",
+		"inbound-default", "default-deny",   "no-transit",
+		"narrowed",	   "unknown-interface", "spoof",
+		"wrong-egress",	   "gateway",	     "management",
+		"outbound",
 	};
 	int r;
 
@@ -676,18 +697,21 @@ static const char *const conf_text =
 	"profile_approved = \"CISO 2026-020\";\n"
 	"mode = \"monitor\";\n"
 	"zones = (\n"
-	"  { name = \"jumin\"; tier = \"resident\";\n"
+	"  { name = \"jumin\"; tier = \"resident\"; interfaces = [ \"e1\" ];\n"
 	"    networks = [ \"10.1.0.0/16\", \"fd00:1::/48\" ]; },\n"
-	"  { name = \"lgwan\"; tier = \"lgwan\"; networks = [ \"10.2.0.0/16\" ]; },\n"
-	"  { name = \"naibu\"; tier = \"internet\"; networks = [ \"10.3.0.0/16\" ]; }\n"
+	"  { name = \"lgwan\"; tier = \"lgwan\"; interfaces = [ \"e2\" ];\n"
+	"    networks = [ \"10.2.0.0/16\" ]; },\n"
+	"  { name = \"naibu\"; tier = \"internet\"; interfaces = [ \"e3\" ];\n"
+	"    networks = [ \"10.3.0.0/16\" ]; }\n"
 	");\n"
 	"attachments = (\n"
-	"  { name = \"lgwan-wan\"; kind = \"lgwan-wan\";\n"
+	"  { name = \"lgwan-wan\"; kind = \"lgwan-wan\"; interfaces = [ \"e4\" ];\n"
 	"    networks = [ \"172.16.0.0/12\" ]; },\n"
-	"  { name = \"seccloud\"; kind = \"security-cloud\";\n"
+	"  { name = \"seccloud\"; kind = \"security-cloud\"; interfaces = [ \"e5\" ];\n"
 	"    networks = [ \"192.0.2.0/24\" ]; },\n"
-	"  { name = \"internet\"; kind = \"internet\"; }\n"
+	"  { name = \"internet\"; kind = \"internet\"; interfaces = [ \"e5\" ]; }\n"
 	");\n"
+	"gateway = { management = ( ); outbound = ( ); };\n"
 	"channels = (\n"
 	"  { name = \"mail-mukaika\"; kind = \"sanitize\"; from = \"naibu\";\n"
 	"    to = \"lgwan\"; from_hosts = [ \"10.3.0.25\" ];\n"
@@ -791,6 +815,149 @@ START_TEST(test_verdict_legal_table)
 }
 END_TEST
 
+/* ---- the edges: interfaces, narrow, the gateway itself ---- */
+
+static const char *const edge_text =
+	"zones = (\n"
+	"  { name = \"jumin\"; tier = \"resident\"; interfaces = [ \"e1\" ];\n"
+	"    networks = [ \"10.1.0.0/16\" ]; },\n"
+	"  { name = \"lgwan\"; tier = \"lgwan\"; interfaces = [ \"e2\", \"e2b\" ];\n"
+	"    networks = [ \"10.2.0.0/16\" ]; },\n"
+	"  { name = \"naibu\"; tier = \"internet\"; interfaces = [ \"e3\" ];\n"
+	"    networks = [ \"10.3.0.0/16\" ]; }\n"
+	");\n"
+	"attachments = (\n"
+	"  { name = \"lgwan-wan\"; kind = \"lgwan-wan\"; interfaces = [ \"e4\" ];\n"
+	"    networks = [ \"172.16.0.0/12\" ]; },\n"
+	"  { name = \"seccloud\"; kind = \"security-cloud\"; interfaces = [ \"e5\" ];\n"
+	"    networks = [ \"192.0.2.0/24\" ]; },\n"
+	"  { name = \"internet\"; kind = \"internet\"; interfaces = [ \"e5\" ]; }\n"
+	");\n"
+	"narrow = ( { from = \"naibu\"; to = \"seccloud\";\n"
+	"    to_hosts = [ \"192.0.2.80\" ]; services = [ \"tcp/8080\" ]; } );\n"
+	"gateway = {\n"
+	"  management = ( { name = \"ssh\"; from = \"lgwan\";\n"
+	"    from_hosts = [ \"10.2.0.5\" ]; services = [ \"tcp/22\" ];\n"
+	"    reason = \"r\"; approved = \"a\"; } );\n"
+	"  outbound = ( { name = \"ntp\"; to = \"seccloud\";\n"
+	"    to_hosts = [ \"192.0.2.123\" ]; services = [ \"udp/123\" ];\n"
+	"    reason = \"r\"; approved = \"a\"; } );\n"
+	"};\n";
+
+/* zone_verdict_edge() of one TCP/UDP packet; the rule */
+static enum zone_rule edge_rule(const struct zone_model *m, const char *src,
+				const char *dst, uint8_t proto, uint16_t dport,
+				enum zone_path path, const char *iif,
+				const char *oif)
+{
+	struct zone_flow f = {
+		.proto = proto,
+		.dport = dport,
+	};
+	struct zone_verdict v;
+
+	if (src)
+		f.src = addr(src);
+	if (dst)
+		f.dst = addr(dst);
+	if (!src)
+		f.src.family = f.dst.family;
+	if (!dst)
+		f.dst.family = f.src.family;
+	memset(&v, 0xa5, sizeof(v));
+	zone_verdict_edge(m, &f, path, iif, oif, NOW, &v);
+	ck_assert_int_eq(v.path, path);
+	ck_assert_int_eq(v.action, v.rule == ZONE_RULE_INTRA_ZONE ||
+					   v.rule == ZONE_RULE_LGWAN_WAN ||
+					   v.rule == ZONE_RULE_SECURE_EGRESS ||
+					   v.rule == ZONE_RULE_MANAGEMENT ||
+					   v.rule == ZONE_RULE_OUTBOUND ?
+				   ZONE_ACTION_ALLOW :
+				   ZONE_ACTION_DENY);
+	return v.rule;
+}
+
+START_TEST(test_verdict_edges)
+{
+	struct zone_diag *diag = zone_diag_new();
+	struct zone_model *m = NULL;
+	const uint8_t T = IPPROTO_TCP;
+	const uint8_t U = IPPROTO_UDP;
+	const enum zone_path F = ZONE_PATH_FORWARD;
+
+	ck_assert_int_eq(zone_conf_load_string(edge_text, "e.conf", diag, &m),
+			 0);
+	zone_diag_free(diag);
+	/* forward: each binding in the kernel's order, then the matrix */
+	ck_assert_int_eq(edge_rule(m, "10.2.0.9", "172.16.0.9", T, 443, F,
+				   "e2b", "e4"),
+			 ZONE_RULE_LGWAN_WAN);
+	ck_assert_int_eq(edge_rule(m, "10.2.0.9", "172.16.0.9", T, 443, F,
+				   "eth9", "e4"),
+			 ZONE_RULE_UNKNOWN_INTERFACE);
+	ck_assert_int_eq(edge_rule(m, "10.2.0.9", "172.16.0.9", T, 443, F,
+				   "e1", "e4"),
+			 ZONE_RULE_SPOOF);
+	/* nobody's address: the internet, on the internet's interface only */
+	ck_assert_int_eq(edge_rule(m, "100.64.0.9", "10.3.0.9", T, 443, F,
+				   "e1", "e3"),
+			 ZONE_RULE_SPOOF);
+	ck_assert_int_eq(edge_rule(m, "100.64.0.9", "10.3.0.9", T, 443, F,
+				   "e5", "e3"),
+			 ZONE_RULE_INBOUND_DEFAULT);
+	ck_assert_int_eq(edge_rule(m, "10.2.0.9", "172.16.0.9", T, 443, F,
+				   "e2", "eth9"),
+			 ZONE_RULE_UNKNOWN_INTERFACE);
+	ck_assert_int_eq(edge_rule(m, "10.2.0.9", "172.16.0.9", T, 443, F,
+				   "e2", "e3"),
+			 ZONE_RULE_WRONG_EGRESS);
+	/* no transit, the same attachment included */
+	ck_assert_int_eq(edge_rule(m, "100.64.0.9", "100.65.0.9", U, 53, F,
+				   "e5", "e5"),
+			 ZONE_RULE_NO_TRANSIT);
+	ck_assert_int_eq(edge_rule(m, "172.16.0.9", "192.0.2.9", U, 53, F,
+				   "e4", "e5"),
+			 ZONE_RULE_NO_TRANSIT);
+	/* the narrowed cell: its host and service, nothing else */
+	ck_assert_int_eq(edge_rule(m, "10.3.0.9", "192.0.2.80", T, 8080, F,
+				   "e3", "e5"),
+			 ZONE_RULE_SECURE_EGRESS);
+	ck_assert_int_eq(edge_rule(m, "10.3.0.9", "192.0.2.80", T, 443, F,
+				   "e3", "e5"),
+			 ZONE_RULE_NARROWED);
+	ck_assert_int_eq(edge_rule(m, "10.3.0.9", "192.0.2.81", T, 8080, F,
+				   NULL, NULL),
+			 ZONE_RULE_NARROWED);
+	/* an un-narrowed allowed cell stays open */
+	ck_assert_int_eq(edge_rule(m, "10.2.0.9", "172.16.0.9", U, 9, F, NULL,
+				   NULL),
+			 ZONE_RULE_LGWAN_WAN);
+	/* the gateway itself */
+	ck_assert_int_eq(edge_rule(m, "10.2.0.5", NULL, T, 22,
+				   ZONE_PATH_INPUT, "e2b", NULL),
+			 ZONE_RULE_MANAGEMENT);
+	ck_assert_int_eq(edge_rule(m, "10.2.0.5", NULL, T, 22,
+				   ZONE_PATH_INPUT, "e1", NULL),
+			 ZONE_RULE_GATEWAY);
+	ck_assert_int_eq(edge_rule(m, "10.2.0.6", NULL, T, 22,
+				   ZONE_PATH_INPUT, NULL, NULL),
+			 ZONE_RULE_GATEWAY);
+	ck_assert_int_eq(edge_rule(m, "10.2.0.5", NULL, U, 22,
+				   ZONE_PATH_INPUT, NULL, NULL),
+			 ZONE_RULE_GATEWAY);
+	ck_assert_int_eq(edge_rule(m, NULL, "192.0.2.123", U, 123,
+				   ZONE_PATH_OUTPUT, NULL, "e5"),
+			 ZONE_RULE_OUTBOUND);
+	ck_assert_int_eq(edge_rule(m, NULL, "192.0.2.123", U, 123,
+				   ZONE_PATH_OUTPUT, NULL, "e4"),
+			 ZONE_RULE_GATEWAY);
+	ck_assert_int_eq(edge_rule(m, NULL, "10.3.0.1", U, 123,
+				   ZONE_PATH_OUTPUT, NULL, NULL),
+			 ZONE_RULE_GATEWAY);
+	zone_model_free(m);
+}
+END_TEST
+
 static Suite *verdict_suite(void)
 {
 	Suite *s = suite_create("verdict");
@@ -811,6 +978,7 @@ static Suite *verdict_suite(void)
 	tcase_add_test(tc, test_verdict_rule_names);
 	tcase_add_test(tc, test_verdict_legal_table);
 	tcase_add_test(tc, test_verdict_from_config);
+	tcase_add_test(tc, test_verdict_edges);
 	suite_add_tcase(s, tc);
 	return s;
 }

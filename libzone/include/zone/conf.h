@@ -58,4 +58,10 @@ int zone_model_print(const struct zone_model *model, FILE *out);
  */
 int zone_model_print_tiers(const struct zone_model *model, FILE *out);
 
+/*
+ * zone_model_print_edges - per interface what it carries, who may reach
+ * the gateway itself and where it may go; 0 or -EIO
+ */
+int zone_model_print_edges(const struct zone_model *model, FILE *out);
+
 #endif

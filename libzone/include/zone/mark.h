@@ -15,7 +15,10 @@
  *   23..0   payload
  *
  *   T_RULE     payload = rule << 16 | src index << 8 | dst index
- *              (a matrix rule of <zone/verdict.h> admitted the flow)
+ *              (a matrix rule of <zone/verdict.h> admitted the flow; for
+ *              the gateway's own flows the rule is management, outbound
+ *              or, in monitor mode, gateway, and the gateway's end is
+ *              index 0xff)
  *   T_CHANNEL  payload = zone_channel_tag() of the admitting channel
  *   T_SCRATCH  used by the ruleset while it classifies a new flow:
  *              payload = ZONE_MARK_SCRATCH_UNSET before the source address

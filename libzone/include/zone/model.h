@@ -28,6 +28,7 @@ enum zone_role {
 	ZONE_ROLE_PUBLIC_SYSTEM,	/* attachment kind "public-system" */
 	ZONE_ROLE_SECURITY_CLOUD,	/* attachment kind "security-cloud" */
 	ZONE_ROLE_INTERNET,		/* attachment kind "internet" */
+	ZONE_ROLE_GOV_CLOUD,		/* attachment kind "gov-cloud" */
 	ZONE_ROLE_MAX
 };
 
@@ -64,6 +65,8 @@ struct zone_service {
 struct zone_model;
 struct zone_segment;
 struct zone_channel;
+struct zone_gw_rule;
+struct zone_narrow;
 
 /* Names as written in the config ("resident", "alpha-prime", ...). */
 const char *zone_role_name(enum zone_role role);
@@ -166,5 +169,51 @@ bool zone_channel_expired(const struct zone_channel *chan, time_t now);
  */
 uint32_t zone_channel_tag(const struct zone_channel *chan);
 int zone_channel_line(const struct zone_channel *chan);
+
+/*
+ * The gateway block: who may reach the gateway's own services
+ * (management) and where the gateway itself may connect (outbound).
+ * Rules are numbered management first, then outbound, in config order.
+ */
+size_t zone_model_gw_rule_count(const struct zone_model *model);
+const struct zone_gw_rule *zone_model_gw_rule(const struct zone_model *model,
+					      size_t index);
+const char *zone_gw_rule_name(const struct zone_gw_rule *rule);
+/* true for an outbound rule, false for a management rule */
+bool zone_gw_rule_is_outbound(const struct zone_gw_rule *rule);
+/* the from zone (management) or the to segment (outbound) */
+const struct zone_segment *zone_gw_rule_segment(const struct zone_gw_rule *r);
+size_t zone_gw_rule_host_count(const struct zone_gw_rule *rule);
+const struct zone_prefix *zone_gw_rule_host(const struct zone_gw_rule *rule,
+					    size_t i);
+size_t zone_gw_rule_service_count(const struct zone_gw_rule *rule);
+const struct zone_service *
+zone_gw_rule_service(const struct zone_gw_rule *rule, size_t i);
+const char *zone_gw_rule_reason(const struct zone_gw_rule *rule);
+const char *zone_gw_rule_approved(const struct zone_gw_rule *rule);
+int zone_gw_rule_line(const struct zone_gw_rule *rule);
+
+/*
+ * Narrowed cells: an allowed cell (from, to) with narrow entries lets
+ * through only what one of its entries matches.
+ */
+size_t zone_model_narrow_count(const struct zone_model *model);
+const struct zone_narrow *zone_model_narrow(const struct zone_model *model,
+					    size_t index);
+const struct zone_segment *zone_narrow_from(const struct zone_narrow *n);
+const struct zone_segment *zone_narrow_to(const struct zone_narrow *n);
+/* an empty list means every host of the to segment */
+size_t zone_narrow_to_host_count(const struct zone_narrow *n);
+const struct zone_prefix *zone_narrow_to_host(const struct zone_narrow *n,
+					      size_t i);
+/* an empty list means every service */
+size_t zone_narrow_service_count(const struct zone_narrow *n);
+const struct zone_service *zone_narrow_service(const struct zone_narrow *n,
+					       size_t i);
+int zone_narrow_line(const struct zone_narrow *n);
+/* zone_model_cell_narrowed - true when some narrow entry names the cell */
+bool zone_model_cell_narrowed(const struct zone_model *model,
+			      const struct zone_segment *from,
+			      const struct zone_segment *to);
 
 #endif

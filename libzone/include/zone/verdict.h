@@ -28,6 +28,15 @@ enum zone_rule {
 	ZONE_RULE_DIRECT_INTERNET,	/* internet tier -> internet: denied */
 	ZONE_RULE_INBOUND_DEFAULT,	/* outside -> a zone: denied */
 	ZONE_RULE_DEFAULT_DENY,		/* any other cross-segment flow */
+	ZONE_RULE_NO_TRANSIT,		/* attachment -> attachment: never */
+	ZONE_RULE_NARROWED,		/* an allowed cell's narrow misses */
+	/* the edges, judged by zone_verdict_edge() only */
+	ZONE_RULE_UNKNOWN_INTERFACE,	/* an interface the config lacks */
+	ZONE_RULE_SPOOF,		/* source not of the ingress's segments */
+	ZONE_RULE_WRONG_EGRESS,		/* leaves by another segment's door */
+	ZONE_RULE_GATEWAY,		/* to/from the gateway: no rule */
+	ZONE_RULE_MANAGEMENT,		/* to the gateway: a management rule */
+	ZONE_RULE_OUTBOUND,		/* from the gateway: an outbound rule */
 	ZONE_RULE_MAX
 };
 
@@ -44,12 +53,23 @@ struct zone_flow {
 	uint16_t dport;		/* host order; 0 where the protocol has none */
 };
 
+/* Where a packet meets the gateway, for zone_verdict_edge(). */
+enum zone_path {
+	ZONE_PATH_FORWARD,	/* through the gateway */
+	ZONE_PATH_INPUT,	/* to the gateway itself */
+	ZONE_PATH_OUTPUT,	/* from the gateway itself */
+};
+
 struct zone_verdict {
 	enum zone_action action;
 	enum zone_rule rule;
 	const struct zone_segment *src;	/* NULL: unassigned (internet) */
 	const struct zone_segment *dst;
 	const struct zone_channel *channel;	/* when rule is CHANNEL */
+	/* when rule is MANAGEMENT or OUTBOUND (zone_verdict_edge()) */
+	const struct zone_gw_rule *gw_rule;
+	/* INPUT: dst is the gateway itself; OUTPUT: src is */
+	enum zone_path path;
 };
 
 /* zone_rule_name - "intra-zone", "hard-invariant", ... */
@@ -75,5 +95,36 @@ const struct zone_segment *zone_classify(const struct zone_model *model,
  */
 void zone_verdict(const struct zone_model *model, const struct zone_flow *flow,
 		  time_t now, struct zone_verdict *ret);
+
+/**
+ * zone_verdict_edge - judge a packet with its interfaces, as the kernel
+ * @model: a finished model
+ * @flow: the flow's first packet
+ * @path: forwarded, to the gateway or from it
+ * @iif: the ingress interface, or NULL when unknown to the caller (the
+ *	source binding is then not judged); ignored for ZONE_PATH_OUTPUT
+ * @oif: the egress interface, or NULL (the destination binding is then
+ *	not judged); ignored for ZONE_PATH_INPUT
+ * @now: the time channel expiry is judged at
+ * @ret: the verdict; written always.  For the gateway paths src (input)
+ *	or dst (output) is the segment of the far end, and the rule is
+ *	MANAGEMENT, OUTBOUND or GATEWAY.
+ *
+ * Forwarded packets meet the checks in the kernel's order: unknown
+ * ingress interface, source binding (SPOOF), unknown egress interface,
+ * destination binding (WRONG_EGRESS), then zone_verdict().
+ */
+void zone_verdict_edge(const struct zone_model *model,
+		       const struct zone_flow *flow, enum zone_path path,
+		       const char *iif, const char *oif, time_t now,
+		       struct zone_verdict *ret);
+
+/* zone_segment_has_interface - true when @seg lists interface @ifname */
+bool zone_segment_has_interface(const struct zone_segment *seg,
+				const char *ifname);
+
+/* zone_model_knows_interface - true when some segment lists @ifname */
+bool zone_model_knows_interface(const struct zone_model *model,
+				const char *ifname);
 
 #endif

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The gateway itself (zoned.conf(5), "The gateway itself"): the input and
+ * output hooks of table inet zoned.  The gateway touches every tier, so
+ * what it accepts for itself is as narrow as the forward path: replies
+ * of its own flows, loopback, IPv6 neighbour discovery and ICMP errors of
+ * existing flows (conntrack's related state), then the management rules
+ * (in) and outbound rules (out) of the config's gateway block, and
+ * nothing else.  The rest is logged as "gateway" and dropped, or only
+ * logged in monitor mode.
+ */
+
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include <zone/mark.h>
+#include <zone/model.h>
+#include <zone/verdict.h>
+
+#include "nft_plan.h"
+#include "nft_rule.h"
+
+#define GW_IF_MAX 64
+/* the segment index of the gateway's own end in a rule mark */
+#define GW_SEG_SELF 0xffu
+
+/*
+ * The conntrack mark of a flow the gateway's rules let in (or, in
+ * monitor mode, let by), so that the watcher tells it from one that
+ * bypassed them (see mark.h).
+ */
+static uint32_t gw_mark(enum zone_rule rule)
+{
+	return ZONE_MARK_MAGIC | ZONE_MARK_T_RULE | (uint32_t)rule << 16 |
+	       GW_SEG_SELF << 8 | GW_SEG_SELF;
+}
+
+static int gw_commit(struct nft_rb *rb, const char *chain, int line,
+		     const char *comment)
+{
+	struct nft_origin o = { .line = line };
+
+	snprintf(o.what, sizeof(o.what), "chain %s", chain);
+	return nft_rb_commit(rb, &o, comment);
+}
+
+/* ct state established,related / loopback / neighbour discovery */
+static int gw_always(struct zone_ruleset *rs, const char *chain, bool out)
+{
+	static const char *const lo[] = { "lo" };
+	struct nft_rb *rb;
+	int ret;
+
+	rb = nft_rb_new(rs, chain);
+	if (!rb)
+		return -ENOMEM;
+	nft_rb_ct_state(rb, NF_CT_STATE_BIT(IP_CT_ESTABLISHED) |
+				    NF_CT_STATE_BIT(IP_CT_RELATED));
+	nft_rb_verdict(rb, NF_ACCEPT, NULL);
+	ret = gw_commit(rb, chain, 0, NULL);
+	if (ret < 0)
+		return ret;
+	rb = nft_rb_new(rs, chain);
+	if (!rb)
+		return -ENOMEM;
+	nft_rb_ifname(rb, out, false, lo, 1);
+	nft_rb_verdict(rb, NF_ACCEPT, NULL);
+	ret = gw_commit(rb, chain, 0, NULL);
+	if (ret < 0)
+		return ret;
+	/*
+	 * Neighbour discovery (133-136) and the multicast listener reports
+	 * it relies on (130-132, 143); conntrack does not track them, and
+	 * the kernel's ndisc refuses any whose hop limit shows it was
+	 * routed, so they never reach beyond the link.
+	 */
+	rb = nft_rb_new(rs, chain);
+	if (!rb)
+		return -ENOMEM;
+	nft_rb_icmpv6_types(rb, 130, 136);
+	nft_rb_verdict(rb, NF_ACCEPT, NULL);
+	ret = gw_commit(rb, chain, 0, "neighbour discovery");
+	if (ret < 0)
+		return ret;
+	rb = nft_rb_new(rs, chain);
+	if (!rb)
+		return -ENOMEM;
+	nft_rb_icmpv6_types(rb, 143, 143);
+	nft_rb_verdict(rb, NF_ACCEPT, NULL);
+	return gw_commit(rb, chain, 0, NULL);
+}
+
+/* one rule of a gateway rule: one family, one service */
+static int gw_rule_one(struct zone_ruleset *rs, const char *chain,
+		       const struct zone_gw_rule *r, int af,
+		       const struct zone_service *svc)
+{
+	const struct zone_segment *seg = zone_gw_rule_segment(r);
+	bool out = zone_gw_rule_is_outbound(r);
+	const char *names[GW_IF_MAX];
+	struct zone_prefix *hosts;
+	char comment[NFT_NAME_LEN + 16];
+	size_t n_if = zone_segment_interface_count(seg);
+	size_t n = 0;
+	size_t i;
+	struct nft_rb *rb;
+
+	if (n_if == 0 || n_if > GW_IF_MAX)
+		return n_if ? -E2BIG : 0;
+	hosts = calloc(zone_gw_rule_host_count(r) + 1, sizeof(*hosts));
+	if (!hosts)
+		return -ENOMEM;
+	for (i = 0; i < zone_gw_rule_host_count(r); i++) {
+		if (zone_gw_rule_host(r, i)->addr.family == af)
+			hosts[n++] = *zone_gw_rule_host(r, i);
+	}
+	if (n == 0) {
+		free(hosts);
+		return 0;
+	}
+	for (i = 0; i < n_if; i++)
+		names[i] = zone_segment_interface(seg, i);
+	rb = nft_rb_new(rs, chain);
+	if (!rb) {
+		free(hosts);
+		return -ENOMEM;
+	}
+	nft_rb_ifname(rb, out, false, names, n_if);
+	nft_rb_addr(rb, af, out, hosts, n);
+	free(hosts);
+	nft_rb_service(rb, svc);
+	nft_rb_ct_mark_set(rb, gw_mark(out ? ZONE_RULE_OUTBOUND :
+					     ZONE_RULE_MANAGEMENT));
+	nft_rb_verdict(rb, NF_ACCEPT, NULL);
+	snprintf(comment, sizeof(comment), "%s %s",
+		 out ? "outbound" : "management", zone_gw_rule_name(r));
+	return gw_commit(rb, chain, zone_gw_rule_line(r), comment);
+}
+
+static int gw_rules(struct zone_ruleset *rs, const struct zone_model *m,
+		    const char *chain, bool out)
+{
+	static const int afs[] = { AF_INET, AF_INET6 };
+	size_t i;
+	size_t k;
+	size_t f;
+	int ret;
+
+	for (i = 0; i < zone_model_gw_rule_count(m); i++) {
+		const struct zone_gw_rule *r = zone_model_gw_rule(m, i);
+
+		if (zone_gw_rule_is_outbound(r) != out)
+			continue;
+		for (f = 0; f < 2; f++) {
+			for (k = 0; k < zone_gw_rule_service_count(r); k++) {
+				ret = gw_rule_one(rs, chain, r, afs[f],
+						  zone_gw_rule_service(r, k));
+				if (ret < 0)
+					return ret;
+			}
+		}
+	}
+	return 0;
+}
+
+/* the rest: logged as "gateway in|out", then dropped (or let by) */
+static int gw_rest(struct zone_ruleset *rs, const char *chain, bool out)
+{
+	char prefix[64];
+	struct nft_rb *rb;
+	int ret;
+
+	snprintf(prefix, sizeof(prefix), ZONE_LOG_PREFIX "%s gateway %s",
+		 rs->monitor ? "monitor" : "deny", out ? "out" : "in");
+	rb = nft_rb_new(rs, chain);
+	if (!rb)
+		return -ENOMEM;
+	nft_rb_limit_log(rb, prefix);
+	ret = gw_commit(rb, chain, 0,
+			out ? "from the gateway: no outbound rule" :
+			      "to the gateway: no management rule");
+	if (ret < 0)
+		return ret;
+	rb = nft_rb_new(rs, chain);
+	if (!rb)
+		return -ENOMEM;
+	if (rs->monitor)
+		nft_rb_ct_mark_set(rb, gw_mark(ZONE_RULE_GATEWAY));
+	nft_rb_verdict(rb, rs->monitor ? NF_ACCEPT : NF_DROP, NULL);
+	return gw_commit(rb, chain, 0, NULL);
+}
+
+/**
+ * nft_compile_gateway - the input and output chains of the plan
+ * @rs: the plan being compiled
+ * @m: its model
+ *
+ * Returns 0 or -errno.
+ */
+int nft_compile_gateway(struct zone_ruleset *rs, const struct zone_model *m)
+{
+	struct nft_origin o = { .line = 0, .what = "chain input" };
+	int ret;
+
+	ret = nft_plan_add_hook_chain(rs, "input", NF_INET_LOCAL_IN, &o);
+	snprintf(o.what, sizeof(o.what), "chain output");
+	if (ret == 0)
+		ret = nft_plan_add_hook_chain(rs, "output", NF_INET_LOCAL_OUT,
+					      &o);
+	if (ret == 0)
+		ret = gw_always(rs, "input", false);
+	if (ret == 0)
+		ret = gw_rules(rs, m, "input", false);
+	if (ret == 0)
+		ret = gw_rest(rs, "input", false);
+	if (ret == 0)
+		ret = gw_always(rs, "output", true);
+	if (ret == 0)
+		ret = gw_rules(rs, m, "output", true);
+	if (ret == 0)
+		ret = gw_rest(rs, "output", true);
+	return ret;
+}
