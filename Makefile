@@ -78,7 +78,8 @@ $(O)/tests/%: $(O)/tests/unit/%.o $(LIBZONE)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS) -lm
 
 # Unit tests of daemon modules also link the objects they test.
-$(O)/tests/test_alert: $(O)/daemon/alert.o $(O)/daemon/alert_fmt.o
+$(O)/tests/test_alert: $(O)/daemon/alert.o $(O)/daemon/alert_fmt.o \
+	$(O)/daemon/alert_agg.o
 $(O)/tests/test_notify: $(O)/daemon/notify.o
 
 $(O)/bench/%: $(O)/bench/%.o $(LIBZONE)
@@ -111,7 +112,8 @@ unit-bins: $(UNIT_BINS)
 run-unit: $(UNIT_BINS)
 	@sh tests/run-unit $(UNIT_BINS)
 
-run-root: $(PROGS)
+# Namespace tests drive traffic with bench/flowgen too.
+run-root: $(PROGS) $(O)/bench/flowgen
 	@sh tests/shell/run $(O)
 
 check-valgrind:
