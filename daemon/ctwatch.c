@@ -30,6 +30,7 @@
 #include "alert.h"
 #include "ctwatch_priv.h"
 #include "log.h"
+#include "nlbuf.h"
 #include "stats.h"
 #include "watch.h"
 #include "zoned.h"
@@ -212,6 +213,16 @@ static int ct_event_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* One datagram of events; a malformed one is skipped. */
+static void ct_event_datagram(struct zoned *z, void *buf, size_t n)
+{
+	if (!nl_datagram_ok(buf, n)) {
+		log_warnx("conntrack events: malformed datagram, ignoring");
+		return;
+	}
+	mnl_cb_run(buf, n, 0, 0, ct_event_cb, z);
+}
+
 static void ct_event_ready(struct zoned *z, int fd, uint32_t events,
 			   void *arg)
 {
@@ -223,7 +234,8 @@ static void ct_event_ready(struct zoned *z, int fd, uint32_t events,
 	(void)events;
 	(void)arg;
 	for (i = 0; i < CT_BATCH; i++) {
-		n = mnl_socket_recvfrom(cw->ev, cw->buf, sizeof(cw->buf));
+		n = nl_recv_kernel(mnl_socket_get_fd(cw->ev), cw->buf,
+				   sizeof(cw->buf));
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -235,7 +247,7 @@ static void ct_event_ready(struct zoned *z, int fd, uint32_t events,
 				log_warn("conntrack events, ignoring");
 			return;
 		}
-		mnl_cb_run(cw->buf, n, 0, 0, ct_event_cb, z);
+		ct_event_datagram(z, cw->buf, (size_t)n);
 	}
 }
 
