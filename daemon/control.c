@@ -3,9 +3,11 @@
  * The control socket of zonectl(8): an AF_UNIX SOCK_SEQPACKET socket,
  * mode 0660, served from the daemon's epoll loop.
  *
- * Every client-controlled resource is bounded: the number of clients, the
- * size of a request (ctlmsg.c checks every byte of it), one request at a
- * time per client, and the size of a reply.  A reply is built whole, then
+ * Every client-controlled resource is bounded: the number of clients (some
+ * slots kept for those who may write, and a cap per user, so that readers
+ * cannot lock root out), how long a client may stay connected, the size of
+ * a request (ctlmsg.c checks every byte of it), one request at a time per
+ * client, and the size of a reply.  A reply is built whole, then
  * sent in chunks as the client reads, so a slow reader never blocks the
  * daemon.  Peers are told apart by SO_PEERCRED/SO_PEERGROUPS: root, the
  * daemon's own user and members of the socket's group may change state
@@ -36,12 +38,22 @@
 #include "log.h"
 #include "zoned.h"
 
-#define CTL_CLIENTS_MAX 16
+/*
+ * 24 clients at once, of which read-only ones may hold 16: the other 8 are
+ * kept for root and the socket's group.  No user holds more than 8.
+ */
+#define CTL_CLIENTS_MAX 24
+#define CTL_READERS_MAX 16
+#define CTL_PER_USER_MAX 8
 #define CTL_BACKLOG 16
 #define CTL_GROUPS_MAX 1024
 /* A client that neither asks nor reads for this long is hung up on. */
 #define CTL_IDLE_MS 30000
 #define CTL_IDLE_CHECK_MS 5000
+/* However busy, a client is hung up on after this long. */
+#define CTL_SESSION_MS (10 * 60 * 1000)
+/* Refused connections are logged at most this often. */
+#define CTL_REFUSE_LOG_MS 10000
 
 struct ctl_client {
 	struct control *ctl;
@@ -52,6 +64,7 @@ struct ctl_client {
 	bool busy; /* a reply is being sent */
 	uint32_t events; /* what the loop watches for */
 	uint64_t last_ms; /* CLOCK_MONOTONIC of its last request or read */
+	uint64_t start_ms; /* when it connected */
 	/* the reply: stdout text, then stderr text, then the status */
 	char *out;
 	size_t out_len;
@@ -71,6 +84,9 @@ struct control {
 	struct ctl_client *clients[CTL_CLIENTS_MAX];
 	size_t n_clients;
 	int idle_fd; /* timer: hang up on idle clients */
+	uint64_t session_ms; /* the longest session (CTL_SESSION_MS) */
+	uint64_t refused; /* connections refused since the last log line */
+	uint64_t refused_logged_ms;
 };
 
 struct ctl_handler {
@@ -478,12 +494,78 @@ static bool ctl_peer_may_write(struct control *ctl, int fd,
 	return ctl_peer_in_group(fd, cred->gid, st.st_gid);
 }
 
+/*
+ * Why a new client may not have a slot, or NULL: the readers' slots are
+ * fewer than all, so that root and the socket's group always find one,
+ * and no user holds more than CTL_PER_USER_MAX.
+ */
+static const char *ctl_no_slot(const struct control *ctl, uid_t uid,
+			       bool may_write)
+{
+	size_t readers = 0;
+	size_t mine = 0;
+	size_t i;
+
+	for (i = 0; i < ctl->n_clients; i++) {
+		if (!ctl->clients[i]->may_write)
+			readers++;
+		if (ctl->clients[i]->uid == uid)
+			mine++;
+	}
+	if (ctl->n_clients >= CTL_CLIENTS_MAX)
+		return "too many clients";
+	if (!may_write && readers >= CTL_READERS_MAX)
+		return "too many read-only clients";
+	if (mine >= CTL_PER_USER_MAX)
+		return "too many clients of this user";
+	return NULL;
+}
+
+/* Tell a client without a slot why, hang up, and log it now and then. */
+static void ctl_refuse(struct control *ctl, int cfd, const struct ucred *cred,
+		       const char *why)
+{
+	char buf[CTL_MSG_MAX];
+	char msg[128];
+	uint64_t now = ctl_now_ms();
+	ssize_t len;
+	int i;
+
+	/*
+	 * Read what the client already sent: closing a socket with unread
+	 * data resets the peer, which would lose the reason before it.
+	 */
+	for (i = 0; i < 4; i++)
+		if (recv(cfd, buf, sizeof(buf), MSG_DONTWAIT) <= 0)
+			break;
+	snprintf(msg, sizeof(msg), "zonectl: %s, try again later\n", why);
+	len = ctl_reply_encode(CTL_T_ERR, 0, msg, strlen(msg), buf,
+			       sizeof(buf));
+	if (len > 0)
+		send(cfd, buf, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	len = ctl_reply_encode(CTL_T_END, 2, NULL, 0, buf, sizeof(buf));
+	if (len > 0)
+		send(cfd, buf, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	close(cfd);
+	ctl->refused++;
+	if (ctl->refused_logged_ms &&
+	    now - ctl->refused_logged_ms < CTL_REFUSE_LOG_MS)
+		return;
+	log_warnx("control: %s, refusing uid %u pid %d (%llu refused)", why,
+		  (unsigned int)cred->uid, (int)cred->pid,
+		  (unsigned long long)ctl->refused);
+	ctl->refused = 0;
+	ctl->refused_logged_ms = now;
+}
+
 static void ctl_accept_cb(struct zoned *z, int fd, uint32_t events, void *arg)
 {
 	struct control *ctl = arg;
 	struct ctl_client *c;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
+	const char *why;
+	bool may_write;
 	int cfd;
 
 	(void)z;
@@ -494,15 +576,15 @@ static void ctl_accept_cb(struct zoned *z, int fd, uint32_t events, void *arg)
 			log_warn("control: accept, ignoring");
 		return;
 	}
-	if (ctl->n_clients == CTL_CLIENTS_MAX) {
-		log_warnx("control: %d clients already, refusing one",
-			  CTL_CLIENTS_MAX);
-		close(cfd);
-		return;
-	}
 	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
 		log_warn("control: SO_PEERCRED, ignoring");
 		close(cfd);
+		return;
+	}
+	may_write = ctl_peer_may_write(ctl, cfd, &cred);
+	why = ctl_no_slot(ctl, cred.uid, may_write);
+	if (why) {
+		ctl_refuse(ctl, cfd, &cred, why);
 		return;
 	}
 	c = calloc(1, sizeof(*c));
@@ -515,8 +597,9 @@ static void ctl_accept_cb(struct zoned *z, int fd, uint32_t events, void *arg)
 	c->fd = cfd;
 	c->uid = cred.uid;
 	c->pid = cred.pid;
-	c->may_write = ctl_peer_may_write(ctl, cfd, &cred);
+	c->may_write = may_write;
 	c->last_ms = ctl_now_ms();
+	c->start_ms = c->last_ms;
 	ctl->clients[ctl->n_clients++] = c;
 	if (ctl_client_watch(c, EPOLLIN) < 0) {
 		log_warnx("control: watching a client, ignoring");
@@ -604,8 +687,9 @@ static int ctl_bind(struct control *ctl)
 }
 
 /*
- * Hang up on clients that hold a slot without asking or reading: the
- * slots are few, and a stuck script must not lock operators out.
+ * Hang up on clients that hold a slot without asking or reading, or for
+ * longer than a session may last: the slots are few, and a stuck or
+ * hostile script must not keep them.
  */
 static void ctl_idle_cb(struct zoned *z, int fd, uint32_t events, void *arg)
 {
@@ -619,6 +703,15 @@ static void ctl_idle_cb(struct zoned *z, int fd, uint32_t events, void *arg)
 	for (i = ctl->n_clients; i-- > 0;) {
 		struct ctl_client *c = ctl->clients[i];
 
+		if (now - c->start_ms >= ctl->session_ms) {
+			log_warnx("control: client uid %u pid %d connected for "
+				  "%llu s, hanging up",
+				  (unsigned int)c->uid, (int)c->pid,
+				  (unsigned long long)(now - c->start_ms) /
+					  1000);
+			ctl_client_free(c);
+			continue;
+		}
 		if (now - c->last_ms < CTL_IDLE_MS)
 			continue;
 		log_warnx("control: client uid %u pid %d idle for %d s, "
@@ -627,6 +720,28 @@ static void ctl_idle_cb(struct zoned *z, int fd, uint32_t events, void *arg)
 			  CTL_IDLE_MS / 1000);
 		ctl_client_free(c);
 	}
+}
+
+/*
+ * The longest session; ZONED_CTL_SESSION_MS shortens it for the tests,
+ * which cannot wait ten minutes.
+ */
+static uint64_t ctl_session_ms(void)
+{
+	const char *env = getenv("ZONED_CTL_SESSION_MS");
+	char *end;
+	unsigned long long v;
+
+	if (!env || !*env)
+		return CTL_SESSION_MS;
+	errno = 0;
+	v = strtoull(env, &end, 10);
+	if (errno || *end || v == 0 || v > CTL_SESSION_MS) {
+		log_warnx("ZONED_CTL_SESSION_MS=%s out of range, ignoring",
+			  env);
+		return CTL_SESSION_MS;
+	}
+	return v;
 }
 
 static int ctl_idle_open(struct control *ctl)
@@ -665,6 +780,7 @@ int control_open(struct zoned *z)
 	ctl->z = z;
 	ctl->fd = -1;
 	ctl->idle_fd = -1;
+	ctl->session_ms = ctl_session_ms();
 	ctl->path =
 		strdup(z->socket_path ? z->socket_path : ZONED_SOCKET_DEFAULT);
 	if (!ctl->path) {
