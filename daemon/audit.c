@@ -583,36 +583,18 @@ static void flow_json(const struct ctwatch_flow *f, bool comma,
 }
 
 /**
- * ctl_flows - zonectl flows: the live cross-segment flows, each with the
- * channel or matrix rule that admitted it (from its conntrack mark)
+ * ctl_flow_print - one line of zonectl flows, as text or a JSON object
+ * @comma: JSON: a comma goes before the object (not the first)
  */
-void ctl_flows(struct zoned *z, const struct ctl_request *req,
-	       struct ctl_out *o)
+void ctl_flow_print(const struct ctwatch_flow *f, bool json, bool comma,
+		    FILE *out)
 {
-	struct ctwatch_flow *f = NULL;
-	size_t n = 0;
-	size_t i;
-	int ret;
+	struct ctl_out o = { .out = out, .json = json };
 
-	(void)req;
-	ret = ctwatch_flows(z, &f, &n);
-	if (ret < 0) {
-		ctl_fail(o, "flows: reading conntrack: %s", strerror(-ret));
-		return;
-	}
-	if (o->json)
-		fputc('[', o->out);
-	for (i = 0; i < n; i++) {
-		if (o->json)
-			flow_json(&f[i], i > 0, o);
-		else
-			flow_text(&f[i], o);
-	}
-	if (o->json)
-		fputs("]\n", o->out);
-	else if (n == 0)
-		fputs("no cross-zone flows\n", o->out);
-	free(f);
+	if (json)
+		flow_json(f, comma, &o);
+	else
+		flow_text(f, &o);
 }
 
 /* ---- audit ---- */

@@ -7,9 +7,11 @@
  * slots kept for those who may write, and a cap per user, so that readers
  * cannot lock root out), how long a client may stay connected, the size of
  * a request (ctlmsg.c checks every byte of it), one request at a time per
- * client, and the size of a reply.  A reply is built whole, then
- * sent in chunks as the client reads, so a slow reader never blocks the
- * daemon.  Peers are told apart by SO_PEERCRED/SO_PEERGROUPS: root, the
+ * client, and the size of a reply.  A reply is built whole, then sent in
+ * chunks as the client reads, so a slow reader never blocks the daemon;
+ * but `flows` is streamed: its conntrack dump is read a slice at a time
+ * while the client drains what was formatted, so that a table of any size
+ * neither stalls the loop nor piles up in memory.  Peers are told apart by SO_PEERCRED/SO_PEERGROUPS: root, the
  * daemon's own user and members of the socket's group may change state
  * (reload, isolate, release); anyone else who can connect may only read.
  */
@@ -36,6 +38,7 @@
 #include "control_priv.h"
 #include "ctlmsg.h"
 #include "log.h"
+#include "watch.h"
 #include "zoned.h"
 
 /*
@@ -52,6 +55,12 @@
 #define CTL_IDLE_CHECK_MS 5000
 /* However busy, a client is hung up on after this long. */
 #define CTL_SESSION_MS (10 * 60 * 1000)
+/*
+ * A streamed reply stops reading its dump while this much text waits for
+ * the client, and goes on once less than the low mark does.
+ */
+#define CTL_STREAM_HIGH (64 * 1024)
+#define CTL_STREAM_LOW (16 * 1024)
 /* Refused connections are logged at most this often. */
 #define CTL_REFUSE_LOG_MS 10000
 
@@ -73,6 +82,11 @@ struct ctl_client {
 	size_t err_len;
 	size_t err_off;
 	int status;
+	/* a streamed reply (flows): the dump it reads */
+	struct ctwatch_flowdump *dump;
+	bool dump_watched;
+	bool json;
+	size_t n_flows;
 };
 
 struct control {
@@ -95,6 +109,7 @@ struct ctl_handler {
 	size_t argc_min;
 	size_t argc_max;
 	bool writes;
+	bool streams; /* no @fn: the reply is streamed (ctl_stream_start) */
 };
 
 static void ctl_config(struct zoned *z, const struct ctl_request *req,
@@ -110,7 +125,7 @@ static const struct ctl_handler ctl_handlers[CTL_CMD_MAX] = {
 	[CTL_CMD_CONF_PATH] = { ctl_conf_path, 0, 0, false },
 	[CTL_CMD_RELOAD] = { ctl_reload, 0, 0, true },
 	[CTL_CMD_EXPLAIN] = { ctl_explain, 2, 3, false },
-	[CTL_CMD_FLOWS] = { ctl_flows, 0, 0, false },
+	[CTL_CMD_FLOWS] = { NULL, 0, 0, false, true },
 	[CTL_CMD_ISOLATE] = { ctl_isolate, 2, 2, true },
 	[CTL_CMD_RELEASE] = { ctl_release, 1, 1, true },
 	[CTL_CMD_AUDIT] = { ctl_audit, 0, 0, false },
@@ -227,6 +242,11 @@ static void ctl_client_free(struct ctl_client *c)
 	struct control *ctl = c->ctl;
 	size_t i;
 
+	if (c->dump) {
+		if (c->dump_watched)
+			loop_del(ctl->z, ctwatch_flowdump_fd(c->dump));
+		ctwatch_flowdump_free(c->dump);
+	}
 	loop_del(ctl->z, c->fd);
 	close(c->fd);
 	for (i = 0; i < ctl->n_clients; i++) {
@@ -242,6 +262,7 @@ static void ctl_client_free(struct ctl_client *c)
 
 /* Watch the client for @events, if that is not what it waits for now. */
 static int ctl_client_watch(struct ctl_client *c, uint32_t events);
+static void ctl_stream_resume(struct ctl_client *c);
 
 /*
  * Send the next message of the reply.  Returns 1 when one was sent, 0
@@ -266,6 +287,8 @@ static int ctl_client_send_one(struct ctl_client *c)
 		text = c->err + c->err_off;
 		n = c->err_len - c->err_off;
 		off = &c->err_off;
+	} else if (c->dump) {
+		return -EINPROGRESS; /* the stream has more to come */
 	} else if (!c->busy) {
 		return 0;
 	}
@@ -291,8 +314,13 @@ static int ctl_client_flush(struct ctl_client *c)
 
 	while ((ret = ctl_client_send_one(c)) > 0)
 		;
+	if (c->dump)
+		ctl_stream_resume(c);
 	if (ret == -EAGAIN)
 		return ctl_client_watch(c, EPOLLOUT);
+	/* all sent, the stream goes on: only a hangup matters meanwhile */
+	if (ret == -EINPROGRESS)
+		return ctl_client_watch(c, EPOLLRDHUP);
 	if (ret < 0)
 		return ret;
 	free(c->out);
@@ -321,6 +349,144 @@ static void ctl_denul(char *buf, size_t len)
 	for (i = 0; i < len; i++)
 		if (buf[i] == '\0')
 			buf[i] = '?';
+}
+
+/* --- streamed replies (flows) -------------------------------------------- */
+
+/* Append @n bytes to a reply buffer, dropping what was sent first. */
+static int ctl_buf_append(char **buf, size_t *len, size_t *off,
+			  const char *text, size_t n)
+{
+	char *p;
+
+	if (*off) {
+		memmove(*buf, *buf + *off, *len - *off);
+		*len -= *off;
+		*off = 0;
+	}
+	p = realloc(*buf, *len + n + 1);
+	if (!p)
+		return -ENOMEM;
+	memcpy(p + *len, text, n);
+	ctl_denul(p + *len, n);
+	*len += n;
+	p[*len] = '\0';
+	*buf = p;
+	return 0;
+}
+
+static size_t ctl_pending(const struct ctl_client *c)
+{
+	return c->out_len - c->out_off;
+}
+
+static void ctl_dump_cb(struct zoned *z, int fd, uint32_t events, void *arg);
+
+/* Read the dump again once the client has drained enough. */
+static void ctl_stream_resume(struct ctl_client *c)
+{
+	if (c->dump_watched || ctl_pending(c) >= CTL_STREAM_LOW)
+		return;
+	if (loop_add(c->ctl->z, ctwatch_flowdump_fd(c->dump), EPOLLIN,
+		     ctl_dump_cb, c) == 0)
+		c->dump_watched = true;
+}
+
+static void ctl_stream_pause(struct ctl_client *c)
+{
+	if (!c->dump_watched)
+		return;
+	loop_del(c->ctl->z, ctwatch_flowdump_fd(c->dump));
+	c->dump_watched = false;
+}
+
+/*
+ * The dump is over (@ret 0) or failed (-errno): close it and write the end
+ * of the reply.  The client gets its END once everything is sent.
+ */
+static void ctl_stream_end(struct ctl_client *c, int ret)
+{
+	const char *tail = NULL;
+	char msg[128];
+
+	ctl_stream_pause(c);
+	ctwatch_flowdump_free(c->dump);
+	c->dump = NULL;
+	if (c->json)
+		tail = "]\n";
+	else if (c->n_flows == 0 && ret == 0)
+		tail = "no cross-zone flows\n";
+	if (tail && ctl_buf_append(&c->out, &c->out_len, &c->out_off, tail,
+				   strlen(tail)) < 0)
+		ret = -ENOMEM;
+	if (ret < 0) {
+		snprintf(msg, sizeof(msg),
+			 "zonectl: flows: reading conntrack: %s\n",
+			 strerror(-ret));
+		ctl_buf_append(&c->err, &c->err_len, &c->err_off, msg,
+			       strlen(msg));
+		c->status = 1;
+	}
+}
+
+struct ctl_stream_batch {
+	struct ctl_client *c;
+	FILE *f;
+};
+
+static void ctl_stream_flow(const struct ctwatch_flow *flow, void *arg)
+{
+	struct ctl_stream_batch *b = arg;
+
+	ctl_flow_print(flow, b->c->json, b->c->n_flows > 0, b->f);
+	b->c->n_flows++;
+}
+
+/* A slice of the dump: formatted into the reply, then sent. */
+static void ctl_dump_cb(struct zoned *z, int fd, uint32_t events, void *arg)
+{
+	struct ctl_client *c = arg;
+	struct ctl_stream_batch b = { .c = c };
+	char *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	(void)fd;
+	(void)events;
+	b.f = open_memstream(&text, &len);
+	if (!b.f) {
+		ctl_stream_end(c, -ENOMEM);
+	} else {
+		ret = ctwatch_flowdump_next(z, c->dump, ctl_stream_flow, &b);
+		if (fclose(b.f) == EOF ||
+		    ctl_buf_append(&c->out, &c->out_len, &c->out_off, text,
+				   len) < 0)
+			ret = -ENOMEM;
+		if (ret <= 0)
+			ctl_stream_end(c, ret);
+		else if (ctl_pending(c) >= CTL_STREAM_HIGH)
+			ctl_stream_pause(c);
+	}
+	free(text);
+	if (ctl_client_flush(c) < 0)
+		ctl_client_free(c);
+}
+
+/*
+ * zonectl flows: start the dump and write the head of the reply; the rest
+ * comes slice by slice (ctl_dump_cb), as the client reads.
+ */
+static void ctl_stream_start(struct ctl_client *c, struct ctl_out *o)
+{
+	c->dump = ctwatch_flowdump_start(c->ctl->z);
+	if (!c->dump) {
+		ctl_fail(o, "flows: reading conntrack: %s", strerror(errno));
+		return;
+	}
+	c->json = o->json;
+	c->n_flows = 0;
+	if (o->json)
+		fputc('[', o->out);
 }
 
 /*
@@ -357,7 +523,10 @@ static int ctl_run(struct ctl_client *c, const struct ctl_request *req)
 			log_info("control: %s by uid %u pid %d",
 				 ctl_cmd_name(req->cmd), (unsigned int)c->uid,
 				 (int)c->pid);
-		h->fn(z, req, &o);
+		if (h->streams)
+			ctl_stream_start(c, &o);
+		else
+			h->fn(z, req, &o);
 	}
 out_close:
 	if (o.out && fclose(o.out) == EOF)
@@ -441,7 +610,7 @@ static void ctl_client_cb(struct zoned *z, int fd, uint32_t events, void *arg)
 	if ((events & EPOLLIN) && !c->busy) {
 		if (!ctl_client_read(c))
 			return;
-	} else if (events & (EPOLLERR | EPOLLHUP)) {
+	} else if (events & (EPOLLERR | EPOLLHUP | EPOLLRDHUP)) {
 		ctl_client_free(c);
 		return;
 	}
