@@ -150,8 +150,13 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
 	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
 	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
 		return 0;
-	/* C1 controls (U+0080..U+009F) are escaped like C0 ones. */
-	if (cp < 0xa0)
+	/*
+	 * C1 controls (U+0080..U+009F) are escaped like C0 ones, and so are
+	 * the bidirectional formatting characters, which would make a line
+	 * read differently from what it holds.
+	 */
+	if (cp < 0xa0 || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
 		return 0;
 	return len;
 }

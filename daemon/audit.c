@@ -27,6 +27,7 @@
 #include "control_priv.h"
 #include "ctlmsg.h"
 #include "stats.h"
+#include "textesc.h"
 #include "watch.h"
 #include "zoned.h"
 
@@ -138,8 +139,11 @@ static void status_text(struct zoned *z, struct ctl_out *o, time_t now)
 	fprintf(o->out, "config:      %s\n", z->conf_path);
 	fprintf(o->out, "applied:     %s\n",
 		ctl_time(z->applied_at, when, sizeof(when)));
-	if (z->last_error[0])
-		fprintf(o->out, "last reload: rejected: %s\n", z->last_error);
+	if (z->last_error[0]) {
+		fputs("last reload: rejected: ", o->out);
+		text_fputs(o->out, z->last_error);
+		fputc('\n', o->out);
+	}
 	fprintf(o->out, "segments:    %zu (%zu zones, %zu attachments)\n", segs,
 		zones, segs - zones);
 	fprintf(o->out, "channels:    %zu (%zu expired)\n",
@@ -325,8 +329,11 @@ static void explain_channel_text(const struct zone_channel *ch,
 		zone_channel_kind_name(zone_channel_kind(ch)),
 		zone_segment_name(zone_channel_from(ch)),
 		zone_segment_name(zone_channel_to(ch)));
-	fprintf(o->out, "reason:   %s\n", zone_channel_reason(ch));
-	fprintf(o->out, "approved: %s\n", zone_channel_approved(ch));
+	fputs("reason:   ", o->out);
+	text_fputs(o->out, zone_channel_reason(ch));
+	fputs("\napproved: ", o->out);
+	text_fputs(o->out, zone_channel_approved(ch));
+	fputc('\n', o->out);
 	if (zone_channel_expires_text(ch))
 		fprintf(o->out, "expires:  %s\n",
 			zone_channel_expires_text(ch));
@@ -1040,8 +1047,12 @@ static void audit_hooks(struct audit *a)
 		bool first = true;
 
 		if (!o->json) {
-			fprintf(o->out, "  %s %s %s priority %d policy %s\n",
-				h[i].family, h[i].table, h[i].chain,
+			/* other tables' names: anything but NUL */
+			fprintf(o->out, "  %s ", h[i].family);
+			text_fputs(o->out, h[i].table);
+			fputc(' ', o->out);
+			text_fputs(o->out, h[i].chain);
+			fprintf(o->out, " priority %d policy %s\n",
 				(int)h[i].priority,
 				h[i].policy_drop ? "drop" : "accept");
 			continue;

@@ -38,6 +38,7 @@
 #include "control_priv.h"
 #include "ctlmsg.h"
 #include "log.h"
+#include "textesc.h"
 #include "watch.h"
 #include "zoned.h"
 
@@ -137,16 +138,18 @@ static const struct ctl_handler ctl_handlers[CTL_CMD_MAX] = {
  * @fmt: the message, lower case, no trailing period
  *
  * Writes "zonectl: MESSAGE" to the reply's error stream and sets its exit
- * status to 1.
+ * status to 1.  Messages echo the client's arguments: they are escaped.
  */
 void ctl_fail(struct ctl_out *o, const char *fmt, ...)
 {
+	char msg[2048];
 	va_list ap;
 
-	fputs("zonectl: ", o->err);
 	va_start(ap, fmt);
-	vfprintf(o->err, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fputs("zonectl: ", o->err);
+	text_fputs(o->err, msg);
 	fputc('\n', o->err);
 	o->status = 1;
 }

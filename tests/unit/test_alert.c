@@ -67,6 +67,9 @@ START_TEST(test_alert_value_control_chars)
 	ck_assert_str_eq(value("del\177"), "\"del\\x7f\"");
 	ck_assert_str_eq(value("fake\n policy result=applied"),
 			 "\"fake\\n policy result=applied\"");
+	/* nor reorder what the line shows */
+	ck_assert_str_eq(value("rlo\xe2\x80\xae"), "\"rlo\\xe2\\x80\\xae\"");
+	ck_assert_str_eq(value("lri\xe2\x81\xa6"), "\"lri\\xe2\\x81\\xa6\"");
 }
 END_TEST
 
