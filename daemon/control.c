@@ -121,15 +121,15 @@ static void ctl_reload(struct zoned *z, const struct ctl_request *req,
 		       struct ctl_out *o);
 
 static const struct ctl_handler ctl_handlers[CTL_CMD_MAX] = {
-	[CTL_CMD_STATUS] = { ctl_status, 0, 0, false },
-	[CTL_CMD_CONFIG] = { ctl_config, 0, 0, false },
-	[CTL_CMD_CONF_PATH] = { ctl_conf_path, 0, 0, false },
-	[CTL_CMD_RELOAD] = { ctl_reload, 0, 0, true },
-	[CTL_CMD_EXPLAIN] = { ctl_explain, 2, 3, false },
+	[CTL_CMD_STATUS] = { ctl_status, 0, 0, false, false },
+	[CTL_CMD_CONFIG] = { ctl_config, 0, 0, false, false },
+	[CTL_CMD_CONF_PATH] = { ctl_conf_path, 0, 0, false, false },
+	[CTL_CMD_RELOAD] = { ctl_reload, 0, 0, true, false },
+	[CTL_CMD_EXPLAIN] = { ctl_explain, 2, 3, false, false },
 	[CTL_CMD_FLOWS] = { NULL, 0, 0, false, true },
-	[CTL_CMD_ISOLATE] = { ctl_isolate, 2, 2, true },
-	[CTL_CMD_RELEASE] = { ctl_release, 1, 1, true },
-	[CTL_CMD_AUDIT] = { ctl_audit, 0, 0, false },
+	[CTL_CMD_ISOLATE] = { ctl_isolate, 2, 2, true, false },
+	[CTL_CMD_RELEASE] = { ctl_release, 1, 1, true, false },
+	[CTL_CMD_AUDIT] = { ctl_audit, 0, 0, false, false },
 };
 
 /**
