@@ -16,6 +16,7 @@
 #include <check.h>
 
 #include "../../daemon/alert.h"
+#include "../../daemon/alert_agg.h"
 #include "../../daemon/alert_fmt.h"
 
 static char line[ALERT_LINE_MAX];
@@ -435,6 +436,63 @@ START_TEST(test_alert_flow_flood_is_aggregated)
 }
 END_TEST
 
+static char agg_out[8][ALERT_LINE_MAX];
+static int agg_n;
+
+static void agg_cb(void *arg, enum alert_event event,
+		   const struct alert_pair *pairs, size_t n_pairs)
+{
+	(void)arg;
+	if (agg_n < 8)
+		alert_format_line(agg_out[agg_n], sizeof(agg_out[0]), event,
+				  pairs, n_pairs);
+	agg_n++;
+}
+
+/* flow-end summaries add up count, packets and bytes; keys are bounded */
+START_TEST(test_alert_agg_sums_and_bounds)
+{
+	struct alert_pair a[] = {
+		{ "channel", "mail" }, { "src", "10.3.0.25" },
+		{ "sport", "40000" }, { "dport", "25" },
+		{ "packets", "3" }, { "bytes", "300" },
+	};
+	struct alert_agg *agg = alert_agg_new();
+	char port[16];
+	int i;
+
+	ck_assert_ptr_nonnull(agg);
+	ck_assert_int_eq(alert_agg_add(agg, ALERT_FLOW_END, a, 6, 0), 0);
+	a[2].value = "40001";
+	a[4].value = "4";
+	a[5].value = "400";
+	ck_assert_int_eq(alert_agg_add(agg, ALERT_FLOW_END, a, 6, 1), 0);
+	a[3].value = "26";
+	ck_assert_int_eq(alert_agg_add(agg, ALERT_FLOW_END, a, 6, 2), 0);
+	/* not before the window ends, then one line per key */
+	agg_n = 0;
+	ck_assert_uint_eq(alert_agg_flush(agg, ALERT_AGG_WINDOW_NS - 1, false,
+					  agg_cb, NULL), 0);
+	ck_assert_uint_eq(alert_agg_flush(agg, ALERT_AGG_WINDOW_NS + 2, false,
+					  agg_cb, NULL), 2);
+	ck_assert_int_eq(agg_n, 2);
+	ck_assert(strcmp(agg_out[0], "flow-end channel=mail src=10.3.0.25 dport=25 count=2 packets=7 bytes=700") == 0 ||
+		  strcmp(agg_out[1], "flow-end channel=mail src=10.3.0.25 dport=25 count=2 packets=7 bytes=700") == 0);
+	for (i = 0; i < ALERT_AGG_MAX_KEYS; i++) {
+		snprintf(port, sizeof(port), "%d", i);
+		a[3].value = port;
+		ck_assert_int_eq(alert_agg_add(agg, ALERT_FLOW_END, a, 6, 0),
+				 0);
+	}
+	a[3].value = "one too many";
+	ck_assert_int_eq(alert_agg_add(agg, ALERT_FLOW_END, a, 6, 0), -ENOSPC);
+	agg_n = 0;
+	ck_assert_uint_eq(alert_agg_flush(agg, 0, true, agg_cb, NULL),
+			  ALERT_AGG_MAX_KEYS);
+	alert_agg_free(agg);
+}
+END_TEST
+
 static Suite *alert_suite(void)
 {
 	Suite *s = suite_create("alert");
@@ -453,6 +511,7 @@ static Suite *alert_suite(void)
 	tcase_add_test(tc, test_alert_budget_burst_and_rate);
 	tcase_add_test(tc, test_alert_classes_have_their_own_budget);
 	tcase_add_test(tc, test_alert_flow_flood_is_aggregated);
+	tcase_add_test(tc, test_alert_agg_sums_and_bounds);
 	tcase_add_test(tc, test_alert_emit_to_journal);
 	tcase_add_test(tc, test_alert_storm_is_summarised);
 	suite_add_tcase(s, tc);
