@@ -2,9 +2,9 @@
 /*
  * Alerts to the journal (native fields) or syslog(3), under a budget per
  * class of events (alert_fmt.h), with the bulk classes summarised
- * (alert_agg.h) rather than lost.  Where the journal's socket exists the native protocol alone is
- * used: journald forwards to syslog itself, so sending both would log
- * every alert twice.
+ * (alert_agg.h) rather than lost.  Where the journal's socket exists the
+ * native protocol alone is used: journald forwards to syslog itself, so
+ * sending both would log every alert twice.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -197,8 +197,9 @@ static void report_suppressed(struct alerts *alerts, uint64_t now)
 			 (unsigned long long)alerts->suppressed[c]);
 		pairs[0].value = alert_class_name(c);
 		pairs[1].value = count;
-		snprintf(line, sizeof(line), "alerts-suppressed class=%s count=%s",
-			 pairs[0].value, count);
+		snprintf(line, sizeof(line),
+			 "alerts-suppressed class=%s count=%s", pairs[0].value,
+			 count);
 		send_line(alerts, line, LOG_WARNING, "alerts-suppressed", pairs,
 			  2);
 		alerts->suppressed[c] = 0;

@@ -51,7 +51,7 @@ void alerts_tick(struct alerts *alerts);
 /* What the alerts module did since start, for zonectl status. */
 struct alerts_stats {
 	uint64_t sent;		/* lines handed to the journal or syslog */
-	uint64_t suppressed;	/* over a budget: not sent on a line of their own */
+	uint64_t suppressed;	/* over a budget: no line of their own */
 	uint64_t aggregated;	/* of those, counted in a count= summary */
 	uint64_t lost;		/* the journal socket was full */
 };

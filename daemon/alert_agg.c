@@ -87,7 +87,8 @@ static size_t agg_key(enum alert_event event, const struct alert_pair *pairs,
 	for (i = 0; i < n && len < size; i++) {
 		if (!pairs[i].value || agg_per_flow(pairs[i].key))
 			continue;
-		len += (size_t)snprintf(buf + len, size - len, "%s", pairs[i].key) + 1;
+		len += (size_t)snprintf(buf + len, size - len, "%s",
+					pairs[i].key) + 1;
 		if (len < size)
 			len += (size_t)snprintf(buf + len, size - len, "%s",
 						pairs[i].value) + 1;

@@ -11,9 +11,10 @@
  * chunks as the client reads, so a slow reader never blocks the daemon;
  * but `flows` is streamed: its conntrack dump is read a slice at a time
  * while the client drains what was formatted, so that a table of any size
- * neither stalls the loop nor piles up in memory.  Peers are told apart by SO_PEERCRED/SO_PEERGROUPS: root, the
- * daemon's own user and members of the socket's group may change state
- * (reload, isolate, release); anyone else who can connect may only read.
+ * neither stalls the loop nor piles up in memory.  Peers are told apart
+ * by SO_PEERCRED/SO_PEERGROUPS: root, the daemon's own user and members of
+ * the socket's group may change state (reload, isolate, release); anyone
+ * else who can connect may only read.
  */
 #include <sys/epoll.h>
 #include <sys/socket.h>

@@ -65,7 +65,7 @@ static void seed(const char *target, const char *name, const void *buf,
 	n_written++;
 }
 
-/* --- NFLOG packets --------------------------------------------------------- */
+/* --- NFLOG packets ------------------------------------------------- */
 
 static size_t nflog_msg(char *buf, const char *prefix, const uint8_t *pkt,
 			size_t len, uint32_t indev, uint32_t seq)
@@ -139,7 +139,7 @@ static void seeds_nflog(void)
 	seed("nflog", "icmp", buf, len);
 }
 
-/* --- conntrack events ------------------------------------------------------- */
+/* --- conntrack events ---------------------------------------------- */
 
 static size_t ct_msg(char *buf, int type, int family, const char *src,
 		     const char *dst, uint8_t proto, uint16_t sport,
@@ -209,8 +209,8 @@ static void seeds_ctevent(void)
 		     IPPROTO_TCP, 40000, 443, 0, 1);
 	seed("ctevent", "violation4", buf, len);
 	len = ct_msg(buf, IPCTNL_MSG_CT_NEW, AF_INET, "10.3.0.25", "10.2.0.25",
-		     IPPROTO_UDP, 40001, 25, ZONE_MARK_MAGIC | ZONE_MARK_T_CHANNEL | 1,
-		     2);
+		     IPPROTO_UDP, 40001, 25,
+		     ZONE_MARK_MAGIC | ZONE_MARK_T_CHANNEL | 1, 2);
 	len += ct_msg(buf + len, IPCTNL_MSG_CT_DELETE, AF_INET, "10.3.0.25",
 		      "10.2.0.25", IPPROTO_UDP, 40001, 25,
 		      ZONE_MARK_MAGIC | ZONE_MARK_T_CHANNEL | 1, 2);
@@ -224,7 +224,7 @@ static void seeds_ctevent(void)
 	seed("ctevent", "intra-icmp", buf, len);
 }
 
-/* --- nftables notifications ------------------------------------------------- */
+/* --- nftables notifications ---------------------------------------- */
 
 static size_t nft_table(char *buf, int type, int family, const char *name,
 			uint32_t pid)
@@ -316,7 +316,7 @@ static void seeds_nftmon(void)
 	seed("nftmon", "foreign-table", buf, len);
 }
 
-/* --- control requests -------------------------------------------------------- */
+/* --- control requests ---------------------------------------------- */
 
 static void seeds_ctlmsg(void)
 {
