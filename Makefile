@@ -9,7 +9,7 @@
 #   make check-valgrind the unit tests under valgrind
 #   make demo           a three-zone gateway in network namespaces (root)
 #   make bench          the benchmarks (root for the kernel ones)
-#   make fuzz           run the config-loader fuzzer for FUZZ_SECONDS
+#   make fuzz           run the fuzzers for FUZZ_SECONDS each (FUZZ=...)
 #   make install        PREFIX=/usr/local DESTDIR=
 #
 # O= picks the build directory, so that several builds can share a tree.
@@ -78,8 +78,10 @@ $(O)/tests/%: $(O)/tests/unit/%.o $(LIBZONE)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS) -lm
 
 # Unit tests of daemon modules also link the objects they test.
-$(O)/tests/test_alert: $(O)/daemon/alert.o $(O)/daemon/alert_fmt.o
+$(O)/tests/test_alert: $(O)/daemon/alert.o $(O)/daemon/alert_fmt.o \
+	$(O)/daemon/alert_agg.o
 $(O)/tests/test_notify: $(O)/daemon/notify.o
+$(O)/tests/test_textesc: $(O)/daemon/textesc.o
 
 $(O)/bench/%: $(O)/bench/%.o $(LIBZONE)
 	@mkdir -p $(@D)
@@ -111,7 +113,8 @@ unit-bins: $(UNIT_BINS)
 run-unit: $(UNIT_BINS)
 	@sh tests/run-unit $(UNIT_BINS)
 
-run-root: $(PROGS)
+# Namespace tests drive traffic with bench/flowgen too.
+run-root: $(PROGS) $(O)/bench/flowgen
 	@sh tests/shell/run $(O)
 
 check-valgrind:
@@ -124,14 +127,49 @@ demo: deps-demo all
 bench: all $(BENCH_BINS)
 	@sh bench/run $(O)
 
+# The fuzzers (fuzz/fuzz_*.c, clang's libFuzzer): the config loader, the
+# netlink parsers (NFLOG, conntrack events, nftables notifications) and the
+# control protocol.  FUZZ= picks some; each runs FUZZ_SECONDS.  The seeds of
+# the netlink and control fuzzers are made at run time by fuzz/mkseeds.c,
+# the config fuzzer's are the test configs themselves.
 FUZZ_O := $(O)-fuzz
-fuzz:
-	@mkdir -p $(FUZZ_O) fuzz/corpus-run
-	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-		-Ilibzone/include -Ilibzone $(shell pkg-config --cflags libconfig) \
-		-o $(FUZZ_O)/fuzz_conf fuzz/fuzz_conf.c $(LIBZONE_SRCS) $(LIBS)
-	$(FUZZ_O)/fuzz_conf -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-		fuzz/corpus-run fuzz/corpus
+FUZZ_TARGETS := conf nflog ctevent nftmon ctlmsg
+FUZZ ?= $(FUZZ_TARGETS)
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Ilibzone/include -Ilibzone \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_SEEDS_conf := tests/conf/good tests/conf/bad conf
+
+$(FUZZ_O)/mkseeds: fuzz/mkseeds.c daemon/ctlmsg.c
+	@mkdir -p $(@D)
+	$(CC) $(FUZZ_CFLAGS) -o $@ $^ $(LIBS)
+
+# libzone instrumented, as an archive: a fuzzer's own stubs win.
+$(FUZZ_O)/libzone/%.o: libzone/%.c
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined \
+		-c -o $@ $<
+
+$(FUZZ_O)/libzone.a: $(LIBZONE_SRCS:libzone/%.c=$(FUZZ_O)/libzone/%.o)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ_O)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_O)/libzone.a $(wildcard daemon/*.[ch]) \
+		$(wildcard fuzz/*.h) tests/unit/fake_daemon.h
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
+		-o $@ $< $(FUZZ_O)/libzone.a $(LIBS)
+
+fuzz: $(FUZZ:%=$(FUZZ_O)/fuzz_%) $(FUZZ_O)/mkseeds
+	@$(FUZZ_O)/mkseeds $(FUZZ_O)/seeds
+	@set -e; for t in $(FUZZ); do \
+		mkdir -p $(FUZZ_O)/corpus-$$t; \
+		seeds="$(FUZZ_O)/seeds/$$t"; \
+		[ $$t = conf ] && seeds="$(FUZZ_SEEDS_conf)"; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		$(FUZZ_O)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+			-max_len=4096 -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_O)/$$t- \
+			$(FUZZ_O)/corpus-$$t $$seeds; \
+	done
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \

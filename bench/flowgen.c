@@ -8,7 +8,8 @@
  *   flowgen SRC[,SRC...] DST DPORT COUNT [RATE]
  *
  * Raw IPv4 socket, sendmmsg() in batches, from one core; RATE (flows a
- * second) 0 or absent means flat out.  Prints "flowgen sent=N seconds=S
+ * second) 0 or absent means flat out.  A paced run sends a millisecond's
+ * worth at a time, so that it is a steady stream rather than bursts.  Prints "flowgen sent=N seconds=S
  * rate=R".  Run it only inside a network namespace of the benchmark.
  */
 #include <sys/socket.h>
@@ -96,7 +97,7 @@ int main(int argc, char **argv)
 	struct in_addr srcs[MAX_SRC], dst;
 	struct sockaddr_in to = { .sin_family = AF_INET };
 	long count, rate = 0, sent = 0;
-	int n_src, fd, i, n, dport;
+	int n_src, fd, i, n, dport, batch = BATCH;
 	double start, secs;
 
 	if (argc < 5 || argc > 6) {
@@ -117,6 +118,8 @@ int main(int argc, char **argv)
 			(long)n_src * PORTS, n_src);
 		return 2;
 	}
+	if (rate > 0 && rate / 1000 < BATCH)
+		batch = rate / 1000 > 0 ? (int)(rate / 1000) : 1;
 	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
 	if (fd < 0) {
 		perror("flowgen: socket");
@@ -134,7 +137,7 @@ int main(int argc, char **argv)
 	}
 	start = now_s();
 	while (sent < count) {
-		n = count - sent < BATCH ? (int)(count - sent) : BATCH;
+		n = count - sent < batch ? (int)(count - sent) : batch;
 		for (i = 0; i < n; i++) {
 			long k = sent + i;
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Alerts to the journal (native fields) or syslog(3), under a global
- * budget.  Where the journal's socket exists the native protocol alone is
- * used: journald forwards to syslog itself, so sending both would log
- * every alert twice.
+ * Alerts to the journal (native fields) or syslog(3), under a budget per
+ * class of events (alert_fmt.h), with the bulk classes summarised
+ * (alert_agg.h) rather than lost.  Where the journal's socket exists the
+ * native protocol alone is used: journald forwards to syslog itself, so
+ * sending both would log every alert twice.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "alert.h"
+#include "alert_agg.h"
 #include "alert_fmt.h"
 
 #define JOURNAL_SOCKET "/run/systemd/journal/socket"
@@ -30,10 +32,10 @@ struct alerts {
 	int journal_fd; /* -1: syslog(3) only */
 	struct sockaddr_un journal;
 	socklen_t journal_len;
-	struct alert_budget traffic; /* deny, violation, spoof, flow-* */
-	struct alert_budget state; /* the rare state events */
-	uint64_t suppressed; /* since the last summary */
+	struct alert_budget budget[ALERT_CLASS_MAX];
+	uint64_t suppressed[ALERT_CLASS_MAX]; /* since the last summary */
 	uint64_t last_summary_ns;
+	struct alert_agg *agg; /* deny and flow lines over their budget */
 	struct alerts_stats stats;
 };
 
@@ -80,16 +82,25 @@ int alerts_set_journal_path(struct alerts *alerts, const char *path)
 struct alerts *alerts_new(int facility)
 {
 	struct alerts *alerts;
+	uint64_t rate;
+	uint64_t burst;
 	struct stat st;
+	int c;
 
 	alerts = calloc(1, sizeof(*alerts));
 	if (alerts == NULL)
 		return NULL;
+	alerts->agg = alert_agg_new();
+	if (alerts->agg == NULL) {
+		free(alerts);
+		return NULL;
+	}
 	alerts->facility = facility;
 	alerts->journal_fd = -1;
-	alert_budget_init(&alerts->traffic, ALERT_RATE, ALERT_BURST, now_ns());
-	alert_budget_init(&alerts->state, ALERT_STATE_RATE, ALERT_STATE_BURST,
-			  now_ns());
+	for (c = 0; c < ALERT_CLASS_MAX; c++) {
+		alert_class_budget(c, &rate, &burst);
+		alert_budget_init(&alerts->budget[c], rate, burst, now_ns());
+	}
 	if (stat(JOURNAL_SOCKET, &st) == 0 && S_ISSOCK(st.st_mode) &&
 	    alerts_set_journal_path(alerts, JOURNAL_SOCKET) < 0) {
 		/* syslog(3) still works: fall back to it. */
@@ -98,14 +109,17 @@ struct alerts *alerts_new(int facility)
 	return alerts;
 }
 
+static void alerts_flush(struct alerts *alerts, bool all);
+
 /* alerts_free - close the sink; NULL is fine */
 void alerts_free(struct alerts *alerts)
 {
 	if (alerts == NULL)
 		return;
-	alerts_tick(alerts);
+	alerts_flush(alerts, true);
 	if (alerts->journal_fd >= 0)
 		close(alerts->journal_fd);
+	alert_agg_free(alerts->agg);
 	free(alerts);
 }
 
@@ -166,66 +180,111 @@ static void send_line(struct alerts *alerts, const char *line, int prio,
 	syslog(LOG_MAKEPRI(alerts->facility, prio), "%s", line);
 }
 
-/* Report what the budget dropped, at most once a second. */
+/* Report what the budgets dropped, at most once a second. */
 static void report_suppressed(struct alerts *alerts, uint64_t now)
 {
-	struct alert_pair pair = { "count", NULL };
+	struct alert_pair pairs[2] = { { "class", NULL }, { "count", NULL } };
 	char count[24];
-	char line[64];
+	char line[96];
+	int c;
 
-	if (alerts->suppressed == 0 ||
-	    now - alerts->last_summary_ns < 1000000000ull)
+	if (now - alerts->last_summary_ns < 1000000000ull)
 		return;
-	snprintf(count, sizeof(count), "%llu",
-		 (unsigned long long)alerts->suppressed);
-	pair.value = count;
-	snprintf(line, sizeof(line), "alerts-suppressed count=%s", count);
-	send_line(alerts, line, LOG_WARNING, "alerts-suppressed", &pair, 1);
-	alerts->suppressed = 0;
-	alerts->last_summary_ns = now;
+	for (c = 0; c < ALERT_CLASS_MAX; c++) {
+		if (alerts->suppressed[c] == 0)
+			continue;
+		snprintf(count, sizeof(count), "%llu",
+			 (unsigned long long)alerts->suppressed[c]);
+		pairs[0].value = alert_class_name(c);
+		pairs[1].value = count;
+		snprintf(line, sizeof(line),
+			 "alerts-suppressed class=%s count=%s", pairs[0].value,
+			 count);
+		send_line(alerts, line, LOG_WARNING, "alerts-suppressed", pairs,
+			  2);
+		alerts->suppressed[c] = 0;
+		alerts->last_summary_ns = now;
+	}
+}
+
+/* One summary of the aggregation table: it bypasses the budget, whose
+ * flood it summarises; the table's size bounds how many there are. */
+static void send_summary(void *arg, enum alert_event event,
+			 const struct alert_pair *pairs, size_t n_pairs)
+{
+	struct alerts *alerts = arg;
+	char line[ALERT_LINE_MAX];
+
+	alert_format_line(line, sizeof(line), event, pairs, n_pairs);
+	send_line(alerts, line, alert_event_priority(event),
+		  alert_event_name(event), pairs, n_pairs);
+}
+
+/* Summaries whose window ended (all of them when @all), and the counts. */
+static void alerts_flush(struct alerts *alerts, bool all)
+{
+	uint64_t now = now_ns();
+
+	alert_agg_flush(alerts->agg, now, all, send_summary, alerts);
+	if (all)
+		alerts->last_summary_ns = 0;
+	report_suppressed(alerts, all ? UINT64_MAX / 2 : now);
 }
 
 /**
- * alerts_tick - report alerts the budget suppressed, at most once a
- * second; called from a one-second timer so that the last count of a storm
- * is reported even when no further alert comes
+ * alerts_tick - send the summaries due and report alerts the budgets
+ * suppressed, at most once a second; called from a one-second timer so
+ * that the last count of a storm is reported even when no further alert
+ * comes
  */
 void alerts_tick(struct alerts *alerts)
 {
-	report_suppressed(alerts, now_ns());
+	alerts_flush(alerts, false);
+}
+
+/* Over its class's budget: summarise a bulk alert, count any other. */
+static void over_budget(struct alerts *alerts, enum alert_class c,
+			enum alert_event event, const struct alert_pair *pairs,
+			size_t n_pairs, uint64_t now)
+{
+	bool empty = true;
+	int k;
+
+	alerts->stats.suppressed++;
+	if (alert_class_aggregates(c) &&
+	    alert_agg_add(alerts->agg, event, pairs, n_pairs, now) == 0) {
+		alerts->stats.aggregated++;
+		return;
+	}
+	for (k = 0; k < ALERT_CLASS_MAX; k++)
+		if (alerts->suppressed[k])
+			empty = false;
+	if (empty && now - alerts->last_summary_ns >= 1000000000ull)
+		/* Start the one-second window with the storm. */
+		alerts->last_summary_ns = now;
+	alerts->suppressed[c]++;
+	report_suppressed(alerts, now);
 }
 
 /**
- * alert_emit - format and send one alert, within the budget
+ * alert_emit - format and send one alert, within its class's budget
  * @...: key, value string pairs ended by a NULL key; NULL values are
  *       left out
  *
- * Over the budget the alert is only counted.  Never blocks.
+ * Over the budget a deny or flow alert is aggregated into a count=
+ * summary, any other only counted.  Never blocks.
  */
 void alert_emit(struct alerts *alerts, enum alert_event event, ...)
 {
 	struct alert_pair pairs[ALERT_MAX_PAIRS + 1];
 	char line[ALERT_LINE_MAX];
+	enum alert_class c = alert_event_class(event);
 	uint64_t now = now_ns();
 	size_t skip = 0;
 	size_t n = 0;
-	struct alert_budget *budget;
 	const char *key;
 	va_list ap;
 
-	budget = alert_event_is_traffic(event) ? &alerts->traffic :
-						 &alerts->state;
-	if (!alert_budget_take(budget, now)) {
-		if (alerts->suppressed == 0 &&
-		    now - alerts->last_summary_ns >= 1000000000ull)
-			/* Start the one-second window with the storm. */
-			alerts->last_summary_ns = now;
-		alerts->suppressed++;
-		alerts->stats.suppressed++;
-		report_suppressed(alerts, now);
-		return;
-	}
-	report_suppressed(alerts, now);
 	/*
 	 * The policy events carry "result": alert_format_line() writes it
 	 * into the line, the journal gets it as ZONED_RESULT.
@@ -246,6 +305,11 @@ void alert_emit(struct alerts *alerts, enum alert_event event, ...)
 		}
 	}
 	va_end(ap);
+	if (!alert_budget_take(&alerts->budget[c], now)) {
+		over_budget(alerts, c, event, pairs + skip, n - skip, now);
+		return;
+	}
+	report_suppressed(alerts, now);
 	alert_format_line(line, sizeof(line), event, pairs + skip, n - skip);
 	send_line(alerts, line, alert_event_priority(event),
 		  alert_event_name(event), pairs, n);

@@ -9,8 +9,10 @@
  * The alerts of DESIGN.md section 5: one line per event, "EVENT key=value
  * ...", to syslog with the configured facility and, where the journal's
  * native socket exists, as journal fields too (ZONED_EVENT=, ZONED_SRC=,
- * ...).  A global budget keeps an attack from flooding syslog; what it
- * suppresses is counted and reported.
+ * ...).  Each class of events has a budget of its own, so that a flood
+ * of deny or flow lines never hides a violation, spoof, drift, policy or
+ * clock line; deny and flow lines over their budget are summarised with
+ * count=, the others counted and reported.
  */
 enum alert_event {
 	ALERT_DENY,
@@ -25,6 +27,7 @@ enum alert_event {
 	ALERT_RELEASE,
 	ALERT_CHANNEL_EXPIRED,
 	ALERT_EVENTS_LOST,
+	ALERT_CLOCK,
 	ALERT_MAX
 };
 
@@ -38,15 +41,18 @@ void alerts_set_facility(struct alerts *alerts, int facility);
 void alerts_set_stderr(struct alerts *alerts, bool on);
 
 /*
- * alerts_tick - call about once a second: while the budget suppresses
- * alerts, reports "alerts-suppressed count=N" at most once a second.
+ * alerts_tick - call about once a second: sends the summaries of the
+ * aggregated deny and flow lines whose window ended, and while a budget
+ * suppresses alerts, "alerts-suppressed class=C count=N" at most once a
+ * second per class.
  */
 void alerts_tick(struct alerts *alerts);
 
 /* What the alerts module did since start, for zonectl status. */
 struct alerts_stats {
 	uint64_t sent;		/* lines handed to the journal or syslog */
-	uint64_t suppressed;	/* dropped by the budget */
+	uint64_t suppressed;	/* over a budget: no line of their own */
+	uint64_t aggregated;	/* of those, counted in a count= summary */
 	uint64_t lost;		/* the journal socket was full */
 };
 void alerts_get_stats(const struct alerts *alerts, struct alerts_stats *ret);

@@ -27,6 +27,7 @@ static const struct {
 	[ALERT_RELEASE] = { "release", LOG_NOTICE, NULL },
 	[ALERT_CHANNEL_EXPIRED] = { "channel-expired", LOG_NOTICE, NULL },
 	[ALERT_EVENTS_LOST] = { "events-lost", LOG_CRIT, NULL },
+	[ALERT_CLOCK] = { "clock", LOG_CRIT, NULL },
 };
 
 /* alert_event_name - the event word of @event ("policy" for both) */
@@ -37,17 +38,76 @@ const char *alert_event_name(enum alert_event event)
 	return alert_events[event].name;
 }
 
-bool alert_event_is_traffic(enum alert_event event)
+/**
+ * alert_event_class - the budget class of @event
+ *
+ * Unknown events fall in the state class, which has a budget of its own.
+ */
+enum alert_class alert_event_class(enum alert_event event)
 {
 	switch (event) {
 	case ALERT_DENY:
-	case ALERT_VIOLATION:
-	case ALERT_SPOOF:
+		return ALERT_CLASS_DENY;
 	case ALERT_FLOW_START:
 	case ALERT_FLOW_END:
-		return true;
+		return ALERT_CLASS_FLOW;
+	case ALERT_VIOLATION:
+		return ALERT_CLASS_VIOLATION;
+	case ALERT_SPOOF:
+		return ALERT_CLASS_SPOOF;
+	case ALERT_DRIFT:
+		return ALERT_CLASS_DRIFT;
+	case ALERT_POLICY_APPLIED:
+	case ALERT_POLICY_REJECTED:
+		return ALERT_CLASS_POLICY;
+	case ALERT_CLOCK:
+		return ALERT_CLASS_CLOCK;
 	default:
-		return false;
+		return ALERT_CLASS_STATE;
+	}
+}
+
+/* alert_class_name - the class word of alerts-suppressed */
+const char *alert_class_name(enum alert_class c)
+{
+	static const char *const names[ALERT_CLASS_MAX] = {
+		[ALERT_CLASS_DENY] = "deny",
+		[ALERT_CLASS_FLOW] = "flow",
+		[ALERT_CLASS_VIOLATION] = "violation",
+		[ALERT_CLASS_SPOOF] = "spoof",
+		[ALERT_CLASS_DRIFT] = "drift",
+		[ALERT_CLASS_POLICY] = "policy",
+		[ALERT_CLASS_CLOCK] = "clock",
+		[ALERT_CLASS_STATE] = "state",
+	};
+
+	if ((unsigned int)c >= ALERT_CLASS_MAX)
+		return "unknown";
+	return names[c];
+}
+
+/* alert_class_aggregates - deny and flow lines are summarised, not lost */
+bool alert_class_aggregates(enum alert_class c)
+{
+	return c == ALERT_CLASS_DENY || c == ALERT_CLASS_FLOW;
+}
+
+/* alert_class_budget - the rate and burst of class @c (see alert_fmt.h) */
+void alert_class_budget(enum alert_class c, uint64_t *ret_rate,
+			uint64_t *ret_burst)
+{
+	switch (c) {
+	case ALERT_CLASS_DENY:
+	case ALERT_CLASS_FLOW:
+	case ALERT_CLASS_VIOLATION:
+	case ALERT_CLASS_SPOOF:
+		*ret_rate = ALERT_RATE;
+		*ret_burst = ALERT_BURST;
+		break;
+	default:
+		*ret_rate = ALERT_STATE_RATE;
+		*ret_burst = ALERT_STATE_BURST;
+		break;
 	}
 }
 
@@ -90,8 +150,13 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
 	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
 	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
 		return 0;
-	/* C1 controls (U+0080..U+009F) are escaped like C0 ones. */
-	if (cp < 0xa0)
+	/*
+	 * C1 controls (U+0080..U+009F) are escaped like C0 ones, and so are
+	 * the bidirectional formatting characters, which would make a line
+	 * read differently from what it holds.
+	 */
+	if (cp < 0xa0 || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
 		return 0;
 	return len;
 }

@@ -18,19 +18,40 @@
 /* The longest line; longer ones end at a pair with " truncated=yes". */
 #define ALERT_LINE_MAX 2048
 /*
- * The budget: traffic events (deny, violation, spoof, flow-*) share 100
- * lines a second, bursts of up to 200.  The rare state events (policy,
- * drift, isolate, release, channel-expired, events-lost) have a bucket of
- * their own, so that a flood of traffic cannot hide a drift or a policy
- * change: 10 a second, bursts of up to 50.
+ * The budgets of DESIGN.md section 5: every class of events has a bucket
+ * of its own, so that no flood of one class can crowd out another.  The
+ * bulk classes (deny, flow-start/flow-end) get 100 lines a second, bursts
+ * of up to 200; what they cannot send is aggregated per key and summarised
+ * with count= (alert_agg).  violation and spoof get the same rate, but a
+ * bucket each; the rare state events (drift, policy, clock, and the rest)
+ * get 10 a second, bursts of up to 50, per class.
  */
 #define ALERT_RATE 100
 #define ALERT_BURST 200
 #define ALERT_STATE_RATE 10
 #define ALERT_STATE_BURST 50
 
-/* alert_event_is_traffic - true for the events of the traffic budget */
-bool alert_event_is_traffic(enum alert_event event);
+enum alert_class {
+	ALERT_CLASS_DENY,
+	ALERT_CLASS_FLOW,	/* flow-start, flow-end */
+	ALERT_CLASS_VIOLATION,
+	ALERT_CLASS_SPOOF,
+	ALERT_CLASS_DRIFT,
+	ALERT_CLASS_POLICY,
+	ALERT_CLASS_CLOCK,
+	ALERT_CLASS_STATE,	/* isolate, release, channel-expired, ... */
+	ALERT_CLASS_MAX
+};
+
+/* alert_event_class - the budget class of @event */
+enum alert_class alert_event_class(enum alert_event event);
+/* alert_class_name - "deny", "flow", ... for alerts-suppressed class= */
+const char *alert_class_name(enum alert_class c);
+/* alert_class_aggregates - true for the bulk classes (deny, flow) */
+bool alert_class_aggregates(enum alert_class c);
+/* alert_class_budget - the rate (lines a second) and burst of class @c */
+void alert_class_budget(enum alert_class c, uint64_t *ret_rate,
+			uint64_t *ret_burst);
 
 /* The event word ("deny", "policy", ...) and its syslog priority. */
 const char *alert_event_name(enum alert_event event);

@@ -28,6 +28,7 @@
 #include "control_priv.h"
 #include "ctlmsg.h"
 #include "stats.h"
+#include "textesc.h"
 #include "watch.h"
 #include "zoned.h"
 
@@ -139,8 +140,11 @@ static void status_text(struct zoned *z, struct ctl_out *o, time_t now)
 	fprintf(o->out, "config:      %s\n", z->conf_path);
 	fprintf(o->out, "applied:     %s\n",
 		ctl_time(z->applied_at, when, sizeof(when)));
-	if (z->last_error[0])
-		fprintf(o->out, "last reload: rejected: %s\n", z->last_error);
+	if (z->last_error[0]) {
+		fputs("last reload: rejected: ", o->out);
+		text_fputs(o->out, z->last_error);
+		fputc('\n', o->out);
+	}
 	fprintf(o->out, "segments:    %zu (%zu zones, %zu attachments)\n", segs,
 		zones, segs - zones);
 	fprintf(o->out, "channels:    %zu (%zu expired)\n",
@@ -328,8 +332,11 @@ static void explain_channel_text(const struct zone_channel *ch,
 		zone_channel_kind_name(zone_channel_kind(ch)),
 		zone_segment_name(zone_channel_from(ch)),
 		zone_segment_name(zone_channel_to(ch)));
-	fprintf(o->out, "reason:   %s\n", zone_channel_reason(ch));
-	fprintf(o->out, "approved: %s\n", zone_channel_approved(ch));
+	fputs("reason:   ", o->out);
+	text_fputs(o->out, zone_channel_reason(ch));
+	fputs("\napproved: ", o->out);
+	text_fputs(o->out, zone_channel_approved(ch));
+	fputc('\n', o->out);
 	if (zone_channel_expires_text(ch))
 		fprintf(o->out, "expires:  %s\n",
 			zone_channel_expires_text(ch));
@@ -675,36 +682,18 @@ static void flow_json(const struct ctwatch_flow *f, bool comma,
 }
 
 /**
- * ctl_flows - zonectl flows: the live cross-segment flows, each with the
- * channel or matrix rule that admitted it (from its conntrack mark)
+ * ctl_flow_print - one line of zonectl flows, as text or a JSON object
+ * @comma: JSON: a comma goes before the object (not the first)
  */
-void ctl_flows(struct zoned *z, const struct ctl_request *req,
-	       struct ctl_out *o)
+void ctl_flow_print(const struct ctwatch_flow *f, bool json, bool comma,
+		    FILE *out)
 {
-	struct ctwatch_flow *f = NULL;
-	size_t n = 0;
-	size_t i;
-	int ret;
+	struct ctl_out o = { .out = out, .json = json };
 
-	(void)req;
-	ret = ctwatch_flows(z, &f, &n);
-	if (ret < 0) {
-		ctl_fail(o, "flows: reading conntrack: %s", strerror(-ret));
-		return;
-	}
-	if (o->json)
-		fputc('[', o->out);
-	for (i = 0; i < n; i++) {
-		if (o->json)
-			flow_json(&f[i], i > 0, o);
-		else
-			flow_text(&f[i], o);
-	}
-	if (o->json)
-		fputs("]\n", o->out);
-	else if (n == 0)
-		fputs("no cross-zone flows\n", o->out);
-	free(f);
+	if (json)
+		flow_json(f, comma, &o);
+	else
+		flow_text(f, &o);
 }
 
 /* ---- audit ---- */
@@ -1156,8 +1145,12 @@ static void audit_hooks(struct audit *a)
 		bool first = true;
 
 		if (!o->json) {
-			fprintf(o->out, "  %s %s %s priority %d policy %s\n",
-				h[i].family, h[i].table, h[i].chain,
+			/* other tables' names: anything but NUL */
+			fprintf(o->out, "  %s ", h[i].family);
+			text_fputs(o->out, h[i].table);
+			fputc(' ', o->out);
+			text_fputs(o->out, h[i].chain);
+			fprintf(o->out, " priority %d policy %s\n",
 				(int)h[i].priority,
 				h[i].policy_drop ? "drop" : "accept");
 			continue;

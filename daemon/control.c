@@ -3,13 +3,18 @@
  * The control socket of zonectl(8): an AF_UNIX SOCK_SEQPACKET socket,
  * mode 0660, served from the daemon's epoll loop.
  *
- * Every client-controlled resource is bounded: the number of clients, the
- * size of a request (ctlmsg.c checks every byte of it), one request at a
- * time per client, and the size of a reply.  A reply is built whole, then
- * sent in chunks as the client reads, so a slow reader never blocks the
- * daemon.  Peers are told apart by SO_PEERCRED/SO_PEERGROUPS: root, the
- * daemon's own user and members of the socket's group may change state
- * (reload, isolate, release); anyone else who can connect may only read.
+ * Every client-controlled resource is bounded: the number of clients (some
+ * slots kept for those who may write, and a cap per user, so that readers
+ * cannot lock root out), how long a client may stay connected, the size of
+ * a request (ctlmsg.c checks every byte of it), one request at a time per
+ * client, and the size of a reply.  A reply is built whole, then sent in
+ * chunks as the client reads, so a slow reader never blocks the daemon;
+ * but `flows` is streamed: its conntrack dump is read a slice at a time
+ * while the client drains what was formatted, so that a table of any size
+ * neither stalls the loop nor piles up in memory.  Peers are told apart
+ * by SO_PEERCRED/SO_PEERGROUPS: root, the daemon's own user and members of
+ * the socket's group may change state (reload, isolate, release); anyone
+ * else who can connect may only read.
  */
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -34,14 +39,32 @@
 #include "control_priv.h"
 #include "ctlmsg.h"
 #include "log.h"
+#include "textesc.h"
+#include "watch.h"
 #include "zoned.h"
 
-#define CTL_CLIENTS_MAX 16
+/*
+ * 24 clients at once, of which read-only ones may hold 16: the other 8 are
+ * kept for root and the socket's group.  No user holds more than 8.
+ */
+#define CTL_CLIENTS_MAX 24
+#define CTL_READERS_MAX 16
+#define CTL_PER_USER_MAX 8
 #define CTL_BACKLOG 16
 #define CTL_GROUPS_MAX 1024
 /* A client that neither asks nor reads for this long is hung up on. */
 #define CTL_IDLE_MS 30000
 #define CTL_IDLE_CHECK_MS 5000
+/* However busy, a client is hung up on after this long. */
+#define CTL_SESSION_MS (10 * 60 * 1000)
+/*
+ * A streamed reply stops reading its dump while this much text waits for
+ * the client, and goes on once less than the low mark does.
+ */
+#define CTL_STREAM_HIGH (64 * 1024)
+#define CTL_STREAM_LOW (16 * 1024)
+/* Refused connections are logged at most this often. */
+#define CTL_REFUSE_LOG_MS 10000
 
 struct ctl_client {
 	struct control *ctl;
@@ -52,6 +75,7 @@ struct ctl_client {
 	bool busy; /* a reply is being sent */
 	uint32_t events; /* what the loop watches for */
 	uint64_t last_ms; /* CLOCK_MONOTONIC of its last request or read */
+	uint64_t start_ms; /* when it connected */
 	/* the reply: stdout text, then stderr text, then the status */
 	char *out;
 	size_t out_len;
@@ -60,6 +84,11 @@ struct ctl_client {
 	size_t err_len;
 	size_t err_off;
 	int status;
+	/* a streamed reply (flows): the dump it reads */
+	struct ctwatch_flowdump *dump;
+	bool dump_watched;
+	bool json;
+	size_t n_flows;
 };
 
 struct control {
@@ -71,6 +100,9 @@ struct control {
 	struct ctl_client *clients[CTL_CLIENTS_MAX];
 	size_t n_clients;
 	int idle_fd; /* timer: hang up on idle clients */
+	uint64_t session_ms; /* the longest session (CTL_SESSION_MS) */
+	uint64_t refused; /* connections refused since the last log line */
+	uint64_t refused_logged_ms;
 };
 
 struct ctl_handler {
@@ -79,6 +111,7 @@ struct ctl_handler {
 	size_t argc_min;
 	size_t argc_max;
 	bool writes;
+	bool streams; /* no @fn: the reply is streamed (ctl_stream_start) */
 };
 
 static void ctl_config(struct zoned *z, const struct ctl_request *req,
@@ -89,15 +122,15 @@ static void ctl_reload(struct zoned *z, const struct ctl_request *req,
 		       struct ctl_out *o);
 
 static const struct ctl_handler ctl_handlers[CTL_CMD_MAX] = {
-	[CTL_CMD_STATUS] = { ctl_status, 0, 0, false },
-	[CTL_CMD_CONFIG] = { ctl_config, 0, 0, false },
-	[CTL_CMD_CONF_PATH] = { ctl_conf_path, 0, 0, false },
-	[CTL_CMD_RELOAD] = { ctl_reload, 0, 0, true },
-	[CTL_CMD_EXPLAIN] = { ctl_explain, 2, 5, false },
-	[CTL_CMD_FLOWS] = { ctl_flows, 0, 0, false },
-	[CTL_CMD_ISOLATE] = { ctl_isolate, 2, 2, true },
-	[CTL_CMD_RELEASE] = { ctl_release, 1, 1, true },
-	[CTL_CMD_AUDIT] = { ctl_audit, 0, 0, false },
+	[CTL_CMD_STATUS] = { ctl_status, 0, 0, false, false },
+	[CTL_CMD_CONFIG] = { ctl_config, 0, 0, false, false },
+	[CTL_CMD_CONF_PATH] = { ctl_conf_path, 0, 0, false, false },
+	[CTL_CMD_RELOAD] = { ctl_reload, 0, 0, true, false },
+	[CTL_CMD_EXPLAIN] = { ctl_explain, 2, 5, false, false },
+	[CTL_CMD_FLOWS] = { NULL, 0, 0, false, true },
+	[CTL_CMD_ISOLATE] = { ctl_isolate, 2, 2, true, false },
+	[CTL_CMD_RELEASE] = { ctl_release, 1, 1, true, false },
+	[CTL_CMD_AUDIT] = { ctl_audit, 0, 0, false, false },
 };
 
 /**
@@ -106,16 +139,18 @@ static const struct ctl_handler ctl_handlers[CTL_CMD_MAX] = {
  * @fmt: the message, lower case, no trailing period
  *
  * Writes "zonectl: MESSAGE" to the reply's error stream and sets its exit
- * status to 1.
+ * status to 1.  Messages echo the client's arguments: they are escaped.
  */
 void ctl_fail(struct ctl_out *o, const char *fmt, ...)
 {
+	char msg[2048];
 	va_list ap;
 
-	fputs("zonectl: ", o->err);
 	va_start(ap, fmt);
-	vfprintf(o->err, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fputs("zonectl: ", o->err);
+	text_fputs(o->err, msg);
 	fputc('\n', o->err);
 	o->status = 1;
 }
@@ -211,6 +246,11 @@ static void ctl_client_free(struct ctl_client *c)
 	struct control *ctl = c->ctl;
 	size_t i;
 
+	if (c->dump) {
+		if (c->dump_watched)
+			loop_del(ctl->z, ctwatch_flowdump_fd(c->dump));
+		ctwatch_flowdump_free(c->dump);
+	}
 	loop_del(ctl->z, c->fd);
 	close(c->fd);
 	for (i = 0; i < ctl->n_clients; i++) {
@@ -226,6 +266,7 @@ static void ctl_client_free(struct ctl_client *c)
 
 /* Watch the client for @events, if that is not what it waits for now. */
 static int ctl_client_watch(struct ctl_client *c, uint32_t events);
+static void ctl_stream_resume(struct ctl_client *c);
 
 /*
  * Send the next message of the reply.  Returns 1 when one was sent, 0
@@ -250,6 +291,8 @@ static int ctl_client_send_one(struct ctl_client *c)
 		text = c->err + c->err_off;
 		n = c->err_len - c->err_off;
 		off = &c->err_off;
+	} else if (c->dump) {
+		return -EINPROGRESS; /* the stream has more to come */
 	} else if (!c->busy) {
 		return 0;
 	}
@@ -275,8 +318,13 @@ static int ctl_client_flush(struct ctl_client *c)
 
 	while ((ret = ctl_client_send_one(c)) > 0)
 		;
+	if (c->dump)
+		ctl_stream_resume(c);
 	if (ret == -EAGAIN)
 		return ctl_client_watch(c, EPOLLOUT);
+	/* all sent, the stream goes on: only a hangup matters meanwhile */
+	if (ret == -EINPROGRESS)
+		return ctl_client_watch(c, EPOLLRDHUP);
 	if (ret < 0)
 		return ret;
 	free(c->out);
@@ -305,6 +353,144 @@ static void ctl_denul(char *buf, size_t len)
 	for (i = 0; i < len; i++)
 		if (buf[i] == '\0')
 			buf[i] = '?';
+}
+
+/* --- streamed replies (flows) -------------------------------------------- */
+
+/* Append @n bytes to a reply buffer, dropping what was sent first. */
+static int ctl_buf_append(char **buf, size_t *len, size_t *off,
+			  const char *text, size_t n)
+{
+	char *p;
+
+	if (*off) {
+		memmove(*buf, *buf + *off, *len - *off);
+		*len -= *off;
+		*off = 0;
+	}
+	p = realloc(*buf, *len + n + 1);
+	if (!p)
+		return -ENOMEM;
+	memcpy(p + *len, text, n);
+	ctl_denul(p + *len, n);
+	*len += n;
+	p[*len] = '\0';
+	*buf = p;
+	return 0;
+}
+
+static size_t ctl_pending(const struct ctl_client *c)
+{
+	return c->out_len - c->out_off;
+}
+
+static void ctl_dump_cb(struct zoned *z, int fd, uint32_t events, void *arg);
+
+/* Read the dump again once the client has drained enough. */
+static void ctl_stream_resume(struct ctl_client *c)
+{
+	if (c->dump_watched || ctl_pending(c) >= CTL_STREAM_LOW)
+		return;
+	if (loop_add(c->ctl->z, ctwatch_flowdump_fd(c->dump), EPOLLIN,
+		     ctl_dump_cb, c) == 0)
+		c->dump_watched = true;
+}
+
+static void ctl_stream_pause(struct ctl_client *c)
+{
+	if (!c->dump_watched)
+		return;
+	loop_del(c->ctl->z, ctwatch_flowdump_fd(c->dump));
+	c->dump_watched = false;
+}
+
+/*
+ * The dump is over (@ret 0) or failed (-errno): close it and write the end
+ * of the reply.  The client gets its END once everything is sent.
+ */
+static void ctl_stream_end(struct ctl_client *c, int ret)
+{
+	const char *tail = NULL;
+	char msg[128];
+
+	ctl_stream_pause(c);
+	ctwatch_flowdump_free(c->dump);
+	c->dump = NULL;
+	if (c->json)
+		tail = "]\n";
+	else if (c->n_flows == 0 && ret == 0)
+		tail = "no cross-zone flows\n";
+	if (tail && ctl_buf_append(&c->out, &c->out_len, &c->out_off, tail,
+				   strlen(tail)) < 0)
+		ret = -ENOMEM;
+	if (ret < 0) {
+		snprintf(msg, sizeof(msg),
+			 "zonectl: flows: reading conntrack: %s\n",
+			 strerror(-ret));
+		ctl_buf_append(&c->err, &c->err_len, &c->err_off, msg,
+			       strlen(msg));
+		c->status = 1;
+	}
+}
+
+struct ctl_stream_batch {
+	struct ctl_client *c;
+	FILE *f;
+};
+
+static void ctl_stream_flow(const struct ctwatch_flow *flow, void *arg)
+{
+	struct ctl_stream_batch *b = arg;
+
+	ctl_flow_print(flow, b->c->json, b->c->n_flows > 0, b->f);
+	b->c->n_flows++;
+}
+
+/* A slice of the dump: formatted into the reply, then sent. */
+static void ctl_dump_cb(struct zoned *z, int fd, uint32_t events, void *arg)
+{
+	struct ctl_client *c = arg;
+	struct ctl_stream_batch b = { .c = c };
+	char *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	(void)fd;
+	(void)events;
+	b.f = open_memstream(&text, &len);
+	if (!b.f) {
+		ctl_stream_end(c, -ENOMEM);
+	} else {
+		ret = ctwatch_flowdump_next(z, c->dump, ctl_stream_flow, &b);
+		if (fclose(b.f) == EOF ||
+		    ctl_buf_append(&c->out, &c->out_len, &c->out_off, text,
+				   len) < 0)
+			ret = -ENOMEM;
+		if (ret <= 0)
+			ctl_stream_end(c, ret);
+		else if (ctl_pending(c) >= CTL_STREAM_HIGH)
+			ctl_stream_pause(c);
+	}
+	free(text);
+	if (ctl_client_flush(c) < 0)
+		ctl_client_free(c);
+}
+
+/*
+ * zonectl flows: start the dump and write the head of the reply; the rest
+ * comes slice by slice (ctl_dump_cb), as the client reads.
+ */
+static void ctl_stream_start(struct ctl_client *c, struct ctl_out *o)
+{
+	c->dump = ctwatch_flowdump_start(c->ctl->z);
+	if (!c->dump) {
+		ctl_fail(o, "flows: reading conntrack: %s", strerror(errno));
+		return;
+	}
+	c->json = o->json;
+	c->n_flows = 0;
+	if (o->json)
+		fputc('[', o->out);
 }
 
 /*
@@ -341,7 +527,10 @@ static int ctl_run(struct ctl_client *c, const struct ctl_request *req)
 			log_info("control: %s by uid %u pid %d",
 				 ctl_cmd_name(req->cmd), (unsigned int)c->uid,
 				 (int)c->pid);
-		h->fn(z, req, &o);
+		if (h->streams)
+			ctl_stream_start(c, &o);
+		else
+			h->fn(z, req, &o);
 	}
 out_close:
 	if (o.out && fclose(o.out) == EOF)
@@ -425,7 +614,7 @@ static void ctl_client_cb(struct zoned *z, int fd, uint32_t events, void *arg)
 	if ((events & EPOLLIN) && !c->busy) {
 		if (!ctl_client_read(c))
 			return;
-	} else if (events & (EPOLLERR | EPOLLHUP)) {
+	} else if (events & (EPOLLERR | EPOLLHUP | EPOLLRDHUP)) {
 		ctl_client_free(c);
 		return;
 	}
@@ -478,12 +667,78 @@ static bool ctl_peer_may_write(struct control *ctl, int fd,
 	return ctl_peer_in_group(fd, cred->gid, st.st_gid);
 }
 
+/*
+ * Why a new client may not have a slot, or NULL: the readers' slots are
+ * fewer than all, so that root and the socket's group always find one,
+ * and no user holds more than CTL_PER_USER_MAX.
+ */
+static const char *ctl_no_slot(const struct control *ctl, uid_t uid,
+			       bool may_write)
+{
+	size_t readers = 0;
+	size_t mine = 0;
+	size_t i;
+
+	for (i = 0; i < ctl->n_clients; i++) {
+		if (!ctl->clients[i]->may_write)
+			readers++;
+		if (ctl->clients[i]->uid == uid)
+			mine++;
+	}
+	if (ctl->n_clients >= CTL_CLIENTS_MAX)
+		return "too many clients";
+	if (!may_write && readers >= CTL_READERS_MAX)
+		return "too many read-only clients";
+	if (mine >= CTL_PER_USER_MAX)
+		return "too many clients of this user";
+	return NULL;
+}
+
+/* Tell a client without a slot why, hang up, and log it now and then. */
+static void ctl_refuse(struct control *ctl, int cfd, const struct ucred *cred,
+		       const char *why)
+{
+	char buf[CTL_MSG_MAX];
+	char msg[128];
+	uint64_t now = ctl_now_ms();
+	ssize_t len;
+	int i;
+
+	/*
+	 * Read what the client already sent: closing a socket with unread
+	 * data resets the peer, which would lose the reason before it.
+	 */
+	for (i = 0; i < 4; i++)
+		if (recv(cfd, buf, sizeof(buf), MSG_DONTWAIT) <= 0)
+			break;
+	snprintf(msg, sizeof(msg), "zonectl: %s, try again later\n", why);
+	len = ctl_reply_encode(CTL_T_ERR, 0, msg, strlen(msg), buf,
+			       sizeof(buf));
+	if (len > 0)
+		send(cfd, buf, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	len = ctl_reply_encode(CTL_T_END, 2, NULL, 0, buf, sizeof(buf));
+	if (len > 0)
+		send(cfd, buf, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	close(cfd);
+	ctl->refused++;
+	if (ctl->refused_logged_ms &&
+	    now - ctl->refused_logged_ms < CTL_REFUSE_LOG_MS)
+		return;
+	log_warnx("control: %s, refusing uid %u pid %d (%llu refused)", why,
+		  (unsigned int)cred->uid, (int)cred->pid,
+		  (unsigned long long)ctl->refused);
+	ctl->refused = 0;
+	ctl->refused_logged_ms = now;
+}
+
 static void ctl_accept_cb(struct zoned *z, int fd, uint32_t events, void *arg)
 {
 	struct control *ctl = arg;
 	struct ctl_client *c;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
+	const char *why;
+	bool may_write;
 	int cfd;
 
 	(void)z;
@@ -494,15 +749,15 @@ static void ctl_accept_cb(struct zoned *z, int fd, uint32_t events, void *arg)
 			log_warn("control: accept, ignoring");
 		return;
 	}
-	if (ctl->n_clients == CTL_CLIENTS_MAX) {
-		log_warnx("control: %d clients already, refusing one",
-			  CTL_CLIENTS_MAX);
-		close(cfd);
-		return;
-	}
 	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
 		log_warn("control: SO_PEERCRED, ignoring");
 		close(cfd);
+		return;
+	}
+	may_write = ctl_peer_may_write(ctl, cfd, &cred);
+	why = ctl_no_slot(ctl, cred.uid, may_write);
+	if (why) {
+		ctl_refuse(ctl, cfd, &cred, why);
 		return;
 	}
 	c = calloc(1, sizeof(*c));
@@ -515,8 +770,9 @@ static void ctl_accept_cb(struct zoned *z, int fd, uint32_t events, void *arg)
 	c->fd = cfd;
 	c->uid = cred.uid;
 	c->pid = cred.pid;
-	c->may_write = ctl_peer_may_write(ctl, cfd, &cred);
+	c->may_write = may_write;
 	c->last_ms = ctl_now_ms();
+	c->start_ms = c->last_ms;
 	ctl->clients[ctl->n_clients++] = c;
 	if (ctl_client_watch(c, EPOLLIN) < 0) {
 		log_warnx("control: watching a client, ignoring");
@@ -604,8 +860,9 @@ static int ctl_bind(struct control *ctl)
 }
 
 /*
- * Hang up on clients that hold a slot without asking or reading: the
- * slots are few, and a stuck script must not lock operators out.
+ * Hang up on clients that hold a slot without asking or reading, or for
+ * longer than a session may last: the slots are few, and a stuck or
+ * hostile script must not keep them.
  */
 static void ctl_idle_cb(struct zoned *z, int fd, uint32_t events, void *arg)
 {
@@ -619,6 +876,15 @@ static void ctl_idle_cb(struct zoned *z, int fd, uint32_t events, void *arg)
 	for (i = ctl->n_clients; i-- > 0;) {
 		struct ctl_client *c = ctl->clients[i];
 
+		if (now - c->start_ms >= ctl->session_ms) {
+			log_warnx("control: client uid %u pid %d connected for "
+				  "%llu s, hanging up",
+				  (unsigned int)c->uid, (int)c->pid,
+				  (unsigned long long)(now - c->start_ms) /
+					  1000);
+			ctl_client_free(c);
+			continue;
+		}
 		if (now - c->last_ms < CTL_IDLE_MS)
 			continue;
 		log_warnx("control: client uid %u pid %d idle for %d s, "
@@ -627,6 +893,28 @@ static void ctl_idle_cb(struct zoned *z, int fd, uint32_t events, void *arg)
 			  CTL_IDLE_MS / 1000);
 		ctl_client_free(c);
 	}
+}
+
+/*
+ * The longest session; ZONED_CTL_SESSION_MS shortens it for the tests,
+ * which cannot wait ten minutes.
+ */
+static uint64_t ctl_session_ms(void)
+{
+	const char *env = getenv("ZONED_CTL_SESSION_MS");
+	char *end;
+	unsigned long long v;
+
+	if (!env || !*env)
+		return CTL_SESSION_MS;
+	errno = 0;
+	v = strtoull(env, &end, 10);
+	if (errno || *end || v == 0 || v > CTL_SESSION_MS) {
+		log_warnx("ZONED_CTL_SESSION_MS=%s out of range, ignoring",
+			  env);
+		return CTL_SESSION_MS;
+	}
+	return v;
 }
 
 static int ctl_idle_open(struct control *ctl)
@@ -665,6 +953,7 @@ int control_open(struct zoned *z)
 	ctl->z = z;
 	ctl->fd = -1;
 	ctl->idle_fd = -1;
+	ctl->session_ms = ctl_session_ms();
 	ctl->path =
 		strdup(z->socket_path ? z->socket_path : ZONED_SOCKET_DEFAULT);
 	if (!ctl->path) {

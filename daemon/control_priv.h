@@ -42,14 +42,17 @@ void ctl_status(struct zoned *z, const struct ctl_request *req,
 		struct ctl_out *o);
 void ctl_explain(struct zoned *z, const struct ctl_request *req,
 		 struct ctl_out *o);
-void ctl_flows(struct zoned *z, const struct ctl_request *req,
-	       struct ctl_out *o);
 void ctl_audit(struct zoned *z, const struct ctl_request *req,
 	       struct ctl_out *o);
 void ctl_isolate(struct zoned *z, const struct ctl_request *req,
 		 struct ctl_out *o);
 void ctl_release(struct zoned *z, const struct ctl_request *req,
 		 struct ctl_out *o);
+
+struct ctwatch_flow;
+/* ctl_flow_print - one flow of zonectl flows (text line or JSON object) */
+void ctl_flow_print(const struct ctwatch_flow *f, bool json, bool comma,
+		    FILE *out);
 
 /* One isolation, borrowed from the set; valid until it changes. */
 struct isolation_entry {

@@ -246,8 +246,11 @@ int ctl_reply_decode(const void *buf, size_t len, struct ctl_reply *ret_reply)
 	return 0;
 }
 
-/* The length of the UTF-8 sequence at @s, or 0 when it is not valid. */
-static size_t utf8_len(const unsigned char *s)
+/*
+ * The length of the UTF-8 sequence at @s, or 0 when it is not valid; the
+ * code point in @ret_cp.
+ */
+static size_t utf8_len(const unsigned char *s, unsigned int *ret_cp)
 {
 	size_t n;
 	size_t i;
@@ -269,7 +272,21 @@ static size_t utf8_len(const unsigned char *s)
 	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
 	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
 		return 0;
+	*ret_cp = s[0] & (0x7f >> n);
+	for (i = 1; i < n; i++)
+		*ret_cp = *ret_cp << 6 | (s[i] & 0x3f);
 	return n;
+}
+
+/*
+ * C1 controls and the bidirectional formatting characters are valid in
+ * JSON, but whoever cats the output to a terminal would get them raw.
+ */
+static bool json_cp_escaped(unsigned int cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e ||
+	       cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
 }
 
 /**
@@ -287,7 +304,8 @@ void ctl_json_string(FILE *out, const char *s)
 	}
 	fputc('"', out);
 	while (*p) {
-		size_t n = utf8_len(p);
+		unsigned int cp = 0;
+		size_t n = utf8_len(p, &cp);
 
 		if (n == 0) {
 			fputs("\\ufffd", out);
@@ -302,6 +320,9 @@ void ctl_json_string(FILE *out, const char *s)
 			p++;
 		} else if (*p < 0x20 || *p == 0x7f) {
 			fprintf(out, "\\u%04x", *p++);
+		} else if (n > 1 && json_cp_escaped(cp)) {
+			fprintf(out, "\\u%04x", cp);
+			p += n;
 		} else {
 			fwrite(p, 1, n, out);
 			p += n;

@@ -2,8 +2,8 @@
 /*
  * The conntrack watcher of DESIGN.md section 4: NEW and DESTROY events on
  * a non-blocking socket with a large receive buffer, full-table sweeps
- * after start, every apply and every overrun, and the dump-based kills
- * and listings of zonectl.
+ * after start, every apply and every overrun, and the dump-based kills of
+ * zonectl isolate (zonectl flows reads its own dump: ctwatch_flows.c).
  *
  * Three sockets, one per purpose (STYLE.md 23): events are read with
  * libmnl and decoded with nfct_nlmsg_parse() so that each wakeup does a
@@ -30,6 +30,7 @@
 #include "alert.h"
 #include "ctwatch_priv.h"
 #include "log.h"
+#include "nlbuf.h"
 #include "stats.h"
 #include "watch.h"
 #include "zoned.h"
@@ -212,6 +213,16 @@ static int ct_event_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* One datagram of events; a malformed one is skipped. */
+static void ct_event_datagram(struct zoned *z, void *buf, size_t n)
+{
+	if (!nl_datagram_ok(buf, n)) {
+		log_warnx("conntrack events: malformed datagram, ignoring");
+		return;
+	}
+	mnl_cb_run(buf, n, 0, 0, ct_event_cb, z);
+}
+
 static void ct_event_ready(struct zoned *z, int fd, uint32_t events,
 			   void *arg)
 {
@@ -223,7 +234,8 @@ static void ct_event_ready(struct zoned *z, int fd, uint32_t events,
 	(void)events;
 	(void)arg;
 	for (i = 0; i < CT_BATCH; i++) {
-		n = mnl_socket_recvfrom(cw->ev, cw->buf, sizeof(cw->buf));
+		n = nl_recv_kernel(mnl_socket_get_fd(cw->ev), cw->buf,
+				   sizeof(cw->buf));
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -235,7 +247,7 @@ static void ct_event_ready(struct zoned *z, int fd, uint32_t events,
 				log_warn("conntrack events, ignoring");
 			return;
 		}
-		mnl_cb_run(cw->buf, n, 0, 0, ct_event_cb, z);
+		ct_event_datagram(z, cw->buf, (size_t)n);
 	}
 }
 
@@ -244,13 +256,6 @@ static void ct_event_ready(struct zoned *z, int fd, uint32_t events,
 struct ct_kill_arg {
 	const struct zone_prefix *prefix;
 	int killed;
-};
-
-struct ct_flows_arg {
-	struct ctwatch_flow *flows;
-	size_t n;
-	size_t cap;
-	int err;
 };
 
 static void ct_kill_one(struct zoned *z, struct nf_conntrack *ct,
@@ -271,67 +276,6 @@ static void ct_kill_one(struct zoned *z, struct nf_conntrack *ct,
 		ka->killed++;
 }
 
-static const char *ct_admitted_by(const struct zoned *z,
-				  const struct ct_flow *fl,
-				  const struct zone_verdict *v, char *buf,
-				  size_t size)
-{
-	const char *channel;
-
-	if ((fl->mark & ZONE_MARK_MAGIC_MASK) != ZONE_MARK_MAGIC)
-		return "bypass";
-	channel = ct_channel_by_mark(z, fl->mark, buf, size);
-	if (channel)
-		return channel;
-	if ((fl->mark & ZONE_MARK_TYPE_MASK) == ZONE_MARK_T_RULE) {
-		unsigned int rule = (fl->mark & ZONE_MARK_PAYLOAD_MASK) >> 16;
-
-		if (rule < ZONE_RULE_MAX)
-			return zone_rule_name(rule);
-	}
-	return zone_rule_name(v->rule);
-}
-
-static void ct_flows_one(struct zoned *z, struct nf_conntrack *ct,
-			 struct ct_flows_arg *fa)
-{
-	struct ctwatch_flow *out;
-	struct zone_verdict v;
-	struct ct_flow fl;
-	char buf[16];
-
-	if (fa->err || ct_decode(ct, &fl) < 0)
-		return;
-	zone_verdict(z->model, &fl.f, time(NULL), &v);
-	if (v.rule == ZONE_RULE_INTRA_ZONE || ct_is_local(z->ct, &fl))
-		return;
-	if (fa->n == fa->cap) {
-		size_t cap = fa->cap ? fa->cap * 2 : 64;
-		struct ctwatch_flow *p;
-
-		p = realloc(fa->flows, cap * sizeof(*p));
-		if (!p) {
-			fa->err = -ENOMEM;
-			return;
-		}
-		fa->flows = p;
-		fa->cap = cap;
-	}
-	out = &fa->flows[fa->n++];
-	memset(out, 0, sizeof(*out));
-	out->proto = fl.f.proto;
-	out->src = fl.f.src;
-	out->dst = fl.f.dst;
-	out->sport = fl.sport;
-	out->dport = fl.f.dport;
-	out->src_seg = v.src ? zone_segment_name(v.src) : "-";
-	out->dst_seg = v.dst ? zone_segment_name(v.dst) : "-";
-	snprintf(out->admitted_by, sizeof(out->admitted_by), "%s",
-		 ct_admitted_by(z, &fl, &v, buf, sizeof(buf)));
-	out->packets = fl.packets;
-	out->bytes = fl.bytes;
-}
-
 static int ct_dump_cb(const struct nlmsghdr *nlh,
 		      enum nf_conntrack_msg_type type, struct nf_conntrack *ct,
 		      void *data)
@@ -347,9 +291,6 @@ static int ct_dump_cb(const struct nlmsghdr *nlh,
 		break;
 	case CT_DUMP_KILL:
 		ct_kill_one(z, ct, cw->dump_arg);
-		break;
-	case CT_DUMP_FLOWS:
-		ct_flows_one(z, ct, cw->dump_arg);
 		break;
 	}
 	return NFCT_CB_CONTINUE;
@@ -411,33 +352,6 @@ int ctwatch_kill(struct zoned *z, const struct zone_prefix *prefix)
 	if (err < 0)
 		return err;
 	return ka.killed;
-}
-
-/**
- * ctwatch_flows - the live cross-segment flows, for zonectl flows
- * @ret_flows: an array the caller frees with free(); its segment names
- *             are borrowed from the model in force
- *
- * Returns 0 or -errno; on error nothing is written.
- */
-int ctwatch_flows(struct zoned *z, struct ctwatch_flow **ret_flows,
-		  size_t *ret_n)
-{
-	struct ct_flows_arg fa = { 0 };
-	int err;
-
-	if (!z->ct || !z->model)
-		return -ENOTCONN;
-	err = ct_dump(z, CT_DUMP_FLOWS, &fa);
-	if (!err)
-		err = fa.err;
-	if (err < 0) {
-		free(fa.flows);
-		return err;
-	}
-	*ret_flows = fa.flows;
-	*ret_n = fa.n;
-	return 0;
 }
 
 /* --- open and close --------------------------------------------------------- */

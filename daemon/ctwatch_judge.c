@@ -67,7 +67,8 @@ static void ct_addr_get(const struct nf_conntrack *ct, int l3, int attr4,
  * The source is the original source; the destination is where the
  * gateway really sent the flow, i.e. the reply's source, so that a DNATed
  * flow is judged by its real destination as the forward chain judges it.
- * Returns 0, or -EINVAL for a family the watcher does not judge.
+ * Returns 0, or -EINVAL for a family the watcher does not judge or an
+ * entry without its original addresses.
  */
 int ct_decode(const struct nf_conntrack *ct, struct ct_flow *ret)
 {
@@ -75,6 +76,12 @@ int ct_decode(const struct nf_conntrack *ct, struct ct_flow *ret)
 	bool repl;
 
 	if (l3 != AF_INET && l3 != AF_INET6)
+		return -EINVAL;
+	/* the kernel always sends the original tuple; judge nothing less */
+	if (nfct_attr_is_set(ct, l3 == AF_INET ? ATTR_ORIG_IPV4_SRC :
+						 ATTR_ORIG_IPV6_SRC) <= 0 ||
+	    nfct_attr_is_set(ct, l3 == AF_INET ? ATTR_ORIG_IPV4_DST :
+						 ATTR_ORIG_IPV6_DST) <= 0)
 		return -EINVAL;
 	memset(ret, 0, sizeof(*ret));
 	repl = nfct_attr_is_set(ct, l3 == AF_INET ? ATTR_REPL_IPV4_SRC :

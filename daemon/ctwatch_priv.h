@@ -84,7 +84,6 @@ struct ctwatch {
 enum {
 	CT_DUMP_SWEEP,
 	CT_DUMP_KILL,
-	CT_DUMP_FLOWS,
 };
 
 /* ctwatch_judge.c */

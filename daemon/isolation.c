@@ -36,6 +36,7 @@
 #include "control.h"
 #include "control_priv.h"
 #include "log.h"
+#include "textesc.h"
 #include "watch.h"
 #include "zoned.h"
 
@@ -563,10 +564,13 @@ void isolation_print(const struct isolation *iso, struct ctl_out *o)
 
 		ctl_time(e->since, when, sizeof(when));
 		if (!o->json) {
-			fprintf(o->out, "isolated %s since %s (", e->target,
-				when);
+			fputs("isolated ", o->out);
+			text_fputs(o->out, e->target);
+			fprintf(o->out, " since %s (", when);
 			iso_print_prefixes(e, o);
-			fprintf(o->out, "): %s\n", e->reason);
+			fputs("): ", o->out);
+			text_fputs(o->out, e->reason);
+			fputc('\n', o->out);
 			continue;
 		}
 		fputs(i ? ",{\"target\":" : "{\"target\":", o->out);
@@ -642,6 +646,7 @@ void ctl_isolate(struct zoned *z, const struct ctl_request *req,
 {
 	struct iso_entry e = { 0 };
 	const char *reason = req->argv[1];
+	const char *why;
 	ssize_t idx;
 	int ret;
 
@@ -649,8 +654,17 @@ void ctl_isolate(struct zoned *z, const struct ctl_request *req,
 		ctl_fail(o, "isolation state is unavailable");
 		return;
 	}
+	/* kept, and shown again on terminals and in syslog */
+	why = text_problem(reason);
+	if (why) {
+		ctl_fail(o,
+			 "the reason %s: it must be UTF-8 text without "
+			 "control or bidirectional formatting characters",
+			 why);
+		return;
+	}
 	if (!iso_text_ok(reason, ISOLATION_REASON_MAX)) {
-		ctl_fail(o, "the reason must be 1 to %d bytes on one line",
+		ctl_fail(o, "the reason must be 1 to %d bytes",
 			 ISOLATION_REASON_MAX);
 		return;
 	}

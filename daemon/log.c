@@ -11,6 +11,7 @@
 #include <syslog.h>
 
 #include "log.h"
+#include "textesc.h"
 
 /* The log settings are the only global state the daemon keeps. */
 static int log_debug_flag;
@@ -46,10 +47,16 @@ void log_startup_done(void)
 /*
  * While starting up, stderr is where the operator looks (zoned -t, a
  * failing ExecStart); afterwards syslog.  Under systemd stderr also ends up
- * in the journal, so only -d writes both.
+ * in the journal, so only -d writes both.  Messages carry names from
+ * outside (other tables' chains, interfaces, paths): control and
+ * bidirectional characters are escaped, so that one message stays one
+ * line and reads as what it holds.
  */
-static void log_str(int prio, const char *msg)
+static void log_str(int prio, const char *raw)
 {
+	char msg[4 * 1024 + 1];
+
+	text_escape(msg, sizeof(msg), raw);
 	if (log_to_stderr) {
 		fprintf(stderr, "zoned: %s\n", msg);
 		fflush(stderr);

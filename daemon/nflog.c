@@ -34,6 +34,7 @@
 
 #include "alert.h"
 #include "log.h"
+#include "nlbuf.h"
 #include "stats.h"
 #include "watch.h"
 #include "zoned.h"
@@ -134,9 +135,13 @@ static int nflog_cfg_send(struct nflog *nf, struct nlmsghdr *nlh)
 
 	if (mnl_socket_sendto(nf->nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
-	n = mnl_socket_recvfrom(nf->nl, buf, sizeof(buf));
+	do /* a datagram another process sent is no answer */
+		n = nl_recv_kernel(mnl_socket_get_fd(nf->nl), buf, sizeof(buf));
+	while (n == 0);
 	if (n < 0)
 		return -errno;
+	if (!nl_datagram_ok(buf, (size_t)n))
+		return -EBADMSG;
 	if (mnl_cb_run(buf, n, nlh->nlmsg_seq, nf->portid, NULL, NULL) < 0)
 		return -errno;
 	return 0;
@@ -606,6 +611,16 @@ static int nflog_msg_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* One datagram of log records; a malformed one is counted and skipped. */
+static void nflog_datagram(struct zoned *z, void *buf, size_t n)
+{
+	if (!nl_datagram_ok(buf, n)) {
+		z->nflog->malformed++;
+		return;
+	}
+	mnl_cb_run(buf, n, 0, 0, nflog_msg_cb, z);
+}
+
 static void nflog_ready(struct zoned *z, int fd, uint32_t events, void *arg)
 {
 	struct nflog *nf = z->nflog;
@@ -616,7 +631,8 @@ static void nflog_ready(struct zoned *z, int fd, uint32_t events, void *arg)
 	(void)events;
 	(void)arg;
 	for (i = 0; i < NFLOG_BATCH; i++) {
-		n = mnl_socket_recvfrom(nf->nl, nf->buf, sizeof(nf->buf));
+		n = nl_recv_kernel(mnl_socket_get_fd(nf->nl), nf->buf,
+				   sizeof(nf->buf));
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -629,7 +645,7 @@ static void nflog_ready(struct zoned *z, int fd, uint32_t events, void *arg)
 				log_warn("nflog receive, ignoring");
 			return;
 		}
-		mnl_cb_run(nf->buf, n, 0, 0, nflog_msg_cb, z);
+		nflog_datagram(z, nf->buf, (size_t)n);
 	}
 }
 

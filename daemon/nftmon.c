@@ -38,6 +38,7 @@
 
 #include "alert.h"
 #include "log.h"
+#include "nlbuf.h"
 #include "stats.h"
 #include "watch.h"
 #include "zoned.h"
@@ -234,9 +235,18 @@ static int hooks_reload(struct nftmon *nm)
 	}
 	nm->n_hooks = 0;
 	do {
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		n = nl_recv_kernel(mnl_socket_get_fd(nl), buf, sizeof(buf));
 		if (n < 0) {
 			ret = -errno;
+			break;
+		}
+		if (n == 0) {
+			ret = 1; /* not the kernel's: wait for the dump */
+			continue;
+		}
+		if (!nl_datagram_ok(buf, (size_t)n)) {
+			ret = -1;
+			errno = EBADMSG;
 			break;
 		}
 		ret = mnl_cb_run(buf, n, seq, portid, chain_dump_cb, nm);
@@ -450,6 +460,16 @@ static void mon_resync(struct zoned *z)
 	zone_diag_free(diag);
 }
 
+/* One datagram of notifications; a malformed one is skipped. */
+static void mon_datagram(struct zoned *z, void *buf, size_t n)
+{
+	if (!nl_datagram_ok(buf, n)) {
+		log_warnx("nftables monitor: malformed datagram, ignoring");
+		return;
+	}
+	mnl_cb_run(buf, n, 0, 0, mon_msg_cb, z);
+}
+
 static void mon_ready(struct zoned *z, int fd, uint32_t events, void *arg)
 {
 	struct nftmon *nm = z->mon;
@@ -461,7 +481,8 @@ static void mon_ready(struct zoned *z, int fd, uint32_t events, void *arg)
 	(void)events;
 	(void)arg;
 	for (i = 0; i < NFTMON_BATCH; i++) {
-		n = mnl_socket_recvfrom(nm->nl, nm->buf, sizeof(nm->buf));
+		n = nl_recv_kernel(mnl_socket_get_fd(nm->nl), nm->buf,
+				   sizeof(nm->buf));
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -473,7 +494,7 @@ static void mon_ready(struct zoned *z, int fd, uint32_t events, void *arg)
 				log_warn("nftables monitor, ignoring");
 			break;
 		}
-		mnl_cb_run(nm->buf, n, 0, 0, mon_msg_cb, z);
+		mon_datagram(z, nm->buf, (size_t)n);
 	}
 	if (lost)
 		mon_resync(z);

@@ -44,12 +44,28 @@ struct ctwatch_flow {
 	uint64_t bytes;
 };
 /*
- * ctwatch_flows - dump the live cross-segment flows
- * @ret_flows: an array the caller frees with free()
- * Returns 0 or -errno.
+ * An incremental listing of the live cross-segment flows (zonectl flows):
+ * a dump of the conntrack table on a non-blocking socket of its own, read
+ * a bounded amount at a time from the loop, so that a table of any size
+ * neither stalls the daemon nor piles up in its memory (the kernel holds
+ * the rest of a dump until it is read).
  */
-int ctwatch_flows(struct zoned *z, struct ctwatch_flow **ret_flows,
-		  size_t *ret_n);
+struct ctwatch_flowdump;
+typedef void (*ctwatch_flow_cb)(const struct ctwatch_flow *flow, void *arg);
+/* ctwatch_flowdump_start - send the dump request; NULL with errno set */
+struct ctwatch_flowdump *ctwatch_flowdump_start(struct zoned *z);
+/* ctwatch_flowdump_fd - the socket to watch for EPOLLIN */
+int ctwatch_flowdump_fd(const struct ctwatch_flowdump *d);
+/*
+ * ctwatch_flowdump_next - read what has arrived, for at most about
+ * CT_FLOWDUMP_SLICE_US, calling @cb for each cross-segment flow (its
+ * segment names are borrowed from the model, valid during the call).
+ * Returns 1 while more is to come, 0 at the end, or -errno.
+ */
+int ctwatch_flowdump_next(struct zoned *z, struct ctwatch_flowdump *d,
+			  ctwatch_flow_cb cb, void *arg);
+/* ctwatch_flowdump_free - close the dump, read to the end or not */
+void ctwatch_flowdump_free(struct ctwatch_flowdump *d);
 
 /* NFLOG: dropped attempts become aggregated deny alerts. */
 int nflog_open(struct zoned *z);

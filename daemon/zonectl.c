@@ -151,7 +151,11 @@ static int ctl_call(enum ctl_cmd cmd, size_t argc, const char **argv, FILE *out,
 			       "");
 		return fd;
 	}
-	if (send(fd, buf, (size_t)len, MSG_NOSIGNAL) < 0)
+	/*
+	 * A daemon without a slot for us answers with the reason and hangs
+	 * up, maybe before the request went out: read its answer anyway.
+	 */
+	if (send(fd, buf, (size_t)len, MSG_NOSIGNAL) < 0 && errno != EPIPE)
 		ret = -errno;
 	else
 		ret = ctl_read_replies(fd, out, err);

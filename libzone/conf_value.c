@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -247,6 +248,26 @@ static bool parse_offset(const char *s, long *ret)
 }
 
 /*
+ * The last second the kernel's clock can express: `meta time` is
+ * nanoseconds since the epoch in 64 bits, which ends in July 2554.  A
+ * later expiry would wrap around into the past in the ruleset and close
+ * the channel at once while explain still said allow.
+ */
+#define CONF_TIME_MAX ((time_t)(UINT64_MAX / 1000000000ull))
+
+/* The instant @t of an expiry, or why the kernel cannot hold it. */
+static const char *expires_range(time_t t, time_t *ret)
+{
+	if (t < 0)
+		return "is before 1970";
+	if (t > CONF_TIME_MAX)
+		return "is past 2554-07-21T23:34:33Z, the last second the "
+		       "kernel's clock (meta time) can hold";
+	*ret = t;
+	return NULL;
+}
+
+/*
  * ISO 8601 "2027-03-31" (the end of that day, local time: the first
  * instant of the next local day) or "2027-03-31T18:00:00+09:00" / "...Z".
  * Returns NULL or why it is refused.
@@ -268,8 +289,7 @@ const char *conf_parse_expires(const char *s, time_t *ret)
 		t = mktime(&tm);
 		if (t == (time_t)-1)
 			return "is out of range";
-		*ret = t;
-		return NULL;
+		return expires_range(t, ret);
 	}
 	if (s[10] != 'T' || !digits(s + 11, 2, &h) || s[13] != ':' ||
 	    !digits(s + 14, 2, &mi) || s[16] != ':' ||
@@ -285,8 +305,7 @@ const char *conf_parse_expires(const char *s, time_t *ret)
 	t = timegm(&tm);
 	if (t == (time_t)-1)
 		return "is out of range";
-	*ret = t - off;
-	return NULL;
+	return expires_range(t - off, ret);
 }
 
 static const struct {

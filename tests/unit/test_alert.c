@@ -16,6 +16,7 @@
 #include <check.h>
 
 #include "../../daemon/alert.h"
+#include "../../daemon/alert_agg.h"
 #include "../../daemon/alert_fmt.h"
 
 static char line[ALERT_LINE_MAX];
@@ -67,6 +68,9 @@ START_TEST(test_alert_value_control_chars)
 	ck_assert_str_eq(value("del\177"), "\"del\\x7f\"");
 	ck_assert_str_eq(value("fake\n policy result=applied"),
 			 "\"fake\\n policy result=applied\"");
+	/* nor reorder what the line shows */
+	ck_assert_str_eq(value("rlo\xe2\x80\xae"), "\"rlo\\xe2\\x80\\xae\"");
+	ck_assert_str_eq(value("lri\xe2\x81\xa6"), "\"lri\\xe2\\x81\\xa6\"");
 }
 END_TEST
 
@@ -227,20 +231,35 @@ static ssize_t recv_dgram(int fd, char *buf, size_t size)
 	return n;
 }
 
-START_TEST(test_alert_state_events_have_their_own_budget)
+START_TEST(test_alert_classes_have_their_own_budget)
 {
-	ck_assert(alert_event_is_traffic(ALERT_DENY));
-	ck_assert(alert_event_is_traffic(ALERT_VIOLATION));
-	ck_assert(alert_event_is_traffic(ALERT_SPOOF));
-	ck_assert(alert_event_is_traffic(ALERT_FLOW_START));
-	ck_assert(alert_event_is_traffic(ALERT_FLOW_END));
-	ck_assert(!alert_event_is_traffic(ALERT_DRIFT));
-	ck_assert(!alert_event_is_traffic(ALERT_POLICY_APPLIED));
-	ck_assert(!alert_event_is_traffic(ALERT_POLICY_REJECTED));
-	ck_assert(!alert_event_is_traffic(ALERT_ISOLATE));
-	ck_assert(!alert_event_is_traffic(ALERT_RELEASE));
-	ck_assert(!alert_event_is_traffic(ALERT_CHANNEL_EXPIRED));
-	ck_assert(!alert_event_is_traffic(ALERT_EVENTS_LOST));
+	static const enum alert_event protected[] = {
+		ALERT_VIOLATION, ALERT_SPOOF, ALERT_DRIFT,
+		ALERT_POLICY_APPLIED, ALERT_POLICY_REJECTED, ALERT_CLOCK,
+	};
+	size_t i;
+
+	ck_assert_int_eq(alert_event_class(ALERT_DENY), ALERT_CLASS_DENY);
+	ck_assert_int_eq(alert_event_class(ALERT_FLOW_START), ALERT_CLASS_FLOW);
+	ck_assert_int_eq(alert_event_class(ALERT_FLOW_END), ALERT_CLASS_FLOW);
+	ck_assert(alert_class_aggregates(ALERT_CLASS_DENY));
+	ck_assert(alert_class_aggregates(ALERT_CLASS_FLOW));
+	for (i = 0; i < sizeof(protected) / sizeof(protected[0]); i++) {
+		enum alert_class c = alert_event_class(protected[i]);
+
+		ck_assert_int_ne(c, ALERT_CLASS_DENY);
+		ck_assert_int_ne(c, ALERT_CLASS_FLOW);
+		ck_assert(!alert_class_aggregates(c));
+	}
+	ck_assert_int_ne(alert_event_class(ALERT_VIOLATION),
+			 alert_event_class(ALERT_SPOOF));
+	ck_assert_int_ne(alert_event_class(ALERT_DRIFT),
+			 alert_event_class(ALERT_CLOCK));
+	ck_assert_int_ne(alert_event_class(ALERT_POLICY_APPLIED),
+			 alert_event_class(ALERT_DRIFT));
+	ck_assert_int_eq(alert_event_class(ALERT_POLICY_APPLIED),
+			 alert_event_class(ALERT_POLICY_REJECTED));
+	ck_assert_str_eq(alert_event_name(ALERT_CLOCK), "clock");
 }
 END_TEST
 
@@ -307,7 +326,7 @@ START_TEST(test_alert_storm_is_summarised)
 	ck_assert_ptr_nonnull(a);
 	ck_assert_int_eq(alerts_set_journal_path(a, path), 0);
 	for (i = 0; i < ALERT_BURST + 50; i++) {
-		alert_emit(a, ALERT_DENY, "src", "10.3.0.9", NULL);
+		alert_emit(a, ALERT_VIOLATION, "src", "10.3.0.9", NULL);
 		/* Drain as we go: the socket queues only a few datagrams. */
 		while (recv_dgram(fd, buf, sizeof(buf)) > 0)
 			got++;
@@ -321,17 +340,22 @@ START_TEST(test_alert_storm_is_summarised)
 	ck_assert_uint_le(st.sent, ALERT_BURST + 10);
 	ck_assert_uint_eq(st.sent + st.suppressed, ALERT_BURST + 50);
 	ck_assert_uint_gt(st.suppressed, 0);
+	ck_assert_uint_eq(st.aggregated, 0);
 	ck_assert_uint_eq(st.lost, 0);
 	ck_assert_int_eq(got, (int)st.sent);
-	snprintf(want, sizeof(want), "MESSAGE=alerts-suppressed count=%llu\n",
+	snprintf(want, sizeof(want),
+		 "MESSAGE=alerts-suppressed class=violation count=%llu\n",
 		 (unsigned long long)st.suppressed);
-	/* A flood of traffic alerts cannot hide a state event. */
+	/* A flood of one class cannot hide another. */
 	alert_emit(a, ALERT_DRIFT, "table", "inet/zoned", "change", "del-table",
 		   "action", "restored", NULL);
 	ck_assert_int_gt(recv_dgram(fd, buf, sizeof(buf)), 0);
 	ck_assert_ptr_nonnull(strstr(buf,
 				     "MESSAGE=drift table=inet/zoned "
 				     "change=del-table action=restored\n"));
+	alert_emit(a, ALERT_SPOOF, "iface", "eth1", NULL);
+	ck_assert_int_gt(recv_dgram(fd, buf, sizeof(buf)), 0);
+	ck_assert_ptr_nonnull(strstr(buf, "MESSAGE=spoof iface=eth1\n"));
 	/* No summary before a second has passed... */
 	alerts_tick(a);
 	ck_assert_int_lt(recv_dgram(fd, buf, sizeof(buf)), 0);
@@ -345,6 +369,127 @@ START_TEST(test_alert_storm_is_summarised)
 	alerts_free(a);
 	close(fd);
 	unlink(path);
+}
+END_TEST
+
+/*
+ * A flood of flow-start lines from one host: the burst goes out line by
+ * line, the rest becomes one count= summary per key (sport left out), and
+ * the counts add up; violations keep their own budget meanwhile.
+ */
+START_TEST(test_alert_flow_flood_is_aggregated)
+{
+	struct alerts_stats st;
+	char path[108];
+	char buf[8192];
+	char sport[16];
+	struct alerts *a;
+	uint64_t sum = 0;
+	int lines = 0;
+	int summaries = 0;
+	int violations = 0;
+	int i;
+	int fd;
+
+	fd = journal_listen(path, sizeof(path));
+	a = alerts_new(LOG_AUTHPRIV);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(alerts_set_journal_path(a, path), 0);
+	for (i = 0; i < 2000; i++) {
+		snprintf(sport, sizeof(sport), "%d", 10000 + i);
+		alert_emit(a, ALERT_FLOW_START, "channel", "mail", "proto",
+			   "udp", "src", "10.3.0.25", "sport", sport, "dst",
+			   "10.2.0.25", "dport", "9000", NULL);
+		if (i % 200 == 0)
+			alert_emit(a, ALERT_VIOLATION, "src", "10.1.0.9",
+				   "sport", sport, NULL);
+		while (recv_dgram(fd, buf, sizeof(buf)) > 0) {
+			if (strstr(buf, "MESSAGE=violation "))
+				violations++;
+			else if (strstr(buf, "MESSAGE=flow-start "))
+				lines++;
+		}
+	}
+	alerts_get_stats(a, &st);
+	ck_assert_int_eq(violations, 10);
+	ck_assert_uint_gt(st.aggregated, 0);
+	/* at exit the summary goes out whatever its window */
+	alerts_free(a);
+	while (recv_dgram(fd, buf, sizeof(buf)) > 0) {
+		const char *c = strstr(buf, " count=");
+
+		if (!strstr(buf, "MESSAGE=flow-start ") || !c) {
+			if (strstr(buf, "MESSAGE=flow-start "))
+				lines++;
+			continue;
+		}
+		ck_assert_ptr_null(strstr(buf, "sport="));
+		ck_assert_ptr_nonnull(strstr(buf, "channel=mail"));
+		sum += strtoull(c + 7, NULL, 10);
+		summaries++;
+	}
+	ck_assert_int_eq(summaries, 1);
+	ck_assert_uint_eq(sum + (uint64_t)lines, 2000);
+	ck_assert_uint_eq(sum, st.aggregated);
+	close(fd);
+	unlink(path);
+}
+END_TEST
+
+static char agg_out[8][ALERT_LINE_MAX];
+static int agg_n;
+
+static void agg_cb(void *arg, enum alert_event event,
+		   const struct alert_pair *pairs, size_t n_pairs)
+{
+	(void)arg;
+	if (agg_n < 8)
+		alert_format_line(agg_out[agg_n], sizeof(agg_out[0]), event,
+				  pairs, n_pairs);
+	agg_n++;
+}
+
+/* flow-end summaries add up count, packets and bytes; keys are bounded */
+START_TEST(test_alert_agg_sums_and_bounds)
+{
+	struct alert_pair a[] = {
+		{ "channel", "mail" }, { "src", "10.3.0.25" },
+		{ "sport", "40000" }, { "dport", "25" },
+		{ "packets", "3" }, { "bytes", "300" },
+	};
+	struct alert_agg *agg = alert_agg_new();
+	char port[16];
+	int i;
+
+	ck_assert_ptr_nonnull(agg);
+	ck_assert_int_eq(alert_agg_add(agg, ALERT_FLOW_END, a, 6, 0), 0);
+	a[2].value = "40001";
+	a[4].value = "4";
+	a[5].value = "400";
+	ck_assert_int_eq(alert_agg_add(agg, ALERT_FLOW_END, a, 6, 1), 0);
+	a[3].value = "26";
+	ck_assert_int_eq(alert_agg_add(agg, ALERT_FLOW_END, a, 6, 2), 0);
+	/* not before the window ends, then one line per key */
+	agg_n = 0;
+	ck_assert_uint_eq(alert_agg_flush(agg, ALERT_AGG_WINDOW_NS - 1, false,
+					  agg_cb, NULL), 0);
+	ck_assert_uint_eq(alert_agg_flush(agg, ALERT_AGG_WINDOW_NS + 2, false,
+					  agg_cb, NULL), 2);
+	ck_assert_int_eq(agg_n, 2);
+	ck_assert(strcmp(agg_out[0], "flow-end channel=mail src=10.3.0.25 dport=25 count=2 packets=7 bytes=700") == 0 ||
+		  strcmp(agg_out[1], "flow-end channel=mail src=10.3.0.25 dport=25 count=2 packets=7 bytes=700") == 0);
+	for (i = 0; i < ALERT_AGG_MAX_KEYS; i++) {
+		snprintf(port, sizeof(port), "%d", i);
+		a[3].value = port;
+		ck_assert_int_eq(alert_agg_add(agg, ALERT_FLOW_END, a, 6, 0),
+				 0);
+	}
+	a[3].value = "one too many";
+	ck_assert_int_eq(alert_agg_add(agg, ALERT_FLOW_END, a, 6, 0), -ENOSPC);
+	agg_n = 0;
+	ck_assert_uint_eq(alert_agg_flush(agg, 0, true, agg_cb, NULL),
+			  ALERT_AGG_MAX_KEYS);
+	alert_agg_free(agg);
 }
 END_TEST
 
@@ -364,7 +509,9 @@ static Suite *alert_suite(void)
 	tcase_add_test(tc, test_alert_priorities);
 	tcase_add_test(tc, test_alert_journal_fields);
 	tcase_add_test(tc, test_alert_budget_burst_and_rate);
-	tcase_add_test(tc, test_alert_state_events_have_their_own_budget);
+	tcase_add_test(tc, test_alert_classes_have_their_own_budget);
+	tcase_add_test(tc, test_alert_flow_flood_is_aggregated);
+	tcase_add_test(tc, test_alert_agg_sums_and_bounds);
 	tcase_add_test(tc, test_alert_emit_to_journal);
 	tcase_add_test(tc, test_alert_storm_is_summarised);
 	suite_add_tcase(s, tc);

@@ -419,6 +419,11 @@ START_TEST(test_ctlmsg_json_string_escapes)
 		{ "\xc0\xaf", "\"\\ufffd\\ufffd\"" }, /* overlong */
 		{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" }, /* surrogate */
 		{ "", "\"\"" },
+		/* C1 and bidi controls: valid JSON raw, but not for a tty */
+		{ "nel\xc2\x85", "\"nel\\u0085\"" },
+		{ "rlo\xe2\x80\xae!", "\"rlo\\u202e!\"" },
+		{ "\xe2\x81\xa6\xd8\x9c", "\"\\u2066\\u061c\"" },
+		{ "\xc2\xa0ok", "\"\xc2\xa0ok\"" }, /* NBSP is text */
 	};
 	size_t i;
 

@@ -229,6 +229,25 @@ START_TEST(test_ctwatch_enforce_kills_once)
 }
 END_TEST
 
+/* An entry without its original addresses (found by fuzz_ctevent). */
+START_TEST(test_ctwatch_entry_without_addresses)
+{
+	struct nf_conntrack *ct = nfct_new();
+
+	ck_assert_ptr_nonnull(ct);
+	nfct_set_attr_u8(ct, ATTR_ORIG_L3PROTO, AF_INET6);
+	nfct_set_attr_u8(ct, ATTR_ORIG_L4PROTO, IPPROTO_TCP);
+	nfct_set_attr_u32(ct, ATTR_ID, 9);
+	ct_judge(&z, ct, false);
+	ct_destroyed(&z, ct);
+	nfct_set_attr_u8(ct, ATTR_ORIG_L3PROTO, AF_INET);
+	ct_judge(&z, ct, false);
+	ck_assert_int_eq(n_lines, 0);
+	ck_assert_int_eq(n_deletes, 0);
+	nfct_destroy(ct);
+}
+END_TEST
+
 START_TEST(test_ctwatch_marked_flow_is_no_bypass)
 {
 	struct nf_conntrack *ct = flow("10.2.0.10", 40000, "10.3.0.10", 80,
@@ -413,6 +432,7 @@ static Suite *ctwatch_suite(void)
 	tcase_add_test(tc, test_ctwatch_channel_start_and_end);
 	tcase_add_test(tc, test_ctwatch_channel_removed_by_reload);
 	tcase_add_test(tc, test_ctwatch_sweep_forgets_vanished_flows);
+	tcase_add_test(tc, test_ctwatch_entry_without_addresses);
 	suite_add_tcase(s, tc);
 	return s;
 }
