@@ -1332,11 +1332,13 @@ static void audit_ifaces(struct audit *a)
 			ctl_json_string(o->out, name);
 			comma = true;
 		} else {
-			fprintf(o->out,
-				"UNKNOWN INTERFACE: %s is on the gateway but "
-				"not in the config (everything through it is "
-				"dropped: unknown-interface)\n",
-				name);
+			/* A host's interface name is outside text. */
+			fputs("UNKNOWN INTERFACE: ", o->out);
+			text_fputs(o->out, name);
+			fputs(" is on the gateway but not in the config "
+			      "(everything through it is dropped: "
+			      "unknown-interface)\n",
+			      o->out);
 		}
 	}
 	if (o->json)
