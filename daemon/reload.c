@@ -23,6 +23,7 @@
 #include "control.h"
 #include "log.h"
 #include "notify.h"
+#include "tablestate.h"
 #include "watch.h"
 #include "zoned.h"
 
@@ -153,6 +154,7 @@ int zoned_apply_model(struct zoned *z, struct zone_model *model,
 					    zone_model_alert_facility(model));
 	}
 	z->applied_at = now;
+	tablestate_save(z, zone_model_hash(z->model));
 	if (z->reload != NULL)
 		arm_expiry(z, now);
 	return 0;
