@@ -24,6 +24,7 @@
 #include <libnftnl/object.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
+#include <libnftnl/udata.h>
 
 #include <zone/mark.h>
 #include <zone/ruleset.h>
@@ -94,6 +95,39 @@ static int expr_cb(struct nftnl_expr *e, void *data)
 	return 0;
 }
 
+static int rule_udata_cb(const struct nftnl_udata *attr, void *data)
+{
+	const unsigned char *v = nftnl_udata_get(attr);
+	uint8_t len = nftnl_udata_len(attr);
+	FILE *f = data;
+	uint8_t i;
+
+	if (nftnl_udata_type(attr) != NFTNL_UDATA_RULE_COMMENT) {
+		fprintf(f, " userdata-%u ", nftnl_udata_type(attr));
+		put_hex(f, v, len);
+		return 0;
+	}
+	/* anyone may write the comment: one line, printable, whatever it is */
+	fputs(" comment \"", f);
+	for (i = 0; i < len && v[i]; i++) {
+		if (v[i] < 0x20 || v[i] == 0x7f || v[i] == '"' || v[i] == '\\')
+			fprintf(f, "\\x%02x", v[i]);
+		else
+			fputc(v[i], f);
+	}
+	fputc('"', f);
+	return 0;
+}
+
+/* a rule's comment as text, other user data in hex */
+static void put_rule_udata(FILE *f, const void *ud, uint32_t len)
+{
+	if (nftnl_udata_parse(ud, len, rule_udata_cb, f) < 0) {
+		fputs(" userdata ", f);
+		put_hex(f, ud, len);
+	}
+}
+
 static int rule_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
@@ -108,10 +142,8 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 		fprintf(d->f, "rule %s", nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
 		nftnl_expr_foreach(r, expr_cb, d->f);
 		ud = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
-		if (ud && len) {
-			fputs(" userdata ", d->f);
-			put_hex(d->f, ud, len);
-		}
+		if (ud && len)
+			put_rule_udata(d->f, ud, len);
 		fputc('\n', d->f);
 	}
 	nftnl_rule_free(r);
