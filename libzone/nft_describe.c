@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -37,6 +38,7 @@
  * Their definitions are still described.
  */
 #define DESCRIBE_ELEMS_MAX 4096
+#define DESCRIBE_BUF (1u << 16)
 
 struct describe {
 	FILE *f;
@@ -231,13 +233,61 @@ static int elem_cb(const struct nlmsghdr *nlh, void *data)
 	nftnl_set_elems_iter_destroy(it);
 out:
 	nftnl_set_free(s);
-	return w->err ? MNL_CB_ERROR : MNL_CB_OK;
+	if (w->err)
+		return MNL_CB_ERROR;
+	return w->too_many ? MNL_CB_STOP : MNL_CB_OK;
 }
 
-static void fill_elems(struct nlmsghdr *nlh, const void *arg)
+/*
+ * The elements of @set, on a socket of its own: when there are too many,
+ * closing it drops the rest of the dump, which the kernel would otherwise
+ * go on filling (and the session's reader would then have to drain).
+ */
+static int elems_dump(const char *set, struct elem_walk *w)
 {
+	char *buf;
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	uint32_t seq = (uint32_t)time(NULL);
+	uint32_t portid;
+	ssize_t n;
+	int ret;
+
+	buf = malloc(DESCRIBE_BUF);
+	if (!buf)
+		return -ENOMEM;
+	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!nl) {
+		ret = -errno;
+		goto out_free;
+	}
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		goto out_close;
+	}
+	portid = mnl_socket_get_portid(nl);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET,
+				    NLM_F_DUMP | NLM_F_ACK, seq);
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, ZONE_TABLE_NAME);
-	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, arg);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out_close;
+	}
+	do {
+		n = mnl_socket_recvfrom(nl, buf, DESCRIBE_BUF);
+		if (n < 0) {
+			ret = -errno;
+			goto out_close;
+		}
+		ret = mnl_cb_run(buf, (size_t)n, seq, portid, elem_cb, w);
+	} while (ret > 0);
+	ret = ret < 0 ? -errno : 0;
+out_close:
+	mnl_socket_close(nl);
+out_free:
+	free(buf);
+	return ret;
 }
 
 static int cmp_line(const void *a, const void *b)
@@ -253,8 +303,8 @@ static int describe_elems(struct zone_nft *nft, struct describe *d,
 	size_t i;
 	int ret;
 
-	ret = nft_dump_run(nft, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_DUMP,
-			   fill_elems, set, elem_cb, &w);
+	(void)nft;
+	ret = elems_dump(set, &w);
 	if (ret == 0)
 		ret = w.err;
 	if (ret == 0 && w.too_many) {
