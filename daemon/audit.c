@@ -140,7 +140,9 @@ static void clock_text(struct zoned *z, struct ctl_out *o, const char *label)
 
 	clockwatch_get(z, &cs);
 	fprintf(o->out, "%s%s, %" PRIu64 " step%s since start", label,
-		cs.synchronised ? "synchronised" : "NOT synchronised",
+		cs.sync == CLOCK_SYNC	  ? "synchronised" :
+		cs.sync == CLOCK_UNSYNC ? "NOT synchronised" :
+					  "synchronisation unknown",
 		cs.steps, cs.steps == 1 ? "" : "s");
 	if (cs.steps)
 		fprintf(o->out, " (last %s at %s)", cs.last_delta,
@@ -158,7 +160,13 @@ static void protection_clock_json(struct zoned *z, struct ctl_out *o,
 	clockwatch_get(z, &cs);
 	json_str(o, first, "protection",
 		 zone_nft_protection_name(zone_nft_protection(z->nft)));
-	json_bool(o, first, "clock_synchronised", cs.synchronised);
+	/* true, false, or null where adjtimex(2) may not be called */
+	if (cs.sync == CLOCK_UNKNOWN) {
+		json_key(o, first, "clock_synchronised");
+		fputs("null", o->out);
+	} else {
+		json_bool(o, first, "clock_synchronised", cs.sync == CLOCK_SYNC);
+	}
 	json_u64(o, first, "clock_steps", cs.steps);
 	json_str(o, first, "clock_last_step",
 		 cs.steps ? ctl_time(cs.last_step, when, sizeof(when)) : NULL);

@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,9 +47,25 @@ int caps_drop(void)
 	};
 	struct __user_cap_data_struct data[2];
 	const uint32_t keep = 1u << CAP_NET_ADMIN; /* in data[0]: cap < 32 */
+	bool extra = false;
 	int cap;
 	int ret;
 
+	/*
+	 * Nothing to do when the service manager has done it: its seccomp
+	 * filter may refuse capset(2) itself (@privileged).
+	 */
+	ret = caps_get(data);
+	if (ret < 0)
+		return ret;
+	for (cap = 0; cap <= CAP_LAST_CAP; cap++) {
+		if (cap != CAP_NET_ADMIN &&
+		    prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+			extra = true;
+	}
+	if (!extra && !(data[0].permitted & ~keep) && !data[1].permitted &&
+	    !data[0].inheritable && !data[1].inheritable)
+		return 0;
 	for (cap = 0; cap <= CAP_LAST_CAP; cap++) {
 		if (cap == CAP_NET_ADMIN ||
 		    prctl(PR_CAPBSET_READ, cap, 0, 0, 0) != 1)

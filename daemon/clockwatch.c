@@ -28,7 +28,7 @@ struct clockwatch {
 	int tfd;
 	struct timespec ref_rt; /* real and monotonic time at the last look */
 	struct timespec ref_mono;
-	bool synchronised;
+	enum clock_sync sync;
 	uint64_t steps;
 	time_t last_step; /* real time after the last step, 0 if none */
 	int64_t last_delta_ms;
@@ -45,14 +45,22 @@ static void take_ref(struct clockwatch *cw)
 	clock_gettime(CLOCK_MONOTONIC, &cw->ref_mono);
 }
 
-static bool read_synchronised(void)
+/*
+ * CLOCK_SYNC, CLOCK_UNSYNC, or CLOCK_UNKNOWN where adjtimex(2) is refused
+ * even for reading (systemd's ProtectClock= filters it).
+ */
+static enum clock_sync read_sync(void)
 {
 	struct timex tx;
 	int state;
 
 	memset(&tx, 0, sizeof(tx));
 	state = adjtimex(&tx);
-	return state >= 0 && state != TIME_ERROR && !(tx.status & STA_UNSYNC);
+	if (state < 0)
+		return CLOCK_UNKNOWN;
+	if (state == TIME_ERROR || (tx.status & STA_UNSYNC))
+		return CLOCK_UNSYNC;
+	return CLOCK_SYNC;
 }
 
 /* Far in the future: only a clock change ends the wait (ECANCELED). */
@@ -119,19 +127,19 @@ static void on_step(struct zoned *z, int fd, uint32_t events, void *arg)
 void clockwatch_tick(struct zoned *z)
 {
 	struct clockwatch *cw = z->clock;
-	bool sync;
+	enum clock_sync sync;
 
 	if (cw == NULL)
 		return;
 	take_ref(cw);
-	sync = read_synchronised();
-	if (sync == cw->synchronised)
+	sync = read_sync();
+	if (sync == cw->sync || sync == CLOCK_UNKNOWN)
 		return;
-	cw->synchronised = sync;
-	log_warnx("the real-time clock is %s",
-		  sync ? "synchronised again" : "no longer synchronised");
+	cw->sync = sync;
+	log_warnx("the real-time clock is %s", sync == CLOCK_SYNC ?
+		  "synchronised again" : "no longer synchronised");
 	alert_emit(z->alerts, ALERT_CLOCK, "state",
-		   sync ? "synchronised" : "unsynchronised", NULL);
+		   clock_sync_name(sync), NULL);
 }
 
 /**
@@ -161,9 +169,12 @@ int clockwatch_open(struct zoned *z)
 		free(cw);
 		return ret;
 	}
-	cw->synchronised = read_synchronised();
-	if (!cw->synchronised)
+	cw->sync = read_sync();
+	if (cw->sync == CLOCK_UNSYNC)
 		log_warnx("the real-time clock is not synchronised (adjtimex): channel expiries and windows are judged by it");
+	else if (cw->sync == CLOCK_UNKNOWN)
+		log_warnx("cannot read the clock's synchronisation (adjtimex: %s): only steps are watched",
+			  strerror(errno));
 	z->clock = cw;
 	return 0;
 }
@@ -180,6 +191,19 @@ void clockwatch_close(struct zoned *z)
 	z->clock = NULL;
 }
 
+/* clock_sync_name - "synchronised", "unsynchronised" or "unknown" */
+const char *clock_sync_name(enum clock_sync s)
+{
+	switch (s) {
+	case CLOCK_SYNC:
+		return "synchronised";
+	case CLOCK_UNSYNC:
+		return "unsynchronised";
+	default:
+		return "unknown";
+	}
+}
+
 /* clockwatch_get - the state for zonectl status and audit */
 void clockwatch_get(const struct zoned *z, struct clockwatch_state *ret)
 {
@@ -187,10 +211,10 @@ void clockwatch_get(const struct zoned *z, struct clockwatch_state *ret)
 
 	memset(ret, 0, sizeof(*ret));
 	if (cw == NULL) {
-		ret->synchronised = read_synchronised();
+		ret->sync = read_sync();
 		return;
 	}
-	ret->synchronised = cw->synchronised;
+	ret->sync = cw->sync;
 	ret->steps = cw->steps;
 	ret->last_step = cw->last_step;
 	if (cw->steps)

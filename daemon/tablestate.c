@@ -32,14 +32,28 @@
 #include "zoned.h"
 
 #define TABLESTATE_FILE "table"
-#define TABLESTATE_MAGIC "zoned-table 1"
+#define TABLESTATE_MAGIC "zoned-table 2"
+
+/*
+ * Where a table lives: a boot (its boot_id, or, where /proc/sys is hidden
+ * as under systemd's ProcSubset=pid, the time it started) and a network
+ * namespace.
+ */
+struct world {
+	char boot[40];		/* "" when unknown */
+	long long booted;	/* real time of the boot, in seconds */
+	unsigned long long netns;
+};
+
+/* Within this, two boot times are one boot: the clock may have moved. */
+#define BOOTED_SLACK 60
 
 struct tablestate {
 	char *path;
-	char world[128];	/* "boot_id netns-inode" of this process */
+	struct world world;	/* of this process */
 	/* the record of the last apply, as read at start */
 	bool have_record;
-	char rec_world[128];
+	struct world rec_world;
 	char rec_sig[64];
 	char rec_policy[80];
 	char *rec_text;
@@ -51,23 +65,39 @@ struct tablestate {
 	char sig[64];
 };
 
-static void read_world(struct tablestate *ts)
+static void read_world(struct world *w)
 {
-	char boot[64] = "unknown";
+	struct timespec rt;
+	struct timespec up;
 	struct stat st;
 	FILE *f;
 
+	memset(w, 0, sizeof(*w));
 	f = fopen("/proc/sys/kernel/random/boot_id", "re");
 	if (f != NULL) {
-		if (fgets(boot, sizeof(boot), f) == NULL)
-			strcpy(boot, "unknown");
-		boot[strcspn(boot, "\n")] = '\0';
+		if (fgets(w->boot, sizeof(w->boot), f) == NULL)
+			w->boot[0] = '\0';
+		w->boot[strcspn(w->boot, "\n")] = '\0';
 		fclose(f);
 	}
-	if (stat("/proc/self/ns/net", &st) < 0)
-		st.st_ino = 0;
-	snprintf(ts->world, sizeof(ts->world), "%s %llu", boot,
-		 (unsigned long long)st.st_ino);
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_BOOTTIME, &up);
+	w->booted = (long long)rt.tv_sec - (long long)up.tv_sec;
+	if (stat("/proc/self/ns/net", &st) == 0)
+		w->netns = (unsigned long long)st.st_ino;
+}
+
+/* the same boot and network namespace; unknown ones never are */
+static bool same_world(const struct world *a, const struct world *b)
+{
+	long long d = a->booted - b->booted;
+
+	if (a->netns == 0 || a->netns != b->netns)
+		return false;
+	if (a->boot[0] && b->boot[0])
+		return strcmp(a->boot, b->boot) == 0;
+	return a->booted > 0 && b->booted > 0 && d <= BOOTED_SLACK &&
+	       d >= -BOOTED_SLACK;
 }
 
 /* key VALUE lines up to "--", then the description to the end */
@@ -85,9 +115,13 @@ static int parse_record(struct tablestate *ts, char *buf)
 			ts->rec_text = strdup(end + 1);
 			return ts->rec_text ? 0 : -ENOMEM;
 		}
-		if (strncmp(line, "world ", 6) == 0)
-			snprintf(ts->rec_world, sizeof(ts->rec_world), "%s",
-				 line + 6);
+		if (strncmp(line, "boot ", 5) == 0 && strcmp(line + 5, "-"))
+			snprintf(ts->rec_world.boot,
+				 sizeof(ts->rec_world.boot), "%s", line + 5);
+		else if (strncmp(line, "booted ", 7) == 0)
+			ts->rec_world.booted = strtoll(line + 7, NULL, 10);
+		else if (strncmp(line, "netns ", 6) == 0)
+			ts->rec_world.netns = strtoull(line + 6, NULL, 10);
 		else if (strncmp(line, "signature ", 10) == 0)
 			snprintf(ts->rec_sig, sizeof(ts->rec_sig), "%s",
 				 line + 10);
@@ -288,7 +322,7 @@ static int judge_live(struct zoned *z, struct tablestate *ts)
 
 	ret = zone_nft_table_signature(z->nft, live_sig, sizeof(live_sig));
 	if (ret == -ENOENT) {
-		if (ts->have_record && strcmp(ts->rec_world, ts->world) == 0)
+		if (ts->have_record && same_world(&ts->rec_world, &ts->world))
 			found_drift(ts, "delete-table",
 				    "table inet zoned was deleted while zoned was stopped");
 		return 0;
@@ -336,7 +370,7 @@ int tablestate_start(struct zoned *z)
 		ts->path = NULL;
 		return -ENOMEM;
 	}
-	read_world(ts);
+	read_world(&ts->world);
 	ret = load_record(ts);
 	if (ret < 0)
 		log_warnx("%s: %s, starting without it", ts->path,
@@ -402,8 +436,11 @@ static int write_record(struct tablestate *ts, const char *policy,
 		close(fd);
 		goto out_unlink;
 	}
-	fprintf(f, "%s\nworld %s\nsignature %s\npolicy %s\napplied %lld\n--\n%s",
-		TABLESTATE_MAGIC, ts->world, ts->sig, policy,
+	fprintf(f,
+		"%s\nboot %s\nbooted %lld\nnetns %llu\nsignature %s\n"
+		"policy %s\napplied %lld\n--\n%s",
+		TABLESTATE_MAGIC, ts->world.boot[0] ? ts->world.boot : "-",
+		ts->world.booted, ts->world.netns, ts->sig, policy,
 		(long long)time(NULL), text);
 	if (fflush(f) != 0 || fsync(fd) < 0)
 		ret = -errno;
