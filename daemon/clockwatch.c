@@ -70,8 +70,9 @@ static int arm(struct clockwatch *cw)
 
 	memset(&its, 0, sizeof(its));
 	its.it_value.tv_sec = cw->ref_rt.tv_sec + 10 * 365 * 86400L;
-	if (timerfd_settime(cw->tfd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET,
-			    &its, NULL) < 0)
+	if (timerfd_settime(cw->tfd,
+			    TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its,
+			    NULL) < 0)
 		return -errno;
 	return 0;
 }
@@ -81,8 +82,8 @@ static void format_delta(int64_t ms, char *buf, size_t size)
 {
 	uint64_t a = ms < 0 ? (uint64_t)-ms : (uint64_t)ms;
 
-	snprintf(buf, size, "%c%" PRIu64 ".%03us", ms < 0 ? '-' : '+',
-		 a / 1000, (unsigned int)(a % 1000));
+	snprintf(buf, size, "%c%" PRIu64 ".%03us", ms < 0 ? '-' : '+', a / 1000,
+		 (unsigned int)(a % 1000));
 }
 
 static void on_step(struct zoned *z, int fd, uint32_t events, void *arg)
@@ -109,8 +110,9 @@ static void on_step(struct zoned *z, int fd, uint32_t events, void *arg)
 	cw->last_step = rt.tv_sec;
 	cw->steps++;
 	format_delta(cw->last_delta_ms, delta, sizeof(delta));
-	log_warnx("the real-time clock was set (%s): channel expiries and windows are judged by it",
-		  delta);
+	log_warnx(
+		"the real-time clock was set (%s): channel expiries and windows are judged by it",
+		delta);
 	alert_emit(z->alerts, ALERT_CLOCK, "state", "step", "delta", delta,
 		   NULL);
 	take_ref(cw);
@@ -136,10 +138,11 @@ void clockwatch_tick(struct zoned *z)
 	if (sync == cw->sync || sync == CLOCK_UNKNOWN)
 		return;
 	cw->sync = sync;
-	log_warnx("the real-time clock is %s", sync == CLOCK_SYNC ?
-		  "synchronised again" : "no longer synchronised");
-	alert_emit(z->alerts, ALERT_CLOCK, "state",
-		   clock_sync_name(sync), NULL);
+	log_warnx("the real-time clock is %s",
+		  sync == CLOCK_SYNC ? "synchronised again" :
+				       "no longer synchronised");
+	alert_emit(z->alerts, ALERT_CLOCK, "state", clock_sync_name(sync),
+		   NULL);
 }
 
 /**
@@ -171,10 +174,12 @@ int clockwatch_open(struct zoned *z)
 	}
 	cw->sync = read_sync();
 	if (cw->sync == CLOCK_UNSYNC)
-		log_warnx("the real-time clock is not synchronised (adjtimex): channel expiries and windows are judged by it");
+		log_warnx(
+			"the real-time clock is not synchronised (adjtimex): channel expiries and windows are judged by it");
 	else if (cw->sync == CLOCK_UNKNOWN)
-		log_warnx("cannot read the clock's synchronisation (adjtimex: %s): only steps are watched",
-			  strerror(errno));
+		log_warnx(
+			"cannot read the clock's synchronisation (adjtimex: %s): only steps are watched",
+			strerror(errno));
 	z->clock = cw;
 	return 0;
 }

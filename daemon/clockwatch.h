@@ -11,8 +11,8 @@
 struct zoned;
 
 enum clock_sync {
-	CLOCK_UNKNOWN,		/* adjtimex(2) refused */
-	CLOCK_SYNC,		/* STA_UNSYNC clear */
+	CLOCK_UNKNOWN, /* adjtimex(2) refused */
+	CLOCK_SYNC, /* STA_UNSYNC clear */
 	CLOCK_UNSYNC,
 };
 
@@ -20,9 +20,9 @@ const char *clock_sync_name(enum clock_sync s);
 
 struct clockwatch_state {
 	enum clock_sync sync;
-	uint64_t steps;		/* since start */
-	time_t last_step;	/* 0 if none */
-	char last_delta[32];	/* "+3600.000s", "" if none */
+	uint64_t steps; /* since start */
+	time_t last_step; /* 0 if none */
+	char last_delta[32]; /* "+3600.000s", "" if none */
 };
 
 int clockwatch_open(struct zoned *z);

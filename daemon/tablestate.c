@@ -40,8 +40,8 @@
  * namespace.
  */
 struct world {
-	char boot[40];		/* "" when unknown */
-	long long booted;	/* real time of the boot, in seconds */
+	char boot[40]; /* "" when unknown */
+	long long booted; /* real time of the boot, in seconds */
 	unsigned long long netns;
 };
 
@@ -50,7 +50,7 @@ struct world {
 
 struct tablestate {
 	char *path;
-	struct world world;	/* of this process */
+	struct world world; /* of this process */
 	/* the record of the last apply, as read at start */
 	bool have_record;
 	struct world rec_world;
@@ -61,7 +61,7 @@ struct tablestate {
 	bool drift;
 	char change[32];
 	char detail[256];
-	bool intact;		/* the live table is ours and unchanged */
+	bool intact; /* the live table is ours and unchanged */
 	char sig[64];
 };
 
@@ -116,8 +116,8 @@ static int parse_record(struct tablestate *ts, char *buf)
 			return ts->rec_text ? 0 : -ENOMEM;
 		}
 		if (strncmp(line, "boot ", 5) == 0 && strcmp(line + 5, "-"))
-			snprintf(ts->rec_world.boot,
-				 sizeof(ts->rec_world.boot), "%s", line + 5);
+			snprintf(ts->rec_world.boot, sizeof(ts->rec_world.boot),
+				 "%s", line + 5);
 		else if (strncmp(line, "booted ", 7) == 0)
 			ts->rec_world.booted = strtoll(line + 7, NULL, 10);
 		else if (strncmp(line, "netns ", 6) == 0)
@@ -323,16 +323,19 @@ static int judge_live(struct zoned *z, struct tablestate *ts)
 	ret = zone_nft_table_signature(z->nft, live_sig, sizeof(live_sig));
 	if (ret == -ENOENT) {
 		if (ts->have_record && same_world(&ts->rec_world, &ts->world))
-			found_drift(ts, "delete-table",
-				    "table inet zoned was deleted while zoned was stopped");
+			found_drift(
+				ts, "delete-table",
+				"table inet zoned was deleted while zoned was stopped");
 		return 0;
 	}
 	if (ret < 0)
 		return ret;
 	if (!ts->have_record || strcmp(live_sig, ts->rec_sig) != 0) {
-		found_drift(ts, "foreign-table",
-			    live_sig[0] ? "the table's signature is not the one zoned applied" :
-					  "the table has no zoned signature");
+		found_drift(
+			ts, "foreign-table",
+			live_sig[0] ?
+				"the table's signature is not the one zoned applied" :
+				"the table has no zoned signature");
 		return 0;
 	}
 	snprintf(ts->sig, sizeof(ts->sig), "%s", ts->rec_sig);

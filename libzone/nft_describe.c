@@ -69,7 +69,8 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_ERROR;
 	if (nftnl_chain_nlmsg_parse(nlh, c) == 0 &&
 	    in_table(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE))) {
-		fprintf(d->f, "chain %s", nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
+		fprintf(d->f, "chain %s",
+			nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
 		if (nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM))
 			fprintf(d->f, " hook %u priority %d policy %u",
 				nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM),
@@ -141,7 +142,8 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_ERROR;
 	if (nftnl_rule_nlmsg_parse(nlh, r) == 0 &&
 	    in_table(nftnl_rule_get_str(r, NFTNL_RULE_TABLE))) {
-		fprintf(d->f, "rule %s", nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
+		fprintf(d->f, "rule %s",
+			nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
 		nftnl_expr_foreach(r, expr_cb, d->f);
 		ud = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
 		if (ud && len)
