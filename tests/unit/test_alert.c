@@ -144,6 +144,8 @@ START_TEST(test_alert_priorities)
 	ck_assert_int_eq(alert_event_priority(ALERT_CHANNEL_EXPIRED),
 			 LOG_NOTICE);
 	ck_assert_int_eq(alert_event_priority(ALERT_EVENTS_LOST), LOG_CRIT);
+	ck_assert_int_eq(alert_event_priority(ALERT_CLOCK), LOG_CRIT);
+	ck_assert_str_eq(alert_event_name(ALERT_CLOCK), "clock");
 	ck_assert_str_eq(alert_event_name(ALERT_FLOW_END), "flow-end");
 	ck_assert_str_eq(alert_event_name(ALERT_EVENTS_LOST), "events-lost");
 }
@@ -241,6 +243,7 @@ START_TEST(test_alert_state_events_have_their_own_budget)
 	ck_assert(!alert_event_is_traffic(ALERT_RELEASE));
 	ck_assert(!alert_event_is_traffic(ALERT_CHANNEL_EXPIRED));
 	ck_assert(!alert_event_is_traffic(ALERT_EVENTS_LOST));
+	ck_assert(!alert_event_is_traffic(ALERT_CLOCK));
 }
 END_TEST
 
