@@ -7,6 +7,8 @@
 #   make check-unit     the unit tests only (no root)
 #   make check-root     the namespace tests only (root)
 #   make check-valgrind the unit tests under valgrind
+#   make check-vm       zoned on Debian 12's own kernel (6.1) in a qemu VM
+#                       (root; the root file system is cached in $(O)/vm)
 #   make demo           a three-zone gateway in network namespaces (root)
 #   make bench          the benchmarks (root for the kernel ones)
 #   make fuzz           run the fuzzers for FUZZ_SECONDS each (FUZZ=...)
@@ -101,6 +103,7 @@ check: deps
 	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 run-unit
 	$(MAKE) --no-print-directory check-valgrind
 	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 run-root
+	$(MAKE) --no-print-directory check-vm
 
 check-unit:
 	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 unit-bins run-unit
@@ -116,6 +119,11 @@ run-unit: $(UNIT_BINS)
 # Namespace tests drive traffic with bench/flowgen too.
 run-root: $(PROGS) $(O)/bench/flowgen
 	@sh tests/shell/run $(O)
+
+# The VM runs the plain build: the host is Debian 12 too, so its shared
+# libraries are the VM's.
+check-vm: all
+	@sh tests/vm/run $(O)
 
 check-valgrind:
 	$(MAKE) --no-print-directory O=$(O)-vg unit-bins
@@ -188,6 +196,7 @@ clean:
 	rm -rf $(O) $(SAN_O) $(O)-vg $(FUZZ_O)
 
 .PHONY: all deps deps-demo check check-unit check-root check-valgrind \
-	unit-bins run-unit run-root demo bench fuzz install clean
+	check-vm unit-bins run-unit run-root demo bench fuzz install clean
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+# $(O)/vm holds the VM's root file system, whose *.d are directories.
+-include $(shell find $(O) -path $(O)/vm -prune -o -name '*.d' -type f -print 2>/dev/null)

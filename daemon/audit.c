@@ -24,6 +24,7 @@
 #include <zone/ruleset.h>
 #include <zone/verdict.h>
 
+#include "clockwatch.h"
 #include "control.h"
 #include "control_priv.h"
 #include "ctlmsg.h"
@@ -122,6 +123,59 @@ static void status_counters_json(const struct zone_counter *c, size_t n,
 	fputc(']', o->out);
 }
 
+/* What guards the table while zoned is not repairing it (zoned(8)). */
+static void protection_text(struct zoned *z, struct ctl_out *o,
+			    const char *label)
+{
+	enum zone_nft_protection p = zone_nft_protection(z->nft);
+
+	fprintf(o->out, "%s%s (%s)\n", label, zone_nft_protection_name(p),
+		p == ZONE_NFT_OWNER_PERSIST ?
+			"other writers refused, table outlives zoned" :
+			"kernel without the persist flag: repaired on drift");
+}
+
+static void clock_text(struct zoned *z, struct ctl_out *o, const char *label)
+{
+	struct clockwatch_state cs;
+	char when[32];
+
+	clockwatch_get(z, &cs);
+	fprintf(o->out, "%s%s, %" PRIu64 " step%s since start", label,
+		cs.sync == CLOCK_SYNC	  ? "synchronised" :
+		cs.sync == CLOCK_UNSYNC ? "NOT synchronised" :
+					  "synchronisation unknown",
+		cs.steps, cs.steps == 1 ? "" : "s");
+	if (cs.steps)
+		fprintf(o->out, " (last %s at %s)", cs.last_delta,
+			ctl_time(cs.last_step, when, sizeof(when)));
+	fputc('\n', o->out);
+}
+
+/* The same as JSON keys: protection, clock_synchronised, clock_steps... */
+static void protection_clock_json(struct zoned *z, struct ctl_out *o,
+				  bool *first)
+{
+	struct clockwatch_state cs;
+	char when[32];
+
+	clockwatch_get(z, &cs);
+	json_str(o, first, "protection",
+		 zone_nft_protection_name(zone_nft_protection(z->nft)));
+	/* true, false, or null where adjtimex(2) may not be called */
+	if (cs.sync == CLOCK_UNKNOWN) {
+		json_key(o, first, "clock_synchronised");
+		fputs("null", o->out);
+	} else {
+		json_bool(o, first, "clock_synchronised", cs.sync == CLOCK_SYNC);
+	}
+	json_u64(o, first, "clock_steps", cs.steps);
+	json_str(o, first, "clock_last_step",
+		 cs.steps ? ctl_time(cs.last_step, when, sizeof(when)) : NULL);
+	json_str(o, first, "clock_last_delta",
+		 cs.steps ? cs.last_delta : NULL);
+}
+
 static void status_text(struct zoned *z, struct ctl_out *o, time_t now)
 {
 	const struct zone_model *m = z->model;
@@ -161,6 +215,8 @@ static void status_text(struct zoned *z, struct ctl_out *o, time_t now)
 		stats_total(z->stats, STAT_DRIFT));
 	fprintf(o->out, "events lost: %" PRIu64 "\n",
 		stats_total(z->stats, STAT_EVENTS_LOST));
+	protection_text(z, o, "protection:  ");
+	clock_text(z, o, "clock:       ");
 }
 
 static void status_json(struct zoned *z, struct ctl_out *o, time_t now)
@@ -188,6 +244,7 @@ static void status_json(struct zoned *z, struct ctl_out *o, time_t now)
 	json_u64(o, &first, "attachments", segs - zones);
 	json_u64(o, &first, "channels", zone_model_channel_count(m));
 	json_u64(o, &first, "channels_expired", expired_channels(m, now));
+	protection_clock_json(z, o, &first);
 	json_key(o, &first, "totals");
 	fputc('{', o->out);
 	for (k = 0; k < STAT_MAX; k++) {
@@ -1111,6 +1168,7 @@ static void audit_stats(struct audit *a)
 			 stats_total(a->z->stats, STAT_DRIFT));
 		json_u64(o, &a->first, "events_lost",
 			 stats_total(a->z->stats, STAT_EVENTS_LOST));
+		protection_clock_json(a->z, o, &a->first);
 	} else {
 		if (ap.n == 0)
 			fputs("  none\n", o->out);
@@ -1118,6 +1176,8 @@ static void audit_stats(struct audit *a)
 			stats_total(a->z->stats, STAT_DRIFT));
 		fprintf(o->out, "events lost: %" PRIu64 "\n",
 			stats_total(a->z->stats, STAT_EVENTS_LOST));
+		protection_text(a->z, o, "table protection: ");
+		clock_text(a->z, o, "clock: ");
 	}
 }
 

@@ -23,6 +23,7 @@
 #include "control.h"
 #include "log.h"
 #include "notify.h"
+#include "tablestate.h"
 #include "watch.h"
 #include "zoned.h"
 
@@ -34,6 +35,15 @@
 #define RELOAD_DEBOUNCE_MS 500
 #define RELOAD_BURST_MAX_MS 5000
 
+/*
+ * A re-apply the kernel refused (an isolation, a release, a drift repair,
+ * an expiry) is tried again after 1 s, then twice as long each time, at
+ * most every 10 s (the table may be missing meanwhile), until one goes
+ * through.
+ */
+#define RETRY_FIRST_MS 1000
+#define RETRY_MAX_MS 10000
+
 struct reload {
 	int ino_fd;
 	int wd;
@@ -43,6 +53,8 @@ struct reload {
 	uint64_t burst_start_ms; /* CLOCK_MONOTONIC; 0 while no burst */
 	int expiry_fd; /* CLOCK_REALTIME, the next channel expiry */
 	time_t expiry_checked; /* expiries up to here were reported */
+	int retry_fd; /* CLOCK_MONOTONIC, one shot: a failed re-apply */
+	uint64_t retry_ms; /* the next wait; 0 while nothing is pending */
 };
 
 /* Log every diagnostic and keep the first for the alert and zonectl. */
@@ -153,6 +165,11 @@ int zoned_apply_model(struct zoned *z, struct zone_model *model,
 					    zone_model_alert_facility(model));
 	}
 	z->applied_at = now;
+	if (z->reload != NULL && z->reload->retry_ms) {
+		z->reload->retry_ms = 0;
+		loop_timer_arm(z->reload->retry_fd, 0, 0);
+	}
+	tablestate_save(z, zone_model_hash(z->model));
 	if (z->reload != NULL)
 		arm_expiry(z, now);
 	return 0;
@@ -245,6 +262,51 @@ out:
 	return ret;
 }
 
+/*
+ * The kernel refused a re-apply: say so (policy result=rejected, with
+ * when the next try comes) and try again later, waiting longer each time.
+ */
+static void retry_later(struct zoned *z, const char *why,
+			const struct zone_diag *diag, int err)
+{
+	struct reload *r = z->reload;
+	char error[512];
+	char wait[32];
+
+	snprintf(error, sizeof(error), "%s",
+		 zone_diag_count(diag) ? zone_diag_line(diag, 0) :
+					 strerror(-err));
+	if (r == NULL) {
+		alert_emit(z->alerts, ALERT_POLICY_REJECTED, "hash",
+			   zone_model_hash(z->model), "trigger", why, "error",
+			   error, NULL);
+		return;
+	}
+	if (r->retry_ms == 0)
+		r->retry_ms = RETRY_FIRST_MS;
+	snprintf(wait, sizeof(wait), "%llus",
+		 (unsigned long long)(r->retry_ms / 1000));
+	alert_emit(z->alerts, ALERT_POLICY_REJECTED, "hash",
+		   zone_model_hash(z->model), "trigger", why, "error", error,
+		   "retry", wait, NULL);
+	log_warnx("trying again in %s", wait);
+	loop_timer_arm(r->retry_fd, r->retry_ms, 0);
+	r->retry_ms = r->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS :
+						       r->retry_ms * 2;
+}
+
+static void on_retry(struct zoned *z, int fd, uint32_t events, void *arg)
+{
+	(void)events;
+	(void)arg;
+	if (loop_timer_read(fd) <= 0)
+		return;
+	if (zoned_reapply(z, "retry") == 0)
+		alert_emit(z->alerts, ALERT_POLICY_APPLIED, "hash",
+			   zone_model_hash(z->model), "file", z->conf_path,
+			   "trigger", "retry", NULL);
+}
+
 /**
  * zoned_reapply - compile the model in force again and commit it (after
  * an isolation change, a channel expiry or drift)
@@ -270,6 +332,7 @@ int zoned_reapply(struct zoned *z, const char *why)
 		log_warnx(
 			"cannot re-apply the policy (%s), the kernel keeps its table",
 			why);
+		retry_later(z, why, diag, ret);
 	} else {
 		log_info("policy %s re-applied (%s)", zone_model_hash(z->model),
 			 why);
@@ -425,7 +488,7 @@ int reload_open(struct zoned *z)
 	r = calloc(1, sizeof(*r));
 	if (r == NULL)
 		return -ENOMEM;
-	r->ino_fd = r->debounce_fd = r->expiry_fd = -1;
+	r->ino_fd = r->debounce_fd = r->expiry_fd = r->retry_fd = -1;
 	z->reload = r;
 	ret = split_path(r, z->conf_path);
 	if (ret < 0)
@@ -440,6 +503,9 @@ int reload_open(struct zoned *z)
 	if (ret < 0)
 		goto out_close;
 	ret = r->expiry_fd = loop_timer_add(z, CLOCK_REALTIME, on_expiry, r);
+	if (ret < 0)
+		goto out_close;
+	ret = r->retry_fd = loop_timer_add(z, CLOCK_MONOTONIC, on_retry, r);
 	if (ret < 0)
 		goto out_close;
 	arm_expiry(z, z->applied_at ? z->applied_at : time(NULL));
@@ -457,6 +523,7 @@ void reload_close(struct zoned *z)
 
 	if (r == NULL)
 		return;
+	loop_timer_del(z, r->retry_fd);
 	loop_timer_del(z, r->expiry_fd);
 	loop_timer_del(z, r->debounce_fd);
 	if (r->ino_fd >= 0) {

@@ -23,10 +23,13 @@
 #include <zone/ruleset.h>
 
 #include "alert.h"
+#include "caps.h"
+#include "clockwatch.h"
 #include "control.h"
 #include "log.h"
 #include "notify.h"
 #include "stats.h"
+#include "tablestate.h"
 #include "watch.h"
 #include "zoned.h"
 
@@ -132,23 +135,37 @@ static int conf_test(const char *path, bool print)
 
 /*
  * No valid policy could be applied at start: keep the table of the
- * previous run, or install the lockdown table if there is none.
+ * previous run only when it bears zoned's signature and is exactly what
+ * zoned last applied; anything else named inet zoned (another tool's
+ * table, one changed while zoned was stopped) or no table at all gives
+ * way to the lockdown table.
  */
 static void fail_closed(struct zoned *z)
 {
-	int exists = zone_nft_table_exists(z->nft);
 	int ret;
 
-	if (exists == 1) {
+	if (tablestate_keep(z)) {
 		log_warnx("keeping the table of the previous run in force");
 		return;
 	}
 	ret = zone_nft_lockdown(z->nft);
-	if (ret < 0)
+	if (ret < 0) {
 		log_warnx("cannot install the lockdown table: %s",
 			  strerror(-ret));
+		return;
+	}
+	log_warnx("installed the lockdown table: new cross-zone forwarding is dropped");
+	tablestate_save(z, "lockdown");
+}
+
+/* The start log says what guards the table between zoned's repairs. */
+static void log_protection(struct zoned *z)
+{
+	if (zone_nft_protection(z->nft) == ZONE_NFT_OWNER_PERSIST)
+		log_info("table protection: owner-persist (other writers are refused, the table outlives zoned)");
 	else
-		log_warnx("installed the lockdown table: new cross-zone forwarding is dropped");
+		log_warnx("table protection: monitor-only (this kernel has no persist table flag: "
+			  "other writers can change the table, zoned repairs it and raises drift)");
 }
 
 static void startup_failed(struct zoned *z, int err)
@@ -164,6 +181,7 @@ static void start_policy(struct zoned *z)
 	struct zone_model *model = NULL;
 	struct zone_diag *diag;
 	size_t i;
+	int ret2;
 	int ret;
 
 	diag = zone_diag_new();
@@ -173,6 +191,11 @@ static void start_policy(struct zoned *z)
 	z->nft = zone_nft_open();
 	if (z->nft == NULL)
 		fatal("cannot open the nftables socket");
+	log_protection(z);
+	ret2 = tablestate_start(z);
+	if (ret2 < 0)
+		log_warnx("cannot compare the table with the last applied one: %s",
+			  strerror(-ret2));
 	if (ret == 0) {
 		z->iso = isolation_load(z->state_dir);
 		if (z->iso == NULL) {
@@ -182,6 +205,8 @@ static void start_policy(struct zoned *z)
 				      strerror(-ret));
 		}
 	}
+	/* evidence first: the apply below erases what was changed */
+	tablestate_report(z, ret == 0 ? "restore" : "lockdown");
 	if (ret == 0 && (ret = zoned_apply_model(z, model, diag)) == 0) {
 		zone_diag_free(diag);
 		return;
@@ -273,8 +298,10 @@ static void on_tick(struct zoned *z, int fd, uint32_t events, void *arg)
 {
 	(void)events;
 	(void)arg;
-	if (loop_timer_read(fd) > 0)
+	if (loop_timer_read(fd) > 0) {
 		alerts_tick(z->alerts);
+		clockwatch_tick(z);
+	}
 }
 
 /* Signals are read from a signalfd: no handler ever does work. */
@@ -342,6 +369,7 @@ static void start_watchers(struct zoned *z, sigset_t *mask)
 	open_or_die(z, nflog_open, "nflog receiver");
 	open_or_die(z, nftmon_open, "nftables monitor");
 	open_or_die(z, control_open, "control socket");
+	open_or_die(z, clockwatch_open, "clock watch");
 	ret = open_signals(z, mask);
 	if (ret >= 0)
 		ret = open_timers(z);
@@ -355,6 +383,7 @@ static void shutdown_daemon(struct zoned *z)
 {
 	notify_send("STOPPING=1");
 	reload_close(z);
+	clockwatch_close(z);
 	control_close(z);
 	nftmon_close(z);
 	nflog_close(z);
@@ -364,6 +393,7 @@ static void shutdown_daemon(struct zoned *z)
 	zone_ruleset_free(z->ruleset);
 	zone_model_free(z->model);
 	isolation_free(z->iso);
+	tablestate_free(z);
 	stats_free(z->stats);
 	alerts_free(z->alerts);
 	loop_fini(z);
@@ -442,6 +472,12 @@ int main(int argc, char **argv)
 	zoned_policy_applied(&z, "start");
 	verify_table(&z);
 	start_watchers(&z, &mask);
+	/* every socket is open: nothing but CAP_NET_ADMIN is needed now */
+	if ((ret = caps_drop()) < 0)
+		log_warnx("cannot drop capabilities: %s, ignoring",
+			  strerror(-ret));
+	else
+		log_debug("capabilities dropped but CAP_NET_ADMIN");
 	notify_sendf("READY=1\nSTATUS=enforcing %s policy %.12s",
 		     zone_mode_name(zone_model_mode(z.model)),
 		     zone_model_hash(z.model));

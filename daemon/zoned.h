@@ -24,6 +24,8 @@ struct isolation;
 struct stats;
 struct loop;
 struct reload;
+struct tablestate;
+struct clockwatch;
 
 struct zoned;
 
@@ -53,6 +55,8 @@ struct zoned {
 	struct control *ctl;
 	struct isolation *iso;
 	struct stats *stats;		/* what the watchers saw (stats.h) */
+	struct tablestate *tstate;	/* what was applied last (tablestate.c) */
+	struct clockwatch *clock;	/* steps and sync of the clock */
 
 	/* Owned by daemon/zoned.c, loop.c and reload.c. */
 	struct loop *loop;		/* fd -> callback registry of epfd */

@@ -6,15 +6,22 @@
  */
 
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 #include <libmnl/libmnl.h>
+#include <libnftnl/batch.h>
+#include <libnftnl/common.h>
+#include <libnftnl/table.h>
 
 #include <zone/diag.h>
 #include <zone/model.h>
@@ -53,11 +60,115 @@ static struct mnl_socket *sock_open(bool writer)
 	return nl;
 }
 
+/*
+ * Would the kernel create a table with @flags?  A batch without END is
+ * checked message by message and then aborted (what `nft -c` does), so
+ * the probe table never exists.  The name is unique to the socket, so
+ * that it never meets a real table.  Returns 0, or the kernel's -errno.
+ */
+static int probe_flags(struct zone_nft *nft, uint32_t flags)
+{
+	struct timeval tv = { .tv_sec = 5 };
+	uint32_t portid = mnl_socket_get_portid(nft->rd);
+	uint32_t seq = ++nft->seq;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nftnl_table *t;
+	struct nlmsghdr *nlh;
+	char name[32];
+	size_t len;
+	ssize_t n;
+	int ret;
+
+	t = nftnl_table_alloc();
+	if (!t)
+		return -ENOMEM;
+	snprintf(name, sizeof(name), "zoned-probe-%u", portid);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, flags);
+	nlh = nftnl_batch_begin(buf, seq);
+	len = nlh->nlmsg_len;
+	nlh = nftnl_nlmsg_build_hdr(buf + len, NFT_MSG_NEWTABLE, NFPROTO_INET,
+				    NLM_F_CREATE | NLM_F_ACK, seq);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	len += nlh->nlmsg_len;
+	/* a reply is certain, but a probe must never hang the start */
+	setsockopt(mnl_socket_get_fd(nft->rd), SOL_SOCKET, SO_RCVTIMEO, &tv,
+		   sizeof(tv));
+	if (mnl_socket_sendto(nft->rd, buf, len) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	do {
+		n = mnl_socket_recvfrom(nft->rd, buf, sizeof(buf));
+		if (n < 0) {
+			ret = -errno;
+			goto out;
+		}
+		ret = mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL);
+	} while (ret > 0);
+	ret = ret < 0 ? -errno : 0;
+out:
+	tv.tv_sec = 0;
+	setsockopt(mnl_socket_get_fd(nft->rd), SOL_SOCKET, SO_RCVTIMEO, &tv,
+		   sizeof(tv));
+	return ret;
+}
+
+/*
+ * Owner and persist together, or a plain table: owner alone would take
+ * the table with it when zoned exits.  ZONED_NFT_NO_OWNER (zoned(8)) asks
+ * for the plain table on any kernel, so that tests can see what older
+ * kernels give.
+ */
+static int probe_protection(struct zone_nft *nft)
+{
+	int ret;
+
+	nft->table_flags = 0;
+	if (getenv("ZONED_NFT_NO_OWNER"))
+		return 0;
+	ret = probe_flags(nft, NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST);
+	if (ret == 0)
+		nft->table_flags = NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST;
+	else if (ret != -EOPNOTSUPP && ret != -EINVAL)
+		return ret;
+	return 0;
+}
+
+enum zone_nft_protection zone_nft_protection(const struct zone_nft *nft)
+{
+	if (nft->table_flags & NFT_TABLE_F_PERSIST)
+		return ZONE_NFT_OWNER_PERSIST;
+	return ZONE_NFT_MONITOR_ONLY;
+}
+
+const char *zone_nft_protection_name(enum zone_nft_protection p)
+{
+	return p == ZONE_NFT_OWNER_PERSIST ? "owner-persist" : "monitor-only";
+}
+
+int zone_nft_set_signature(struct zone_nft *nft, const char *sig)
+{
+	const char *p;
+
+	if (strlen(sig) >= sizeof(nft->sig))
+		return -EINVAL;
+	for (p = sig; *p; p++) {
+		if (*p < 0x20 || *p > 0x7e)
+			return -EINVAL;
+	}
+	strcpy(nft->sig, sig);
+	return 0;
+}
+
 /**
  * zone_nft_open - open the long-lived writer socket (and a reader)
  *
- * The table is created by the first apply with the owner and persist
- * flags, bound to the writer socket.  Returns NULL with errno set.
+ * Probes which table flags the kernel takes (zone_nft_protection()).
+ * The table is created by the first apply with them, bound to the writer
+ * socket.  Returns NULL with errno set.
  */
 struct zone_nft *zone_nft_open(void)
 {
@@ -74,6 +185,11 @@ struct zone_nft *zone_nft_open(void)
 	if (!nft->rd)
 		goto out_err;
 	nft->seq = (uint32_t)time(NULL);
+	err = probe_protection(nft);
+	if (err < 0) {
+		errno = -err;
+		goto out_err;
+	}
 	return nft;
 
 out_err:
@@ -103,11 +219,14 @@ uint32_t zone_nft_portid(const struct zone_nft *nft)
 
 /*
  * The state to diff against: our snapshot while the table is still ours
- * (OWNER keeps every other writer out), else whatever a dump finds.
+ * (OWNER keeps every other writer out), else whatever a dump finds.  A
+ * table without our signature is not ours, whatever its flags: it is
+ * replaced, never adopted.
  */
 static int apply_kstate(struct zone_nft *nft, struct nft_kstate **ret_ks,
 			bool *ret_owned)
 {
+	char sig[NFT_SIG_LEN + 16] = "";
 	uint32_t flags = 0;
 	uint32_t owner = 0;
 	int ret;
@@ -116,6 +235,20 @@ static int apply_kstate(struct zone_nft *nft, struct nft_kstate **ret_ks,
 	ret = nft_table_get(nft, &flags, &owner);
 	if (ret < 0 && ret != -ENOENT)
 		return ret;
+	if (ret == 0 && nft->sig[0]) {
+		ret = nft_table_sig(nft, sig, sizeof(sig));
+		if (ret < 0 && ret != -ENOENT)
+			return ret;
+		if (ret == 0 && strcmp(sig, nft->sig) != 0) {
+			nft_kstate_free(nft->snap);
+			nft->snap = NULL;
+			ret = nft_dump_kstate(nft, ret_ks);
+			if (ret == 0)
+				(*ret_ks)->replace = (*ret_ks)->exists;
+			return ret;
+		}
+		ret = 0;
+	}
 	if (ret == 0 && nft->snap && (flags & NFT_TABLE_F_OWNER) &&
 	    owner == zone_nft_portid(nft)) {
 		*ret_owned = true;
@@ -126,8 +259,9 @@ static int apply_kstate(struct zone_nft *nft, struct nft_kstate **ret_ks,
 	nft->snap = NULL;
 	ret = nft_dump_kstate(nft, ret_ks);
 	/* an orphan of ours keeps PERSIST and is adopted by NEWTABLE; a
-	 * table another tool made cannot take OWNER: replace it */
+	 * plain table cannot take OWNER: replace it where we want OWNER */
 	if (ret == 0 && (*ret_ks)->exists &&
+	    (nft->table_flags & NFT_TABLE_F_OWNER) &&
 	    !(flags & (NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST)))
 		(*ret_ks)->replace = true;
 	return ret;
@@ -154,6 +288,7 @@ static int apply_once(struct zone_nft *nft, const struct zone_ruleset *rs,
 		ret = -ENOMEM;
 		goto out_ks;
 	}
+	nft_batch_set_table(b, nft->table_flags, nft->sig);
 	ret = nft_batch_plan(b, rs, ks, genid, &empty);
 	if (ret == 0 && empty) {
 		nft->committed = false;

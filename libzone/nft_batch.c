@@ -54,6 +54,9 @@ struct nft_batch {
 	size_t cap_map;
 	size_t n_msgs;
 	int err; /* sticky */
+	bool table_set; /* nft_batch_set_table() was called */
+	uint32_t table_flags;
+	char table_sig[64];
 };
 
 static const struct nft_origin origin_table = { 0, "table inet zoned" };
@@ -117,6 +120,13 @@ size_t nft_batch_size(struct nft_batch *b)
 	       (BATCH_PAGE + BATCH_OVERRUN);
 }
 
+void nft_batch_set_table(struct nft_batch *b, uint32_t flags, const char *sig)
+{
+	b->table_set = true;
+	b->table_flags = flags;
+	snprintf(b->table_sig, sizeof(b->table_sig), "%s", sig ? sig : "");
+}
+
 uint32_t nft_batch_next_seq(const struct nft_batch *b)
 {
 	return b->seq;
@@ -174,6 +184,24 @@ static void batch_done(struct nft_batch *b)
 		b->err = -ENOMEM;
 }
 
+/* the signature as a comment, so that `nft list` shows it */
+static int table_udata(struct nftnl_table *t, const char *sig)
+{
+	struct nftnl_udata_buf *ud;
+	int ret = 0;
+
+	ud = nftnl_udata_buf_alloc(NFTNL_UDATA_COMMENT_MAXLEN + 4);
+	if (!ud)
+		return -ENOMEM;
+	if (!nftnl_udata_put_strz(ud, NFTNL_UDATA_TABLE_COMMENT, sig) ||
+	    nftnl_table_set_data(t, NFTNL_TABLE_USERDATA,
+				 nftnl_udata_buf_data(ud),
+				 nftnl_udata_buf_len(ud)) < 0)
+		ret = -ENOMEM;
+	nftnl_udata_buf_free(ud);
+	return ret;
+}
+
 static void batch_table(struct nft_batch *b, uint16_t type, uint32_t flags)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
@@ -185,8 +213,13 @@ static void batch_table(struct nft_batch *b, uint16_t type, uint32_t flags)
 	}
 	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, ZONE_TABLE_NAME);
+	if (type == NFT_MSG_NEWTABLE && b->table_set)
+		flags = b->table_flags;
 	if (type == NFT_MSG_NEWTABLE)
 		nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, flags);
+	if (type == NFT_MSG_NEWTABLE && b->table_sig[0] &&
+	    table_udata(t, b->table_sig) < 0)
+		b->err = -ENOMEM;
 	nlh = batch_hdr(b, type, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0,
 			&origin_table);
 	nftnl_table_nlmsg_build_payload(nlh, t);

@@ -61,6 +61,17 @@ struct nft_batch *nft_batch_new(uint32_t seq);
 void nft_batch_free(struct nft_batch *b);
 
 /**
+ * nft_batch_set_table - the flags and signature of the table message
+ * @flags: NFT_TABLE_F_*, as the kernel was probed to take them
+ * @sig: a comment in the table's user data (copied); NULL for none
+ *
+ * The kernel takes both only when it creates the table: an existing
+ * table keeps the user data it was made with.  Without a call, the
+ * plan's flags and no signature are used.
+ */
+void nft_batch_set_table(struct nft_batch *b, uint32_t flags, const char *sig);
+
+/**
  * nft_batch_plan - the messages that turn @ks into @rs
  * @genid: put into BEGIN; 0 disables the check
  *

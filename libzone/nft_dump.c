@@ -24,6 +24,7 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
+#include <libnftnl/udata.h>
 
 #include <zone/diag.h>
 #include <zone/mark.h>
@@ -75,6 +76,13 @@ out_free:
 	return ret;
 }
 
+int nft_dump_run(struct zone_nft *nft, uint16_t type, uint16_t family,
+		 uint16_t flags, void (*fill)(struct nlmsghdr *, const void *),
+		 const void *arg, mnl_cb_t cb, void *data)
+{
+	return dump_run(nft, type, family, flags, fill, arg, cb, data);
+}
+
 static int gen_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct nftnl_gen *gen = nftnl_gen_alloc();
@@ -110,7 +118,35 @@ struct table_info {
 	uint32_t flags;
 	uint32_t owner;
 	bool found;
+	char sig[NFT_SIG_LEN + 16]; /* the user data's comment, or "" */
 };
+
+static int table_udata_cb(const struct nftnl_udata *attr, void *data)
+{
+	char *sig = data;
+	uint8_t len = nftnl_udata_len(attr);
+	const char *v = nftnl_udata_get(attr);
+
+	if (nftnl_udata_type(attr) != NFTNL_UDATA_TABLE_COMMENT || len == 0 ||
+	    v[len - 1] != '\0')
+		return 0;
+	snprintf(sig, NFT_SIG_LEN + 16, "%s", v);
+	return 0;
+}
+
+/* the comment of the table's user data: another tool's may be anything */
+static void table_sig_parse(const struct nftnl_table *t, char *sig)
+{
+	const void *ud;
+	uint32_t len = 0;
+
+	sig[0] = '\0';
+	if (!nftnl_table_is_set(t, NFTNL_TABLE_USERDATA))
+		return;
+	ud = nftnl_table_get_data(t, NFTNL_TABLE_USERDATA, &len);
+	if (ud && len > 0)
+		nftnl_udata_parse(ud, len, table_udata_cb, sig);
+}
 
 static int table_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -124,6 +160,7 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
 		ti->flags = nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS);
 		if (nftnl_table_is_set(t, NFTNL_TABLE_OWNER))
 			ti->owner = nftnl_table_get_u32(t, NFTNL_TABLE_OWNER);
+		table_sig_parse(t, ti->sig);
 	}
 	nftnl_table_free(t);
 	return MNL_CB_OK;
@@ -146,6 +183,32 @@ int nft_table_get(struct zone_nft *nft, uint32_t *ret_flags,
 	if (ret_owner)
 		*ret_owner = ti.owner;
 	return 0;
+}
+
+int nft_table_sig(struct zone_nft *nft, char *buf, size_t size)
+{
+	struct table_info ti = { 0 };
+	int ret;
+
+	ret = dump_run(nft, NFT_MSG_GETTABLE, NFPROTO_INET, 0, fill_table, NULL,
+		       table_cb, &ti);
+	if (ret < 0)
+		return ret;
+	if (!ti.found)
+		return -ENOENT;
+	snprintf(buf, size, "%s", ti.sig);
+	return 0;
+}
+
+/**
+ * zone_nft_table_signature - the signature of the live table inet zoned
+ * @buf: receives the comment of its user data, "" when it has none
+ *
+ * Returns 0, -ENOENT when there is no table, or another -errno.
+ */
+int zone_nft_table_signature(struct zone_nft *nft, char *buf, size_t size)
+{
+	return nft_table_sig(nft, buf, size);
 }
 
 /**
@@ -422,12 +485,13 @@ static int verify_table(struct zone_nft *nft, const struct zone_ruleset *rs,
 	if (ret < 0)
 		return ret;
 	if ((flags & NFT_TABLE_F_OWNER) !=
-		    (rs->table_flags & NFT_TABLE_F_OWNER) ||
-	    owner != zone_nft_portid(nft)) {
+		    (nft->table_flags & NFT_TABLE_F_OWNER) ||
+	    ((nft->table_flags & NFT_TABLE_F_OWNER) &&
+	     owner != zone_nft_portid(nft))) {
 		zone_diag_add(diag, plan_file(rs), 0,
 			      "table inet zoned: flags %#x owner %u, want "
 			      "flags %#x owner %u",
-			      flags, owner, rs->table_flags,
+			      flags, owner, nft->table_flags,
 			      zone_nft_portid(nft));
 		(*bad)++;
 	}

@@ -15,6 +15,9 @@
 
 struct mnl_socket;
 
+/* "zoned " and 32 hex digits, the table's signature (its user data) */
+#define NFT_SIG_LEN 48
+
 struct zone_nft {
 	struct mnl_socket *wr;
 	struct mnl_socket *rd;
@@ -22,13 +25,26 @@ struct zone_nft {
 	bool committed; /* the last apply sent a batch */
 	uint32_t genid_before; /* the genid that batch was checked at */
 	struct nft_kstate *snap; /* what this session committed last */
+	uint32_t table_flags; /* OWNER|PERSIST where the kernel has both */
+	char sig[NFT_SIG_LEN]; /* put into the table it creates */
 };
 
 /* nft_dump.c */
+struct nlmsghdr;
+/*
+ * nft_dump_run - one request on the reader socket (@fill adds its
+ * attributes), every reply to @cb until the dump or the ACK ends it
+ */
+int nft_dump_run(struct zone_nft *nft, uint16_t type, uint16_t family,
+		 uint16_t flags, void (*fill)(struct nlmsghdr *, const void *),
+		 const void *arg,
+		 int (*cb)(const struct nlmsghdr *, void *), void *data);
 int nft_getgen(struct zone_nft *nft, uint32_t *ret_genid);
 /* the table's flags and owner; -ENOENT when it does not exist */
 int nft_table_get(struct zone_nft *nft, uint32_t *ret_flags,
 		  uint32_t *ret_owner);
+/* the table's signature, "" when it has none; -ENOENT without a table */
+int nft_table_sig(struct zone_nft *nft, char *buf, size_t size);
 /* the names of what the table holds (no elements) */
 int nft_dump_kstate(struct zone_nft *nft, struct nft_kstate **ret_ks);
 

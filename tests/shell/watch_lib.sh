@@ -36,9 +36,10 @@ wt_count() {
 # wt_wait TIMEOUT EVENT KEY=VALUE...: wait for such a line; prints the
 # first and returns 0, or returns 1 after TIMEOUT seconds
 wt_wait() {
+	# %.0f, not %d: mawk's %d stops at 2^31 ns, about 2.1 s
 	local timeout=$1 end out
 	shift
-	end=$(($(date +%s%N) + $(echo "$timeout" | awk '{printf "%d", $1 * 1e9}')))
+	end=$(($(date +%s%N) + $(echo "$timeout" | awk '{printf "%.0f", $1 * 1e9}')))
 	while :; do
 		out=$(wt_find "$@")
 		if [ -n "$out" ]; then

@@ -148,6 +148,8 @@ START_TEST(test_alert_priorities)
 	ck_assert_int_eq(alert_event_priority(ALERT_CHANNEL_EXPIRED),
 			 LOG_NOTICE);
 	ck_assert_int_eq(alert_event_priority(ALERT_EVENTS_LOST), LOG_CRIT);
+	ck_assert_int_eq(alert_event_priority(ALERT_CLOCK), LOG_CRIT);
+	ck_assert_str_eq(alert_event_name(ALERT_CLOCK), "clock");
 	ck_assert_str_eq(alert_event_name(ALERT_FLOW_END), "flow-end");
 	ck_assert_str_eq(alert_event_name(ALERT_EVENTS_LOST), "events-lost");
 }

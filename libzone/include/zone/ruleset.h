@@ -41,11 +41,56 @@ int zone_ruleset_print(const struct zone_ruleset *rs, FILE *out);
 /**
  * zone_nft_open - open the long-lived writer socket
  *
- * The table is created with the owner and persist flags where the kernel
- * has them, bound to this socket: other writers get EPERM, and the table
- * stays when the socket closes.  Returns NULL with errno set.
+ * Probes the kernel (a batch that is never committed): where it takes
+ * the owner and persist flags together (Linux 6.9 and later) the table
+ * is created with both, bound to this socket: other writers get EPERM,
+ * and the table stays when the socket closes.  Elsewhere the table is
+ * plain, since owner alone would delete it when zoned exits; the drift
+ * monitor is then what guards it.  Returns NULL with errno set.
  */
 struct zone_nft *zone_nft_open(void);
+
+/* What keeps other writers away from the table. */
+enum zone_nft_protection {
+	ZONE_NFT_OWNER_PERSIST,	/* the kernel refuses other writers */
+	ZONE_NFT_MONITOR_ONLY,	/* plain table, repaired on drift */
+};
+
+/* zone_nft_protection - what the probe found */
+enum zone_nft_protection zone_nft_protection(const struct zone_nft *nft);
+
+/* zone_nft_protection_name - "owner-persist" or "monitor-only" */
+const char *zone_nft_protection_name(enum zone_nft_protection p);
+
+/**
+ * zone_nft_set_signature - the signature the table is created with
+ * @sig: printable text up to 47 bytes, kept as the comment of the
+ *       table's user data (copied)
+ *
+ * A live table whose signature differs is not zoned's: the next apply
+ * deletes it and creates ours in the same batch.  The kernel keeps the
+ * user data a table was created with, so the signature names the table,
+ * not the policy in it.  Returns 0 or -EINVAL.
+ */
+int zone_nft_set_signature(struct zone_nft *nft, const char *sig);
+
+/**
+ * zone_nft_table_signature - the signature of the live table
+ * @buf: receives it, "" when the table has none
+ * Returns 0, -ENOENT when there is no table, or another -errno.
+ */
+int zone_nft_table_signature(struct zone_nft *nft, char *buf, size_t size);
+
+/**
+ * zone_nft_describe - the live table as text, one line per object
+ * @ret_text: the caller frees it
+ *
+ * Equal texts mean nobody changed the table in between: counter values,
+ * handles and the owner flag are left out, and the elements of sets of
+ * more than 4096 elements are not read.  Returns 0, -ENOENT without a
+ * table, or -errno.
+ */
+int zone_nft_describe(struct zone_nft *nft, char **ret_text);
 
 /* zone_nft_close - close the socket; the table stays. NULL is fine */
 void zone_nft_close(struct zone_nft *nft);
