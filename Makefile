@@ -11,6 +11,13 @@
 #   make bench          the benchmarks (root for the kernel ones)
 #   make fuzz           run the config-loader fuzzer for FUZZ_SECONDS
 #   make install        PREFIX=/usr/local DESTDIR=
+#   make deb            the Debian package, into $(O)/deb (dpkg-buildpackage)
+#   make check-system   the package on a booted Debian 12 system (root)
+#
+# `make`, `make demo` and `make check` first install the Debian packages
+# they miss (scripts/install-deps; root), then build in a sub-make: the
+# pkg-config flags are read only after the packages are there, so the
+# first run on a fresh machine links too.
 #
 # O= picks the build directory, so that several builds can share a tree.
 
@@ -38,10 +45,14 @@ CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 endif
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -Ilibzone/include \
-	-Ilibzone $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
-LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+# Recursively expanded (=, not :=): pkg-config runs when a recipe needs
+# the flags, after `deps` has installed the packages, never when make
+# reads this file.
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -Ilibzone/include \
+	-Ilibzone $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+LIBS = $(shell pkg-config --libs $(PKGS))
+CHECK_LIBS = $(shell pkg-config --libs check)
 
 LIBZONE_SRCS := $(sort $(wildcard libzone/*.c))
 ZONECTL_SRCS := daemon/zonectl.c $(wildcard daemon/ctlmsg.c)
@@ -56,7 +67,12 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(O)/bench/%)
 PROGS := $(ZONED) $(if $(wildcard daemon/zonectl.c),$(ZONECTL))
 
-all: $(PROGS)
+# The packages first, then the programs in a sub-make, so that nothing
+# is built before install-deps has run, whatever -j says.
+all: deps-build
+	@$(MAKE) --no-print-directory progs
+
+progs: $(PROGS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
@@ -88,6 +104,9 @@ $(O)/bench/%: $(O)/bench/%.o $(LIBZONE)
 deps:
 	@sh scripts/install-deps all
 
+deps-build:
+	@sh scripts/install-deps build
+
 deps-demo:
 	@sh scripts/install-deps demo
 
@@ -95,16 +114,25 @@ deps-demo:
 SAN_O := $(O)-san
 
 check: deps
-	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 all unit-bins
+	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 progs unit-bins
 	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 run-unit
 	$(MAKE) --no-print-directory check-valgrind
 	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 run-root
+	$(MAKE) --no-print-directory check-system
 
-check-unit:
+check-unit: deps-build
 	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 unit-bins run-unit
 
-check-root:
-	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 all run-root
+check-root: deps-build
+	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 progs run-root
+
+# The Debian package, built from this tree into $(O)/deb.
+deb: deps
+	@sh scripts/mkdeb $(O)/deb
+
+# The package on a fresh, booted Debian 12 system (tests/system/run).
+check-system: deb
+	@sh tests/system/run $(O)
 
 unit-bins: $(UNIT_BINS)
 
@@ -118,14 +146,18 @@ check-valgrind:
 	$(MAKE) --no-print-directory O=$(O)-vg unit-bins
 	@VALGRIND=1 sh tests/run-unit $(UNIT_BINS:$(O)/%=$(O)-vg/%)
 
-demo: deps-demo all
+demo: deps-demo
+	@$(MAKE) --no-print-directory progs
 	@sh tests/demo/demo $(O)
 
-bench: all $(BENCH_BINS)
+bench: deps-build
+	@$(MAKE) --no-print-directory progs bench-bins
 	@sh bench/run $(O)
 
+bench-bins: $(BENCH_BINS)
+
 FUZZ_O := $(O)-fuzz
-fuzz:
+fuzz: deps
 	@mkdir -p $(FUZZ_O) fuzz/corpus-run
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 		-Ilibzone/include -Ilibzone $(shell pkg-config --cflags libconfig) \
@@ -149,7 +181,8 @@ install: all
 clean:
 	rm -rf $(O) $(SAN_O) $(O)-vg $(FUZZ_O)
 
-.PHONY: all deps deps-demo check check-unit check-root check-valgrind \
-	unit-bins run-unit run-root demo bench fuzz install clean
+.PHONY: all progs deps deps-build deps-demo check check-unit check-root \
+	check-valgrind check-system deb unit-bins run-unit run-root demo bench \
+	bench-bins fuzz install clean
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
