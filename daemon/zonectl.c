@@ -41,6 +41,7 @@ enum {
 
 static const char *arg_socket = ZONED_SOCKET_DEFAULT;
 static bool arg_json;
+static bool arg_prometheus; /* status --prometheus */
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -135,6 +136,8 @@ static int ctl_call(enum ctl_cmd cmd, size_t argc, const char **argv, FILE *out,
 
 	if (arg_json)
 		req.flags |= CTL_F_JSON;
+	if (arg_prometheus)
+		req.flags |= CTL_F_PROMETHEUS;
 	for (i = 0; i < argc; i++)
 		req.argv[i] = argv[i];
 	len = ctl_request_encode(&req, buf, sizeof(buf));
@@ -679,10 +682,12 @@ out:
 /* ---- the command line ---- */
 
 /*
- * Take --json wherever it appears after the command, and --reason TEXT
- * (or --reason=TEXT) when @reason is given.  The rest stay in order.
+ * Take --json wherever it appears after the command, --reason TEXT (or
+ * --reason=TEXT) when @reason is given and --prometheus when @prometheus
+ * is.  The rest stay in order.
  */
-static int take_options(int *argc, char **argv, const char **reason)
+static int take_options(int *argc, char **argv, const char **reason,
+			bool *prometheus)
 {
 	int n = 0;
 	int i;
@@ -690,6 +695,8 @@ static int take_options(int *argc, char **argv, const char **reason)
 	for (i = 0; i < *argc; i++) {
 		if (strcmp(argv[i], "--json") == 0) {
 			arg_json = true;
+		} else if (prometheus && strcmp(argv[i], "--prometheus") == 0) {
+			*prometheus = true;
 		} else if (reason && strcmp(argv[i], "--reason") == 0) {
 			if (i + 1 == *argc)
 				return -EINVAL;
@@ -735,7 +742,8 @@ static int run_command(const struct command *c, int argc, char **argv)
 	int i;
 
 	if (take_options(&argc, argv,
-			 c->cmd == CTL_CMD_ISOLATE ? &reason : NULL) < 0)
+			 c->cmd == CTL_CMD_ISOLATE ? &reason : NULL,
+			 c->cmd == CTL_CMD_STATUS ? &arg_prometheus : NULL) < 0)
 		usage();
 	if (argc < c->argc_min || argc > c->argc_max)
 		usage();

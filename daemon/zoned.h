@@ -22,6 +22,7 @@ struct nftmon;
 struct control;
 struct isolation;
 struct stats;
+struct metrics;
 struct loop;
 struct reload;
 
@@ -53,6 +54,7 @@ struct zoned {
 	struct control *ctl;
 	struct isolation *iso;
 	struct stats *stats;		/* what the watchers saw (stats.h) */
+	struct metrics *metrics;	/* the textfile writer (metrics.h) */
 
 	/* Owned by daemon/zoned.c, loop.c and reload.c. */
 	struct loop *loop;		/* fd -> callback registry of epfd */
