@@ -29,6 +29,7 @@ MANDIR ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 SYSTEMDDIR ?= /lib/systemd/system
 SYSCTLDIR ?= /usr/lib/sysctl.d
+SYSUSERSDIR ?= /usr/lib/sysusers.d
 DESTDIR ?=
 FUZZ_SECONDS ?= 60
 
@@ -166,9 +167,14 @@ fuzz: deps
 		fuzz/corpus-run fuzz/corpus
 
 install: all
+	@$(MAKE) --no-print-directory install-files
+
+# What install puts in place, from the programs already built in $(O).
+install-files: $(PROGS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/zoned \
-		$(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(SYSCTLDIR)
+		$(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(SYSCTLDIR) \
+		$(DESTDIR)$(SYSUSERSDIR)
 	install -m 0755 $(PROGS) $(DESTDIR)$(SBINDIR)/
 	install -m 0644 man/zoned.8 man/zonectl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 man/zoned.conf.5 $(DESTDIR)$(MANDIR)/man5/
@@ -177,12 +183,13 @@ install: all
 		>$(DESTDIR)$(SYSTEMDDIR)/zoned.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/zoned.service
 	install -m 0644 systemd/zoned-sysctl.conf $(DESTDIR)$(SYSCTLDIR)/50-zoned.conf
+	install -m 0644 systemd/zoned.sysusers $(DESTDIR)$(SYSUSERSDIR)/zoned.conf
 
 clean:
 	rm -rf $(O) $(SAN_O) $(O)-vg $(FUZZ_O)
 
 .PHONY: all progs deps deps-build deps-demo check check-unit check-root \
 	check-valgrind check-system deb unit-bins run-unit run-root demo bench \
-	bench-bins fuzz install clean
+	bench-bins fuzz install install-files clean
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+-include $(shell find $(O) -path '$(O)/deb' -prune -o -name '*.d' -type f -print 2>/dev/null)
