@@ -133,6 +133,7 @@ deb: deps
 
 # The package on a fresh, booted Debian 12 system (tests/system/run).
 check-system: deb
+	@$(MAKE) --no-print-directory progs
 	@sh tests/system/run $(O)
 
 unit-bins: $(UNIT_BINS)
