@@ -5,6 +5,7 @@
  * The file is written whole under a temporary name and renamed over the
  * old one, so the collector never reads half a file.
  */
+#include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -12,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
