@@ -108,6 +108,9 @@ deps:
 deps-build:
 	@sh scripts/install-deps build
 
+deps-unit:
+	@sh scripts/install-deps unit
+
 deps-demo:
 	@sh scripts/install-deps demo
 
@@ -121,7 +124,7 @@ check: deps
 	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 run-root
 	$(MAKE) --no-print-directory check-system
 
-check-unit: deps-build
+check-unit: deps-unit
 	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 unit-bins run-unit
 
 check-root: deps-build
@@ -189,7 +192,7 @@ install-files: $(PROGS)
 clean:
 	rm -rf $(O) $(SAN_O) $(O)-vg $(FUZZ_O)
 
-.PHONY: all progs deps deps-build deps-demo check check-unit check-root \
+.PHONY: all progs deps deps-build deps-unit deps-demo check check-unit check-root \
 	check-valgrind check-system deb unit-bins run-unit run-root demo bench \
 	bench-bins fuzz install install-files clean
 
