@@ -30,10 +30,10 @@
 #endif
 
 struct metrics {
-	int tfd;		/* the interval timer, -1 when off */
-	char *path;		/* the file being written, NULL when off */
+	int tfd; /* the interval timer, -1 when off */
+	char *path; /* the file being written, NULL when off */
 	unsigned int interval;
-	int last_err;		/* errno of the last failed write, 0 if none */
+	int last_err; /* errno of the last failed write, 0 if none */
 };
 
 /* A label value: backslash, double quote and newline escaped. */
@@ -114,8 +114,9 @@ static void print_policy(struct zoned *z, FILE *out)
 	time_t now = time(NULL);
 	size_t i;
 
-	put_head(out, "zoned_policy_info", "gauge",
-		 "The policy in force, as value 1: its hash, profile and mode.");
+	put_head(
+		out, "zoned_policy_info", "gauge",
+		"The policy in force, as value 1: its hash, profile and mode.");
 	fputs("zoned_policy_info{", out);
 	put_label(out, "policy_hash", zone_model_hash(m));
 	fputc(',', out);
@@ -129,8 +130,9 @@ static void print_policy(struct zoned *z, FILE *out)
 		 "When the policy in force was applied (Unix time).");
 	fprintf(out, "zoned_policy_applied_timestamp_seconds %lld\n",
 		(long long)z->applied_at);
-	put_head(out, "zoned_policy_last_reload_rejected", "gauge",
-		 "1 when the last reload was rejected and the previous policy stayed in force.");
+	put_head(
+		out, "zoned_policy_last_reload_rejected", "gauge",
+		"1 when the last reload was rejected and the previous policy stayed in force.");
 	put_u64(out, "zoned_policy_last_reload_rejected",
 		z->last_error[0] ? 1 : 0);
 	for (i = 0; i < n; i++)
@@ -168,8 +170,9 @@ static void print_totals(struct zoned *z, FILE *out)
 {
 	int k;
 
-	put_head(out, "zoned_events_total", "counter",
-		 "Events since zoned started: deny, violation, killed, spoof, drift, events-lost.");
+	put_head(
+		out, "zoned_events_total", "counter",
+		"Events since zoned started: deny, violation, killed, spoof, drift, events-lost.");
 	for (k = 0; k < STAT_MAX; k++) {
 		fputs("zoned_events_total{", out);
 		put_label(out, "event", stats_kind_name(k));
@@ -198,8 +201,9 @@ static void pair_cb(const char *src, const char *dst,
 
 static void print_pair_events(struct zoned *z, FILE *out)
 {
-	put_head(out, "zoned_pair_events_total", "counter",
-		 "Events since zoned started, per source and destination zone.");
+	put_head(
+		out, "zoned_pair_events_total", "counter",
+		"Events since zoned started, per source and destination zone.");
 	stats_foreach(z->stats, pair_cb, out);
 }
 

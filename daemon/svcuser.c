@@ -43,8 +43,8 @@ static bool permits(const struct identity *id, const struct stat *st,
 }
 
 /* Every directory from / down to @path's own needs x. */
-static int check_dirs(const struct identity *id, const char *path,
-		      char *why, size_t size)
+static int check_dirs(const struct identity *id, const char *path, char *why,
+		      size_t size)
 {
 	char dir[PATH_MAX];
 	struct stat st;
@@ -52,7 +52,8 @@ static int check_dirs(const struct identity *id, const char *path,
 
 	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
 		return -ENAMETOOLONG;
-	for (slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+	for (slash = strchr(dir + 1, '/'); slash;
+	     slash = strchr(slash + 1, '/')) {
 		*slash = '\0';
 		if (stat(dir, &st) < 0)
 			return -errno;
