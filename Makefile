@@ -13,6 +13,13 @@
 #   make bench          the benchmarks (root for the kernel ones)
 #   make fuzz           run the fuzzers for FUZZ_SECONDS each (FUZZ=...)
 #   make install        PREFIX=/usr/local DESTDIR=
+#   make deb            the Debian package, into $(O)/deb (dpkg-buildpackage)
+#   make check-system   the package on a booted Debian 12 system (root)
+#
+# `make`, `make demo` and `make check` first install the Debian packages
+# they miss (scripts/install-deps; root), then build in a sub-make: the
+# pkg-config flags are read only after the packages are there, so the
+# first run on a fresh machine links too.
 #
 # O= picks the build directory, so that several builds can share a tree.
 
@@ -24,6 +31,7 @@ MANDIR ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 SYSTEMDDIR ?= /lib/systemd/system
 SYSCTLDIR ?= /usr/lib/sysctl.d
+SYSUSERSDIR ?= /usr/lib/sysusers.d
 DESTDIR ?=
 FUZZ_SECONDS ?= 60
 
@@ -40,10 +48,14 @@ CFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 endif
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -Ilibzone/include \
-	-Ilibzone $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
-LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+# Recursively expanded (=, not :=): pkg-config runs when a recipe needs
+# the flags, after `deps` has installed the packages, never when make
+# reads this file.
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -Ilibzone/include \
+	-Ilibzone $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+LIBS = $(shell pkg-config --libs $(PKGS))
+CHECK_LIBS = $(shell pkg-config --libs check)
 
 LIBZONE_SRCS := $(sort $(wildcard libzone/*.c))
 ZONECTL_SRCS := daemon/zonectl.c $(wildcard daemon/ctlmsg.c)
@@ -58,7 +70,12 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(O)/bench/%)
 PROGS := $(ZONED) $(if $(wildcard daemon/zonectl.c),$(ZONECTL))
 
-all: $(PROGS)
+# The packages first, then the programs in a sub-make, so that nothing
+# is built before install-deps has run, whatever -j says.
+all: deps-build
+	@$(MAKE) --no-print-directory progs
+
+progs: $(PROGS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
@@ -92,6 +109,12 @@ $(O)/bench/%: $(O)/bench/%.o $(LIBZONE)
 deps:
 	@sh scripts/install-deps all
 
+deps-build:
+	@sh scripts/install-deps build
+
+deps-unit:
+	@sh scripts/install-deps unit
+
 deps-demo:
 	@sh scripts/install-deps demo
 
@@ -99,17 +122,27 @@ deps-demo:
 SAN_O := $(O)-san
 
 check: deps
-	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 all unit-bins
+	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 progs unit-bins
 	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 run-unit
 	$(MAKE) --no-print-directory check-valgrind
 	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 run-root
 	$(MAKE) --no-print-directory check-vm
+	$(MAKE) --no-print-directory check-system
 
-check-unit:
+check-unit: deps-unit
 	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 unit-bins run-unit
 
-check-root:
-	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 all run-root
+check-root: deps-build
+	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 progs run-root
+
+# The Debian package, built from this tree into $(O)/deb.
+deb: deps
+	@sh scripts/mkdeb $(O)/deb
+
+# The package on a fresh, booted Debian 12 system (tests/system/run).
+check-system: deb
+	@$(MAKE) --no-print-directory progs
+	@sh tests/system/run $(O)
 
 unit-bins: $(UNIT_BINS)
 
@@ -129,11 +162,15 @@ check-valgrind:
 	$(MAKE) --no-print-directory O=$(O)-vg unit-bins
 	@VALGRIND=1 sh tests/run-unit $(UNIT_BINS:$(O)/%=$(O)-vg/%)
 
-demo: deps-demo all
+demo: deps-demo
+	@$(MAKE) --no-print-directory progs
 	@sh tests/demo/demo $(O)
 
-bench: all $(BENCH_BINS)
+bench: deps-build
+	@$(MAKE) --no-print-directory progs bench-bins
 	@sh bench/run $(O)
+
+bench-bins: $(BENCH_BINS)
 
 # The fuzzers (fuzz/fuzz_*.c, clang's libFuzzer): the config loader, the
 # netlink parsers (NFLOG, conntrack events, nftables notifications) and the
@@ -143,7 +180,7 @@ bench: all $(BENCH_BINS)
 FUZZ_O := $(O)-fuzz
 FUZZ_TARGETS := conf nflog ctevent nftmon ctlmsg
 FUZZ ?= $(FUZZ_TARGETS)
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Ilibzone/include -Ilibzone \
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Ilibzone/include -Ilibzone \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_SEEDS_conf := tests/conf/good tests/conf/bad conf
 
@@ -166,7 +203,10 @@ $(FUZZ_O)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_O)/libzone.a $(wildcard daemon/*.[ch]) \
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
 		-o $@ $< $(FUZZ_O)/libzone.a $(LIBS)
 
-fuzz: $(FUZZ:%=$(FUZZ_O)/fuzz_%) $(FUZZ_O)/mkseeds
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-run
+
+fuzz-run: $(FUZZ:%=$(FUZZ_O)/fuzz_%) $(FUZZ_O)/mkseeds
 	@$(FUZZ_O)/mkseeds $(FUZZ_O)/seeds
 	@set -e; for t in $(FUZZ); do \
 		mkdir -p $(FUZZ_O)/corpus-$$t; \
@@ -180,9 +220,14 @@ fuzz: $(FUZZ:%=$(FUZZ_O)/fuzz_%) $(FUZZ_O)/mkseeds
 	done
 
 install: all
+	@$(MAKE) --no-print-directory install-files
+
+# What install puts in place, from the programs already built in $(O).
+install-files: $(PROGS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/zoned \
-		$(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(SYSCTLDIR)
+		$(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(SYSCTLDIR) \
+		$(DESTDIR)$(SYSUSERSDIR)
 	install -m 0755 $(PROGS) $(DESTDIR)$(SBINDIR)/
 	install -m 0644 man/zoned.8 man/zonectl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 man/zoned.conf.5 $(DESTDIR)$(MANDIR)/man5/
@@ -191,12 +236,15 @@ install: all
 		>$(DESTDIR)$(SYSTEMDDIR)/zoned.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/zoned.service
 	install -m 0644 systemd/zoned-sysctl.conf $(DESTDIR)$(SYSCTLDIR)/50-zoned.conf
+	install -m 0644 systemd/zoned.sysusers $(DESTDIR)$(SYSUSERSDIR)/zoned.conf
 
 clean:
 	rm -rf $(O) $(SAN_O) $(O)-vg $(FUZZ_O)
 
-.PHONY: all deps deps-demo check check-unit check-root check-valgrind \
-	check-vm unit-bins run-unit run-root demo bench fuzz install clean
+.PHONY: all progs deps deps-build deps-unit deps-demo check check-unit \
+	check-root check-valgrind check-vm check-system deb unit-bins run-unit \
+	run-root demo bench bench-bins fuzz fuzz-run install install-files clean
 
-# $(O)/vm holds the VM's root file system, whose *.d are directories.
--include $(shell find $(O) -path $(O)/vm -prune -o -name '*.d' -type f -print 2>/dev/null)
+# $(O)/vm and $(O)/deb hold root file systems and package trees whose
+# *.d are directories.
+-include $(shell find $(O) \( -path '$(O)/vm' -o -path '$(O)/deb' \) -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -28,6 +28,7 @@
 #include "control.h"
 #include "control_priv.h"
 #include "ctlmsg.h"
+#include "metrics.h"
 #include "stats.h"
 #include "textesc.h"
 #include "watch.h"
@@ -269,7 +270,11 @@ void ctl_status(struct zoned *z, const struct ctl_request *req,
 	size_t n = 0;
 	int ret;
 
-	(void)req;
+	if (req->flags & CTL_F_PROMETHEUS) {
+		if (metrics_print(z, o->out) < 0)
+			ctl_fail(o, "cannot print the metrics");
+		return;
+	}
 	ret = zone_nft_counters(z->nft, &c, &n);
 	if (o->json) {
 		bool first = false;

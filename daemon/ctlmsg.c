@@ -93,7 +93,7 @@ ssize_t ctl_request_encode(const struct ctl_request *req, void *buf,
 	size_t i;
 
 	if (!ctl_cmd_name(req->cmd) || req->argc > CTL_ARGS_MAX ||
-	    (req->flags & ~(unsigned int)CTL_F_JSON))
+	    (req->flags & ~(unsigned int)CTL_F_ALL))
 		return -EINVAL;
 	for (i = 0; i < req->argc; i++) {
 		size_t n = strlen(req->argv[i]);
@@ -156,7 +156,7 @@ int ctl_request_decode(const void *buf, size_t len, struct ctl_request *ret_req)
 	if (ret < 0)
 		return ret;
 	if (hdr.type != CTL_T_REQUEST || !ctl_cmd_name(hdr.code) ||
-	    (hdr.flags & ~CTL_F_JSON) || hdr.argc > CTL_ARGS_MAX)
+	    (hdr.flags & ~CTL_F_ALL) || hdr.argc > CTL_ARGS_MAX)
 		return -EBADMSG;
 	ret = ctl_args_get((const char *)buf + CTL_HDR_LEN, len - CTL_HDR_LEN,
 			   hdr.argc, req.argv);

@@ -56,6 +56,8 @@ enum ctl_cmd {
 
 enum ctl_flags {
 	CTL_F_JSON = 1 << 0,
+	CTL_F_PROMETHEUS = 1 << 1, /* status: the metrics exposition */
+	CTL_F_ALL = CTL_F_JSON | CTL_F_PROMETHEUS,
 };
 
 struct ctl_request {

@@ -22,6 +22,7 @@
 #include "alert.h"
 #include "control.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "tablestate.h"
 #include "watch.h"
@@ -202,6 +203,7 @@ void zoned_policy_applied(struct zoned *z, const char *why)
 		   why, NULL);
 	report_expired(z, z->model, z->applied_at);
 	sweep(z);
+	metrics_configure(z);
 }
 
 static void notify_status(struct zoned *z)

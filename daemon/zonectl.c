@@ -42,6 +42,7 @@ enum {
 
 static const char *arg_socket = ZONED_SOCKET_DEFAULT;
 static bool arg_json;
+static bool arg_prometheus; /* status --prometheus */
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -136,6 +137,8 @@ static int ctl_call(enum ctl_cmd cmd, size_t argc, const char **argv, FILE *out,
 
 	if (arg_json)
 		req.flags |= CTL_F_JSON;
+	if (arg_prometheus)
+		req.flags |= CTL_F_PROMETHEUS;
 	for (i = 0; i < argc; i++)
 		req.argv[i] = argv[i];
 	len = ctl_request_encode(&req, buf, sizeof(buf));
@@ -685,12 +688,12 @@ out:
 
 /*
  * Take --json wherever it appears after the command, --reason TEXT (or
- * --reason=TEXT) when @reason is given, and --in IFACE / --out IFACE
- * into @iface[0] / @iface[1] when @iface is given.  The rest stay in
- * order.
+ * --reason=TEXT) when @reason is given, --in IFACE / --out IFACE into
+ * @iface[0] / @iface[1] when @iface is given, and --prometheus when
+ * @prometheus is.  The rest stay in order.
  */
 static int take_options(int *argc, char **argv, const char **reason,
-			const char **iface)
+			const char **iface, bool *prometheus)
 {
 	int n = 0;
 	int i;
@@ -704,6 +707,8 @@ static int take_options(int *argc, char **argv, const char **reason,
 				return -EINVAL;
 			iface[argv[i][2] == 'o'] = argv[i + 1];
 			i++;
+		} else if (prometheus && strcmp(argv[i], "--prometheus") == 0) {
+			*prometheus = true;
 		} else if (reason && strcmp(argv[i], "--reason") == 0) {
 			if (i + 1 == *argc)
 				return -EINVAL;
@@ -753,7 +758,8 @@ static int run_command(const struct command *c, int argc, char **argv)
 
 	if (take_options(&argc, argv,
 			 c->cmd == CTL_CMD_ISOLATE ? &reason : NULL,
-			 c->cmd == CTL_CMD_EXPLAIN ? iface : NULL) < 0)
+			 c->cmd == CTL_CMD_EXPLAIN ? iface : NULL,
+			 c->cmd == CTL_CMD_STATUS ? &arg_prometheus : NULL) < 0)
 		usage();
 	if (argc < c->argc_min || argc > c->argc_max)
 		usage();

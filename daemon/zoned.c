@@ -11,6 +11,7 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +28,10 @@
 #include "clockwatch.h"
 #include "control.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "stats.h"
+#include "svcuser.h"
 #include "tablestate.h"
 #include "watch.h"
 #include "zoned.h"
@@ -106,6 +109,35 @@ static int conf_print(const struct zone_model *model)
 	return ret;
 }
 
+/*
+ * Run as root, -t also asks whether the service could read the file: the
+ * unit runs zoned as the user zoned, and a file only root can read passes
+ * every other check here yet fails the first `systemctl start`.
+ * Returns 0, or -EACCES after saying why.
+ */
+static int check_service_access(const char *path)
+{
+	char abs[PATH_MAX];
+	char why[256];
+	int ret;
+
+	if (geteuid() != 0 || realpath(path, abs) == NULL)
+		return 0;
+	ret = svcuser_check(abs, ZONED_SERVICE_USER, why, sizeof(why));
+	if (ret == 1) {
+		fprintf(stderr,
+			"%s: not readable by user %s, which zoned.service runs as (%s): chgrp %s %s && chmod 0640 %s\n",
+			path, ZONED_SERVICE_USER, why, ZONED_SERVICE_USER, abs,
+			abs);
+		return -EACCES;
+	}
+	if (ret == -ENOENT && strcmp(abs, ZONE_CONF_DEFAULT_PATH) == 0)
+		fprintf(stderr,
+			"zoned: warning: there is no user %s for zoned.service to run as (systemd-sysusers creates it)\n",
+			ZONED_SERVICE_USER);
+	return 0;
+}
+
 /* -t and -T: check the config (and print it); the exit status. */
 static int conf_test(const char *path, bool print)
 {
@@ -122,6 +154,8 @@ static int conf_test(const char *path, bool print)
 	ret = zone_conf_load(path, 0, diag, &model);
 	for (i = 0; i < zone_diag_count(diag); i++)
 		fprintf(stderr, "%s\n", zone_diag_line(diag, i));
+	if (check_service_access(path) < 0 && ret == 0)
+		ret = -EACCES;
 	if (ret == 0 && print && (ret = conf_print(model)) < 0)
 		fprintf(stderr, "zoned: cannot print %s: %s\n", path,
 			strerror(-ret));
@@ -382,6 +416,7 @@ static void start_watchers(struct zoned *z, sigset_t *mask)
 static void shutdown_daemon(struct zoned *z)
 {
 	notify_send("STOPPING=1");
+	metrics_close(z);
 	reload_close(z);
 	clockwatch_close(z);
 	control_close(z);

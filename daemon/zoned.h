@@ -22,6 +22,7 @@ struct nftmon;
 struct control;
 struct isolation;
 struct stats;
+struct metrics;
 struct loop;
 struct reload;
 struct tablestate;
@@ -57,6 +58,7 @@ struct zoned {
 	struct stats *stats;		/* what the watchers saw (stats.h) */
 	struct tablestate *tstate;	/* what was applied last (tablestate.c) */
 	struct clockwatch *clock;	/* steps and sync of the clock */
+	struct metrics *metrics;	/* the textfile writer (metrics.h) */
 
 	/* Owned by daemon/zoned.c, loop.c and reload.c. */
 	struct loop *loop;		/* fd -> callback registry of epfd */

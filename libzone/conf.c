@@ -647,6 +647,74 @@ static void parse_alerts(struct conf_loader *ld, const config_setting_t *root)
 		v);
 }
 
+/* Bounds of the metrics interval, in seconds. */
+#define METRICS_INTERVAL_DEFAULT 15
+#define METRICS_INTERVAL_MAX 3600
+
+static void parse_metrics_interval(struct conf_loader *ld,
+				   const config_setting_t *metrics)
+{
+	const config_setting_t *s =
+		config_setting_get_member(metrics, "interval");
+	long long v;
+
+	ld->model->metrics_interval = METRICS_INTERVAL_DEFAULT;
+	if (!s)
+		return;
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
+		conf_error(ld, conf_line_of(s),
+			   "metrics: interval must be a number of seconds");
+		return;
+	}
+	v = config_setting_get_int64(s);
+	if (v < 1 || v > METRICS_INTERVAL_MAX) {
+		conf_error(ld, conf_line_of(s),
+			   "metrics: interval %lld is out of range (1..%d seconds)",
+			   v, METRICS_INTERVAL_MAX);
+		return;
+	}
+	ld->model->metrics_interval = (unsigned int)v;
+}
+
+/*
+ * metrics = { file = "/run/zoned/zoned.prom"; interval = 15; }: off when
+ * absent.  node_exporter's textfile collector reads only *.prom files, so
+ * any other name would be written and never read: refused.
+ */
+static void parse_metrics(struct conf_loader *ld, const config_setting_t *root)
+{
+	static const char *const keys[] = { "file", "interval", NULL };
+	const config_setting_t *metrics =
+		config_setting_get_member(root, "metrics");
+	const config_setting_t *s;
+	const char *v;
+	size_t n;
+
+	if (!metrics)
+		return;
+	if (config_setting_type(metrics) != CONFIG_TYPE_GROUP) {
+		conf_error(ld, conf_line_of(metrics),
+			   "metrics must be a group { ... }");
+		return;
+	}
+	conf_check_keys(ld, metrics, "metrics", keys);
+	parse_metrics_interval(ld, metrics);
+	v = conf_get_string(ld, metrics, "file", "metrics", true, conf_line_of(metrics),
+		       &s);
+	if (!v)
+		return;
+	n = strlen(v);
+	if (v[0] != '/' || n < 6 || n > 200 || strcmp(v + n - 5, ".prom") ||
+	    v[n - 6] == '/' || strchr(v, '\n'))
+		conf_error(
+			ld, conf_line_of(s),
+			"metrics: file \"%.60s\" must be an absolute path ending in NAME.prom (at most 200 bytes)",
+			v);
+	else
+		ld->model->metrics_file = conf_strdup(ld, v);
+}
+
 static void parse_profile(struct conf_loader *ld, const config_setting_t *root)
 {
 	const config_setting_t *s;
@@ -757,7 +825,8 @@ static void parse_root(struct conf_loader *ld, const config_setting_t *root)
 					    "mode",	   "zones",
 					    "attachments", "channels",
 					    "alerts",	   "narrow",
-					    "gateway",	   NULL };
+					    "gateway",	   "metrics",
+					    NULL };
 	const config_setting_t *zones;
 	const config_setting_t *atts;
 	const config_setting_t *chans;
@@ -768,6 +837,7 @@ static void parse_root(struct conf_loader *ld, const config_setting_t *root)
 	parse_approval(ld, root);
 	parse_mode(ld, root);
 	parse_alerts(ld, root);
+	parse_metrics(ld, root);
 	zones = get_list(ld, root, "zones");
 	atts = get_list(ld, root, "attachments");
 	chans = get_list(ld, root, "channels");

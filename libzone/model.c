@@ -132,6 +132,7 @@ void zone_model_free(struct zone_model *model)
 	verdict_index_free(model->verdict_index);
 	free(model->file);
 	free(model->profile_approved);
+	free(model->metrics_file);
 	free(model);
 }
 
@@ -158,6 +159,16 @@ enum zone_mode zone_model_mode(const struct zone_model *model)
 int zone_model_alert_facility(const struct zone_model *model)
 {
 	return model->alert_facility;
+}
+
+const char *zone_model_metrics_file(const struct zone_model *model)
+{
+	return model->metrics_file;
+}
+
+unsigned int zone_model_metrics_interval(const struct zone_model *model)
+{
+	return model->metrics_interval;
 }
 
 const char *zone_model_hash(const struct zone_model *model)
@@ -476,7 +487,7 @@ static int model_compute_hash(struct zone_model *model)
 	out = open_memstream(&text, &len);
 	if (!out)
 		return -errno;
-	ret = zone_model_print(model, out);
+	ret = model_print_policy(model, out);
 	if (fclose(out) != 0 && ret == 0)
 		ret = -errno;
 	if (ret == 0)

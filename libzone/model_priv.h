@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include <zone/addr.h>
@@ -84,6 +85,8 @@ struct zone_model {
 	char *profile_approved;
 	enum zone_mode mode;
 	int alert_facility;
+	char *metrics_file;		/* NULL: no metrics */
+	unsigned int metrics_interval;	/* seconds */
 	struct zone_segment *segments;	/* zones first, then attachments */
 	size_t n_segments;
 	size_t n_zones;
@@ -114,5 +117,11 @@ int model_finish(struct zone_model *model);
 /* model_edge.c: destructors of the gateway rules and narrow entries */
 void model_gw_rule_release(struct zone_gw_rule *rule);
 void model_narrow_release(struct zone_narrow *n);
+/*
+ * model_print_policy - zone_model_print() without the settings that do
+ * not change what is enforced (metrics): the text the policy hash is
+ * taken of.  Returns 0 or -EIO.
+ */
+int model_print_policy(const struct zone_model *model, FILE *out);
 
 #endif

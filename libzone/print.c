@@ -202,15 +202,8 @@ static void print_gw_list(FILE *out, const struct zone_model *m, bool outbound)
 	fputs(any ? "  );\n" : ");\n", out);
 }
 
-/**
- * zone_model_print - write the normalised config
- * @model: the model
- * @out: where to write
- *
- * Fixed key order, every default spelled out, canonical prefixes and
- * services, no comments.  Returns 0, or -EIO when writing failed.
- */
-int zone_model_print(const struct zone_model *model, FILE *out)
+/* The policy: everything but metrics; the policy hash is taken of it. */
+int model_print_policy(const struct zone_model *model, FILE *out)
 {
 	const char *facility = conf_facility_name(model->alert_facility);
 	size_t i;
@@ -238,6 +231,26 @@ int zone_model_print(const struct zone_model *model, FILE *out)
 	print_string(out, facility ? facility : "authpriv");
 	fputs("; };\n", out);
 	return ferror(out) ? -EIO : 0;
+}
+
+/**
+ * zone_model_print - write the normalised config
+ * @model: the model
+ * @out: where to write
+ *
+ * Fixed key order, every default spelled out, canonical prefixes and
+ * services, no comments.  Returns 0, or -EIO when writing failed.
+ */
+int zone_model_print(const struct zone_model *model, FILE *out)
+{
+	int ret = model_print_policy(model, out);
+
+	if (ret == 0 && model->metrics_file) {
+		fputs("metrics = { file = ", out);
+		print_string(out, model->metrics_file);
+		fprintf(out, "; interval = %u; };\n", model->metrics_interval);
+	}
+	return ret == 0 && ferror(out) ? -EIO : ret;
 }
 
 /* The MIC guideline's name for each role. */

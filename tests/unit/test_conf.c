@@ -474,6 +474,46 @@ START_TEST(test_conf_shipped_examples_load_and_round_trip)
 }
 END_TEST
 
+/*
+ * metrics: off by default, the interval defaults to 15 s, printed by -T
+ * and read back the same, and never part of the policy hash.
+ */
+START_TEST(test_conf_metrics)
+{
+	struct zone_model *plain = load_ok(ZONES);
+	struct zone_model *m;
+	struct zone_model *back;
+	char *printed;
+	char *err;
+
+	ck_assert_ptr_null(zone_model_metrics_file(plain));
+	m = load_ok(ZONES "metrics = { file = \"/run/zoned/zoned.prom\"; };\n");
+	ck_assert_str_eq(zone_model_metrics_file(m), "/run/zoned/zoned.prom");
+	ck_assert_uint_eq(zone_model_metrics_interval(m), 15);
+	ck_assert_str_eq(zone_model_hash(m), zone_model_hash(plain));
+	printed = print_model(m, false);
+	ck_assert_ptr_nonnull(strstr(printed,
+		"metrics = { file = \"/run/zoned/zoned.prom\"; interval = 15; };\n"));
+	back = load_ok(printed);
+	ck_assert_str_eq(zone_model_metrics_file(back), "/run/zoned/zoned.prom");
+	ck_assert_uint_eq(zone_model_metrics_interval(back), 15);
+	zone_model_free(back);
+	zone_model_free(m);
+	free(printed);
+
+	err = load_err(ZONES "metrics = { file = \"/x/zoned.txt\"; interval = 0;\n"
+			     "  colour = 1; };\n");
+	ck_assert_ptr_nonnull(strstr(err, "t.conf:19: metrics: unknown key \"colour\""));
+	ck_assert_ptr_nonnull(strstr(err, "t.conf:18: metrics: interval 0 is out of range (1..3600 seconds)"));
+	ck_assert_ptr_nonnull(strstr(err, "t.conf:18: metrics: file \"/x/zoned.txt\" must be an absolute path ending in NAME.prom"));
+	free(err);
+	err = load_err(ZONES "metrics = { interval = 5; };\n");
+	ck_assert_ptr_nonnull(strstr(err, "t.conf:18: metrics: missing file"));
+	free(err);
+	zone_model_free(plain);
+}
+END_TEST
+
 START_TEST(test_conf_goldens_round_trip)
 {
 	check_round_trip(SRCDIR "/tests/conf/good/1.conf");
@@ -1071,6 +1111,7 @@ static Suite *conf_suite(void)
 	tcase_add_loop_test(tc, test_conf_accepts_legal_channels, 0,
 			    sizeof(legal_cases) / sizeof(legal_cases[0]));
 	tcase_add_test(tc, test_conf_hard_invariant_every_kind);
+	tcase_add_test(tc, test_conf_metrics);
 	tcase_add_test(tc, test_conf_matrix_matches_verdict);
 	tcase_add_test(tc, test_conf_accepts_shared_uplinks_and_free_text);
 	tcase_add_loop_test(tc, test_conf_overlap_matches_pairwise, 0, 50);

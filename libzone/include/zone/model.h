@@ -89,6 +89,13 @@ const char *zone_model_profile_approved(const struct zone_model *model);
 enum zone_mode zone_model_mode(const struct zone_model *model);
 /* The syslog facility for alerts (LOG_AUTHPRIV unless configured). */
 int zone_model_alert_facility(const struct zone_model *model);
+/*
+ * The metrics file (an absolute path ending in .prom), or NULL when the
+ * config has no metrics group; the interval in seconds between writes.
+ * Neither is part of the policy hash.
+ */
+const char *zone_model_metrics_file(const struct zone_model *model);
+unsigned int zone_model_metrics_interval(const struct zone_model *model);
 
 /**
  * zone_model_hash - the policy hash of the normalised model
