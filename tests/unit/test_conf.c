@@ -503,12 +503,12 @@ START_TEST(test_conf_metrics)
 
 	err = load_err(ZONES "metrics = { file = \"/x/zoned.txt\"; interval = 0;\n"
 			     "  colour = 1; };\n");
-	ck_assert_ptr_nonnull(strstr(err, "t.conf:19: metrics: unknown key \"colour\""));
-	ck_assert_ptr_nonnull(strstr(err, "t.conf:18: metrics: interval 0 is out of range (1..3600 seconds)"));
-	ck_assert_ptr_nonnull(strstr(err, "t.conf:18: metrics: file \"/x/zoned.txt\" must be an absolute path ending in NAME.prom"));
+	ck_assert_ptr_nonnull(strstr(err, "t.conf:20: metrics: unknown key \"colour\""));
+	ck_assert_ptr_nonnull(strstr(err, "t.conf:19: metrics: interval 0 is out of range (1..3600 seconds)"));
+	ck_assert_ptr_nonnull(strstr(err, "t.conf:19: metrics: file \"/x/zoned.txt\" must be an absolute path ending in NAME.prom"));
 	free(err);
 	err = load_err(ZONES "metrics = { interval = 5; };\n");
-	ck_assert_ptr_nonnull(strstr(err, "t.conf:18: metrics: missing file"));
+	ck_assert_ptr_nonnull(strstr(err, "t.conf:19: metrics: missing file"));
 	free(err);
 	zone_model_free(plain);
 }
