@@ -20,7 +20,7 @@
 #              and a destination classification chain, then the pairs)
 #
 # The hand-written rulesets only classify; zoned's table does what they
-# do plus what DESIGN.md 3 asks (anti-spoofing, the ct mark that records
+# do plus what doc/design.md 3 asks (anti-spoofing, the ct mark that records
 # the admitting rule, per-pair counters, logged drops).
 #
 # The load column is the time to load each ruleset; zoned's includes

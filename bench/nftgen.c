@@ -227,7 +227,7 @@ static void print_map(FILE *f, const struct zone_ruleset *rs,
 /*
  * The conventional hand-written ruleset for the same classification: a
  * source interval map into the ct mark and a destination interval
- * verdict map (DESIGN.md's first sketch), as one full replace.
+ * verdict map (the design's first sketch), as one full replace.
  */
 static void write_nft(const char *path, const struct zone_ruleset *rs)
 {

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /*
- * The alerts of DESIGN.md section 5: one line per event, "EVENT key=value
+ * The alerts of doc/design.md section 5: one line per event, "EVENT key=value
  * ...", to syslog with the configured facility and, where the journal's
  * native socket exists, as journal fields too (ZONED_EVENT=, ZONED_SRC=,
  * ...).  Each class of events has a budget of its own, so that a flood

@@ -111,7 +111,7 @@ void alert_class_budget(enum alert_class c, uint64_t *ret_rate,
 	}
 }
 
-/* alert_event_priority - the syslog priority of @event (DESIGN.md 5) */
+/* alert_event_priority - the syslog priority of @event (doc/design.md 5) */
 int alert_event_priority(enum alert_event event)
 {
 	if ((unsigned int)event >= ALERT_MAX)

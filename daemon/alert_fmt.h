@@ -18,7 +18,7 @@
 /* The longest line; longer ones end at a pair with " truncated=yes". */
 #define ALERT_LINE_MAX 2048
 /*
- * The budgets of DESIGN.md section 5: every class of events has a bucket
+ * The budgets of doc/design.md section 5: every class of events has a bucket
  * of its own, so that no flood of one class can crowd out another.  The
  * bulk classes (deny, flow-start/flow-end) get 100 lines a second, bursts
  * of up to 200; what they cannot send is aggregated per key and summarised

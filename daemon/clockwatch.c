@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The clock of DESIGN.md section 4: channel expiries and time windows are
+ * The clock of doc/design.md section 4: channel expiries and time windows are
  * judged by the kernel against the real-time clock, so a clock that is
  * set (stepped) or that loses its synchronisation can re-open a channel
  * that should be closed.  A CLOCK_REALTIME timerfd armed with

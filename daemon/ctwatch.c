@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The conntrack watcher of DESIGN.md section 4: NEW and DESTROY events on
+ * The conntrack watcher of doc/design.md section 4: NEW and DESTROY events on
  * a non-blocking socket with a large receive buffer, full-table sweeps
  * after start, every apply and every overrun, and the dump-based kills of
  * zonectl isolate (zonectl flows reads its own dump: ctwatch_flows.c).
  *
- * Three sockets, one per purpose (STYLE.md 23): events are read with
- * libmnl and decoded with nfct_nlmsg_parse() so that each wakeup does a
- * bounded amount of work; dumps and deletes use blocking
+ * Three sockets, one per purpose (HACKING.md, Conventions): events are
+ * read with libmnl and decoded with nfct_nlmsg_parse() so that each
+ * wakeup does a bounded amount of work; dumps and deletes use blocking
  * libnetfilter_conntrack handles of their own.
  */
 #include <sys/epoll.h>

@@ -9,7 +9,7 @@
  * to stderr while starting up (and always under -d), and to syslog with
  * facility LOG_DAEMON once log_startup_done() is called.  Messages are
  * lower case, without a trailing period; non-fatal ones end ", ignoring".
- * Alerts (the security events of DESIGN.md section 5) go through alert.h.
+ * Alerts (the security events of doc/design.md section 5) go through alert.h.
  */
 void log_init(int debug, int facility);
 void log_startup_done(void);

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The NFLOG receiver of DESIGN.md section 4: the packets the ruleset drops
+ * The NFLOG receiver of doc/design.md section 4: the packets the ruleset drops
  * (after its in-kernel rate limit) arrive on group ZONE_NFLOG_GROUP, are
  * judged again with zone_verdict() and become deny and spoof alerts,
  * aggregated per (source, destination, protocol, port): the first one at
  * once with count=1, then one summary per window with the count since.
  *
- * libmnl only (notes/netlink.md section 5): one socket, bound with an ACK
+ * libmnl only: one socket, bound with an ACK
  * so that a group held by another listener is a clear error.
  */
 #include <sys/epoll.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The nftables monitor of DESIGN.md section 4.  A socket of its own joins
+ * The nftables monitor of doc/design.md section 4.  A socket of its own joins
  * NFNLGRP_NFTABLES; a change to table inet zoned that another socket made
  * raises drift and puts the policy back at once.  The kernel announces a
  * transaction as its object messages followed by NEWGEN, so the messages

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Reload and re-apply: a new config is parsed, validated, compiled and
- * committed in one batch before it replaces the one in force (STYLE.md
- * D.16); any failure keeps everything as it was.  Reloads come from
+ * committed in one batch before it replaces the one in force (HACKING.md,
+ * Conventions); any failure keeps everything as it was.  Reloads come from
  * SIGHUP, zonectl and inotify on the config's directory (editors write by
  * rename, so the file itself cannot be watched); a channel's expiry
  * re-applies the current model without it.

@@ -11,7 +11,7 @@
 struct zoned;
 
 /*
- * The watchers of DESIGN.md section 4.  Each _open registers its sockets
+ * The watchers of doc/design.md section 4.  Each _open registers its sockets
  * with the loop and stores its state in struct zoned; each _close undoes
  * that and accepts a watcher that was never opened.
  */

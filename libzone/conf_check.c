@@ -2,7 +2,7 @@
 /*
  * The semantic checks of a parsed config: unique names, networks that do
  * not overlap, interfaces owned by one zone, and channels that the matrix
- * of DESIGN.md section 1 allows for the profile, with the host and port
+ * of doc/design.md section 1 allows for the profile, with the host and port
  * constraints of their kind.  Every problem is reported; none stops the
  * others from being found.
  */
@@ -365,7 +365,7 @@ static bool is_resident_side(enum zone_role r)
 	return r == ZONE_ROLE_RESIDENT || r == ZONE_ROLE_GOV_CLOUD;
 }
 
-/* DESIGN.md section 1: resident <-> the internet side is never allowed. */
+/* doc/design.md section 1: resident <-> the internet side is never allowed. */
 static bool hard_invariant(struct conf_loader *ld, size_t ci)
 {
 	const struct zone_channel *c = &ld->model->channels[ci];
@@ -401,7 +401,7 @@ static bool profile_is_alpha(enum zone_profile p)
 	return p == ZONE_PROFILE_ALPHA || p == ZONE_PROFILE_ALPHA_PRIME;
 }
 
-/* The "legal between" column of the channel table of DESIGN.md. */
+/* The "legal between" column of the channel table of doc/design.md. */
 static enum legality kind_legal(enum zone_channel_kind kind,
 				enum zone_role from, enum zone_role to,
 				enum zone_profile profile)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * One nfnetlink batch per apply (notes/netlink.md section 1): BEGIN with
+ * One nfnetlink batch per apply (HACKING.md, Conventions): BEGIN with
  * the genid, the table with OWNER|PERSIST, then either only the element
  * changes of the named sets, or a flush and rebuild of every rule; END
  * with NLM_F_ACK.  The kernel commits all of it or none of it.

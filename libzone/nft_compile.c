@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Compile a zone model into the plan of table inet zoned (DESIGN.md 3).
+ * Compile a zone model into the plan of table inet zoned (doc/design.md 3).
  *
  * Per packet the forward chain runs a fixed handful of rules whatever the
  * model's size.  One interval verdict map per family (zone4, zone6) sends

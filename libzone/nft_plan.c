@@ -338,7 +338,7 @@ int nft_plan_sign(struct zone_ruleset *rs)
 }
 
 /*
- * The lockdown plan (DESIGN.md section 3): no model, so every new forward
+ * The lockdown plan (doc/design.md section 3): no model, so every new forward
  * is dropped and logged; replies of flows that already exist still pass.
  */
 struct zone_ruleset *nft_plan_lockdown(void)

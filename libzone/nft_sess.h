@@ -5,7 +5,7 @@
 /*
  * The netlink session behind struct zone_nft: one socket that writes
  * batches (the table's owner) and one that reads (dumps, GETGEN), as
- * STYLE.md 23 asks.
+ * HACKING.md asks (Conventions).
  */
 
 #include <stdbool.h>

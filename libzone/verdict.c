@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The matrix of DESIGN.md section 1.
+ * The matrix of doc/design.md section 1.
  *
  * Roles: R resident tier, L lgwan tier, I internet tier, W lgwan-wan,
  * P public-system, S security-cloud, N internet attachment (and every
@@ -29,7 +29,7 @@
  *   trans. no-transit (attachment to attachment, the same one included:
  *   the gateway is no transit; inside one zone forwarding is allowed).
  *
- * Cells DESIGN.md states: R<->I/S/N hard; R<->L/W/P resident-default
+ * Cells doc/design.md states: R<->I/S/N hard; R<->L/W/P resident-default
  * (this wins over inbound-default for W->R and P->R, being about the
  * resident tier); L<->W allowed; L<->I split-path; L->S/N no-breakout;
  * I->S allowed; I->N direct-internet; W/P/S/N -> L/I inbound-default.
@@ -193,7 +193,7 @@ static bool screen_transfer_legal(enum zone_profile profile,
  * @from: the role of the channel's from segment
  * @to: the role of its to segment
  *
- * The "legal between" column of DESIGN.md's channel table (the list at
+ * The "legal between" column of doc/design.md's channel table (the list at
  * the top of this file).  Returns true when the loader may accept such a
  * channel and the verdict honours it.
  */

@@ -40,7 +40,7 @@ enum zone_rule verdict_matrix_rule(enum zone_role from, enum zone_role to);
 
 /**
  * verdict_channel_legal - true when a channel of @kind from a segment of
- * role @from to one of role @to may exist under @profile (DESIGN.md 1,
+ * role @from to one of role @to may exist under @profile (doc/design.md 1,
  * "legal between").  The verdict ignores channels for which it is false,
  * so a loader that checks the same table can never admit a channel the
  * verdict would not honour.

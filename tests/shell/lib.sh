@@ -4,7 +4,7 @@
 # globals are read by the tests that source this file:
 # shellcheck disable=SC2034
 #
-# Namespace test harness for zoned (DESIGN.md section 8).  Sourced by the
+# Namespace test harness for zoned (doc/design.md section 8).  Sourced by the
 # tests tests/shell/<name>_0, which are bash scripts run as root by
 # tests/shell/run.
 #
@@ -797,7 +797,7 @@ zt_received_from() {
 # ---------------------------------------------------------------- matrix
 
 # zt_role SEG: the tier or attachment kind of a leaf, as a letter of the
-# DESIGN.md section 1 matrix (R L I W P S N)
+# doc/design.md section 1 matrix (R L I W P S N)
 zt_role() {
 	case ${1%%.*} in
 	jumin) REPLY=R ;;

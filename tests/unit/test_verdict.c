@@ -9,7 +9,7 @@
  * hard invariant) can be planted to prove the verdict ignores them too.
  *
  * The expected answers come from spec_rule() and spec_legal() below,
- * which restate DESIGN.md section 1 sentence by sentence; they share no
+ * which restate doc/design.md section 1 sentence by sentence; they share no
  * table with verdict.c.
  */
 #include <sys/socket.h>
@@ -89,7 +89,7 @@ static bool is_zone(enum zone_role r)
 	return r == R || r == L || r == I;
 }
 
-/* The cell rule for two different segments (DESIGN.md 1, "The matrix"). */
+/* The cell rule for two different segments (doc/design.md 1, "The matrix"). */
 static enum zone_rule spec_rule(enum zone_role from, enum zone_role to)
 {
 	bool inet_f = from == I || from == N || from == S;
@@ -134,7 +134,7 @@ static bool spec_allows(enum zone_rule rule)
 	       rule == ZONE_RULE_SECURE_EGRESS || rule == ZONE_RULE_CHANNEL;
 }
 
-/* DESIGN.md 1, the channel table's "legal between" column. */
+/* doc/design.md 1, the channel table's "legal between" column. */
 static bool spec_legal(enum zone_profile prof, enum zone_channel_kind kind,
 		       enum zone_role from, enum zone_role to)
 {

@@ -10,7 +10,7 @@
 #include <zone/addr.h>
 
 /*
- * The zone model of DESIGN.md section 1, as loaded and validated by
+ * The zone model of doc/design.md section 1, as loaded and validated by
  * zone_conf_load().  A loaded model is immutable: a reload builds a new one
  * and swaps it in.  Every object below is owned by its model; the getters
  * return borrowed pointers that live as long as the model.

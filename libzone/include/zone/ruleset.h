@@ -11,7 +11,7 @@
 #include <zone/model.h>
 
 /*
- * The model compiled into the objects of table inet zoned (DESIGN.md
+ * The model compiled into the objects of table inet zoned (doc/design.md
  * section 3), and the netlink session that writes them to the kernel.
  */
 

@@ -10,7 +10,7 @@
 #include <zone/model.h>
 
 /*
- * The matrix of DESIGN.md section 1 as one function.  The compiler, the
+ * The matrix of doc/design.md section 1 as one function.  The compiler, the
  * conntrack watcher, the NFLOG receiver and `zonectl explain` all ask it,
  * so the kernel and user space can never disagree about a flow.
  */
