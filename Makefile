@@ -245,6 +245,7 @@ clean:
 	check-root check-valgrind check-vm check-system deb unit-bins run-unit \
 	run-root demo bench bench-bins fuzz fuzz-run install install-files clean
 
-# $(O)/vm and $(O)/deb hold root file systems and package trees whose
-# *.d are directories.
--include $(shell find $(O) \( -path '$(O)/vm' -o -path '$(O)/deb' \) -prune -o -name '*.d' -type f -print 2>/dev/null)
+# The dependency files of our own objects only: $(O) also caches root
+# file systems and package trees, full of names ending in .d.
+-include $(wildcard $(O)/libzone/*.d $(O)/daemon/*.d $(O)/tests/unit/*.d \
+	$(O)/bench/*.d)

@@ -258,6 +258,8 @@ static int apply_kstate(struct zone_nft *nft, struct nft_kstate **ret_ks,
 	nft_kstate_free(nft->snap);
 	nft->snap = NULL;
 	ret = nft_dump_kstate(nft, ret_ks);
+	if (ret == 0)
+		(*ret_ks)->flags = flags;
 	/* an orphan of ours keeps PERSIST and is adopted by NEWTABLE; a
 	 * plain table cannot take OWNER: replace it where we want OWNER */
 	if (ret == 0 && (*ret_ks)->exists &&

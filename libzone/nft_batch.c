@@ -765,11 +765,35 @@ static bool plan_has_changes(const struct plan_ctx *x)
 	return false;
 }
 
+/*
+ * A batch that changes the table's flags (adopting an orphan: OWNER comes
+ * back) may not add a base chain to it: the kernel refuses a new base
+ * chain after a table flag update in the same transaction (EINVAL).  So a
+ * table that gains a hook that way, e.g. the lockdown table (forward only)
+ * giving way to a policy with the gateway's input and output hooks, is
+ * replaced whole, in the same batch.
+ */
+static bool plan_adopts_new_hook(const struct zone_ruleset *rs,
+				 const struct nft_kstate *ks)
+{
+	size_t i;
+
+	if (!ks->exists || ks->flags == rs->table_flags)
+		return false;
+	for (i = 0; i < rs->n_chains; i++) {
+		if (rs->chains[i].base &&
+		    !names_have((const char(*)[NFT_NAME_LEN])ks->chains,
+				ks->n_chains, rs->chains[i].name))
+			return true;
+	}
+	return false;
+}
+
 int nft_batch_plan(struct nft_batch *b, const struct zone_ruleset *rs,
 		   const struct nft_kstate *ks, uint32_t genid, bool *ret_empty)
 {
 	static const struct nft_kstate none;
-	bool replace = ks->replace;
+	bool replace = ks->replace || plan_adopts_new_hook(rs, ks);
 	struct plan_ctx x = { .b = b, .rs = rs };
 	struct nlmsghdr *nlh;
 	size_t i;

@@ -39,6 +39,7 @@ struct nft_kstate {
 	 * OWNER|PERSIST, and the kernel refuses to add OWNER): delete and
 	 * recreate it in the same batch */
 	bool replace;
+	uint32_t flags; /* the table's NFT_TABLE_F_* as found */
 	char *signature; /* NULL when not known */
 	char (*chains)[NFT_NAME_LEN];
 	size_t n_chains;

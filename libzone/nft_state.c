@@ -95,6 +95,7 @@ struct nft_kstate *nft_kstate_snapshot(const struct zone_ruleset *rs)
 	if (!ks)
 		return NULL;
 	ks->exists = true;
+	ks->flags = rs->table_flags;
 	ks->signature = strdup(rs->signature ? rs->signature : "");
 	if (!ks->signature)
 		ret = -ENOMEM;
