@@ -735,7 +735,24 @@ START_TEST(test_nft_batch_incremental)
 		k->data_type = a->sets[i].data_type;
 	}
 	ck_assert_int_eq(nft_kstate_add_chain(&dumped, "stale"), 0);
+	/*
+	 * an orphan that lacks one of the plan's hooks (the lockdown table
+	 * has only forward): adopting it updates the table's flags, after
+	 * which the kernel refuses a new base chain, so it is replaced
+	 */
+	dumped.flags = NFT_TABLE_F_PERSIST;
 	walk_batch(a, &dumped, &w, &empty);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELTABLE], 1);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWCHAIN], a->n_chains);
+	/* an orphan with every hook of the plan is adopted in place */
+	for (i = 0; i < a->n_chains; i++) {
+		if (a->chains[i].base)
+			ck_assert_int_eq(nft_kstate_add_chain(&dumped,
+							      a->chains[i].name),
+					 0);
+	}
+	walk_batch(a, &dumped, &w, &empty);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELTABLE], 0);
 	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELRULE], 1);
 	ck_assert_uint_eq(w.n_flush, a->n_sets);
 	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELCHAIN], 1);
