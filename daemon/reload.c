@@ -21,8 +21,10 @@
 
 #include "alert.h"
 #include "control.h"
+#include "history.h"
 #include "log.h"
 #include "notify.h"
+#include "policydiff.h"
 #include "watch.h"
 #include "zoned.h"
 
@@ -167,24 +169,86 @@ static void sweep(struct zoned *z)
 		log_warnx("conntrack sweep: %s, ignoring", strerror(-ret));
 }
 
-/**
- * zoned_policy_applied - announce a newly loaded config in force
- * @why: the trigger key ("start", "SIGHUP", ...)
- *
- * Raises policy result=applied, then channel-expired for the channels the
- * config lists that have already expired, then sweeps conntrack (when the
- * watcher is open), so the log reads cause before effect.
- */
-void zoned_policy_applied(struct zoned *z, const char *why)
+/* Who applied a policy, when no user did: from the trigger. */
+static const char *who_of(const char *why)
 {
+	return strcmp(why, "config changed") == 0 ? "file-edit" : why;
+}
+
+/* "channels +a,b -c ~d; zones ~z", or "no change" */
+static void summary_text(const struct policy_diff_sum *s, char *buf,
+			 size_t size)
+{
+	FILE *f = fmemopen(buf, size, "w");
+	bool any = false;
+
+	if (!f) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	if (s->n_added || s->n_removed || s->n_changed) {
+		fputs("channels", f);
+		if (s->n_added)
+			fprintf(f, " +%s", s->added);
+		if (s->n_removed)
+			fprintf(f, " -%s", s->removed);
+		if (s->n_changed)
+			fprintf(f, " ~%s", s->changed);
+		any = true;
+	}
+	if (s->n_zones) {
+		fprintf(f, "%szones ~%s", any ? "; " : "", s->zones);
+		any = true;
+	}
+	if (!any)
+		fputs("no change to zones or channels", f);
+	fclose(f);
+	buf[size - 1] = '\0';
+}
+
+/**
+ * zoned_policy_applied_by - announce a newly loaded config in force
+ * @why: the trigger key ("start", "SIGHUP", ...)
+ * @who: who applied it (the peer's user name, "file-edit", "SIGHUP", ...)
+ * @sum: what changed from the policy before, or NULL when unknown
+ *
+ * Raises policy result=applied, keeps the policy in the history, then
+ * raises channel-expired for the channels the config lists that have
+ * already expired, then sweeps conntrack (when the watcher is open), so
+ * the log reads cause before effect.
+ */
+void zoned_policy_applied_by(struct zoned *z, const char *why,
+			     const char *who, const struct policy_diff_sum *sum)
+{
+	char changes[1100];
+	int ret;
+
 	z->last_error[0] = '\0';
-	log_info("policy %s applied from %s (%s)", zone_model_hash(z->model),
-		 z->conf_path, why);
+	if (sum)
+		summary_text(sum, changes, sizeof(changes));
+	log_info("policy %s applied from %s (%s, by %s)",
+		 zone_model_hash(z->model), z->conf_path, why, who);
 	alert_emit(z->alerts, ALERT_POLICY_APPLIED, "hash",
 		   zone_model_hash(z->model), "file", z->conf_path, "trigger",
-		   why, NULL);
+		   why, "who", who, "channels_added",
+		   sum && sum->n_added ? sum->added : NULL, "channels_removed",
+		   sum && sum->n_removed ? sum->removed : NULL,
+		   "channels_changed", sum && sum->n_changed ? sum->changed : NULL,
+		   "zones_changed", sum && sum->n_zones ? sum->zones : NULL,
+		   NULL);
+	ret = history_record(z, who, why, sum ? changes : NULL);
+	if (ret < 0)
+		log_warnx("cannot keep policy %s in the history under %s: %s",
+			  zone_model_hash(z->model), z->state_dir,
+			  strerror(-ret));
 	report_expired(z, z->model, z->applied_at);
 	sweep(z);
+}
+
+/* zoned_policy_applied - zoned_policy_applied_by() with who from @why */
+void zoned_policy_applied(struct zoned *z, const char *why)
+{
+	zoned_policy_applied_by(z, why, who_of(why), NULL);
 }
 
 static void notify_status(struct zoned *z)
@@ -207,18 +271,23 @@ static void reject(struct zoned *z, const struct zone_diag *diag, int err,
 }
 
 /**
- * zoned_reload - parse, validate and apply the config file again
+ * zoned_reload_as - parse, validate and apply the config file again
  * @why: what asked for it, for the log and the alert's trigger key
+ * @who: who asked (the history's who)
  *
  * Any failure keeps the configuration in force and raises policy
- * result=rejected.  Returns 0 or -errno.
+ * result=rejected; so does a try in progress (-EBUSY), which only
+ * confirm or the rollback ends.  Returns 0 or -errno.
  */
-int zoned_reload(struct zoned *z, const char *why)
+int zoned_reload_as(struct zoned *z, const char *why, const char *who)
 {
+	struct policy_diff d = { .first = true };
 	struct zone_model *model = NULL;
 	struct zone_diag *diag;
 	int ret;
 
+	if (trial_refuse(z, why) < 0)
+		return -EBUSY;
 	notify_send("RELOADING=1\nSTATUS=reloading");
 	log_info("reloading %s (%s)", z->conf_path, why);
 	diag = zone_diag_new();
@@ -229,6 +298,7 @@ int zoned_reload(struct zoned *z, const char *why)
 	}
 	ret = zone_conf_load(z->conf_path, 0, diag, &model);
 	if (ret == 0) {
+		policy_diff(&d, z->model, model);
 		ret = zoned_apply_model(z, model, diag);
 		if (ret < 0)
 			zone_model_free(model);
@@ -237,12 +307,18 @@ int zoned_reload(struct zoned *z, const char *why)
 		reject(z, diag, ret, why);
 		goto out_free;
 	}
-	zoned_policy_applied(z, why);
+	zoned_policy_applied_by(z, why, who, &d.sum);
 out_free:
 	zone_diag_free(diag);
 out:
 	notify_status(z);
 	return ret;
+}
+
+/* zoned_reload - zoned_reload_as() with who from @why */
+int zoned_reload(struct zoned *z, const char *why)
+{
+	return zoned_reload_as(z, why, who_of(why));
 }
 
 /**

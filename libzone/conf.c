@@ -757,7 +757,8 @@ static void parse_root(struct conf_loader *ld, const config_setting_t *root)
 					    "mode",	   "zones",
 					    "attachments", "channels",
 					    "alerts",	   "narrow",
-					    "gateway",	   NULL };
+					    "gateway",	   "history",
+					    NULL };
 	const config_setting_t *zones;
 	const config_setting_t *atts;
 	const config_setting_t *chans;
@@ -792,6 +793,7 @@ static void parse_root(struct conf_loader *ld, const config_setting_t *root)
 	conf_check_channels(ld);
 	conf_parse_narrow(ld, root);
 	conf_parse_gateway(ld, root);
+	conf_parse_history(ld, root);
 }
 
 static void loader_release(struct conf_loader *ld)

@@ -160,6 +160,16 @@ int zone_model_alert_facility(const struct zone_model *model)
 	return model->alert_facility;
 }
 
+size_t zone_model_history_entries(const struct zone_model *model)
+{
+	return model->history_entries;
+}
+
+size_t zone_model_history_bytes(const struct zone_model *model)
+{
+	return model->history_bytes;
+}
+
 const char *zone_model_hash(const struct zone_model *model)
 {
 	return model->hash;

@@ -84,6 +84,8 @@ struct zone_model {
 	char *profile_approved;
 	enum zone_mode mode;
 	int alert_facility;
+	size_t history_entries;	/* applied policies zoned keeps */
+	size_t history_bytes;	/* and the bytes they may take */
 	struct zone_segment *segments;	/* zones first, then attachments */
 	size_t n_segments;
 	size_t n_zones;
