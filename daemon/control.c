@@ -503,8 +503,7 @@ static void ctl_stream_start(struct ctl_client *c, struct ctl_out *o)
  * reply could be built (the caller hangs up: the daemon must not die of
  * a client's request).
  */
-static int ctl_run(struct ctl_client *c, const struct ctl_request *req,
-		   int fd)
+static int ctl_run(struct ctl_client *c, const struct ctl_request *req, int fd)
 {
 	const struct ctl_handler *h = &ctl_handlers[req->cmd];
 	struct zoned *z = c->ctl->z;
@@ -512,7 +511,8 @@ static int ctl_run(struct ctl_client *c, const struct ctl_request *req,
 	char who[64];
 	int ret = 0;
 
-	o.who = history_peer_name(c->uid, who, sizeof(who));
+	/* only for those who change state: NSS may be slow */
+	o.who = h->writes ? history_peer_name(c->uid, who, sizeof(who)) : "-";
 
 	o.out = open_memstream(&c->out, &c->out_len);
 	o.err = open_memstream(&c->err, &c->err_len);

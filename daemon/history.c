@@ -455,8 +455,7 @@ void ctl_history(struct zoned *z, const struct ctl_request *req,
 		fputs(",\"changes\":", o->out);
 		ctl_json_string(o->out, e->changes);
 		fprintf(o->out, ",\"in_force\":%s}",
-			i + 1 == l.n &&
-					strcmp(e->hash,
+			i + 1 == l.n && strcmp(e->hash,
 					       zone_model_hash(z->model)) == 0 ?
 				"true" :
 				"false");
@@ -469,8 +468,7 @@ void ctl_history(struct zoned *z, const struct ctl_request *req,
 }
 
 /* zonectl show HASH: the policy as kept, normalised. */
-void ctl_show(struct zoned *z, const struct ctl_request *req,
-	      struct ctl_out *o)
+void ctl_show(struct zoned *z, const struct ctl_request *req, struct ctl_out *o)
 {
 	char hash[65];
 	char name[80];

@@ -30,8 +30,8 @@ static void sum_add(char *list, size_t size, const char *name)
 	snprintf(list + len, size - len, "%s%s", len ? "," : "", name);
 }
 
-static void policy_diff_count(struct policy_diff *d, char op,
-			      const char *type, const char *name)
+static void policy_diff_count(struct policy_diff *d, char op, const char *type,
+			      const char *name)
 {
 	struct policy_diff_sum *s = &d->sum;
 
@@ -113,7 +113,7 @@ static void diff_emit(struct policy_diff *d, const char *op, const char *type,
 		fputs("]}", d->out);
 	} else {
 		fprintf(d->out, "%s %s%s%s\n", op, type, name ? " " : "",
-		       name ? name : "");
+			name ? name : "");
 		for (line = d->text ? strtok_r(d->text, "\n", &save) : NULL;
 		     line; line = strtok_r(NULL, "\n", &save))
 			fprintf(d->out, "    %s\n", line);
@@ -153,8 +153,9 @@ static bool prefix_in(const struct zone_prefix *p,
 typedef const struct zone_prefix *(*prefix_get)(const void *, size_t);
 
 /* Prefixes in @b and not in @a get "+", the others "-". */
-static void diff_prefixes(struct policy_diff *d, const char *what, prefix_get get,
-			  const void *a, size_t na, const void *b, size_t nb)
+static void diff_prefixes(struct policy_diff *d, const char *what,
+			  prefix_get get, const void *a, size_t na,
+			  const void *b, size_t nb)
 {
 	char buf[ZONE_PREFIX_STRLEN];
 	size_t i;
@@ -354,7 +355,7 @@ static void diff_channels(struct policy_diff *d, const struct zone_model *a,
  * @b: the new one
  */
 void policy_diff(struct policy_diff *d, const struct zone_model *a,
-			const struct zone_model *b)
+		 const struct zone_model *b)
 {
 	char fa[16];
 	char fb[16];
@@ -379,4 +380,3 @@ void policy_diff(struct policy_diff *d, const struct zone_model *a,
 	diff_segments(d, a, b);
 	diff_channels(d, a, b);
 }
-

@@ -14,10 +14,10 @@ struct zone_model;
 
 /* The names of what changed, comma-separated, cut to fit. */
 struct policy_diff_sum {
-	char added[256];	/* channels */
+	char added[256]; /* channels */
 	char removed[256];
 	char changed[256];
-	char zones[256];	/* zones and attachments added, removed, changed */
+	char zones[256]; /* zones and attachments added, removed, changed */
 	unsigned int n_added;
 	unsigned int n_removed;
 	unsigned int n_changed;
@@ -25,10 +25,10 @@ struct policy_diff_sum {
 };
 
 struct policy_diff {
-	FILE *out;		/* NULL: only the summary */
+	FILE *out; /* NULL: only the summary */
 	bool json;
 	bool any;
-	bool first;		/* JSON: no change printed yet; set it true */
+	bool first; /* JSON: no change printed yet; set it true */
 	struct policy_diff_sum sum;
 	/* the details of the change being built */
 	FILE *detail;

@@ -217,8 +217,8 @@ static void summary_text(const struct policy_diff_sum *s, char *buf,
  * already expired, then sweeps conntrack (when the watcher is open), so
  * the log reads cause before effect.
  */
-void zoned_policy_applied_by(struct zoned *z, const char *why,
-			     const char *who, const struct policy_diff_sum *sum)
+void zoned_policy_applied_by(struct zoned *z, const char *why, const char *who,
+			     const struct policy_diff_sum *sum)
 {
 	char changes[1100];
 	int ret;
@@ -233,9 +233,9 @@ void zoned_policy_applied_by(struct zoned *z, const char *why,
 		   why, "who", who, "channels_added",
 		   sum && sum->n_added ? sum->added : NULL, "channels_removed",
 		   sum && sum->n_removed ? sum->removed : NULL,
-		   "channels_changed", sum && sum->n_changed ? sum->changed : NULL,
-		   "zones_changed", sum && sum->n_zones ? sum->zones : NULL,
-		   NULL);
+		   "channels_changed",
+		   sum && sum->n_changed ? sum->changed : NULL, "zones_changed",
+		   sum && sum->n_zones ? sum->zones : NULL, NULL);
 	ret = history_record(z, who, why, sum ? changes : NULL);
 	if (ret < 0)
 		log_warnx("cannot keep policy %s in the history under %s: %s",

@@ -77,8 +77,7 @@ static void remove_state(const struct zoned *z)
 }
 
 /* Keep @confirmed and the marker naming the candidate. Returns 0 or -errno. */
-static int keep_state(const struct zoned *z,
-		      const struct zone_model *confirmed,
+static int keep_state(const struct zoned *z, const struct zone_model *confirmed,
 		      const struct zone_model *candidate)
 {
 	char *text = NULL;
@@ -134,8 +133,9 @@ static void trial_end(struct zoned *z)
 	loop_timer_arm(t->timer_fd, 0, 0);
 	remove_state(z);
 	if (t->edit_refused)
-		log_warnx("%s changed during the try; zonectl reload applies it",
-			  z->conf_path);
+		log_warnx(
+			"%s changed during the try; zonectl reload applies it",
+			z->conf_path);
 	t->edit_refused = false;
 }
 
@@ -261,8 +261,8 @@ static void try_reply(struct zoned *z, struct ctl_out *o, long seconds)
 		ctl_json_string(o->out, zone_model_hash(z->model));
 		fputs(",\"confirmed\":", o->out);
 		ctl_json_string(o->out, zone_model_hash(t->confirmed));
-		fprintf(o->out, ",\"confirm_within\":%ld,\"rollback_at\":",
-			seconds);
+		fprintf(o->out,
+			",\"confirm_within\":%ld,\"rollback_at\":", seconds);
 		ctl_json_string(o->out, when);
 		fputs("}\n", o->out);
 		return;
@@ -275,8 +275,7 @@ static void try_reply(struct zoned *z, struct ctl_out *o, long seconds)
 }
 
 /* zonectl try FILE: SECONDS NAME, the file's descriptor passed along. */
-void ctl_try(struct zoned *z, const struct ctl_request *req,
-	     struct ctl_out *o)
+void ctl_try(struct zoned *z, const struct ctl_request *req, struct ctl_out *o)
 {
 	struct policy_diff d = { .first = true };
 	struct zone_model *cand;
@@ -308,7 +307,8 @@ void ctl_try(struct zoned *z, const struct ctl_request *req,
 		return;
 	}
 	if (t->timer_fd < 0) {
-		t->timer_fd = loop_timer_add(z, CLOCK_MONOTONIC, on_deadline, t);
+		t->timer_fd =
+			loop_timer_add(z, CLOCK_MONOTONIC, on_deadline, t);
 		if (t->timer_fd < 0) {
 			ctl_fail(o, "try: timer: %s", strerror(-t->timer_fd));
 			return;
@@ -348,8 +348,9 @@ void ctl_try(struct zoned *z, const struct ctl_request *req,
 		z->model = saved;
 		for (i = 0; diag && i < zone_diag_count(diag); i++)
 			fprintf(o->err, "%s\n", zone_diag_line(diag, i));
-		ctl_fail(o, "try: cannot apply the candidate: %s, nothing "
-			    "changed",
+		ctl_fail(o,
+			 "try: cannot apply the candidate: %s, nothing "
+			 "changed",
 			 strerror(-ret));
 		remove_state(z);
 		zone_model_free(cand);

@@ -400,7 +400,9 @@ static int diff_kept(int argc, char **argv)
 {
 	struct zone_model *a = NULL;
 	struct zone_model *b = NULL;
-	struct policy_diff d = { .out = stdout, .json = arg_json, .first = true };
+	struct policy_diff d = { .out = stdout,
+				 .json = arg_json,
+				 .first = true };
 	int ret;
 
 	ret = kept_model(argv[0], &a);
@@ -433,14 +435,16 @@ static int cmd_diff(int argc, char **argv)
 {
 	struct zone_model *cand = NULL;
 	struct zone_model *run = NULL;
-	struct policy_diff d = { .out = stdout, .json = arg_json, .first = true };
+	struct policy_diff d = { .out = stdout,
+				 .json = arg_json,
+				 .first = true };
 	struct zone_diag *diag;
 	char *path;
 	size_t i;
 	int ret;
 
-	if (argc == 2 ||
-	    (argc == 1 && access(argv[0], F_OK) < 0 && looks_like_hash(argv[0])))
+	if (argc == 2 || (argc == 1 && access(argv[0], F_OK) < 0 &&
+			  looks_like_hash(argv[0])))
 		return diff_kept(argc, argv);
 	if (argc > 1)
 		usage();
