@@ -4,12 +4,15 @@
  * attachment and channel added, removed or changed, with the details.
  * zonectl diff prints it; zoned sums it up in the policy alert.
  */
+#include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <zone/addr.h>
+#include <zone/conf.h>
 #include <zone/model.h>
 #include <zone/proto.h>
 
@@ -38,7 +41,8 @@ static void policy_diff_count(struct policy_diff *d, char op, const char *type,
 	if (!name)
 		name = "(policy)";
 	if (strcmp(type, "channel") != 0) {
-		if (strcmp(type, "policy") != 0) {
+		if (strcmp(type, "zone") == 0 ||
+		    strcmp(type, "attachment") == 0) {
 			s->n_zones++;
 			sum_add(s->zones, sizeof(s->zones), name);
 		}
@@ -346,6 +350,157 @@ static void diff_channels(struct policy_diff *d, const struct zone_model *a,
 	}
 }
 
+/*
+ * The entries of the narrow and gateway blocks, from the normalised print
+ * (which is what the hash covers): each entry flattened to one line,
+ * prefixed with its list ("narrow", "gateway management", ...).
+ */
+struct entries {
+	char **v;
+	size_t n;
+};
+
+static void entries_free(struct entries *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		free(e->v[i]);
+	free(e->v);
+	e->v = NULL;
+	e->n = 0;
+}
+
+static int entries_add(struct entries *e, const char *list, const char *body)
+{
+	char **v = realloc(e->v, (e->n + 1) * sizeof(*v));
+
+	if (!v)
+		return -1;
+	e->v = v;
+	if (asprintf(&e->v[e->n], "%s { %s}", list, body) < 0)
+		return -1;
+	e->n++;
+	return 0;
+}
+
+static const char *trim(char *line)
+{
+	size_t n;
+
+	while (*line == ' ')
+		line++;
+	n = strlen(line);
+	while (n && (line[n - 1] == ' ' || line[n - 1] == ','))
+		line[--n] = '\0';
+	return line;
+}
+
+static int block_entries(const struct zone_model *m, struct entries *e)
+{
+	char list[64] = "";
+	char body[4096];
+	char *text = NULL;
+	size_t len = 0;
+	bool in_entry = false;
+	char *line;
+	char *save = NULL;
+	FILE *f;
+	int ret = 0;
+
+	f = open_memstream(&text, &len);
+	if (!f)
+		return -1;
+	ret = zone_model_print(m, f);
+	if (fclose(f) != 0 || ret < 0) {
+		free(text);
+		return -1;
+	}
+	for (line = strtok_r(text, "\n", &save); line && ret == 0;
+	     line = strtok_r(NULL, "\n", &save)) {
+		const char *t;
+
+		if (strncmp(line, "narrow = (", 10) == 0) {
+			snprintf(list, sizeof(list), "narrow");
+			continue;
+		}
+		if (strncmp(line, "gateway = {", 11) == 0) {
+			snprintf(list, sizeof(list), "gateway");
+			continue;
+		}
+		if (line[0] != ' ') {
+			list[0] = '\0';
+			continue;
+		}
+		if (!list[0])
+			continue;
+		t = trim(line);
+		if (strcmp(t, "management = (") == 0 ||
+		    strcmp(t, "outbound = (") == 0) {
+			snprintf(list, sizeof(list), "gateway %.*s",
+				 (int)strcspn(t, " "), t);
+			continue;
+		}
+		if (strcmp(t, "{") == 0) {
+			in_entry = true;
+			body[0] = '\0';
+		} else if (strcmp(t, "}") == 0 && in_entry) {
+			in_entry = false;
+			ret = entries_add(e, list, body);
+		} else if (in_entry) {
+			size_t n = strlen(body);
+
+			snprintf(body + n, sizeof(body) - n, "%s ", t);
+		}
+	}
+	free(text);
+	return ret;
+}
+
+static bool entry_in(const struct entries *e, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		if (strcmp(e->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+/* The narrow and gateway entries added and removed, as one change each. */
+static void diff_blocks(struct policy_diff *d, const struct zone_model *a,
+			const struct zone_model *b)
+{
+	static const char *const types[] = { "narrow", "gateway" };
+	struct entries ea = { 0 };
+	struct entries eb = { 0 };
+	size_t t;
+	size_t i;
+
+	if (block_entries(a, &ea) < 0 || block_entries(b, &eb) < 0) {
+		diff_detail(d, "cannot compare: %s", strerror(ENOMEM));
+		diff_emit(d, "~", "narrow", NULL);
+		goto out;
+	}
+	for (t = 0; t < 2; t++) {
+		size_t len = strlen(types[t]);
+
+		for (i = 0; i < eb.n; i++)
+			if (strncmp(eb.v[i], types[t], len) == 0 &&
+			    !entry_in(&ea, eb.v[i]))
+				diff_detail(d, "+%s", eb.v[i]);
+		for (i = 0; i < ea.n; i++)
+			if (strncmp(ea.v[i], types[t], len) == 0 &&
+			    !entry_in(&eb, ea.v[i]))
+				diff_detail(d, "-%s", ea.v[i]);
+		if (d->detail)
+			diff_emit(d, "~", types[t], NULL);
+	}
+out:
+	entries_free(&ea);
+	entries_free(&eb);
+}
+
 /**
  * policy_diff - compare two models
  * @d: where the changes go: printed to d->out (text or, with d->json,
@@ -379,4 +534,5 @@ void policy_diff(struct policy_diff *d, const struct zone_model *a,
 		diff_emit(d, "~", "policy", NULL);
 	diff_segments(d, a, b);
 	diff_channels(d, a, b);
+	diff_blocks(d, a, b);
 }
