@@ -510,6 +510,23 @@ void trial_started(struct zoned *z)
 	remove_state(z);
 }
 
+/**
+ * trial_pending - the try in progress, for zonectl status
+ * @ret_deadline: when it is rolled back
+ * @ret_confirmed: the hash of the policy it is rolled back to (borrowed)
+ *
+ * Returns false when no try is in progress.
+ */
+bool trial_pending(const struct zoned *z, time_t *ret_deadline,
+		   const char **ret_confirmed)
+{
+	if (!trial_active(z))
+		return false;
+	*ret_deadline = z->trial->deadline;
+	*ret_confirmed = zone_model_hash(z->trial->confirmed);
+	return true;
+}
+
 /* trial_free - at exit; a try in progress stays on disk for the restart */
 void trial_free(struct zoned *z)
 {

@@ -163,6 +163,9 @@ int trial_restore(struct zoned *z, struct zone_model **ret_model);
 /* trial_started - after the start policy is applied: report a restore */
 void trial_started(struct zoned *z);
 void trial_free(struct zoned *z);
+/* trial_pending - a try in progress: its deadline and the hash it restores */
+bool trial_pending(const struct zoned *z, time_t *ret_deadline,
+		   const char **ret_confirmed);
 
 /*
  * reload_open - watch the config's directory (inotify, debounced) and
