@@ -29,6 +29,7 @@
 #include "control_priv.h"
 #include "history.h"
 #include "log.h"
+#include "policydiff.h"
 #include "zoned.h"
 
 #define HISTORY_DIR "history"
@@ -549,4 +550,28 @@ int history_load(struct zoned *z, const char *hash,
 	free(path);
 	zone_diag_free(diag);
 	return ret;
+}
+
+/**
+ * history_diff_last - what changed from the newest kept policy
+ * @d: receives the change (printed to d->out unless NULL)
+ *
+ * Returns 0, or -errno (-ENOENT for an empty history).
+ */
+int history_diff_last(struct zoned *z, struct policy_diff *d)
+{
+	struct zone_model *last = NULL;
+	struct hlist l;
+	int ret;
+
+	ret = hlist_read(z, &l);
+	if (ret < 0)
+		return ret;
+	ret = l.n ? history_load(z, l.v[l.n - 1].hash, &last) : -ENOENT;
+	free(l.v);
+	if (ret < 0)
+		return ret;
+	policy_diff(d, last, z->model);
+	zone_model_free(last);
+	return 0;
 }

@@ -34,4 +34,12 @@ int history_load(struct zoned *z, const char *hash,
 /* history_write_file - replace @path with @text by rename; 0 or -errno */
 int history_write_file(const char *path, const char *text, size_t len);
 
+struct policy_diff;
+/*
+ * history_diff_last - compare the newest kept policy with z->model into
+ * @d (d->out NULL: the summary only).  Returns 0, or -errno when there is
+ * no kept policy to compare with.
+ */
+int history_diff_last(struct zoned *z, struct policy_diff *d);
+
 #endif

@@ -536,3 +536,37 @@ void policy_diff(struct policy_diff *d, const struct zone_model *a,
 	diff_channels(d, a, b);
 	diff_blocks(d, a, b);
 }
+
+/**
+ * policy_diff_summary - "channels +a,b -c ~d; zones ~z", or that neither
+ * changed
+ */
+void policy_diff_summary(const struct policy_diff_sum *s, char *buf,
+			 size_t size)
+{
+	FILE *f = fmemopen(buf, size, "w");
+	bool any = false;
+
+	if (!f) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	if (s->n_added || s->n_removed || s->n_changed) {
+		fputs("channels", f);
+		if (s->n_added)
+			fprintf(f, " +%s", s->added);
+		if (s->n_removed)
+			fprintf(f, " -%s", s->removed);
+		if (s->n_changed)
+			fprintf(f, " ~%s", s->changed);
+		any = true;
+	}
+	if (s->n_zones) {
+		fprintf(f, "%szones ~%s", any ? "; " : "", s->zones);
+		any = true;
+	}
+	if (!any)
+		fputs("no change to zones or channels", f);
+	fclose(f);
+	buf[size - 1] = '\0';
+}

@@ -44,4 +44,8 @@ struct policy_diff {
 void policy_diff(struct policy_diff *d, const struct zone_model *a,
 		 const struct zone_model *b);
 
+/* policy_diff_summary - @s as one line for the history, into @buf */
+void policy_diff_summary(const struct policy_diff_sum *s, char *buf,
+			 size_t size);
+
 #endif

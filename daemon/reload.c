@@ -175,37 +175,6 @@ static const char *who_of(const char *why)
 	return strcmp(why, "config changed") == 0 ? "file-edit" : why;
 }
 
-/* "channels +a,b -c ~d; zones ~z", or "no change" */
-static void summary_text(const struct policy_diff_sum *s, char *buf,
-			 size_t size)
-{
-	FILE *f = fmemopen(buf, size, "w");
-	bool any = false;
-
-	if (!f) {
-		snprintf(buf, size, "-");
-		return;
-	}
-	if (s->n_added || s->n_removed || s->n_changed) {
-		fputs("channels", f);
-		if (s->n_added)
-			fprintf(f, " +%s", s->added);
-		if (s->n_removed)
-			fprintf(f, " -%s", s->removed);
-		if (s->n_changed)
-			fprintf(f, " ~%s", s->changed);
-		any = true;
-	}
-	if (s->n_zones) {
-		fprintf(f, "%szones ~%s", any ? "; " : "", s->zones);
-		any = true;
-	}
-	if (!any)
-		fputs("no change to zones or channels", f);
-	fclose(f);
-	buf[size - 1] = '\0';
-}
-
 /**
  * zoned_policy_applied_by - announce a newly loaded config in force
  * @why: the trigger key ("start", "SIGHUP", ...)
@@ -225,7 +194,7 @@ void zoned_policy_applied_by(struct zoned *z, const char *why, const char *who,
 
 	z->last_error[0] = '\0';
 	if (sum)
-		summary_text(sum, changes, sizeof(changes));
+		policy_diff_summary(sum, changes, sizeof(changes));
 	log_info("policy %s applied from %s (%s, by %s)",
 		 zone_model_hash(z->model), z->conf_path, why, who);
 	alert_emit(z->alerts, ALERT_POLICY_APPLIED, "hash",
@@ -245,10 +214,19 @@ void zoned_policy_applied_by(struct zoned *z, const char *why, const char *who,
 	sweep(z);
 }
 
-/* zoned_policy_applied - zoned_policy_applied_by() with who from @why */
+/*
+ * zoned_policy_applied - zoned_policy_applied_by() with who from @why; the
+ * change is the one from the newest policy of the history, when there is
+ * one (at start: what changed while zoned was not running)
+ */
 void zoned_policy_applied(struct zoned *z, const char *why)
 {
-	zoned_policy_applied_by(z, why, who_of(why), NULL);
+	struct policy_diff d = { .first = true };
+
+	if (history_diff_last(z, &d) == 0)
+		zoned_policy_applied_by(z, why, who_of(why), &d.sum);
+	else
+		zoned_policy_applied_by(z, why, who_of(why), NULL);
 }
 
 static void notify_status(struct zoned *z)
