@@ -35,6 +35,8 @@
 #define HISTORY_DIR "history"
 #define HISTORY_INDEX "index"
 #define HISTORY_LINE_MAX 2048
+/* As zone_conf_load() bounds a config file. */
+#define HISTORY_CONF_MAX (4 << 20)
 
 struct hentry {
 	long long when;
@@ -182,12 +184,17 @@ int history_write_file(const char *path, const char *text, size_t len)
 	char *tmp;
 	FILE *f;
 	int ret = 0;
+	int fd;
 
 	if (asprintf(&tmp, "%s.tmp", path) < 0)
 		return -ENOMEM;
-	f = fopen(tmp, "we");
+	/* 0600 whatever the umask: history_state_load() checks the mode */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	f = fd < 0 ? NULL : fdopen(fd, "w");
 	if (!f) {
 		ret = -errno;
+		if (fd >= 0)
+			close(fd);
 		free(tmp);
 		return ret;
 	}
@@ -515,10 +522,58 @@ void ctl_show(struct zoned *z, const struct ctl_request *req, struct ctl_out *o)
 }
 
 /**
+ * history_state_load - parse a policy zoned itself wrote in its state
+ * directory
+ * @path: the file
+ * @diag: receives the errors, "FILE:LINE: message"
+ * @ret_model: the caller's on success
+ *
+ * Not zone_conf_load(): under systemd's DynamicUser the state directory
+ * belongs to zoned's own user, not root.  The file must belong to that
+ * user and be writable by nobody else.  Returns 0 or -errno.
+ */
+int history_state_load(const char *path, struct zone_diag *diag,
+		       struct zone_model **ret_model)
+{
+	struct stat st;
+	size_t off = 0;
+	char *text;
+	ssize_t n;
+	int fd;
+	int ret;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) ||
+	    st.st_size > HISTORY_CONF_MAX) {
+		zone_diag_add(diag, path, 0,
+			      "not a file of zoned's own, or too large");
+		close(fd);
+		return -EPERM;
+	}
+	text = malloc((size_t)st.st_size + 1);
+	if (!text) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (off < (size_t)st.st_size &&
+	       (n = read(fd, text + off, (size_t)st.st_size - off)) > 0)
+		off += (size_t)n;
+	close(fd);
+	text[off] = '\0';
+	ret = zone_conf_load_string(text, path, diag, ret_model);
+	free(text);
+	return ret;
+}
+
+/**
  * history_load - the kept policy @hash as a model
  * @ret_model: the caller's on success
  *
- * Returns 0 or -errno (-ENOENT when it is not kept).
+ * Returns 0 or -errno (-ENOENT when it is not kept, -EUCLEAN when the
+ * file is not that policy).
  */
 int history_load(struct zoned *z, const char *hash,
 		 struct zone_model **ret_model)
@@ -538,10 +593,7 @@ int history_load(struct zoned *z, const char *hash,
 		zone_diag_free(diag);
 		return -ENOMEM;
 	}
-	if (access(path, R_OK) < 0)
-		ret = -errno;
-	else
-		ret = zone_conf_load(path, 0, diag, ret_model);
+	ret = history_state_load(path, diag, ret_model);
 	if (ret == 0 && strcmp(zone_model_hash(*ret_model), hash) != 0) {
 		zone_model_free(*ret_model);
 		*ret_model = NULL;

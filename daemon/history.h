@@ -34,6 +34,14 @@ int history_load(struct zoned *z, const char *hash,
 /* history_write_file - replace @path with @text by rename; 0 or -errno */
 int history_write_file(const char *path, const char *text, size_t len);
 
+struct zone_diag;
+/*
+ * history_state_load - parse a policy file zoned wrote in its state
+ * directory (owned by zoned's own user).  Returns 0 or -errno.
+ */
+int history_state_load(const char *path, struct zone_diag *diag,
+		       struct zone_model **ret_model);
+
 struct policy_diff;
 /*
  * history_diff_last - compare the newest kept policy with z->model into

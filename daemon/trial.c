@@ -38,8 +38,8 @@
 #define TRIAL_MAX_S 3600
 /* A failed rollback is tried again this often (ms). */
 #define TRIAL_RETRY_MS 1000
-/* The largest candidate read from the file zonectl passes. */
-#define TRIAL_CONF_MAX (256L * 1024 * 1024)
+/* The largest candidate, as zone_conf_load() bounds a config file. */
+#define TRIAL_CONF_MAX (4L << 20)
 #define TRIAL_MARKER "trial"
 #define TRIAL_CONFIRMED "confirmed.conf"
 
@@ -463,7 +463,7 @@ int trial_restore(struct zoned *z, struct zone_model **ret_model)
 		goto out;
 	}
 	diag = zone_diag_new();
-	if (!diag || zone_conf_load(conf, 0, diag, ret_model) < 0) {
+	if (!diag || history_state_load(conf, diag, ret_model) < 0) {
 		for (i = 0; diag && i < zone_diag_count(diag); i++)
 			log_warnx("%s", zone_diag_line(diag, i));
 		log_warnx("cannot load the confirmed policy of the try that "
