@@ -58,7 +58,7 @@ LIBS = $(shell pkg-config --libs $(PKGS))
 CHECK_LIBS = $(shell pkg-config --libs check)
 
 LIBZONE_SRCS := $(sort $(wildcard libzone/*.c))
-ZONECTL_SRCS := daemon/zonectl.c $(wildcard daemon/ctlmsg.c)
+ZONECTL_SRCS := daemon/zonectl.c $(wildcard daemon/ctlmsg.c daemon/policydiff.c)
 ZONED_SRCS := $(filter-out daemon/zonectl.c,$(sort $(wildcard daemon/*.c)))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 BENCH_SRCS := $(sort $(wildcard bench/*.c))

@@ -28,6 +28,8 @@ static const struct {
 	[ALERT_CHANNEL_EXPIRED] = { "channel-expired", LOG_NOTICE, NULL },
 	[ALERT_EVENTS_LOST] = { "events-lost", LOG_CRIT, NULL },
 	[ALERT_CLOCK] = { "clock", LOG_CRIT, NULL },
+	[ALERT_POLICY_ROLLED_BACK] = { "policy", LOG_WARNING, "rolled-back" },
+	[ALERT_POLICY_CONFIRMED] = { "policy", LOG_NOTICE, "confirmed" },
 };
 
 /* alert_event_name - the event word of @event ("policy" for both) */
@@ -59,6 +61,8 @@ enum alert_class alert_event_class(enum alert_event event)
 		return ALERT_CLASS_DRIFT;
 	case ALERT_POLICY_APPLIED:
 	case ALERT_POLICY_REJECTED:
+	case ALERT_POLICY_ROLLED_BACK:
+	case ALERT_POLICY_CONFIRMED:
 		return ALERT_CLASS_POLICY;
 	case ALERT_CLOCK:
 		return ALERT_CLASS_CLOCK;

@@ -182,6 +182,8 @@ static void status_text(struct zoned *z, struct ctl_out *o, time_t now)
 	const struct zone_model *m = z->model;
 	size_t segs = zone_model_segment_count(m);
 	size_t zones = zone_count(m);
+	const char *confirmed;
+	time_t deadline;
 	char when[32];
 
 	fprintf(o->out, "mode:        %s\n",
@@ -193,6 +195,11 @@ static void status_text(struct zoned *z, struct ctl_out *o, time_t now)
 			zone_model_profile_approved(m));
 	fprintf(o->out, "\npolicy:      %s\n", zone_model_hash(m));
 	fprintf(o->out, "config:      %s\n", z->conf_path);
+	if (trial_pending(z, &deadline, &confirmed))
+		fprintf(o->out,
+			"on trial:    until %s, then policy %s comes back "
+			"(zonectl confirm keeps it)\n",
+			ctl_time(deadline, when, sizeof(when)), confirmed);
 	fprintf(o->out, "applied:     %s\n",
 		ctl_time(z->applied_at, when, sizeof(when)));
 	if (z->last_error[0]) {
@@ -225,6 +232,8 @@ static void status_json(struct zoned *z, struct ctl_out *o, time_t now)
 	const struct zone_model *m = z->model;
 	size_t segs = zone_model_segment_count(m);
 	size_t zones = zone_count(m);
+	const char *confirmed;
+	time_t deadline;
 	bool first = true;
 	char when[32];
 	int k;
@@ -240,6 +249,16 @@ static void status_json(struct zoned *z, struct ctl_out *o, time_t now)
 		 ctl_time(z->applied_at, when, sizeof(when)));
 	json_str(o, &first, "last_error",
 		 z->last_error[0] ? z->last_error : NULL);
+	if (trial_pending(z, &deadline, &confirmed)) {
+		bool f = true;
+
+		json_key(o, &first, "trial");
+		fputc('{', o->out);
+		json_str(o, &f, "until",
+			 ctl_time(deadline, when, sizeof(when)));
+		json_str(o, &f, "rollback_to", confirmed);
+		fputc('}', o->out);
+	}
 	json_u64(o, &first, "segments", segs);
 	json_u64(o, &first, "zones", zones);
 	json_u64(o, &first, "attachments", segs - zones);

@@ -38,6 +38,7 @@
 #include "control.h"
 #include "control_priv.h"
 #include "ctlmsg.h"
+#include "history.h"
 #include "log.h"
 #include "textesc.h"
 #include "watch.h"
@@ -131,6 +132,10 @@ static const struct ctl_handler ctl_handlers[CTL_CMD_MAX] = {
 	[CTL_CMD_ISOLATE] = { ctl_isolate, 2, 2, true, false },
 	[CTL_CMD_RELEASE] = { ctl_release, 1, 1, true, false },
 	[CTL_CMD_AUDIT] = { ctl_audit, 0, 0, false, false },
+	[CTL_CMD_HISTORY] = { ctl_history, 0, 0, false, false },
+	[CTL_CMD_SHOW] = { ctl_show, 1, 1, false, false },
+	[CTL_CMD_TRY] = { ctl_try, 2, 2, true, false },
+	[CTL_CMD_CONFIRM] = { ctl_confirm, 0, 0, true, false },
 };
 
 /**
@@ -217,7 +222,7 @@ static void ctl_reload(struct zoned *z, const struct ctl_request *req,
 	int ret;
 
 	(void)req;
-	ret = zoned_reload(z, "zonectl");
+	ret = zoned_reload_as(z, "zonectl", o->who);
 	if (ret < 0) {
 		ctl_reload_why(z, ret, o);
 		ctl_fail(o, "reload failed, keeping current configuration");
@@ -498,12 +503,16 @@ static void ctl_stream_start(struct ctl_client *c, struct ctl_out *o)
  * reply could be built (the caller hangs up: the daemon must not die of
  * a client's request).
  */
-static int ctl_run(struct ctl_client *c, const struct ctl_request *req)
+static int ctl_run(struct ctl_client *c, const struct ctl_request *req, int fd)
 {
 	const struct ctl_handler *h = &ctl_handlers[req->cmd];
 	struct zoned *z = c->ctl->z;
-	struct ctl_out o = { .json = req->flags & CTL_F_JSON };
+	struct ctl_out o = { .json = req->flags & CTL_F_JSON, .fd = fd };
+	char who[64];
 	int ret = 0;
+
+	/* only for those who change state: NSS may be slow */
+	o.who = h->writes ? history_peer_name(c->uid, who, sizeof(who)) : "-";
 
 	o.out = open_memstream(&c->out, &c->out_len);
 	o.err = open_memstream(&c->err, &c->err_len);
@@ -569,14 +578,38 @@ static void ctl_client_reject(struct ctl_client *c, const char *why)
 	ctl_client_free(c);
 }
 
+/* The one file descriptor a request may carry (zonectl try), or -1. */
+static int ctl_take_fd(struct msghdr *msg)
+{
+	struct cmsghdr *cm;
+	int fd = -1;
+
+	for (cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    cm->cmsg_type != SCM_RIGHTS ||
+		    cm->cmsg_len != CMSG_LEN(sizeof(int)))
+			continue;
+		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	}
+	return fd;
+}
+
 /* Read one request; returns false when the client is gone. */
 static bool ctl_client_read(struct ctl_client *c)
 {
 	char buf[CTL_MSG_MAX];
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cbuf;
 	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = cbuf.buf,
+			      .msg_controllen = sizeof(cbuf.buf) };
 	struct ctl_request req;
 	ssize_t n;
+	int fd;
 	int ret;
 
 	n = recvmsg(c->fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
@@ -586,19 +619,28 @@ static bool ctl_client_read(struct ctl_client *c)
 		ctl_client_free(c);
 		return false;
 	}
+	/* more than one fd: the kernel closed the rest (MSG_CTRUNC) */
+	fd = ctl_take_fd(&msg);
 	if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+		if (fd >= 0)
+			close(fd);
 		ctl_client_reject(c, "request too long");
 		return false;
 	}
 	c->last_ms = ctl_now_ms();
 	ret = ctl_request_decode(buf, (size_t)n, &req);
 	if (ret < 0) {
+		if (fd >= 0)
+			close(fd);
 		ctl_client_reject(c, ret == -EPROTO ?
 					     "protocol version mismatch" :
 					     "malformed request");
 		return false;
 	}
-	if (ctl_run(c, &req) < 0) {
+	ret = ctl_run(c, &req, fd);
+	if (fd >= 0)
+		close(fd);
+	if (ret < 0) {
 		ctl_client_free(c);
 		return false;
 	}

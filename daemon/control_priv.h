@@ -28,6 +28,8 @@ struct ctl_out {
 	FILE *err;
 	bool json;
 	int status; /* 0 ok, 1 failed */
+	const char *who; /* the peer's user name (history_peer_name) */
+	int fd; /* a file the peer passed (SCM_RIGHTS), else -1 */
 };
 
 /* ctl_fail - print "zonectl: MESSAGE" to the error stream; status 1 */
@@ -48,6 +50,16 @@ void ctl_isolate(struct zoned *z, const struct ctl_request *req,
 		 struct ctl_out *o);
 void ctl_release(struct zoned *z, const struct ctl_request *req,
 		 struct ctl_out *o);
+/* trial.c */
+void ctl_try(struct zoned *z, const struct ctl_request *req,
+	     struct ctl_out *o);
+void ctl_confirm(struct zoned *z, const struct ctl_request *req,
+		 struct ctl_out *o);
+/* history.c */
+void ctl_history(struct zoned *z, const struct ctl_request *req,
+		 struct ctl_out *o);
+void ctl_show(struct zoned *z, const struct ctl_request *req,
+	      struct ctl_out *o);
 
 struct ctwatch_flow;
 /* ctl_flow_print - one flow of zonectl flows (text line or JSON object) */

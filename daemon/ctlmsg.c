@@ -26,7 +26,9 @@ static const char *const ctl_cmd_names[CTL_CMD_MAX] = {
 	[CTL_CMD_CONF_PATH] = "conf-path", [CTL_CMD_RELOAD] = "reload",
 	[CTL_CMD_EXPLAIN] = "explain",	   [CTL_CMD_FLOWS] = "flows",
 	[CTL_CMD_ISOLATE] = "isolate",	   [CTL_CMD_RELEASE] = "release",
-	[CTL_CMD_AUDIT] = "audit",
+	[CTL_CMD_AUDIT] = "audit",	   [CTL_CMD_HISTORY] = "history",
+	[CTL_CMD_SHOW] = "show",	   [CTL_CMD_TRY] = "try",
+	[CTL_CMD_CONFIRM] = "confirm",
 };
 
 /**

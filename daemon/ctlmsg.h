@@ -51,6 +51,10 @@ enum ctl_cmd {
 	CTL_CMD_ISOLATE, /* TARGET REASON */
 	CTL_CMD_RELEASE, /* TARGET */
 	CTL_CMD_AUDIT,
+	CTL_CMD_HISTORY, /* the applied policies */
+	CTL_CMD_SHOW, /* HASH: one of them, normalised */
+	CTL_CMD_TRY, /* SECONDS, the candidate's fd (SCM_RIGHTS) */
+	CTL_CMD_CONFIRM,
 	CTL_CMD_MAX
 };
 

@@ -21,9 +21,11 @@
 
 #include "alert.h"
 #include "control.h"
+#include "history.h"
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
+#include "policydiff.h"
 #include "tablestate.h"
 #include "watch.h"
 #include "zoned.h"
@@ -185,25 +187,65 @@ static void sweep(struct zoned *z)
 		log_warnx("conntrack sweep: %s, ignoring", strerror(-ret));
 }
 
-/**
- * zoned_policy_applied - announce a newly loaded config in force
- * @why: the trigger key ("start", "SIGHUP", ...)
- *
- * Raises policy result=applied, then channel-expired for the channels the
- * config lists that have already expired, then sweeps conntrack (when the
- * watcher is open), so the log reads cause before effect.
- */
-void zoned_policy_applied(struct zoned *z, const char *why)
+/* Who applied a policy, when no user did: from the trigger. */
+static const char *who_of(const char *why)
 {
+	return strcmp(why, "config changed") == 0 ? "file-edit" : why;
+}
+
+/**
+ * zoned_policy_applied_by - announce a newly loaded config in force
+ * @why: the trigger key ("start", "SIGHUP", ...)
+ * @who: who applied it (the peer's user name, "file-edit", "SIGHUP", ...)
+ * @sum: what changed from the policy before, or NULL when unknown
+ *
+ * Raises policy result=applied, keeps the policy in the history, then
+ * raises channel-expired for the channels the config lists that have
+ * already expired, then sweeps conntrack (when the watcher is open), so
+ * the log reads cause before effect.
+ */
+void zoned_policy_applied_by(struct zoned *z, const char *why, const char *who,
+			     const struct policy_diff_sum *sum)
+{
+	char changes[1100];
+	int ret;
+
 	z->last_error[0] = '\0';
-	log_info("policy %s applied from %s (%s)", zone_model_hash(z->model),
-		 z->conf_path, why);
+	if (sum)
+		policy_diff_summary(sum, changes, sizeof(changes));
+	log_info("policy %s applied from %s (%s, by %s)",
+		 zone_model_hash(z->model), z->conf_path, why, who);
 	alert_emit(z->alerts, ALERT_POLICY_APPLIED, "hash",
 		   zone_model_hash(z->model), "file", z->conf_path, "trigger",
-		   why, NULL);
+		   why, "who", who, "channels_added",
+		   sum && sum->n_added ? sum->added : NULL, "channels_removed",
+		   sum && sum->n_removed ? sum->removed : NULL,
+		   "channels_changed",
+		   sum && sum->n_changed ? sum->changed : NULL, "zones_changed",
+		   sum && sum->n_zones ? sum->zones : NULL, NULL);
+	ret = history_record(z, who, why, sum ? changes : NULL);
+	if (ret < 0)
+		log_warnx("cannot keep policy %s in the history under %s: %s",
+			  zone_model_hash(z->model), z->state_dir,
+			  strerror(-ret));
 	report_expired(z, z->model, z->applied_at);
 	sweep(z);
 	metrics_configure(z);
+}
+
+/*
+ * zoned_policy_applied - zoned_policy_applied_by() with who from @why; the
+ * change is the one from the newest policy of the history, when there is
+ * one (at start: what changed while zoned was not running)
+ */
+void zoned_policy_applied(struct zoned *z, const char *why)
+{
+	struct policy_diff d = { .first = true };
+
+	if (history_diff_last(z, &d) == 0)
+		zoned_policy_applied_by(z, why, who_of(why), &d.sum);
+	else
+		zoned_policy_applied_by(z, why, who_of(why), NULL);
 }
 
 static void notify_status(struct zoned *z)
@@ -226,18 +268,23 @@ static void reject(struct zoned *z, const struct zone_diag *diag, int err,
 }
 
 /**
- * zoned_reload - parse, validate and apply the config file again
+ * zoned_reload_as - parse, validate and apply the config file again
  * @why: what asked for it, for the log and the alert's trigger key
+ * @who: who asked (the history's who)
  *
  * Any failure keeps the configuration in force and raises policy
- * result=rejected.  Returns 0 or -errno.
+ * result=rejected; so does a try in progress (-EBUSY), which only
+ * confirm or the rollback ends.  Returns 0 or -errno.
  */
-int zoned_reload(struct zoned *z, const char *why)
+int zoned_reload_as(struct zoned *z, const char *why, const char *who)
 {
+	struct policy_diff d = { .first = true };
 	struct zone_model *model = NULL;
 	struct zone_diag *diag;
 	int ret;
 
+	if (trial_refuse(z, why) < 0)
+		return -EBUSY;
 	notify_send("RELOADING=1\nSTATUS=reloading");
 	log_info("reloading %s (%s)", z->conf_path, why);
 	diag = zone_diag_new();
@@ -248,6 +295,7 @@ int zoned_reload(struct zoned *z, const char *why)
 	}
 	ret = zone_conf_load(z->conf_path, 0, diag, &model);
 	if (ret == 0) {
+		policy_diff(&d, z->model, model);
 		ret = zoned_apply_model(z, model, diag);
 		if (ret < 0)
 			zone_model_free(model);
@@ -256,7 +304,7 @@ int zoned_reload(struct zoned *z, const char *why)
 		reject(z, diag, ret, why);
 		goto out_free;
 	}
-	zoned_policy_applied(z, why);
+	zoned_policy_applied_by(z, why, who, &d.sum);
 out_free:
 	zone_diag_free(diag);
 out:
@@ -307,6 +355,12 @@ static void on_retry(struct zoned *z, int fd, uint32_t events, void *arg)
 		alert_emit(z->alerts, ALERT_POLICY_APPLIED, "hash",
 			   zone_model_hash(z->model), "file", z->conf_path,
 			   "trigger", "retry", NULL);
+}
+
+/* zoned_reload - zoned_reload_as() with who from @why */
+int zoned_reload(struct zoned *z, const char *why)
+{
+	return zoned_reload_as(z, why, who_of(why));
 }
 
 /**

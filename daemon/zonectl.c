@@ -14,9 +14,11 @@
 #include <sys/un.h>
 #include <net/if.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,7 @@
 
 #include "control.h"
 #include "ctlmsg.h"
+#include "policydiff.h"
 
 #define ZONECTL_TIMEOUT_S 120
 
@@ -125,8 +128,45 @@ static int ctl_read_replies(int fd, FILE *out, FILE *err)
  * ctl_call - send one request and copy the reply to @out and @err
  * Returns the daemon's exit status, or -errno after printing why.
  */
+static int ctl_call_fd(enum ctl_cmd cmd, size_t argc, const char **argv,
+		       int pass_fd, FILE *out, FILE *err);
+
 static int ctl_call(enum ctl_cmd cmd, size_t argc, const char **argv, FILE *out,
 		    FILE *err)
+{
+	return ctl_call_fd(cmd, argc, argv, -1, out, err);
+}
+
+/* Send @len bytes of @buf, with @pass_fd (SCM_RIGHTS) unless negative. */
+static ssize_t send_request(int fd, const char *buf, size_t len, int pass_fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cbuf;
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf,
+			     .iov_len = len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+
+	if (pass_fd >= 0) {
+		memset(&cbuf, 0, sizeof(cbuf));
+		msg.msg_control = cbuf.buf;
+		msg.msg_controllen = sizeof(cbuf.buf);
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &pass_fd, sizeof(int));
+	}
+	return sendmsg(fd, &msg, MSG_NOSIGNAL);
+}
+
+/*
+ * ctl_call_fd - ctl_call() passing the open file @pass_fd along
+ */
+static int ctl_call_fd(enum ctl_cmd cmd, size_t argc, const char **argv,
+		       int pass_fd, FILE *out, FILE *err)
 {
 	struct ctl_request req = { .cmd = cmd, .argc = argc };
 	char buf[CTL_MSG_MAX];
@@ -158,7 +198,7 @@ static int ctl_call(enum ctl_cmd cmd, size_t argc, const char **argv, FILE *out,
 	 * A daemon without a slot for us answers with the reason and hangs
 	 * up, maybe before the request went out: read its answer anyway.
 	 */
-	if (send(fd, buf, (size_t)len, MSG_NOSIGNAL) < 0 && errno != EPIPE)
+	if (send_request(fd, buf, (size_t)len, pass_fd) < 0 && errno != EPIPE)
 		ret = -errno;
 	else
 		ret = ctl_read_replies(fd, out, err);
@@ -289,319 +329,6 @@ static int cmd_check(int argc, char **argv)
 	return ret == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
-/* ---- diff ---- */
-
-struct diff {
-	bool any;
-	bool first; /* JSON: no change printed yet */
-	FILE *detail; /* the details of the change being built */
-	char *text;
-	size_t len;
-};
-
-static void diff_detail(struct diff *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void diff_detail(struct diff *d, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!d->detail) {
-		d->detail = open_memstream(&d->text, &d->len);
-		if (!d->detail)
-			return;
-	} else {
-		fputc('\n', d->detail);
-	}
-	va_start(ap, fmt);
-	vfprintf(d->detail, fmt, ap);
-	va_end(ap);
-}
-
-/* Print one change: OP is "+", "-" or "~"; details are what diff_detail collected. */
-static void diff_emit(struct diff *d, const char *op, const char *type,
-		      const char *name)
-{
-	static const char *const ops[] = { "add", "remove", "change" };
-	const char *word = ops[op[0] == '+' ? 0 : op[0] == '-' ? 1 : 2];
-	char *line;
-	char *save = NULL;
-	bool comma = false;
-
-	if (d->detail)
-		fclose(d->detail);
-	d->detail = NULL;
-	d->any = true;
-	if (arg_json) {
-		fputs(d->first ? "{\"op\":" : ",{\"op\":", stdout);
-		d->first = false;
-		ctl_json_string(stdout, word);
-		fputs(",\"type\":", stdout);
-		ctl_json_string(stdout, type);
-		fputs(",\"name\":", stdout);
-		ctl_json_string(stdout, name);
-		fputs(",\"details\":[", stdout);
-		for (line = d->text ? strtok_r(d->text, "\n", &save) : NULL;
-		     line; line = strtok_r(NULL, "\n", &save)) {
-			fputs(comma ? "," : "", stdout);
-			ctl_json_string(stdout, line);
-			comma = true;
-		}
-		fputs("]}", stdout);
-	} else {
-		printf("%s %s%s%s\n", op, type, name ? " " : "",
-		       name ? name : "");
-		for (line = d->text ? strtok_r(d->text, "\n", &save) : NULL;
-		     line; line = strtok_r(NULL, "\n", &save))
-			printf("    %s\n", line);
-	}
-	free(d->text);
-	d->text = NULL;
-	d->len = 0;
-}
-
-static void diff_str(struct diff *d, const char *what, const char *a,
-		     const char *b)
-{
-	if (!a && !b)
-		return;
-	if (a && b && strcmp(a, b) == 0)
-		return;
-	diff_detail(d, "%s: %s -> %s", what, a ? a : "(none)",
-		    b ? b : "(none)");
-}
-
-static bool prefix_in(const struct zone_prefix *p,
-		      const struct zone_prefix *(*get)(const void *, size_t),
-		      const void *obj, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		const struct zone_prefix *q = get(obj, i);
-
-		if (q->len == p->len &&
-		    memcmp(&q->addr, &p->addr, sizeof(p->addr)) == 0)
-			return true;
-	}
-	return false;
-}
-
-typedef const struct zone_prefix *(*prefix_get)(const void *, size_t);
-
-/* Prefixes in @b and not in @a get "+", the others "-". */
-static void diff_prefixes(struct diff *d, const char *what, prefix_get get,
-			  const void *a, size_t na, const void *b, size_t nb)
-{
-	char buf[ZONE_PREFIX_STRLEN];
-	size_t i;
-
-	for (i = 0; i < nb; i++)
-		if (!prefix_in(get(b, i), get, a, na))
-			diff_detail(d, "%s +%s", what,
-				    zone_prefix_format(get(b, i), buf,
-						       sizeof(buf)));
-	for (i = 0; i < na; i++)
-		if (!prefix_in(get(a, i), get, b, nb))
-			diff_detail(d, "%s -%s", what,
-				    zone_prefix_format(get(a, i), buf,
-						       sizeof(buf)));
-}
-
-static const struct zone_prefix *seg_net(const void *s, size_t i)
-{
-	return zone_segment_network(s, i);
-}
-
-static const struct zone_prefix *chan_from(const void *c, size_t i)
-{
-	return zone_channel_from_host(c, i);
-}
-
-static const struct zone_prefix *chan_to(const void *c, size_t i)
-{
-	return zone_channel_to_host(c, i);
-}
-
-static bool iface_in(const struct zone_segment *s, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < zone_segment_interface_count(s); i++)
-		if (strcmp(zone_segment_interface(s, i), name) == 0)
-			return true;
-	return false;
-}
-
-static void diff_ifaces(struct diff *d, const struct zone_segment *a,
-			const struct zone_segment *b)
-{
-	size_t i;
-
-	for (i = 0; i < zone_segment_interface_count(b); i++)
-		if (!iface_in(a, zone_segment_interface(b, i)))
-			diff_detail(d, "interface +%s",
-				    zone_segment_interface(b, i));
-	for (i = 0; i < zone_segment_interface_count(a); i++)
-		if (!iface_in(b, zone_segment_interface(a, i)))
-			diff_detail(d, "interface -%s",
-				    zone_segment_interface(a, i));
-}
-
-static const char *seg_type(const struct zone_segment *s)
-{
-	return zone_segment_is_zone(s) ? "zone" : "attachment";
-}
-
-static void diff_segment(struct diff *d, const struct zone_segment *a,
-			 const struct zone_segment *b)
-{
-	if (zone_segment_is_zone(a) != zone_segment_is_zone(b))
-		diff_str(d, "type", seg_type(a), seg_type(b));
-	diff_str(d, zone_segment_is_zone(b) ? "tier" : "kind",
-		 zone_role_name(zone_segment_role(a)),
-		 zone_role_name(zone_segment_role(b)));
-	diff_str(d, "label", zone_segment_label(a), zone_segment_label(b));
-	diff_prefixes(d, "network", seg_net, a, zone_segment_network_count(a),
-		      b, zone_segment_network_count(b));
-	diff_ifaces(d, a, b);
-	if (d->detail)
-		diff_emit(d, "~", seg_type(b), zone_segment_name(b));
-}
-
-static void diff_segments(struct diff *d, const struct zone_model *a,
-			  const struct zone_model *b)
-{
-	const struct zone_segment *s;
-	const struct zone_segment *t;
-	size_t i;
-
-	for (i = 0; i < zone_model_segment_count(b); i++) {
-		s = zone_model_segment(b, i);
-		t = zone_model_segment_by_name(a, zone_segment_name(s));
-		if (t) {
-			diff_segment(d, t, s);
-			continue;
-		}
-		diff_detail(d, "%s %s, label %s",
-			    zone_segment_is_zone(s) ? "tier" : "kind",
-			    zone_role_name(zone_segment_role(s)),
-			    zone_segment_label(s));
-		diff_emit(d, "+", seg_type(s), zone_segment_name(s));
-	}
-	for (i = 0; i < zone_model_segment_count(a); i++) {
-		s = zone_model_segment(a, i);
-		if (!zone_model_segment_by_name(b, zone_segment_name(s)))
-			diff_emit(d, "-", seg_type(s), zone_segment_name(s));
-	}
-}
-
-static bool service_in(const struct zone_channel *c,
-		       const struct zone_service *s)
-{
-	size_t i;
-
-	for (i = 0; i < zone_channel_service_count(c); i++) {
-		const struct zone_service *t = zone_channel_service(c, i);
-
-		if (t->proto == s->proto && t->port_first == s->port_first &&
-		    t->port_last == s->port_last)
-			return true;
-	}
-	return false;
-}
-
-static void diff_services(struct diff *d, const struct zone_channel *a,
-			  const struct zone_channel *b)
-{
-	char buf[32];
-	size_t i;
-
-	for (i = 0; i < zone_channel_service_count(b); i++)
-		if (!service_in(a, zone_channel_service(b, i))) {
-			zone_service_format(zone_channel_service(b, i), buf,
-					    sizeof(buf));
-			diff_detail(d, "service +%s", buf);
-		}
-	for (i = 0; i < zone_channel_service_count(a); i++)
-		if (!service_in(b, zone_channel_service(a, i))) {
-			zone_service_format(zone_channel_service(a, i), buf,
-					    sizeof(buf));
-			diff_detail(d, "service -%s", buf);
-		}
-}
-
-static void diff_channel(struct diff *d, const struct zone_channel *a,
-			 const struct zone_channel *b)
-{
-	diff_str(d, "kind", zone_channel_kind_name(zone_channel_kind(a)),
-		 zone_channel_kind_name(zone_channel_kind(b)));
-	diff_str(d, "from", zone_segment_name(zone_channel_from(a)),
-		 zone_segment_name(zone_channel_from(b)));
-	diff_str(d, "to", zone_segment_name(zone_channel_to(a)),
-		 zone_segment_name(zone_channel_to(b)));
-	diff_prefixes(d, "from_host", chan_from, a,
-		      zone_channel_from_host_count(a), b,
-		      zone_channel_from_host_count(b));
-	diff_prefixes(d, "to_host", chan_to, a, zone_channel_to_host_count(a),
-		      b, zone_channel_to_host_count(b));
-	diff_services(d, a, b);
-	diff_str(d, "reason", zone_channel_reason(a), zone_channel_reason(b));
-	diff_str(d, "approved", zone_channel_approved(a),
-		 zone_channel_approved(b));
-	diff_str(d, "expires", zone_channel_expires_text(a),
-		 zone_channel_expires_text(b));
-	if (d->detail)
-		diff_emit(d, "~", "channel", zone_channel_name(b));
-}
-
-static void diff_channels(struct diff *d, const struct zone_model *a,
-			  const struct zone_model *b)
-{
-	const struct zone_channel *c;
-	const struct zone_channel *t;
-	size_t i;
-
-	for (i = 0; i < zone_model_channel_count(b); i++) {
-		c = zone_model_channel(b, i);
-		t = zone_model_channel_by_name(a, zone_channel_name(c));
-		if (t) {
-			diff_channel(d, t, c);
-			continue;
-		}
-		diff_detail(d, "%s %s -> %s",
-			    zone_channel_kind_name(zone_channel_kind(c)),
-			    zone_segment_name(zone_channel_from(c)),
-			    zone_segment_name(zone_channel_to(c)));
-		diff_emit(d, "+", "channel", zone_channel_name(c));
-	}
-	for (i = 0; i < zone_model_channel_count(a); i++) {
-		c = zone_model_channel(a, i);
-		if (!zone_model_channel_by_name(b, zone_channel_name(c)))
-			diff_emit(d, "-", "channel", zone_channel_name(c));
-	}
-}
-
-static void diff_models(struct diff *d, const struct zone_model *a,
-			const struct zone_model *b)
-{
-	char fa[16];
-	char fb[16];
-
-	diff_str(d, "profile", zone_profile_name(zone_model_profile(a)),
-		 zone_profile_name(zone_model_profile(b)));
-	diff_str(d, "profile_approved", zone_model_profile_approved(a),
-		 zone_model_profile_approved(b));
-	diff_str(d, "mode", zone_mode_name(zone_model_mode(a)),
-		 zone_mode_name(zone_model_mode(b)));
-	snprintf(fa, sizeof(fa), "%d", zone_model_alert_facility(a));
-	snprintf(fb, sizeof(fb), "%d", zone_model_alert_facility(b));
-	diff_str(d, "alert facility", fa, fb);
-	if (d->detail)
-		diff_emit(d, "~", "policy", NULL);
-	diff_segments(d, a, b);
-	diff_channels(d, a, b);
-}
-
 /* The running model, from the daemon's normalised print of it. */
 static int running_model(struct zone_model **ret_model)
 {
@@ -631,16 +358,97 @@ static int running_model(struct zone_model **ret_model)
 	return ret;
 }
 
+/* A policy kept in the daemon's history, by hash or unique prefix. */
+static int kept_model(const char *hash, struct zone_model **ret_model)
+{
+	struct zone_diag *diag;
+	bool json = arg_json;
+	char *text = NULL;
+	const char *args[1] = { hash };
+	size_t len = 0;
+	FILE *out;
+	size_t i;
+	int ret;
+
+	out = open_memstream(&text, &len);
+	if (!out)
+		return -errno;
+	arg_json = false; /* the config text itself */
+	ret = ctl_call(CTL_CMD_SHOW, 1, args, out, stderr);
+	arg_json = json;
+	fclose(out);
+	if (ret != 0) {
+		free(text);
+		return ret < 0 ? ret : -ENOENT;
+	}
+	diag = zone_diag_new();
+	ret = diag ? zone_conf_load_string(text, hash, diag, ret_model) :
+		     -ENOMEM;
+	for (i = 0; diag && ret < 0 && i < zone_diag_count(diag); i++)
+		warnx_("policy %s: %s", hash, zone_diag_line(diag, i));
+	zone_diag_free(diag);
+	free(text);
+	return ret;
+}
+
+static bool looks_like_hash(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+
+	return n >= 4 && n <= 64 && s[n] == '\0';
+}
+
+/* zonectl diff HASH [HASH]: two kept policies, or one and the running. */
+static int diff_kept(int argc, char **argv)
+{
+	struct zone_model *a = NULL;
+	struct zone_model *b = NULL;
+	struct policy_diff d = { .out = stdout,
+				 .json = arg_json,
+				 .first = true };
+	int ret;
+
+	ret = kept_model(argv[0], &a);
+	if (ret == 0)
+		ret = argc > 1 ? kept_model(argv[1], &b) : running_model(&b);
+	if (ret < 0)
+		goto out;
+	if (arg_json) {
+		fputs("{\"from\":", stdout);
+		ctl_json_string(stdout, zone_model_hash(a));
+		fputs(",\"to\":", stdout);
+		ctl_json_string(stdout, zone_model_hash(b));
+		fputs(",\"changes\":[", stdout);
+	}
+	policy_diff(&d, a, b);
+	if (arg_json)
+		printf("]}\n");
+	else if (!d.any)
+		printf("no changes (policy %s)\n", zone_model_hash(b));
+	else
+		printf("policy %s -> %s\n", zone_model_hash(a),
+		       zone_model_hash(b));
+out:
+	zone_model_free(a);
+	zone_model_free(b);
+	return ret < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
 static int cmd_diff(int argc, char **argv)
 {
 	struct zone_model *cand = NULL;
 	struct zone_model *run = NULL;
-	struct diff d = { .first = true };
+	struct policy_diff d = { .out = stdout,
+				 .json = arg_json,
+				 .first = true };
 	struct zone_diag *diag;
 	char *path;
 	size_t i;
 	int ret;
 
+	if (argc == 2 || (argc == 1 && access(argv[0], F_OK) < 0 &&
+			  looks_like_hash(argv[0])))
+		return diff_kept(argc, argv);
 	if (argc > 1)
 		usage();
 	if (running_model(&run) < 0)
@@ -668,7 +476,7 @@ static int cmd_diff(int argc, char **argv)
 		ctl_json_string(stdout, path);
 		fputs(",\"changes\":[", stdout);
 	}
-	diff_models(&d, run, cand);
+	policy_diff(&d, run, cand);
 	if (arg_json)
 		printf("]}\n");
 	else if (!d.any)
@@ -682,6 +490,86 @@ out:
 	zone_diag_free(diag);
 	free(path);
 	return ret < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+/* ---- try ---- */
+
+#define TRY_DEFAULT_S "120"
+#define TRY_MIN_S 5
+#define TRY_MAX_S 3600
+
+/*
+ * zonectl try FILE [--confirm-within SECONDS]: checked here as check
+ * does, then the open file goes to the daemon, which never opens a path
+ * on a client's behalf.
+ */
+static int cmd_try(int argc, char **argv)
+{
+	const char *secs = TRY_DEFAULT_S;
+	const char *file = NULL;
+	struct zone_model *model = NULL;
+	struct zone_diag *diag;
+	const char *args[2];
+	char *path;
+	char *end;
+	long v;
+	int fd;
+	int ret;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			arg_json = true;
+		else if (strcmp(argv[i], "--confirm-within") == 0 &&
+			 i + 1 < argc)
+			secs = argv[++i];
+		else if (strncmp(argv[i], "--confirm-within=", 17) == 0)
+			secs = argv[i] + 17;
+		else if (argv[i][0] == '-' || file)
+			usage();
+		else
+			file = argv[i];
+	}
+	if (!file)
+		usage();
+	errno = 0;
+	v = strtol(secs, &end, 10);
+	if (errno || end == secs || *end || v < TRY_MIN_S || v > TRY_MAX_S) {
+		warnx_("try: --confirm-within %s is out of range %d..%d seconds",
+		       secs, TRY_MIN_S, TRY_MAX_S);
+		return EXIT_USAGE;
+	}
+	diag = zone_diag_new();
+	path = realpath(file, NULL);
+	if (!diag || !path) {
+		warnx_("try: %s: %s", file, strerror(errno));
+		zone_diag_free(diag);
+		free(path);
+		return EXIT_FAIL;
+	}
+	ret = load_candidate(path, diag, &model);
+	for (i = 0; i < (int)zone_diag_count(diag); i++)
+		fprintf(stderr, "%s\n", zone_diag_line(diag, i));
+	zone_model_free(model);
+	zone_diag_free(diag);
+	if (ret < 0) {
+		warnx_("try: %s has errors, nothing changed", path);
+		free(path);
+		return EXIT_FAIL;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		warnx_("try: %s: %s", path, strerror(errno));
+		free(path);
+		return EXIT_FAIL;
+	}
+	args[0] = secs;
+	args[1] = path;
+	ret = ctl_call_fd(CTL_CMD_TRY, 2, args, fd, stdout, stderr);
+	fflush(stdout);
+	close(fd);
+	free(path);
+	return ret == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
 /* ---- the command line ---- */
@@ -738,13 +626,17 @@ struct command {
 static const struct command commands[] = {
 	{ "status", CTL_CMD_STATUS, 0, 0 },
 	{ "check", 0, 0, 1 },
-	{ "diff", 0, 0, 1 },
+	{ "diff", 0, 0, 2 },
 	{ "reload", CTL_CMD_RELOAD, 0, 0 },
 	{ "explain", CTL_CMD_EXPLAIN, 2, 3 },
 	{ "flows", CTL_CMD_FLOWS, 0, 0 },
 	{ "isolate", CTL_CMD_ISOLATE, 1, 1 },
 	{ "release", CTL_CMD_RELEASE, 1, 1 },
 	{ "audit", CTL_CMD_AUDIT, 0, 0 },
+	{ "history", CTL_CMD_HISTORY, 0, 0 },
+	{ "show", CTL_CMD_SHOW, 1, 1 },
+	{ "try", CTL_CMD_TRY, 1, 3 },
+	{ "confirm", CTL_CMD_CONFIRM, 0, 0 },
 };
 
 static int run_command(const struct command *c, int argc, char **argv)
@@ -756,6 +648,8 @@ static int run_command(const struct command *c, int argc, char **argv)
 	char out[8 + IF_NAMESIZE];
 	int i;
 
+	if (c->cmd == CTL_CMD_TRY)
+		return cmd_try(argc, argv);
 	if (take_options(&argc, argv,
 			 c->cmd == CTL_CMD_ISOLATE ? &reason : NULL,
 			 c->cmd == CTL_CMD_EXPLAIN ? iface : NULL,

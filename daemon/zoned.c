@@ -221,7 +221,12 @@ static void start_policy(struct zoned *z)
 	diag = zone_diag_new();
 	if (diag == NULL)
 		fatal("zone_diag_new");
-	ret = zone_conf_load(z->conf_path, 0, diag, &model);
+	/* a try cut short by a restart: its confirmed policy, not the file */
+	ret = trial_restore(z, &model);
+	if (ret == 0)
+		ret = zone_conf_load(z->conf_path, 0, diag, &model);
+	else
+		ret = 0;
 	z->nft = zone_nft_open();
 	if (z->nft == NULL)
 		fatal("cannot open the nftables socket");
@@ -419,6 +424,7 @@ static void shutdown_daemon(struct zoned *z)
 	metrics_close(z);
 	reload_close(z);
 	clockwatch_close(z);
+	trial_free(z);
 	control_close(z);
 	nftmon_close(z);
 	nflog_close(z);
@@ -505,6 +511,7 @@ int main(int argc, char **argv)
 	start_policy(&z);
 	/* No sweep yet: start_watchers() subscribes first, then sweeps. */
 	zoned_policy_applied(&z, "start");
+	trial_started(&z);
 	verify_table(&z);
 	start_watchers(&z, &mask);
 	/* every socket is open: nothing but CAP_NET_ADMIN is needed now */

@@ -27,6 +27,8 @@ struct loop;
 struct reload;
 struct tablestate;
 struct clockwatch;
+struct trial;
+struct policy_diff_sum;
 
 struct zoned;
 
@@ -63,6 +65,7 @@ struct zoned {
 	/* Owned by daemon/zoned.c, loop.c and reload.c. */
 	struct loop *loop;		/* fd -> callback registry of epfd */
 	struct reload *reload;		/* inotify, debounce, channel expiry */
+	struct trial *trial;		/* zonectl try in progress (trial.c) */
 	bool debug;			/* -d */
 	/* The first diagnostic of the last failed reload, "" when none. */
 	char last_error[512];
@@ -120,6 +123,8 @@ void loop_timer_del(struct zoned *z, int tfd);
  * result=rejected.  Returns 0 or -errno.
  */
 int zoned_reload(struct zoned *z, const char *why);
+/* zoned_reload_as - zoned_reload() on behalf of @who (the history's who) */
+int zoned_reload_as(struct zoned *z, const char *why, const char *who);
 
 /*
  * zoned_reapply - compile the current model again (after an isolation
@@ -142,6 +147,31 @@ int zoned_apply_model(struct zoned *z, struct zone_model *model,
  * and sweep conntrack.
  */
 void zoned_policy_applied(struct zoned *z, const char *why);
+/*
+ * zoned_policy_applied_by - the same, applied by @who, with the summary
+ * of the change @sum (NULL: unknown) in the alert and the history
+ */
+void zoned_policy_applied_by(struct zoned *z, const char *why,
+			     const char *who, const struct policy_diff_sum *sum);
+
+/*
+ * zonectl try / confirm (trial.c).  trial_refuse - while a try is in
+ * progress, refuse the reload asked by @why: log, alert, set last_error
+ * and return -EBUSY; else 0.
+ */
+int trial_refuse(struct zoned *z, const char *why);
+/*
+ * trial_restore - at start, before the config is loaded: when a try was
+ * in progress as zoned stopped, load the confirmed policy kept in the
+ * state directory into *@ret_model and return 1; 0 when there was none.
+ */
+int trial_restore(struct zoned *z, struct zone_model **ret_model);
+/* trial_started - after the start policy is applied: report a restore */
+void trial_started(struct zoned *z);
+void trial_free(struct zoned *z);
+/* trial_pending - a try in progress: its deadline and the hash it restores */
+bool trial_pending(const struct zoned *z, time_t *ret_deadline,
+		   const char **ret_confirmed);
 
 /*
  * reload_open - watch the config's directory (inotify, debounced) and

@@ -826,6 +826,7 @@ static void parse_root(struct conf_loader *ld, const config_setting_t *root)
 					    "attachments", "channels",
 					    "alerts",	   "narrow",
 					    "gateway",	   "metrics",
+					    "history",
 					    NULL };
 	const config_setting_t *zones;
 	const config_setting_t *atts;
@@ -862,6 +863,7 @@ static void parse_root(struct conf_loader *ld, const config_setting_t *root)
 	conf_check_channels(ld);
 	conf_parse_narrow(ld, root);
 	conf_parse_gateway(ld, root);
+	conf_parse_history(ld, root);
 }
 
 static void loader_release(struct conf_loader *ld)

@@ -106,6 +106,8 @@ int conf_raw_length(const config_setting_t *group, const char *key);
 /* conf_edge.c: the gateway block and narrow (after segments and channels) */
 void conf_parse_gateway(struct conf_loader *ld, const config_setting_t *root);
 void conf_parse_narrow(struct conf_loader *ld, const config_setting_t *root);
+/* conf_parse_history - the history block (conf_history.c) */
+void conf_parse_history(struct conf_loader *ld, const config_setting_t *root);
 /* conf_check_networks - networks that overlap (conf_overlap.c) */
 void conf_check_networks(struct conf_loader *ld);
 /* conf_check_channels - names, ends, the matrix and per-kind rules */

@@ -171,6 +171,16 @@ unsigned int zone_model_metrics_interval(const struct zone_model *model)
 	return model->metrics_interval;
 }
 
+size_t zone_model_history_entries(const struct zone_model *model)
+{
+	return model->history_entries;
+}
+
+size_t zone_model_history_bytes(const struct zone_model *model)
+{
+	return model->history_bytes;
+}
+
 const char *zone_model_hash(const struct zone_model *model)
 {
 	return model->hash;

@@ -87,6 +87,8 @@ struct zone_model {
 	int alert_facility;
 	char *metrics_file;		/* NULL: no metrics */
 	unsigned int metrics_interval;	/* seconds */
+	size_t history_entries;	/* applied policies zoned keeps */
+	size_t history_bytes;	/* and the bytes they may take */
 	struct zone_segment *segments;	/* zones first, then attachments */
 	size_t n_segments;
 	size_t n_zones;

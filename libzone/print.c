@@ -230,6 +230,11 @@ int model_print_policy(const struct zone_model *model, FILE *out)
 	fputs("alerts = { facility = ", out);
 	print_string(out, facility ? facility : "authpriv");
 	fputs("; };\n", out);
+	/* only when set, so that the hash of older configs stays */
+	if (model->history_entries != ZONE_HISTORY_ENTRIES_DEFAULT ||
+	    model->history_bytes != (size_t)ZONE_HISTORY_BYTES_DEFAULT)
+		fprintf(out, "history = { entries = %zu; max_bytes = %zu; };\n",
+			model->history_entries, model->history_bytes);
 	return ferror(out) ? -EIO : 0;
 }
 

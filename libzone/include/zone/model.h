@@ -97,6 +97,16 @@ int zone_model_alert_facility(const struct zone_model *model);
 const char *zone_model_metrics_file(const struct zone_model *model);
 unsigned int zone_model_metrics_interval(const struct zone_model *model);
 
+/* The bounds of zoned's policy history (the history block). */
+#define ZONE_HISTORY_ENTRIES_DEFAULT 100
+#define ZONE_HISTORY_ENTRIES_MIN 2
+#define ZONE_HISTORY_ENTRIES_MAX 10000
+#define ZONE_HISTORY_BYTES_DEFAULT (64LL * 1024 * 1024)
+#define ZONE_HISTORY_BYTES_MIN (64LL * 1024)
+#define ZONE_HISTORY_BYTES_MAX (1024LL * 1024 * 1024)
+size_t zone_model_history_entries(const struct zone_model *model);
+size_t zone_model_history_bytes(const struct zone_model *model);
+
 /**
  * zone_model_hash - the policy hash of the normalised model
  *

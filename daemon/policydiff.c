@@ -1,0 +1,572 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The difference between two policies, change by change: each zone,
+ * attachment and channel added, removed or changed, with the details.
+ * zonectl diff prints it; zoned sums it up in the policy alert.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zone/addr.h>
+#include <zone/conf.h>
+#include <zone/model.h>
+#include <zone/proto.h>
+
+#include "ctlmsg.h"
+#include "policydiff.h"
+
+/* Append @name to a comma-separated list, with "..." once it is full. */
+static void sum_add(char *list, size_t size, const char *name)
+{
+	size_t len = strlen(list);
+
+	if (len >= 3 && strcmp(list + len - 3, "...") == 0)
+		return;
+	if (len + strlen(name) + 2 + 4 > size) {
+		snprintf(list + len, size - len, "%s...", len ? "," : "");
+		return;
+	}
+	snprintf(list + len, size - len, "%s%s", len ? "," : "", name);
+}
+
+static void policy_diff_count(struct policy_diff *d, char op, const char *type,
+			      const char *name)
+{
+	struct policy_diff_sum *s = &d->sum;
+
+	if (!name)
+		name = "(policy)";
+	if (strcmp(type, "channel") != 0) {
+		if (strcmp(type, "zone") == 0 ||
+		    strcmp(type, "attachment") == 0) {
+			s->n_zones++;
+			sum_add(s->zones, sizeof(s->zones), name);
+		}
+		return;
+	}
+	if (op == '+') {
+		s->n_added++;
+		sum_add(s->added, sizeof(s->added), name);
+	} else if (op == '-') {
+		s->n_removed++;
+		sum_add(s->removed, sizeof(s->removed), name);
+	} else {
+		s->n_changed++;
+		sum_add(s->changed, sizeof(s->changed), name);
+	}
+}
+
+static void diff_detail(struct policy_diff *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void diff_detail(struct policy_diff *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!d->detail) {
+		d->detail = open_memstream(&d->text, &d->len);
+		if (!d->detail)
+			return;
+	} else {
+		fputc('\n', d->detail);
+	}
+	va_start(ap, fmt);
+	vfprintf(d->detail, fmt, ap);
+	va_end(ap);
+}
+
+/* Print one change: OP is "+", "-" or "~"; details are what diff_detail collected. */
+static void diff_emit(struct policy_diff *d, const char *op, const char *type,
+		      const char *name)
+{
+	static const char *const ops[] = { "add", "remove", "change" };
+	const char *word = ops[op[0] == '+' ? 0 : op[0] == '-' ? 1 : 2];
+	char *line;
+	char *save = NULL;
+	bool comma = false;
+
+	if (d->detail)
+		fclose(d->detail);
+	d->detail = NULL;
+	d->any = true;
+	policy_diff_count(d, op[0], type, name);
+	if (!d->out) {
+		free(d->text);
+		d->text = NULL;
+		d->len = 0;
+		return;
+	}
+	if (d->json) {
+		fputs(d->first ? "{\"op\":" : ",{\"op\":", d->out);
+		d->first = false;
+		ctl_json_string(d->out, word);
+		fputs(",\"type\":", d->out);
+		ctl_json_string(d->out, type);
+		fputs(",\"name\":", d->out);
+		ctl_json_string(d->out, name);
+		fputs(",\"details\":[", d->out);
+		for (line = d->text ? strtok_r(d->text, "\n", &save) : NULL;
+		     line; line = strtok_r(NULL, "\n", &save)) {
+			fputs(comma ? "," : "", d->out);
+			ctl_json_string(d->out, line);
+			comma = true;
+		}
+		fputs("]}", d->out);
+	} else {
+		fprintf(d->out, "%s %s%s%s\n", op, type, name ? " " : "",
+			name ? name : "");
+		for (line = d->text ? strtok_r(d->text, "\n", &save) : NULL;
+		     line; line = strtok_r(NULL, "\n", &save))
+			fprintf(d->out, "    %s\n", line);
+	}
+	free(d->text);
+	d->text = NULL;
+	d->len = 0;
+}
+
+static void diff_str(struct policy_diff *d, const char *what, const char *a,
+		     const char *b)
+{
+	if (!a && !b)
+		return;
+	if (a && b && strcmp(a, b) == 0)
+		return;
+	diff_detail(d, "%s: %s -> %s", what, a ? a : "(none)",
+		    b ? b : "(none)");
+}
+
+static bool prefix_in(const struct zone_prefix *p,
+		      const struct zone_prefix *(*get)(const void *, size_t),
+		      const void *obj, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct zone_prefix *q = get(obj, i);
+
+		if (q->len == p->len &&
+		    memcmp(&q->addr, &p->addr, sizeof(p->addr)) == 0)
+			return true;
+	}
+	return false;
+}
+
+typedef const struct zone_prefix *(*prefix_get)(const void *, size_t);
+
+/* Prefixes in @b and not in @a get "+", the others "-". */
+static void diff_prefixes(struct policy_diff *d, const char *what,
+			  prefix_get get, const void *a, size_t na,
+			  const void *b, size_t nb)
+{
+	char buf[ZONE_PREFIX_STRLEN];
+	size_t i;
+
+	for (i = 0; i < nb; i++)
+		if (!prefix_in(get(b, i), get, a, na))
+			diff_detail(d, "%s +%s", what,
+				    zone_prefix_format(get(b, i), buf,
+						       sizeof(buf)));
+	for (i = 0; i < na; i++)
+		if (!prefix_in(get(a, i), get, b, nb))
+			diff_detail(d, "%s -%s", what,
+				    zone_prefix_format(get(a, i), buf,
+						       sizeof(buf)));
+}
+
+static const struct zone_prefix *seg_net(const void *s, size_t i)
+{
+	return zone_segment_network(s, i);
+}
+
+static const struct zone_prefix *chan_from(const void *c, size_t i)
+{
+	return zone_channel_from_host(c, i);
+}
+
+static const struct zone_prefix *chan_to(const void *c, size_t i)
+{
+	return zone_channel_to_host(c, i);
+}
+
+static bool iface_in(const struct zone_segment *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < zone_segment_interface_count(s); i++)
+		if (strcmp(zone_segment_interface(s, i), name) == 0)
+			return true;
+	return false;
+}
+
+static void diff_ifaces(struct policy_diff *d, const struct zone_segment *a,
+			const struct zone_segment *b)
+{
+	size_t i;
+
+	for (i = 0; i < zone_segment_interface_count(b); i++)
+		if (!iface_in(a, zone_segment_interface(b, i)))
+			diff_detail(d, "interface +%s",
+				    zone_segment_interface(b, i));
+	for (i = 0; i < zone_segment_interface_count(a); i++)
+		if (!iface_in(b, zone_segment_interface(a, i)))
+			diff_detail(d, "interface -%s",
+				    zone_segment_interface(a, i));
+}
+
+static const char *seg_type(const struct zone_segment *s)
+{
+	return zone_segment_is_zone(s) ? "zone" : "attachment";
+}
+
+static void diff_segment(struct policy_diff *d, const struct zone_segment *a,
+			 const struct zone_segment *b)
+{
+	if (zone_segment_is_zone(a) != zone_segment_is_zone(b))
+		diff_str(d, "type", seg_type(a), seg_type(b));
+	diff_str(d, zone_segment_is_zone(b) ? "tier" : "kind",
+		 zone_role_name(zone_segment_role(a)),
+		 zone_role_name(zone_segment_role(b)));
+	diff_str(d, "label", zone_segment_label(a), zone_segment_label(b));
+	diff_prefixes(d, "network", seg_net, a, zone_segment_network_count(a),
+		      b, zone_segment_network_count(b));
+	diff_ifaces(d, a, b);
+	if (d->detail)
+		diff_emit(d, "~", seg_type(b), zone_segment_name(b));
+}
+
+static void diff_segments(struct policy_diff *d, const struct zone_model *a,
+			  const struct zone_model *b)
+{
+	const struct zone_segment *s;
+	const struct zone_segment *t;
+	size_t i;
+
+	for (i = 0; i < zone_model_segment_count(b); i++) {
+		s = zone_model_segment(b, i);
+		t = zone_model_segment_by_name(a, zone_segment_name(s));
+		if (t) {
+			diff_segment(d, t, s);
+			continue;
+		}
+		diff_detail(d, "%s %s, label %s",
+			    zone_segment_is_zone(s) ? "tier" : "kind",
+			    zone_role_name(zone_segment_role(s)),
+			    zone_segment_label(s));
+		diff_emit(d, "+", seg_type(s), zone_segment_name(s));
+	}
+	for (i = 0; i < zone_model_segment_count(a); i++) {
+		s = zone_model_segment(a, i);
+		if (!zone_model_segment_by_name(b, zone_segment_name(s)))
+			diff_emit(d, "-", seg_type(s), zone_segment_name(s));
+	}
+}
+
+static bool service_in(const struct zone_channel *c,
+		       const struct zone_service *s)
+{
+	size_t i;
+
+	for (i = 0; i < zone_channel_service_count(c); i++) {
+		const struct zone_service *t = zone_channel_service(c, i);
+
+		if (t->proto == s->proto && t->port_first == s->port_first &&
+		    t->port_last == s->port_last)
+			return true;
+	}
+	return false;
+}
+
+static void diff_services(struct policy_diff *d, const struct zone_channel *a,
+			  const struct zone_channel *b)
+{
+	char buf[32];
+	size_t i;
+
+	for (i = 0; i < zone_channel_service_count(b); i++)
+		if (!service_in(a, zone_channel_service(b, i))) {
+			zone_service_format(zone_channel_service(b, i), buf,
+					    sizeof(buf));
+			diff_detail(d, "service +%s", buf);
+		}
+	for (i = 0; i < zone_channel_service_count(a); i++)
+		if (!service_in(b, zone_channel_service(a, i))) {
+			zone_service_format(zone_channel_service(a, i), buf,
+					    sizeof(buf));
+			diff_detail(d, "service -%s", buf);
+		}
+}
+
+static void diff_channel(struct policy_diff *d, const struct zone_channel *a,
+			 const struct zone_channel *b)
+{
+	diff_str(d, "kind", zone_channel_kind_name(zone_channel_kind(a)),
+		 zone_channel_kind_name(zone_channel_kind(b)));
+	diff_str(d, "from", zone_segment_name(zone_channel_from(a)),
+		 zone_segment_name(zone_channel_from(b)));
+	diff_str(d, "to", zone_segment_name(zone_channel_to(a)),
+		 zone_segment_name(zone_channel_to(b)));
+	diff_prefixes(d, "from_host", chan_from, a,
+		      zone_channel_from_host_count(a), b,
+		      zone_channel_from_host_count(b));
+	diff_prefixes(d, "to_host", chan_to, a, zone_channel_to_host_count(a),
+		      b, zone_channel_to_host_count(b));
+	diff_services(d, a, b);
+	diff_str(d, "reason", zone_channel_reason(a), zone_channel_reason(b));
+	diff_str(d, "approved", zone_channel_approved(a),
+		 zone_channel_approved(b));
+	diff_str(d, "expires", zone_channel_expires_text(a),
+		 zone_channel_expires_text(b));
+	if (d->detail)
+		diff_emit(d, "~", "channel", zone_channel_name(b));
+}
+
+static void diff_channels(struct policy_diff *d, const struct zone_model *a,
+			  const struct zone_model *b)
+{
+	const struct zone_channel *c;
+	const struct zone_channel *t;
+	size_t i;
+
+	for (i = 0; i < zone_model_channel_count(b); i++) {
+		c = zone_model_channel(b, i);
+		t = zone_model_channel_by_name(a, zone_channel_name(c));
+		if (t) {
+			diff_channel(d, t, c);
+			continue;
+		}
+		diff_detail(d, "%s %s -> %s",
+			    zone_channel_kind_name(zone_channel_kind(c)),
+			    zone_segment_name(zone_channel_from(c)),
+			    zone_segment_name(zone_channel_to(c)));
+		diff_emit(d, "+", "channel", zone_channel_name(c));
+	}
+	for (i = 0; i < zone_model_channel_count(a); i++) {
+		c = zone_model_channel(a, i);
+		if (!zone_model_channel_by_name(b, zone_channel_name(c)))
+			diff_emit(d, "-", "channel", zone_channel_name(c));
+	}
+}
+
+/*
+ * The entries of the narrow and gateway blocks, from the normalised print
+ * (which is what the hash covers): each entry flattened to one line,
+ * prefixed with its list ("narrow", "gateway management", ...).
+ */
+struct entries {
+	char **v;
+	size_t n;
+};
+
+static void entries_free(struct entries *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		free(e->v[i]);
+	free(e->v);
+	e->v = NULL;
+	e->n = 0;
+}
+
+static int entries_add(struct entries *e, const char *list, const char *body)
+{
+	char **v = realloc(e->v, (e->n + 1) * sizeof(*v));
+
+	if (!v)
+		return -1;
+	e->v = v;
+	if (asprintf(&e->v[e->n], "%s { %s}", list, body) < 0)
+		return -1;
+	e->n++;
+	return 0;
+}
+
+static const char *trim(char *line)
+{
+	size_t n;
+
+	while (*line == ' ')
+		line++;
+	n = strlen(line);
+	while (n && (line[n - 1] == ' ' || line[n - 1] == ','))
+		line[--n] = '\0';
+	return line;
+}
+
+static int block_entries(const struct zone_model *m, struct entries *e)
+{
+	char list[64] = "";
+	char body[4096];
+	char *text = NULL;
+	size_t len = 0;
+	bool in_entry = false;
+	char *line;
+	char *save = NULL;
+	FILE *f;
+	int ret = 0;
+
+	f = open_memstream(&text, &len);
+	if (!f)
+		return -1;
+	ret = zone_model_print(m, f);
+	if (fclose(f) != 0 || ret < 0) {
+		free(text);
+		return -1;
+	}
+	for (line = strtok_r(text, "\n", &save); line && ret == 0;
+	     line = strtok_r(NULL, "\n", &save)) {
+		const char *t;
+
+		if (strncmp(line, "narrow = (", 10) == 0) {
+			snprintf(list, sizeof(list), "narrow");
+			continue;
+		}
+		if (strncmp(line, "gateway = {", 11) == 0) {
+			snprintf(list, sizeof(list), "gateway");
+			continue;
+		}
+		if (line[0] != ' ') {
+			list[0] = '\0';
+			continue;
+		}
+		if (!list[0])
+			continue;
+		t = trim(line);
+		if (strcmp(t, "management = (") == 0 ||
+		    strcmp(t, "outbound = (") == 0) {
+			snprintf(list, sizeof(list), "gateway %.*s",
+				 (int)strcspn(t, " "), t);
+			continue;
+		}
+		if (strcmp(t, "{") == 0) {
+			in_entry = true;
+			body[0] = '\0';
+		} else if (strcmp(t, "}") == 0 && in_entry) {
+			in_entry = false;
+			ret = entries_add(e, list, body);
+		} else if (in_entry) {
+			size_t n = strlen(body);
+
+			snprintf(body + n, sizeof(body) - n, "%s ", t);
+		}
+	}
+	free(text);
+	return ret;
+}
+
+static bool entry_in(const struct entries *e, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		if (strcmp(e->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+/* The narrow and gateway entries added and removed, as one change each. */
+static void diff_blocks(struct policy_diff *d, const struct zone_model *a,
+			const struct zone_model *b)
+{
+	static const char *const types[] = { "narrow", "gateway" };
+	struct entries ea = { 0 };
+	struct entries eb = { 0 };
+	size_t t;
+	size_t i;
+
+	if (block_entries(a, &ea) < 0 || block_entries(b, &eb) < 0) {
+		diff_detail(d, "cannot compare: %s", strerror(ENOMEM));
+		diff_emit(d, "~", "narrow", NULL);
+		goto out;
+	}
+	for (t = 0; t < 2; t++) {
+		size_t len = strlen(types[t]);
+
+		for (i = 0; i < eb.n; i++)
+			if (strncmp(eb.v[i], types[t], len) == 0 &&
+			    !entry_in(&ea, eb.v[i]))
+				diff_detail(d, "+%s", eb.v[i]);
+		for (i = 0; i < ea.n; i++)
+			if (strncmp(ea.v[i], types[t], len) == 0 &&
+			    !entry_in(&eb, ea.v[i]))
+				diff_detail(d, "-%s", ea.v[i]);
+		if (d->detail)
+			diff_emit(d, "~", types[t], NULL);
+	}
+out:
+	entries_free(&ea);
+	entries_free(&eb);
+}
+
+/**
+ * policy_diff - compare two models
+ * @d: where the changes go: printed to d->out (text or, with d->json,
+ *     JSON objects separated by commas) unless it is NULL, and summed up
+ *     in d->sum
+ * @a: the old model
+ * @b: the new one
+ */
+void policy_diff(struct policy_diff *d, const struct zone_model *a,
+		 const struct zone_model *b)
+{
+	char fa[16];
+	char fb[16];
+
+	diff_str(d, "profile", zone_profile_name(zone_model_profile(a)),
+		 zone_profile_name(zone_model_profile(b)));
+	diff_str(d, "profile_approved", zone_model_profile_approved(a),
+		 zone_model_profile_approved(b));
+	diff_str(d, "mode", zone_mode_name(zone_model_mode(a)),
+		 zone_mode_name(zone_model_mode(b)));
+	snprintf(fa, sizeof(fa), "%d", zone_model_alert_facility(a));
+	snprintf(fb, sizeof(fb), "%d", zone_model_alert_facility(b));
+	diff_str(d, "alert facility", fa, fb);
+	snprintf(fa, sizeof(fa), "%zu", zone_model_history_entries(a));
+	snprintf(fb, sizeof(fb), "%zu", zone_model_history_entries(b));
+	diff_str(d, "history entries", fa, fb);
+	snprintf(fa, sizeof(fa), "%zu", zone_model_history_bytes(a));
+	snprintf(fb, sizeof(fb), "%zu", zone_model_history_bytes(b));
+	diff_str(d, "history max_bytes", fa, fb);
+	if (d->detail)
+		diff_emit(d, "~", "policy", NULL);
+	diff_segments(d, a, b);
+	diff_channels(d, a, b);
+	diff_blocks(d, a, b);
+}
+
+/**
+ * policy_diff_summary - "channels +a,b -c ~d; zones ~z", or that neither
+ * changed
+ */
+void policy_diff_summary(const struct policy_diff_sum *s, char *buf,
+			 size_t size)
+{
+	FILE *f = fmemopen(buf, size, "w");
+	bool any = false;
+
+	if (!f) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	if (s->n_added || s->n_removed || s->n_changed) {
+		fputs("channels", f);
+		if (s->n_added)
+			fprintf(f, " +%s", s->added);
+		if (s->n_removed)
+			fprintf(f, " -%s", s->removed);
+		if (s->n_changed)
+			fprintf(f, " ~%s", s->changed);
+		any = true;
+	}
+	if (s->n_zones) {
+		fprintf(f, "%szones ~%s", any ? "; " : "", s->zones);
+		any = true;
+	}
+	if (!any)
+		fputs("no change to zones or channels", f);
+	fclose(f);
+	buf[size - 1] = '\0';
+}
