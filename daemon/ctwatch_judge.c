@@ -507,12 +507,13 @@ void ct_judge(struct zoned *z, struct nf_conntrack *ct, bool sweeping)
 		return;
 	/*
 	 * The gateway's own flows are judged by its management and
-	 * outbound rules (conntrack does not say the interface; the hosts
-	 * and services do), forwarded ones by the matrix.
+	 * outbound rules and gateway.ha (conntrack does not say the
+	 * interface; the hosts and services do), forwarded ones by the
+	 * matrix.
 	 */
 	zone_verdict_edge(z->model, &fl.f, path, NULL, NULL, time(NULL), &v);
 	if (v.rule == ZONE_RULE_INTRA_ZONE || v.rule == ZONE_RULE_MANAGEMENT ||
-	    v.rule == ZONE_RULE_OUTBOUND)
+	    v.rule == ZONE_RULE_OUTBOUND || v.rule == ZONE_RULE_HA)
 		return;
 	e = ct_entry_find(cw, fl.id);
 	if (e && sweeping)

@@ -212,6 +212,29 @@ static void print_gw_list(FILE *out, const struct zone_model *m, bool outbound)
  */
 int zone_model_print(const struct zone_model *model, FILE *out)
 {
+	return model_print(model, out, true);
+}
+
+/* gateway.ha, by the other keys' rules */
+static void print_ha(FILE *out, const struct zone_ha *ha)
+{
+	char peer[ZONE_PREFIX_STRLEN];
+
+	zone_addr_format(&ha->peer.addr, peer, sizeof(peer));
+	fputs("  ha = {\n", out);
+	print_key(out, "    ", "interface", ha->interface);
+	print_key(out, "    ", "peer", peer);
+	print_key(out, "    ", "key_file", ha->key_file);
+	fputs("  };\n", out);
+}
+
+/**
+ * model_print - zone_model_print(), with or without gateway.ha
+ *
+ * The policy hash is taken without it (see zone_model_hash()).
+ */
+int model_print(const struct zone_model *model, FILE *out, bool with_ha)
+{
 	const char *facility = conf_facility_name(model->alert_facility);
 	size_t i;
 
@@ -233,6 +256,8 @@ int zone_model_print(const struct zone_model *model, FILE *out)
 	fputs("gateway = {\n", out);
 	print_gw_list(out, model, false);
 	print_gw_list(out, model, true);
+	if (with_ha && model->ha)
+		print_ha(out, model->ha);
 	fputs("};\n", out);
 	fputs("alerts = { facility = ", out);
 	print_string(out, facility ? facility : "authpriv");
@@ -465,5 +490,14 @@ int zone_model_print_edges(const struct zone_model *model, FILE *out)
 	}
 	fputs("always: replies of its own flows, loopback, IPv6 neighbour discovery, ICMP errors of existing flows\n",
 	      out);
+	if (model->ha && model->ha->interface) {
+		char peer[ZONE_PREFIX_STRLEN];
+
+		zone_addr_format(&model->ha->peer.addr, peer, sizeof(peer));
+		fprintf(out,
+			"the pair: on %s with %s only: VRRP (proto 112 to its group), conntrackd udp/%u, zoned udp/%u\n",
+			model->ha->interface, peer, ZONE_HA_CONNTRACKD_PORT,
+			ZONE_HA_ZONED_PORT);
+	}
 	return ferror(out) ? -EIO : 0;
 }
