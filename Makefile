@@ -179,6 +179,9 @@ install: all
 	install -m 0644 man/zoned.8 man/zonectl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 man/zoned.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 conf/zoned.conf $(DESTDIR)$(SYSCONFDIR)/zoned/zoned.conf.example
+	install -m 0644 conf/conntrackd.conf $(DESTDIR)$(SYSCONFDIR)/zoned/conntrackd.conf.example
+	install -m 0644 conf/keepalived.conf $(DESTDIR)$(SYSCONFDIR)/zoned/keepalived.conf.example
+	install -m 0755 conf/ha-notify $(DESTDIR)$(SYSCONFDIR)/zoned/ha-notify
 	sed 's|/usr/local/sbin/|$(SBINDIR)/|' systemd/zoned.service \
 		>$(DESTDIR)$(SYSTEMDDIR)/zoned.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/zoned.service
