@@ -28,6 +28,9 @@ static const struct {
 	[ALERT_CHANNEL_EXPIRED] = { "channel-expired", LOG_NOTICE, NULL },
 	[ALERT_EVENTS_LOST] = { "events-lost", LOG_CRIT, NULL },
 	[ALERT_CLOCK] = { "clock", LOG_CRIT, NULL },
+	[ALERT_HA_MISMATCH] = { "ha-mismatch", LOG_CRIT, NULL },
+	[ALERT_HA_AGREE] = { "ha-agree", LOG_NOTICE, NULL },
+	[ALERT_HA_PEER] = { "ha-peer", LOG_WARNING, NULL },
 };
 
 /* alert_event_name - the event word of @event ("policy" for both) */

@@ -20,6 +20,7 @@
 #include <zone/conf.h>
 
 #include "alert.h"
+#include "ha.h"
 #include "control.h"
 #include "log.h"
 #include "notify.h"
@@ -185,6 +186,7 @@ void zoned_policy_applied(struct zoned *z, const char *why)
 		   why, NULL);
 	report_expired(z, z->model, z->applied_at);
 	sweep(z);
+	ha_update(z);
 }
 
 static void notify_status(struct zoned *z)

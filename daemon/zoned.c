@@ -23,6 +23,7 @@
 #include <zone/ruleset.h>
 
 #include "alert.h"
+#include "ha.h"
 #include "control.h"
 #include "log.h"
 #include "notify.h"
@@ -355,6 +356,7 @@ static void shutdown_daemon(struct zoned *z)
 {
 	notify_send("STOPPING=1");
 	reload_close(z);
+	ha_close(z);
 	control_close(z);
 	nftmon_close(z);
 	nflog_close(z);

@@ -24,6 +24,7 @@ struct isolation;
 struct stats;
 struct loop;
 struct reload;
+struct ha;
 
 struct zoned;
 
@@ -53,6 +54,7 @@ struct zoned {
 	struct control *ctl;
 	struct isolation *iso;
 	struct stats *stats;		/* what the watchers saw (stats.h) */
+	struct ha *ha;			/* gateway.ha's hash exchange (ha.h) */
 
 	/* Owned by daemon/zoned.c, loop.c and reload.c. */
 	struct loop *loop;		/* fd -> callback registry of epfd */
