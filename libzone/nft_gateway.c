@@ -34,6 +34,8 @@
 #define GW_SEG_SELF 0xffu
 /* VRRP's IP protocol number (RFC 5798); the libc headers have no name */
 #define HA_PROTO_VRRP 112
+/* ha_rule()'s "port" of the IGMP rule */
+#define HA_PORT_IGMP 1
 
 /*
  * The conntrack mark of a flow the gateway's rules let in (or, in
@@ -179,7 +181,9 @@ static int gw_rules(struct zone_ruleset *rs, const struct zone_model *m,
  * peer only.  One rule: VRRP adverts to their group (RFC 5798: IP
  * protocol 112 to 224.0.0.18 or ff02::12), from the peer coming in; or
  * UDP to @port (conntrackd's replication, zoned's policy hashes), from
- * the peer coming in and to it going out.
+ * the peer coming in and to it going out; or (HA_PORT_IGMP) the IGMP
+ * reports of the gateway's membership in the VRRP group, going out
+ * (IPv6's MLD reports pass for every interface, see gw_always()).
  */
 static int ha_rule(struct zone_ruleset *rs, const struct zone_model *m,
 		   const char *chain, bool out, uint16_t port)
@@ -201,7 +205,10 @@ static int ha_rule(struct zone_ruleset *rs, const struct zone_model *m,
 	if (!rb)
 		return -ENOMEM;
 	nft_rb_ifname(rb, out, false, &ifname, 1);
-	if (port == 0) {
+	if (port == HA_PORT_IGMP) {
+		svc = (struct zone_service){ IPPROTO_IGMP, 0, 65535 };
+		snprintf(comment, sizeof(comment), "ha igmp");
+	} else if (port == 0) {
 		svc = (struct zone_service){ HA_PROTO_VRRP, 0, 65535 };
 		if (!out)
 			nft_rb_addr(rb, peer.addr.family, false, &peer, 1);
@@ -222,13 +229,17 @@ static int ha_rules(struct zone_ruleset *rs, const struct zone_model *m,
 		    const char *chain, bool out)
 {
 	static const uint16_t ports[] = { 0, ZONE_HA_CONNTRACKD_PORT,
-					  ZONE_HA_ZONED_PORT };
+					  ZONE_HA_ZONED_PORT, HA_PORT_IGMP };
 	size_t i;
 	int ret;
 
 	if (!zone_model_ha_interface(m) || !zone_model_ha_peer(m))
 		return 0;
 	for (i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+		/* IGMP: the reports of the VRRP group, going out, IPv4 */
+		if (ports[i] == HA_PORT_IGMP &&
+		    (!out || zone_model_ha_peer(m)->family != AF_INET))
+			continue;
 		ret = ha_rule(rs, m, chain, out, ports[i]);
 		if (ret < 0)
 			return ret;

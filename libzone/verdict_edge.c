@@ -102,8 +102,9 @@ static bool vrrp_group(const struct zone_addr *a)
 
 /*
  * gateway.ha: between this gateway and its peer, on the sync interface
- * only (when the caller knows it): VRRP adverts to their group, and UDP
- * to conntrackd's and zoned's ports, as nft_gateway.c lets them pass.
+ * only (when the caller knows it): VRRP adverts to their group, UDP to
+ * conntrackd's and zoned's ports, and IGMP going out, as nft_gateway.c
+ * lets them pass.
  */
 static bool ha_admits(const struct zone_model *model,
 		      const struct zone_flow *flow, bool outbound,
@@ -116,6 +117,9 @@ static bool ha_admits(const struct zone_model *model,
 		return false;
 	if (ifname && strcmp(ifname, ha->interface) != 0)
 		return false;
+	/* the reports of the gateway's own membership in the VRRP group */
+	if (flow->proto == IPPROTO_IGMP)
+		return outbound && ha->peer.addr.family == AF_INET;
 	if (flow->proto == HA_PROTO_VRRP)
 		return (outbound || addr_equal(&flow->src,
 						    &ha->peer.addr)) &&

@@ -940,6 +940,16 @@ START_TEST(test_verdict_ha)
 	ck_assert_int_eq(edge_rule(m, "10.255.0.1", "10.255.0.2", U, 3780, OUT,
 				   NULL, "e2"),
 			 ZONE_RULE_GATEWAY);
+	/* the IGMP reports of the VRRP group's membership, going out only */
+	ck_assert_int_eq(edge_rule(m, "10.255.0.1", "224.0.0.22", 2, 0, OUT,
+				   NULL, "sync0"),
+			 ZONE_RULE_HA);
+	ck_assert_int_eq(edge_rule(m, "10.255.0.2", "224.0.0.22", 2, 0, IN,
+				   "sync0", NULL),
+			 ZONE_RULE_GATEWAY);
+	ck_assert_int_eq(edge_rule(m, "10.255.0.1", "224.0.0.22", 2, 0, OUT,
+				   NULL, "e2"),
+			 ZONE_RULE_GATEWAY);
 	/* VRRP to another group */
 	ck_assert_int_eq(edge_rule(m, "10.255.0.1", "224.0.0.19", 112, 0, OUT,
 				   NULL, "sync0"),
