@@ -4,6 +4,8 @@
  * `zoned -T` shows) and the tier mapping table an operator confirms.
  */
 
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -495,9 +497,12 @@ int zone_model_print_edges(const struct zone_model *model, FILE *out)
 
 		zone_addr_format(&model->ha->peer.addr, peer, sizeof(peer));
 		fprintf(out,
-			"the pair: on %s with %s only: VRRP (proto 112 to its group), conntrackd udp/%u, zoned udp/%u\n",
+			"the pair: on %s with %s only: VRRP (proto 112 to its group), conntrackd udp/%u, zoned udp/%u%s\n",
 			model->ha->interface, peer, ZONE_HA_CONNTRACKD_PORT,
-			ZONE_HA_ZONED_PORT);
+			ZONE_HA_ZONED_PORT,
+			model->ha->peer.addr.family == AF_INET ?
+				", IGMP reports out" :
+				"");
 	}
 	return ferror(out) ? -EIO : 0;
 }
