@@ -124,6 +124,10 @@ check-valgrind:
 demo: deps-demo all
 	@sh tests/demo/demo $(O)
 
+# The town hall behind a gateway pair: keepalived, conntrackd, failover.
+demo-ha: deps-demo all
+	@bash tests/demo/demo-ha $(O)
+
 bench: all $(BENCH_BINS)
 	@sh bench/run $(O)
 
@@ -191,6 +195,6 @@ clean:
 	rm -rf $(O) $(SAN_O) $(O)-vg $(FUZZ_O)
 
 .PHONY: all deps deps-demo check check-unit check-root check-valgrind \
-	unit-bins run-unit run-root demo bench fuzz install clean
+	unit-bins run-unit run-root demo demo-ha bench fuzz install clean
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -59,6 +59,7 @@ struct ha {
 	bool silent;
 	bool mismatch;
 	uint64_t rejected;			/* bad MAC, size, sender */
+	int send_errno;				/* of the last send, 0: sent */
 	char error[400];			/* why it is not running */
 };
 
@@ -215,10 +216,20 @@ static void ha_send(struct zoned *z)
 	ha_msg_build(ha->key, ha->key_len, ha->sent_seq,
 		     zone_model_hash(z->model), msg);
 	ha_sockaddr(&ha->peer, ZONE_HA_ZONED_PORT, &ss, &len);
-	/* the peer down or the link not up yet: the silence says it */
+	/*
+	 * The link down or the peer gone: said once, not every second; the
+	 * peer's own silence is what the alerts report.
+	 */
 	if (sendto(ha->fd, msg, sizeof(msg), MSG_DONTWAIT,
-		   (struct sockaddr *)&ss, len) < 0)
-		log_debug("ha: send to the peer: %s", strerror(errno));
+		   (struct sockaddr *)&ss, len) < 0) {
+		if (errno != ha->send_errno)
+			log_warnx("ha: cannot send to the peer: %s, ignoring",
+				  strerror(errno));
+		ha->send_errno = errno;
+	} else if (ha->send_errno) {
+		log_info("ha: sending to the peer again");
+		ha->send_errno = 0;
+	}
 }
 
 static void peer_text(const struct ha *ha, char *buf, size_t size)

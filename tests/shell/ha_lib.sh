@@ -189,6 +189,8 @@ ha_keepalived_kill() {
 	local n=$1 child
 	child=$(cat "$ZT_DIR/ka-vrrp.gw$n.pid" 2>/dev/null)
 	[ -n "$child" ] && kill -KILL "$child" 2>/dev/null
+	# no "Killed" job notice: the death is the point
+	disown "${HA_PID[keepalived.$n]}" 2>/dev/null
 	kill -KILL "${HA_PID[keepalived.$n]}" 2>/dev/null
 }
 
