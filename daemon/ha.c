@@ -54,13 +54,13 @@ struct ha {
 	size_t key_len;
 	uint64_t sent_seq;
 	uint64_t peer_seq;
-	char peer_hash[HA_HASH_LEN + 1];	/* "" until heard */
-	struct timespec heard;			/* CLOCK_MONOTONIC */
+	char peer_hash[HA_HASH_LEN + 1]; /* "" until heard */
+	struct timespec heard; /* CLOCK_MONOTONIC */
 	bool silent;
 	bool mismatch;
-	uint64_t rejected;			/* bad MAC, size, sender */
-	int send_errno;				/* of the last send, 0: sent */
-	char error[400];			/* why it is not running */
+	uint64_t rejected; /* bad MAC, size, sender */
+	int send_errno; /* of the last send, 0: sent */
+	char error[400]; /* why it is not running */
 };
 
 static uint64_t now_ns(clockid_t clk)
@@ -253,14 +253,14 @@ static void ha_judge(struct zoned *z)
 	ha->mismatch = differ;
 	peer_text(ha, peer, sizeof(peer));
 	if (differ)
-		log_warnx("ha: the peer %s enforces policy %.12s, this gateway %.12s",
-			  peer, ha->peer_hash, own);
+		log_warnx(
+			"ha: the peer %s enforces policy %.12s, this gateway %.12s",
+			peer, ha->peer_hash, own);
 	else
 		log_info("ha: the peer %s enforces the same policy %.12s", peer,
 			 own);
 	alert_emit(z->alerts, differ ? ALERT_HA_MISMATCH : ALERT_HA_AGREE,
-		   "peer", peer, "hash", own, "peer_hash", ha->peer_hash,
-		   NULL);
+		   "peer", peer, "hash", own, "peer_hash", ha->peer_hash, NULL);
 }
 
 static void ha_set_silent(struct zoned *z, bool silent)
@@ -427,6 +427,19 @@ static bool ha_same_setup(const struct ha *ha, const struct zone_model *m)
 	       strcmp(ha->key_file, zone_model_ha_key_file(m)) == 0;
 }
 
+/* A rotated key is read again with every applied policy. */
+static bool ha_key_changed(const struct ha *ha)
+{
+	uint8_t key[HA_KEY_MAX];
+	const char *why;
+	int ret = ha_read_key(ha->key_file, key, &why);
+	bool changed = ret != (int)ha->key_len ||
+		       memcmp(key, ha->key, ha->key_len) != 0;
+
+	explicit_bzero(key, sizeof(key));
+	return changed;
+}
+
 /**
  * ha_update - follow the model in force; see ha.h
  */
@@ -439,10 +452,7 @@ void ha_update(struct zoned *z)
 		ha_close(z);
 		return;
 	}
-	/* a rotated key is read again with every applied policy */
-	if (ha && (!ha_same_setup(ha, m) || ha->fd < 0 ||
-		   ha_read_key(ha->key_file, ha->key, &(const char *){ NULL }) !=
-			   (int)ha->key_len)) {
+	if (ha && (!ha_same_setup(ha, m) || ha->fd < 0 || ha_key_changed(ha))) {
 		ha_close(z);
 		ha = NULL;
 	}
@@ -461,8 +471,9 @@ void ha_update(struct zoned *z)
 			 zone_model_ha_key_file(m));
 		z->ha = ha;
 		if (!ha_start(z, ha)) {
-			log_warnx("ha: %s; the policy hashes are not exchanged, ignoring",
-				  ha->error);
+			log_warnx(
+				"ha: %s; the policy hashes are not exchanged, ignoring",
+				ha->error);
 			if (ha->fd >= 0) {
 				loop_del(z, ha->fd);
 				close(ha->fd);
@@ -515,8 +526,8 @@ void ha_status_text(const struct zoned *z, FILE *out)
 		fputc('\n', out);
 	}
 	if (ha->peer_hash[0])
-		fprintf(out, "peer policy: %s (heard %lds ago)\n", ha->peer_hash,
-			heard_ago(ha));
+		fprintf(out, "peer policy: %s (heard %lds ago)\n",
+			ha->peer_hash, heard_ago(ha));
 }
 
 /**

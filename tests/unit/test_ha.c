@@ -55,9 +55,8 @@ START_TEST(test_ha_message_round_trip_and_tampering)
 	size_t i;
 
 	ha_msg_build(key, KEY_LEN, 1234567890123ull, hash_a, msg);
-	ck_assert_int_eq(ha_msg_parse(key, KEY_LEN, msg, sizeof(msg), &seq,
-				      hash),
-			 0);
+	ck_assert_int_eq(
+		ha_msg_parse(key, KEY_LEN, msg, sizeof(msg), &seq, hash), 0);
 	ck_assert_uint_eq(seq, 1234567890123ull);
 	ck_assert_str_eq(hash, hash_a);
 	/* any byte changed after the magic: the MAC refuses it */
@@ -77,13 +76,14 @@ START_TEST(test_ha_message_round_trip_and_tampering)
 				      hash),
 			 -EBADMSG);
 	/* another key */
-	ck_assert_int_eq(ha_msg_parse((const uint8_t *)"another key of 16",
-				      17, msg, sizeof(msg), &seq, hash),
+	ck_assert_int_eq(ha_msg_parse((const uint8_t *)"another key of 16", 17,
+				      msg, sizeof(msg), &seq, hash),
 			 -EPERM);
 	/* authentic, but not a hash */
-	ha_msg_build(key, KEY_LEN, 1,
-		     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-		     bad);
+	ha_msg_build(
+		key, KEY_LEN, 1,
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		bad);
 	ck_assert_int_eq(ha_msg_parse(key, KEY_LEN, bad, sizeof(bad), &seq,
 				      hash),
 			 -EBADMSG);
@@ -144,9 +144,8 @@ static void setup(void)
 	struct zone_diag *diag = zone_diag_new();
 
 	memset(&z, 0, sizeof(z));
-	ck_assert_int_eq(zone_conf_load_string(conf_text, "t.conf", diag,
-					       &z.model),
-			 0);
+	ck_assert_int_eq(
+		zone_conf_load_string(conf_text, "t.conf", diag, &z.model), 0);
 	zone_diag_free(diag);
 	z.ha = calloc(1, sizeof(*z.ha));
 	ck_assert_ptr_nonnull(z.ha);
@@ -202,7 +201,8 @@ START_TEST(test_ha_mismatch_then_agree)
 	f = fmemopen(text, sizeof(text), "w");
 	ha_status_text(&z, f);
 	fclose(f);
-	ck_assert_ptr_nonnull(strstr(text, "ha:          mismatch (peer 10.255.0.2 on sync0)"));
+	ck_assert_ptr_nonnull(strstr(
+		text, "ha:          mismatch (peer 10.255.0.2 on sync0)"));
 	ck_assert_ptr_nonnull(strstr(text, hash_a));
 	arrive("10.255.0.2", 13, own, key, KEY_LEN);
 	ck_assert_int_eq(n_lines, 2);
