@@ -328,12 +328,16 @@ static void ha_check_silence(struct zoned *z)
 		ha_set_silent(z, true);
 }
 
+static void ha_open_or_say(struct zoned *z, struct ha *ha);
+
 static void on_tick(struct zoned *z, int fd, uint32_t events, void *arg)
 {
 	(void)events;
 	(void)arg;
 	if (loop_timer_read(fd) <= 0)
 		return;
+	if (z->ha->fd < 0)
+		ha_open_or_say(z, z->ha);
 	ha_send(z);
 	ha_check_silence(z);
 }
@@ -366,8 +370,12 @@ static int ha_socket(struct ha *ha)
 	return fd;
 }
 
-/* Start the exchange for the model's gateway.ha; false with ha->error. */
-static bool ha_start(struct zoned *z, struct ha *ha)
+/*
+ * Open the exchange: the key and the socket; false with ha->error.  Tried
+ * again every tick while it fails, so a sync interface that appears after
+ * zoned (or a key file fixed) needs no reload.
+ */
+static bool ha_open(struct zoned *z, struct ha *ha)
 {
 	const char *why = NULL;
 	int ret;
@@ -388,16 +396,33 @@ static bool ha_start(struct zoned *z, struct ha *ha)
 	}
 	ha->fd = ret;
 	ret = loop_add(z, ha->fd, EPOLLIN, on_recv, ha);
-	if (ret >= 0)
-		ret = ha->tfd = loop_timer_add(z, CLOCK_MONOTONIC, on_tick, ha);
-	if (ret >= 0)
-		ret = loop_timer_arm(ha->tfd, HA_SEND_MS, HA_SEND_MS);
 	if (ret < 0) {
+		close(ha->fd);
+		ha->fd = -1;
 		snprintf(ha->error, sizeof(ha->error), "event loop: %s",
 			 strerror(-ret));
 		return false;
 	}
+	ha->error[0] = '\0';
 	return true;
+}
+
+/* Said once per distinct reason, not every tick. */
+static void ha_open_or_say(struct zoned *z, struct ha *ha)
+{
+	char before[sizeof(ha->error)];
+
+	memcpy(before, ha->error, sizeof(before));
+	if (ha_open(z, ha)) {
+		if (before[0])
+			log_info("ha: exchanging policy hashes on %s now",
+				 ha->ifname);
+		return;
+	}
+	if (strcmp(before, ha->error) != 0)
+		log_warnx(
+			"ha: %s; the policy hashes are not exchanged, retrying every second",
+			ha->error);
 }
 
 /**
@@ -452,7 +477,7 @@ void ha_update(struct zoned *z)
 		ha_close(z);
 		return;
 	}
-	if (ha && (!ha_same_setup(ha, m) || ha->fd < 0 || ha_key_changed(ha))) {
+	if (ha && (!ha_same_setup(ha, m) || ha_key_changed(ha))) {
 		ha_close(z);
 		ha = NULL;
 	}
@@ -470,17 +495,12 @@ void ha_update(struct zoned *z)
 		snprintf(ha->key_file, sizeof(ha->key_file), "%s",
 			 zone_model_ha_key_file(m));
 		z->ha = ha;
-		if (!ha_start(z, ha)) {
+		ha->tfd = loop_timer_add(z, CLOCK_MONOTONIC, on_tick, ha);
+		if (ha->tfd < 0 ||
+		    loop_timer_arm(ha->tfd, HA_SEND_MS, HA_SEND_MS) < 0)
 			log_warnx(
-				"ha: %s; the policy hashes are not exchanged, ignoring",
-				ha->error);
-			if (ha->fd >= 0) {
-				loop_del(z, ha->fd);
-				close(ha->fd);
-				ha->fd = -1;
-			}
-			return;
-		}
+				"ha: cannot arm the exchange's timer, ignoring");
+		ha_open_or_say(z, ha);
 	}
 	ha_send(z);
 	ha_judge(z);
