@@ -136,7 +136,8 @@ ha_conntrackd_start() {
 # ha_keepalived_conf N PRIO: conf/keepalived.conf for gwN, the segments'
 # interfaces in place of eth1..eth3 (lib.sh's first three segments)
 ha_keepalived_conf() {
-	local n=$1 prio=$2 i=1 seg p4 sedf=$ZT_DIR/ka.gw$n.sed
+	local n=$1 prio=$2 i=1 seg p4 sedf
+	sedf=$ZT_DIR/ka.gw$n.sed
 	{
 		echo "s|router_id zoned-gw1|router_id zoned-gw$n|"
 		echo "s|interface eth9|interface sync0|"
