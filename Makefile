@@ -166,6 +166,11 @@ demo: deps-demo
 	@$(MAKE) --no-print-directory progs
 	@sh tests/demo/demo $(O)
 
+# The town hall behind a gateway pair: keepalived, conntrackd, failover.
+demo-ha: deps-demo
+	@$(MAKE) --no-print-directory progs
+	@bash tests/demo/demo-ha $(O)
+
 bench: deps-build
 	@$(MAKE) --no-print-directory progs bench-bins
 	@sh bench/run $(O)
@@ -232,6 +237,9 @@ install-files: $(PROGS)
 	install -m 0644 man/zoned.8 man/zonectl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 man/zoned.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 conf/zoned.conf $(DESTDIR)$(SYSCONFDIR)/zoned/zoned.conf.example
+	install -m 0644 conf/conntrackd.conf $(DESTDIR)$(SYSCONFDIR)/zoned/conntrackd.conf.example
+	install -m 0644 conf/keepalived.conf $(DESTDIR)$(SYSCONFDIR)/zoned/keepalived.conf.example
+	install -m 0755 conf/ha-notify $(DESTDIR)$(SYSCONFDIR)/zoned/ha-notify
 	sed 's|/usr/local/sbin/|$(SBINDIR)/|' systemd/zoned.service \
 		>$(DESTDIR)$(SYSTEMDDIR)/zoned.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/zoned.service
@@ -243,7 +251,8 @@ clean:
 
 .PHONY: all progs deps deps-build deps-unit deps-demo check check-unit \
 	check-root check-valgrind check-vm check-system deb unit-bins run-unit \
-	run-root demo bench bench-bins fuzz fuzz-run install install-files clean
+	run-root demo demo-ha bench bench-bins fuzz fuzz-run install \
+	install-files clean
 
 # The dependency files of our own objects only: $(O) also caches root
 # file systems and package trees, full of names ending in .d.

@@ -30,6 +30,9 @@ static const struct {
 	[ALERT_CLOCK] = { "clock", LOG_CRIT, NULL },
 	[ALERT_POLICY_ROLLED_BACK] = { "policy", LOG_WARNING, "rolled-back" },
 	[ALERT_POLICY_CONFIRMED] = { "policy", LOG_NOTICE, "confirmed" },
+	[ALERT_HA_MISMATCH] = { "ha-mismatch", LOG_CRIT, NULL },
+	[ALERT_HA_AGREE] = { "ha-agree", LOG_NOTICE, NULL },
+	[ALERT_HA_PEER] = { "ha-peer", LOG_WARNING, NULL },
 };
 
 /* alert_event_name - the event word of @event ("policy" for both) */

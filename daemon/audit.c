@@ -28,6 +28,7 @@
 #include "control.h"
 #include "control_priv.h"
 #include "ctlmsg.h"
+#include "ha.h"
 #include "metrics.h"
 #include "stats.h"
 #include "textesc.h"
@@ -225,6 +226,7 @@ static void status_text(struct zoned *z, struct ctl_out *o, time_t now)
 		stats_total(z->stats, STAT_EVENTS_LOST));
 	protection_text(z, o, "protection:  ");
 	clock_text(z, o, "clock:       ");
+	ha_status_text(z, o->out);
 }
 
 static void status_json(struct zoned *z, struct ctl_out *o, time_t now)
@@ -273,6 +275,7 @@ static void status_json(struct zoned *z, struct ctl_out *o, time_t now)
 		json_u64(o, &f, stats_kind_name(k), stats_total(z->stats, k));
 	}
 	fputc('}', o->out);
+	ha_status_json(z, o->out);
 	json_key(o, &first, "isolated");
 	isolation_print(z->iso, o);
 }

@@ -417,6 +417,35 @@ int ct_delete(struct ctwatch *cw, const struct nf_conntrack *ct)
 	return 0;
 }
 
+/*
+ * What zoned's tag on a flow says let it in: "channel:NAME" or
+ * "rule:NAME", or NULL for a flow without zoned's tag.  A forbidden flow
+ * that carries one was let in by another policy: an earlier one of this
+ * gateway's, or the peer's when conntrackd replicated it (zoned(8), "A
+ * gateway pair").
+ */
+static const char *ct_tag_text(const struct zoned *z, uint32_t mark,
+			       char *buf, size_t size)
+{
+	char tagbuf[16];
+	const char *name;
+
+	if ((mark & ZONE_MARK_MAGIC_MASK) != ZONE_MARK_MAGIC)
+		return NULL;
+	switch (mark & ZONE_MARK_TYPE_MASK) {
+	case ZONE_MARK_T_CHANNEL:
+		name = ct_channel_by_mark(z, mark, tagbuf, sizeof(tagbuf));
+		snprintf(buf, size, "channel:%s", name);
+		return buf;
+	case ZONE_MARK_T_RULE:
+		snprintf(buf, size, "rule:%s",
+			 zone_rule_name((enum zone_rule)((mark >> 16) & 0xff)));
+		return buf;
+	default:
+		return NULL;
+	}
+}
+
 static void ct_violation(struct zoned *z, const struct nf_conntrack *ct,
 			 const struct ct_flow *fl, const struct zone_verdict *v,
 			 struct ct_entry *e)
@@ -425,6 +454,7 @@ static void ct_violation(struct zoned *z, const struct nf_conntrack *ct,
 	bool bypass = (fl->mark & ZONE_MARK_MAGIC_MASK) != ZONE_MARK_MAGIC;
 	bool killed = false;
 	struct ct_text t;
+	char tag[48];
 	int err;
 
 	/*
@@ -455,6 +485,7 @@ static void ct_violation(struct zoned *z, const struct nf_conntrack *ct,
 		   "rule", zone_rule_name(v->rule),
 		   "action", killed ? "killed" : "reported",
 		   "bypass", bypass ? "yes" : NULL,
+		   "tag", ct_tag_text(z, fl->mark, tag, sizeof(tag)),
 		   "src_label", seg_label(v->src),
 		   "dst_label", seg_label(v->dst), NULL);
 	stats_count(z->stats, STAT_VIOLATION, src_name(v), dst_name(v), 1);
@@ -507,12 +538,13 @@ void ct_judge(struct zoned *z, struct nf_conntrack *ct, bool sweeping)
 		return;
 	/*
 	 * The gateway's own flows are judged by its management and
-	 * outbound rules (conntrack does not say the interface; the hosts
-	 * and services do), forwarded ones by the matrix.
+	 * outbound rules and gateway.ha (conntrack does not say the
+	 * interface; the hosts and services do), forwarded ones by the
+	 * matrix.
 	 */
 	zone_verdict_edge(z->model, &fl.f, path, NULL, NULL, time(NULL), &v);
 	if (v.rule == ZONE_RULE_INTRA_ZONE || v.rule == ZONE_RULE_MANAGEMENT ||
-	    v.rule == ZONE_RULE_OUTBOUND)
+	    v.rule == ZONE_RULE_OUTBOUND || v.rule == ZONE_RULE_HA)
 		return;
 	e = ct_entry_find(cw, fl.id);
 	if (e && sweeping)

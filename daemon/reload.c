@@ -20,6 +20,7 @@
 #include <zone/conf.h>
 
 #include "alert.h"
+#include "ha.h"
 #include "control.h"
 #include "history.h"
 #include "log.h"
@@ -231,6 +232,7 @@ void zoned_policy_applied_by(struct zoned *z, const char *why, const char *who,
 	report_expired(z, z->model, z->applied_at);
 	sweep(z);
 	metrics_configure(z);
+	ha_update(z);
 }
 
 /*

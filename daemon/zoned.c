@@ -26,6 +26,7 @@
 #include "alert.h"
 #include "caps.h"
 #include "clockwatch.h"
+#include "ha.h"
 #include "control.h"
 #include "log.h"
 #include "metrics.h"
@@ -425,6 +426,7 @@ static void shutdown_daemon(struct zoned *z)
 	reload_close(z);
 	clockwatch_close(z);
 	trial_free(z);
+	ha_close(z);
 	control_close(z);
 	nftmon_close(z);
 	nflog_close(z);

@@ -29,6 +29,7 @@ struct tablestate;
 struct clockwatch;
 struct trial;
 struct policy_diff_sum;
+struct ha;
 
 struct zoned;
 
@@ -61,6 +62,7 @@ struct zoned {
 	struct tablestate *tstate;	/* what was applied last (tablestate.c) */
 	struct clockwatch *clock;	/* steps and sync of the clock */
 	struct metrics *metrics;	/* the textfile writer (metrics.h) */
+	struct ha *ha;			/* gateway.ha's hash exchange (ha.h) */
 
 	/* Owned by daemon/zoned.c, loop.c and reload.c. */
 	struct loop *loop;		/* fd -> callback registry of epfd */

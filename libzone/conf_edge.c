@@ -297,6 +297,152 @@ static void check_gw_names(struct conf_loader *ld)
 	}
 }
 
+/* The segment that lists interface @name, or NULL. */
+static const struct zone_segment *segment_on(const struct zone_model *m,
+					     const char *name)
+{
+	size_t i;
+	size_t k;
+
+	for (i = 0; i < m->n_segments; i++) {
+		for (k = 0; k < m->segments[i].n_interfaces; k++) {
+			if (strcmp(m->segments[i].interfaces[k], name) == 0)
+				return &m->segments[i];
+		}
+	}
+	return NULL;
+}
+
+/* The segment whose networks hold @a, or NULL. */
+static const struct zone_segment *segment_holding(const struct zone_model *m,
+						  const struct zone_addr *a)
+{
+	size_t i;
+	size_t k;
+
+	for (i = 0; i < m->n_segments; i++) {
+		for (k = 0; k < m->segments[i].n_networks; k++) {
+			if (zone_prefix_contains(&m->segments[i].networks[k],
+						 a))
+				return &m->segments[i];
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The sync interface is a link of its own between the two gateways:
+ * were it a segment's, a zone's hosts could speak VRRP or feed
+ * conntrackd forged state.
+ */
+static void ha_interface(struct conf_loader *ld, const config_setting_t *ha,
+			 struct zone_ha *h)
+{
+	const struct zone_segment *seg;
+	const config_setting_t *s;
+	const char *v;
+
+	v = conf_get_string(ld, ha, "interface", "gateway: ha", true, h->line,
+			    &s);
+	if (!v)
+		return;
+	if (!conf_ifname_valid(v)) {
+		conf_error(ld, conf_line_of(s),
+			   "gateway: ha: interface \"%.40s\" is not a valid interface name",
+			   v);
+		return;
+	}
+	seg = segment_on(ld->model, v);
+	if (seg) {
+		conf_error(
+			ld, conf_line_of(s),
+			"gateway: ha: interface \"%s\" carries %s \"%s\"; the sync link carries no zone or attachment",
+			v, seg->index < ld->model->n_zones ? "zone" : "attachment",
+			seg->name);
+		return;
+	}
+	h->interface = conf_strdup(ld, v);
+}
+
+/* The peer: one address, off every segment's networks. */
+static void ha_peer(struct conf_loader *ld, const config_setting_t *ha,
+		    struct zone_ha *h)
+{
+	const struct zone_segment *seg;
+	const config_setting_t *s;
+	char a[ZONE_PREFIX_STRLEN];
+	const char *v;
+
+	v = conf_get_string(ld, ha, "peer", "gateway: ha", true, h->line, &s);
+	if (!v)
+		return;
+	if (zone_prefix_parse(v, &h->peer) < 0) {
+		conf_error(ld, conf_line_of(s), "gateway: ha: peer \"%.60s\": %s",
+			   v, conf_prefix_problem(v));
+		return;
+	}
+	zone_prefix_format(&h->peer, a, sizeof(a));
+	if (!zone_prefix_is_host(&h->peer)) {
+		conf_error(ld, conf_line_of(s),
+			   "gateway: ha: peer needs a single address, got %s",
+			   a);
+		return;
+	}
+	seg = segment_holding(ld->model, &h->peer.addr);
+	if (seg)
+		conf_error(
+			ld, conf_line_of(s),
+			"gateway: ha: peer %s lies inside the networks of %s \"%s\"; the peer is reached on the sync link only",
+			a, seg->index < ld->model->n_zones ? "zone" : "attachment",
+			seg->name);
+}
+
+static void ha_key_file(struct conf_loader *ld, const config_setting_t *ha,
+			struct zone_ha *h)
+{
+	const config_setting_t *s;
+	const char *v;
+
+	v = conf_get_string(ld, ha, "key_file", "gateway: ha", true, h->line,
+			    &s);
+	if (!v)
+		return;
+	if (v[0] != '/' || strlen(v) > 255) {
+		conf_error(ld, conf_line_of(s),
+			   "gateway: ha: key_file must be an absolute path");
+		return;
+	}
+	h->key_file = conf_strdup(ld, v);
+}
+
+/* gateway.ha: the pair (optional) */
+static void parse_ha(struct conf_loader *ld, const config_setting_t *gw)
+{
+	static const char *const keys[] = { "interface", "peer", "key_file",
+					    NULL };
+	const config_setting_t *ha = config_setting_get_member(gw, "ha");
+	struct zone_ha *h;
+
+	if (!ha)
+		return;
+	if (config_setting_type(ha) != CONFIG_TYPE_GROUP) {
+		conf_error(ld, conf_line_of(ha),
+			   "gateway: ha must be a group { ... }");
+		return;
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		ld->nomem = true;
+		return;
+	}
+	h->line = conf_line_of(ha);
+	ld->model->ha = h;
+	conf_check_keys(ld, ha, "gateway: ha", keys);
+	ha_interface(ld, ha, h);
+	ha_peer(ld, ha, h);
+	ha_key_file(ld, ha, h);
+}
+
 static int list_length(const config_setting_t *gw, const char *key)
 {
 	const config_setting_t *s = config_setting_get_member(gw, key);
@@ -313,7 +459,8 @@ static int list_length(const config_setting_t *gw, const char *key)
  */
 void conf_parse_gateway(struct conf_loader *ld, const config_setting_t *root)
 {
-	static const char *const keys[] = { "management", "outbound", NULL };
+	static const char *const keys[] = { "management", "outbound", "ha",
+					    NULL };
 	const config_setting_t *gw = config_setting_get_member(root, "gateway");
 	struct zone_model *m = ld->model;
 	size_t n;
@@ -340,6 +487,7 @@ void conf_parse_gateway(struct conf_loader *ld, const config_setting_t *root)
 	parse_gw_list(ld, gw, "management", false);
 	parse_gw_list(ld, gw, "outbound", true);
 	check_gw_names(ld);
+	parse_ha(ld, gw);
 }
 
 /* An allowed cell, other than inside one segment. */

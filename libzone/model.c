@@ -128,6 +128,7 @@ void zone_model_free(struct zone_model *model)
 	for (i = 0; i < model->n_narrows; i++)
 		model_narrow_release(&model->narrows[i]);
 	free(model->narrows);
+	model_ha_release(model->ha);
 	zone_lpm_free(model->classifier);
 	verdict_index_free(model->verdict_index);
 	free(model->file);
@@ -497,7 +498,7 @@ static int model_compute_hash(struct zone_model *model)
 	out = open_memstream(&text, &len);
 	if (!out)
 		return -errno;
-	ret = model_print_policy(model, out);
+	ret = model_print(model, out, false);
 	if (fclose(out) != 0 && ret == 0)
 		ret = -errno;
 	if (ret == 0)

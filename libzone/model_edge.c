@@ -28,6 +28,40 @@ void model_narrow_release(struct zone_narrow *n)
 	free(n->services);
 }
 
+void model_ha_release(struct zone_ha *ha)
+{
+	if (!ha)
+		return;
+	free(ha->interface);
+	free(ha->key_file);
+	free(ha);
+}
+
+bool zone_model_has_ha(const struct zone_model *model)
+{
+	return model->ha != NULL;
+}
+
+const char *zone_model_ha_interface(const struct zone_model *model)
+{
+	return model->ha ? model->ha->interface : NULL;
+}
+
+const struct zone_addr *zone_model_ha_peer(const struct zone_model *model)
+{
+	return model->ha ? &model->ha->peer.addr : NULL;
+}
+
+const char *zone_model_ha_key_file(const struct zone_model *model)
+{
+	return model->ha ? model->ha->key_file : NULL;
+}
+
+int zone_model_ha_line(const struct zone_model *model)
+{
+	return model->ha ? model->ha->line : 0;
+}
+
 size_t zone_model_gw_rule_count(const struct zone_model *model)
 {
 	return model->n_gw_rules;

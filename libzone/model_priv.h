@@ -79,6 +79,14 @@ struct zone_narrow {
 	int line;
 };
 
+/* gateway.ha: the other gateway of an active/backup pair. */
+struct zone_ha {
+	char *interface;	/* the sync link: VRRP and conntrackd */
+	struct zone_prefix peer; /* the peer's address on it (a host) */
+	char *key_file;		/* the key of the policy-hash exchange */
+	int line;
+};
+
 struct zone_model {
 	char *file;
 	enum zone_profile profile;
@@ -99,6 +107,7 @@ struct zone_model {
 	size_t n_gw_rules;
 	struct zone_narrow *narrows;
 	size_t n_narrows;
+	struct zone_ha *ha;		/* NULL: a single gateway */
 	/* address -> segment index, built once the model is complete */
 	struct zone_lpm *classifier;
 	/*
@@ -116,14 +125,13 @@ struct zone_model {
  */
 int model_finish(struct zone_model *model);
 
+/* print.c: zone_model_print() without metrics; gateway.ha only if @with_ha */
+int model_print(const struct zone_model *model, FILE *out, bool with_ha);
+
 /* model_edge.c: destructors of the gateway rules and narrow entries */
 void model_gw_rule_release(struct zone_gw_rule *rule);
 void model_narrow_release(struct zone_narrow *n);
-/*
- * model_print_policy - zone_model_print() without the settings that do
- * not change what is enforced (metrics): the text the policy hash is
- * taken of.  Returns 0 or -EIO.
- */
-int model_print_policy(const struct zone_model *model, FILE *out);
+/* model_ha_release - free the ha block; NULL is fine */
+void model_ha_release(struct zone_ha *ha);
 
 #endif

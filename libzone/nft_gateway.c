@@ -13,8 +13,10 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_conntrack_common.h>
@@ -30,6 +32,10 @@
 #define GW_IF_MAX 64
 /* the segment index of the gateway's own end in a rule mark */
 #define GW_SEG_SELF 0xffu
+/* VRRP's IP protocol number (RFC 5798); the libc headers have no name */
+#define HA_PROTO_VRRP 112
+/* ha_rule()'s "port" of the IGMP rule */
+#define HA_PORT_IGMP 1
 
 /*
  * The conntrack mark of a flow the gateway's rules let in (or, in
@@ -170,6 +176,77 @@ static int gw_rules(struct zone_ruleset *rs, const struct zone_model *m,
 	return 0;
 }
 
+/*
+ * gateway.ha: the pair's own traffic, on the sync interface, with the
+ * peer only.  One rule: VRRP adverts to their group (RFC 5798: IP
+ * protocol 112 to 224.0.0.18 or ff02::12), from the peer coming in; or
+ * UDP to @port (conntrackd's replication, zoned's policy hashes), from
+ * the peer coming in and to it going out; or (HA_PORT_IGMP) the IGMP
+ * reports of the gateway's membership in the VRRP group, going out
+ * (IPv6's MLD reports pass for every interface, see gw_always()).
+ */
+static int ha_rule(struct zone_ruleset *rs, const struct zone_model *m,
+		   const char *chain, bool out, uint16_t port)
+{
+	static const uint8_t group4[4] = { 224, 0, 0, 18 };
+	static const uint8_t group6[16] = { 0xff, 0x02, [15] = 0x12 };
+	const char *ifname = zone_model_ha_interface(m);
+	struct zone_prefix peer = { .addr = *zone_model_ha_peer(m) };
+	struct zone_prefix group = { .addr.family = peer.addr.family };
+	struct zone_service svc = { IPPROTO_UDP, port, port };
+	char comment[32];
+	struct nft_rb *rb;
+	bool v4 = peer.addr.family == AF_INET;
+
+	peer.len = v4 ? 32 : 128;
+	group.len = peer.len;
+	memcpy(group.addr.bytes, v4 ? group4 : group6, v4 ? 4 : 16);
+	rb = nft_rb_new(rs, chain);
+	if (!rb)
+		return -ENOMEM;
+	nft_rb_ifname(rb, out, false, &ifname, 1);
+	if (port == HA_PORT_IGMP) {
+		svc = (struct zone_service){ IPPROTO_IGMP, 0, 65535 };
+		snprintf(comment, sizeof(comment), "ha igmp");
+	} else if (port == 0) {
+		svc = (struct zone_service){ HA_PROTO_VRRP, 0, 65535 };
+		if (!out)
+			nft_rb_addr(rb, peer.addr.family, false, &peer, 1);
+		nft_rb_addr(rb, peer.addr.family, true, &group, 1);
+		snprintf(comment, sizeof(comment), "ha vrrp");
+	} else {
+		nft_rb_addr(rb, peer.addr.family, out, &peer, 1);
+		snprintf(comment, sizeof(comment), "ha %s",
+			 port == ZONE_HA_ZONED_PORT ? "zoned" : "conntrackd");
+	}
+	nft_rb_service(rb, &svc);
+	nft_rb_ct_mark_set(rb, gw_mark(ZONE_RULE_HA));
+	nft_rb_verdict(rb, NF_ACCEPT, NULL);
+	return gw_commit(rb, chain, zone_model_ha_line(m), comment);
+}
+
+static int ha_rules(struct zone_ruleset *rs, const struct zone_model *m,
+		    const char *chain, bool out)
+{
+	static const uint16_t ports[] = { 0, ZONE_HA_CONNTRACKD_PORT,
+					  ZONE_HA_ZONED_PORT, HA_PORT_IGMP };
+	size_t i;
+	int ret;
+
+	if (!zone_model_ha_interface(m) || !zone_model_ha_peer(m))
+		return 0;
+	for (i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+		/* IGMP: the reports of the VRRP group, going out, IPv4 */
+		if (ports[i] == HA_PORT_IGMP &&
+		    (!out || zone_model_ha_peer(m)->family != AF_INET))
+			continue;
+		ret = ha_rule(rs, m, chain, out, ports[i]);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
 /* the rest: logged as "gateway in|out", then dropped (or let by) */
 static int gw_rest(struct zone_ruleset *rs, const char *chain, bool out)
 {
@@ -217,11 +294,15 @@ int nft_compile_gateway(struct zone_ruleset *rs, const struct zone_model *m)
 	if (ret == 0)
 		ret = gw_always(rs, "input", false);
 	if (ret == 0)
+		ret = ha_rules(rs, m, "input", false);
+	if (ret == 0)
 		ret = gw_rules(rs, m, "input", false);
 	if (ret == 0)
 		ret = gw_rest(rs, "input", false);
 	if (ret == 0)
 		ret = gw_always(rs, "output", true);
+	if (ret == 0)
+		ret = ha_rules(rs, m, "output", true);
 	if (ret == 0)
 		ret = gw_rules(rs, m, "output", true);
 	if (ret == 0)

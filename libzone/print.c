@@ -4,6 +4,8 @@
  * `zoned -T` shows) and the tier mapping table an operator confirms.
  */
 
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -202,8 +204,28 @@ static void print_gw_list(FILE *out, const struct zone_model *m, bool outbound)
 	fputs(any ? "  );\n" : ");\n", out);
 }
 
-/* The policy: everything but metrics; the policy hash is taken of it. */
-int model_print_policy(const struct zone_model *model, FILE *out)
+/* gateway.ha, by the other keys' rules */
+static void print_ha(FILE *out, const struct zone_ha *ha)
+{
+	char peer[ZONE_PREFIX_STRLEN];
+
+	zone_addr_format(&ha->peer.addr, peer, sizeof(peer));
+	fputs("  ha = {\n", out);
+	print_key(out, "    ", "interface", ha->interface);
+	print_key(out, "    ", "peer", peer);
+	print_key(out, "    ", "key_file", ha->key_file);
+	fputs("  };\n", out);
+}
+
+/**
+ * model_print - zone_model_print() without metrics, with or without
+ * gateway.ha
+ *
+ * The policy hash is taken of it without gateway.ha (see
+ * zone_model_hash()): neither changes what is enforced, and the two
+ * gateways of a pair name each other differently there.
+ */
+int model_print(const struct zone_model *model, FILE *out, bool with_ha)
 {
 	const char *facility = conf_facility_name(model->alert_facility);
 	size_t i;
@@ -226,6 +248,8 @@ int model_print_policy(const struct zone_model *model, FILE *out)
 	fputs("gateway = {\n", out);
 	print_gw_list(out, model, false);
 	print_gw_list(out, model, true);
+	if (with_ha && model->ha)
+		print_ha(out, model->ha);
 	fputs("};\n", out);
 	fputs("alerts = { facility = ", out);
 	print_string(out, facility ? facility : "authpriv");
@@ -248,7 +272,7 @@ int model_print_policy(const struct zone_model *model, FILE *out)
  */
 int zone_model_print(const struct zone_model *model, FILE *out)
 {
-	int ret = model_print_policy(model, out);
+	int ret = model_print(model, out, true);
 
 	if (ret == 0 && model->metrics_file) {
 		fputs("metrics = { file = ", out);
@@ -483,5 +507,17 @@ int zone_model_print_edges(const struct zone_model *model, FILE *out)
 	}
 	fputs("always: replies of its own flows, loopback, IPv6 neighbour discovery, ICMP errors of existing flows\n",
 	      out);
+	if (model->ha && model->ha->interface) {
+		char peer[ZONE_PREFIX_STRLEN];
+
+		zone_addr_format(&model->ha->peer.addr, peer, sizeof(peer));
+		fprintf(out,
+			"the pair: on %s with %s only: VRRP (proto 112 to its group), conntrackd udp/%u, zoned udp/%u%s\n",
+			model->ha->interface, peer, ZONE_HA_CONNTRACKD_PORT,
+			ZONE_HA_ZONED_PORT,
+			model->ha->peer.addr.family == AF_INET ?
+				", IGMP reports out" :
+				"");
+	}
 	return ferror(out) ? -EIO : 0;
 }

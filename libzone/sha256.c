@@ -137,3 +137,38 @@ void sha256_hex(const void *data, size_t len, char hex[SHA256_HEX_LEN])
 	}
 	hex[2 * SHA256_DIGEST_LEN] = '\0';
 }
+
+/**
+ * sha256_hmac - HMAC-SHA256 of @data under @key (RFC 2104)
+ * @key: any length; one longer than a block is hashed first
+ * @mac: the 32-byte result
+ */
+void sha256_hmac(const void *key, size_t key_len, const void *data, size_t len,
+		 uint8_t mac[SHA256_DIGEST_LEN])
+{
+	uint8_t block[64] = { 0 };
+	uint8_t pad[64];
+	uint8_t inner[SHA256_DIGEST_LEN];
+	struct sha256_ctx ctx;
+	size_t i;
+
+	if (key_len > sizeof(block)) {
+		sha256_init(&ctx);
+		sha256_update(&ctx, key, key_len);
+		sha256_final(&ctx, block);
+	} else {
+		memcpy(block, key, key_len);
+	}
+	for (i = 0; i < sizeof(pad); i++)
+		pad[i] = block[i] ^ 0x36;
+	sha256_init(&ctx);
+	sha256_update(&ctx, pad, sizeof(pad));
+	sha256_update(&ctx, data, len);
+	sha256_final(&ctx, inner);
+	for (i = 0; i < sizeof(pad); i++)
+		pad[i] = block[i] ^ 0x5c;
+	sha256_init(&ctx);
+	sha256_update(&ctx, pad, sizeof(pad));
+	sha256_update(&ctx, inner, sizeof(inner));
+	sha256_final(&ctx, mac);
+}

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /*
- * SHA-256 (FIPS 180-4), for the policy hash.  Internal to libzone: none of
+ * SHA-256 (FIPS 180-4), for the policy hash, and HMAC-SHA256.  Internal to libzone: none of
  * the libraries zoned already links offers one.
  */
 
@@ -28,5 +28,12 @@ void sha256_update(struct sha256_ctx *ctx, const void *data, size_t len);
 void sha256_final(struct sha256_ctx *ctx, uint8_t digest[SHA256_DIGEST_LEN]);
 /* sha256_hex - hash @len bytes of @data into lower-case hex, NUL ended */
 void sha256_hex(const void *data, size_t len, char hex[SHA256_HEX_LEN]);
+
+/*
+ * sha256_hmac - HMAC-SHA256 (RFC 2104) of @len bytes of @data under the
+ * @key_len bytes of @key, into @mac (the gateway pair's policy hashes)
+ */
+void sha256_hmac(const void *key, size_t key_len, const void *data, size_t len,
+		 uint8_t mac[SHA256_DIGEST_LEN]);
 
 #endif

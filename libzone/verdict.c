@@ -131,6 +131,7 @@ static const char *const rule_names[ZONE_RULE_MAX] = {
 	[ZONE_RULE_GATEWAY] = "gateway",
 	[ZONE_RULE_MANAGEMENT] = "management",
 	[ZONE_RULE_OUTBOUND] = "outbound",
+	[ZONE_RULE_HA] = "ha",
 };
 
 /**

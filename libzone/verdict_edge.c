@@ -6,6 +6,7 @@
  * that `zonectl explain` and the kernel agree.
  */
 
+#include <netinet/in.h>
 #include <string.h>
 
 #include <zone/model.h>
@@ -79,6 +80,56 @@ static bool gw_rule_admits(const struct zone_gw_rule *r,
 	return gw_hosts_match(r, far) && gw_service_match(r, flow);
 }
 
+/* VRRP, IP protocol 112 (RFC 5798); the libc headers have no name */
+#define HA_PROTO_VRRP 112
+
+static bool addr_equal(const struct zone_addr *a, const struct zone_addr *b)
+{
+	size_t len = a->family == AF_INET ? 4 : 16;
+
+	return a->family == b->family && memcmp(a->bytes, b->bytes, len) == 0;
+}
+
+/* VRRP's group: 224.0.0.18 or ff02::12 */
+static bool vrrp_group(const struct zone_addr *a)
+{
+	static const uint8_t v4[4] = { 224, 0, 0, 18 };
+	static const uint8_t v6[16] = { 0xff, 0x02, [15] = 0x12 };
+
+	return a->family == AF_INET ? memcmp(a->bytes, v4, 4) == 0 :
+				      memcmp(a->bytes, v6, 16) == 0;
+}
+
+/*
+ * gateway.ha: between this gateway and its peer, on the sync interface
+ * only (when the caller knows it): VRRP adverts to their group, UDP to
+ * conntrackd's and zoned's ports, and IGMP going out, as nft_gateway.c
+ * lets them pass.
+ */
+static bool ha_admits(const struct zone_model *model,
+		      const struct zone_flow *flow, bool outbound,
+		      const char *ifname)
+{
+	const struct zone_ha *ha = model->ha;
+	const struct zone_addr *far = outbound ? &flow->dst : &flow->src;
+
+	if (!ha || !ha->interface)
+		return false;
+	if (ifname && strcmp(ifname, ha->interface) != 0)
+		return false;
+	/* the reports of the gateway's own membership in the VRRP group */
+	if (flow->proto == IPPROTO_IGMP)
+		return outbound && ha->peer.addr.family == AF_INET;
+	if (flow->proto == HA_PROTO_VRRP)
+		return (outbound || addr_equal(&flow->src,
+						    &ha->peer.addr)) &&
+		       vrrp_group(&flow->dst);
+	return flow->proto == IPPROTO_UDP &&
+	       addr_equal(far, &ha->peer.addr) &&
+	       (flow->dport == ZONE_HA_CONNTRACKD_PORT ||
+		flow->dport == ZONE_HA_ZONED_PORT);
+}
+
 static void gateway_verdict(const struct zone_model *model,
 			    const struct zone_flow *flow, bool outbound,
 			    const char *ifname, struct zone_verdict *ret)
@@ -92,6 +143,11 @@ static void gateway_verdict(const struct zone_model *model,
 	ret->path = outbound ? ZONE_PATH_OUTPUT : ZONE_PATH_INPUT;
 	ret->rule = ZONE_RULE_GATEWAY;
 	ret->action = ZONE_ACTION_DENY;
+	if (ha_admits(model, flow, outbound, ifname)) {
+		ret->rule = ZONE_RULE_HA;
+		ret->action = ZONE_ACTION_ALLOW;
+		return;
+	}
 	for (i = 0; i < model->n_gw_rules; i++) {
 		const struct zone_gw_rule *r = &model->gw_rules[i];
 

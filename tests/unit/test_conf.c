@@ -519,6 +519,48 @@ START_TEST(test_conf_goldens_round_trip)
 	check_round_trip(SRCDIR "/tests/conf/good/1.conf");
 	check_round_trip(SRCDIR "/tests/conf/good/2.conf");
 	check_round_trip(SRCDIR "/tests/conf/good/3.conf");
+	check_round_trip(SRCDIR "/tests/conf/good/4.conf");
+}
+END_TEST
+
+/*
+ * The two gateways of a pair name each other in gateway.ha and agree on
+ * all the rest: their hashes are equal, and differ from the same policy
+ * on a gateway without ha only where the printed config does.
+ */
+START_TEST(test_conf_hash_leaves_out_ha)
+{
+	const char *z = "zones = ( { name = \"z\"; tier = \"lgwan\"; "
+			"interfaces = [ \"e\" ]; "
+			"networks = [ \"10.2.0.0/16\" ]; } );"
+			"gateway = { management = ( ); outbound = ( ); ";
+	char *a;
+	char *b;
+	char *c;
+	struct zone_model *ma;
+	struct zone_model *mb;
+	struct zone_model *mc;
+
+	ck_assert_int_ne(asprintf(&a, "%sha = { interface = \"s\"; "
+				      "peer = \"10.255.0.2\"; key_file = \"/k\"; }; };",
+				  z), -1);
+	ck_assert_int_ne(asprintf(&b, "%sha = { interface = \"s\"; "
+				      "peer = \"10.255.0.1\"; key_file = \"/k\"; }; };",
+				  z), -1);
+	ck_assert_int_ne(asprintf(&c, "%s};", z), -1);
+	ma = load_ok(a);
+	mb = load_ok(b);
+	mc = load_ok(c);
+	ck_assert_str_eq(zone_model_hash(ma), zone_model_hash(mb));
+	ck_assert_str_eq(zone_model_hash(ma), zone_model_hash(mc));
+	ck_assert_str_eq(zone_model_ha_interface(ma), "s");
+	ck_assert_ptr_null(zone_model_ha_interface(mc));
+	zone_model_free(ma);
+	zone_model_free(mb);
+	zone_model_free(mc);
+	free(a);
+	free(b);
+	free(c);
 }
 END_TEST
 
@@ -1102,6 +1144,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_conf_golden_outputs);
 	tcase_add_test(tc, test_conf_shipped_examples_load_and_round_trip);
 	tcase_add_test(tc, test_conf_goldens_round_trip);
+	tcase_add_test(tc, test_conf_hash_leaves_out_ha);
 	tcase_add_test(tc, test_conf_hash_is_of_the_policy);
 	tcase_add_test(tc, test_conf_defaults);
 	tcase_add_test(tc, test_conf_model_getters);

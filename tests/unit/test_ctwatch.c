@@ -417,6 +417,110 @@ START_TEST(test_ctwatch_sweep_forgets_vanished_flows)
 }
 END_TEST
 
+/* @ct as a UDP flow */
+static struct nf_conntrack *udp(struct nf_conntrack *ct)
+{
+	nfct_set_attr_u8(ct, ATTR_ORIG_L4PROTO, IPPROTO_UDP);
+	nfct_set_attr_u8(ct, ATTR_REPL_L4PROTO, IPPROTO_UDP);
+	return ct;
+}
+
+/*
+ * Entries conntrackd commits at failover arrive as new flows with the
+ * master's tag.  The tag never decides: a replicated flow the running
+ * policy allows is no violation (a channel's still starts as that
+ * channel), one it forbids is cut however its tag claims it was let in,
+ * and the alert says what the tag claimed.
+ */
+START_TEST(test_ctwatch_replicated_flows)
+{
+	const struct zone_channel *mail =
+		zone_model_channel_by_name(z.model, "mail");
+	uint32_t chan = ZONE_MARK_MAGIC | ZONE_MARK_T_CHANNEL |
+			zone_channel_tag(mail);
+	/* lgwan -> lgwan-wan under the peer's rule; naibu -> lgwan by mail */
+	struct nf_conntrack *ok = flow("10.3.0.25", 40000, "10.2.0.25", 25,
+				       NULL, 30, chan);
+	struct nf_conntrack *intra = flow("10.2.0.10", 40000, "10.2.0.20", 80,
+					  NULL, 31, MARK_RULE);
+	/* the peer's channel, from a host this policy's channel lacks */
+	struct nf_conntrack *wider = flow("10.3.0.26", 40000, "10.2.0.25", 25,
+					  NULL, 32, chan);
+	/* a rule of the peer's policy, a cell this one denies */
+	struct nf_conntrack *rule = flow("10.2.0.10", 40000, "10.3.0.10", 80,
+					 NULL, 33,
+					 MARK_RULE | ZONE_RULE_LGWAN_WAN << 16);
+
+	ct_judge(&z, ok, false);
+	ct_judge(&z, intra, false);
+	ck_assert_int_eq(n_deletes, 0);
+	ck_assert_int_eq(n_lines, 1);
+	ck_assert_ptr_nonnull(strstr(lines[0], "flow-start channel=mail "));
+	ct_judge(&z, wider, false);
+	ck_assert_int_eq(n_deletes, 1);
+	ck_assert_int_eq(n_lines, 2);
+	ck_assert_ptr_nonnull(strstr(lines[1], "violation src_zone=naibu "));
+	ck_assert_ptr_nonnull(strstr(lines[1], " action=killed tag=channel:mail"));
+	ck_assert_ptr_null(strstr(lines[1], "bypass"));
+	ct_judge(&z, rule, false);
+	ck_assert_int_eq(n_deletes, 2);
+	ck_assert_ptr_nonnull(strstr(lines[2], " rule=split-path action=killed tag=rule:lgwan-wan"));
+	nfct_destroy(ok);
+	nfct_destroy(intra);
+	nfct_destroy(wider);
+	nfct_destroy(rule);
+}
+END_TEST
+
+/*
+ * gateway.ha: the pair's own conntrackd and zoned traffic on the sync
+ * link is no violation; the same ports from another host, or another
+ * service of the peer's, are.
+ */
+START_TEST(test_ctwatch_ha_sync_flows)
+{
+	struct zone_diag *diag = zone_diag_new();
+	char text[4096];
+	char *end;
+	struct nf_conntrack *sync_in = udp(flow("10.255.0.2", 3780,
+						"10.255.0.1", 3780, NULL, 40, 0));
+	struct nf_conntrack *hash_out = udp(flow("10.255.0.1", 40000,
+						 "10.255.0.2", 3781, NULL, 41,
+						 0));
+	struct nf_conntrack *other = udp(flow("10.255.0.3", 3780,
+					      "10.255.0.1", 3780, NULL, 42, 0));
+	struct nf_conntrack *ssh = flow("10.255.0.2", 40000, "10.255.0.1", 22,
+					NULL, 43, 0);
+
+	snprintf(text, sizeof(text), conf_fmt, "enforce", "");
+	end = strstr(text, "};\n");
+	ck_assert_ptr_nonnull(end);
+	memmove(end + 80, end, strlen(end) + 1);
+	memcpy(end, "ha = { interface = \"sync0\"; peer = \"10.255.0.2\"; "
+		    "key_file = \"/k\"; };                   ", 80);
+	zone_model_free(z.model);
+	z.model = NULL;
+	ck_assert_int_eq(zone_conf_load_string(text, "ha.conf", diag, &z.model),
+			 0);
+	zone_diag_free(diag);
+	zone_addr_parse("10.255.0.1", z.ct->local);
+	ct_judge(&z, sync_in, false);
+	ct_judge(&z, hash_out, false);
+	ck_assert_int_eq(n_lines, 0);
+	ck_assert_int_eq(n_deletes, 0);
+	ct_judge(&z, other, false);
+	ct_judge(&z, ssh, false);
+	ck_assert_int_eq(n_lines, 2);
+	ck_assert_int_eq(n_deletes, 2);
+	ck_assert_ptr_nonnull(strstr(lines[0], "dst_zone=gateway proto=udp src=10.255.0.3 "));
+	ck_assert_ptr_nonnull(strstr(lines[1], "dst_zone=gateway proto=tcp src=10.255.0.2 "));
+	nfct_destroy(sync_in);
+	nfct_destroy(hash_out);
+	nfct_destroy(other);
+	nfct_destroy(ssh);
+}
+END_TEST
+
 static Suite *ctwatch_suite(void)
 {
 	Suite *s = suite_create("ctwatch");
@@ -433,6 +537,8 @@ static Suite *ctwatch_suite(void)
 	tcase_add_test(tc, test_ctwatch_channel_removed_by_reload);
 	tcase_add_test(tc, test_ctwatch_sweep_forgets_vanished_flows);
 	tcase_add_test(tc, test_ctwatch_entry_without_addresses);
+	tcase_add_test(tc, test_ctwatch_replicated_flows);
+	tcase_add_test(tc, test_ctwatch_ha_sync_flows);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* SHA-256 against the NIST FIPS 180-4 example vectors. */
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,12 +105,40 @@ START_TEST(test_sha256_padding_boundaries)
 }
 END_TEST
 
+/* RFC 4231 test cases 2 (short key) and 6 (key longer than a block) */
+static void hmac_hex(const void *key, size_t klen, const char *msg, char *hex)
+{
+	uint8_t mac[SHA256_DIGEST_LEN];
+	size_t i;
+
+	sha256_hmac(key, klen, msg, strlen(msg), mac);
+	for (i = 0; i < sizeof(mac); i++)
+		sprintf(hex + 2 * i, "%02x", mac[i]);
+}
+
+START_TEST(test_sha256_hmac_rfc4231)
+{
+	char hex[SHA256_HEX_LEN];
+	uint8_t key[131];
+
+	hmac_hex("Jefe", 4, "what do ya want for nothing?", hex);
+	ck_assert_str_eq(hex, "5bdcc146bf60754e6a042426089575c7"
+			      "5a003f089d2739839dec58b964ec3843");
+	memset(key, 0xaa, sizeof(key));
+	hmac_hex(key, sizeof(key),
+		 "Test Using Larger Than Block-Size Key - Hash Key First", hex);
+	ck_assert_str_eq(hex, "60e431591ee0b67f0d8a26aacbf5b77f"
+			      "8e0bc6213728c5140546040f0ee37f54");
+}
+END_TEST
+
 static Suite *sha256_suite(void)
 {
 	Suite *s = suite_create("sha256");
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_sha256_empty);
+	tcase_add_test(tc, test_sha256_hmac_rfc4231);
 	tcase_add_test(tc, test_sha256_abc);
 	tcase_add_test(tc, test_sha256_two_blocks);
 	tcase_add_test(tc, test_sha256_long_message);

@@ -680,7 +680,7 @@ START_TEST(test_verdict_rule_names)
 		"inbound-default", "default-deny",   "no-transit",
 		"narrowed",	   "unknown-interface", "spoof",
 		"wrong-egress",	   "gateway",	     "management",
-		"outbound",
+		"outbound",	   "ha",
 	};
 	int r;
 
@@ -871,11 +871,93 @@ static enum zone_rule edge_rule(const struct zone_model *m, const char *src,
 					   v.rule == ZONE_RULE_LGWAN_WAN ||
 					   v.rule == ZONE_RULE_SECURE_EGRESS ||
 					   v.rule == ZONE_RULE_MANAGEMENT ||
-					   v.rule == ZONE_RULE_OUTBOUND ?
+					   v.rule == ZONE_RULE_OUTBOUND ||
+					   v.rule == ZONE_RULE_HA ?
 				   ZONE_ACTION_ALLOW :
 				   ZONE_ACTION_DENY);
 	return v.rule;
 }
+
+/*
+ * gateway.ha: VRRP, conntrackd's and zoned's UDP, on the sync interface,
+ * with the peer only; nothing else of the peer's and nothing of anyone
+ * else's on that link.
+ */
+START_TEST(test_verdict_ha)
+{
+	struct zone_diag *diag = zone_diag_new();
+	struct zone_model *m = NULL;
+	const uint8_t U = IPPROTO_UDP;
+	const uint8_t T = IPPROTO_TCP;
+	const enum zone_path IN = ZONE_PATH_INPUT;
+	const enum zone_path OUT = ZONE_PATH_OUTPUT;
+	char *text;
+
+	ck_assert_int_ne(asprintf(&text, "%.*s  ha = { interface = \"sync0\"; "
+				  "peer = \"10.255.0.2\"; key_file = \"/k\"; };\n};\n",
+				  (int)(strlen(edge_text) - 3), edge_text),
+			 -1);
+	ck_assert_int_eq(zone_conf_load_string(text, "h.conf", diag, &m), 0);
+	zone_diag_free(diag);
+	free(text);
+	ck_assert(zone_model_has_ha(m));
+	ck_assert_int_eq(edge_rule(m, "10.255.0.2", "224.0.0.18", 112, 0, IN,
+				   "sync0", NULL),
+			 ZONE_RULE_HA);
+	ck_assert_int_eq(edge_rule(m, "10.255.0.1", "224.0.0.18", 112, 0, OUT,
+				   NULL, "sync0"),
+			 ZONE_RULE_HA);
+	ck_assert_int_eq(edge_rule(m, "10.255.0.2", "10.255.0.1", U, 3780, IN,
+				   "sync0", NULL),
+			 ZONE_RULE_HA);
+	ck_assert_int_eq(edge_rule(m, "10.255.0.1", "10.255.0.2", U, 3781, OUT,
+				   NULL, "sync0"),
+			 ZONE_RULE_HA);
+	/* the interface unknown to the caller (conntrack): by the ends */
+	ck_assert_int_eq(edge_rule(m, "10.255.0.2", "10.255.0.1", U, 3780, IN,
+				   NULL, NULL),
+			 ZONE_RULE_HA);
+	/* another host on the link, another port, another protocol */
+	ck_assert_int_eq(edge_rule(m, "10.255.0.3", "10.255.0.1", U, 3780, IN,
+				   "sync0", NULL),
+			 ZONE_RULE_GATEWAY);
+	ck_assert_int_eq(edge_rule(m, "10.255.0.3", "224.0.0.18", 112, 0, IN,
+				   "sync0", NULL),
+			 ZONE_RULE_GATEWAY);
+	ck_assert_int_eq(edge_rule(m, "10.255.0.2", "10.255.0.1", U, 3782, IN,
+				   "sync0", NULL),
+			 ZONE_RULE_GATEWAY);
+	ck_assert_int_eq(edge_rule(m, "10.255.0.2", "10.255.0.1", T, 3780, IN,
+				   "sync0", NULL),
+			 ZONE_RULE_GATEWAY);
+	ck_assert_int_eq(edge_rule(m, "10.255.0.1", "10.255.0.2", T, 22, OUT,
+				   NULL, "sync0"),
+			 ZONE_RULE_GATEWAY);
+	/* the peer's traffic on a zone's interface */
+	ck_assert_int_eq(edge_rule(m, "10.255.0.2", "10.255.0.1", U, 3780, IN,
+				   "e2", NULL),
+			 ZONE_RULE_GATEWAY);
+	ck_assert_int_eq(edge_rule(m, "10.255.0.1", "10.255.0.2", U, 3780, OUT,
+				   NULL, "e2"),
+			 ZONE_RULE_GATEWAY);
+	/* the IGMP reports of the VRRP group's membership, going out only */
+	ck_assert_int_eq(edge_rule(m, "10.255.0.1", "224.0.0.22", 2, 0, OUT,
+				   NULL, "sync0"),
+			 ZONE_RULE_HA);
+	ck_assert_int_eq(edge_rule(m, "10.255.0.2", "224.0.0.22", 2, 0, IN,
+				   "sync0", NULL),
+			 ZONE_RULE_GATEWAY);
+	ck_assert_int_eq(edge_rule(m, "10.255.0.1", "224.0.0.22", 2, 0, OUT,
+				   NULL, "e2"),
+			 ZONE_RULE_GATEWAY);
+	/* VRRP to another group */
+	ck_assert_int_eq(edge_rule(m, "10.255.0.1", "224.0.0.19", 112, 0, OUT,
+				   NULL, "sync0"),
+			 ZONE_RULE_GATEWAY);
+	ck_assert_str_eq(zone_rule_name(ZONE_RULE_HA), "ha");
+	zone_model_free(m);
+}
+END_TEST
 
 START_TEST(test_verdict_edges)
 {
@@ -979,6 +1061,7 @@ static Suite *verdict_suite(void)
 	tcase_add_test(tc, test_verdict_legal_table);
 	tcase_add_test(tc, test_verdict_from_config);
 	tcase_add_test(tc, test_verdict_edges);
+	tcase_add_test(tc, test_verdict_ha);
 	suite_add_tcase(s, tc);
 	return s;
 }

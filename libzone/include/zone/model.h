@@ -113,6 +113,8 @@ size_t zone_model_history_bytes(const struct zone_model *model);
  * Lower-case hex SHA-256 of zone_model_print()'s normalised config, so two
  * gateways print the same hash exactly when they enforce the same policy,
  * whatever the file's comments, order of keys or spelling of prefixes.
+ * gateway.ha is left out: it names the other gateway, so the two members
+ * of a pair differ there by design and agree on everything else.
  */
 const char *zone_model_hash(const struct zone_model *model);
 
@@ -209,6 +211,22 @@ zone_gw_rule_service(const struct zone_gw_rule *rule, size_t i);
 const char *zone_gw_rule_reason(const struct zone_gw_rule *rule);
 const char *zone_gw_rule_approved(const struct zone_gw_rule *rule);
 int zone_gw_rule_line(const struct zone_gw_rule *rule);
+
+/*
+ * gateway.ha: the pair this gateway forms with another (zoned.conf(5),
+ * "A gateway pair").  The sync interface carries VRRP, conntrackd's
+ * replication and zoned's policy-hash exchange, between this gateway and
+ * the peer's single address only.  Without ha, the getters return NULL.
+ */
+/* UDP ports on the sync link: conntrackd's (its default) and zoned's */
+#define ZONE_HA_CONNTRACKD_PORT 3780
+#define ZONE_HA_ZONED_PORT 3781
+bool zone_model_has_ha(const struct zone_model *model);
+const char *zone_model_ha_interface(const struct zone_model *model);
+const struct zone_addr *zone_model_ha_peer(const struct zone_model *model);
+/* the file holding the pair's shared key */
+const char *zone_model_ha_key_file(const struct zone_model *model);
+int zone_model_ha_line(const struct zone_model *model);
 
 /*
  * Narrowed cells: an allowed cell (from, to) with narrow entries lets

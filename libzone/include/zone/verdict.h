@@ -37,6 +37,7 @@ enum zone_rule {
 	ZONE_RULE_GATEWAY,		/* to/from the gateway: no rule */
 	ZONE_RULE_MANAGEMENT,		/* to the gateway: a management rule */
 	ZONE_RULE_OUTBOUND,		/* from the gateway: an outbound rule */
+	ZONE_RULE_HA,			/* the pair's own: VRRP, sync, hashes */
 	ZONE_RULE_MAX
 };
 
@@ -108,7 +109,9 @@ void zone_verdict(const struct zone_model *model, const struct zone_flow *flow,
  * @now: the time channel expiry is judged at
  * @ret: the verdict; written always.  For the gateway paths src (input)
  *	or dst (output) is the segment of the far end, and the rule is
- *	MANAGEMENT, OUTBOUND or GATEWAY.
+ *	HA (gateway.ha: VRRP, conntrackd's and zoned's sync traffic on
+ *	the sync interface, with the peer), MANAGEMENT, OUTBOUND or
+ *	GATEWAY.
  *
  * Forwarded packets meet the checks in the kernel's order: unknown
  * ingress interface, source binding (SPOOF), unknown egress interface,
