@@ -28,6 +28,7 @@ static const struct {
 	[ALERT_CHANNEL_EXPIRED] = { "channel-expired", LOG_NOTICE, NULL },
 	[ALERT_EVENTS_LOST] = { "events-lost", LOG_CRIT, NULL },
 	[ALERT_CLOCK] = { "clock", LOG_CRIT, NULL },
+	[ALERT_CHANNEL_CLOSED] = { "channel-closed", LOG_NOTICE, NULL },
 };
 
 /* alert_event_name - the event word of @event ("policy" for both) */

@@ -65,6 +65,117 @@ static void json_bool(struct ctl_out *o, bool *first, const char *key, bool val)
 	fputs(val ? "true" : "false", o->out);
 }
 
+/* ---- time-boxed channels (status and audit) ---- */
+
+static bool channel_timed(const struct zone_channel *ch)
+{
+	return zone_channel_window_count(ch) ||
+	       zone_channel_not_before_text(ch) || zone_channel_vendor(ch);
+}
+
+/*
+ * The channels with windows, not_before or a vendor: each window's next
+ * opening and closing (or its closing, while open).
+ */
+static void windows_text(const struct zone_model *m, time_t now,
+			 struct ctl_out *o)
+{
+	size_t n = zone_model_channel_count(m);
+	char a[32];
+	char b[32];
+	time_t open;
+	time_t close;
+	bool head = false;
+	size_t i;
+	size_t k;
+
+	for (i = 0; i < n; i++) {
+		const struct zone_channel *ch = zone_model_channel(m, i);
+
+		if (!channel_timed(ch) || zone_channel_expired(ch, now))
+			continue;
+		if (!head)
+			fputs("time-boxed channels:\n", o->out);
+		head = true;
+		fprintf(o->out, "  %s: %s", zone_channel_name(ch),
+			zone_channel_open(ch, now) ? "open" : "closed");
+		if (zone_channel_vendor(ch)) {
+			fputs(", vendor \"", o->out);
+			text_fputs(o->out, zone_channel_vendor(ch));
+			fputc('"', o->out);
+		}
+		if (zone_channel_not_before(ch, &open) && open > now)
+			fprintf(o->out, ", not before %s",
+				ctl_time(open, a, sizeof(a)));
+		fputc('\n', o->out);
+		for (k = 0; k < zone_channel_window_count(ch); k++) {
+			bool in = zone_channel_window_next(ch, k, now, &open,
+							   &close);
+
+			if (in)
+				fprintf(o->out,
+					"    window \"%s\": open now, closes %s\n",
+					zone_channel_window_text(ch, k),
+					ctl_time(close, b, sizeof(b)));
+			else
+				fprintf(o->out,
+					"    window \"%s\": next open %s, closes %s\n",
+					zone_channel_window_text(ch, k),
+					ctl_time(open, a, sizeof(a)),
+					ctl_time(close, b, sizeof(b)));
+		}
+	}
+}
+
+static void windows_json(const struct zone_model *m, time_t now, bool *first,
+			 struct ctl_out *o)
+{
+	size_t n = zone_model_channel_count(m);
+	bool comma = false;
+	char a[32];
+	time_t open;
+	time_t close;
+	size_t i;
+	size_t k;
+
+	json_key(o, first, "time_boxed");
+	fputc('[', o->out);
+	for (i = 0; i < n; i++) {
+		const struct zone_channel *ch = zone_model_channel(m, i);
+		bool f = true;
+
+		if (!channel_timed(ch) || zone_channel_expired(ch, now))
+			continue;
+		fputs(comma ? ",{" : "{", o->out);
+		comma = true;
+		json_str(o, &f, "channel", zone_channel_name(ch));
+		json_str(o, &f, "vendor", zone_channel_vendor(ch));
+		json_str(o, &f, "not_before",
+			 zone_channel_not_before(ch, &open) ?
+				 ctl_time(open, a, sizeof(a)) :
+				 NULL);
+		json_bool(o, &f, "open", zone_channel_open(ch, now));
+		json_key(o, &f, "windows");
+		fputc('[', o->out);
+		for (k = 0; k < zone_channel_window_count(ch); k++) {
+			bool g = true;
+			bool in = zone_channel_window_next(ch, k, now, &open,
+							   &close);
+
+			fputs(k ? ",{" : "{", o->out);
+			json_str(o, &g, "window",
+				 zone_channel_window_text(ch, k));
+			json_bool(o, &g, "open", in);
+			json_str(o, &g, "opens", ctl_time(open, a, sizeof(a)));
+			json_str(o, &g, "closes",
+				 ctl_time(close, a, sizeof(a)));
+			fputc('}', o->out);
+		}
+		fputs("]}", o->out);
+	}
+	fputc(']', o->out);
+}
+
 /* ---- status ---- */
 
 static size_t expired_channels(const struct zone_model *model, time_t now)
@@ -161,6 +272,7 @@ static void status_text(struct zoned *z, struct ctl_out *o, time_t now)
 		stats_total(z->stats, STAT_DRIFT));
 	fprintf(o->out, "events lost: %" PRIu64 "\n",
 		stats_total(z->stats, STAT_EVENTS_LOST));
+	windows_text(m, now, o);
 }
 
 static void status_json(struct zoned *z, struct ctl_out *o, time_t now)
@@ -196,6 +308,7 @@ static void status_json(struct zoned *z, struct ctl_out *o, time_t now)
 		json_u64(o, &f, stats_kind_name(k), stats_total(z->stats, k));
 	}
 	fputc('}', o->out);
+	windows_json(m, now, &first, o);
 	json_key(o, &first, "isolated");
 	isolation_print(z->iso, o);
 }
@@ -1056,8 +1169,12 @@ static void audit_channels(struct audit *a)
 		else
 			audit_chan_text(&ac, o);
 	}
-	if (o->json)
+	if (o->json) {
 		fputc(']', o->out);
+		windows_json(a->z->model, a->now, &a->first, o);
+	} else {
+		windows_text(a->z->model, a->now, o);
+	}
 }
 
 struct audit_pairs {

@@ -491,6 +491,120 @@ static void parse_channel_expires(struct conf_loader *ld,
 	chan->expires_text = conf_strdup(ld, v);
 }
 
+static void parse_channel_not_before(struct conf_loader *ld,
+				     const config_setting_t *group,
+				     struct zone_channel *chan,
+				     struct conf_chan_aux *aux)
+{
+	const config_setting_t *s;
+	const char *v;
+	const char *why;
+
+	v = conf_get_string(ld, group, "not_before", aux->what, false, 0, &s);
+	if (!v)
+		return;
+	why = conf_parse_not_before(v, &chan->not_before);
+	if (why) {
+		conf_error(ld, conf_line_of(s), "%s: not_before \"%.40s\" %s",
+			   aux->what, v, why);
+		return;
+	}
+	chan->not_before_text = conf_strdup(ld, v);
+	if (chan->not_before_text && chan->expires_text &&
+	    chan->not_before >= chan->expires)
+		conf_error(ld, conf_line_of(s),
+			   "%s: not_before \"%.40s\" is not before expires \"%.40s\": the channel would never hold",
+			   aux->what, v, chan->expires_text);
+}
+
+/* One window line into chan->windows; NULL or why it is refused. */
+static const char *add_window(struct zone_channel *chan, const char *v,
+			      size_t text, size_t *ret_clash)
+{
+	struct zone_window w[ZONE_WINDOW_DAYS_MAX];
+	const char *why;
+	size_t n;
+	size_t i;
+	size_t k;
+
+	why = zone_window_parse(v, w, &n);
+	if (why)
+		return why;
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < chan->n_windows; k++) {
+			if (zone_window_overlap(&w[i], &chan->windows[k])) {
+				*ret_clash = chan->windows[k].text;
+				return "overlaps";
+			}
+		}
+	}
+	for (i = 0; i < n; i++) {
+		w[i].text = (uint16_t)text;
+		chan->windows[chan->n_windows++] = w[i];
+	}
+	return NULL;
+}
+
+/*
+ * windows: recurring weekly windows in local time.  Overlapping windows of
+ * one channel are refused: they are a typo more often than intent, and
+ * their union is better written as one window.
+ */
+static void parse_channel_windows(struct conf_loader *ld,
+				  const config_setting_t *group,
+				  struct zone_channel *chan,
+				  struct conf_chan_aux *aux)
+{
+	const config_setting_t *list;
+	const config_setting_t *e;
+	const char *why;
+	const char *v;
+	size_t clash = 0;
+	int len;
+	int i;
+
+	list = conf_get_string_list(ld, group, "windows", aux->what);
+	if (!list)
+		return;
+	len = config_setting_length(list);
+	if (len == 0) {
+		conf_error(ld, conf_line_of(list),
+			   "%s: windows is empty (leave it out for a channel open at any time)",
+			   aux->what);
+		return;
+	}
+	if (len > ZONE_WINDOW_MAX) {
+		conf_error(ld, conf_line_of(list),
+			   "%s: windows lists %d windows, at most %d",
+			   aux->what, len, ZONE_WINDOW_MAX);
+		return;
+	}
+	chan->window_texts = calloc((size_t)len, sizeof(*chan->window_texts));
+	chan->windows = calloc((size_t)len * ZONE_WINDOW_DAYS_MAX,
+			       sizeof(*chan->windows));
+	if (!chan->window_texts || !chan->windows) {
+		ld->nomem = true;
+		return;
+	}
+	for (i = 0; i < len; i++) {
+		e = config_setting_get_elem(list, (unsigned int)i);
+		v = config_setting_get_string(e);
+		why = add_window(chan, v, chan->n_window_texts, &clash);
+		if (why && strcmp(why, "overlaps") == 0) {
+			conf_error(ld, conf_line_of(e),
+				   "%s: window \"%.40s\" overlaps window \"%.40s\"",
+				   aux->what, v, chan->window_texts[clash]);
+			continue;
+		}
+		if (why) {
+			conf_error(ld, conf_line_of(e), "%s: window \"%.40s\" %s",
+				   aux->what, v, why);
+			continue;
+		}
+		chan->window_texts[chan->n_window_texts++] = conf_strdup(ld, v);
+	}
+}
+
 /* from/to: resolved against the segments, dangling names reported. */
 static const struct zone_segment *
 parse_end(struct conf_loader *ld, const config_setting_t *group,
@@ -559,7 +673,8 @@ static void parse_channel(struct conf_loader *ld, const config_setting_t *group,
 	static const char *const keys[] = {
 		"name",	      "kind",	  "from",     "to",
 		"from_hosts", "to_hosts", "services", "reason",
-		"approved",   "expires",  NULL
+		"approved",   "expires",  "not_before", "windows",
+		"vendor",     NULL
 	};
 	struct zone_channel *chan = &ld->model->channels[index];
 	struct conf_chan_aux *aux = &ld->chan_aux[index];
@@ -599,6 +714,10 @@ static void parse_channel(struct conf_loader *ld, const config_setting_t *group,
 	chan->approved = conf_get_text(ld, group, "approved", aux->what, true,
 				  chan->line, TEXT_MAX);
 	parse_channel_expires(ld, group, chan, aux);
+	parse_channel_not_before(ld, group, chan, aux);
+	parse_channel_windows(ld, group, chan, aux);
+	chan->vendor = conf_get_text(ld, group, "vendor", aux->what, false,
+				     chan->line, TEXT_MAX);
 }
 
 static void parse_channel_list(struct conf_loader *ld,

@@ -135,6 +135,8 @@ const char *conf_parse_service(const char *text, struct zone_service *ret);
  * next local day) or "2027-03-31T18:00:00+09:00" / "...Z" into @ret
  */
 const char *conf_parse_expires(const char *s, time_t *ret);
+/* conf_parse_not_before - as expires, but a date is its first instant */
+const char *conf_parse_not_before(const char *s, time_t *ret);
 
 /* conf_read_file - check and read a config file (conf_file.c) */
 int conf_read_file(const char *path, unsigned int flags, struct zone_diag *diag,

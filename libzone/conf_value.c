@@ -268,6 +268,26 @@ static const char *expires_range(time_t t, time_t *ret)
 }
 
 /*
+ * not_before: ISO 8601 "2027-04-01" (the first instant of that day, local
+ * time) or a date-time with its UTC offset, as for expires.
+ */
+const char *conf_parse_not_before(const char *s, time_t *ret)
+{
+	struct tm tm;
+	time_t t;
+
+	if (strlen(s) != 10)
+		return conf_parse_expires(s, ret);
+	if (!parse_date(s, &tm))
+		return "is not an ISO 8601 date (YYYY-MM-DD) or date-time";
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	if (t == (time_t)-1)
+		return "is out of range";
+	return expires_range(t, ret);
+}
+
+/*
  * ISO 8601 "2027-03-31" (the end of that day, local time: the first
  * instant of the next local day) or "2027-03-31T18:00:00+09:00" / "...Z".
  * Returns NULL or why it is refused.

@@ -287,7 +287,7 @@ static bool channel_admits(const struct zone_model *model,
 	if (!verdict_channel_legal(model->profile, chan->kind, chan->from->role,
 				   chan->to->role))
 		return false;
-	if (zone_channel_expired(chan, now))
+	if (zone_channel_expired(chan, now) || !zone_channel_open(chan, now))
 		return false;
 	return hosts_match(chan->from_hosts, chan->n_from_hosts, &flow->src) &&
 	       hosts_match(chan->to_hosts, chan->n_to_hosts, &flow->dst) &&

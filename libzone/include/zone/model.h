@@ -162,6 +162,28 @@ bool zone_channel_expires(const struct zone_channel *chan, time_t *ret_when);
 const char *zone_channel_expires_text(const struct zone_channel *chan);
 /* zone_channel_expired - true when @now is at or past the expiry */
 bool zone_channel_expired(const struct zone_channel *chan, time_t now);
+/* not_before: true and *ret_when set when the channel has one */
+bool zone_channel_not_before(const struct zone_channel *chan, time_t *ret_when);
+const char *zone_channel_not_before_text(const struct zone_channel *chan);
+/* who uses the channel (free text), or NULL */
+const char *zone_channel_vendor(const struct zone_channel *chan);
+/* The recurring weekly windows, as written; none: at any time. */
+size_t zone_channel_window_count(const struct zone_channel *chan);
+const char *zone_channel_window_text(const struct zone_channel *chan, size_t i);
+/*
+ * zone_channel_window_next - true when window @i is open at @now;
+ * *ret_open and *ret_close receive the opening and closing of the
+ * occurrence in force at @now, or of the next one.
+ */
+bool zone_channel_window_next(const struct zone_channel *chan, size_t i,
+			      time_t now, time_t *ret_open, time_t *ret_close);
+/*
+ * zone_channel_open - true when @now is at or after not_before and inside
+ * one of the windows (if any); expiry is judged by zone_channel_expired().
+ */
+bool zone_channel_open(const struct zone_channel *chan, time_t now);
+/* zone_window_utc_offset - the local UTC offset at @t (seconds east) */
+long zone_window_utc_offset(time_t t);
 /*
  * zone_channel_tag - a 20-bit number derived from the channel's name, the
  * same in every model that has a channel of that name (so a flow's mark
