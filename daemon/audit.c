@@ -417,6 +417,8 @@ struct explain {
 	const char *oif; /* --out, or NULL */
 	bool has_service;
 	struct zone_verdict v;
+	time_t at; /* the instant judged: --at, or now */
+	bool has_at;
 	const char *isolated; /* the isolation that overrides the verdict */
 	bool allowed; /* what the kernel does in enforce mode */
 };
@@ -438,9 +440,15 @@ static void explain_seg_text(const char *side, const struct zone_addr *a,
 		zone_role_name(zone_segment_role(seg)));
 }
 
-static void explain_channel_text(const struct zone_channel *ch,
+static void explain_channel_text(const struct zone_channel *ch, time_t at,
 				 struct ctl_out *o)
 {
+	char a[32];
+	char b[32];
+	time_t open;
+	time_t close;
+	size_t k;
+
 	fprintf(o->out, "channel:  %s (%s, %s -> %s)\n", zone_channel_name(ch),
 		zone_channel_kind_name(zone_channel_kind(ch)),
 		zone_segment_name(zone_channel_from(ch)),
@@ -453,6 +461,23 @@ static void explain_channel_text(const struct zone_channel *ch,
 	if (zone_channel_expires_text(ch))
 		fprintf(o->out, "expires:  %s\n",
 			zone_channel_expires_text(ch));
+	if (zone_channel_not_before_text(ch))
+		fprintf(o->out, "not before: %s\n",
+			zone_channel_not_before_text(ch));
+	if (zone_channel_vendor(ch)) {
+		fputs("vendor:   ", o->out);
+		text_fputs(o->out, zone_channel_vendor(ch));
+		fputc('\n', o->out);
+	}
+	for (k = 0; k < zone_channel_window_count(ch); k++) {
+		bool in = zone_channel_window_next(ch, k, at, &open, &close);
+
+		fprintf(o->out, "window:   \"%s\": %s %s, closes %s\n",
+			zone_channel_window_text(ch, k),
+			in ? "open since" : "next open",
+			ctl_time(open, a, sizeof(a)),
+			ctl_time(close, b, sizeof(b)));
+	}
 }
 
 /* Without a service: the channels that would admit some service. */
@@ -521,6 +546,12 @@ static void explain_text(struct zoned *z, const struct explain *ex,
 		fprintf(o->out, "%-9s %s\n", "in:", ex->iif);
 	if (ex->oif)
 		fprintf(o->out, "%-9s %s\n", "out:", ex->oif);
+	if (ex->has_at) {
+		char when[32];
+
+		fprintf(o->out, "at:       %s\n",
+			ctl_time(ex->at, when, sizeof(when)));
+	}
 	if (ex->has_service) {
 		fprintf(o->out, "service:  %s",
 			zone_proto_name(ex->flow.proto, buf, sizeof(buf)));
@@ -542,7 +573,7 @@ static void explain_text(struct zoned *z, const struct explain *ex,
 	else
 		fprintf(o->out, "rule:     %s\n", zone_rule_name(ex->v.rule));
 	if (ex->v.channel)
-		explain_channel_text(ex->v.channel, o);
+		explain_channel_text(ex->v.channel, ex->at, o);
 	if (ex->v.gw_rule)
 		fprintf(o->out, "%s %s\nreason:   %s\napproved: %s\n",
 			zone_gw_rule_is_outbound(ex->v.gw_rule) ?
@@ -607,10 +638,12 @@ static void explain_json(struct zoned *z, const struct explain *ex,
 			 struct ctl_out *o)
 {
 	bool first = true;
+	char when[32];
 	char buf[8];
 	size_t i;
 
 	fputc('{', o->out);
+	json_str(o, &first, "at", ctl_time(ex->at, when, sizeof(when)));
 	json_key(o, &first, "src");
 	explain_seg_json(o, &ex->flow.src, ex->v.src,
 			 ex->v.path == ZONE_PATH_OUTPUT);
@@ -670,6 +703,20 @@ static int explain_ends(const char *src, const char *dst, struct explain *ex,
 }
 
 /* in=IFACE and out=IFACE (zonectl's --in, --out); the rest positional */
+/* "at=SECONDS": the instant zonectl explain --at converted */
+static bool parse_at(const char *s, time_t *ret)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < 0)
+		return false;
+	*ret = (time_t)v;
+	return true;
+}
+
 static int explain_args(const struct ctl_request *req, struct explain *ex,
 			const char **pos, size_t *ret_n)
 {
@@ -683,6 +730,8 @@ static int explain_args(const struct ctl_request *req, struct explain *ex,
 			ex->iif = a + 3;
 		else if (strncmp(a, "out=", 4) == 0 && a[4])
 			ex->oif = a + 4;
+		else if (strncmp(a, "at=", 3) == 0 && parse_at(a + 3, &ex->at))
+			ex->has_at = true;
 		else if (n < 3)
 			pos[n++] = a;
 		else
@@ -729,6 +778,9 @@ void ctl_explain(struct zoned *z, const struct ctl_request *req,
 		}
 		ex.has_service = true;
 	}
+	if (ex.has_at)
+		now = ex.at;
+	ex.at = now;
 	zone_verdict_edge(z->model, &ex.flow, path, ex.iif, ex.oif, now,
 			  &ex.v);
 	/* the kernel drops everything it forwards to or from an isolation */

@@ -458,7 +458,7 @@ START_TEST(test_conf_shipped_examples_load_and_round_trip)
 					ZONE_CONF_NO_OWNER_CHECK, diag, &m),
 			 0);
 	ck_assert_int_eq(zone_model_profile(m), ZONE_PROFILE_ALPHA);
-	ck_assert_uint_eq(zone_model_channel_count(m), 7);
+	ck_assert_uint_eq(zone_model_channel_count(m), 8);
 	zone_model_free(m);
 	m = NULL;
 	ck_assert_int_eq(zone_conf_load(SRCDIR "/conf/zoned-beta.conf",
