@@ -469,6 +469,16 @@ static void explain_channel_text(const struct zone_channel *ch, time_t at,
 		text_fputs(o->out, zone_channel_vendor(ch));
 		fputc('\n', o->out);
 	}
+	if (zone_channel_from_mac_count(ch)) {
+		char mac[ZONE_MAC_STRLEN];
+
+		fputs("from MACs:", o->out);
+		for (k = 0; k < zone_channel_from_mac_count(ch); k++)
+			fprintf(o->out, " %s",
+				zone_mac_format(zone_channel_from_mac(ch, k),
+						mac, sizeof(mac)));
+		fputs(" (only these Ethernet sources)\n", o->out);
+	}
 	for (k = 0; k < zone_channel_window_count(ch); k++) {
 		bool in = zone_channel_window_next(ch, k, at, &open, &close);
 

@@ -7,6 +7,7 @@
  * whole.
  */
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -605,6 +606,88 @@ static void parse_channel_windows(struct conf_loader *ld,
 	}
 }
 
+/* "02:00:5e:10:00:01" (either case) into @mac; NULL or why refused */
+static const char *parse_mac(const char *s, uint8_t *mac)
+{
+	unsigned int v[6];
+	int n = 0;
+	int i;
+
+	if (strlen(s) != 17 ||
+	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &v[0], &v[1], &v[2], &v[3],
+		   &v[4], &v[5], &n) != 6 ||
+	    n != 17)
+		return "is not an Ethernet address (six hex octets separated by colons)";
+	for (i = 0; i < 17; i++)
+		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
+			return "is not an Ethernet address (six hex octets separated by colons)";
+	for (i = 0; i < 6; i++)
+		mac[i] = (uint8_t)v[i];
+	if (mac[0] & 1)
+		return "is a group (multicast or broadcast) address, never a source";
+	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
+		return "is all zeros";
+	return NULL;
+}
+
+/*
+ * from_macs: the Ethernet source addresses of the pinned hosts.  The
+ * kernel sees only the last hop's address, so they mean something only
+ * for a source zone on the gateway's own link (checked with the channel).
+ */
+static void parse_channel_macs(struct conf_loader *ld,
+			       const config_setting_t *group,
+			       struct zone_channel *chan,
+			       struct conf_chan_aux *aux)
+{
+	const config_setting_t *list;
+	const config_setting_t *e;
+	const char *why;
+	const char *v;
+	size_t k;
+	int len;
+	int i;
+
+	list = conf_get_string_list(ld, group, "from_macs", aux->what);
+	if (!list)
+		return;
+	aux->from_macs_line = conf_line_of(list);
+	len = config_setting_length(list);
+	if (len == 0) {
+		conf_error(ld, conf_line_of(list),
+			   "%s: from_macs is empty (leave it out to admit any Ethernet source)",
+			   aux->what);
+		return;
+	}
+	chan->from_macs = calloc((size_t)len, sizeof(*chan->from_macs));
+	if (!chan->from_macs) {
+		ld->nomem = true;
+		return;
+	}
+	for (i = 0; i < len; i++) {
+		uint8_t *mac = chan->from_macs[chan->n_from_macs];
+
+		e = config_setting_get_elem(list, (unsigned int)i);
+		v = config_setting_get_string(e);
+		why = parse_mac(v, mac);
+		if (why) {
+			conf_error(ld, conf_line_of(e), "%s: from_macs \"%.40s\" %s",
+				   aux->what, v, why);
+			continue;
+		}
+		for (k = 0; k < chan->n_from_macs; k++)
+			if (memcmp(chan->from_macs[k], mac, 6) == 0)
+				break;
+		if (k < chan->n_from_macs) {
+			conf_error(ld, conf_line_of(e),
+				   "%s: from_macs \"%.40s\" is listed twice",
+				   aux->what, v);
+			continue;
+		}
+		chan->n_from_macs++;
+	}
+}
+
 /* from/to: resolved against the segments, dangling names reported. */
 static const struct zone_segment *
 parse_end(struct conf_loader *ld, const config_setting_t *group,
@@ -674,7 +757,7 @@ static void parse_channel(struct conf_loader *ld, const config_setting_t *group,
 		"name",	      "kind",	  "from",     "to",
 		"from_hosts", "to_hosts", "services", "reason",
 		"approved",   "expires",  "not_before", "windows",
-		"vendor",     NULL
+		"vendor",     "from_macs", NULL
 	};
 	struct zone_channel *chan = &ld->model->channels[index];
 	struct conf_chan_aux *aux = &ld->chan_aux[index];
@@ -718,6 +801,7 @@ static void parse_channel(struct conf_loader *ld, const config_setting_t *group,
 	parse_channel_windows(ld, group, chan, aux);
 	chan->vendor = conf_get_text(ld, group, "vendor", aux->what, false,
 				     chan->line, TEXT_MAX);
+	parse_channel_macs(ld, group, chan, aux);
 }
 
 static void parse_channel_list(struct conf_loader *ld,

@@ -619,6 +619,39 @@ static void check_kind_constraints(struct conf_loader *ld, size_t ci)
 		check_display_ports(ld, ci);
 }
 
+/*
+ * from_macs: the kernel sees the Ethernet source of the last hop only, so
+ * the source must be a zone on the gateway's link (not an attachment,
+ * which is reached through a router) and the hosts pinned one by one.
+ */
+static void check_channel_macs(struct conf_loader *ld, size_t ci)
+{
+	const struct zone_channel *c = &ld->model->channels[ci];
+	const struct conf_chan_aux *aux = &ld->chan_aux[ci];
+	size_t i;
+
+	if (!aux->from_macs_line)
+		return;
+	if (!zone_role_is_tier(c->from->role)) {
+		conf_error(ld, aux->from_macs_line,
+			   "%s: from_macs needs a source zone on the gateway's link, not %s \"%s\" (an attachment is reached through a router, whose address is all the gateway sees)",
+			   aux->what, seg_type(ld, c->from), c->from->name);
+		return;
+	}
+	if (c->n_from_hosts == 0)
+		conf_error(ld, aux->from_macs_line,
+			   "%s: from_macs needs from_hosts (the pinned hosts' addresses)",
+			   aux->what);
+	for (i = 0; i < c->n_from_hosts; i++) {
+		if (!zone_prefix_is_host(&c->from_hosts[i])) {
+			conf_error(ld, aux->from_macs_line,
+				   "%s: from_macs needs single addresses in from_hosts",
+				   aux->what);
+			break;
+		}
+	}
+}
+
 static void check_channel(struct conf_loader *ld, size_t ci)
 {
 	const struct zone_channel *c = &ld->model->channels[ci];
@@ -642,6 +675,7 @@ static void check_channel(struct conf_loader *ld, size_t ci)
 	if (hard_invariant(ld, ci) || !check_legality(ld, ci))
 		return;
 	check_kind_constraints(ld, ci);
+	check_channel_macs(ld, ci);
 }
 
 /**

@@ -49,6 +49,7 @@ struct conf_chan_aux {
 	int from_hosts_len;
 	int to_hosts_len;
 	int services_len;
+	int from_macs_line; /* 0: no from_macs */
 };
 
 /* One diagnostic, kept until the end so that they print in line order. */

@@ -106,6 +106,7 @@ static void channel_release(struct zone_channel *chan)
 	free(chan->expires_text);
 	free(chan->not_before_text);
 	free(chan->vendor);
+	free(chan->from_macs);
 	for (size_t i = 0; i < chan->n_window_texts; i++)
 		free(chan->window_texts[i]);
 	free(chan->window_texts);
@@ -379,6 +380,24 @@ const char *zone_channel_not_before_text(const struct zone_channel *chan)
 const char *zone_channel_vendor(const struct zone_channel *chan)
 {
 	return chan->vendor;
+}
+
+size_t zone_channel_from_mac_count(const struct zone_channel *chan)
+{
+	return chan->n_from_macs;
+}
+
+const uint8_t *zone_channel_from_mac(const struct zone_channel *chan, size_t i)
+{
+	return i < chan->n_from_macs ? chan->from_macs[i] : NULL;
+}
+
+/* zone_mac_format - "02:00:5e:10:00:01" into @buf (18 bytes) */
+const char *zone_mac_format(const uint8_t *mac, char *buf, size_t size)
+{
+	snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+		 mac[2], mac[3], mac[4], mac[5]);
+	return buf;
 }
 
 size_t zone_channel_window_count(const struct zone_channel *chan)

@@ -52,6 +52,8 @@ struct zone_channel {
 	char *not_before_text;	/* NULL when the channel holds from the start */
 	time_t not_before;	/* first instant the channel holds */
 	char *vendor;		/* who uses the channel, or NULL */
+	uint8_t (*from_macs)[6]; /* Ethernet sources; none: any */
+	size_t n_from_macs;
 	char **window_texts;	/* the windows as written */
 	size_t n_window_texts;
 	struct zone_window *windows; /* none: at any time of the week */

@@ -617,7 +617,7 @@ static int channel_hosts(const struct zone_channel *ch, bool to, int f,
 static int channel_rule(struct compile *c, const struct zone_channel *ch,
 			const char *chain, int f,
 			const struct zone_service *svc,
-			const struct zone_window_piece *piece)
+			const struct zone_window_piece *piece, const uint8_t *mac)
 {
 	struct zone_prefix *from = NULL;
 	struct zone_prefix *to = NULL;
@@ -651,6 +651,8 @@ static int channel_rule(struct compile *c, const struct zone_channel *ch,
 	}
 	free(from);
 	free(to);
+	if (mac)
+		nft_rb_ether_saddr(rb, mac);
 	if (svc)
 		nft_rb_service(rb, svc);
 	if (zone_channel_expires(ch, &when))
@@ -668,6 +670,27 @@ static int channel_rule(struct compile *c, const struct zone_channel *ch,
 		   zone_channel_name(ch));
 	snprintf(text, sizeof(text), "channel %s", zone_channel_name(ch));
 	return nft_rb_commit(rb, &o, text);
+}
+
+/* one rule per pinned Ethernet source, or one without */
+static int channel_rule_macs(struct compile *c, const struct zone_channel *ch,
+			     const char *chain, int f,
+			     const struct zone_service *svc,
+			     const struct zone_window_piece *piece)
+{
+	size_t n = ch->n_from_macs;
+	size_t m;
+	int ret;
+
+	if (n == 0)
+		return channel_rule(c, ch, chain, f, svc, piece, NULL);
+	for (m = 0; m < n; m++) {
+		ret = channel_rule(c, ch, chain, f, svc, piece,
+				   ch->from_macs[m]);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
 }
 
 /*
@@ -724,7 +747,7 @@ static int compile_channel(struct compile *c, const struct zone_channel *ch,
 		for (i = 0; i < (n_svc ? n_svc : 1) && ret >= 0; i++) {
 			for (k = 0; k < (n_pieces ? n_pieces : 1) && ret >= 0;
 			     k++)
-				ret = channel_rule(
+				ret = channel_rule_macs(
 					c, ch, chain, f,
 					n_svc ? zone_channel_service(ch, i) :
 						NULL,

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/if_arp.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <libnftnl/expr.h>
@@ -501,6 +502,17 @@ void nft_rb_day_hour(struct nft_rb *rb, uint8_t day, uint32_t lo,
 	nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_OP, NFT_RANGE_EQ);
 	nftnl_expr_set(e, NFTNL_EXPR_RANGE_FROM_DATA, &be_lo, sizeof(be_lo));
 	nftnl_expr_set(e, NFTNL_EXPR_RANGE_TO_DATA, &be_hi, sizeof(be_hi));
+}
+
+/* meta iiftype ether ether saddr @mac, as nft emits it */
+void nft_rb_ether_saddr(struct nft_rb *rb, const uint8_t *mac)
+{
+	uint16_t ether = ARPHRD_ETHER;
+
+	rb_meta_load(rb, NFT_META_IIFTYPE);
+	rb_cmp(rb, NFT_CMP_EQ, &ether, sizeof(ether));
+	rb_payload(rb, NFT_PAYLOAD_LL_HEADER, 6, 6);
+	rb_cmp(rb, NFT_CMP_EQ, mac, 6);
 }
 
 static void rb_ct_load(struct nft_rb *rb, uint32_t key)

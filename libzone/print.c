@@ -145,6 +145,16 @@ static void print_channel(FILE *out, const struct zone_channel *c, bool last)
 	}
 	if (c->vendor)
 		print_key(out, "    ", "vendor", c->vendor);
+	if (c->n_from_macs) {
+		char mac[ZONE_MAC_STRLEN];
+
+		fputs("    from_macs = [ ", out);
+		for (i = 0; i < c->n_from_macs; i++)
+			fprintf(out, "%s\"%s\"", i ? ", " : "",
+				zone_mac_format(c->from_macs[i], mac,
+						sizeof(mac)));
+		fputs(" ];\n", out);
+	}
 	fprintf(out, "  }%s\n", last ? "" : ",");
 }
 

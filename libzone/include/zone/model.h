@@ -167,6 +167,12 @@ bool zone_channel_not_before(const struct zone_channel *chan, time_t *ret_when);
 const char *zone_channel_not_before_text(const struct zone_channel *chan);
 /* who uses the channel (free text), or NULL */
 const char *zone_channel_vendor(const struct zone_channel *chan);
+/* from_macs: the Ethernet source addresses the channel admits; none: any */
+size_t zone_channel_from_mac_count(const struct zone_channel *chan);
+const uint8_t *zone_channel_from_mac(const struct zone_channel *chan, size_t i);
+#define ZONE_MAC_STRLEN 18
+/* zone_mac_format - "02:00:5e:10:00:01" into @buf (ZONE_MAC_STRLEN) */
+const char *zone_mac_format(const uint8_t *mac, char *buf, size_t size);
 /* The recurring weekly windows, as written; none: at any time. */
 size_t zone_channel_window_count(const struct zone_channel *chan);
 const char *zone_channel_window_text(const struct zone_channel *chan, size_t i);
