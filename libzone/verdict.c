@@ -52,14 +52,15 @@
  * and only channels whose kind is legal for the cell and the profile
  * count (verdict_channel_legal()):
  *   system-pair      R->L, L->R, R->G, G->R
- *   public-system    R->P, R->W
+ *   public-system    R->P, R->W; P->R, W->R (the national system opens
+ *                    the connection: single addresses, single ports)
  *   screen-transfer  L->R always; L->I in alpha, alpha-prime;
  *                    I->L in beta, beta-prime
  *   sanitize         I->L
  *   breakout         L->N in alpha-prime
  *   inbound          N->I, S->I
- * So W->R, P->R, L->L and the other cells with no legal kind stay closed
- * whatever the model holds.
+ * So L->L and the other cells with no legal kind stay closed whatever the
+ * model holds.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -209,9 +210,12 @@ bool verdict_channel_legal(enum zone_profile profile,
 			(from == ZONE_ROLE_LGWAN ||
 			 from == ZONE_ROLE_GOV_CLOUD));
 	case ZONE_CHANNEL_PUBLIC_SYSTEM:
-		return from == ZONE_ROLE_RESIDENT &&
-		       (to == ZONE_ROLE_PUBLIC_SYSTEM ||
-			to == ZONE_ROLE_LGWAN_WAN);
+		return (from == ZONE_ROLE_RESIDENT &&
+			(to == ZONE_ROLE_PUBLIC_SYSTEM ||
+			 to == ZONE_ROLE_LGWAN_WAN)) ||
+		       (to == ZONE_ROLE_RESIDENT &&
+			(from == ZONE_ROLE_PUBLIC_SYSTEM ||
+			 from == ZONE_ROLE_LGWAN_WAN));
 	case ZONE_CHANNEL_SCREEN_TRANSFER:
 		return screen_transfer_legal(profile, from, to);
 	case ZONE_CHANNEL_SANITIZE:

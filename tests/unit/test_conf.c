@@ -905,11 +905,12 @@ START_TEST(test_conf_matrix_matches_verdict)
 	}
 	/*
 	 * Per profile: system-pair 4 (resident <-> lgwan, resident <->
-	 * gov-cloud), public-system 2, screen-transfer 2 (lgwan -> resident,
+	 * gov-cloud), public-system 4 (resident <-> public-system,
+	 * resident <-> lgwan-wan), screen-transfer 2 (lgwan -> resident,
 	 * and one direction between lgwan and internet tier), sanitize 1,
 	 * inbound 2; breakout 1 in alpha-prime only.
 	 */
-	ck_assert_uint_eq(accepted, 4 * 11 + 1);
+	ck_assert_uint_eq(accepted, 4 * 13 + 1);
 }
 END_TEST
 
