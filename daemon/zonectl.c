@@ -43,11 +43,22 @@ enum {
 static const char *arg_socket = ZONED_SOCKET_DEFAULT;
 static bool arg_json;
 
+static void __attribute__((noreturn)) usage_to(bool help)
+{
+	fprintf(help ? stdout : stderr,
+		"usage: zonectl [-h] [-s socket] [--json] command [argument ...]\n");
+	if (help)
+		fputs("commands: status, check [file], diff [file], reload,\n"
+		      "  explain src dst [proto/port] [--in iface] [--out iface] [--at time],\n"
+		      "  flows, isolate target --reason text, release target, audit\n",
+		      stdout);
+	exit(help ? 0 : EXIT_USAGE);
+}
+
+/* a bad command line: the usage on stderr */
 static void __attribute__((noreturn)) usage(void)
 {
-	fprintf(stderr,
-		"usage: zonectl [-s socket] [--json] command [argument ...]\n");
-	exit(EXIT_USAGE);
+	usage_to(false);
 }
 
 static void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -854,13 +865,16 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	size_t i;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+s:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+hs:", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'h':
+			usage_to(true);
 		case 's':
 			arg_socket = optarg;
 			break;

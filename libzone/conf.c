@@ -176,6 +176,36 @@ char *conf_get_text(struct conf_loader *ld, const config_setting_t *group,
 	return conf_strdup(ld, v);
 }
 
+/*
+ * A segment's label: counted in characters, not bytes, so that a Japanese
+ * label (three bytes a character in UTF-8) has the same room as a Latin one.
+ */
+static char *parse_label(struct conf_loader *ld, const config_setting_t *group,
+			 const char *what)
+{
+	const config_setting_t *s;
+	const char *v;
+	const char *why;
+	size_t n;
+
+	v = conf_get_string(ld, group, "label", what, false, 0, &s);
+	if (!v)
+		return NULL;
+	why = conf_text_problem(v, strlen(v));
+	if (why) {
+		conf_error(ld, conf_line_of(s), "%s: label %s", what, why);
+		return NULL;
+	}
+	n = conf_utf8_chars(v);
+	if (n > LABEL_MAX_CHARS) {
+		conf_error(ld, conf_line_of(s),
+			   "%s: label is too long (%zu characters, at most %d)",
+			   what, n, LABEL_MAX_CHARS);
+		return NULL;
+	}
+	return conf_strdup(ld, v);
+}
+
 /* A list setting ([ ] or ( )) of strings; NULL when absent or invalid. */
 const config_setting_t *conf_get_string_list(struct conf_loader *ld,
 					       const config_setting_t *group,
@@ -393,8 +423,7 @@ static void parse_segment(struct conf_loader *ld, const config_setting_t *group,
 	conf_check_keys(ld, group, aux->what, keys);
 	parse_role(ld, group, seg, aux, is_zone);
 	if (config_setting_get_member(group, "label"))
-		seg->label = conf_get_text(ld, group, "label", aux->what, false, 0,
-				      LABEL_MAX);
+		seg->label = parse_label(ld, group, aux->what);
 	parse_interfaces(ld, group, seg, aux);
 	s = config_setting_get_member(group, "networks");
 	if (conf_parse_prefixes(ld, group, "networks", aux->what, &seg->networks,

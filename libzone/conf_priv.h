@@ -22,7 +22,7 @@
 #define CONF_WHAT_LEN 96
 
 /* Bounds of free text, in bytes. */
-#define LABEL_MAX 64
+#define LABEL_MAX_CHARS 32 /* characters, not bytes */
 #define TEXT_MAX 256
 
 /* Where each entry of a segment came from, and what parsed. */
@@ -123,6 +123,8 @@ bool conf_facility_lookup(const char *name, int *ret_facility);
  */
 /* conf_text_problem - free text: non-empty, at most @max bytes, UTF-8 */
 const char *conf_text_problem(const char *s, size_t max);
+/* conf_utf8_chars - the characters of valid UTF-8 @s */
+size_t conf_utf8_chars(const char *s);
 /* conf_name_valid - [a-z0-9][a-z0-9_-]{0,30} */
 bool conf_name_valid(const char *s);
 /* conf_ifname_valid - 1-15 of A-Z a-z 0-9 . _ -, not "." or ".." */

@@ -72,6 +72,16 @@ const char *conf_text_problem(const char *s, size_t max)
 	return NULL;
 }
 
+size_t conf_utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	/* every byte but a continuation byte starts a character */
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
 /* [a-z0-9][a-z0-9_-]{0,30} */
 bool conf_name_valid(const char *s)
 {

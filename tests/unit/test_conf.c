@@ -916,7 +916,7 @@ END_TEST
 
 START_TEST(test_conf_accepts_shared_uplinks_and_free_text)
 {
-	/* attachments share eth5; labels may be any UTF-8 up to 64 bytes */
+	/* attachments share eth5; labels may be any UTF-8 up to 32 characters */
 	char *text = with_channel(
 		"mode = \"monitor\"; alerts = { facility = \"local7\"; };",
 		"{ name = \"x\"; kind = \"sanitize\"; from = \"naibu\"; to = \"lgwan\"; from_hosts = [ \"10.3.0.25\" ]; to_hosts = [ \"10.2.0.25\" ]; services = [ \"tcp/25\" ]; reason = \"無害化 \\\"relay\\\"\"; approved = \"CISO\"; }");
