@@ -118,6 +118,9 @@ static int conf_test(const char *path, bool print)
 		return 1;
 	}
 	ret = zone_conf_load(path, 0, diag, &model);
+	/* warnings do not change the exit status */
+	if (ret == 0)
+		zone_conf_warnings(model, time(NULL), diag);
 	for (i = 0; i < zone_diag_count(diag); i++)
 		fprintf(stderr, "%s\n", zone_diag_line(diag, i));
 	if (ret == 0 && print && (ret = conf_print(model)) < 0)

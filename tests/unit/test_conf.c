@@ -204,6 +204,44 @@ static char *with_channel(const char *head, const char *channel)
 	return text;
 }
 
+/* zoned -t warnings: an expired channel, every un-narrowed allowed cell. */
+START_TEST(test_conf_warnings)
+{
+	const char *chan =
+		"{ name = \"old\"; kind = \"sanitize\"; from = \"naibu\"; to = \"lgwan\"; from_hosts = [ \"10.3.0.25\" ]; to_hosts = [ \"10.2.0.25\" ]; services = [ \"tcp/25\" ]; " WHY
+		" expires = \"2020-01-31\"; }";
+	char *text = with_channel("", chan);
+	struct zone_model *m = load_ok(text);
+	struct zone_diag *d = zone_diag_new();
+
+	ck_assert_uint_eq(zone_conf_warnings(m, time(NULL), d), 3);
+	ck_assert_msg(strstr(zone_diag_line(d, 0),
+			     "warning: channel \"old\" expired at 2020-01-31"),
+		      "%s", zone_diag_line(d, 0));
+	ck_assert_msg(strstr(zone_diag_line(d, 1),
+			     "warning: lgwan -> lgwan-wan is allowed by lgwan-wan"),
+		      "%s", zone_diag_line(d, 1));
+	ck_assert_msg(strstr(zone_diag_line(d, 2),
+			     "warning: naibu -> seccloud is allowed by secure-egress"),
+		      "%s", zone_diag_line(d, 2));
+	zone_model_free(m);
+	zone_diag_free(d);
+	free(text);
+	/* narrowed cells and a live channel: nothing to say */
+	text = with_channel(
+		"narrow = ( { from = \"lgwan\"; to = \"lgwan-wan\"; services = [ \"tcp/443\" ]; },"
+		" { from = \"naibu\"; to = \"seccloud\"; services = [ \"tcp/8080\" ]; } );",
+		"{ name = \"new\"; kind = \"sanitize\"; from = \"naibu\"; to = \"lgwan\"; from_hosts = [ \"10.3.0.25\" ]; to_hosts = [ \"10.2.0.25\" ]; services = [ \"tcp/25\" ]; " WHY
+		" expires = \"2099-01-31\"; }");
+	m = load_ok(text);
+	d = zone_diag_new();
+	ck_assert_uint_eq(zone_conf_warnings(m, time(NULL), d), 0);
+	zone_model_free(m);
+	zone_diag_free(d);
+	free(text);
+}
+END_TEST
+
 /* ------------------------------------------------------------ bad configs */
 
 START_TEST(test_conf_bad_configs_exact_diagnostics)
@@ -1055,6 +1093,7 @@ static Suite *conf_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_conf_bad_configs_exact_diagnostics);
+	tcase_add_test(tc, test_conf_warnings);
 	tcase_add_test(tc, test_conf_all_errors_in_one_run);
 	tcase_add_test(tc, test_conf_diagnostics_name_the_path);
 	tcase_add_test(tc, test_conf_line_limit);
