@@ -475,6 +475,7 @@ void nft_rb_time_after(struct nft_rb *rb, uint64_t ns)
 	rb_cmp(rb, NFT_CMP_GTE, &be, sizeof(be));
 }
 
+/* meta day @day meta hour @lo-@hi, as nft emits it */
 void nft_rb_day_hour(struct nft_rb *rb, uint8_t day, uint32_t lo,
 		     uint32_t hi)
 {
@@ -495,13 +496,9 @@ void nft_rb_day_hour(struct nft_rb *rb, uint8_t day, uint32_t lo,
 		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_LEN, 4);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SIZE, 4);
 	}
-	e = rb_expr(rb, "range");
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_OP, NFT_RANGE_EQ);
-	nftnl_expr_set(e, NFTNL_EXPR_RANGE_FROM_DATA, &be_lo, sizeof(be_lo));
-	nftnl_expr_set(e, NFTNL_EXPR_RANGE_TO_DATA, &be_hi, sizeof(be_hi));
+	/* nft emits a range of meta hour as two compares, not "range" */
+	rb_cmp(rb, NFT_CMP_GTE, &be_lo, sizeof(be_lo));
+	rb_cmp(rb, NFT_CMP_LTE, &be_hi, sizeof(be_hi));
 }
 
 /* meta iiftype ether ether saddr @mac, as nft emits it */
