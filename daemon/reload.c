@@ -46,41 +46,6 @@ struct reload {
 	long utc_off; /* the local UTC offset the windows were compiled with */
 };
 
-/* How far ahead a change of the local UTC offset is looked for. */
-#define OFFSET_SCAN_SEC (8 * 86400)
-#define OFFSET_STEP_SEC 900
-
-/*
- * The first instant after @now at which the local UTC offset differs from
- * @off (a daylight saving time change), or 0 when there is none in the
- * next eight days.  Offsets change on quarter hours in every zone.
- */
-static time_t next_offset_change(time_t now, long off)
-{
-	time_t lo = now;
-	time_t hi;
-	time_t t;
-
-	for (t = now + OFFSET_STEP_SEC; t <= now + OFFSET_SCAN_SEC;
-	     t += OFFSET_STEP_SEC) {
-		if (zone_window_utc_offset(t) != off)
-			break;
-		lo = t;
-	}
-	if (t > now + OFFSET_SCAN_SEC)
-		return 0;
-	hi = t;
-	while (hi - lo > 1) {
-		time_t mid = lo + (hi - lo) / 2;
-
-		if (zone_window_utc_offset(mid) != off)
-			hi = mid;
-		else
-			lo = mid;
-	}
-	return hi;
-}
-
 /* the earliest of @a and @b, where 0 means none */
 static time_t earliest(time_t a, time_t b)
 {
@@ -154,7 +119,7 @@ static void arm_expiry(struct zoned *z, time_t now)
 	}
 	/* the kernel checks windows in UTC: recompile when the offset moves */
 	if (windows)
-		next = earliest(next, next_offset_change(now, r->utc_off));
+		next = earliest(next, zone_window_offset_change(now));
 	r->expiry_checked = now;
 	if (next == 0)
 		ret = loop_timer_arm(r->expiry_fd, 0, 0);

@@ -149,6 +149,44 @@ static int week_minute(long long lt)
 	return (int)(((m % ZONE_WEEK_MIN) + ZONE_WEEK_MIN) % ZONE_WEEK_MIN);
 }
 
+/* How far ahead a change of the local UTC offset is looked for. */
+#define OFFSET_SCAN_SEC (8 * 86400L)
+#define OFFSET_STEP_SEC 900
+
+/**
+ * zone_window_offset_change - the first instant after @now at which the
+ * local UTC offset differs from the one at @now (daylight saving time
+ * begins or ends), or 0 when there is none in the next eight days.
+ * Offsets change on quarter hours in every zone, so the scan steps by
+ * them and then narrows the step down to the second.
+ */
+time_t zone_window_offset_change(time_t now)
+{
+	long off = zone_window_utc_offset(now);
+	time_t lo = now;
+	time_t hi;
+	time_t t;
+
+	for (t = now + OFFSET_STEP_SEC; t <= now + OFFSET_SCAN_SEC;
+	     t += OFFSET_STEP_SEC) {
+		if (zone_window_utc_offset(t) != off)
+			break;
+		lo = t;
+	}
+	if (t > now + OFFSET_SCAN_SEC)
+		return 0;
+	hi = t;
+	while (hi - lo > 1) {
+		time_t mid = lo + (hi - lo) / 2;
+
+		if (zone_window_utc_offset(mid) != off)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return hi;
+}
+
 bool zone_window_at(const struct zone_window *w, time_t t, time_t *ret_open,
 		    time_t *ret_close)
 {

@@ -137,6 +137,25 @@ START_TEST(test_window_at)
 }
 END_TEST
 
+/* Berlin leaves CET for CEST at 2026-03-29 01:00 UTC; Tokyo never moves. */
+START_TEST(test_window_offset_change)
+{
+	struct tm tm = { .tm_year = 126, .tm_mon = 2, .tm_mday = 29,
+			 .tm_hour = 1 };
+	time_t change = timegm(&tm);
+
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+	ck_assert_int_eq(zone_window_offset_change(change - 5 * 86400), change);
+	ck_assert_int_eq(zone_window_offset_change(change - 1), change);
+	ck_assert_int_eq(zone_window_offset_change(change - 9 * 86400), 0);
+	ck_assert_int_eq(zone_window_utc_offset(change), 7200);
+	setenv("TZ", "Asia/Tokyo", 1);
+	tzset();
+	ck_assert_int_eq(zone_window_offset_change(change - 5 * 86400), 0);
+}
+END_TEST
+
 static Suite *window_suite(void)
 {
 	Suite *s = suite_create("window");
@@ -146,6 +165,7 @@ static Suite *window_suite(void)
 	tcase_add_test(tc, test_window_overlap);
 	tcase_add_test(tc, test_window_pieces);
 	tcase_add_test(tc, test_window_at);
+	tcase_add_test(tc, test_window_offset_change);
 	suite_add_tcase(s, tc);
 	return s;
 }

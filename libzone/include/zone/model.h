@@ -191,6 +191,11 @@ bool zone_channel_open(const struct zone_channel *chan, time_t now);
 /* zone_window_utc_offset - the local UTC offset at @t (seconds east) */
 long zone_window_utc_offset(time_t t);
 /*
+ * zone_window_offset_change - the first instant after @now with another
+ * local UTC offset (daylight saving time), or 0 if none within 8 days
+ */
+time_t zone_window_offset_change(time_t now);
+/*
  * zone_channel_tag - a 20-bit number derived from the channel's name, the
  * same in every model that has a channel of that name (so a flow's mark
  * still names its channel after a reload); unique within one model.
