@@ -520,6 +520,59 @@ static size_t explain_channels(const struct zone_model *m,
 	return n;
 }
 
+/*
+ * The first instant after @at at which @ch holds by its time alone (its
+ * not_before, or the opening of one of its windows), or 0 when it holds
+ * at @at already or never will.
+ */
+static time_t channel_next_open(const struct zone_channel *ch, time_t at)
+{
+	time_t start = at;
+	time_t best = 0;
+	time_t open;
+	time_t close;
+	size_t k;
+
+	if (zone_channel_expired(ch, at))
+		return 0;
+	if (zone_channel_not_before(ch, &open) && open > at)
+		start = open;
+	for (k = 0; k < zone_channel_window_count(ch); k++) {
+		if (zone_channel_window_next(ch, k, start, &open, &close))
+			return start > at ? start : 0;
+		if (best == 0 || open < best)
+			best = open;
+	}
+	if (zone_channel_window_count(ch) == 0)
+		return start > at ? start : 0;
+	return best;
+}
+
+/*
+ * A flow denied at @ex->at that a time-boxed channel admits at its next
+ * opening: say which channel and when, so that "deny" reads as "not now".
+ */
+static void explain_closed_text(const struct zone_model *m,
+				const struct explain *ex, struct ctl_out *o)
+{
+	char when[32];
+	size_t i;
+
+	for (i = 0; i < zone_model_channel_count(m); i++) {
+		const struct zone_channel *ch = zone_model_channel(m, i);
+		time_t t = channel_next_open(ch, ex->at);
+		struct zone_verdict v;
+
+		if (t == 0 || zone_channel_expired(ch, t))
+			continue;
+		zone_verdict(m, &ex->flow, t, &v);
+		if (v.action != ZONE_ACTION_ALLOW || v.channel != ch)
+			continue;
+		fprintf(o->out, "closed:   channel %s admits it from %s\n",
+			zone_channel_name(ch), ctl_time(t, when, sizeof(when)));
+	}
+}
+
 static void explain_services_text(const struct zone_channel *ch,
 				  struct ctl_out *o)
 {
@@ -584,6 +637,9 @@ static void explain_text(struct zoned *z, const struct explain *ex,
 		fprintf(o->out, "rule:     %s\n", zone_rule_name(ex->v.rule));
 	if (ex->v.channel)
 		explain_channel_text(ex->v.channel, ex->at, o);
+	else if (!ex->allowed && ex->has_service &&
+		 ex->v.path == ZONE_PATH_FORWARD)
+		explain_closed_text(z->model, ex, o);
 	if (ex->v.gw_rule)
 		fprintf(o->out, "%s %s\nreason:   %s\napproved: %s\n",
 			zone_gw_rule_is_outbound(ex->v.gw_rule) ?
