@@ -33,6 +33,7 @@ static const struct {
 	[ALERT_HA_MISMATCH] = { "ha-mismatch", LOG_CRIT, NULL },
 	[ALERT_HA_AGREE] = { "ha-agree", LOG_NOTICE, NULL },
 	[ALERT_HA_PEER] = { "ha-peer", LOG_WARNING, NULL },
+	[ALERT_CHANNEL_CLOSED] = { "channel-closed", LOG_NOTICE, NULL },
 };
 
 /* alert_event_name - the event word of @event ("policy" for both) */

@@ -68,6 +68,117 @@ static void json_bool(struct ctl_out *o, bool *first, const char *key, bool val)
 	fputs(val ? "true" : "false", o->out);
 }
 
+/* ---- time-boxed channels (status and audit) ---- */
+
+static bool channel_timed(const struct zone_channel *ch)
+{
+	return zone_channel_window_count(ch) ||
+	       zone_channel_not_before_text(ch) || zone_channel_vendor(ch);
+}
+
+/*
+ * The channels with windows, not_before or a vendor: each window's next
+ * opening and closing (or its closing, while open).
+ */
+static void windows_text(const struct zone_model *m, time_t now,
+			 struct ctl_out *o)
+{
+	size_t n = zone_model_channel_count(m);
+	char a[32];
+	char b[32];
+	time_t open;
+	time_t close;
+	bool head = false;
+	size_t i;
+	size_t k;
+
+	for (i = 0; i < n; i++) {
+		const struct zone_channel *ch = zone_model_channel(m, i);
+
+		if (!channel_timed(ch) || zone_channel_expired(ch, now))
+			continue;
+		if (!head)
+			fputs("time-boxed channels:\n", o->out);
+		head = true;
+		fprintf(o->out, "  %s: %s", zone_channel_name(ch),
+			zone_channel_open(ch, now) ? "open" : "closed");
+		if (zone_channel_vendor(ch)) {
+			fputs(", vendor \"", o->out);
+			text_fputs(o->out, zone_channel_vendor(ch));
+			fputc('"', o->out);
+		}
+		if (zone_channel_not_before(ch, &open) && open > now)
+			fprintf(o->out, ", not before %s",
+				ctl_time(open, a, sizeof(a)));
+		fputc('\n', o->out);
+		for (k = 0; k < zone_channel_window_count(ch); k++) {
+			bool in = zone_channel_window_next(ch, k, now, &open,
+							   &close);
+
+			if (in)
+				fprintf(o->out,
+					"    window \"%s\": open now, closes %s\n",
+					zone_channel_window_text(ch, k),
+					ctl_time(close, b, sizeof(b)));
+			else
+				fprintf(o->out,
+					"    window \"%s\": next open %s, closes %s\n",
+					zone_channel_window_text(ch, k),
+					ctl_time(open, a, sizeof(a)),
+					ctl_time(close, b, sizeof(b)));
+		}
+	}
+}
+
+static void windows_json(const struct zone_model *m, time_t now, bool *first,
+			 struct ctl_out *o)
+{
+	size_t n = zone_model_channel_count(m);
+	bool comma = false;
+	char a[32];
+	time_t open;
+	time_t close;
+	size_t i;
+	size_t k;
+
+	json_key(o, first, "time_boxed");
+	fputc('[', o->out);
+	for (i = 0; i < n; i++) {
+		const struct zone_channel *ch = zone_model_channel(m, i);
+		bool f = true;
+
+		if (!channel_timed(ch) || zone_channel_expired(ch, now))
+			continue;
+		fputs(comma ? ",{" : "{", o->out);
+		comma = true;
+		json_str(o, &f, "channel", zone_channel_name(ch));
+		json_str(o, &f, "vendor", zone_channel_vendor(ch));
+		json_str(o, &f, "not_before",
+			 zone_channel_not_before(ch, &open) ?
+				 ctl_time(open, a, sizeof(a)) :
+				 NULL);
+		json_bool(o, &f, "open", zone_channel_open(ch, now));
+		json_key(o, &f, "windows");
+		fputc('[', o->out);
+		for (k = 0; k < zone_channel_window_count(ch); k++) {
+			bool g = true;
+			bool in = zone_channel_window_next(ch, k, now, &open,
+							   &close);
+
+			fputs(k ? ",{" : "{", o->out);
+			json_str(o, &g, "window",
+				 zone_channel_window_text(ch, k));
+			json_bool(o, &g, "open", in);
+			json_str(o, &g, "opens", ctl_time(open, a, sizeof(a)));
+			json_str(o, &g, "closes",
+				 ctl_time(close, a, sizeof(a)));
+			fputc('}', o->out);
+		}
+		fputs("]}", o->out);
+	}
+	fputc(']', o->out);
+}
+
 /* ---- status ---- */
 
 static size_t expired_channels(const struct zone_model *model, time_t now)
@@ -227,6 +338,7 @@ static void status_text(struct zoned *z, struct ctl_out *o, time_t now)
 	protection_text(z, o, "protection:  ");
 	clock_text(z, o, "clock:       ");
 	ha_status_text(z, o->out);
+	windows_text(m, now, o);
 }
 
 static void status_json(struct zoned *z, struct ctl_out *o, time_t now)
@@ -276,6 +388,7 @@ static void status_json(struct zoned *z, struct ctl_out *o, time_t now)
 	}
 	fputc('}', o->out);
 	ha_status_json(z, o->out);
+	windows_json(m, now, &first, o);
 	json_key(o, &first, "isolated");
 	isolation_print(z->iso, o);
 }
@@ -388,6 +501,8 @@ struct explain {
 	const char *oif; /* --out, or NULL */
 	bool has_service;
 	struct zone_verdict v;
+	time_t at; /* the instant judged: --at, or now */
+	bool has_at;
 	const char *isolated; /* the isolation that overrides the verdict */
 	bool allowed; /* what the kernel does in enforce mode */
 };
@@ -409,9 +524,15 @@ static void explain_seg_text(const char *side, const struct zone_addr *a,
 		zone_role_name(zone_segment_role(seg)));
 }
 
-static void explain_channel_text(const struct zone_channel *ch,
+static void explain_channel_text(const struct zone_channel *ch, time_t at,
 				 struct ctl_out *o)
 {
+	char a[32];
+	char b[32];
+	time_t open;
+	time_t close;
+	size_t k;
+
 	fprintf(o->out, "channel:  %s (%s, %s -> %s)\n", zone_channel_name(ch),
 		zone_channel_kind_name(zone_channel_kind(ch)),
 		zone_segment_name(zone_channel_from(ch)),
@@ -424,6 +545,33 @@ static void explain_channel_text(const struct zone_channel *ch,
 	if (zone_channel_expires_text(ch))
 		fprintf(o->out, "expires:  %s\n",
 			zone_channel_expires_text(ch));
+	if (zone_channel_not_before_text(ch))
+		fprintf(o->out, "not before: %s\n",
+			zone_channel_not_before_text(ch));
+	if (zone_channel_vendor(ch)) {
+		fputs("vendor:   ", o->out);
+		text_fputs(o->out, zone_channel_vendor(ch));
+		fputc('\n', o->out);
+	}
+	if (zone_channel_from_mac_count(ch)) {
+		char mac[ZONE_MAC_STRLEN];
+
+		fputs("from MACs:", o->out);
+		for (k = 0; k < zone_channel_from_mac_count(ch); k++)
+			fprintf(o->out, " %s",
+				zone_mac_format(zone_channel_from_mac(ch, k),
+						mac, sizeof(mac)));
+		fputs(" (only these Ethernet sources)\n", o->out);
+	}
+	for (k = 0; k < zone_channel_window_count(ch); k++) {
+		bool in = zone_channel_window_next(ch, k, at, &open, &close);
+
+		fprintf(o->out, "window:   \"%s\": %s %s, closes %s\n",
+			zone_channel_window_text(ch, k),
+			in ? "open since" : "next open",
+			ctl_time(open, a, sizeof(a)),
+			ctl_time(close, b, sizeof(b)));
+	}
 }
 
 /* Without a service: the channels that would admit some service. */
@@ -454,6 +602,59 @@ static size_t explain_channels(const struct zone_model *m,
 		}
 	}
 	return n;
+}
+
+/*
+ * The first instant after @at at which @ch holds by its time alone (its
+ * not_before, or the opening of one of its windows), or 0 when it holds
+ * at @at already or never will.
+ */
+static time_t channel_next_open(const struct zone_channel *ch, time_t at)
+{
+	time_t start = at;
+	time_t best = 0;
+	time_t open;
+	time_t close;
+	size_t k;
+
+	if (zone_channel_expired(ch, at))
+		return 0;
+	if (zone_channel_not_before(ch, &open) && open > at)
+		start = open;
+	for (k = 0; k < zone_channel_window_count(ch); k++) {
+		if (zone_channel_window_next(ch, k, start, &open, &close))
+			return start > at ? start : 0;
+		if (best == 0 || open < best)
+			best = open;
+	}
+	if (zone_channel_window_count(ch) == 0)
+		return start > at ? start : 0;
+	return best;
+}
+
+/*
+ * A flow denied at @ex->at that a time-boxed channel admits at its next
+ * opening: say which channel and when, so that "deny" reads as "not now".
+ */
+static void explain_closed_text(const struct zone_model *m,
+				const struct explain *ex, struct ctl_out *o)
+{
+	char when[32];
+	size_t i;
+
+	for (i = 0; i < zone_model_channel_count(m); i++) {
+		const struct zone_channel *ch = zone_model_channel(m, i);
+		time_t t = channel_next_open(ch, ex->at);
+		struct zone_verdict v;
+
+		if (t == 0 || zone_channel_expired(ch, t))
+			continue;
+		zone_verdict(m, &ex->flow, t, &v);
+		if (v.action != ZONE_ACTION_ALLOW || v.channel != ch)
+			continue;
+		fprintf(o->out, "closed:   channel %s admits it from %s\n",
+			zone_channel_name(ch), ctl_time(t, when, sizeof(when)));
+	}
 }
 
 static void explain_services_text(const struct zone_channel *ch,
@@ -492,6 +693,12 @@ static void explain_text(struct zoned *z, const struct explain *ex,
 		fprintf(o->out, "%-9s %s\n", "in:", ex->iif);
 	if (ex->oif)
 		fprintf(o->out, "%-9s %s\n", "out:", ex->oif);
+	if (ex->has_at) {
+		char when[32];
+
+		fprintf(o->out, "at:       %s\n",
+			ctl_time(ex->at, when, sizeof(when)));
+	}
 	if (ex->has_service) {
 		fprintf(o->out, "service:  %s",
 			zone_proto_name(ex->flow.proto, buf, sizeof(buf)));
@@ -513,7 +720,10 @@ static void explain_text(struct zoned *z, const struct explain *ex,
 	else
 		fprintf(o->out, "rule:     %s\n", zone_rule_name(ex->v.rule));
 	if (ex->v.channel)
-		explain_channel_text(ex->v.channel, o);
+		explain_channel_text(ex->v.channel, ex->at, o);
+	else if (!ex->allowed && ex->has_service &&
+		 ex->v.path == ZONE_PATH_FORWARD)
+		explain_closed_text(z->model, ex, o);
 	if (ex->v.gw_rule)
 		fprintf(o->out, "%s %s\nreason:   %s\napproved: %s\n",
 			zone_gw_rule_is_outbound(ex->v.gw_rule) ?
@@ -578,10 +788,12 @@ static void explain_json(struct zoned *z, const struct explain *ex,
 			 struct ctl_out *o)
 {
 	bool first = true;
+	char when[32];
 	char buf[8];
 	size_t i;
 
 	fputc('{', o->out);
+	json_str(o, &first, "at", ctl_time(ex->at, when, sizeof(when)));
 	json_key(o, &first, "src");
 	explain_seg_json(o, &ex->flow.src, ex->v.src,
 			 ex->v.path == ZONE_PATH_OUTPUT);
@@ -641,6 +853,20 @@ static int explain_ends(const char *src, const char *dst, struct explain *ex,
 }
 
 /* in=IFACE and out=IFACE (zonectl's --in, --out); the rest positional */
+/* "at=SECONDS": the instant zonectl explain --at converted */
+static bool parse_at(const char *s, time_t *ret)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < 0)
+		return false;
+	*ret = (time_t)v;
+	return true;
+}
+
 static int explain_args(const struct ctl_request *req, struct explain *ex,
 			const char **pos, size_t *ret_n)
 {
@@ -654,6 +880,8 @@ static int explain_args(const struct ctl_request *req, struct explain *ex,
 			ex->iif = a + 3;
 		else if (strncmp(a, "out=", 4) == 0 && a[4])
 			ex->oif = a + 4;
+		else if (strncmp(a, "at=", 3) == 0 && parse_at(a + 3, &ex->at))
+			ex->has_at = true;
 		else if (n < 3)
 			pos[n++] = a;
 		else
@@ -700,6 +928,9 @@ void ctl_explain(struct zoned *z, const struct ctl_request *req,
 		}
 		ex.has_service = true;
 	}
+	if (ex.has_at)
+		now = ex.at;
+	ex.at = now;
 	zone_verdict_edge(z->model, &ex.flow, path, ex.iif, ex.oif, now,
 			  &ex.v);
 	/* the kernel drops everything it forwards to or from an isolation */
@@ -1140,8 +1371,12 @@ static void audit_channels(struct audit *a)
 		else
 			audit_chan_text(&ac, o);
 	}
-	if (o->json)
+	if (o->json) {
 		fputc(']', o->out);
+		windows_json(a->z->model, a->now, &a->first, o);
+	} else {
+		windows_text(a->z->model, a->now, o);
+	}
 }
 
 struct audit_pairs {

@@ -299,6 +299,59 @@ static void diff_services(struct policy_diff *d, const struct zone_channel *a,
 		}
 }
 
+static bool window_in(const struct zone_channel *c, const char *w)
+{
+	size_t i;
+
+	for (i = 0; i < zone_channel_window_count(c); i++)
+		if (strcmp(zone_channel_window_text(c, i), w) == 0)
+			return true;
+	return false;
+}
+
+static void diff_windows(struct policy_diff *d, const struct zone_channel *a,
+			 const struct zone_channel *b)
+{
+	size_t i;
+
+	for (i = 0; i < zone_channel_window_count(b); i++)
+		if (!window_in(a, zone_channel_window_text(b, i)))
+			diff_detail(d, "window +\"%s\"",
+				    zone_channel_window_text(b, i));
+	for (i = 0; i < zone_channel_window_count(a); i++)
+		if (!window_in(b, zone_channel_window_text(a, i)))
+			diff_detail(d, "window -\"%s\"",
+				    zone_channel_window_text(a, i));
+}
+
+static bool mac_in(const struct zone_channel *c, const uint8_t *mac)
+{
+	size_t i;
+
+	for (i = 0; i < zone_channel_from_mac_count(c); i++)
+		if (memcmp(zone_channel_from_mac(c, i), mac, 6) == 0)
+			return true;
+	return false;
+}
+
+static void diff_macs(struct policy_diff *d, const struct zone_channel *a,
+		      const struct zone_channel *b)
+{
+	char buf[ZONE_MAC_STRLEN];
+	size_t i;
+
+	for (i = 0; i < zone_channel_from_mac_count(b); i++)
+		if (!mac_in(a, zone_channel_from_mac(b, i)))
+			diff_detail(d, "from_mac +%s",
+				    zone_mac_format(zone_channel_from_mac(b, i),
+						    buf, sizeof(buf)));
+	for (i = 0; i < zone_channel_from_mac_count(a); i++)
+		if (!mac_in(b, zone_channel_from_mac(a, i)))
+			diff_detail(d, "from_mac -%s",
+				    zone_mac_format(zone_channel_from_mac(a, i),
+						    buf, sizeof(buf)));
+}
+
 static void diff_channel(struct policy_diff *d, const struct zone_channel *a,
 			 const struct zone_channel *b)
 {
@@ -319,6 +372,11 @@ static void diff_channel(struct policy_diff *d, const struct zone_channel *a,
 		 zone_channel_approved(b));
 	diff_str(d, "expires", zone_channel_expires_text(a),
 		 zone_channel_expires_text(b));
+	diff_str(d, "not_before", zone_channel_not_before_text(a),
+		 zone_channel_not_before_text(b));
+	diff_str(d, "vendor", zone_channel_vendor(a), zone_channel_vendor(b));
+	diff_windows(d, a, b);
+	diff_macs(d, a, b);
 	if (d->detail)
 		diff_emit(d, "~", "channel", zone_channel_name(b));
 }

@@ -55,11 +55,18 @@ struct reload {
 	char *base;
 	int debounce_fd; /* CLOCK_MONOTONIC, one shot */
 	uint64_t burst_start_ms; /* CLOCK_MONOTONIC; 0 while no burst */
-	int expiry_fd; /* CLOCK_REALTIME, the next channel expiry */
+	int expiry_fd; /* CLOCK_REALTIME, the next channel expiry or window close */
 	time_t expiry_checked; /* expiries up to here were reported */
 	int retry_fd; /* CLOCK_MONOTONIC, one shot: a failed re-apply */
 	uint64_t retry_ms; /* the next wait; 0 while nothing is pending */
+	long utc_off; /* the local UTC offset the windows were compiled with */
 };
+
+/* the earliest of @a and @b, where 0 means none */
+static time_t earliest(time_t a, time_t b)
+{
+	return a == 0 || (b != 0 && b < a) ? b : a;
+}
 
 /* Log every diagnostic and keep the first for the alert and zonectl. */
 static void report_diag(struct zoned *z, const struct zone_diag *diag, int err)
@@ -107,13 +114,28 @@ static void arm_expiry(struct zoned *z, time_t now)
 	size_t i;
 	int ret;
 
+	bool windows = false;
+	time_t open;
+	size_t k;
+
 	for (i = 0; i < n; i++) {
 		const struct zone_channel *c = zone_model_channel(z->model, i);
 
 		if (zone_channel_expires(c, &when) && when > now &&
 		    (next == 0 || when < next))
 			next = when;
+		if (zone_channel_expired(c, now))
+			continue;
+		/* a window's close cuts its flows (see on_expiry) */
+		for (k = 0; k < zone_channel_window_count(c); k++) {
+			zone_channel_window_next(c, k, now, &open, &when);
+			next = earliest(next, when);
+			windows = true;
+		}
 	}
+	/* the kernel checks windows in UTC: recompile when the offset moves */
+	if (windows)
+		next = earliest(next, zone_window_offset_change(now));
 	r->expiry_checked = now;
 	if (next == 0)
 		ret = loop_timer_arm(r->expiry_fd, 0, 0);
@@ -142,6 +164,8 @@ int zoned_apply_model(struct zoned *z, struct zone_model *model,
 
 	if (z->iso != NULL)
 		iso = isolation_prefixes(z->iso, model, &n_iso);
+	/* windows are local time: a new /etc/localtime counts from here */
+	tzset();
 	rs = zone_ruleset_compile(model, iso, n_iso, now);
 	if (rs == NULL) {
 		ret = -errno;
@@ -174,8 +198,10 @@ int zoned_apply_model(struct zoned *z, struct zone_model *model,
 		loop_timer_arm(z->reload->retry_fd, 0, 0);
 	}
 	tablestate_save(z, zone_model_hash(z->model));
-	if (z->reload != NULL)
+	if (z->reload != NULL) {
+		z->reload->utc_off = zone_window_utc_offset(now);
 		arm_expiry(z, now);
+	}
 	return 0;
 }
 
@@ -400,12 +426,50 @@ int zoned_reapply(struct zoned *z, const char *why)
 	return ret;
 }
 
+/*
+ * Report the channels a window of which closed in (@since, @now] and that
+ * are closed at @now (an adjacent window may keep a channel open).
+ * Returns whether any closed.
+ */
+static bool report_closed(struct zoned *z, time_t since, time_t now)
+{
+	size_t n = zone_model_channel_count(z->model);
+	bool any = false;
+	time_t open;
+	time_t close;
+	size_t i;
+	size_t k;
+
+	for (i = 0; i < n; i++) {
+		const struct zone_channel *c = zone_model_channel(z->model, i);
+
+		if (zone_channel_expired(c, now) || zone_channel_open(c, now))
+			continue;
+		for (k = 0; k < zone_channel_window_count(c); k++) {
+			zone_channel_window_next(c, k, since, &open, &close);
+			if (close <= since || close > now)
+				continue;
+			any = true;
+			log_info("channel %s closed (window %s)",
+				 zone_channel_name(c),
+				 zone_channel_window_text(c, k));
+			alert_emit(z->alerts, ALERT_CHANNEL_CLOSED, "channel",
+				   zone_channel_name(c), "vendor",
+				   zone_channel_vendor(c), "window",
+				   zone_channel_window_text(c, k), NULL);
+			break;
+		}
+	}
+	return any;
+}
+
 static void on_expiry(struct zoned *z, int fd, uint32_t events, void *arg)
 {
 	struct reload *r = arg;
 	size_t n = zone_model_channel_count(z->model);
 	time_t now = time(NULL);
 	bool expired = false;
+	bool closed;
 	time_t when;
 	int64_t ret;
 	size_t i;
@@ -427,8 +491,22 @@ static void on_expiry(struct zoned *z, int fd, uint32_t events, void *arg)
 			   zone_channel_name(c), "expires",
 			   zone_channel_expires_text(c), NULL);
 	}
-	if (!expired || zoned_reapply(z, "channel expired") < 0)
-		arm_expiry(z, now);
+	closed = report_closed(z, r->expiry_checked, now);
+	if (expired) {
+		if (zoned_reapply(z, "channel expired") < 0)
+			arm_expiry(z, now);
+		return;
+	}
+	if (zone_window_utc_offset(now) != r->utc_off) {
+		/* daylight saving time began or ended: windows move in UTC */
+		if (zoned_reapply(z, "UTC offset changed") < 0)
+			arm_expiry(z, now);
+		return;
+	}
+	/* the kernel stops new flows itself; open ones are cut here */
+	if (closed)
+		sweep(z);
+	arm_expiry(z, now);
 }
 
 static uint64_t monotonic_ms(void)

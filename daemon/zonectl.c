@@ -47,11 +47,24 @@ static const char *arg_socket = ZONED_SOCKET_DEFAULT;
 static bool arg_json;
 static bool arg_prometheus; /* status --prometheus */
 
+static void __attribute__((noreturn)) usage_to(bool help)
+{
+	fprintf(help ? stdout : stderr,
+		"usage: zonectl [-h] [-s socket] [--json] command [argument ...]\n");
+	if (help)
+		fputs("commands: status [--prometheus], check [file], "
+		      "diff [file | hash [hash]], reload,\n"
+		      "  explain src dst [proto/port] [--in iface] [--out iface] [--at time],\n"
+		      "  flows, isolate target --reason text, release target, audit,\n"
+		      "  history, show hash, try file [--confirm-within seconds], confirm\n",
+		      stdout);
+	exit(help ? 0 : EXIT_USAGE);
+}
+
+/* a bad command line: the usage on stderr */
 static void __attribute__((noreturn)) usage(void)
 {
-	fprintf(stderr,
-		"usage: zonectl [-s socket] [--json] command [argument ...]\n");
-	exit(EXIT_USAGE);
+	usage_to(false);
 }
 
 static void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -581,7 +594,7 @@ static int cmd_try(int argc, char **argv)
  * @prometheus is.  The rest stay in order.
  */
 static int take_options(int *argc, char **argv, const char **reason,
-			const char **iface, bool *prometheus)
+			const char **iface, const char **at, bool *prometheus)
 {
 	int n = 0;
 	int i;
@@ -589,6 +602,12 @@ static int take_options(int *argc, char **argv, const char **reason,
 	for (i = 0; i < *argc; i++) {
 		if (strcmp(argv[i], "--json") == 0) {
 			arg_json = true;
+		} else if (at && strcmp(argv[i], "--at") == 0) {
+			if (i + 1 == *argc)
+				return -EINVAL;
+			*at = argv[++i];
+		} else if (at && strncmp(argv[i], "--at=", 5) == 0) {
+			*at = argv[i] + 5;
 		} else if (iface && (strcmp(argv[i], "--in") == 0 ||
 				     strcmp(argv[i], "--out") == 0)) {
 			if (i + 1 == *argc)
@@ -613,6 +632,53 @@ static int take_options(int *argc, char **argv, const char **reason,
 		}
 	}
 	*argc = n;
+	return 0;
+}
+
+/*
+ * --at TIME: "@SECONDS" since the epoch, or ISO 8601 "YYYY-MM-DDTHH:MM"
+ * with optional ":SS", in local time or followed by Z or +HH:MM.
+ */
+static int parse_time(const char *s, time_t *ret)
+{
+	struct tm tm = { 0 };
+	const char *p;
+	char *end;
+	long long v;
+	int sign;
+	int oh;
+	int om;
+
+	if (s[0] == '@') {
+		errno = 0;
+		v = strtoll(s + 1, &end, 10);
+		if (errno || end == s + 1 || *end || v < 0)
+			return -EINVAL;
+		*ret = (time_t)v;
+		return 0;
+	}
+	p = strptime(s, "%Y-%m-%dT%H:%M", &tm);
+	if (!p)
+		return -EINVAL;
+	if (*p == ':') {
+		p = strptime(p, ":%S", &tm);
+		if (!p)
+			return -EINVAL;
+	}
+	if (*p == '\0') {
+		tm.tm_isdst = -1;
+		*ret = mktime(&tm);
+		return *ret == (time_t)-1 ? -EINVAL : 0;
+	}
+	*ret = timegm(&tm);
+	if (strcmp(p, "Z") == 0)
+		return 0;
+	if ((p[0] != '+' && p[0] != '-') ||
+	    sscanf(p + 1, "%2d:%2d", &oh, &om) != 2 || strlen(p) != 6 ||
+	    oh > 23 || om > 59)
+		return -EINVAL;
+	sign = p[0] == '+' ? 1 : -1;
+	*ret -= sign * (oh * 3600 + om * 60);
 	return 0;
 }
 
@@ -643,6 +709,9 @@ static int run_command(const struct command *c, int argc, char **argv)
 {
 	const char *reason = NULL;
 	const char *iface[2] = { NULL, NULL };
+	const char *at = NULL;
+	char at_arg[32];
+	time_t when;
 	const char *args[CTL_ARGS_MAX];
 	char in[8 + IF_NAMESIZE];
 	char out[8 + IF_NAMESIZE];
@@ -653,6 +722,7 @@ static int run_command(const struct command *c, int argc, char **argv)
 	if (take_options(&argc, argv,
 			 c->cmd == CTL_CMD_ISOLATE ? &reason : NULL,
 			 c->cmd == CTL_CMD_EXPLAIN ? iface : NULL,
+			 c->cmd == CTL_CMD_EXPLAIN ? &at : NULL,
 			 c->cmd == CTL_CMD_STATUS ? &arg_prometheus : NULL) < 0)
 		usage();
 	if (argc < c->argc_min || argc > c->argc_max)
@@ -680,6 +750,16 @@ static int run_command(const struct command *c, int argc, char **argv)
 		snprintf(out, sizeof(out), "out=%s", iface[1]);
 		args[argc++] = out;
 	}
+	if (at) {
+		if (parse_time(at, &when) < 0) {
+			warnx_("--at \"%.40s\": expected YYYY-MM-DDTHH:MM[:SS] "
+			       "(local time, or with Z or +09:00) or @SECONDS",
+			       at);
+			return EXIT_USAGE;
+		}
+		snprintf(at_arg, sizeof(at_arg), "at=%lld", (long long)when);
+		args[argc++] = at_arg;
+	}
 	return simple_command(c->cmd, (size_t)argc, args);
 }
 
@@ -687,13 +767,16 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	size_t i;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+s:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+hs:", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'h':
+			usage_to(true);
 		case 's':
 			arg_socket = optarg;
 			break;

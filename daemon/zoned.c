@@ -41,11 +41,12 @@
 #define ZONED_VERSION "0.1.0"
 #endif
 
-static void usage(void)
+/* -h: the usage on stdout, success; a bad option: on stderr, status 1 */
+static void usage(bool help)
 {
-	fprintf(stderr,
-		"usage: zoned [-dtTV] [-f file] [-s socket] [-S statedir]\n");
-	exit(1);
+	fprintf(help ? stdout : stderr,
+		"usage: zoned [-dhtTV] [-f file] [-s socket] [-S statedir]\n");
+	exit(help ? 0 : 1);
 }
 
 /* Print a block of -T output as config comments, so -T output parses. */
@@ -153,6 +154,9 @@ static int conf_test(const char *path, bool print)
 		return 1;
 	}
 	ret = zone_conf_load(path, 0, diag, &model);
+	/* warnings do not change the exit status */
+	if (ret == 0)
+		zone_conf_warnings(model, time(NULL), diag);
 	for (i = 0; i < zone_diag_count(diag); i++)
 		fprintf(stderr, "%s\n", zone_diag_line(diag, i));
 	if (check_service_access(path) < 0 && ret == 0)
@@ -447,10 +451,13 @@ static void parse_args(struct zoned *z, int argc, char **argv, int *check)
 {
 	int ch;
 
-	while ((ch = getopt(argc, argv, "df:s:S:tTV")) != -1) {
+	while ((ch = getopt(argc, argv, "df:hs:S:tTV")) != -1) {
 		switch (ch) {
 		case 'd':
 			z->debug = true;
+			break;
+		case 'h':
+			usage(true);
 			break;
 		case 'f':
 			z->conf_path = optarg;
@@ -471,11 +478,11 @@ static void parse_args(struct zoned *z, int argc, char **argv, int *check)
 			printf("zoned %s\n", ZONED_VERSION);
 			exit(0);
 		default:
-			usage();
+			usage(false);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(false);
 }
 
 int main(int argc, char **argv)

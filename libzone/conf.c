@@ -7,6 +7,7 @@
  * whole.
  */
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -170,6 +171,36 @@ char *conf_get_text(struct conf_loader *ld, const config_setting_t *group,
 		else
 			conf_error(ld, conf_line_of(s), "%s%s%s %s", what, sep, key,
 				   why);
+		return NULL;
+	}
+	return conf_strdup(ld, v);
+}
+
+/*
+ * A segment's label: counted in characters, not bytes, so that a Japanese
+ * label (three bytes a character in UTF-8) has the same room as a Latin one.
+ */
+static char *parse_label(struct conf_loader *ld, const config_setting_t *group,
+			 const char *what)
+{
+	const config_setting_t *s;
+	const char *v;
+	const char *why;
+	size_t n;
+
+	v = conf_get_string(ld, group, "label", what, false, 0, &s);
+	if (!v)
+		return NULL;
+	why = conf_text_problem(v, strlen(v));
+	if (why) {
+		conf_error(ld, conf_line_of(s), "%s: label %s", what, why);
+		return NULL;
+	}
+	n = conf_utf8_chars(v);
+	if (n > LABEL_MAX_CHARS) {
+		conf_error(ld, conf_line_of(s),
+			   "%s: label is too long (%zu characters, at most %d)",
+			   what, n, LABEL_MAX_CHARS);
 		return NULL;
 	}
 	return conf_strdup(ld, v);
@@ -392,8 +423,7 @@ static void parse_segment(struct conf_loader *ld, const config_setting_t *group,
 	conf_check_keys(ld, group, aux->what, keys);
 	parse_role(ld, group, seg, aux, is_zone);
 	if (config_setting_get_member(group, "label"))
-		seg->label = conf_get_text(ld, group, "label", aux->what, false, 0,
-				      LABEL_MAX);
+		seg->label = parse_label(ld, group, aux->what);
 	parse_interfaces(ld, group, seg, aux);
 	s = config_setting_get_member(group, "networks");
 	if (conf_parse_prefixes(ld, group, "networks", aux->what, &seg->networks,
@@ -491,6 +521,202 @@ static void parse_channel_expires(struct conf_loader *ld,
 	chan->expires_text = conf_strdup(ld, v);
 }
 
+static void parse_channel_not_before(struct conf_loader *ld,
+				     const config_setting_t *group,
+				     struct zone_channel *chan,
+				     struct conf_chan_aux *aux)
+{
+	const config_setting_t *s;
+	const char *v;
+	const char *why;
+
+	v = conf_get_string(ld, group, "not_before", aux->what, false, 0, &s);
+	if (!v)
+		return;
+	why = conf_parse_not_before(v, &chan->not_before);
+	if (why) {
+		conf_error(ld, conf_line_of(s), "%s: not_before \"%.40s\" %s",
+			   aux->what, v, why);
+		return;
+	}
+	chan->not_before_text = conf_strdup(ld, v);
+	if (chan->not_before_text && chan->expires_text &&
+	    chan->not_before >= chan->expires)
+		conf_error(ld, conf_line_of(s),
+			   "%s: not_before \"%.40s\" is not before expires \"%.40s\": the channel would never hold",
+			   aux->what, v, chan->expires_text);
+}
+
+/* One window line into chan->windows; NULL or why it is refused. */
+static const char *add_window(struct zone_channel *chan, const char *v,
+			      size_t text, size_t *ret_clash)
+{
+	struct zone_window w[ZONE_WINDOW_DAYS_MAX];
+	const char *why;
+	size_t n;
+	size_t i;
+	size_t k;
+
+	why = zone_window_parse(v, w, &n);
+	if (why)
+		return why;
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < chan->n_windows; k++) {
+			if (zone_window_overlap(&w[i], &chan->windows[k])) {
+				*ret_clash = chan->windows[k].text;
+				return "overlaps";
+			}
+		}
+	}
+	for (i = 0; i < n; i++) {
+		w[i].text = (uint16_t)text;
+		chan->windows[chan->n_windows++] = w[i];
+	}
+	return NULL;
+}
+
+/*
+ * windows: recurring weekly windows in local time.  Overlapping windows of
+ * one channel are refused: they are a typo more often than intent, and
+ * their union is better written as one window.
+ */
+static void parse_channel_windows(struct conf_loader *ld,
+				  const config_setting_t *group,
+				  struct zone_channel *chan,
+				  struct conf_chan_aux *aux)
+{
+	const config_setting_t *list;
+	const config_setting_t *e;
+	const char *why;
+	const char *v;
+	size_t clash = 0;
+	int len;
+	int i;
+
+	list = conf_get_string_list(ld, group, "windows", aux->what);
+	if (!list)
+		return;
+	len = config_setting_length(list);
+	if (len == 0) {
+		conf_error(ld, conf_line_of(list),
+			   "%s: windows is empty (leave it out for a channel open at any time)",
+			   aux->what);
+		return;
+	}
+	if (len > ZONE_WINDOW_MAX) {
+		conf_error(ld, conf_line_of(list),
+			   "%s: windows lists %d windows, at most %d",
+			   aux->what, len, ZONE_WINDOW_MAX);
+		return;
+	}
+	chan->window_texts = calloc((size_t)len, sizeof(*chan->window_texts));
+	chan->windows = calloc((size_t)len * ZONE_WINDOW_DAYS_MAX,
+			       sizeof(*chan->windows));
+	if (!chan->window_texts || !chan->windows) {
+		ld->nomem = true;
+		return;
+	}
+	for (i = 0; i < len; i++) {
+		e = config_setting_get_elem(list, (unsigned int)i);
+		v = config_setting_get_string(e);
+		why = add_window(chan, v, chan->n_window_texts, &clash);
+		if (why && strcmp(why, "overlaps") == 0) {
+			conf_error(ld, conf_line_of(e),
+				   "%s: window \"%.40s\" overlaps window \"%.40s\"",
+				   aux->what, v, chan->window_texts[clash]);
+			continue;
+		}
+		if (why) {
+			conf_error(ld, conf_line_of(e), "%s: window \"%.40s\" %s",
+				   aux->what, v, why);
+			continue;
+		}
+		chan->window_texts[chan->n_window_texts++] = conf_strdup(ld, v);
+	}
+}
+
+/* "02:00:5e:10:00:01" (either case) into @mac; NULL or why refused */
+static const char *parse_mac(const char *s, uint8_t *mac)
+{
+	unsigned int v[6];
+	int n = 0;
+	int i;
+
+	if (strlen(s) != 17 ||
+	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &v[0], &v[1], &v[2], &v[3],
+		   &v[4], &v[5], &n) != 6 ||
+	    n != 17)
+		return "is not an Ethernet address (six hex octets separated by colons)";
+	for (i = 0; i < 17; i++)
+		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
+			return "is not an Ethernet address (six hex octets separated by colons)";
+	for (i = 0; i < 6; i++)
+		mac[i] = (uint8_t)v[i];
+	if (mac[0] & 1)
+		return "is a group (multicast or broadcast) address, never a source";
+	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
+		return "is all zeros";
+	return NULL;
+}
+
+/*
+ * from_macs: the Ethernet source addresses of the pinned hosts.  The
+ * kernel sees only the last hop's address, so they mean something only
+ * for a source zone on the gateway's own link (checked with the channel).
+ */
+static void parse_channel_macs(struct conf_loader *ld,
+			       const config_setting_t *group,
+			       struct zone_channel *chan,
+			       struct conf_chan_aux *aux)
+{
+	const config_setting_t *list;
+	const config_setting_t *e;
+	const char *why;
+	const char *v;
+	size_t k;
+	int len;
+	int i;
+
+	list = conf_get_string_list(ld, group, "from_macs", aux->what);
+	if (!list)
+		return;
+	aux->from_macs_line = conf_line_of(list);
+	len = config_setting_length(list);
+	if (len == 0) {
+		conf_error(ld, conf_line_of(list),
+			   "%s: from_macs is empty (leave it out to admit any Ethernet source)",
+			   aux->what);
+		return;
+	}
+	chan->from_macs = calloc((size_t)len, sizeof(*chan->from_macs));
+	if (!chan->from_macs) {
+		ld->nomem = true;
+		return;
+	}
+	for (i = 0; i < len; i++) {
+		uint8_t *mac = chan->from_macs[chan->n_from_macs];
+
+		e = config_setting_get_elem(list, (unsigned int)i);
+		v = config_setting_get_string(e);
+		why = parse_mac(v, mac);
+		if (why) {
+			conf_error(ld, conf_line_of(e), "%s: from_macs \"%.40s\" %s",
+				   aux->what, v, why);
+			continue;
+		}
+		for (k = 0; k < chan->n_from_macs; k++)
+			if (memcmp(chan->from_macs[k], mac, 6) == 0)
+				break;
+		if (k < chan->n_from_macs) {
+			conf_error(ld, conf_line_of(e),
+				   "%s: from_macs \"%.40s\" is listed twice",
+				   aux->what, v);
+			continue;
+		}
+		chan->n_from_macs++;
+	}
+}
+
 /* from/to: resolved against the segments, dangling names reported. */
 static const struct zone_segment *
 parse_end(struct conf_loader *ld, const config_setting_t *group,
@@ -559,7 +785,8 @@ static void parse_channel(struct conf_loader *ld, const config_setting_t *group,
 	static const char *const keys[] = {
 		"name",	      "kind",	  "from",     "to",
 		"from_hosts", "to_hosts", "services", "reason",
-		"approved",   "expires",  NULL
+		"approved",   "expires",  "not_before", "windows",
+		"vendor",     "from_macs", NULL
 	};
 	struct zone_channel *chan = &ld->model->channels[index];
 	struct conf_chan_aux *aux = &ld->chan_aux[index];
@@ -599,6 +826,11 @@ static void parse_channel(struct conf_loader *ld, const config_setting_t *group,
 	chan->approved = conf_get_text(ld, group, "approved", aux->what, true,
 				  chan->line, TEXT_MAX);
 	parse_channel_expires(ld, group, chan, aux);
+	parse_channel_not_before(ld, group, chan, aux);
+	parse_channel_windows(ld, group, chan, aux);
+	chan->vendor = conf_get_text(ld, group, "vendor", aux->what, false,
+				     chan->line, TEXT_MAX);
+	parse_channel_macs(ld, group, chan, aux);
 }
 
 static void parse_channel_list(struct conf_loader *ld,

@@ -416,9 +416,13 @@ static enum legality kind_legal(enum zone_channel_kind kind,
 			       LEGAL :
 			       BAD_ENDS;
 	case ZONE_CHANNEL_PUBLIC_SYSTEM:
-		return from == ZONE_ROLE_RESIDENT &&
-				       (to == ZONE_ROLE_PUBLIC_SYSTEM ||
-					to == ZONE_ROLE_LGWAN_WAN) ?
+		/* either way: some national systems open the connection */
+		return (from == ZONE_ROLE_RESIDENT &&
+			(to == ZONE_ROLE_PUBLIC_SYSTEM ||
+			 to == ZONE_ROLE_LGWAN_WAN)) ||
+				       (to == ZONE_ROLE_RESIDENT &&
+					(from == ZONE_ROLE_PUBLIC_SYSTEM ||
+					 from == ZONE_ROLE_LGWAN_WAN)) ?
 			       LEGAL :
 			       BAD_ENDS;
 	case ZONE_CHANNEL_SCREEN_TRANSFER:
@@ -454,7 +458,7 @@ static const char *const legal_text[ZONE_CHANNEL_KIND_MAX] = {
 	[ZONE_CHANNEL_SYSTEM_PAIR] =
 		"resident tier <-> lgwan tier or gov-cloud attachment",
 	[ZONE_CHANNEL_PUBLIC_SYSTEM] =
-		"resident tier -> public-system or lgwan-wan attachment",
+		"resident tier <-> public-system or lgwan-wan attachment",
 	[ZONE_CHANNEL_SCREEN_TRANSFER] =
 		"lgwan tier -> internet tier (alpha, alpha-prime), internet tier -> lgwan tier (beta, beta-prime), lgwan tier -> resident tier",
 	[ZONE_CHANNEL_SANITIZE] = "internet tier -> lgwan tier",
@@ -586,6 +590,28 @@ static void check_display_ports(struct conf_loader *ld, size_t ci)
 	}
 }
 
+/*
+ * A public-system channel into the resident tier (the national system
+ * opens the connection) names each port on its own: no ranges.
+ */
+static void check_single_ports(struct conf_loader *ld, size_t ci)
+{
+	const struct zone_channel *c = &ld->model->channels[ci];
+	const struct conf_chan_aux *aux = &ld->chan_aux[ci];
+	char a[ZONE_SERVICE_STRLEN];
+	size_t i;
+
+	for (i = 0; i < c->n_services; i++) {
+		if (c->services[i].port_first == c->services[i].port_last)
+			continue;
+		conf_error(
+			ld, aux->svc_lines[i],
+			"%s: kind public-system into the resident tier needs single ports, got %s",
+			aux->what,
+			zone_service_format(&c->services[i], a, sizeof(a)));
+	}
+}
+
 /* The extra constraints column of the channel table, and the resident rule. */
 static void check_kind_constraints(struct conf_loader *ld, size_t ci)
 {
@@ -617,6 +643,42 @@ static void check_kind_constraints(struct conf_loader *ld, size_t ci)
 	}
 	if (c->kind == ZONE_CHANNEL_SCREEN_TRANSFER)
 		check_display_ports(ld, ci);
+	if (c->kind == ZONE_CHANNEL_PUBLIC_SYSTEM &&
+	    c->to->role == ZONE_ROLE_RESIDENT)
+		check_single_ports(ld, ci);
+}
+
+/*
+ * from_macs: the kernel sees the Ethernet source of the last hop only, so
+ * the source must be a zone on the gateway's link (not an attachment,
+ * which is reached through a router) and the hosts pinned one by one.
+ */
+static void check_channel_macs(struct conf_loader *ld, size_t ci)
+{
+	const struct zone_channel *c = &ld->model->channels[ci];
+	const struct conf_chan_aux *aux = &ld->chan_aux[ci];
+	size_t i;
+
+	if (!aux->from_macs_line)
+		return;
+	if (!zone_role_is_tier(c->from->role)) {
+		conf_error(ld, aux->from_macs_line,
+			   "%s: from_macs needs a source zone on the gateway's link, not %s \"%s\" (an attachment is reached through a router, whose address is all the gateway sees)",
+			   aux->what, seg_type(ld, c->from), c->from->name);
+		return;
+	}
+	if (c->n_from_hosts == 0)
+		conf_error(ld, aux->from_macs_line,
+			   "%s: from_macs needs from_hosts (the pinned hosts' addresses)",
+			   aux->what);
+	for (i = 0; i < c->n_from_hosts; i++) {
+		if (!zone_prefix_is_host(&c->from_hosts[i])) {
+			conf_error(ld, aux->from_macs_line,
+				   "%s: from_macs needs single addresses in from_hosts",
+				   aux->what);
+			break;
+		}
+	}
 }
 
 static void check_channel(struct conf_loader *ld, size_t ci)
@@ -642,6 +704,7 @@ static void check_channel(struct conf_loader *ld, size_t ci)
 	if (hard_invariant(ld, ci) || !check_legality(ld, ci))
 		return;
 	check_kind_constraints(ld, ci);
+	check_channel_macs(ld, ci);
 }
 
 /**

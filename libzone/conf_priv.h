@@ -22,7 +22,7 @@
 #define CONF_WHAT_LEN 96
 
 /* Bounds of free text, in bytes. */
-#define LABEL_MAX 64
+#define LABEL_MAX_CHARS 32 /* characters, not bytes */
 #define TEXT_MAX 256
 
 /* Where each entry of a segment came from, and what parsed. */
@@ -49,6 +49,7 @@ struct conf_chan_aux {
 	int from_hosts_len;
 	int to_hosts_len;
 	int services_len;
+	int from_macs_line; /* 0: no from_macs */
 };
 
 /* One diagnostic, kept until the end so that they print in line order. */
@@ -124,6 +125,8 @@ bool conf_facility_lookup(const char *name, int *ret_facility);
  */
 /* conf_text_problem - free text: non-empty, at most @max bytes, UTF-8 */
 const char *conf_text_problem(const char *s, size_t max);
+/* conf_utf8_chars - the characters of valid UTF-8 @s */
+size_t conf_utf8_chars(const char *s);
 /* conf_name_valid - [a-z0-9][a-z0-9_-]{0,30} */
 bool conf_name_valid(const char *s);
 /* conf_ifname_valid - 1-15 of A-Z a-z 0-9 . _ -, not "." or ".." */
@@ -137,6 +140,8 @@ const char *conf_parse_service(const char *text, struct zone_service *ret);
  * next local day) or "2027-03-31T18:00:00+09:00" / "...Z" into @ret
  */
 const char *conf_parse_expires(const char *s, time_t *ret);
+/* conf_parse_not_before - as expires, but a date is its first instant */
+const char *conf_parse_not_before(const char *s, time_t *ret);
 
 /* conf_read_file - check and read a config file (conf_file.c) */
 int conf_read_file(const char *path, unsigned int flags, struct zone_diag *diag,

@@ -72,6 +72,16 @@ const char *conf_text_problem(const char *s, size_t max)
 	return NULL;
 }
 
+size_t conf_utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	/* every byte but a continuation byte starts a character */
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
 /* [a-z0-9][a-z0-9_-]{0,30} */
 bool conf_name_valid(const char *s)
 {
@@ -265,6 +275,26 @@ static const char *expires_range(time_t t, time_t *ret)
 		       "kernel's clock (meta time) can hold";
 	*ret = t;
 	return NULL;
+}
+
+/*
+ * not_before: ISO 8601 "2027-04-01" (the first instant of that day, local
+ * time) or a date-time with its UTC offset, as for expires.
+ */
+const char *conf_parse_not_before(const char *s, time_t *ret)
+{
+	struct tm tm;
+	time_t t;
+
+	if (strlen(s) != 10)
+		return conf_parse_expires(s, ret);
+	if (!parse_date(s, &tm))
+		return "is not an ISO 8601 date (YYYY-MM-DD) or date-time";
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	if (t == (time_t)-1)
+		return "is out of range";
+	return expires_range(t, ret);
 }
 
 /*

@@ -104,6 +104,13 @@ static void channel_release(struct zone_channel *chan)
 	free(chan->reason);
 	free(chan->approved);
 	free(chan->expires_text);
+	free(chan->not_before_text);
+	free(chan->vendor);
+	free(chan->from_macs);
+	for (size_t i = 0; i < chan->n_window_texts; i++)
+		free(chan->window_texts[i]);
+	free(chan->window_texts);
+	free(chan->windows);
 }
 
 /**
@@ -376,6 +383,105 @@ const char *zone_channel_expires_text(const struct zone_channel *chan)
 bool zone_channel_expired(const struct zone_channel *chan, time_t now)
 {
 	return chan->expires_text && now >= chan->expires;
+}
+
+bool zone_channel_not_before(const struct zone_channel *chan, time_t *ret_when)
+{
+	if (!chan->not_before_text)
+		return false;
+	if (ret_when)
+		*ret_when = chan->not_before;
+	return true;
+}
+
+const char *zone_channel_not_before_text(const struct zone_channel *chan)
+{
+	return chan->not_before_text;
+}
+
+const char *zone_channel_vendor(const struct zone_channel *chan)
+{
+	return chan->vendor;
+}
+
+size_t zone_channel_from_mac_count(const struct zone_channel *chan)
+{
+	return chan->n_from_macs;
+}
+
+const uint8_t *zone_channel_from_mac(const struct zone_channel *chan, size_t i)
+{
+	return i < chan->n_from_macs ? chan->from_macs[i] : NULL;
+}
+
+/* zone_mac_format - "02:00:5e:10:00:01" into @buf (18 bytes) */
+const char *zone_mac_format(const uint8_t *mac, char *buf, size_t size)
+{
+	snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+		 mac[2], mac[3], mac[4], mac[5]);
+	return buf;
+}
+
+size_t zone_channel_window_count(const struct zone_channel *chan)
+{
+	return chan->n_window_texts;
+}
+
+const char *zone_channel_window_text(const struct zone_channel *chan, size_t i)
+{
+	return i < chan->n_window_texts ? chan->window_texts[i] : NULL;
+}
+
+/**
+ * zone_channel_window_next - the next opening and closing of window @i
+ * @ret_open: the opening of the occurrence in force at @now, or the next
+ * @ret_close: when that occurrence closes
+ *
+ * A window line naming several days has one occurrence per day; the
+ * earliest occurrence that has not closed at @now is reported.
+ * Returns true when the window is open at @now.
+ */
+bool zone_channel_window_next(const struct zone_channel *chan, size_t i,
+			      time_t now, time_t *ret_open, time_t *ret_close)
+{
+	time_t best_open = 0;
+	time_t best_close = 0;
+	bool inside = false;
+	size_t k;
+
+	for (k = 0; k < chan->n_windows; k++) {
+		const struct zone_window *w = &chan->windows[k];
+		time_t o;
+		time_t c;
+
+		if (w->text != i)
+			continue;
+		if (zone_window_at(w, now, &o, &c))
+			inside = true;
+		if (best_close == 0 || c < best_close) {
+			best_open = o;
+			best_close = c;
+		}
+	}
+	if (ret_open)
+		*ret_open = best_open;
+	if (ret_close)
+		*ret_close = best_close;
+	return inside;
+}
+
+bool zone_channel_open(const struct zone_channel *chan, time_t now)
+{
+	size_t k;
+
+	if (chan->not_before_text && now < chan->not_before)
+		return false;
+	if (chan->n_windows == 0)
+		return true;
+	for (k = 0; k < chan->n_windows; k++)
+		if (zone_window_at(&chan->windows[k], now, NULL, NULL))
+			return true;
+	return false;
 }
 
 uint32_t zone_channel_tag(const struct zone_channel *chan)

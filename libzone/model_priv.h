@@ -17,6 +17,8 @@
 #include <zone/addr.h>
 #include <zone/model.h>
 
+#include "window.h"
+
 struct zone_lpm;
 struct verdict_index;
 
@@ -48,6 +50,15 @@ struct zone_channel {
 	char *approved;
 	char *expires_text;	/* NULL when the channel does not expire */
 	time_t expires;		/* first instant the channel no longer holds */
+	char *not_before_text;	/* NULL when the channel holds from the start */
+	time_t not_before;	/* first instant the channel holds */
+	char *vendor;		/* who uses the channel, or NULL */
+	uint8_t (*from_macs)[6]; /* Ethernet sources; none: any */
+	size_t n_from_macs;
+	char **window_texts;	/* the windows as written */
+	size_t n_window_texts;
+	struct zone_window *windows; /* none: at any time of the week */
+	size_t n_windows;
 	uint32_t tag;
 	int line;
 };

@@ -27,6 +27,7 @@
  */
 
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include <errno.h>
 #include <stdarg.h>
@@ -612,10 +613,11 @@ static int channel_hosts(const struct zone_channel *ch, bool to, int f,
 	return 0;
 }
 
-/* one rule of a channel: one family, one service (or none) */
+/* one rule of a channel: one family, one service (or none), one window piece (or none) */
 static int channel_rule(struct compile *c, const struct zone_channel *ch,
 			const char *chain, int f,
-			const struct zone_service *svc)
+			const struct zone_service *svc,
+			const struct zone_window_piece *piece, const uint8_t *mac)
 {
 	struct zone_prefix *from = NULL;
 	struct zone_prefix *to = NULL;
@@ -649,10 +651,16 @@ static int channel_rule(struct compile *c, const struct zone_channel *ch,
 	}
 	free(from);
 	free(to);
+	if (mac)
+		nft_rb_ether_saddr(rb, mac);
 	if (svc)
 		nft_rb_service(rb, svc);
 	if (zone_channel_expires(ch, &when))
 		nft_rb_time_before(rb, (uint64_t)when * 1000000000ull);
+	if (zone_channel_not_before(ch, &when))
+		nft_rb_time_after(rb, (uint64_t)when * 1000000000ull);
+	if (piece)
+		nft_rb_day_hour(rb, piece->day, piece->lo, piece->hi);
 	channel_counter_name(ch, text, sizeof(text));
 	nft_rb_objref(rb, text);
 	nft_rb_ct_mark_set(rb, ZONE_MARK_MAGIC | ZONE_MARK_T_CHANNEL |
@@ -664,28 +672,92 @@ static int channel_rule(struct compile *c, const struct zone_channel *ch,
 	return nft_rb_commit(rb, &o, text);
 }
 
+/* one rule per pinned Ethernet source, or one without */
+static int channel_rule_macs(struct compile *c, const struct zone_channel *ch,
+			     const char *chain, int f,
+			     const struct zone_service *svc,
+			     const struct zone_window_piece *piece)
+{
+	size_t n = ch->n_from_macs;
+	size_t m;
+	int ret;
+
+	if (n == 0)
+		return channel_rule(c, ch, chain, f, svc, piece, NULL);
+	for (m = 0; m < n; m++) {
+		ret = channel_rule(c, ch, chain, f, svc, piece,
+				   ch->from_macs[m]);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * The kernel pieces of a channel's windows.  meta hour is UTC seconds of
+ * the day and meta day counts days in the kernel's timezone (sys_tz, as
+ * settimeofday() set it; 0 on most systems), so the windows, written in
+ * local time, are converted with the UTC offset in force at @now: a
+ * change of that offset (daylight saving time, a new timezone) needs a
+ * new compile, which zoned does at the change and on every reload.
+ */
+static size_t channel_pieces(const struct zone_channel *ch, time_t now,
+			     struct zone_window_piece **ret)
+{
+	struct timeval tv;
+	struct timezone tz = { 0 };
+	long off = zone_window_utc_offset(now);
+	struct zone_window_piece *p;
+	size_t n = 0;
+	size_t i;
+
+	*ret = NULL;
+	if (ch->n_windows == 0)
+		return 0;
+	/* gettimeofday() reports sys_tz, the timezone meta day uses */
+	if (gettimeofday(&tv, &tz) < 0)
+		tz.tz_minuteswest = 0;
+	p = calloc(ch->n_windows * 4, sizeof(*p));
+	if (!p)
+		return (size_t)-1;
+	for (i = 0; i < ch->n_windows; i++)
+		n += zone_window_pieces(&ch->windows[i], off,
+					tz.tz_minuteswest, p + n);
+	*ret = p;
+	return n;
+}
+
 static int compile_channel(struct compile *c, const struct zone_channel *ch,
 			   const char *chain)
 {
 	bool hosts = zone_channel_from_host_count(ch) ||
 		     zone_channel_to_host_count(ch);
 	size_t n_svc = zone_channel_service_count(ch);
+	struct zone_window_piece *pieces;
+	size_t n_pieces;
 	size_t i;
+	size_t k;
 	int f;
-	int ret;
+	int ret = 0;
 
-	for (f = hosts ? 0 : -1; f < FAM_N; f++) {
-		for (i = 0; i < (n_svc ? n_svc : 1); i++) {
-			ret = channel_rule(c, ch, chain, f,
-					   n_svc ? zone_channel_service(ch, i) :
-						   NULL);
-			if (ret < 0)
-				return ret;
+	n_pieces = channel_pieces(ch, c->rs->now, &pieces);
+	if (n_pieces == (size_t)-1)
+		return -ENOMEM;
+	for (f = hosts ? 0 : -1; f < FAM_N && ret >= 0; f++) {
+		for (i = 0; i < (n_svc ? n_svc : 1) && ret >= 0; i++) {
+			for (k = 0; k < (n_pieces ? n_pieces : 1) && ret >= 0;
+			     k++)
+				ret = channel_rule_macs(
+					c, ch, chain, f,
+					n_svc ? zone_channel_service(ch, i) :
+						NULL,
+					n_pieces ? &pieces[k] : NULL);
 		}
 		if (f < 0)
 			break;
 	}
-	return 0;
+	free(pieces);
+	return ret < 0 ? ret : 0;
 }
 
 static int pair_counter(struct compile *c, const char *name, uint32_t s,
@@ -1207,7 +1279,7 @@ static int compile_route(struct compile *c)
 	int f;
 	int ret = 0;
 
-	for (f = 0; f < FAM_N && ret == 0; f++)
+	for (f = 0; f < FAM_N && ret >= 0; f++)
 		ret = chain_rule(c, "route", fw_zone, 2 * f + 1, NULL);
 	if (ret == 0 && catchall_chain(c))
 		ret = chain_rule(c, "route", fw_dst_catchall, 0, NULL);
@@ -1236,7 +1308,7 @@ static int compile_forward(struct compile *c)
 		ret = forward_rule(c, fw_invalid, 0, NULL);
 	if (ret == 0)
 		ret = forward_rule(c, fw_unset, 0, NULL);
-	for (f = 0; f < FAM_N && ret == 0; f++)
+	for (f = 0; f < FAM_N && ret >= 0; f++)
 		ret = forward_rule(c, fw_zone, 2 * f, NULL);
 	if (ret == 0)
 		ret = forward_rule(c, fw_src_catchall, 0, NULL);
@@ -1264,7 +1336,7 @@ static int compile_all(struct compile *c, const struct zone_prefix *iso,
 	int ret;
 
 	ret = compile_ids(c);
-	for (f = 0; f < FAM_N && ret == 0; f++)
+	for (f = 0; f < FAM_N && ret >= 0; f++)
 		ret = compile_flatten(c, f);
 	if (ret == 0)
 		ret = compile_chains(c);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/if_arp.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <libnftnl/expr.h>
@@ -453,6 +454,62 @@ void nft_rb_time_before(struct nft_rb *rb, uint64_t ns)
 		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SIZE, 8);
 	}
 	rb_cmp(rb, NFT_CMP_LT, &be, sizeof(be));
+}
+
+/* meta time >= @ns (UTC nanoseconds), as nft emits it */
+void nft_rb_time_after(struct nft_rb *rb, uint64_t ns)
+{
+	struct nftnl_expr *e;
+	uint64_t be = htobe64(ns);
+
+	rb_meta_load(rb, NFT_META_TIME_NS);
+	e = rb_expr(rb, "byteorder");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_OP,
+				   NFT_BYTEORDER_HTON);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_LEN, 8);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SIZE, 8);
+	}
+	rb_cmp(rb, NFT_CMP_GTE, &be, sizeof(be));
+}
+
+/* meta day @day meta hour @lo-@hi, as nft emits it */
+void nft_rb_day_hour(struct nft_rb *rb, uint8_t day, uint32_t lo,
+		     uint32_t hi)
+{
+	struct nftnl_expr *e;
+	uint32_t be_lo = htobe32(lo);
+	uint32_t be_hi = htobe32(hi);
+
+	rb_meta_load(rb, NFT_META_TIME_DAY);
+	rb_cmp(rb, NFT_CMP_EQ, &day, sizeof(day));
+	rb_meta_load(rb, NFT_META_TIME_HOUR);
+	/* meta hour is host order: compared as big endian bytes, like nft */
+	e = rb_expr(rb, "byteorder");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_OP,
+				   NFT_BYTEORDER_HTON);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_LEN, 4);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SIZE, 4);
+	}
+	/* nft emits a range of meta hour as two compares, not "range" */
+	rb_cmp(rb, NFT_CMP_GTE, &be_lo, sizeof(be_lo));
+	rb_cmp(rb, NFT_CMP_LTE, &be_hi, sizeof(be_hi));
+}
+
+/* meta iiftype ether ether saddr @mac, as nft emits it */
+void nft_rb_ether_saddr(struct nft_rb *rb, const uint8_t *mac)
+{
+	uint16_t ether = ARPHRD_ETHER;
+
+	rb_meta_load(rb, NFT_META_IIFTYPE);
+	rb_cmp(rb, NFT_CMP_EQ, &ether, sizeof(ether));
+	rb_payload(rb, NFT_PAYLOAD_LL_HEADER, 6, 6);
+	rb_cmp(rb, NFT_CMP_EQ, mac, 6);
 }
 
 static void rb_ct_load(struct nft_rb *rb, uint32_t key)

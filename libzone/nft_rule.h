@@ -29,6 +29,13 @@ void nft_rb_addr_lookup(struct nft_rb *rb, int family, bool dst,
 void nft_rb_service(struct nft_rb *rb, const struct zone_service *svc);
 /* meta time < @ns (UTC nanoseconds) */
 void nft_rb_time_before(struct nft_rb *rb, uint64_t ns);
+/* meta iiftype ether ether saddr @mac */
+void nft_rb_ether_saddr(struct nft_rb *rb, const uint8_t *mac);
+/* meta time >= @ns (UTC nanoseconds) */
+void nft_rb_time_after(struct nft_rb *rb, uint64_t ns);
+/* meta day @day meta hour @lo-@hi (UTC seconds of the day, inclusive) */
+void nft_rb_day_hour(struct nft_rb *rb, uint8_t day, uint32_t lo,
+		     uint32_t hi);
 /* ct state & @mask != 0 */
 void nft_rb_ct_state(struct nft_rb *rb, uint32_t mask);
 void nft_rb_ct_mark_eq(struct nft_rb *rb, uint32_t mark);

@@ -99,17 +99,18 @@ static void print_segments(FILE *out, const struct zone_model *m,
  * is part of the policy); a date-time prints in UTC, so that spellings of
  * the same instant hash alike.
  */
-static void print_expires(FILE *out, const struct zone_channel *c)
+static void print_instant(FILE *out, const char *key, const char *text,
+			  time_t when)
 {
 	char buf[32];
 	struct tm tm;
 
-	if (strlen(c->expires_text) == 10 || !gmtime_r(&c->expires, &tm) ||
+	if (strlen(text) == 10 || !gmtime_r(&when, &tm) ||
 	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
-		print_key(out, "    ", "expires", c->expires_text);
+		print_key(out, "    ", key, text);
 		return;
 	}
-	print_key(out, "    ", "expires", buf);
+	print_key(out, "    ", key, buf);
 }
 
 static void print_channel(FILE *out, const struct zone_channel *c, bool last)
@@ -132,7 +133,30 @@ static void print_channel(FILE *out, const struct zone_channel *c, bool last)
 	print_key(out, "    ", "reason", c->reason);
 	print_key(out, "    ", "approved", c->approved);
 	if (c->expires_text)
-		print_expires(out, c);
+		print_instant(out, "expires", c->expires_text, c->expires);
+	if (c->not_before_text)
+		print_instant(out, "not_before", c->not_before_text,
+			      c->not_before);
+	if (c->n_window_texts) {
+		fputs("    windows = [ ", out);
+		for (i = 0; i < c->n_window_texts; i++) {
+			fputs(i ? ", " : "", out);
+			print_string(out, c->window_texts[i]);
+		}
+		fputs(" ];\n", out);
+	}
+	if (c->vendor)
+		print_key(out, "    ", "vendor", c->vendor);
+	if (c->n_from_macs) {
+		char mac[ZONE_MAC_STRLEN];
+
+		fputs("    from_macs = [ ", out);
+		for (i = 0; i < c->n_from_macs; i++)
+			fprintf(out, "%s\"%s\"", i ? ", " : "",
+				zone_mac_format(c->from_macs[i], mac,
+						sizeof(mac)));
+		fputs(" ];\n", out);
+	}
 	fprintf(out, "  }%s\n", last ? "" : ",");
 }
 

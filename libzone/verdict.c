@@ -52,14 +52,15 @@
  * and only channels whose kind is legal for the cell and the profile
  * count (verdict_channel_legal()):
  *   system-pair      R->L, L->R, R->G, G->R
- *   public-system    R->P, R->W
+ *   public-system    R->P, R->W; P->R, W->R (the national system opens
+ *                    the connection: single addresses, single ports)
  *   screen-transfer  L->R always; L->I in alpha, alpha-prime;
  *                    I->L in beta, beta-prime
  *   sanitize         I->L
  *   breakout         L->N in alpha-prime
  *   inbound          N->I, S->I
- * So W->R, P->R, L->L and the other cells with no legal kind stay closed
- * whatever the model holds.
+ * So L->L and the other cells with no legal kind stay closed whatever the
+ * model holds.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -210,9 +211,12 @@ bool verdict_channel_legal(enum zone_profile profile,
 			(from == ZONE_ROLE_LGWAN ||
 			 from == ZONE_ROLE_GOV_CLOUD));
 	case ZONE_CHANNEL_PUBLIC_SYSTEM:
-		return from == ZONE_ROLE_RESIDENT &&
-		       (to == ZONE_ROLE_PUBLIC_SYSTEM ||
-			to == ZONE_ROLE_LGWAN_WAN);
+		return (from == ZONE_ROLE_RESIDENT &&
+			(to == ZONE_ROLE_PUBLIC_SYSTEM ||
+			 to == ZONE_ROLE_LGWAN_WAN)) ||
+		       (to == ZONE_ROLE_RESIDENT &&
+			(from == ZONE_ROLE_PUBLIC_SYSTEM ||
+			 from == ZONE_ROLE_LGWAN_WAN));
 	case ZONE_CHANNEL_SCREEN_TRANSFER:
 		return screen_transfer_legal(profile, from, to);
 	case ZONE_CHANNEL_SANITIZE:
@@ -288,7 +292,7 @@ static bool channel_admits(const struct zone_model *model,
 	if (!verdict_channel_legal(model->profile, chan->kind, chan->from->role,
 				   chan->to->role))
 		return false;
-	if (zone_channel_expired(chan, now))
+	if (zone_channel_expired(chan, now) || !zone_channel_open(chan, now))
 		return false;
 	return hosts_match(chan->from_hosts, chan->n_from_hosts, &flow->src) &&
 	       hosts_match(chan->to_hosts, chan->n_to_hosts, &flow->dst) &&

@@ -204,6 +204,44 @@ static char *with_channel(const char *head, const char *channel)
 	return text;
 }
 
+/* zoned -t warnings: an expired channel, every un-narrowed allowed cell. */
+START_TEST(test_conf_warnings)
+{
+	const char *chan =
+		"{ name = \"old\"; kind = \"sanitize\"; from = \"naibu\"; to = \"lgwan\"; from_hosts = [ \"10.3.0.25\" ]; to_hosts = [ \"10.2.0.25\" ]; services = [ \"tcp/25\" ]; " WHY
+		" expires = \"2020-01-31\"; }";
+	char *text = with_channel("", chan);
+	struct zone_model *m = load_ok(text);
+	struct zone_diag *d = zone_diag_new();
+
+	ck_assert_uint_eq(zone_conf_warnings(m, time(NULL), d), 3);
+	ck_assert_msg(strstr(zone_diag_line(d, 0),
+			     "warning: channel \"old\" expired at 2020-01-31"),
+		      "%s", zone_diag_line(d, 0));
+	ck_assert_msg(strstr(zone_diag_line(d, 1),
+			     "warning: lgwan -> lgwan-wan is allowed by lgwan-wan"),
+		      "%s", zone_diag_line(d, 1));
+	ck_assert_msg(strstr(zone_diag_line(d, 2),
+			     "warning: naibu -> seccloud is allowed by secure-egress"),
+		      "%s", zone_diag_line(d, 2));
+	zone_model_free(m);
+	zone_diag_free(d);
+	free(text);
+	/* narrowed cells and a live channel: nothing to say */
+	text = with_channel(
+		"narrow = ( { from = \"lgwan\"; to = \"lgwan-wan\"; services = [ \"tcp/443\" ]; },"
+		" { from = \"naibu\"; to = \"seccloud\"; services = [ \"tcp/8080\" ]; } );",
+		"{ name = \"new\"; kind = \"sanitize\"; from = \"naibu\"; to = \"lgwan\"; from_hosts = [ \"10.3.0.25\" ]; to_hosts = [ \"10.2.0.25\" ]; services = [ \"tcp/25\" ]; " WHY
+		" expires = \"2099-01-31\"; }");
+	m = load_ok(text);
+	d = zone_diag_new();
+	ck_assert_uint_eq(zone_conf_warnings(m, time(NULL), d), 0);
+	zone_model_free(m);
+	zone_diag_free(d);
+	free(text);
+}
+END_TEST
+
 /* ------------------------------------------------------------ bad configs */
 
 START_TEST(test_conf_bad_configs_exact_diagnostics)
@@ -458,7 +496,7 @@ START_TEST(test_conf_shipped_examples_load_and_round_trip)
 					ZONE_CONF_NO_OWNER_CHECK, diag, &m),
 			 0);
 	ck_assert_int_eq(zone_model_profile(m), ZONE_PROFILE_ALPHA);
-	ck_assert_uint_eq(zone_model_channel_count(m), 7);
+	ck_assert_uint_eq(zone_model_channel_count(m), 8);
 	zone_model_free(m);
 	m = NULL;
 	ck_assert_int_eq(zone_conf_load(SRCDIR "/conf/zoned-beta.conf",
@@ -987,17 +1025,18 @@ START_TEST(test_conf_matrix_matches_verdict)
 	}
 	/*
 	 * Per profile: system-pair 4 (resident <-> lgwan, resident <->
-	 * gov-cloud), public-system 2, screen-transfer 2 (lgwan -> resident,
+	 * gov-cloud), public-system 4 (resident <-> public-system,
+	 * resident <-> lgwan-wan), screen-transfer 2 (lgwan -> resident,
 	 * and one direction between lgwan and internet tier), sanitize 1,
 	 * inbound 2; breakout 1 in alpha-prime only.
 	 */
-	ck_assert_uint_eq(accepted, 4 * 11 + 1);
+	ck_assert_uint_eq(accepted, 4 * 13 + 1);
 }
 END_TEST
 
 START_TEST(test_conf_accepts_shared_uplinks_and_free_text)
 {
-	/* attachments share eth5; labels may be any UTF-8 up to 64 bytes */
+	/* attachments share eth5; labels may be any UTF-8 up to 32 characters */
 	char *text = with_channel(
 		"mode = \"monitor\"; alerts = { facility = \"local7\"; };",
 		"{ name = \"x\"; kind = \"sanitize\"; from = \"naibu\"; to = \"lgwan\"; from_hosts = [ \"10.3.0.25\" ]; to_hosts = [ \"10.2.0.25\" ]; services = [ \"tcp/25\" ]; reason = \"無害化 \\\"relay\\\"\"; approved = \"CISO\"; }");
@@ -1136,6 +1175,7 @@ static Suite *conf_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_conf_bad_configs_exact_diagnostics);
+	tcase_add_test(tc, test_conf_warnings);
 	tcase_add_test(tc, test_conf_all_errors_in_one_run);
 	tcase_add_test(tc, test_conf_diagnostics_name_the_path);
 	tcase_add_test(tc, test_conf_line_limit);

@@ -146,7 +146,8 @@ static bool spec_legal(enum zone_profile prof, enum zone_channel_kind kind,
 		return (from == R && (to == L || to == G)) ||
 		       ((from == L || from == G) && to == R);
 	case ZONE_CHANNEL_PUBLIC_SYSTEM:
-		return from == R && (to == P || to == W);
+		return (from == R && (to == P || to == W)) ||
+		       ((from == P || from == W) && to == R);
 	case ZONE_CHANNEL_SCREEN_TRANSFER:
 		return (from == L && to == I && alpha) ||
 		       (from == I && to == L && !alpha) ||
@@ -513,11 +514,11 @@ START_TEST(test_verdict_channels)
 						m->channels[i].to->role);
 	}
 	/*
-	 * R<->L 2 + R<->G 2 + R->P/W 2 + screen-transfer 2 + sanitize +
+	 * R<->L 2 + R<->G 2 + R<->P/W 4 + screen-transfer 2 + sanitize +
 	 * inbound 2
 	 */
 	ck_assert_uint_eq(opened,
-			  m->profile == ZONE_PROFILE_ALPHA_PRIME ? 12 : 11);
+			  m->profile == ZONE_PROFILE_ALPHA_PRIME ? 14 : 13);
 	fixture_free(m);
 }
 END_TEST

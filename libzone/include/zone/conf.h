@@ -33,6 +33,15 @@ int zone_conf_load(const char *path, unsigned int flags,
 		   struct zone_diag *diag, struct zone_model **ret_model);
 
 /**
+ * zone_conf_warnings - what zoned -t warns about in a valid config: a
+ * channel already expired, an allowed cell towards an attachment that no
+ * narrow entry names.  Adds "FILE:LINE: warning: ..." lines to @diag and
+ * returns how many.
+ */
+size_t zone_conf_warnings(const struct zone_model *model, time_t now,
+			  struct zone_diag *diag);
+
+/**
  * zone_conf_load_string - the same for a config held in memory
  * @text: the config text
  * @name: the name diagnostics use for the file; NULL prints "(stdin)"

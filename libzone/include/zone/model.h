@@ -181,6 +181,39 @@ bool zone_channel_expires(const struct zone_channel *chan, time_t *ret_when);
 const char *zone_channel_expires_text(const struct zone_channel *chan);
 /* zone_channel_expired - true when @now is at or past the expiry */
 bool zone_channel_expired(const struct zone_channel *chan, time_t now);
+/* not_before: true and *ret_when set when the channel has one */
+bool zone_channel_not_before(const struct zone_channel *chan, time_t *ret_when);
+const char *zone_channel_not_before_text(const struct zone_channel *chan);
+/* who uses the channel (free text), or NULL */
+const char *zone_channel_vendor(const struct zone_channel *chan);
+/* from_macs: the Ethernet source addresses the channel admits; none: any */
+size_t zone_channel_from_mac_count(const struct zone_channel *chan);
+const uint8_t *zone_channel_from_mac(const struct zone_channel *chan, size_t i);
+#define ZONE_MAC_STRLEN 18
+/* zone_mac_format - "02:00:5e:10:00:01" into @buf (ZONE_MAC_STRLEN) */
+const char *zone_mac_format(const uint8_t *mac, char *buf, size_t size);
+/* The recurring weekly windows, as written; none: at any time. */
+size_t zone_channel_window_count(const struct zone_channel *chan);
+const char *zone_channel_window_text(const struct zone_channel *chan, size_t i);
+/*
+ * zone_channel_window_next - true when window @i is open at @now;
+ * *ret_open and *ret_close receive the opening and closing of the
+ * occurrence in force at @now, or of the next one.
+ */
+bool zone_channel_window_next(const struct zone_channel *chan, size_t i,
+			      time_t now, time_t *ret_open, time_t *ret_close);
+/*
+ * zone_channel_open - true when @now is at or after not_before and inside
+ * one of the windows (if any); expiry is judged by zone_channel_expired().
+ */
+bool zone_channel_open(const struct zone_channel *chan, time_t now);
+/* zone_window_utc_offset - the local UTC offset at @t (seconds east) */
+long zone_window_utc_offset(time_t t);
+/*
+ * zone_window_offset_change - the first instant after @now with another
+ * local UTC offset (daylight saving time), or 0 if none within 8 days
+ */
+time_t zone_window_offset_change(time_t now);
 /*
  * zone_channel_tag - a 20-bit number derived from the channel's name, the
  * same in every model that has a channel of that name (so a flow's mark
