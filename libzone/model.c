@@ -13,9 +13,9 @@
 #include <zone/conf.h>
 #include <zone/lpm.h>
 #include <zone/model.h>
+#include <zone/sha256.h>
 
 #include "model_priv.h"
-#include "sha256.h"
 #include "verdict_priv.h"
 
 static const char *const role_names[ZONE_ROLE_MAX] = {
