@@ -131,7 +131,8 @@ struct zone_model {
 };
 
 /*
- * model_finish - build the derived state (classifier, channel tags, hash)
+ * model_finish - build the derived state (classifier, channel tags, verdict
+ * index, hash; model_build.c)
  * of a model whose fields are all filled in.  Returns 0 or -errno.
  */
 int model_finish(struct zone_model *model);
