@@ -132,8 +132,8 @@ struct zone_model {
 
 /*
  * model_finish - build the derived state (classifier, channel tags, verdict
- * index, hash; model_build.c)
- * of a model whose fields are all filled in.  Returns 0 or -errno.
+ * index, hash) of a model whose fields are all filled in (model_build.c).
+ * Returns 0 or -errno.
  */
 int model_finish(struct zone_model *model);
 
