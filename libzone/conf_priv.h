@@ -85,6 +85,16 @@ void conf_parse_segment_list(struct conf_loader *ld,
 void conf_parse_channel_list(struct conf_loader *ld,
 			     const config_setting_t *list);
 
+/*
+ * conf_seg_type - "zone" or "attachment", by the list @seg came from: its
+ * role may have failed to parse
+ */
+static inline const char *conf_seg_type(const struct conf_loader *ld,
+					const struct zone_segment *seg)
+{
+	return seg->index < ld->model->n_zones ? "zone" : "attachment";
+}
+
 /* conf_check_segments - names, overlaps, interfaces, the catch-all */
 void conf_check_segments(struct conf_loader *ld);
 
