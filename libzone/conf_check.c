@@ -134,7 +134,8 @@ static void check_hosts_inside(struct conf_loader *ld, size_t ci,
 			conf_error(
 				ld, lines[i],
 				"%s: %s entry %s is not internet: it overlaps %s \"%s\"",
-				what, key, a, conf_seg_type(ld, other), other->name);
+				what, key, a, conf_seg_type(ld, other),
+				other->name);
 			continue;
 		}
 		conf_error(
