@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The zones and attachments lists: each entry into a segment of the
- * model, with the source lines the checks of conf_check.c report.
+ * model, with the source lines the checks of conf_check_segment.c report.
  */
 
 #include <stdbool.h>

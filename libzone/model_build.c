@@ -3,8 +3,9 @@
  * The model's life outside its getters: the derived state built once a
  * loader has filled in every field (the classifier, the channel tags, the
  * verdict index, the policy hash) and the destructor that frees it all.
- * The indexes call the getters of model.c and print.c; model.c calls
- * nothing here, so the arrows point one way.
+ * Building them calls verdict.c, print.c (the hash covers the printed
+ * config) and the getters of model.c; model.c calls nothing here, so the
+ * arrows point one way.
  */
 
 #include <errno.h>
