@@ -144,11 +144,13 @@ check-unit: deps-unit
 	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 unit-bins run-unit
 
 # The layout rules of HACKING.md on the objects of the programs: each
-# "NAME:" starts the objects linked into one program.
+# "NAME:" starts the objects linked into one program.  The self-test first
+# shows that the check fails on each kind of violation.
 check-structure: deps-build
 	$(MAKE) --no-print-directory run-structure
 
 run-structure: $(ZONED_OBJS) $(ZONECTL_OBJS) $(LIBZONE_OBJS)
+	@sh tests/structure-selftest
 	@sh scripts/check-structure zoned: $(ZONED_OBJS) $(LIBZONE_OBJS) \
 		$(if $(wildcard daemon/zonectl.c),zonectl: $(ZONECTL_OBJS) \
 		$(LIBZONE_OBJS))
