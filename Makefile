@@ -133,12 +133,12 @@ SAN_O := $(O)-san
 
 check: deps
 	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 progs unit-bins
-	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 run-structure
 	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 run-unit
 	$(MAKE) --no-print-directory check-valgrind
 	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 run-root
 	$(MAKE) --no-print-directory check-vm
 	$(MAKE) --no-print-directory check-system
+	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 run-structure
 
 check-unit: deps-unit
 	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 unit-bins run-unit
