@@ -492,9 +492,6 @@ def cmd_syslogd(args):
                 line = journal_syslog_line(data, anc)
                 out["syslog"].write(line + "\n")
                 out["syslog"].flush()
-            if stamps is not None and line is not None:
-                stamps.write("%s %s\n" % (rx_stamp(anc), line))
-                stamps.flush()
             else:
                 pid = "?"
                 for level, typ, cdata in anc:
@@ -505,6 +502,9 @@ def cmd_syslogd(args):
                     data.decode(errors="replace").split("\n")))
             out[kind].write(text + "\n")
             out[kind].flush()
+            if stamps is not None and line is not None:
+                stamps.write("%s %s\n" % (rx_stamp(anc), line))
+                stamps.flush()
 
 
 # ---------------------------------------------------------------- ping
