@@ -9,7 +9,8 @@
 #       line of each in STAMPS (the harness's syslog.stamps: the kernel's
 #       time each line reached the syslog socket) and prints the time from
 #       the packet's send to that arrival: median, p99, max, and how many
-#       never came within 2 s ("lost").
+#       never came within 2 s ("lost"; a deny line over its class's
+#       budget is only counted in a count= summary, so it is "lost" here).
 #   sink PORT OUT
 #       receive UDP on PORT; write "SEND_NS" (the sender's stamp) of each
 #       datagram to OUT
