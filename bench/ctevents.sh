@@ -157,7 +157,8 @@ bench_drift() {
 	kill "$srcpid" "$sinkpid" 2>/dev/null
 	wait "$srcpid" "$sinkpid" 2>/dev/null
 	echo "drift alerts: $(grep -c ' drift .*action=restored' "$ZT_DIR/syslog.log")"
-	"$ZT_PY" "$top/bench/ctlat.py" drift "$ZT_DIR/flushes" "$ZT_DIR/leaks" || rc=1
+	"$ZT_PY" "$top/bench/ctlat.py" drift "$ZT_DIR/flushes" "$ZT_DIR/leaks" \
+		"$ZT_DIR/syslog.stamps" || rc=1
 	zt_zoned_stop >/dev/null
 	[ -n "${CTLAT_KEEP:-}" ] && cp "$ZT_ZONED_ERR" "$ZT_DIR/flushes" "$ZT_DIR/leaks" "$CTLAT_KEEP"
 }

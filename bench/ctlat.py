@@ -17,11 +17,13 @@
 #   source DST PORT SPORT GAP
 #       send "time_ns" datagrams to DST:PORT from SPORT every GAP seconds
 #       until killed
-#   drift FLUSHES LEAKS
+#   drift FLUSHES LEAKS [STAMPS]
 #       FLUSHES: "T0 T1" per `nft flush ruleset` (before, after); LEAKS:
 #       the sink's file.  For each flush, the forbidden packets that
 #       crossed after it (and before the next): the table was gone from the
-#       first to the last of them.  Prints p50, p95, max of that window.
+#       first to the last of them.  Prints p50, p95, max of that window,
+#       and with STAMPS, of the time from the first of them to the drift
+#       line's arrival in the syslog socket.
 #
 # Times are CLOCK_REALTIME in ns: the kernel stamps syslog datagrams with
 # it, and it is shared by all network namespaces.
@@ -118,12 +120,20 @@ def cmd_source(dst, port, sport, gap):
         time.sleep(gap)
 
 
-def cmd_drift(flushes, leaks):
+def cmd_drift(flushes, leaks, stamps=None):
     fl = []
     for line in open(flushes):
         t0, t1 = line.split()
         fl.append((int(t0), int(t1)))
     lk = sorted(int(x) for x in open(leaks).read().split() if x.isdigit())
+    drift = []
+    if stamps:
+        for line in open(stamps):
+            stamp, _, text = line.partition(" ")
+            if " drift " in text and "action=restored" in text:
+                sec, _, ns = stamp.partition(".")
+                drift.append(int(sec) * 1000000000 + int(ns))
+    alert = []
     wins = []
     nft = []
     none = 0
@@ -136,6 +146,9 @@ def cmd_drift(flushes, leaks):
             wins.append(0.0)
             continue
         wins.append((got[-1] - got[0]) / 1e6)
+        d = [t for t in drift if got[0] <= t < nxt]
+        if d:
+            alert.append((d[0] - got[0]) / 1e6)
     if not wins:
         print("drift: no flush recorded")
         return 1
@@ -145,6 +158,12 @@ def cmd_drift(flushes, leaks):
           "nft flush ruleset itself took %.1f ms median"
           % (len(wins), statistics.median(wins), pct(wins, 95), wins[-1],
              none, statistics.median(nft)))
+    if alert:
+        alert.sort()
+        print("drift alert (first packet through to the drift line) over %d "
+              "flushes: p50 %.1f ms, p95 %.1f ms, max %.1f ms"
+              % (len(alert), statistics.median(alert), pct(alert, 95),
+                 alert[-1]))
     return 0
 
 
