@@ -69,6 +69,8 @@ PREFIXES=${PREFIXES:-100000}
 ZT_START_TIMEOUT=120
 # shellcheck source=../tests/shell/lib.sh
 . "$top/tests/shell/lib.sh"
+# shellcheck source=lib.sh
+. "$top/bench/lib.sh"
 
 for b in udpflood flowgen; do
 	[ -x "$BENCH/$b" ] || zt_die "no $BENCH/$b (make O=$O bench)"
@@ -87,18 +89,6 @@ SPORT=40000
 
 # ---------------------------------------------------------------- policies
 
-# The extra prefixes, one "PREFIX SEGMENT" a line.
-gen_prefixes() {
-	awk -v n="$PREFIXES" 'BEGIN {
-		for (i = 0; i < n; i++) {
-			a = 100 * 16777216 + 64 * 65536 + i * 16
-			printf "%d.%d.%d.%d/28 %s\n", int(a / 16777216) % 256,
-				int(a / 65536) % 256, int(a / 256) % 256, a % 256,
-				(i % 2) ? "pubsys" : "lgwanwan"
-		}
-	}'
-}
-
 # The networks of every segment, "PREFIX SEGMENT", in address order.
 all_prefixes() {
 	{
@@ -110,16 +100,6 @@ all_prefixes() {
 		echo "192.0.2.0/24 seccloud"
 		echo "198.51.100.0/24 pubsys"
 	}
-}
-
-make_zoned_conf() {
-	local seg list
-	for seg in lgwanwan pubsys; do
-		list=$(awk -v s="$seg" '$2 == s { printf ", \"%s\"", $1 }' \
-			"$ZT_DIR/extra")
-		eval "ZT_NETS_$seg=\"\$ZT_NETS_$seg\$list\""
-	done
-	zt_conf_std "$ZT_DIR/zoned.conf" alpha enforce
 }
 
 # Segment ids for the hand-written and iptables rulesets.
@@ -265,10 +245,6 @@ make_iptables() {
 
 # ---------------------------------------------------------------- runs
 
-sink_rx() {
-	zt_ns lgwanwan nft list counter inet sink pkts | awk '/packets/ {print $2}'
-}
-
 # run_established: rate of one replied UDP flow
 run_established() {
 	local before after out sent secs
@@ -290,19 +266,6 @@ s.sendto(b'y', ('$SRC', $SPORT))"
 	before=$(sink_rx)
 	out=$(zt_ns lgwan taskset -c "$CPU" "$BENCH/udpflood" "$SRC" "$SPORT" "$DST" "$PORT" \
 		"$SECONDS_RUN")
-	sleep 0.5
-	after=$(sink_rx)
-	secs=$(echo "$out" | sed -n 's/.*seconds=\([0-9.]*\).*/\1/p')
-	sent=$(echo "$out" | sed -n 's/.*sent=\([0-9]*\).*/\1/p')
-	echo "$((after - before)) $sent $secs"
-}
-
-# run_newflows COUNT: rate of COUNT one-packet flows
-run_newflows() {
-	local before after out secs sent
-	zt_gw conntrack -F >/dev/null 2>&1
-	before=$(sink_rx)
-	out=$(zt_ns lgwan taskset -c "$CPU" "$BENCH/flowgen" "$SRCS" "$DST" "$PORT" "$1")
 	sleep 0.5
 	after=$(sink_rx)
 	secs=$(echo "$out" | sed -n 's/.*seconds=\([0-9.]*\).*/\1/p')
@@ -342,16 +305,7 @@ setup_variant() {
 # ---------------------------------------------------------------- main
 
 zt_topology
-# The sink: count and drop the load before the stack would answer it.
-zt_ns lgwanwan nft -f - <<-NFT || zt_die "cannot set up the sink"
-	table inet sink {
-		counter pkts { }
-		chain pre {
-			type filter hook prerouting priority -400;
-			udp dport $PORT counter name pkts drop
-		}
-	}
-NFT
+sink_setup || zt_die "cannot set up the sink"
 gen_prefixes >"$ZT_DIR/extra"
 make_zoned_conf
 make_nft_ct

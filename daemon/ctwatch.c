@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/rtnetlink.h>
+
 #include <libmnl/libmnl.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 
@@ -354,6 +356,67 @@ int ctwatch_kill(struct zoned *z, const struct zone_prefix *prefix)
 	return ka.killed;
 }
 
+/* --- the gateway's own addresses ------------------------------------------ */
+
+/*
+ * An address was added or removed: read the list again now, so that the
+ * events themselves never wait for a dump of the addresses.  What the
+ * notifications say does not matter; a lost one (ENOBUFS) is a change
+ * too.
+ */
+static void ct_addr_ready(struct zoned *z, int fd, uint32_t events,
+			  void *arg)
+{
+	struct ctwatch *cw = z->ct;
+	bool changed = false;
+	ssize_t n;
+
+	(void)events;
+	(void)arg;
+	for (;;) {
+		n = recv(fd, cw->buf, sizeof(cw->buf), MSG_DONTWAIT);
+		if (n >= 0 || errno == ENOBUFS) {
+			changed = true;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			log_warn("address notifications, ignoring");
+		break;
+	}
+	if (changed)
+		ct_local_refresh(cw);
+}
+
+/* Without notifications the list is refreshed by age instead. */
+static void ct_open_addr_watch(struct zoned *z)
+{
+	struct ctwatch *cw = z->ct;
+	int err;
+
+	cw->rt = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (!cw->rt)
+		goto out_warn;
+	if (mnl_socket_bind(cw->rt, RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR,
+			    MNL_SOCKET_AUTOPID) < 0)
+		goto out_close;
+	err = loop_add(z, mnl_socket_get_fd(cw->rt), EPOLLIN, ct_addr_ready,
+		       NULL);
+	if (err < 0) {
+		errno = -err;
+		goto out_close;
+	}
+	cw->rt_registered = true;
+	return;
+
+out_close:
+	mnl_socket_close(cw->rt);
+	cw->rt = NULL;
+out_warn:
+	log_warn("address notifications, reading the addresses every second");
+}
+
 /* --- open and close --------------------------------------------------------- */
 
 static int ct_rcvbuf_wanted(struct ctwatch *cw)
@@ -441,6 +504,8 @@ int ctwatch_open(struct zoned *z)
 	if (err < 0)
 		goto out_close;
 	cw->resync_tfd = err;
+	/* subscribed first, so no address added meanwhile is missed */
+	ct_open_addr_watch(z);
 	ct_local_refresh(cw);
 	return 0;
 
@@ -471,6 +536,11 @@ void ctwatch_close(struct zoned *z)
 		if (cw->registered)
 			loop_del(z, mnl_socket_get_fd(cw->ev));
 		mnl_socket_close(cw->ev);
+	}
+	if (cw->rt) {
+		if (cw->rt_registered)
+			loop_del(z, mnl_socket_get_fd(cw->rt));
+		mnl_socket_close(cw->rt);
 	}
 	if (cw->dump)
 		nfct_close(cw->dump);

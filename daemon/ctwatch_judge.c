@@ -29,7 +29,10 @@
 #include "stats.h"
 #include "zoned.h"
 
-/* How stale the list of the gateway's own addresses may get. */
+/*
+ * How stale the list of the gateway's own addresses may get when no
+ * address notifications arrive (ctwatch.c subscribes to them).
+ */
 #define CT_LOCAL_REFRESH_MS 1000
 
 static bool ct_has_ports(uint8_t proto)
@@ -226,7 +229,8 @@ bool ct_path(struct ctwatch *cw, const struct ct_flow *fl,
 	bool s;
 	bool d;
 
-	if (ms_since(&cw->local_at) > CT_LOCAL_REFRESH_MS)
+	if (!cw->rt_registered &&
+	    ms_since(&cw->local_at) > CT_LOCAL_REFRESH_MS)
 		ct_local_refresh(cw);
 	if (addr_never_forwarded(&fl->f.src) ||
 	    addr_never_forwarded(&fl->f.dst))
@@ -244,7 +248,8 @@ bool ct_path(struct ctwatch *cw, const struct ct_flow *fl,
  */
 bool ct_is_local(struct ctwatch *cw, const struct ct_flow *fl)
 {
-	if (ms_since(&cw->local_at) > CT_LOCAL_REFRESH_MS)
+	if (!cw->rt_registered &&
+	    ms_since(&cw->local_at) > CT_LOCAL_REFRESH_MS)
 		ct_local_refresh(cw);
 	return addr_is_local(cw, &fl->f.src) || addr_is_local(cw, &fl->f.dst);
 }

@@ -73,6 +73,13 @@ struct ctwatch {
 	struct zone_addr *local;	/* the gateway's own addresses */
 	size_t n_local;
 	struct timespec local_at;
+	/*
+	 * Address notifications (RTMGRP_IPV{4,6}_IFADDR): with them the list
+	 * is read again when it changes, never on the path of an event;
+	 * without them every CT_LOCAL_REFRESH_MS.
+	 */
+	struct mnl_socket *rt;
+	bool rt_registered;
 
 	/* what the dump callback does with each flow */
 	int dump_mode;

@@ -279,7 +279,11 @@ static void drift_restore(struct zoned *z, const char *change, uint32_t pid,
 	char pidbuf[16];
 	int err;
 
-	err = zoned_reapply(z, "drift");
+	/*
+	 * The repair is said before the sweep: judging every flow again can
+	 * take long on a big conntrack table, and the alert must not wait.
+	 */
+	err = zoned_reapply_nosweep(z, "drift");
 	snprintf(pidbuf, sizeof(pidbuf), "%u", pid);
 	alert_emit(z->alerts, ALERT_DRIFT,
 		   "table", ZONE_TABLE_FAMILY_NAME "/" ZONE_TABLE_NAME,
@@ -290,6 +294,8 @@ static void drift_restore(struct zoned *z, const char *change, uint32_t pid,
 	if (err < 0)
 		log_warnx("cannot restore the policy after drift: %s",
 			  strerror(-err));
+	else if (z->ct && (err = ctwatch_sweep(z)) < 0)
+		log_warnx("conntrack sweep: %s, ignoring", strerror(-err));
 }
 
 static int gen_attr_cb(const struct nlattr *attr, void *data)

@@ -138,42 +138,81 @@ static void diff_str(struct policy_diff *d, const char *what, const char *a,
 		    b ? b : "(none)");
 }
 
+typedef const struct zone_prefix *(*prefix_get)(const void *, size_t);
+
+static int prefix_cmp(const struct zone_prefix *p, const struct zone_prefix *q)
+{
+	int c = memcmp(&p->addr, &q->addr, sizeof(p->addr));
+
+	if (c != 0)
+		return c;
+	return (int)p->len - (int)q->len;
+}
+
+static int prefix_ptr_cmp(const void *x, const void *y)
+{
+	return prefix_cmp(*(const struct zone_prefix *const *)x,
+			  *(const struct zone_prefix *const *)y);
+}
+
+/* The @n prefixes of @obj, sorted; NULL when out of memory. */
+static const struct zone_prefix **prefixes_sorted(prefix_get get,
+						  const void *obj, size_t n)
+{
+	const struct zone_prefix **v;
+	size_t i;
+
+	v = malloc((n ? n : 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	for (i = 0; i < n; i++)
+		v[i] = get(obj, i);
+	qsort(v, n, sizeof(*v), prefix_ptr_cmp);
+	return v;
+}
+
+/* @p among the @n prefixes of @obj: in @sorted when given, else a scan. */
 static bool prefix_in(const struct zone_prefix *p,
-		      const struct zone_prefix *(*get)(const void *, size_t),
+		      const struct zone_prefix **sorted, prefix_get get,
 		      const void *obj, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		const struct zone_prefix *q = get(obj, i);
-
-		if (q->len == p->len &&
-		    memcmp(&q->addr, &p->addr, sizeof(p->addr)) == 0)
+	if (sorted)
+		return bsearch(&p, sorted, n, sizeof(*sorted),
+			       prefix_ptr_cmp) != NULL;
+	for (i = 0; i < n; i++)
+		if (prefix_cmp(get(obj, i), p) == 0)
 			return true;
-	}
 	return false;
 }
 
-typedef const struct zone_prefix *(*prefix_get)(const void *, size_t);
-
-/* Prefixes in @b and not in @a get "+", the others "-". */
+/*
+ * Prefixes in @b and not in @a get "+", the others "-", each side in its
+ * own order.  Lookups go to a sorted copy of the other side: a pairwise
+ * search took a minute for two segments of 50,000 networks each.
+ */
 static void diff_prefixes(struct policy_diff *d, const char *what,
 			  prefix_get get, const void *a, size_t na,
 			  const void *b, size_t nb)
 {
+	const struct zone_prefix **sa = prefixes_sorted(get, a, na);
+	const struct zone_prefix **sb = prefixes_sorted(get, b, nb);
 	char buf[ZONE_PREFIX_STRLEN];
 	size_t i;
 
 	for (i = 0; i < nb; i++)
-		if (!prefix_in(get(b, i), get, a, na))
+		if (!prefix_in(get(b, i), sa, get, a, na))
 			diff_detail(d, "%s +%s", what,
 				    zone_prefix_format(get(b, i), buf,
 						       sizeof(buf)));
 	for (i = 0; i < na; i++)
-		if (!prefix_in(get(a, i), get, b, nb))
+		if (!prefix_in(get(a, i), sb, get, b, nb))
 			diff_detail(d, "%s -%s", what,
 				    zone_prefix_format(get(a, i), buf,
 						       sizeof(buf)));
+	free(sa);
+	free(sb);
 }
 
 static const struct zone_prefix *seg_net(const void *s, size_t i)

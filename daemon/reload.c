@@ -393,11 +393,24 @@ int zoned_reload(struct zoned *z, const char *why)
 
 /**
  * zoned_reapply - compile the model in force again and commit it (after
- * an isolation change, a channel expiry or drift)
+ * an isolation change, a channel expiry or drift), then sweep conntrack
  *
  * Returns 0 or -errno; on failure the kernel keeps its table.
  */
 int zoned_reapply(struct zoned *z, const char *why)
+{
+	int ret = zoned_reapply_nosweep(z, why);
+
+	if (ret == 0)
+		sweep(z);
+	return ret;
+}
+
+/**
+ * zoned_reapply_nosweep - zoned_reapply() without the conntrack sweep,
+ * for a caller that reports the repair first and sweeps after it
+ */
+int zoned_reapply_nosweep(struct zoned *z, const char *why)
 {
 	struct zone_diag *diag;
 	size_t i;
@@ -420,7 +433,6 @@ int zoned_reapply(struct zoned *z, const char *why)
 	} else {
 		log_info("policy %s re-applied (%s)", zone_model_hash(z->model),
 			 why);
-		sweep(z);
 	}
 	zone_diag_free(diag);
 	return ret;

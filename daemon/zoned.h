@@ -133,6 +133,8 @@ int zoned_reload_as(struct zoned *z, const char *why, const char *who);
  * change, a channel expiry or drift) and apply it.  Returns 0 or -errno.
  */
 int zoned_reapply(struct zoned *z, const char *why);
+/* zoned_reapply_nosweep - the same without the conntrack sweep after it */
+int zoned_reapply_nosweep(struct zoned *z, const char *why);
 
 /*
  * zoned_apply_model - compile @model (with the isolated prefixes) and

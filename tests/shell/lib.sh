@@ -465,6 +465,8 @@ zt_conf_std() {
 # not touched.  If the host runs journald, its native socket is hidden the
 # same way (journal fields land in $ZT_DIR/journal.log).  The receiver also
 # listens on $ZT_DIR/notify.sock for sd_notify (notify.log, "pid=N READY=1").
+# With ZT_SYSLOG_STAMPS set (the benchmarks), each line is also written to
+# $ZT_DIR/syslog.stamps after the kernel's time of its arrival.
 # Every process that must log here is started through zt_in_logns.
 zt_syslog_start() {
 	local journal='' i token
@@ -492,10 +494,11 @@ zt_syslog_start() {
 		mount --move "$nd" /dev
 		if [ -n "$4" ]; then
 			mount -t tmpfs -o mode=0755 zt-journal /run/systemd/journal
-			exec "$2" "$3" syslogd --dir "$d" --journal "$4"
+			exec "$2" "$3" syslogd --dir "$d" --journal "$4" $5
 		fi
-		exec "$2" "$3" syslogd --dir "$d"
+		exec "$2" "$3" syslogd --dir "$d" $5
 	' zt-syslogd "$ZT_DIR" "$ZT_PY" "$ZT_TRAFFIC" "$journal" \
+		"${ZT_SYSLOG_STAMPS:+--stamps}" \
 		</dev/null >"$ZT_DIR/syslogd.err" 2>&1
 	ZT_SYSLOG_PID=$!
 	for i in $(seq 100); do

@@ -19,8 +19,11 @@ here ever talks to an address outside those namespaces.
                                          (hop limit); prints "reply FROM",
                                          "exceeded FROM", "unreachable FROM"
                                          or "timeout"
-  syslogd --dir D                        /dev/log, journal and NOTIFY_SOCKET
-                                         receiver (in a private mount ns)
+  syslogd --dir D [--stamps]             /dev/log, journal and NOTIFY_SOCKET
+                                         receiver (in a private mount ns);
+                                         --stamps also writes each alert
+                                         line with the kernel's time of
+                                         its arrival to syslog.stamps
 """
 
 import argparse
@@ -437,6 +440,21 @@ def bind_dgram(path, passcred=False):
     return s
 
 
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+
+
+def rx_stamp(anc):
+    """The SO_TIMESTAMPNS of a datagram as 'SEC.NSEC', or the time now."""
+    for level, typ, cdata in anc:
+        if level == socket.SOL_SOCKET and typ == SO_TIMESTAMPNS and \
+                len(cdata) >= 16:
+            sec = int.from_bytes(cdata[0:8], "little")
+            nsec = int.from_bytes(cdata[8:16], "little")
+            return "%d.%09d" % (sec, nsec)
+    t = time.time_ns()
+    return "%d.%09d" % (t // 1000000000, t % 1000000000)
+
+
 def cmd_syslogd(args):
     socks = {}
     out = {}
@@ -448,6 +466,14 @@ def cmd_syslogd(args):
     socks["notify"] = bind_dgram(os.path.join(args.dir, "notify.sock"), True)
     out["notify"] = open(os.path.join(args.dir, "notify.log"), "a")
     byfd = {s.fileno(): k for k, s in socks.items()}
+    stamps = None
+    if args.stamps:
+        # The kernel's receive time (CLOCK_REALTIME), taken when the line
+        # is queued on the socket: the receiver's own delay is left out.
+        for k in ("syslog", "journal"):
+            if k in socks:
+                socks[k].setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        stamps = open(os.path.join(args.dir, "syslog.stamps"), "a")
     open(os.path.join(args.dir, "syslogd.ready"), "w").close()
     poller = select.poll()
     for fd in byfd:
@@ -457,11 +483,14 @@ def cmd_syslogd(args):
         for fd, _ in poller.poll():
             kind = byfd[fd]
             data, anc, _, _ = socks[kind].recvmsg(1 << 20, credsz + 64)
+            line = None
             if kind == "syslog":
                 text = syslog_text(data)
+                line = text
             elif kind == "journal":
                 text = journal_text(data)
-                out["syslog"].write(journal_syslog_line(data, anc) + "\n")
+                line = journal_syslog_line(data, anc)
+                out["syslog"].write(line + "\n")
                 out["syslog"].flush()
             else:
                 pid = "?"
@@ -473,6 +502,9 @@ def cmd_syslogd(args):
                     data.decode(errors="replace").split("\n")))
             out[kind].write(text + "\n")
             out[kind].flush()
+            if stamps is not None and line is not None:
+                stamps.write("%s %s\n" % (rx_stamp(anc), line))
+                stamps.flush()
 
 
 # ---------------------------------------------------------------- ping
@@ -551,6 +583,7 @@ def main():
     s = sub.add_parser("syslogd")
     s.add_argument("--dir", required=True)
     s.add_argument("--journal")
+    s.add_argument("--stamps", action="store_true")
     args = p.parse_args()
     fn = {"serve": cmd_serve, "probe": cmd_probe, "stream": cmd_stream,
           "newconn": cmd_newconn, "flood": cmd_flood, "ping": cmd_ping,
