@@ -428,16 +428,6 @@ static void fw_isolated(struct nft_rb *rb, struct compile *c, int arg)
 	nft_rb_verdict(rb, NFT_JUMP, "isolate");
 }
 
-static void fw_established(struct nft_rb *rb, struct compile *c, int arg)
-{
-	(void)c;
-	(void)arg;
-	nft_rb_ct_state(rb, NF_CT_STATE_BIT(IP_CT_ESTABLISHED) |
-				    NF_CT_STATE_BIT(IP_CT_RELATED));
-	nft_rb_counter(rb);
-	nft_rb_verdict(rb, NF_ACCEPT, NULL);
-}
-
 static void fw_invalid(struct nft_rb *rb, struct compile *c, int arg)
 {
 	(void)c;
@@ -531,7 +521,7 @@ static int compile_forward(struct compile *c)
 			ret = forward_rule(c, fw_isolated, f, NULL);
 	}
 	if (ret == 0)
-		ret = forward_rule(c, fw_established, 0, NULL);
+		ret = nftc_flow_bind(c);
 	if (ret == 0)
 		ret = forward_rule(c, fw_invalid, 0, NULL);
 	if (ret == 0)
@@ -636,6 +626,7 @@ struct zone_ruleset *zone_ruleset_compile(const struct zone_model *model,
 	ret = compile_all(c, isolated, n_isolated);
 	for (f = 0; f < FAM_N; f++)
 		free(c->flat[f]);
+	free(c->tags);
 	free(c);
 	if (ret < 0) {
 		zone_ruleset_free(rs);

@@ -84,5 +84,6 @@ int nftc_egress_rule(struct compile *c, uint32_t d, const char *chain,
 int nftc_egress_chains(struct compile *c);
 int nftc_log_then(struct compile *c, const char *chain, const char *rule,
 		  int verdict, const char *target, const char *comment);
+int nftc_flow_bind(struct compile *c);
 
 #endif

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_conntrack_tuple_common.h>
 #include <linux/netfilter/nf_tables.h>
 
 #include "nft_compile.h"
@@ -294,3 +296,218 @@ int nftc_egress_chains(struct compile *c)
 	return ret;
 }
 
+
+/* the interfaces of segment @id, or 0 for one with none ("unassigned") */
+static size_t seg_ifaces(const struct compile *c, uint32_t id,
+			 const char **names, size_t max)
+{
+	const struct zone_segment *seg = zone_model_segment(c->model, id);
+	size_t n = seg ? zone_segment_interface_count(seg) : 0;
+	size_t i;
+
+	if (n > max)
+		n = max;
+	for (i = 0; i < n; i++)
+		names[i] = zone_segment_interface(seg, i);
+	return n;
+}
+
+static int key_add(struct nft_flow_key **v, size_t *n, size_t *cap,
+		   uint8_t dir, uint32_t mark, const char *iif, const char *oif)
+{
+	struct nft_flow_key *k;
+
+	if (strlen(iif) >= NFT_IFNAME_LEN || (oif && strlen(oif) >=
+						       NFT_IFNAME_LEN))
+		return -EINVAL;
+	if (*n == *cap) {
+		size_t ncap = *cap ? 2 * *cap : 64;
+
+		k = realloc(*v, ncap * sizeof(*k));
+		if (!k)
+			return -ENOMEM;
+		*v = k;
+		*cap = ncap;
+	}
+	k = &(*v)[(*n)++];
+	memset(k, 0, sizeof(*k));
+	k->dir = dir;
+	k->mark = mark;
+	memcpy(k->iif, iif, strlen(iif));
+	if (oif)
+		memcpy(k->oif, oif, strlen(oif));
+	return 0;
+}
+
+/*
+ * The keys of every flow the table can admit: for each mark and its pair
+ * (s -> d), the original direction enters by an interface of s and leaves
+ * by one of d, the reply the other way round.  With @oif false, only the
+ * ingress half.
+ */
+static int flow_keys(struct compile *c, bool oif, struct nft_flow_key **keys,
+		     size_t *ret_n)
+{
+	const char *in[64];
+	const char *out[64];
+	struct nft_flow_key *v = NULL;
+	size_t n = 0;
+	size_t cap = 0;
+	size_t t;
+	size_t i;
+	size_t j;
+	int ret = 0;
+
+	for (t = 0; t < c->n_tags && ret == 0; t++) {
+		const struct nftc_tag *g = &c->tags[t];
+		size_t ni = seg_ifaces(c, g->src, in, 64);
+		size_t no = seg_ifaces(c, g->dst, out, 64);
+
+		if (!oif) {
+			for (i = 0; i < ni && ret == 0; i++)
+				ret = key_add(&v, &n, &cap, IP_CT_DIR_ORIGINAL,
+					      g->mark, in[i], NULL);
+			for (j = 0; j < no && ret == 0; j++)
+				ret = key_add(&v, &n, &cap, IP_CT_DIR_REPLY,
+					      g->mark, out[j], NULL);
+			continue;
+		}
+		for (i = 0; i < ni && ret == 0; i++) {
+			for (j = 0; j < no && ret == 0; j++) {
+				ret = key_add(&v, &n, &cap, IP_CT_DIR_ORIGINAL,
+					      g->mark, in[i], out[j]);
+				if (ret == 0)
+					ret = key_add(&v, &n, &cap,
+						      IP_CT_DIR_REPLY, g->mark,
+						      out[j], in[i]);
+			}
+		}
+	}
+	if (ret < 0) {
+		free(v);
+		return ret;
+	}
+	*keys = v;
+	*ret_n = n;
+	return 0;
+}
+
+enum { FLOW_NONE, FLOW_IN, FLOW_BOTH };
+
+/* rule: [ct state established,related] [flow lookup] verdict */
+static int flow_rule(struct compile *c, const char *chain, bool est,
+		     int lookup, int verdict, const char *target)
+{
+	bool oif = lookup == FLOW_BOTH;
+	struct nft_flow_key *keys = NULL;
+	struct nft_origin o;
+	struct nft_rb *rb;
+	size_t n = 0;
+	int ret;
+
+	ret = lookup == FLOW_NONE ? 0 : flow_keys(c, oif, &keys, &n);
+	if (ret < 0)
+		return ret;
+	/* no flow can be admitted at all: nothing can match */
+	if (lookup != FLOW_NONE && n == 0)
+		return 0;
+	nftc_origin(&o, 0, "chain %s", chain);
+	rb = nft_rb_new(c->rs, chain);
+	if (!rb) {
+		free(keys);
+		return -ENOMEM;
+	}
+	if (est)
+		nft_rb_ct_state(rb, NF_CT_STATE_BIT(IP_CT_ESTABLISHED) |
+					    NF_CT_STATE_BIT(IP_CT_RELATED));
+	if (n)
+		nft_rb_flow_lookup(rb, keys, n, oif);
+	free(keys);
+	nft_rb_verdict(rb, verdict, target);
+	return nft_rb_commit(rb, &o, NULL);
+}
+
+/*
+ * flow_unbound: an established packet whose interfaces are not those of
+ * its flow.  It says why (an interface the config does not name, the
+ * right ingress but the wrong egress, or else the wrong ingress: spoof),
+ * then drops, or in monitor mode lets the packet by.
+ */
+static int flow_unbound(struct compile *c)
+{
+	const struct nft_pset *names = nftc_plan_set(c, "ifnames");
+	int verdict = c->rs->monitor ? NF_ACCEPT : NF_DROP;
+	const char *ch = "flow_unbound";
+	struct nft_origin o;
+	struct nft_rb *rb;
+	char prefix[64];
+	int ret = 0;
+	int k;
+
+	if (!names)
+		return -EINVAL;
+	nftc_origin(&o, 0, "chain %s", ch);
+	for (k = 0; k < 2 && ret == 0; k++) {
+		rb = nft_rb_new(c->rs, ch);
+		if (!rb)
+			return -ENOMEM;
+		nft_rb_ifname_set(rb, k, true, "ifnames", names->id);
+		nft_rb_verdict(rb, NFT_GOTO, "flow_unknown");
+		ret = nft_rb_commit(rb, &o, NULL);
+	}
+	if (ret == 0)
+		ret = flow_rule(c, ch, false, FLOW_IN, NFT_GOTO,
+				"flow_egress");
+	snprintf(prefix, sizeof(prefix), ZONE_LOG_PREFIX "%sspoof flow",
+		 c->rs->monitor ? "monitor " : "");
+	rb = ret == 0 ? nft_rb_new(c->rs, ch) : NULL;
+	if (ret == 0 && !rb)
+		return -ENOMEM;
+	if (ret == 0) {
+		nft_rb_limit_log(rb, prefix);
+		ret = nft_rb_commit(rb, &o, "established packet, wrong ingress");
+	}
+	if (ret == 0) {
+		rb = nft_rb_new(c->rs, ch);
+		if (!rb)
+			return -ENOMEM;
+		nft_rb_verdict(rb, verdict, NULL);
+		ret = nft_rb_commit(rb, &o, NULL);
+	}
+	if (ret == 0)
+		ret = nftc_log_then(c, "flow_unknown", "unknown-interface",
+				    verdict, NULL,
+				    "established packet, interface not in the config");
+	if (ret == 0)
+		ret = nftc_log_then(c, "flow_egress", "wrong-egress", verdict,
+				    NULL, "established packet, wrong egress");
+	return ret;
+}
+
+/*
+ * nftc_flow_bind - the established path of the forward chain: a packet of
+ * an admitted flow is accepted by one lookup of its direction, ct mark and
+ * interfaces, and anything else of an established flow goes to
+ * flow_unbound.  The bindings thus hold for every packet, not only for a
+ * flow's first (zoned.conf(5), Interfaces).
+ */
+int nftc_flow_bind(struct compile *c)
+{
+	struct nft_origin o;
+	int ret;
+
+	nftc_origin(&o, 0, "%s", "chain flow_unbound");
+	ret = nft_plan_add_chain(c->rs, "flow_unbound", false, &o);
+	if (ret == 0)
+		ret = nft_plan_add_chain(c->rs, "flow_unknown", false, &o);
+	if (ret == 0)
+		ret = nft_plan_add_chain(c->rs, "flow_egress", false, &o);
+	if (ret == 0)
+		ret = flow_rule(c, "forward", true, FLOW_BOTH, NF_ACCEPT, NULL);
+	if (ret == 0)
+		ret = flow_rule(c, "forward", true, FLOW_NONE, NFT_GOTO,
+				"flow_unbound");
+	if (ret == 0)
+		ret = flow_unbound(c);
+	return ret;
+}

@@ -273,6 +273,11 @@ static int pair_matrix_rules(struct compile *c, const char *chain, uint32_t s,
 	if (!allow && !c->rs->monitor) {
 		nft_rb_verdict(rb, NF_DROP, NULL);
 	} else {
+		ret = nftc_tag_note(c, tag, s, d);
+		if (ret < 0) {
+			nft_rb_free(rb);
+			return ret;
+		}
 		nft_rb_ct_mark_set(rb, tag);
 		nft_rb_verdict(rb, NF_ACCEPT, NULL);
 	}
@@ -339,6 +344,9 @@ static int compile_narrow(struct compile *c, const char *chain, uint32_t s,
 	int f;
 	int ret;
 
+	ret = nftc_tag_note(c, tag, s, d);
+	if (ret < 0)
+		return ret;
 	for (i = 0; i < zone_model_narrow_count(c->model); i++) {
 		const struct zone_narrow *n = zone_model_narrow(c->model, i);
 		size_t n_svc = zone_narrow_service_count(n);
@@ -398,8 +406,19 @@ int nftc_pair(struct compile *c, uint32_t s, uint32_t d)
 		const struct zone_channel *ch = zone_model_channel(c->model, i);
 
 		if (id_of(zone_channel_from(ch)) != s ||
-		    id_of(zone_channel_to(ch)) != d ||
-		    zone_channel_expired(ch, c->rs->now))
+		    id_of(zone_channel_to(ch)) != d)
+			continue;
+		/*
+		 * An expired channel admits nothing new, but the flows it
+		 * admitted stay bound to their interfaces until they are cut.
+		 */
+		ret = nftc_tag_note(c,
+				    ZONE_MARK_MAGIC | ZONE_MARK_T_CHANNEL |
+					    zone_channel_tag(ch),
+				    s, d);
+		if (ret < 0)
+			return ret;
+		if (zone_channel_expired(ch, c->rs->now))
 			continue;
 		ret = compile_channel(c, ch, chain);
 		if (ret < 0)
@@ -487,3 +506,31 @@ int nftc_seg_chain(struct compile *c, uint32_t d)
 	return nft_rb_commit(rb, &o, NULL);
 }
 
+
+/*
+ * nftc_tag_note - record that flows of @s -> @d may carry @mark, for the
+ * binding of their established packets (nft_compile_edge.c)
+ */
+int nftc_tag_note(struct compile *c, uint32_t mark, uint32_t s, uint32_t d)
+{
+	struct nftc_tag *p;
+	size_t i;
+
+	for (i = 0; i < c->n_tags; i++) {
+		if (c->tags[i].mark == mark)
+			return 0;
+	}
+	if (c->n_tags == c->cap_tags) {
+		size_t cap = c->cap_tags ? 2 * c->cap_tags : 32;
+
+		p = realloc(c->tags, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		c->tags = p;
+		c->cap_tags = cap;
+	}
+	c->tags[c->n_tags].mark = mark;
+	c->tags[c->n_tags].src = s;
+	c->tags[c->n_tags++].dst = d;
+	return 0;
+}

@@ -302,10 +302,12 @@ static struct nftnl_set *rb_anon(struct nft_rb *rb, const char *name,
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, key_type);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, key_len);
 	nftnl_set_set_u32(s, NFTNL_SET_ID, ++rb->rs->next_set_id);
+	/* a concatenation's byte order is its fields' (nft: invalid, 0) */
 	rb_anon_udata(rb, s, flags & NFT_SET_MAP,
+		      key_type > 63 ? 0 :
 		      key_type == NFT_TYPE_MARK || key_type == NFT_TYPE_IFNAME ?
-			      1 :
-			      2);
+				      1 :
+				      2);
 	return s;
 }
 
@@ -700,4 +702,82 @@ void nft_rb_icmpv6_types(struct nft_rb *rb, uint8_t first, uint8_t last)
 	}
 	rb_cmp(rb, NFT_CMP_GTE, &first, sizeof(first));
 	rb_cmp(rb, NFT_CMP_LTE, &last, sizeof(last));
+}
+
+/* nftables' concatenated type id: each type shifted in by TYPE_BITS (6) */
+static uint32_t concat_type(const uint32_t *types, size_t n)
+{
+	uint32_t t = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		t = t << 6 | types[i];
+	return t;
+}
+
+static void rb_load_to(struct nft_rb *rb, const char *expr, uint32_t key,
+		       uint32_t dreg)
+{
+	struct nftnl_expr *e = rb_expr(rb, expr);
+
+	if (!e)
+		return;
+	if (strcmp(expr, "ct") == 0) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, dreg);
+	} else {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, dreg);
+	}
+}
+
+/*
+ * One hash lookup binds an established packet: each field takes whole
+ * 32-bit registers (the direction one, each name four), as nft lays out
+ * a concatenation, and the anonymous set holds the keys the same way.
+ */
+void nft_rb_flow_lookup(struct nft_rb *rb, const struct nft_flow_key *keys,
+			size_t n, bool oif)
+{
+	static const uint32_t types[] = { NFT_TYPE_CT_DIR, NFT_TYPE_MARK,
+					  NFT_TYPE_IFNAME, NFT_TYPE_IFNAME };
+	uint32_t len = oif ? 40 : 24;
+	uint8_t key[40];
+	struct nftnl_set *s;
+	size_t i;
+
+	if (n == 0) {
+		rb->err = rb->err ? rb->err : -EINVAL;
+		return;
+	}
+	s = rb_anon(rb, "__set%d", 0, concat_type(types, oif ? 4 : 3), len);
+	if (!s)
+		return;
+	for (i = 0; i < n; i++) {
+		memset(key, 0, sizeof(key));
+		key[0] = keys[i].dir;
+		memcpy(key + 4, &keys[i].mark, sizeof(keys[i].mark));
+		memcpy(key + 8, keys[i].iif, NFT_IFNAME_LEN);
+		if (oif)
+			memcpy(key + 24, keys[i].oif, NFT_IFNAME_LEN);
+		rb_anon_elem(rb, s, key, len, 0);
+	}
+	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, (uint32_t)n);
+	rb_load_to(rb, "ct", NFT_CT_DIRECTION, NFT_REG32_00);
+	rb_load_to(rb, "ct", NFT_CT_MARK, NFT_REG32_01);
+	rb_load_to(rb, "meta", NFT_META_IIFNAME, NFT_REG32_02);
+	if (oif)
+		rb_load_to(rb, "meta", NFT_META_OIFNAME, NFT_REG32_06);
+	if (rb->err)
+		return;
+	{
+		struct nftnl_expr *e = rb_expr(rb, "lookup");
+
+		if (!e)
+			return;
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG32_00);
+		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, "__set%d");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID,
+				   nftnl_set_get_u32(s, NFTNL_SET_ID));
+	}
 }
