@@ -100,197 +100,6 @@ static int compile_ids(struct compile *c)
 	return 0;
 }
 
-struct flat_walk {
-	struct nft_range *r;
-	size_t n;
-	size_t cap;
-	size_t len;
-};
-
-static int flat_cb(const struct zone_addr *first, const struct zone_addr *last,
-		   uint32_t value, void *data)
-{
-	struct flat_walk *w = data;
-	struct nft_range *r;
-
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? 2 * w->cap : 64;
-
-		r = realloc(w->r, cap * sizeof(*r));
-		if (!r)
-			return -ENOMEM;
-		w->r = r;
-		w->cap = cap;
-	}
-	r = &w->r[w->n++];
-	memset(r, 0, sizeof(*r));
-	memcpy(r->lo, first->bytes, w->len);
-	memcpy(r->hi, last->bytes, w->len);
-	r->value = value;
-	return 0;
-}
-
-/* the first address no interval covers; false when they cover all */
-static bool first_gap(const struct nft_range *r, size_t n, size_t len,
-		      uint8_t *ret)
-{
-	uint8_t cur[16] = { 0 };
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (memcmp(r[i].lo, cur, len) > 0)
-			break;
-		memcpy(cur, r[i].hi, len);
-		if (!nft_key_inc(cur, len))
-			return false;
-	}
-	memcpy(ret, cur, len);
-	return true;
-}
-
-/* the classifier's intervals of one family; gaps stay gaps */
-static int compile_flatten(struct compile *c, int f)
-{
-	struct flat_walk w = { .len = nft_addr_len(fam_af[f]) };
-	const struct zone_lpm *lpm = c->model->classifier;
-	uint8_t gap[16];
-	size_t i;
-	int ret;
-
-	if (lpm) {
-		ret = lpm_foreach_interval(lpm, fam_af[f], flat_cb, &w);
-		if (ret < 0) {
-			free(w.r);
-			return ret;
-		}
-	}
-	for (i = 0; i < w.n; i++) {
-		if (w.r[i].value >= zone_model_segment_count(c->model))
-			w.r[i].value = c->catch_id;
-	}
-	c->flat[f] = w.r;
-	c->n_flat[f] = w.n;
-	for (i = w.n; i-- > 0;) {
-		uint32_t id = w.r[i].value;
-
-		c->present[f][id] = true;
-		c->rep[f][id].family = (uint8_t)fam_af[f];
-		memcpy(c->rep[f][id].bytes, w.r[i].lo, w.len);
-	}
-	/* unassigned addresses belong to the catch-all */
-	if (first_gap(w.r, w.n, w.len, gap)) {
-		c->present[f][c->catch_id] = true;
-		c->rep[f][c->catch_id].family = (uint8_t)fam_af[f];
-		memcpy(c->rep[f][c->catch_id].bytes, gap, w.len);
-	}
-	return 0;
-}
-
-static int set_fill_ranges(struct nft_pset *s, const struct nft_range *r,
-			   size_t n, bool verdict)
-{
-	size_t i;
-	int ret;
-
-	for (i = 0; i < n; i++) {
-		uint8_t end[16];
-
-		ret = nft_pset_add(s, r[i].lo, 0,
-				   verdict ? (uint32_t)NFT_JUMP : r[i].value,
-				   verdict ? (int32_t)r[i].value : -1);
-		if (ret < 0)
-			return ret;
-		memcpy(end, r[i].hi, s->key_len);
-		if (!nft_key_inc(end, s->key_len))
-			continue;
-		ret = nft_pset_add(s, end, NFT_SET_ELEM_INTERVAL_END, 0, -1);
-		if (ret < 0)
-			return ret;
-	}
-	nft_pset_sort(s);
-	return 0;
-}
-
-/* zone4/zone6: address -> jump seg_<segment> */
-static int compile_maps(struct compile *c)
-{
-	struct nft_range *r;
-	struct nft_pset *s;
-	char name[NFT_NAME_LEN];
-	char chain[NFT_NAME_LEN];
-	size_t i;
-	int f;
-	int ret;
-
-	for (f = 0; f < FAM_N; f++) {
-		snprintf(name, sizeof(name), "zone%s", fam_suffix[f]);
-		s = nft_plan_add_set(c->rs, name,
-				     NFT_SET_MAP | NFT_SET_INTERVAL,
-				     f ? NFT_TYPE_IP6ADDR : NFT_TYPE_IPADDR,
-				     nft_addr_len(fam_af[f]), NFT_DATA_VERDICT,
-				     0);
-		if (!s)
-			return -errno;
-		r = calloc(c->n_flat[f] + 1, sizeof(*r));
-		if (!r)
-			return -ENOMEM;
-		for (i = 0; i < c->n_flat[f]; i++) {
-			r[i] = c->flat[f][i];
-			snprintf(chain, sizeof(chain), "seg_%s",
-				 id_name(c, c->flat[f][i].value));
-			r[i].value =
-				(uint32_t)nft_plan_chain_index(c->rs, chain);
-		}
-		ret = set_fill_ranges(s, r, c->n_flat[f], true);
-		free(r);
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
-}
-
-static int compile_isolated(struct compile *c, const struct zone_prefix *iso,
-			    size_t n_iso)
-{
-	struct nft_range *r;
-	struct nft_pset *s;
-	char name[NFT_NAME_LEN];
-	size_t i;
-	size_t k;
-	int f;
-	int m;
-	int ret;
-
-	r = calloc(n_iso + 1, sizeof(*r));
-	if (!r)
-		return -ENOMEM;
-	for (f = 0; f < FAM_N; f++) {
-		uint32_t klen = nft_addr_len(fam_af[f]);
-
-		snprintf(name, sizeof(name), "isolated%s", fam_suffix[f]);
-		s = nft_plan_add_set(c->rs, name, NFT_SET_INTERVAL,
-				     f ? NFT_TYPE_IP6ADDR : NFT_TYPE_IPADDR,
-				     klen, 0, 0);
-		if (!s) {
-			free(r);
-			return -errno;
-		}
-		for (i = 0, k = 0; i < n_iso; i++) {
-			if (iso[i].addr.family == fam_af[f])
-				nft_range_from_prefix(&iso[i], 0, &r[k++]);
-		}
-		m = nft_ranges_merge(r, k, klen);
-		ret = m < 0 ? m : set_fill_ranges(s, r, (size_t)m, false);
-		if (ret < 0) {
-			free(r);
-			return ret;
-		}
-		c->n_isolated[f] = (size_t)m;
-	}
-	free(r);
-	return 0;
-}
-
 /* ---- rules ---- */
 
 void nftc_origin(struct nft_origin *o, int line, const char *fmt, ...)
@@ -443,10 +252,27 @@ static void fw_unset(struct nft_rb *rb, struct compile *c, int arg)
 	nft_rb_ct_mark_set(rb, scratch_mark(NFT_SCRATCH_UNSET));
 }
 
-/* ip saddr vmap @zone4, or ip daddr vmap @zone4 (arg: family * 2 + dst) */
+/*
+ * ip saddr vmap @zone4, or ip daddr vmap @zone4 (arg: family * 2 + dst).
+ * Behind a hash map, the source lookup runs only when the hash missed
+ * (the source's chain returns with the mark set).
+ */
 static void fw_zone(struct nft_rb *rb, struct compile *c, int arg)
 {
+	if (c->hash_len[arg / 2] && !(arg % 2))
+		nft_rb_ct_mark_eq(rb, scratch_mark(NFT_SCRATCH_UNSET));
 	fw_lookup(rb, c, "zone", arg / 2, arg % 2, NFT_REG_VERDICT);
+}
+
+/* ip saddr & <mask> vmap @net4 (arg: family * 2 + dst) */
+static void fw_net(struct nft_rb *rb, struct compile *c, int arg)
+{
+	char set[NFT_NAME_LEN];
+	int f = arg / 2;
+
+	snprintf(set, sizeof(set), "net%s", fam_suffix[f]);
+	nft_rb_addr_masked_lookup(rb, fam_af[f], arg % 2, c->hash_len[f], set,
+				  nftc_plan_set(c, set)->id, NFT_REG_VERDICT);
 }
 
 static void fw_src_catchall(struct nft_rb *rb, struct compile *c, int arg)
@@ -497,8 +323,12 @@ static int compile_route(struct compile *c)
 	int f;
 	int ret = 0;
 
-	for (f = 0; f < FAM_N && ret >= 0; f++)
-		ret = chain_rule(c, "route", fw_zone, 2 * f + 1, NULL);
+	for (f = 0; f < FAM_N && ret >= 0; f++) {
+		if (c->hash_len[f])
+			ret = chain_rule(c, "route", fw_net, 2 * f + 1, NULL);
+		if (ret == 0)
+			ret = chain_rule(c, "route", fw_zone, 2 * f + 1, NULL);
+	}
 	if (ret == 0 && catchall_chain(c))
 		ret = chain_rule(c, "route", fw_dst_catchall, 0, NULL);
 	if (ret == 0)
@@ -526,8 +356,12 @@ static int compile_forward(struct compile *c)
 		ret = forward_rule(c, fw_invalid, 0, NULL);
 	if (ret == 0)
 		ret = forward_rule(c, fw_unset, 0, NULL);
-	for (f = 0; f < FAM_N && ret >= 0; f++)
-		ret = forward_rule(c, fw_zone, 2 * f, NULL);
+	for (f = 0; f < FAM_N && ret >= 0; f++) {
+		if (c->hash_len[f])
+			ret = forward_rule(c, fw_net, 2 * f, NULL);
+		if (ret == 0)
+			ret = forward_rule(c, fw_zone, 2 * f, NULL);
+	}
 	if (ret == 0)
 		ret = forward_rule(c, fw_src_catchall, 0, NULL);
 	/* a known interface's chain goes on to route or drops */
@@ -555,13 +389,15 @@ static int compile_all(struct compile *c, const struct zone_prefix *iso,
 
 	ret = compile_ids(c);
 	for (f = 0; f < FAM_N && ret >= 0; f++)
-		ret = compile_flatten(c, f);
+		ret = nftc_flatten(c, f);
+	for (f = 0; f < FAM_N && ret >= 0; f++)
+		ret = nftc_split(c, f);
 	if (ret == 0)
 		ret = compile_chains(c);
 	if (ret == 0)
-		ret = compile_isolated(c, iso, iso ? n_iso : 0);
+		ret = nftc_isolated(c, iso, iso ? n_iso : 0);
 	if (ret == 0)
-		ret = compile_maps(c);
+		ret = nftc_maps(c);
 	if (ret < 0)
 		return ret;
 	iface = nft_plan_add_set(c->rs, "iface", NFT_SET_MAP, NFT_TYPE_IFNAME,
@@ -624,8 +460,12 @@ struct zone_ruleset *zone_ruleset_compile(const struct zone_model *model,
 	c->bare.verdict_index = NULL;
 	c->bare.n_narrows = 0;
 	ret = compile_all(c, isolated, n_isolated);
-	for (f = 0; f < FAM_N; f++)
+	for (f = 0; f < FAM_N; f++) {
 		free(c->flat[f]);
+		free(c->mflat[f]);
+		free(c->hashed[f]);
+		free(c->hashed_id[f]);
+	}
 	free(c->tags);
 	free(c);
 	if (ret < 0) {

@@ -48,6 +48,19 @@ struct compile {
 	int pair[NFT_SEG_MAX + 1][NFT_SEG_MAX + 1];
 	/* isolated intervals per family: no rules look them up when none */
 	size_t n_isolated[FAM_N];
+	/*
+	 * Many prefixes of the longest length go to an exact-match hash map
+	 * (net4/net6, looked up with the address masked to hash_len), the
+	 * rest to the interval map: one hash lookup instead of a descent
+	 * through a tree of every interval.  hash_len 0: no hash map, and
+	 * the interval map holds flat[] itself.
+	 */
+	unsigned int hash_len[FAM_N];
+	struct nft_range *mflat[FAM_N]; /* intervals of the rest */
+	size_t n_mflat[FAM_N];
+	struct zone_prefix *hashed[FAM_N];
+	uint32_t *hashed_id[FAM_N];
+	size_t n_hashed[FAM_N];
 	/* every mark an accepted flow can carry, for the flow binding */
 	struct nftc_tag *tags;
 	size_t n_tags;
@@ -70,6 +83,13 @@ void nftc_origin(struct nft_origin *o, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 const struct nft_pset *nftc_plan_set(const struct compile *c,
 				     const char *name);
+
+/* nft_compile_map.c */
+int nftc_flatten(struct compile *c, int f);
+int nftc_split(struct compile *c, int f);
+int nftc_maps(struct compile *c);
+int nftc_isolated(struct compile *c, const struct zone_prefix *iso,
+		  size_t n_iso);
 
 /* nft_compile_pair.c */
 int nftc_pair(struct compile *c, uint32_t s, uint32_t d);

@@ -409,6 +409,21 @@ void nft_rb_addr_lookup(struct nft_rb *rb, int family, bool dst,
 	rb_lookup(rb, set, set_id, dreg);
 }
 
+void nft_rb_addr_masked_lookup(struct nft_rb *rb, int family, bool dst,
+			       unsigned int plen, const char *set,
+			       uint32_t set_id, int dreg)
+{
+	uint32_t len = nft_addr_len(family);
+	uint8_t mask[16] = { 0 };
+	unsigned int i;
+
+	for (i = 0; i < plen && i < 8 * len; i++)
+		mask[i / 8] |= (uint8_t)(0x80 >> (i % 8));
+	rb_addr_load(rb, family, dst, len);
+	rb_bitwise(rb, mask, len);
+	nft_rbi_lookup_flags(rb, set, set_id, dreg, 0);
+}
+
 void nft_rb_service(struct nft_rb *rb, const struct zone_service *svc)
 {
 	uint16_t first = htobe16(svc->port_first);

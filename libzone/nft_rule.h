@@ -26,6 +26,10 @@ void nft_rb_addr(struct nft_rb *rb, int family, bool dst,
 /* ip saddr @set (lookup, optionally into a map register) */
 void nft_rb_addr_lookup(struct nft_rb *rb, int family, bool dst,
 			const char *set, uint32_t set_id, int dreg);
+/* ip saddr & <prefix of @plen> vmap @set (into @dreg) */
+void nft_rb_addr_masked_lookup(struct nft_rb *rb, int family, bool dst,
+			       unsigned int plen, const char *set,
+			       uint32_t set_id, int dreg);
 void nft_rb_service(struct nft_rb *rb, const struct zone_service *svc);
 /* meta time < @ns (UTC nanoseconds) */
 void nft_rb_time_before(struct nft_rb *rb, uint64_t ns);
