@@ -55,6 +55,8 @@
 # Root only; everything runs in namespaces the harness creates.  SECONDS_RUN
 # (default 3) is the length of each established run, NEWFLOWS (default
 # 150000) the number of new flows per burst (below nf_conntrack_max).
+# VARIANTS (a list) measures only those; PERF=PREFIX records a cpu-clock
+# profile of each variant's new-flow bursts with perf(1).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 O=${1:-${O:-build}}
@@ -366,6 +368,8 @@ zt_log "policy: $(wc -l <"$ZT_DIR/extra") extra prefixes, $(grep -c '^-A' "$ZT_D
 # fast and slow spells, and neighbours in a round share the spell.
 variants="none zoned nft-maps conntrack nft-persrc"
 [ -n "$IPT" ] && variants="$variants iptables"
+# VARIANTS narrows the list (the targets need the first five).
+variants=${VARIANTS:-$variants}
 
 # zoned compiles and applies its table once; the rounds reload that very
 # table, as nft lists it, so that every variant can be measured in turn
@@ -391,12 +395,24 @@ for i in $(seq "$REPEAT"); do
 		n=$NEWFLOWS
 		[ "$v" = iptables ] && n=$((NEWFLOWS / 15))
 		new_rx=0 new_sent=0 new_s=0
+		# PERF=PREFIX: a system-wide cpu-clock profile of the new-flow
+		# bursts of each variant, in PREFIX.VARIANT.ROUND.data
+		perf=
+		if [ -n "${PERF:-}" ]; then
+			perf record -q -e cpu-clock -a -g -o "$PERF.$v.$i.data" &
+			perf=$!
+			sleep 0.5
+		fi
 		for _ in $(seq "$NEWRUNS"); do
 			read -r rx sent secs <<<"$(run_newflows "$n")"
 			new_rx=$((new_rx + rx))
 			new_sent=$((new_sent + sent))
 			new_s=$(awk -v a="$new_s" -v b="$secs" 'BEGIN { print a + b }')
 		done
+		if [ -n "$perf" ]; then
+			kill -INT "$perf"
+			wait "$perf"
+		fi
 		echo "$v $LOAD_MS $est_rx $est_sent $est_s $new_rx $new_sent $new_s" >>"$results"
 	done
 done
