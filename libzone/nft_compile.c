@@ -13,7 +13,13 @@
  * 1.0.6 cannot print a concatenation of two map lookups, hence the ct
  * mark as the register between them (see mark.h); one map for both
  * lookups halves the elements the kernel has to hold and load.  Addresses
- * no network names miss the map and fall to the catch-all's chain.
+ * no network names miss the map and fall to the catch-all's chain.  A
+ * policy's many longest prefixes are looked up first in an exact-match
+ * hash map (net4, net6; nft_compile_map.c).
+ *
+ * An established flow's packets never get that far: the first rule
+ * accepts them by one lookup of their direction, ct mark and interfaces,
+ * so that the bindings hold for every packet (nft_compile_edge.c).
  *
  * The interfaces bind both lookups (zoned.conf(5), Interfaces).  Between
  * them, the input interface's entry in the iface map jumps to an ingress

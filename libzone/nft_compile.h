@@ -4,10 +4,10 @@
 
 /*
  * The state of one compile of a zone model into a plan, shared by its
- * parts: nft_compile.c (maps, forward chain, the entry point),
- * nft_compile_pair.c (pair and segment chains, channels, narrow entries)
- * and nft_compile_edge.c (the interface bindings).  Nothing here is
- * public.
+ * parts: nft_compile.c (forward and route chains, the entry point),
+ * nft_compile_map.c (the address maps), nft_compile_pair.c (pair and
+ * segment chains, channels, narrow entries) and nft_compile_edge.c (the
+ * interface bindings).  Nothing here is public.
  */
 
 #include <sys/socket.h>
