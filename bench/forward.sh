@@ -58,7 +58,7 @@
 # VARIANTS (a list) measures only those (zoned-nobind, zoned's table
 # without the established packets' binding, only when asked for);
 # PERF=PREFIX records a cpu-clock
-# profile of each variant's new-flow bursts with perf(1).
+# profile of the generator's core during each variant's runs (perf(1)).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 O=${1:-${O:-build}}
@@ -398,19 +398,20 @@ for i in $(seq "$REPEAT"); do
 			continue
 		fi
 		case $v in zoned*) LOAD_MS=$ZONED_LOAD_MS ;; esac
+		# PERF=PREFIX: a cpu-clock profile of the generator's core
+		# during each variant's runs, in PREFIX.VARIANT.ROUND.data
+		perf=
+		if [ -n "${PERF:-}" ]; then
+			perf record -q -e cpu-clock -C "$CPU" -g \
+				-o "$PERF.$v.$i.data" &
+			perf=$!
+			sleep 0.5
+		fi
 		read -r est_rx est_sent est_s <<<"$(run_established)"
 		# One rule per prefix is slow enough that fewer flows do.
 		n=$NEWFLOWS
 		[ "$v" = iptables ] && n=$((NEWFLOWS / 15))
 		new_rx=0 new_sent=0 new_s=0
-		# PERF=PREFIX: a system-wide cpu-clock profile of the new-flow
-		# bursts of each variant, in PREFIX.VARIANT.ROUND.data
-		perf=
-		if [ -n "${PERF:-}" ]; then
-			perf record -q -e cpu-clock -a -g -o "$PERF.$v.$i.data" &
-			perf=$!
-			sleep 0.5
-		fi
 		for _ in $(seq "$NEWRUNS"); do
 			read -r rx sent secs <<<"$(run_newflows "$n")"
 			new_rx=$((new_rx + rx))
