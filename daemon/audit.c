@@ -673,6 +673,31 @@ static void explain_services_text(const struct zone_channel *ch,
 	fputc('\n', o->out);
 }
 
+static void explain_ifaces(const struct zone_segment *seg, struct ctl_out *o)
+{
+	size_t i;
+
+	for (i = 0; i < zone_segment_interface_count(seg); i++)
+		fprintf(o->out, "%s%s", i ? "," : "",
+			zone_segment_interface(seg, i));
+}
+
+/* the interfaces every packet of an admitted flow is bound to */
+static void explain_bound_text(const struct explain *ex, struct ctl_out *o)
+{
+	const struct zone_segment *s = ex->v.src;
+	const struct zone_segment *d = ex->v.dst;
+
+	if (ex->v.path != ZONE_PATH_FORWARD || !s || !d ||
+	    !zone_segment_interface_count(s) || !zone_segment_interface_count(d))
+		return;
+	fputs("bound:    every packet, not only the first: in by ", o->out);
+	explain_ifaces(s, o);
+	fputs(" out by ", o->out);
+	explain_ifaces(d, o);
+	fputs("; replies the other way\n", o->out);
+}
+
 static void explain_text(struct zoned *z, const struct explain *ex,
 			 const struct zone_channel **chans, size_t n_chans,
 			 struct ctl_out *o)
@@ -719,6 +744,8 @@ static void explain_text(struct zoned *z, const struct explain *ex,
 			zone_rule_name(ex->v.rule));
 	else
 		fprintf(o->out, "rule:     %s\n", zone_rule_name(ex->v.rule));
+	if (ex->allowed)
+		explain_bound_text(ex, o);
 	if (ex->v.channel)
 		explain_channel_text(ex->v.channel, ex->at, o);
 	else if (!ex->allowed && ex->has_service &&

@@ -24,16 +24,7 @@
 #include "nft_plan.h"
 #include "nft_range.h"
 #include "nft_rule.h"
-
-struct nft_rb {
-	struct zone_ruleset *rs;
-	struct nftnl_rule *rule;
-	struct nftnl_set **anon;
-	size_t n_anon;
-	int err;
-	int nfproto; /* family already checked, or 0 */
-	uint8_t l4proto; /* protocol already checked, or 0 */
-};
+#include "nft_rule_priv.h"
 
 struct nft_rb *nft_rb_new(struct zone_ruleset *rs, const char *chain)
 {
@@ -139,7 +130,7 @@ int nft_rb_commit(struct nft_rb *rb, const struct nft_origin *origin,
 	return 0;
 }
 
-static struct nftnl_expr *rb_expr(struct nft_rb *rb, const char *name)
+struct nftnl_expr *nft_rbi_expr(struct nft_rb *rb, const char *name)
 {
 	struct nftnl_expr *e;
 
@@ -154,9 +145,9 @@ static struct nftnl_expr *rb_expr(struct nft_rb *rb, const char *name)
 	return e;
 }
 
-static void rb_meta_load(struct nft_rb *rb, uint32_t key)
+void nft_rbi_meta_load(struct nft_rb *rb, uint32_t key)
 {
-	struct nftnl_expr *e = rb_expr(rb, "meta");
+	struct nftnl_expr *e = nft_rbi_expr(rb, "meta");
 
 	if (!e)
 		return;
@@ -164,10 +155,10 @@ static void rb_meta_load(struct nft_rb *rb, uint32_t key)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
 }
 
-static void rb_cmp(struct nft_rb *rb, uint32_t op, const void *data,
+void nft_rbi_cmp(struct nft_rb *rb, uint32_t op, const void *data,
 		   uint32_t len)
 {
-	struct nftnl_expr *e = rb_expr(rb, "cmp");
+	struct nftnl_expr *e = nft_rbi_expr(rb, "cmp");
 
 	if (!e)
 		return;
@@ -176,10 +167,10 @@ static void rb_cmp(struct nft_rb *rb, uint32_t op, const void *data,
 	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
 }
 
-static void rb_payload(struct nft_rb *rb, uint32_t base, uint32_t offset,
+void nft_rbi_payload(struct nft_rb *rb, uint32_t base, uint32_t offset,
 		       uint32_t len)
 {
-	struct nftnl_expr *e = rb_expr(rb, "payload");
+	struct nftnl_expr *e = nft_rbi_expr(rb, "payload");
 
 	if (!e)
 		return;
@@ -192,7 +183,7 @@ static void rb_payload(struct nft_rb *rb, uint32_t base, uint32_t offset,
 static void rb_bitwise(struct nft_rb *rb, const void *mask, uint32_t len)
 {
 	static const uint8_t zero[16];
-	struct nftnl_expr *e = rb_expr(rb, "bitwise");
+	struct nftnl_expr *e = nft_rbi_expr(rb, "bitwise");
 
 	if (!e)
 		return;
@@ -204,14 +195,14 @@ static void rb_bitwise(struct nft_rb *rb, const void *mask, uint32_t len)
 }
 
 /* the dependency nft puts before an ip/ip6 header field in table inet */
-static void rb_nfproto(struct nft_rb *rb, int family)
+void nft_rbi_nfproto(struct nft_rb *rb, int family)
 {
 	uint8_t proto = family == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6;
 
 	if (rb->nfproto == family)
 		return;
-	rb_meta_load(rb, NFT_META_NFPROTO);
-	rb_cmp(rb, NFT_CMP_EQ, &proto, sizeof(proto));
+	nft_rbi_meta_load(rb, NFT_META_NFPROTO);
+	nft_rbi_cmp(rb, NFT_CMP_EQ, &proto, sizeof(proto));
 	rb->nfproto = family;
 }
 
@@ -219,12 +210,12 @@ static void rb_addr_load(struct nft_rb *rb, int family, bool dst, uint32_t len)
 {
 	uint32_t off;
 
-	rb_nfproto(rb, family);
+	nft_rbi_nfproto(rb, family);
 	if (family == AF_INET)
 		off = dst ? 16 : 12;
 	else
 		off = dst ? 24 : 8;
-	rb_payload(rb, NFT_PAYLOAD_NETWORK_HEADER, off, len);
+	nft_rbi_payload(rb, NFT_PAYLOAD_NETWORK_HEADER, off, len);
 }
 
 /* ip saddr 10.0.0.0/8: load only the bytes the prefix covers */
@@ -236,7 +227,7 @@ static void rb_addr_prefix(struct nft_rb *rb, bool dst,
 	uint32_t i;
 
 	if (p->len == 0) {
-		rb_nfproto(rb, p->addr.family);
+		nft_rbi_nfproto(rb, p->addr.family);
 		return;
 	}
 	rb_addr_load(rb, p->addr.family, dst, bytes);
@@ -246,7 +237,7 @@ static void rb_addr_prefix(struct nft_rb *rb, bool dst,
 		mask[bytes - 1] = (uint8_t)(0xff << (8 - p->len % 8));
 		rb_bitwise(rb, mask, bytes);
 	}
-	rb_cmp(rb, NFT_CMP_EQ, p->addr.bytes, bytes);
+	nft_rbi_cmp(rb, NFT_CMP_EQ, p->addr.bytes, bytes);
 }
 
 /* the byte orders nft needs to print the elements (see set_udata()) */
@@ -273,7 +264,7 @@ static void rb_anon_udata(struct nft_rb *rb, struct nftnl_set *s, bool map,
 	nftnl_udata_buf_free(ud);
 }
 
-static struct nftnl_set *rb_anon(struct nft_rb *rb, const char *name,
+struct nftnl_set *nft_rbi_anon(struct nft_rb *rb, const char *name,
 				 uint32_t flags, uint32_t key_type,
 				 uint32_t key_len)
 {
@@ -302,14 +293,16 @@ static struct nftnl_set *rb_anon(struct nft_rb *rb, const char *name,
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, key_type);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, key_len);
 	nftnl_set_set_u32(s, NFTNL_SET_ID, ++rb->rs->next_set_id);
+	/* a concatenation's byte order is its fields' (nft: invalid, 0) */
 	rb_anon_udata(rb, s, flags & NFT_SET_MAP,
+		      key_type > 63 ? 0 :
 		      key_type == NFT_TYPE_MARK || key_type == NFT_TYPE_IFNAME ?
-			      1 :
-			      2);
+				      1 :
+				      2);
 	return s;
 }
 
-static void rb_anon_elem(struct nft_rb *rb, struct nftnl_set *s,
+void nft_rbi_anon_elem(struct nft_rb *rb, struct nftnl_set *s,
 			 const void *key, uint32_t len, uint32_t flags)
 {
 	struct nftnl_set_elem *e;
@@ -327,10 +320,10 @@ static void rb_anon_elem(struct nft_rb *rb, struct nftnl_set *s,
 	nftnl_set_elem_add(s, e);
 }
 
-static void rb_lookup_flags(struct nft_rb *rb, const char *set,
+void nft_rbi_lookup_flags(struct nft_rb *rb, const char *set,
 			    uint32_t set_id, int dreg, uint32_t flags)
 {
-	struct nftnl_expr *e = rb_expr(rb, "lookup");
+	struct nftnl_expr *e = nft_rbi_expr(rb, "lookup");
 
 	if (!e)
 		return;
@@ -346,7 +339,7 @@ static void rb_lookup_flags(struct nft_rb *rb, const char *set,
 static void rb_lookup(struct nft_rb *rb, const char *set, uint32_t set_id,
 		      int dreg)
 {
-	rb_lookup_flags(rb, set, set_id, dreg, 0);
+	nft_rbi_lookup_flags(rb, set, set_id, dreg, 0);
 }
 
 /* ip saddr { a, b/24 }: an anonymous set, interval when needed */
@@ -370,7 +363,7 @@ static void rb_addr_set(struct nft_rb *rb, int family, bool dst,
 		interval |= memcmp(r[i].lo, r[i].hi, len) != 0;
 	}
 	m = nft_ranges_merge(r, n, len);
-	s = rb_anon(rb, "__set%d", interval ? NFT_SET_INTERVAL : 0,
+	s = nft_rbi_anon(rb, "__set%d", interval ? NFT_SET_INTERVAL : 0,
 		    family == AF_INET ? NFT_TYPE_IPADDR : NFT_TYPE_IP6ADDR,
 		    len);
 	if (s && interval) {
@@ -378,17 +371,17 @@ static void rb_addr_set(struct nft_rb *rb, int family, bool dst,
 
 		/* nft opens an interval set with an end element at 0 */
 		if (memcmp(r[0].lo, zero, len) != 0)
-			rb_anon_elem(rb, s, zero, len,
+			nft_rbi_anon_elem(rb, s, zero, len,
 				     NFT_SET_ELEM_INTERVAL_END);
 		for (i = 0; i < (size_t)m; i++) {
-			rb_anon_elem(rb, s, r[i].lo, len, 0);
+			nft_rbi_anon_elem(rb, s, r[i].lo, len, 0);
 			if (nft_key_inc(r[i].hi, len))
-				rb_anon_elem(rb, s, r[i].hi, len,
+				nft_rbi_anon_elem(rb, s, r[i].hi, len,
 					     NFT_SET_ELEM_INTERVAL_END);
 		}
 	} else if (s) {
 		for (i = 0; i < n; i++)
-			rb_anon_elem(rb, s, list[i].addr.bytes, len, 0);
+			nft_rbi_anon_elem(rb, s, list[i].addr.bytes, len, 0);
 	}
 	if (s)
 		nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE,
@@ -416,105 +409,45 @@ void nft_rb_addr_lookup(struct nft_rb *rb, int family, bool dst,
 	rb_lookup(rb, set, set_id, dreg);
 }
 
+void nft_rb_addr_masked_lookup(struct nft_rb *rb, int family, bool dst,
+			       unsigned int plen, const char *set,
+			       uint32_t set_id, int dreg)
+{
+	uint32_t len = nft_addr_len(family);
+	uint8_t mask[16] = { 0 };
+	unsigned int i;
+
+	for (i = 0; i < plen && i < 8 * len; i++)
+		mask[i / 8] |= (uint8_t)(0x80 >> (i % 8));
+	rb_addr_load(rb, family, dst, len);
+	rb_bitwise(rb, mask, len);
+	nft_rbi_lookup_flags(rb, set, set_id, dreg, 0);
+}
+
 void nft_rb_service(struct nft_rb *rb, const struct zone_service *svc)
 {
 	uint16_t first = htobe16(svc->port_first);
 	uint16_t last = htobe16(svc->port_last);
 
 	if (rb->l4proto != svc->proto) {
-		rb_meta_load(rb, NFT_META_L4PROTO);
-		rb_cmp(rb, NFT_CMP_EQ, &svc->proto, sizeof(svc->proto));
+		nft_rbi_meta_load(rb, NFT_META_L4PROTO);
+		nft_rbi_cmp(rb, NFT_CMP_EQ, &svc->proto, sizeof(svc->proto));
 		rb->l4proto = svc->proto;
 	}
 	if (svc->port_first == 0 && svc->port_last == 65535)
 		return;
-	rb_payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);
+	nft_rbi_payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);
 	if (svc->port_first == svc->port_last) {
-		rb_cmp(rb, NFT_CMP_EQ, &first, sizeof(first));
+		nft_rbi_cmp(rb, NFT_CMP_EQ, &first, sizeof(first));
 		return;
 	}
-	rb_cmp(rb, NFT_CMP_GTE, &first, sizeof(first));
-	rb_cmp(rb, NFT_CMP_LTE, &last, sizeof(last));
-}
-
-void nft_rb_time_before(struct nft_rb *rb, uint64_t ns)
-{
-	struct nftnl_expr *e;
-	uint64_t be = htobe64(ns);
-
-	rb_meta_load(rb, NFT_META_TIME_NS);
-	/* cmp compares bytes: nft swaps the host-order time to big endian */
-	e = rb_expr(rb, "byteorder");
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_DREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_OP,
-				   NFT_BYTEORDER_HTON);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_LEN, 8);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SIZE, 8);
-	}
-	rb_cmp(rb, NFT_CMP_LT, &be, sizeof(be));
-}
-
-/* meta time >= @ns (UTC nanoseconds), as nft emits it */
-void nft_rb_time_after(struct nft_rb *rb, uint64_t ns)
-{
-	struct nftnl_expr *e;
-	uint64_t be = htobe64(ns);
-
-	rb_meta_load(rb, NFT_META_TIME_NS);
-	e = rb_expr(rb, "byteorder");
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_DREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_OP,
-				   NFT_BYTEORDER_HTON);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_LEN, 8);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SIZE, 8);
-	}
-	rb_cmp(rb, NFT_CMP_GTE, &be, sizeof(be));
-}
-
-/* meta day @day meta hour @lo-@hi, as nft emits it */
-void nft_rb_day_hour(struct nft_rb *rb, uint8_t day, uint32_t lo,
-		     uint32_t hi)
-{
-	struct nftnl_expr *e;
-	uint32_t be_lo = htobe32(lo);
-	uint32_t be_hi = htobe32(hi);
-
-	rb_meta_load(rb, NFT_META_TIME_DAY);
-	rb_cmp(rb, NFT_CMP_EQ, &day, sizeof(day));
-	rb_meta_load(rb, NFT_META_TIME_HOUR);
-	/* meta hour is host order: compared as big endian bytes, like nft */
-	e = rb_expr(rb, "byteorder");
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_DREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_OP,
-				   NFT_BYTEORDER_HTON);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_LEN, 4);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SIZE, 4);
-	}
-	/* nft emits a range of meta hour as two compares, not "range" */
-	rb_cmp(rb, NFT_CMP_GTE, &be_lo, sizeof(be_lo));
-	rb_cmp(rb, NFT_CMP_LTE, &be_hi, sizeof(be_hi));
-}
-
-/* meta iiftype ether ether saddr @mac, as nft emits it */
-void nft_rb_ether_saddr(struct nft_rb *rb, const uint8_t *mac)
-{
-	uint16_t ether = ARPHRD_ETHER;
-
-	rb_meta_load(rb, NFT_META_IIFTYPE);
-	rb_cmp(rb, NFT_CMP_EQ, &ether, sizeof(ether));
-	rb_payload(rb, NFT_PAYLOAD_LL_HEADER, 6, 6);
-	rb_cmp(rb, NFT_CMP_EQ, mac, 6);
+	nft_rbi_cmp(rb, NFT_CMP_GTE, &first, sizeof(first));
+	nft_rbi_cmp(rb, NFT_CMP_LTE, &last, sizeof(last));
 }
 
 static void rb_ct_load(struct nft_rb *rb, uint32_t key)
 {
-	struct nftnl_expr *e = rb_expr(rb, "ct");
+	struct nftnl_expr *e = nft_rbi_expr(rb, "ct");
 
 	if (!e)
 		return;
@@ -528,18 +461,18 @@ void nft_rb_ct_state(struct nft_rb *rb, uint32_t mask)
 
 	rb_ct_load(rb, NFT_CT_STATE);
 	rb_bitwise(rb, &mask, sizeof(mask));
-	rb_cmp(rb, NFT_CMP_NEQ, &zero, sizeof(zero));
+	nft_rbi_cmp(rb, NFT_CMP_NEQ, &zero, sizeof(zero));
 }
 
 void nft_rb_ct_mark_eq(struct nft_rb *rb, uint32_t mark)
 {
 	rb_ct_load(rb, NFT_CT_MARK);
-	rb_cmp(rb, NFT_CMP_EQ, &mark, sizeof(mark));
+	nft_rbi_cmp(rb, NFT_CMP_EQ, &mark, sizeof(mark));
 }
 
 void nft_rb_ct_mark_set_reg(struct nft_rb *rb)
 {
-	struct nftnl_expr *e = rb_expr(rb, "ct");
+	struct nftnl_expr *e = nft_rbi_expr(rb, "ct");
 
 	if (!e)
 		return;
@@ -549,7 +482,7 @@ void nft_rb_ct_mark_set_reg(struct nft_rb *rb)
 
 void nft_rb_ct_mark_set(struct nft_rb *rb, uint32_t mark)
 {
-	struct nftnl_expr *e = rb_expr(rb, "immediate");
+	struct nftnl_expr *e = nft_rbi_expr(rb, "immediate");
 
 	if (e) {
 		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
@@ -560,7 +493,7 @@ void nft_rb_ct_mark_set(struct nft_rb *rb, uint32_t mark)
 
 void nft_rb_iifname_vmap(struct nft_rb *rb, const char *set, uint32_t set_id)
 {
-	rb_meta_load(rb, NFT_META_IIFNAME);
+	nft_rbi_meta_load(rb, NFT_META_IIFNAME);
 	rb_lookup(rb, set, set_id, NFT_REG_VERDICT);
 }
 
@@ -570,7 +503,7 @@ void nft_rb_ct_mark_vmap(struct nft_rb *rb, const uint32_t *marks,
 	struct nftnl_set *s;
 	size_t i;
 
-	s = rb_anon(rb, "__map%d", NFT_SET_MAP, NFT_TYPE_MARK,
+	s = nft_rbi_anon(rb, "__map%d", NFT_SET_MAP, NFT_TYPE_MARK,
 		    sizeof(uint32_t));
 	if (!s)
 		return;
@@ -597,12 +530,12 @@ void nft_rb_ct_mark_vmap(struct nft_rb *rb, const uint32_t *marks,
 
 void nft_rb_counter(struct nft_rb *rb)
 {
-	rb_expr(rb, "counter");
+	nft_rbi_expr(rb, "counter");
 }
 
 void nft_rb_objref(struct nft_rb *rb, const char *counter)
 {
-	struct nftnl_expr *e = rb_expr(rb, "objref");
+	struct nftnl_expr *e = nft_rbi_expr(rb, "objref");
 
 	if (!e)
 		return;
@@ -612,7 +545,7 @@ void nft_rb_objref(struct nft_rb *rb, const char *counter)
 
 void nft_rb_limit_log(struct nft_rb *rb, const char *prefix)
 {
-	struct nftnl_expr *e = rb_expr(rb, "limit");
+	struct nftnl_expr *e = nft_rbi_expr(rb, "limit");
 
 	if (e) {
 		nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_RATE, NFT_LOG_RATE);
@@ -621,7 +554,7 @@ void nft_rb_limit_log(struct nft_rb *rb, const char *prefix)
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_FLAGS, 0);
 	}
-	e = rb_expr(rb, "log");
+	e = nft_rbi_expr(rb, "log");
 	if (e) {
 		nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, prefix);
 		nftnl_expr_set_u16(e, NFTNL_EXPR_LOG_GROUP, ZONE_NFLOG_GROUP);
@@ -630,7 +563,7 @@ void nft_rb_limit_log(struct nft_rb *rb, const char *prefix)
 
 void nft_rb_verdict(struct nft_rb *rb, int code, const char *chain)
 {
-	struct nftnl_expr *e = rb_expr(rb, "immediate");
+	struct nftnl_expr *e = nft_rbi_expr(rb, "immediate");
 
 	if (!e)
 		return;
@@ -638,66 +571,4 @@ void nft_rb_verdict(struct nft_rb *rb, int code, const char *chain)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)code);
 	if (chain)
 		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
-}
-
-/* iifname or oifname, loaded into register 1 */
-static void rb_ifname_load(struct nft_rb *rb, bool out)
-{
-	rb_meta_load(rb, out ? NFT_META_OIFNAME : NFT_META_IIFNAME);
-}
-
-void nft_rb_ifname(struct nft_rb *rb, bool out, bool neg,
-		   const char *const *names, size_t n)
-{
-	struct nftnl_set *s;
-	char key[NFT_IFNAME_LEN];
-	size_t i;
-
-	if (n == 0) {
-		rb->err = rb->err ? rb->err : -EINVAL;
-		return;
-	}
-	if (n == 1) {
-		memset(key, 0, sizeof(key));
-		strncpy(key, names[0], sizeof(key) - 1);
-		rb_ifname_load(rb, out);
-		rb_cmp(rb, neg ? NFT_CMP_NEQ : NFT_CMP_EQ, key, sizeof(key));
-		return;
-	}
-	s = rb_anon(rb, "__set%d", 0, NFT_TYPE_IFNAME, NFT_IFNAME_LEN);
-	if (!s)
-		return;
-	for (i = 0; i < n; i++) {
-		memset(key, 0, sizeof(key));
-		strncpy(key, names[i], sizeof(key) - 1);
-		rb_anon_elem(rb, s, key, sizeof(key), 0);
-	}
-	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, (uint32_t)n);
-	rb_ifname_load(rb, out);
-	rb_lookup_flags(rb, "__set%d", nftnl_set_get_u32(s, NFTNL_SET_ID), -1,
-			neg ? NFT_LOOKUP_F_INV : 0);
-}
-
-void nft_rb_ifname_set(struct nft_rb *rb, bool out, bool neg, const char *set,
-		       uint32_t set_id)
-{
-	rb_ifname_load(rb, out);
-	rb_lookup_flags(rb, set, set_id, -1, neg ? NFT_LOOKUP_F_INV : 0);
-}
-
-void nft_rb_icmpv6_types(struct nft_rb *rb, uint8_t first, uint8_t last)
-{
-	uint8_t proto = IPPROTO_ICMPV6;
-
-	rb_nfproto(rb, AF_INET6);
-	rb_meta_load(rb, NFT_META_L4PROTO);
-	rb_cmp(rb, NFT_CMP_EQ, &proto, sizeof(proto));
-	rb->l4proto = proto;
-	rb_payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1);
-	if (first == last) {
-		rb_cmp(rb, NFT_CMP_EQ, &first, sizeof(first));
-		return;
-	}
-	rb_cmp(rb, NFT_CMP_GTE, &first, sizeof(first));
-	rb_cmp(rb, NFT_CMP_LTE, &last, sizeof(last));
 }

@@ -26,6 +26,10 @@ void nft_rb_addr(struct nft_rb *rb, int family, bool dst,
 /* ip saddr @set (lookup, optionally into a map register) */
 void nft_rb_addr_lookup(struct nft_rb *rb, int family, bool dst,
 			const char *set, uint32_t set_id, int dreg);
+/* ip saddr & <prefix of @plen> vmap @set (into @dreg) */
+void nft_rb_addr_masked_lookup(struct nft_rb *rb, int family, bool dst,
+			       unsigned int plen, const char *set,
+			       uint32_t set_id, int dreg);
 void nft_rb_service(struct nft_rb *rb, const struct zone_service *svc);
 /* meta time < @ns (UTC nanoseconds) */
 void nft_rb_time_before(struct nft_rb *rb, uint64_t ns);
@@ -54,6 +58,20 @@ void nft_rb_ifname(struct nft_rb *rb, bool out, bool neg,
 void nft_rb_ifname_set(struct nft_rb *rb, bool out, bool neg, const char *set,
 		       uint32_t set_id);
 /* icmpv6 type first-last */
+/*
+ * The key of an established flow's interface binding: ct direction . ct
+ * mark . iifname [. oifname], laid out as the kernel's registers hold it.
+ */
+struct nft_flow_key {
+	uint8_t dir; /* IP_CT_DIR_ORIGINAL or IP_CT_DIR_REPLY */
+	uint32_t mark;
+	char iif[NFT_IFNAME_LEN];
+	char oif[NFT_IFNAME_LEN];
+};
+
+/* ct direction . ct mark . iifname [. oifname @oif] { keys } */
+void nft_rb_flow_lookup(struct nft_rb *rb, const struct nft_flow_key *keys,
+			size_t n, bool oif);
 void nft_rb_icmpv6_types(struct nft_rb *rb, uint8_t first, uint8_t last);
 void nft_rb_counter(struct nft_rb *rb);
 void nft_rb_objref(struct nft_rb *rb, const char *counter);

@@ -511,6 +511,8 @@ int zone_model_print_edges(const struct zone_model *model, FILE *out)
 		}
 	}
 	fputs("any other        nothing: dropped (unknown-interface)\n", out);
+	fputs("every packet of a flow, not only its first, enters and leaves by "
+	      "its segments' interfaces (spoof, wrong-egress)\n", out);
 	for (i = 0; i < model->n_gw_rules; i++) {
 		if (model->gw_rules[i].outbound)
 			n_out++;
