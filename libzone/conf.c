@@ -21,6 +21,7 @@
 #include <zone/conf.h>
 
 #include "conf_priv.h"
+#include "names_priv.h"
 
 
 void conf_error(struct conf_loader *ld, int line, const char *fmt, ...)
@@ -786,7 +787,7 @@ static void parse_channel(struct conf_loader *ld, const config_setting_t *group,
 		"name",	      "kind",	  "from",     "to",
 		"from_hosts", "to_hosts", "services", "reason",
 		"approved",   "expires",  "not_before", "windows",
-		"vendor",     "from_macs", NULL
+		"vendor",     "from_macs", "to_names", NULL
 	};
 	struct zone_channel *chan = &ld->model->channels[index];
 	struct conf_chan_aux *aux = &ld->chan_aux[index];
@@ -831,6 +832,7 @@ static void parse_channel(struct conf_loader *ld, const config_setting_t *group,
 	chan->vendor = conf_get_text(ld, group, "vendor", aux->what, false,
 				     chan->line, TEXT_MAX);
 	parse_channel_macs(ld, group, chan, aux);
+	conf_parse_channel_names(ld, group, index);
 }
 
 static void parse_channel_list(struct conf_loader *ld,
@@ -1058,7 +1060,7 @@ static void parse_root(struct conf_loader *ld, const config_setting_t *root)
 					    "attachments", "channels",
 					    "alerts",	   "narrow",
 					    "gateway",	   "metrics",
-					    "history",
+					    "history",	   "names",
 					    NULL };
 	const config_setting_t *zones;
 	const config_setting_t *atts;
@@ -1096,6 +1098,7 @@ static void parse_root(struct conf_loader *ld, const config_setting_t *root)
 	conf_parse_narrow(ld, root);
 	conf_parse_gateway(ld, root);
 	conf_parse_history(ld, root);
+	conf_parse_names(ld, root);
 }
 
 static void loader_release(struct conf_loader *ld)

@@ -15,6 +15,7 @@
 #include <zone/model.h>
 
 #include "model_priv.h"
+#include "names_priv.h"
 #include "sha256.h"
 #include "verdict_priv.h"
 
@@ -111,6 +112,7 @@ static void channel_release(struct zone_channel *chan)
 		free(chan->window_texts[i]);
 	free(chan->window_texts);
 	free(chan->windows);
+	model_names_release(chan);
 }
 
 /**
