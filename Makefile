@@ -86,8 +86,9 @@ $(LIBZONE): $(LIBZONE_SRCS:%.c=$(O)/%.o)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+# -lresolv: res_nquery(3) for breakout by name (daemon/resolver.c)
 $(ZONED): $(ZONED_SRCS:%.c=$(O)/%.o) $(LIBZONE)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lresolv
 
 $(ZONECTL): $(ZONECTL_SRCS:%.c=$(O)/%.o) $(LIBZONE)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
