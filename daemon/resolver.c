@@ -46,22 +46,22 @@
 #include "textesc.h"
 #include "zoned.h"
 
-#define RESOLVE_BUDGET 4	/* names per tick */
-#define RESOLVE_TICK_MS 1000	/* stop a tick's work after this long */
-#define RESOLVE_START_MS 10000	/* the bound of the first round at start */
-#define RESOLVE_RETRY_MAX 30	/* seconds between tries of a failing name */
+#define RESOLVE_BUDGET 4 /* names per tick */
+#define RESOLVE_TICK_MS 1000 /* stop a tick's work after this long */
+#define RESOLVE_START_MS 10000 /* the bound of the first round at start */
+#define RESOLVE_RETRY_MAX 30 /* seconds between tries of a failing name */
 #define ANSWER_MAX 8192
 
 /* What zoned knows of one name beyond the model's record. */
 struct rname {
 	char chan[64];
 	char fqdn[ZONE_NAME_LEN + 1];
-	time_t due;		/* next resolution, wall clock */
-	time_t last_ok;		/* last answer with addresses, or 0 */
-	unsigned int ttl;	/* the bounded TTL of that answer */
-	bool failing;		/* name-unresolved was raised */
-	bool kernel_failing;	/* the last kernel write failed */
-	char why[32];		/* why the last try failed */
+	time_t due; /* next resolution, wall clock */
+	time_t last_ok; /* last answer with addresses, or 0 */
+	unsigned int ttl; /* the bounded TTL of that answer */
+	bool failing; /* name-unresolved was raised */
+	bool kernel_failing; /* the last kernel write failed */
+	char why[32]; /* why the last try failed */
 };
 
 struct resolver {
@@ -107,8 +107,8 @@ static bool rname_find(const struct zoned *z, const struct rname *r,
  * *@ttl to the smallest TTL of the answer.  Returns the addresses found,
  * or -1 with the resolver's h_errno in *@herr.
  */
-static int query(res_state st, const char *fqdn, int type,
-		 struct zone_addr *v, size_t *n, uint32_t *ttl, int *herr)
+static int query(res_state st, const char *fqdn, int type, struct zone_addr *v,
+		 size_t *n, uint32_t *ttl, int *herr)
 {
 	unsigned char buf[ANSWER_MAX];
 	char abs[ZONE_NAME_LEN + 2];
@@ -138,8 +138,7 @@ static int query(res_state st, const char *fqdn, int type,
 		if (ns_rr_ttl(rr) < *ttl)
 			*ttl = ns_rr_ttl(rr);
 		if ((int)ns_rr_type(rr) != type || ns_rr_class(rr) != ns_c_in ||
-		    ns_rr_rdlen(rr) != alen ||
-		    *n >= ZONE_NAMES_ADDRS_MAX * 2)
+		    ns_rr_rdlen(rr) != alen || *n >= ZONE_NAMES_ADDRS_MAX * 2)
 			continue;
 		v[*n].family = type == ns_t_a ? AF_INET : AF_INET6;
 		memset(v[*n].bytes, 0, sizeof(v[*n].bytes));
@@ -188,8 +187,8 @@ static time_t name_expiry(const struct zone_channel *ch, size_t k, time_t now)
 	return last;
 }
 
-static void name_failed(struct zoned *z, struct rname *r, size_t ci,
-			size_t ni, const char *why, time_t now)
+static void name_failed(struct zoned *z, struct rname *r, size_t ci, size_t ni,
+			const char *why, time_t now)
 {
 	const struct zone_channel *ch = zone_model_channel(z->model, ci);
 	unsigned int lo;
@@ -203,9 +202,10 @@ static void name_failed(struct zoned *z, struct rname *r, size_t ci,
 	if (r->failing)
 		return;
 	r->failing = true;
-	log_warnx("channel %s: %s does not resolve (%s); its addresses age out%s%s",
-		  r->chan, r->fqdn, why, until ? " at " : "",
-		  until ? ctl_time(until, when, sizeof(when)) : "");
+	log_warnx(
+		"channel %s: %s does not resolve (%s); its addresses age out%s%s",
+		r->chan, r->fqdn, why, until ? " at " : "",
+		until ? ctl_time(until, when, sizeof(when)) : "");
 	alert_emit(z->alerts, ALERT_NAME_UNRESOLVED, "channel", r->chan, "name",
 		   r->fqdn, "reason", why, "expires",
 		   until ? ctl_time(until, when, sizeof(when)) : NULL, NULL);
@@ -244,8 +244,9 @@ static void resolve_one(struct zoned *z, struct __res_state *st,
 	ret = zone_nft_names_refresh(z->nft, ch, v, n, t);
 	if (ret < 0) {
 		if (!r->kernel_failing)
-			log_warnx("channel %s: cannot put the addresses of %s into the kernel: %s",
-				  r->chan, r->fqdn, strerror(-ret));
+			log_warnx(
+				"channel %s: cannot put the addresses of %s into the kernel: %s",
+				r->chan, r->fqdn, strerror(-ret));
 		r->kernel_failing = true;
 		r->due = now + retry_delay(lo);
 		return;
@@ -253,7 +254,8 @@ static void resolve_one(struct zoned *z, struct __res_state *st,
 	r->kernel_failing = false;
 	/* a second past the kernel's: the verdict never calls a flow the
 	 * kernel let in a violation */
-	if (zone_model_fqdn_update(z->model, ci, ni, v, n, now + t + 1, now) < 0)
+	if (zone_model_fqdn_update(z->model, ci, ni, v, n, now + t + 1, now) <
+	    0)
 		log_warnx("channel %s: out of memory recording %s", r->chan,
 			  r->fqdn);
 	r->ttl = t;
@@ -262,8 +264,8 @@ static void resolve_one(struct zoned *z, struct __res_state *st,
 	r->due = now + (t * 3 / 4 < t - 2 ? t * 3 / 4 : t - 2);
 	if (r->due <= now)
 		r->due = now + 1;
-	log_debug("channel %s: %s: %zu addresses for %u s", r->chan, r->fqdn,
-		  n, t);
+	log_debug("channel %s: %s: %zu addresses for %u s", r->chan, r->fqdn, n,
+		  t);
 	if (r->failing) {
 		r->failing = false;
 		log_info("channel %s: %s resolves again", r->chan, r->fqdn);
@@ -315,8 +317,7 @@ static void resolve_due(struct zoned *z, size_t budget, uint64_t ms)
 	res_nclose(&st);
 }
 
-static void on_resolve_tick(struct zoned *z, int fd, uint32_t events,
-			    void *arg)
+static void on_resolve_tick(struct zoned *z, int fd, uint32_t events, void *arg)
 {
 	(void)events;
 	(void)arg;
@@ -378,8 +379,8 @@ int resolver_open(struct zoned *z)
 	if (ret < 0)
 		return ret;
 	resolve_due(z, SIZE_MAX, RESOLVE_START_MS);
-	z->resolver->tfd = loop_timer_add(z, CLOCK_MONOTONIC, on_resolve_tick,
-					  NULL);
+	z->resolver->tfd =
+		loop_timer_add(z, CLOCK_MONOTONIC, on_resolve_tick, NULL);
 	if (z->resolver->tfd < 0)
 		return z->resolver->tfd;
 	return loop_timer_arm(z->resolver->tfd, 1000, 1000);
@@ -399,7 +400,8 @@ void resolver_carry(struct zoned *z, struct zone_model *model)
 {
 	if (z->model && model != z->model &&
 	    zone_model_fqdn_carry(model, z->model) < 0)
-		log_warnx("out of memory keeping the resolved names; they are asked again");
+		log_warnx(
+			"out of memory keeping the resolved names; they are asked again");
 }
 
 void resolver_applied(struct zoned *z)
@@ -427,8 +429,8 @@ static const struct rname *rname_of(const struct zoned *z, const char *chan,
 static void name_text(const struct zoned *z, const struct zone_channel *ch,
 		      size_t k, time_t now, struct ctl_out *o)
 {
-	const struct rname *r = rname_of(z, zone_channel_name(ch),
-					 zone_channel_fqdn(ch, k));
+	const struct rname *r =
+		rname_of(z, zone_channel_name(ch), zone_channel_fqdn(ch, k));
 	const struct zone_name_addr *a;
 	size_t n = zone_channel_fqdn_addrs(ch, k, &a);
 	char buf[ZONE_PREFIX_STRLEN];
@@ -444,7 +446,8 @@ static void name_text(const struct zoned *z, const struct zone_channel *ch,
 	else
 		fputs("not resolved yet", o->out);
 	if (r && r->due)
-		fprintf(o->out, ", next %s", ctl_time(r->due, when, sizeof(when)));
+		fprintf(o->out, ", next %s",
+			ctl_time(r->due, when, sizeof(when)));
 	fputc('\n', o->out);
 	for (i = 0; i < n; i++) {
 		if (a[i].expires <= now)
@@ -467,8 +470,8 @@ static void json_kv(FILE *f, bool *first, const char *key, const char *val)
 static void name_json(const struct zoned *z, const struct zone_channel *ch,
 		      size_t k, time_t now, FILE *f)
 {
-	const struct rname *r = rname_of(z, zone_channel_name(ch),
-					 zone_channel_fqdn(ch, k));
+	const struct rname *r =
+		rname_of(z, zone_channel_name(ch), zone_channel_fqdn(ch, k));
 	const struct zone_name_addr *a;
 	size_t n = zone_channel_fqdn_addrs(ch, k, &a);
 	char buf[ZONE_PREFIX_STRLEN];
@@ -482,7 +485,8 @@ static void name_json(const struct zoned *z, const struct zone_channel *ch,
 	json_kv(f, &first, "name", zone_channel_fqdn(ch, k));
 	json_kv(f, &first, "state",
 		r && r->failing ? "unresolved" :
-		r && r->last_ok ? "resolved" : "pending");
+		r && r->last_ok ? "resolved" :
+				  "pending");
 	json_kv(f, &first, "reason", r && r->failing ? r->why : NULL);
 	json_kv(f, &first, "resolved",
 		r && r->last_ok ? ctl_time(r->last_ok, when, sizeof(when)) :
@@ -544,8 +548,8 @@ void resolver_print(struct zoned *z, struct ctl_out *o, bool *first)
 }
 
 void resolver_explain(struct zoned *z, const struct zone_channel *ch,
-		      const struct zone_addr *dst, time_t at,
-		      struct ctl_out *o, bool *first)
+		      const struct zone_addr *dst, time_t at, struct ctl_out *o,
+		      bool *first)
 {
 	const char *name;
 

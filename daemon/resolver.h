@@ -45,7 +45,7 @@ void resolver_print(struct zoned *z, struct ctl_out *o, bool *first);
  * line, or the "name" member of a JSON object when @first is not NULL
  */
 void resolver_explain(struct zoned *z, const struct zone_channel *ch,
-		      const struct zone_addr *dst, time_t at,
-		      struct ctl_out *o, bool *first);
+		      const struct zone_addr *dst, time_t at, struct ctl_out *o,
+		      bool *first);
 
 #endif

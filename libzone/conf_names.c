@@ -46,9 +46,10 @@ void conf_parse_channel_names(struct conf_loader *ld,
 		return;
 	len = config_setting_length(list);
 	if (len == 0) {
-		conf_error(ld, conf_line_of(list),
-			   "%s: to_names is empty (leave it out, or list the names)",
-			   what);
+		conf_error(
+			ld, conf_line_of(list),
+			"%s: to_names is empty (leave it out, or list the names)",
+			what);
 		return;
 	}
 	if (len > NAMES_PER_CHANNEL_MAX) {
@@ -69,13 +70,14 @@ void conf_parse_channel_names(struct conf_loader *ld,
 		v = config_setting_get_string(e);
 		why = zone_fqdn_problem(v);
 		if (why)
-			conf_error(ld, conf_line_of(e), "%s: to_names \"%.40s\" %s",
-				   what, v, why);
+			conf_error(ld, conf_line_of(e),
+				   "%s: to_names \"%.40s\" %s", what, v, why);
 		for (k = 0; !why && k < chan->n_to_names; k++) {
 			if (strcasecmp(chan->to_names[k].fqdn, v) == 0) {
-				conf_error(ld, conf_line_of(e),
-					   "%s: to_names \"%.40s\" is listed twice",
-					   what, v);
+				conf_error(
+					ld, conf_line_of(e),
+					"%s: to_names \"%.40s\" is listed twice",
+					what, v);
 				break;
 			}
 		}
@@ -102,21 +104,24 @@ void conf_check_channel_names(struct conf_loader *ld, size_t index)
 	    ld->seg_aux[c->to->index].role_ok &&
 	    (c->from->role == ZONE_ROLE_RESIDENT ||
 	     c->to->role == ZONE_ROLE_RESIDENT)) {
-		conf_error(ld, line,
-			   "%s: to_names is never allowed on a channel touching the resident tier (its channels are pinned to addresses)",
-			   aux->what);
+		conf_error(
+			ld, line,
+			"%s: to_names is never allowed on a channel touching the resident tier (its channels are pinned to addresses)",
+			aux->what);
 		return;
 	}
 	if (aux->ends_ok && c->kind != ZONE_CHANNEL_BREAKOUT) {
-		conf_error(ld, line,
-			   "%s: to_names is only for kind breakout, not kind %s",
-			   aux->what, zone_channel_kind_name(c->kind));
+		conf_error(
+			ld, line,
+			"%s: to_names is only for kind breakout, not kind %s",
+			aux->what, zone_channel_kind_name(c->kind));
 		return;
 	}
 	if (ld->model->profile != ZONE_PROFILE_ALPHA_PRIME && !ld->profile_bad)
-		conf_error(ld, line,
-			   "%s: to_names needs profile alpha-prime (breakout by name), not %s",
-			   aux->what, zone_profile_name(ld->model->profile));
+		conf_error(
+			ld, line,
+			"%s: to_names needs profile alpha-prime (breakout by name), not %s",
+			aux->what, zone_profile_name(ld->model->profile));
 }
 
 static bool get_ttl(struct conf_loader *ld, const config_setting_t *group,
@@ -163,7 +168,8 @@ void conf_parse_names(struct conf_loader *ld, const config_setting_t *root)
 	bool ok;
 
 	if (g && config_setting_type(g) != CONFIG_TYPE_GROUP) {
-		conf_error(ld, conf_line_of(g), "names must be a group { ... }");
+		conf_error(ld, conf_line_of(g),
+			   "names must be a group { ... }");
 		g = NULL;
 	}
 	if (g) {

@@ -18,8 +18,8 @@
 #include "model_priv.h"
 #include "names_priv.h"
 
-void zone_model_names_ttl(const struct zone_model *model,
-			  unsigned int *ret_min, unsigned int *ret_max)
+void zone_model_names_ttl(const struct zone_model *model, unsigned int *ret_min,
+			  unsigned int *ret_max)
 {
 	*ret_min = model->names_ttl_min ? model->names_ttl_min :
 					  ZONE_NAMES_TTL_MIN_DEFAULT;
@@ -124,8 +124,8 @@ int zone_model_fqdn_update(struct zone_model *model, size_t chan, size_t name,
 	for (i = 0; i < nm->n_addrs; i++) {
 		if (nm->addrs[i].expires <= now)
 			continue;
-		for (j = 0; j < k && !addr_equal(&v[j].addr, &nm->addrs[i].addr);
-		     j++)
+		for (j = 0;
+		     j < k && !addr_equal(&v[j].addr, &nm->addrs[i].addr); j++)
 			;
 		if (j < k) {
 			if (nm->addrs[i].expires > v[j].expires)

@@ -123,9 +123,9 @@ static int elem_msg(struct nftnl_batch *nb, uint16_t type, uint32_t seq,
 	if (timeout_ms)
 		nftnl_set_elem_set_u64(e, NFTNL_SET_ELEM_TIMEOUT, timeout_ms);
 	nftnl_set_elem_add(s, e);
-	nlh = nftnl_nlmsg_build_hdr(nftnl_batch_buffer(nb), type, NFPROTO_INET,
-				    type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0,
-				    seq);
+	nlh = nftnl_nlmsg_build_hdr(
+		nftnl_batch_buffer(nb), type, NFPROTO_INET,
+		type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0, seq);
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	nftnl_set_free(s);
 	nftnl_batch_update(nb);

@@ -74,8 +74,10 @@ static struct zone_addr addr(const char *s)
 static bool admits(const struct zone_model *m, const char *dst, int port,
 		   time_t now, const char **chan)
 {
-	struct zone_flow f = { .src = addr("10.2.0.10"), .dst = addr(dst),
-			       .proto = 6, .dport = (uint16_t)port };
+	struct zone_flow f = { .src = addr("10.2.0.10"),
+			       .dst = addr(dst),
+			       .proto = 6,
+			       .dport = (uint16_t)port };
 	struct zone_verdict v;
 
 	if (strchr(dst, ':'))
@@ -131,16 +133,14 @@ START_TEST(test_names_verdict)
 						 &a[1], NOW),
 			 "meet.example.jp");
 	/* the record moves: the old address holds until its expiry */
-	ck_assert_int_eq(zone_model_fqdn_update(m, 0, 0, &b, 1, NOW + 15,
-						NOW + 5),
-			 0);
+	ck_assert_int_eq(
+		zone_model_fqdn_update(m, 0, 0, &b, 1, NOW + 15, NOW + 5), 0);
 	ck_assert(admits(m, "203.0.113.11", 443, NOW + 9, &ch));
 	ck_assert(admits(m, "203.0.113.12", 443, NOW + 14, &ch));
 	ck_assert(!admits(m, "203.0.113.11", 443, NOW + 10, &ch));
 	/* expired entries are dropped at the next answer */
-	ck_assert_int_eq(zone_model_fqdn_update(m, 0, 0, &b, 1, NOW + 30,
-						NOW + 12),
-			 0);
+	ck_assert_int_eq(
+		zone_model_fqdn_update(m, 0, 0, &b, 1, NOW + 30, NOW + 12), 0);
 	{
 		const struct zone_name_addr *v;
 

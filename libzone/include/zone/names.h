@@ -26,8 +26,8 @@
 /* Bounds of a resolved address's lifetime, in seconds. */
 #define ZONE_NAMES_TTL_MIN_DEFAULT 60
 #define ZONE_NAMES_TTL_MAX_DEFAULT 3600
-#define ZONE_NAMES_TTL_FLOOR 5		/* below: a refresh storm */
-#define ZONE_NAMES_TTL_CEILING 86400	/* above: a stale address for days */
+#define ZONE_NAMES_TTL_FLOOR 5 /* below: a refresh storm */
+#define ZONE_NAMES_TTL_CEILING 86400 /* above: a stale address for days */
 /* At most this many addresses are kept per name and family. */
 #define ZONE_NAMES_ADDRS_MAX 32
 /* FQDN length, as RFC 1035 counts it in text (no trailing dot). */
@@ -40,8 +40,8 @@ struct zone_name_addr {
 };
 
 /* zone_model_names_ttl - names.ttl_min and names.ttl_max, in seconds */
-void zone_model_names_ttl(const struct zone_model *model,
-			  unsigned int *ret_min, unsigned int *ret_max);
+void zone_model_names_ttl(const struct zone_model *model, unsigned int *ret_min,
+			  unsigned int *ret_max);
 /* zone_model_name_total - the names of every channel together */
 size_t zone_model_name_total(const struct zone_model *model);
 
