@@ -396,12 +396,62 @@ void resolver_close(struct zoned *z)
 	z->resolver = NULL;
 }
 
+/*
+ * The addresses of the old model's channel @ch that no name of the same
+ * channel of @model has any more: a name left to_names, and its addresses
+ * go now, not when their timeout passes.
+ */
+static void drop_stale(struct zoned *z, const struct zone_model *model,
+		       const struct zone_channel *ch, time_t now)
+{
+	struct zone_addr v[ZONE_NAMES_ADDRS_MAX * 2];
+	const struct zone_channel *nc = NULL;
+	const struct zone_name_addr *a;
+	size_t n = 0;
+	size_t i;
+	size_t k;
+	size_t j;
+	int ret;
+
+	for (i = 0; i < zone_model_channel_count(model); i++) {
+		nc = zone_model_channel(model, i);
+		if (strcmp(zone_channel_name(nc), zone_channel_name(ch)) == 0)
+			break;
+		nc = NULL;
+	}
+	/* a channel that is gone takes its sets with it */
+	if (!nc || !zone_channel_name_count(nc))
+		return;
+	for (k = 0; k < zone_channel_name_count(ch); k++) {
+		size_t m = zone_channel_fqdn_addrs(ch, k, &a);
+
+		for (j = 0; j < m && n < ZONE_NAMES_ADDRS_MAX * 2; j++) {
+			if (a[j].expires > now &&
+			    !zone_channel_fqdn_match(nc, &a[j].addr, now))
+				v[n++] = a[j].addr;
+		}
+	}
+	ret = zone_nft_names_remove(z->nft, nc, v, n);
+	if (ret < 0)
+		log_warnx("channel %s: cannot remove the addresses of names no longer listed: %s; they age out",
+			  zone_channel_name(ch), strerror(-ret));
+}
+
 void resolver_carry(struct zoned *z, struct zone_model *model)
 {
-	if (z->model && model != z->model &&
-	    zone_model_fqdn_carry(model, z->model) < 0)
-		log_warnx(
-			"out of memory keeping the resolved names; they are asked again");
+	time_t now = time(NULL);
+	size_t i;
+
+	if (!z->model || model == z->model)
+		return;
+	if (zone_model_fqdn_carry(model, z->model) < 0)
+		log_warnx("out of memory keeping the resolved names; they are asked again");
+	for (i = 0; i < zone_model_channel_count(z->model); i++) {
+		const struct zone_channel *ch = zone_model_channel(z->model, i);
+
+		if (zone_channel_name_count(ch))
+			drop_stale(z, model, ch, now);
+	}
 }
 
 void resolver_applied(struct zoned *z)

@@ -190,24 +190,28 @@ static int batch_run(struct zone_nft *nft, struct nftnl_batch *nb,
 	return x.err;
 }
 
-int zone_nft_names_refresh(struct zone_nft *nft,
-			   const struct zone_channel *chan,
-			   const struct zone_addr *addrs, size_t n,
-			   unsigned int timeout)
+/*
+ * One batch over @addrs: with @timeout, each is added (a no-op when
+ * present), deleted and added again with it, so that the expiry is reset
+ * on every kernel (before Linux 6.12 a second add keeps the old expiry);
+ * without, each is added with a second to live and deleted, so that the
+ * delete never meets a missing element (ENOENT would fail the batch).
+ */
+static int names_batch(struct zone_nft *nft, const struct zone_channel *chan,
+		       const struct zone_addr *addrs, size_t n,
+		       unsigned int timeout)
 {
 	char set4[NFT_NAME_LEN];
 	char set6[NFT_NAME_LEN];
 	struct nftnl_batch *nb;
 	struct nlmsghdr *nlh;
-	uint64_t ms = (uint64_t)timeout * 1000;
+	uint64_t ms = timeout ? (uint64_t)timeout * 1000 : 1000;
 	uint32_t end_seq;
 	size_t i;
 	int ret;
 
 	if (n == 0)
 		return 0;
-	if (timeout == 0)
-		return -EINVAL;
 	ret = zone_channel_fqdn_nft_set(chan, AF_INET, set4, sizeof(set4));
 	if (ret == 0)
 		ret = zone_channel_fqdn_nft_set(chan, AF_INET6, set6,
@@ -224,14 +228,12 @@ int zone_nft_names_refresh(struct zone_nft *nft,
 	for (i = 0; ret == 0 && i < n; i++) {
 		const char *set = addrs[i].family == AF_INET6 ? set6 : set4;
 
-		/* present (a no-op when it was), gone, back with the new
-		 * timeout: the expiry is reset on every kernel version */
 		ret = elem_msg(nb, NFT_MSG_NEWSETELEM, nft->seq++, set,
 			       &addrs[i], ms);
 		if (ret == 0)
 			ret = elem_msg(nb, NFT_MSG_DELSETELEM, nft->seq++, set,
 				       &addrs[i], 0);
-		if (ret == 0)
+		if (ret == 0 && timeout)
 			ret = elem_msg(nb, NFT_MSG_NEWSETELEM, nft->seq++, set,
 				       &addrs[i], ms);
 	}
@@ -244,6 +246,22 @@ int zone_nft_names_refresh(struct zone_nft *nft,
 	}
 	nftnl_batch_free(nb);
 	return ret;
+}
+
+int zone_nft_names_refresh(struct zone_nft *nft,
+			   const struct zone_channel *chan,
+			   const struct zone_addr *addrs, size_t n,
+			   unsigned int timeout)
+{
+	if (timeout == 0)
+		return -EINVAL;
+	return names_batch(nft, chan, addrs, n, timeout);
+}
+
+int zone_nft_names_remove(struct zone_nft *nft, const struct zone_channel *chan,
+			  const struct zone_addr *addrs, size_t n)
+{
+	return names_batch(nft, chan, addrs, n, 0);
 }
 
 /* nft_compile.c: ip daddr @names4_<channel> in a channel's rule */

@@ -115,4 +115,12 @@ int zone_nft_names_refresh(struct zone_nft *nft,
 			   const struct zone_addr *addrs, size_t n,
 			   unsigned int timeout);
 
+/**
+ * zone_nft_names_remove - take addresses out of a channel's kernel sets
+ * at once (a name left the config), in one batch; absent ones are fine.
+ * Returns 0 or -errno.
+ */
+int zone_nft_names_remove(struct zone_nft *nft, const struct zone_channel *chan,
+			  const struct zone_addr *addrs, size_t n);
+
 #endif
