@@ -14,6 +14,7 @@
 #include <zone/addr.h>
 #include <zone/conf.h>
 #include <zone/model.h>
+#include <zone/names.h>
 #include <zone/proto.h>
 
 #include "ctlmsg.h"
@@ -352,6 +353,51 @@ static void diff_macs(struct policy_diff *d, const struct zone_channel *a,
 						    buf, sizeof(buf)));
 }
 
+static bool name_in(const struct zone_channel *c, const char *fqdn)
+{
+	size_t i;
+
+	for (i = 0; i < zone_channel_name_count(c); i++)
+		if (strcmp(zone_channel_fqdn(c, i), fqdn) == 0)
+			return true;
+	return false;
+}
+
+/* to_names (breakout by name): the names added, then those removed */
+static void diff_names(struct policy_diff *d, const struct zone_channel *a,
+		       const struct zone_channel *b)
+{
+	size_t i;
+
+	for (i = 0; i < zone_channel_name_count(b); i++)
+		if (!name_in(a, zone_channel_fqdn(b, i)))
+			diff_detail(d, "to_name +%s", zone_channel_fqdn(b, i));
+	for (i = 0; i < zone_channel_name_count(a); i++)
+		if (!name_in(b, zone_channel_fqdn(a, i)))
+			diff_detail(d, "to_name -%s", zone_channel_fqdn(a, i));
+}
+
+/* names.ttl_min and names.ttl_max */
+static void diff_names_ttl(struct policy_diff *d, const struct zone_model *a,
+			   const struct zone_model *b)
+{
+	unsigned int alo;
+	unsigned int ahi;
+	unsigned int blo;
+	unsigned int bhi;
+	char fa[16];
+	char fb[16];
+
+	zone_model_names_ttl(a, &alo, &ahi);
+	zone_model_names_ttl(b, &blo, &bhi);
+	snprintf(fa, sizeof(fa), "%u", alo);
+	snprintf(fb, sizeof(fb), "%u", blo);
+	diff_str(d, "names ttl_min", fa, fb);
+	snprintf(fa, sizeof(fa), "%u", ahi);
+	snprintf(fb, sizeof(fb), "%u", bhi);
+	diff_str(d, "names ttl_max", fa, fb);
+}
+
 static void diff_channel(struct policy_diff *d, const struct zone_channel *a,
 			 const struct zone_channel *b)
 {
@@ -377,6 +423,7 @@ static void diff_channel(struct policy_diff *d, const struct zone_channel *a,
 	diff_str(d, "vendor", zone_channel_vendor(a), zone_channel_vendor(b));
 	diff_windows(d, a, b);
 	diff_macs(d, a, b);
+	diff_names(d, a, b);
 	if (d->detail)
 		diff_emit(d, "~", "channel", zone_channel_name(b));
 }
@@ -588,6 +635,7 @@ void policy_diff(struct policy_diff *d, const struct zone_model *a,
 	snprintf(fa, sizeof(fa), "%zu", zone_model_history_bytes(a));
 	snprintf(fb, sizeof(fb), "%zu", zone_model_history_bytes(b));
 	diff_str(d, "history max_bytes", fa, fb);
+	diff_names_ttl(d, a, b);
 	if (d->detail)
 		diff_emit(d, "~", "policy", NULL);
 	diff_segments(d, a, b);
