@@ -56,7 +56,7 @@
 struct rname {
 	char chan[64];
 	char fqdn[ZONE_NAME_LEN + 1];
-	time_t due; /* next resolution, wall clock */
+	time_t due; /* next resolution, CLOCK_MONOTONIC seconds */
 	time_t last_ok; /* last answer with addresses, or 0 */
 	unsigned int ttl; /* the bounded TTL of that answer */
 	bool failing; /* name-unresolved was raised */
@@ -69,6 +69,24 @@ struct resolver {
 	struct rname *names;
 	size_t n;
 };
+
+/*
+ * Refreshes are scheduled on the monotonic clock: a wall clock stepped
+ * back must not postpone them past the kernel's timeouts.
+ */
+static time_t mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* a monotonic instant as wall-clock time, for zonectl */
+static time_t mono_to_wall(time_t t)
+{
+	return time(NULL) + (t - mono_s());
+}
 
 static uint64_t mono_ms(void)
 {
@@ -197,7 +215,7 @@ static void name_failed(struct zoned *z, struct rname *r, size_t ci, size_t ni,
 	char when[32];
 
 	zone_model_names_ttl(z->model, &lo, &hi);
-	r->due = now + retry_delay(lo);
+	r->due = mono_s() + retry_delay(lo);
 	snprintf(r->why, sizeof(r->why), "%s", why);
 	if (r->failing)
 		return;
@@ -248,7 +266,7 @@ static void resolve_one(struct zoned *z, struct __res_state *st,
 				"channel %s: cannot put the addresses of %s into the kernel: %s",
 				r->chan, r->fqdn, strerror(-ret));
 		r->kernel_failing = true;
-		r->due = now + retry_delay(lo);
+		r->due = mono_s() + retry_delay(lo);
 		return;
 	}
 	r->kernel_failing = false;
@@ -261,9 +279,8 @@ static void resolve_one(struct zoned *z, struct __res_state *st,
 	r->ttl = t;
 	r->last_ok = now;
 	r->why[0] = '\0';
-	r->due = now + (t * 3 / 4 < t - 2 ? t * 3 / 4 : t - 2);
-	if (r->due <= now)
-		r->due = now + 1;
+	/* three quarters of the TTL, and at least two seconds early */
+	r->due = mono_s() + (t * 3 / 4 < t - 2 ? t * 3 / 4 : t - 2);
 	log_debug("channel %s: %s: %zu addresses for %u s", r->chan, r->fqdn, n,
 		  t);
 	if (r->failing) {
@@ -298,7 +315,7 @@ static void resolve_due(struct zoned *z, size_t budget, uint64_t ms)
 	struct rname *r;
 	size_t done = 0;
 
-	if (!rv || !z->model || !next_due(rv, now))
+	if (!rv || !z->model || !next_due(rv, mono_s()))
 		return;
 	/* read /etc/resolv.conf again: it may have changed */
 	memset(&st, 0, sizeof(st));
@@ -309,7 +326,7 @@ static void resolve_due(struct zoned *z, size_t budget, uint64_t ms)
 	st.retrans = 1;
 	st.retry = 1;
 	while (done < budget && mono_ms() - start < ms &&
-	       (r = next_due(rv, now)) != NULL) {
+	       (r = next_due(rv, mono_s())) != NULL) {
 		resolve_one(z, &st, r, now);
 		done++;
 		now = time(NULL);
@@ -375,7 +392,7 @@ int resolver_open(struct zoned *z)
 	if (!z->resolver)
 		return -ENOMEM;
 	z->resolver->tfd = -1;
-	ret = rebuild(z, time(NULL));
+	ret = rebuild(z, mono_s());
 	if (ret < 0)
 		return ret;
 	resolve_due(z, SIZE_MAX, RESOLVE_START_MS);
@@ -433,8 +450,9 @@ static void drop_stale(struct zoned *z, const struct zone_model *model,
 	}
 	ret = zone_nft_names_remove(z->nft, nc, v, n);
 	if (ret < 0)
-		log_warnx("channel %s: cannot remove the addresses of names no longer listed: %s; they age out",
-			  zone_channel_name(ch), strerror(-ret));
+		log_warnx(
+			"channel %s: cannot remove the addresses of names no longer listed: %s; they age out",
+			zone_channel_name(ch), strerror(-ret));
 }
 
 void resolver_carry(struct zoned *z, struct zone_model *model)
@@ -445,7 +463,8 @@ void resolver_carry(struct zoned *z, struct zone_model *model)
 	if (!z->model || model == z->model)
 		return;
 	if (zone_model_fqdn_carry(model, z->model) < 0)
-		log_warnx("out of memory keeping the resolved names; they are asked again");
+		log_warnx(
+			"out of memory keeping the resolved names; they are asked again");
 	for (i = 0; i < zone_model_channel_count(z->model); i++) {
 		const struct zone_channel *ch = zone_model_channel(z->model, i);
 
@@ -457,7 +476,7 @@ void resolver_carry(struct zoned *z, struct zone_model *model)
 void resolver_applied(struct zoned *z)
 {
 	/* the sets may be new: every name is put in again at the next tick */
-	if (z->resolver && rebuild(z, time(NULL)) < 0)
+	if (z->resolver && rebuild(z, mono_s()) < 0)
 		log_warnx("out of memory listing the names to resolve");
 }
 
@@ -497,7 +516,7 @@ static void name_text(const struct zoned *z, const struct zone_channel *ch,
 		fputs("not resolved yet", o->out);
 	if (r && r->due)
 		fprintf(o->out, ", next %s",
-			ctl_time(r->due, when, sizeof(when)));
+			ctl_time(mono_to_wall(r->due), when, sizeof(when)));
 	fputc('\n', o->out);
 	for (i = 0; i < n; i++) {
 		if (a[i].expires <= now)
@@ -543,7 +562,9 @@ static void name_json(const struct zoned *z, const struct zone_channel *ch,
 				  NULL);
 	fprintf(f, ",\"ttl\":%u", r ? r->ttl : 0);
 	json_kv(f, &first, "next",
-		r && r->due ? ctl_time(r->due, when, sizeof(when)) : NULL);
+		r && r->due ?
+			ctl_time(mono_to_wall(r->due), when, sizeof(when)) :
+			NULL);
 	fputs(",\"addresses\":[", f);
 	for (i = 0; i < n; i++) {
 		bool g = true;
