@@ -353,16 +353,6 @@ static void diff_macs(struct policy_diff *d, const struct zone_channel *a,
 						    buf, sizeof(buf)));
 }
 
-static bool name_in(const struct zone_channel *c, const char *fqdn)
-{
-	size_t i;
-
-	for (i = 0; i < zone_channel_name_count(c); i++)
-		if (strcmp(zone_channel_fqdn(c, i), fqdn) == 0)
-			return true;
-	return false;
-}
-
 /* to_names (breakout by name): the names added, then those removed */
 static void diff_names(struct policy_diff *d, const struct zone_channel *a,
 		       const struct zone_channel *b)
@@ -370,32 +360,11 @@ static void diff_names(struct policy_diff *d, const struct zone_channel *a,
 	size_t i;
 
 	for (i = 0; i < zone_channel_name_count(b); i++)
-		if (!name_in(a, zone_channel_fqdn(b, i)))
+		if (!zone_channel_has_fqdn(a, zone_channel_fqdn(b, i)))
 			diff_detail(d, "to_name +%s", zone_channel_fqdn(b, i));
 	for (i = 0; i < zone_channel_name_count(a); i++)
-		if (!name_in(b, zone_channel_fqdn(a, i)))
+		if (!zone_channel_has_fqdn(b, zone_channel_fqdn(a, i)))
 			diff_detail(d, "to_name -%s", zone_channel_fqdn(a, i));
-}
-
-/* names.ttl_min and names.ttl_max */
-static void diff_names_ttl(struct policy_diff *d, const struct zone_model *a,
-			   const struct zone_model *b)
-{
-	unsigned int alo;
-	unsigned int ahi;
-	unsigned int blo;
-	unsigned int bhi;
-	char fa[16];
-	char fb[16];
-
-	zone_model_names_ttl(a, &alo, &ahi);
-	zone_model_names_ttl(b, &blo, &bhi);
-	snprintf(fa, sizeof(fa), "%u", alo);
-	snprintf(fb, sizeof(fb), "%u", blo);
-	diff_str(d, "names ttl_min", fa, fb);
-	snprintf(fa, sizeof(fa), "%u", ahi);
-	snprintf(fb, sizeof(fb), "%u", bhi);
-	diff_str(d, "names ttl_max", fa, fb);
 }
 
 static void diff_channel(struct policy_diff *d, const struct zone_channel *a,
@@ -617,8 +586,11 @@ out:
 void policy_diff(struct policy_diff *d, const struct zone_model *a,
 		 const struct zone_model *b)
 {
+	unsigned int ta[2];
+	unsigned int tb[2];
 	char fa[16];
 	char fb[16];
+	int i;
 
 	diff_str(d, "profile", zone_profile_name(zone_model_profile(a)),
 		 zone_profile_name(zone_model_profile(b)));
@@ -635,7 +607,13 @@ void policy_diff(struct policy_diff *d, const struct zone_model *a,
 	snprintf(fa, sizeof(fa), "%zu", zone_model_history_bytes(a));
 	snprintf(fb, sizeof(fb), "%zu", zone_model_history_bytes(b));
 	diff_str(d, "history max_bytes", fa, fb);
-	diff_names_ttl(d, a, b);
+	zone_model_names_ttl(a, &ta[0], &ta[1]);
+	zone_model_names_ttl(b, &tb[0], &tb[1]);
+	for (i = 0; i < 2; i++) {
+		snprintf(fa, sizeof(fa), "%u", ta[i]);
+		snprintf(fb, sizeof(fb), "%u", tb[i]);
+		diff_str(d, i ? "names ttl_max" : "names ttl_min", fa, fb);
+	}
 	if (d->detail)
 		diff_emit(d, "~", "policy", NULL);
 	diff_segments(d, a, b);
