@@ -96,8 +96,9 @@ $(LIBZONE): $(LIBZONE_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+# -lresolv: res_nquery(3) for breakout by name (daemon/resolver.c)
 $(ZONED): $(ZONED_OBJS) $(LIBZONE)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lresolv
 
 $(ZONECTL): $(ZONECTL_OBJS) $(LIBZONE)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)

@@ -34,6 +34,8 @@ static const struct {
 	[ALERT_HA_AGREE] = { "ha-agree", LOG_NOTICE, NULL },
 	[ALERT_HA_PEER] = { "ha-peer", LOG_WARNING, NULL },
 	[ALERT_CHANNEL_CLOSED] = { "channel-closed", LOG_NOTICE, NULL },
+	[ALERT_NAME_UNRESOLVED] = { "name-unresolved", LOG_WARNING, NULL },
+	[ALERT_NAME_RESOLVED] = { "name-resolved", LOG_NOTICE, NULL },
 };
 
 /* alert_event_name - the event word of @event ("policy" for both) */

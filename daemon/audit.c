@@ -33,6 +33,7 @@
 #include "stats.h"
 #include "textesc.h"
 #include "watch.h"
+#include "resolver.h"
 #include "zoned.h"
 
 /* Channels that expire within this many seconds are flagged by audit. */
@@ -339,6 +340,7 @@ static void status_text(struct zoned *z, struct ctl_out *o, time_t now)
 	clock_text(z, o, "clock:       ");
 	ha_status_text(z, o->out);
 	windows_text(m, now, o);
+	resolver_print(z, o, NULL);
 }
 
 static void status_json(struct zoned *z, struct ctl_out *o, time_t now)
@@ -389,6 +391,7 @@ static void status_json(struct zoned *z, struct ctl_out *o, time_t now)
 	fputc('}', o->out);
 	ha_status_json(z, o->out);
 	windows_json(m, now, &first, o);
+	resolver_print(z, o, &first);
 	json_key(o, &first, "isolated");
 	isolation_print(z->iso, o);
 }
@@ -751,6 +754,7 @@ static void explain_text(struct zoned *z, const struct explain *ex,
 	else if (!ex->allowed && ex->has_service &&
 		 ex->v.path == ZONE_PATH_FORWARD)
 		explain_closed_text(z->model, ex, o);
+	resolver_explain(z, ex->v.channel, &ex->flow.dst, ex->at, o, NULL);
 	if (ex->v.gw_rule)
 		fprintf(o->out, "%s %s\nreason:   %s\napproved: %s\n",
 			zone_gw_rule_is_outbound(ex->v.gw_rule) ?
@@ -844,6 +848,7 @@ static void explain_json(struct zoned *z, const struct explain *ex,
 		 ex->v.gw_rule ? zone_gw_rule_name(ex->v.gw_rule) : NULL);
 	json_key(o, &first, "channel");
 	explain_channel_json(o, ex->v.channel);
+	resolver_explain(z, ex->v.channel, &ex->flow.dst, ex->at, o, &first);
 	json_key(o, &first, "open_channels");
 	fputc('[', o->out);
 	for (i = 0; i < n_chans; i++) {
@@ -1401,8 +1406,10 @@ static void audit_channels(struct audit *a)
 	if (o->json) {
 		fputc(']', o->out);
 		windows_json(a->z->model, a->now, &a->first, o);
+		resolver_print(a->z, o, &a->first);
 	} else {
 		windows_text(a->z->model, a->now, o);
+		resolver_print(a->z, o, NULL);
 	}
 }
 

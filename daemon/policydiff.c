@@ -14,6 +14,7 @@
 #include <zone/addr.h>
 #include <zone/conf.h>
 #include <zone/model.h>
+#include <zone/names.h>
 #include <zone/proto.h>
 
 #include "ctlmsg.h"
@@ -391,6 +392,20 @@ static void diff_macs(struct policy_diff *d, const struct zone_channel *a,
 						    buf, sizeof(buf)));
 }
 
+/* to_names (breakout by name): the names added, then those removed */
+static void diff_names(struct policy_diff *d, const struct zone_channel *a,
+		       const struct zone_channel *b)
+{
+	size_t i;
+
+	for (i = 0; i < zone_channel_name_count(b); i++)
+		if (!zone_channel_has_fqdn(a, zone_channel_fqdn(b, i)))
+			diff_detail(d, "to_name +%s", zone_channel_fqdn(b, i));
+	for (i = 0; i < zone_channel_name_count(a); i++)
+		if (!zone_channel_has_fqdn(b, zone_channel_fqdn(a, i)))
+			diff_detail(d, "to_name -%s", zone_channel_fqdn(a, i));
+}
+
 static void diff_channel(struct policy_diff *d, const struct zone_channel *a,
 			 const struct zone_channel *b)
 {
@@ -416,6 +431,7 @@ static void diff_channel(struct policy_diff *d, const struct zone_channel *a,
 	diff_str(d, "vendor", zone_channel_vendor(a), zone_channel_vendor(b));
 	diff_windows(d, a, b);
 	diff_macs(d, a, b);
+	diff_names(d, a, b);
 	if (d->detail)
 		diff_emit(d, "~", "channel", zone_channel_name(b));
 }
@@ -609,8 +625,11 @@ out:
 void policy_diff(struct policy_diff *d, const struct zone_model *a,
 		 const struct zone_model *b)
 {
+	unsigned int ta[2];
+	unsigned int tb[2];
 	char fa[16];
 	char fb[16];
+	int i;
 
 	diff_str(d, "profile", zone_profile_name(zone_model_profile(a)),
 		 zone_profile_name(zone_model_profile(b)));
@@ -627,6 +646,13 @@ void policy_diff(struct policy_diff *d, const struct zone_model *a,
 	snprintf(fa, sizeof(fa), "%zu", zone_model_history_bytes(a));
 	snprintf(fb, sizeof(fb), "%zu", zone_model_history_bytes(b));
 	diff_str(d, "history max_bytes", fa, fb);
+	zone_model_names_ttl(a, &ta[0], &ta[1]);
+	zone_model_names_ttl(b, &tb[0], &tb[1]);
+	for (i = 0; i < 2; i++) {
+		snprintf(fa, sizeof(fa), "%u", ta[i]);
+		snprintf(fb, sizeof(fb), "%u", tb[i]);
+		diff_str(d, i ? "names ttl_max" : "names ttl_min", fa, fb);
+	}
 	if (d->detail)
 		diff_emit(d, "~", "policy", NULL);
 	diff_segments(d, a, b);

@@ -29,6 +29,7 @@
 #include "policydiff.h"
 #include "tablestate.h"
 #include "watch.h"
+#include "resolver.h"
 #include "zoned.h"
 
 /*
@@ -186,6 +187,7 @@ int zoned_apply_model(struct zoned *z, struct zone_model *model,
 	zone_ruleset_free(z->ruleset);
 	z->ruleset = rs;
 	if (model != z->model) {
+		resolver_carry(z, model);
 		zone_model_free(z->model);
 		z->model = model;
 		if (z->alerts != NULL)
@@ -198,6 +200,7 @@ int zoned_apply_model(struct zoned *z, struct zone_model *model,
 		loop_timer_arm(z->reload->retry_fd, 0, 0);
 	}
 	tablestate_save(z, zone_model_hash(z->model));
+	resolver_applied(z);
 	if (z->reload != NULL) {
 		z->reload->utc_off = zone_window_utc_offset(now);
 		arm_expiry(z, now);

@@ -35,6 +35,7 @@
 #include "svcuser.h"
 #include "tablestate.h"
 #include "watch.h"
+#include "resolver.h"
 #include "zoned.h"
 
 #ifndef ZONED_VERSION
@@ -405,6 +406,7 @@ static void start_watchers(struct zoned *z, sigset_t *mask)
 {
 	int ret;
 
+	open_or_die(z, resolver_open, "resolver");
 	open_or_die(z, ctwatch_open, "conntrack watcher");
 	/* Subscribed first, then swept: no flow falls in between. */
 	ret = ctwatch_sweep(z);
@@ -428,6 +430,7 @@ static void shutdown_daemon(struct zoned *z)
 	notify_send("STOPPING=1");
 	metrics_close(z);
 	reload_close(z);
+	resolver_close(z);
 	clockwatch_close(z);
 	trial_free(z);
 	ha_close(z);

@@ -30,6 +30,7 @@ struct clockwatch;
 struct trial;
 struct policy_diff_sum;
 struct ha;
+struct resolver;
 
 struct zoned;
 
@@ -63,6 +64,7 @@ struct zoned {
 	struct clockwatch *clock;	/* steps and sync of the clock */
 	struct metrics *metrics;	/* the textfile writer (metrics.h) */
 	struct ha *ha;			/* gateway.ha's hash exchange (ha.h) */
+	struct resolver *resolver;	/* breakout by name (resolver.h) */
 
 	/* Owned by daemon/zoned.c, loop.c and reload.c. */
 	struct loop *loop;		/* fd -> callback registry of epfd */

@@ -19,6 +19,7 @@
 #include <zone/conf.h>
 
 #include "conf_priv.h"
+#include "names_priv.h"
 
 static void parse_alerts(struct conf_loader *ld, const config_setting_t *root)
 {
@@ -227,7 +228,7 @@ static void parse_root(struct conf_loader *ld, const config_setting_t *root)
 					    "attachments", "channels",
 					    "alerts",	   "narrow",
 					    "gateway",	   "metrics",
-					    "history",
+					    "history",	   "names",
 					    NULL };
 	const config_setting_t *zones;
 	const config_setting_t *atts;
@@ -265,6 +266,7 @@ static void parse_root(struct conf_loader *ld, const config_setting_t *root)
 	conf_parse_narrow(ld, root);
 	conf_parse_gateway(ld, root);
 	conf_parse_history(ld, root);
+	conf_parse_names(ld, root);
 }
 
 static void loader_release(struct conf_loader *ld)

@@ -17,6 +17,7 @@
 #include <zone/model.h>
 
 #include "conf_priv.h"
+#include "names_priv.h"
 
 static void parse_services(struct conf_loader *ld,
 			   const config_setting_t *group,
@@ -326,7 +327,7 @@ static void parse_channel(struct conf_loader *ld, const config_setting_t *group,
 		"name",	      "kind",	  "from",     "to",
 		"from_hosts", "to_hosts", "services", "reason",
 		"approved",   "expires",  "not_before", "windows",
-		"vendor",     "from_macs", NULL
+		"vendor",     "from_macs", "to_names", NULL
 	};
 	struct zone_channel *chan = &ld->model->channels[index];
 	struct conf_chan_aux *aux = &ld->chan_aux[index];
@@ -371,6 +372,7 @@ static void parse_channel(struct conf_loader *ld, const config_setting_t *group,
 	chan->vendor = conf_get_text(ld, group, "vendor", aux->what, false,
 				     chan->line, TEXT_MAX);
 	parse_channel_macs(ld, group, chan, aux);
+	conf_parse_channel_names(ld, group, index);
 }
 
 /*

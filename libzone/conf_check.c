@@ -13,6 +13,7 @@
 #include <zone/proto.h>
 
 #include "conf_priv.h"
+#include "names_priv.h"
 #include "verdict_priv.h"
 
 static const char *role_desc(enum zone_role role)
@@ -514,7 +515,9 @@ static void check_kind_constraints(struct conf_loader *ld, size_t ci)
 			      "a channel touching the resident tier");
 	switch (c->kind) {
 	case ZONE_CHANNEL_BREAKOUT:
-		require_hosts(ld, ci, false, false, why);
+		/* to_names may stand in for to_hosts (names_priv.h) */
+		if (!c->n_to_names || c->n_to_hosts)
+			require_hosts(ld, ci, false, false, why);
 		break;
 	default:
 		/* every other kind names its servers one by one */
@@ -567,6 +570,7 @@ static void check_channel(struct conf_loader *ld, size_t ci)
 	const struct conf_chan_aux *aux = &ld->chan_aux[ci];
 
 	check_channel_lists(ld, ci);
+	conf_check_channel_names(ld, ci);
 	if (aux->services_len < 0)
 		conf_error(ld, c->line, "%s: missing services", aux->what);
 	else if (aux->services_len == 0)

@@ -18,6 +18,7 @@
 #include <zone/sha256.h>
 
 #include "model_priv.h"
+#include "names_priv.h"
 #include "verdict_priv.h"
 
 static void segment_release(struct zone_segment *seg)
@@ -48,6 +49,7 @@ static void channel_release(struct zone_channel *chan)
 		free(chan->window_texts[i]);
 	free(chan->window_texts);
 	free(chan->windows);
+	model_names_release(chan);
 }
 
 /**

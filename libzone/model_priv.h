@@ -16,11 +16,20 @@
 
 #include <zone/addr.h>
 #include <zone/model.h>
+#include <zone/names.h>
 
 #include "window.h"
 
 struct zone_lpm;
 struct verdict_index;
+
+/* One FQDN of a channel's to_names and what it resolved to. */
+struct zone_name {
+	char *fqdn;
+	int line;
+	struct zone_name_addr *addrs; /* may hold expired ones */
+	size_t n_addrs;
+};
 
 struct zone_segment {
 	size_t index;
@@ -59,6 +68,8 @@ struct zone_channel {
 	size_t n_window_texts;
 	struct zone_window *windows; /* none: at any time of the week */
 	size_t n_windows;
+	struct zone_name *to_names; /* breakout by name (names.c) */
+	size_t n_to_names;
 	uint32_t tag;
 	int line;
 };
@@ -108,6 +119,8 @@ struct zone_model {
 	unsigned int metrics_interval;	/* seconds */
 	size_t history_entries;	/* applied policies zoned keeps */
 	size_t history_bytes;	/* and the bytes they may take */
+	unsigned int names_ttl_min; /* bounds of a resolved address's life */
+	unsigned int names_ttl_max;
 	struct zone_segment *segments;	/* zones first, then attachments */
 	size_t n_segments;
 	size_t n_zones;

@@ -177,6 +177,9 @@ static int plan_elem_removals(struct plan_ctx *x)
 		struct elem_src ns = { p->elems, p->n_elems, NULL, rs->chains };
 		struct elem_src os;
 
+		/* timed elements are the resolver's (nft_names.c) */
+		if (p->flags & NFT_SET_TIMEOUT)
+			continue;
 		if (!k || !kset_matches(k, p)) {
 			/* new set: every element is an addition */
 			os = (struct elem_src){ NULL, 0, NULL, NULL };

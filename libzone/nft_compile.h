@@ -38,6 +38,7 @@ struct compile {
 	struct zone_ruleset *rs;
 	const struct zone_model *model;
 	struct zone_model bare; /* the model without its channels */
+	bool to_names; /* channel_rule: destination from the names sets */
 	size_t n_ids; /* segments, plus "unassigned" */
 	uint32_t catch_id;
 	struct nft_range *flat[FAM_N]; /* whole address space, by id */

@@ -19,6 +19,7 @@
 
 #include <zone/verdict.h>
 
+#include "names_priv.h"
 #include "nft_compile.h"
 #include "nft_rule.h"
 #include "verdict_priv.h"
@@ -101,7 +102,7 @@ static int channel_rule(struct compile *c, const struct zone_channel *ch,
 		ret = channel_hosts(ch, true, f, &to, &nt);
 	/* a side that lists hosts, none of this family: nothing to match */
 	if (ret < 0 || (zone_channel_from_host_count(ch) && !nf) ||
-	    (zone_channel_to_host_count(ch) && !nt)) {
+	    (!c->to_names && zone_channel_to_host_count(ch) && !nt)) {
 		free(from);
 		free(to);
 		return ret;
@@ -114,7 +115,10 @@ static int channel_rule(struct compile *c, const struct zone_channel *ch,
 	}
 	if (f >= 0) {
 		nft_rb_addr(rb, fam_af[f], false, from, nf);
-		nft_rb_addr(rb, fam_af[f], true, to, nt);
+		if (c->to_names)
+			nft_names_rb_daddr(rb, c->rs, ch, fam_af[f]);
+		else
+			nft_rb_addr(rb, fam_af[f], true, to, nt);
 	}
 	free(from);
 	free(to);
@@ -210,7 +214,13 @@ static int compile_channel(struct compile *c, const struct zone_channel *ch,
 	n_pieces = channel_pieces(ch, c->rs->now, &pieces);
 	if (n_pieces == (size_t)-1)
 		return -ENOMEM;
-	for (f = hosts ? 0 : -1; f < FAM_N && ret >= 0; f++) {
+	/* names only: no to_hosts rules, which would match any address */
+	if (!c->to_names && zone_channel_name_count(ch) &&
+	    !zone_channel_to_host_count(ch))
+		f = FAM_N;
+	else
+		f = hosts || c->to_names ? 0 : -1;
+	for (; f < FAM_N && ret >= 0; f++) {
 		for (i = 0; i < (n_svc ? n_svc : 1) && ret >= 0; i++) {
 			for (k = 0; k < (n_pieces ? n_pieces : 1) && ret >= 0;
 			     k++)
@@ -224,6 +234,14 @@ static int compile_channel(struct compile *c, const struct zone_channel *ch,
 			break;
 	}
 	free(pieces);
+	/* to_names: the same rules against the names sets (nft_names.c) */
+	if (ret >= 0 && !c->to_names && zone_channel_name_count(ch)) {
+		ret = nft_names_add_sets(c->rs, ch);
+		c->to_names = true;
+		if (ret >= 0)
+			ret = compile_channel(c, ch, chain);
+		c->to_names = false;
+	}
 	return ret < 0 ? ret : 0;
 }
 

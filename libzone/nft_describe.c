@@ -180,7 +180,9 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 		nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN),
 		nftnl_set_get_u32(s, NFTNL_SET_DATA_TYPE),
 		nftnl_set_get_u32(s, NFTNL_SET_DATA_LEN));
-	if (strlen(name) >= NFT_NAME_LEN)
+	/* timed elements come and go by themselves (nft_names.c) */
+	if (strlen(name) >= NFT_NAME_LEN ||
+	    (nftnl_set_get_u32(s, NFTNL_SET_FLAGS) & NFT_SET_TIMEOUT))
 		goto out;
 	p = realloc(d->sets, (d->n_sets + 1) * sizeof(*p));
 	if (!p) {

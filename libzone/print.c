@@ -16,6 +16,7 @@
 
 #include "conf_priv.h"
 #include "model_priv.h"
+#include "names_priv.h"
 
 /* A libconfig string literal. */
 static void print_string(FILE *out, const char *s)
@@ -157,6 +158,7 @@ static void print_channel(FILE *out, const struct zone_channel *c, bool last)
 						sizeof(mac)));
 		fputs(" ];\n", out);
 	}
+	model_names_print_channel(out, c);
 	fprintf(out, "  }%s\n", last ? "" : ",");
 }
 
@@ -283,6 +285,7 @@ int model_print(const struct zone_model *model, FILE *out, bool with_ha)
 	    model->history_bytes != (size_t)ZONE_HISTORY_BYTES_DEFAULT)
 		fprintf(out, "history = { entries = %zu; max_bytes = %zu; };\n",
 			model->history_entries, model->history_bytes);
+	model_names_print(out, model);
 	return ferror(out) ? -EIO : 0;
 }
 

@@ -71,6 +71,7 @@
 #include <zone/verdict.h>
 
 #include "model_priv.h"
+#include "names_priv.h"
 #include "verdict_priv.h"
 
 #define R ZONE_RULE_RESIDENT_DEFAULT
@@ -295,7 +296,7 @@ static bool channel_admits(const struct zone_model *model,
 	if (zone_channel_expired(chan, now) || !zone_channel_open(chan, now))
 		return false;
 	return hosts_match(chan->from_hosts, chan->n_from_hosts, &flow->src) &&
-	       hosts_match(chan->to_hosts, chan->n_to_hosts, &flow->dst) &&
+	       names_to_match(chan, flow, now) &&
 	       services_match(chan, flow);
 }
 

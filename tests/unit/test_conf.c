@@ -645,6 +645,7 @@ START_TEST(test_conf_goldens_round_trip)
 	check_round_trip(SRCDIR "/tests/conf/good/2.conf");
 	check_round_trip(SRCDIR "/tests/conf/good/3.conf");
 	check_round_trip(SRCDIR "/tests/conf/good/4.conf");
+	check_round_trip(SRCDIR "/tests/conf/good/5.conf");
 }
 END_TEST
 
