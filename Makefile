@@ -58,7 +58,7 @@ LIBS = $(shell pkg-config --libs $(PKGS))
 CHECK_LIBS = $(shell pkg-config --libs check)
 
 LIBZONE_SRCS := $(sort $(wildcard libzone/*.c))
-ZONECTL_SRCS := daemon/zonectl.c $(wildcard daemon/ctlmsg.c daemon/policydiff.c)
+ZONECTL_SRCS := daemon/zonectl.c $(wildcard daemon/ctlmsg.c daemon/json.c daemon/policydiff.c)
 ZONED_SRCS := $(filter-out daemon/zonectl.c,$(sort $(wildcard daemon/*.c)))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
@@ -189,7 +189,7 @@ FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Ilibzone/include -Ilibzone \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_SEEDS_conf := tests/conf/good tests/conf/bad conf
 
-$(FUZZ_O)/mkseeds: fuzz/mkseeds.c daemon/ctlmsg.c
+$(FUZZ_O)/mkseeds: fuzz/mkseeds.c daemon/ctlmsg.c daemon/json.c
 	@mkdir -p $(@D)
 	$(CC) $(FUZZ_CFLAGS) -o $@ $^ $(LIBS)
 

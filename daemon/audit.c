@@ -29,6 +29,7 @@
 #include "control_priv.h"
 #include "ctlmsg.h"
 #include "ha.h"
+#include "json.h"
 #include "metrics.h"
 #include "stats.h"
 #include "textesc.h"
@@ -39,32 +40,32 @@
 #define AUDIT_EXPIRY_WARN (30 * 24 * 3600)
 
 /* JSON helpers: "key": then a value, each with its leading comma. */
-static void json_key(struct ctl_out *o, bool *first, const char *key)
+static void jkey(struct ctl_out *o, bool *first, const char *key)
 {
 	if (!*first)
 		fputc(',', o->out);
 	*first = false;
-	ctl_json_string(o->out, key);
+	json_quote(o->out, key);
 	fputc(':', o->out);
 }
 
-static void json_str(struct ctl_out *o, bool *first, const char *key,
+static void jstr(struct ctl_out *o, bool *first, const char *key,
 		     const char *val)
 {
-	json_key(o, first, key);
-	ctl_json_string(o->out, val);
+	jkey(o, first, key);
+	json_quote(o->out, val);
 }
 
-static void json_u64(struct ctl_out *o, bool *first, const char *key,
+static void ju64(struct ctl_out *o, bool *first, const char *key,
 		     uint64_t val)
 {
-	json_key(o, first, key);
+	jkey(o, first, key);
 	fprintf(o->out, "%" PRIu64, val);
 }
 
-static void json_bool(struct ctl_out *o, bool *first, const char *key, bool val)
+static void jbool(struct ctl_out *o, bool *first, const char *key, bool val)
 {
-	json_key(o, first, key);
+	jkey(o, first, key);
 	fputs(val ? "true" : "false", o->out);
 }
 
@@ -141,7 +142,7 @@ static void windows_json(const struct zone_model *m, time_t now, bool *first,
 	size_t i;
 	size_t k;
 
-	json_key(o, first, "time_boxed");
+	jkey(o, first, "time_boxed");
 	fputc('[', o->out);
 	for (i = 0; i < n; i++) {
 		const struct zone_channel *ch = zone_model_channel(m, i);
@@ -151,14 +152,14 @@ static void windows_json(const struct zone_model *m, time_t now, bool *first,
 			continue;
 		fputs(comma ? ",{" : "{", o->out);
 		comma = true;
-		json_str(o, &f, "channel", zone_channel_name(ch));
-		json_str(o, &f, "vendor", zone_channel_vendor(ch));
-		json_str(o, &f, "not_before",
+		jstr(o, &f, "channel", zone_channel_name(ch));
+		jstr(o, &f, "vendor", zone_channel_vendor(ch));
+		jstr(o, &f, "not_before",
 			 zone_channel_not_before(ch, &open) ?
 				 ctl_time(open, a, sizeof(a)) :
 				 NULL);
-		json_bool(o, &f, "open", zone_channel_open(ch, now));
-		json_key(o, &f, "windows");
+		jbool(o, &f, "open", zone_channel_open(ch, now));
+		jkey(o, &f, "windows");
 		fputc('[', o->out);
 		for (k = 0; k < zone_channel_window_count(ch); k++) {
 			bool g = true;
@@ -166,11 +167,11 @@ static void windows_json(const struct zone_model *m, time_t now, bool *first,
 							   &close);
 
 			fputs(k ? ",{" : "{", o->out);
-			json_str(o, &g, "window",
+			jstr(o, &g, "window",
 				 zone_channel_window_text(ch, k));
-			json_bool(o, &g, "open", in);
-			json_str(o, &g, "opens", ctl_time(open, a, sizeof(a)));
-			json_str(o, &g, "closes",
+			jbool(o, &g, "open", in);
+			jstr(o, &g, "opens", ctl_time(open, a, sizeof(a)));
+			jstr(o, &g, "closes",
 				 ctl_time(close, a, sizeof(a)));
 			fputc('}', o->out);
 		}
@@ -228,9 +229,9 @@ static void status_counters_json(const struct zone_counter *c, size_t n,
 		bool first = true;
 
 		fputs(i ? ",{" : "{", o->out);
-		json_str(o, &first, "name", c[i].name);
-		json_u64(o, &first, "packets", c[i].packets);
-		json_u64(o, &first, "bytes", c[i].bytes);
+		jstr(o, &first, "name", c[i].name);
+		ju64(o, &first, "packets", c[i].packets);
+		ju64(o, &first, "bytes", c[i].bytes);
 		fputc('}', o->out);
 	}
 	fputc(']', o->out);
@@ -273,19 +274,19 @@ static void protection_clock_json(struct zoned *z, struct ctl_out *o,
 	char when[32];
 
 	clockwatch_get(z, &cs);
-	json_str(o, first, "protection",
+	jstr(o, first, "protection",
 		 zone_nft_protection_name(zone_nft_protection(z->nft)));
 	/* true, false, or null where adjtimex(2) may not be called */
 	if (cs.sync == CLOCK_UNKNOWN) {
-		json_key(o, first, "clock_synchronised");
+		jkey(o, first, "clock_synchronised");
 		fputs("null", o->out);
 	} else {
-		json_bool(o, first, "clock_synchronised", cs.sync == CLOCK_SYNC);
+		jbool(o, first, "clock_synchronised", cs.sync == CLOCK_SYNC);
 	}
-	json_u64(o, first, "clock_steps", cs.steps);
-	json_str(o, first, "clock_last_step",
+	ju64(o, first, "clock_steps", cs.steps);
+	jstr(o, first, "clock_last_step",
 		 cs.steps ? ctl_time(cs.last_step, when, sizeof(when)) : NULL);
-	json_str(o, first, "clock_last_delta",
+	jstr(o, first, "clock_last_delta",
 		 cs.steps ? cs.last_delta : NULL);
 }
 
@@ -353,43 +354,43 @@ static void status_json(struct zoned *z, struct ctl_out *o, time_t now)
 	int k;
 
 	fputc('{', o->out);
-	json_str(o, &first, "mode", zone_mode_name(zone_model_mode(m)));
-	json_str(o, &first, "profile",
+	jstr(o, &first, "mode", zone_mode_name(zone_model_mode(m)));
+	jstr(o, &first, "profile",
 		 zone_profile_name(zone_model_profile(m)));
-	json_str(o, &first, "profile_approved", zone_model_profile_approved(m));
-	json_str(o, &first, "policy_hash", zone_model_hash(m));
-	json_str(o, &first, "config", z->conf_path);
-	json_str(o, &first, "applied",
+	jstr(o, &first, "profile_approved", zone_model_profile_approved(m));
+	jstr(o, &first, "policy_hash", zone_model_hash(m));
+	jstr(o, &first, "config", z->conf_path);
+	jstr(o, &first, "applied",
 		 ctl_time(z->applied_at, when, sizeof(when)));
-	json_str(o, &first, "last_error",
+	jstr(o, &first, "last_error",
 		 z->last_error[0] ? z->last_error : NULL);
 	if (trial_pending(z, &deadline, &confirmed)) {
 		bool f = true;
 
-		json_key(o, &first, "trial");
+		jkey(o, &first, "trial");
 		fputc('{', o->out);
-		json_str(o, &f, "until",
+		jstr(o, &f, "until",
 			 ctl_time(deadline, when, sizeof(when)));
-		json_str(o, &f, "rollback_to", confirmed);
+		jstr(o, &f, "rollback_to", confirmed);
 		fputc('}', o->out);
 	}
-	json_u64(o, &first, "segments", segs);
-	json_u64(o, &first, "zones", zones);
-	json_u64(o, &first, "attachments", segs - zones);
-	json_u64(o, &first, "channels", zone_model_channel_count(m));
-	json_u64(o, &first, "channels_expired", expired_channels(m, now));
+	ju64(o, &first, "segments", segs);
+	ju64(o, &first, "zones", zones);
+	ju64(o, &first, "attachments", segs - zones);
+	ju64(o, &first, "channels", zone_model_channel_count(m));
+	ju64(o, &first, "channels_expired", expired_channels(m, now));
 	protection_clock_json(z, o, &first);
-	json_key(o, &first, "totals");
+	jkey(o, &first, "totals");
 	fputc('{', o->out);
 	for (k = 0; k < STAT_MAX; k++) {
 		bool f = k == 0;
 
-		json_u64(o, &f, stats_kind_name(k), stats_total(z->stats, k));
+		ju64(o, &f, stats_kind_name(k), stats_total(z->stats, k));
 	}
 	fputc('}', o->out);
 	ha_status_json(z, o->out);
 	windows_json(m, now, &first, o);
-	json_key(o, &first, "isolated");
+	jkey(o, &first, "isolated");
 	isolation_print(z->iso, o);
 }
 
@@ -415,7 +416,7 @@ void ctl_status(struct zoned *z, const struct ctl_request *req,
 		bool first = false;
 
 		status_json(z, o, now);
-		json_key(o, &first, "counters");
+		jkey(o, &first, "counters");
 		if (ret < 0)
 			fputs("null", o->out);
 		else
@@ -752,12 +753,12 @@ static void explain_seg_json(struct ctl_out *o, const struct zone_addr *a,
 		return;
 	}
 	fputc('{', o->out);
-	json_str(o, &first, "addr", zone_addr_format(a, buf, sizeof(buf)));
-	json_str(o, &first, "segment", seg ? zone_segment_name(seg) : NULL);
-	json_str(o, &first, "label", seg ? zone_segment_label(seg) : NULL);
-	json_str(o, &first, "role",
+	jstr(o, &first, "addr", zone_addr_format(a, buf, sizeof(buf)));
+	jstr(o, &first, "segment", seg ? zone_segment_name(seg) : NULL);
+	jstr(o, &first, "label", seg ? zone_segment_label(seg) : NULL);
+	jstr(o, &first, "role",
 		 seg ? zone_role_name(zone_segment_role(seg)) : NULL);
-	json_key(o, &first, "zone");
+	jkey(o, &first, "zone");
 	fputs(seg && zone_segment_is_zone(seg) ? "true" : "false", o->out);
 	fputc('}', o->out);
 }
@@ -772,14 +773,14 @@ static void explain_channel_json(struct ctl_out *o,
 		return;
 	}
 	fputc('{', o->out);
-	json_str(o, &first, "name", zone_channel_name(ch));
-	json_str(o, &first, "kind",
+	jstr(o, &first, "name", zone_channel_name(ch));
+	jstr(o, &first, "kind",
 		 zone_channel_kind_name(zone_channel_kind(ch)));
-	json_str(o, &first, "from", zone_segment_name(zone_channel_from(ch)));
-	json_str(o, &first, "to", zone_segment_name(zone_channel_to(ch)));
-	json_str(o, &first, "reason", zone_channel_reason(ch));
-	json_str(o, &first, "approved", zone_channel_approved(ch));
-	json_str(o, &first, "expires", zone_channel_expires_text(ch));
+	jstr(o, &first, "from", zone_segment_name(zone_channel_from(ch)));
+	jstr(o, &first, "to", zone_segment_name(zone_channel_to(ch)));
+	jstr(o, &first, "reason", zone_channel_reason(ch));
+	jstr(o, &first, "approved", zone_channel_approved(ch));
+	jstr(o, &first, "expires", zone_channel_expires_text(ch));
 	fputc('}', o->out);
 }
 
@@ -793,35 +794,35 @@ static void explain_json(struct zoned *z, const struct explain *ex,
 	size_t i;
 
 	fputc('{', o->out);
-	json_str(o, &first, "at", ctl_time(ex->at, when, sizeof(when)));
-	json_key(o, &first, "src");
+	jstr(o, &first, "at", ctl_time(ex->at, when, sizeof(when)));
+	jkey(o, &first, "src");
 	explain_seg_json(o, &ex->flow.src, ex->v.src,
 			 ex->v.path == ZONE_PATH_OUTPUT);
-	json_key(o, &first, "dst");
+	jkey(o, &first, "dst");
 	explain_seg_json(o, &ex->flow.dst, ex->v.dst,
 			 ex->v.path == ZONE_PATH_INPUT);
-	json_str(o, &first, "in", ex->iif);
-	json_str(o, &first, "out", ex->oif);
-	json_str(o, &first, "proto",
+	jstr(o, &first, "in", ex->iif);
+	jstr(o, &first, "out", ex->oif);
+	jstr(o, &first, "proto",
 		 ex->has_service ?
 			 zone_proto_name(ex->flow.proto, buf, sizeof(buf)) :
 			 NULL);
-	json_u64(o, &first, "dport", ex->flow.dport);
-	json_str(o, &first, "verdict", ex->allowed ? "allow" : "deny");
-	json_str(o, &first, "rule",
+	ju64(o, &first, "dport", ex->flow.dport);
+	jstr(o, &first, "verdict", ex->allowed ? "allow" : "deny");
+	jstr(o, &first, "rule",
 		 ex->isolated ? "isolated" : zone_rule_name(ex->v.rule));
-	json_str(o, &first, "matrix_rule", zone_rule_name(ex->v.rule));
-	json_str(o, &first, "isolated_by", ex->isolated);
-	json_str(o, &first, "mode", zone_mode_name(zone_model_mode(z->model)));
-	json_str(o, &first, "gateway_rule",
+	jstr(o, &first, "matrix_rule", zone_rule_name(ex->v.rule));
+	jstr(o, &first, "isolated_by", ex->isolated);
+	jstr(o, &first, "mode", zone_mode_name(zone_model_mode(z->model)));
+	jstr(o, &first, "gateway_rule",
 		 ex->v.gw_rule ? zone_gw_rule_name(ex->v.gw_rule) : NULL);
-	json_key(o, &first, "channel");
+	jkey(o, &first, "channel");
 	explain_channel_json(o, ex->v.channel);
-	json_key(o, &first, "open_channels");
+	jkey(o, &first, "open_channels");
 	fputc('[', o->out);
 	for (i = 0; i < n_chans; i++) {
 		fputs(i ? "," : "", o->out);
-		ctl_json_string(o->out, zone_channel_name(chans[i]));
+		json_quote(o->out, zone_channel_name(chans[i]));
 	}
 	fputs("]}\n", o->out);
 }
@@ -981,18 +982,18 @@ static void flow_json(const struct ctwatch_flow *f, bool comma,
 	bool first = true;
 
 	fputs(comma ? ",{" : "{", o->out);
-	json_str(o, &first, "proto",
+	jstr(o, &first, "proto",
 		 zone_proto_name(f->proto, buf, sizeof(buf)));
-	json_str(o, &first, "src", zone_addr_format(&f->src, src, sizeof(src)));
-	json_u64(o, &first, "sport", f->sport);
-	json_str(o, &first, "dst", zone_addr_format(&f->dst, dst, sizeof(dst)));
-	json_u64(o, &first, "dport", f->dport);
-	json_str(o, &first, "src_zone", f->src_seg);
-	json_str(o, &first, "dst_zone", f->dst_seg);
-	json_str(o, &first, "admitted_by",
+	jstr(o, &first, "src", zone_addr_format(&f->src, src, sizeof(src)));
+	ju64(o, &first, "sport", f->sport);
+	jstr(o, &first, "dst", zone_addr_format(&f->dst, dst, sizeof(dst)));
+	ju64(o, &first, "dport", f->dport);
+	jstr(o, &first, "src_zone", f->src_seg);
+	jstr(o, &first, "dst_zone", f->dst_seg);
+	jstr(o, &first, "admitted_by",
 		 f->admitted_by[0] ? f->admitted_by : NULL);
-	json_u64(o, &first, "packets", f->packets);
-	json_u64(o, &first, "bytes", f->bytes);
+	ju64(o, &first, "packets", f->packets);
+	ju64(o, &first, "bytes", f->bytes);
 	fputc('}', o->out);
 }
 
@@ -1040,16 +1041,16 @@ static void audit_table(struct audit *a)
 	if (o->json) {
 		bool first = true;
 
-		json_key(o, &a->first, "kernel_table");
+		jkey(o, &a->first, "kernel_table");
 		fputc('{', o->out);
-		json_bool(o, &first, "ok", ret == 0);
-		json_str(o, &first, "error",
+		jbool(o, &first, "ok", ret == 0);
+		jstr(o, &first, "error",
 			 ret < 0 && ret != -EUCLEAN ? strerror(-ret) : NULL);
-		json_key(o, &first, "differences");
+		jkey(o, &first, "differences");
 		fputc('[', o->out);
 		for (i = 0; i < n; i++) {
 			fputs(i ? "," : "", o->out);
-			ctl_json_string(o->out, zone_diag_line(diag, i));
+			json_quote(o->out, zone_diag_line(diag, i));
 		}
 		fputs("]}", o->out);
 	} else if (ret == 0) {
@@ -1219,16 +1220,16 @@ static void audit_invariant(struct audit *a)
 		char *save = NULL;
 		bool comma = false;
 
-		json_key(o, &a->first, "hard_invariant");
+		jkey(o, &a->first, "hard_invariant");
 		fputc('{', o->out);
-		json_bool(o, &first, "ok", len == 0);
-		json_u64(o, &first, "pairs_judged", pairs);
-		json_key(o, &first, "problems");
+		jbool(o, &first, "ok", len == 0);
+		ju64(o, &first, "pairs_judged", pairs);
+		jkey(o, &first, "problems");
 		fputc('[', o->out);
 		for (line = strtok_r(text, "\n", &save); line;
 		     line = strtok_r(NULL, "\n", &save)) {
 			fputs(comma ? "," : "", o->out);
-			ctl_json_string(o->out, line);
+			json_quote(o->out, line);
 			comma = true;
 		}
 		fputs("]}", o->out);
@@ -1322,24 +1323,24 @@ static void audit_chan_json(const struct audit_chan *ac, bool comma,
 	char when[32];
 
 	fputs(comma ? ",{" : "{", o->out);
-	json_str(o, &first, "name", zone_channel_name(ac->ch));
-	json_str(o, &first, "kind",
+	jstr(o, &first, "name", zone_channel_name(ac->ch));
+	jstr(o, &first, "kind",
 		 zone_channel_kind_name(zone_channel_kind(ac->ch)));
-	json_str(o, &first, "from",
+	jstr(o, &first, "from",
 		 zone_segment_name(zone_channel_from(ac->ch)));
-	json_str(o, &first, "to", zone_segment_name(zone_channel_to(ac->ch)));
-	json_str(o, &first, "reason", zone_channel_reason(ac->ch));
-	json_str(o, &first, "approved", zone_channel_approved(ac->ch));
-	json_str(o, &first, "expires",
+	jstr(o, &first, "to", zone_segment_name(zone_channel_to(ac->ch)));
+	jstr(o, &first, "reason", zone_channel_reason(ac->ch));
+	jstr(o, &first, "approved", zone_channel_approved(ac->ch));
+	jstr(o, &first, "expires",
 		 ac->expires ? ctl_time(ac->when, when, sizeof(when)) : NULL);
-	json_bool(o, &first, "expired", ac->expired);
-	json_bool(o, &first, "expiring_soon", ac->soon);
-	json_key(o, &first, "packets");
+	jbool(o, &first, "expired", ac->expired);
+	jbool(o, &first, "expiring_soon", ac->soon);
+	jkey(o, &first, "packets");
 	if (ac->counter)
 		fprintf(o->out, "%" PRIu64, ac->counter->packets);
 	else
 		fputs("null", o->out);
-	json_key(o, &first, "never_used");
+	jkey(o, &first, "never_used");
 	if (ac->counter && !ac->expired)
 		fputs(ac->counter->packets == 0 ? "true" : "false", o->out);
 	else
@@ -1356,7 +1357,7 @@ static void audit_channels(struct audit *a)
 	size_t i;
 
 	if (o->json) {
-		json_key(o, &a->first, "channels");
+		jkey(o, &a->first, "channels");
 		fputc('[', o->out);
 	} else {
 		fprintf(o->out, "channels: %zu%s\n", n,
@@ -1402,10 +1403,10 @@ static void audit_pair_cb(const char *src, const char *dst,
 		bool first = true;
 
 		fputs(ap->n ? ",{" : "{", o->out);
-		json_str(o, &first, "src_zone", src);
-		json_str(o, &first, "dst_zone", dst);
+		jstr(o, &first, "src_zone", src);
+		jstr(o, &first, "dst_zone", dst);
 		for (k = 0; k < STAT_MAX; k++)
-			json_u64(o, &first, stats_kind_name(k), counts[k]);
+			ju64(o, &first, stats_kind_name(k), counts[k]);
 		fputc('}', o->out);
 	}
 	ap->n++;
@@ -1418,7 +1419,7 @@ static void audit_stats(struct audit *a)
 	struct ctl_out *o = a->o;
 
 	if (o->json) {
-		json_key(o, &a->first, "pairs");
+		jkey(o, &a->first, "pairs");
 		fputc('[', o->out);
 	} else {
 		fputs("events per zone pair since start:\n", o->out);
@@ -1426,9 +1427,9 @@ static void audit_stats(struct audit *a)
 	stats_foreach(a->z->stats, audit_pair_cb, &ap);
 	if (o->json) {
 		fputc(']', o->out);
-		json_u64(o, &a->first, "drift",
+		ju64(o, &a->first, "drift",
 			 stats_total(a->z->stats, STAT_DRIFT));
-		json_u64(o, &a->first, "events_lost",
+		ju64(o, &a->first, "events_lost",
 			 stats_total(a->z->stats, STAT_EVENTS_LOST));
 		protection_clock_json(a->z, o, &a->first);
 	} else {
@@ -1458,7 +1459,7 @@ static void audit_hooks(struct audit *a)
 
 	h = nftmon_foreign_hooks(a->z, &n);
 	if (o->json) {
-		json_key(o, &a->first, "foreign_forward_chains");
+		jkey(o, &a->first, "foreign_forward_chains");
 		fputc('[', o->out);
 	} else {
 		fprintf(o->out, "other forward-hook chains: %zu\n", n);
@@ -1478,12 +1479,12 @@ static void audit_hooks(struct audit *a)
 			continue;
 		}
 		fputs(i ? ",{" : "{", o->out);
-		json_str(o, &first, "family", h[i].family);
-		json_str(o, &first, "table", h[i].table);
-		json_str(o, &first, "chain", h[i].chain);
-		json_key(o, &first, "priority");
+		jstr(o, &first, "family", h[i].family);
+		jstr(o, &first, "table", h[i].table);
+		jstr(o, &first, "chain", h[i].chain);
+		jkey(o, &first, "priority");
 		fprintf(o->out, "%d", (int)h[i].priority);
-		json_str(o, &first, "policy",
+		jstr(o, &first, "policy",
 			 h[i].policy_drop ? "drop" : "accept");
 		fputc('}', o->out);
 	}
@@ -1560,31 +1561,31 @@ static void audit_gw_rule_json(const struct zone_gw_rule *r, bool comma,
 	size_t i;
 
 	fputs(comma ? ",{" : "{", o->out);
-	json_str(o, &first, "kind",
+	jstr(o, &first, "kind",
 		 zone_gw_rule_is_outbound(r) ? "outbound" : "management");
-	json_str(o, &first, "name", zone_gw_rule_name(r));
-	json_str(o, &first, zone_gw_rule_is_outbound(r) ? "to" : "from",
+	jstr(o, &first, "name", zone_gw_rule_name(r));
+	jstr(o, &first, zone_gw_rule_is_outbound(r) ? "to" : "from",
 		 zone_segment_name(zone_gw_rule_segment(r)));
-	json_key(o, &first, "hosts");
+	jkey(o, &first, "hosts");
 	fputc('[', o->out);
 	for (i = 0; i < zone_gw_rule_host_count(r); i++) {
 		fputs(i ? "," : "", o->out);
-		ctl_json_string(o->out,
+		json_quote(o->out,
 				zone_prefix_format(zone_gw_rule_host(r, i),
 						   buf, sizeof(buf)));
 	}
 	fputc(']', o->out);
-	json_key(o, &first, "services");
+	jkey(o, &first, "services");
 	fputc('[', o->out);
 	for (i = 0; i < zone_gw_rule_service_count(r); i++) {
 		fputs(i ? "," : "", o->out);
-		ctl_json_string(o->out,
+		json_quote(o->out,
 				zone_service_format(zone_gw_rule_service(r, i),
 						    buf, sizeof(buf)));
 	}
 	fputc(']', o->out);
-	json_str(o, &first, "reason", zone_gw_rule_reason(r));
-	json_str(o, &first, "approved", zone_gw_rule_approved(r));
+	jstr(o, &first, "reason", zone_gw_rule_reason(r));
+	jstr(o, &first, "approved", zone_gw_rule_approved(r));
 	fputc('}', o->out);
 }
 
@@ -1599,7 +1600,7 @@ static void audit_cells(struct audit *a)
 	size_t j;
 
 	if (o->json) {
-		json_key(o, &a->first, "unnarrowed_cells");
+		jkey(o, &a->first, "unnarrowed_cells");
 		fputc('[', o->out);
 	}
 	for (i = 0; i < n; i++) {
@@ -1620,9 +1621,9 @@ static void audit_cells(struct audit *a)
 				continue;
 			}
 			fputs(comma ? ",{" : "{", o->out);
-			json_str(o, &first, "from", zone_segment_name(s));
-			json_str(o, &first, "to", zone_segment_name(d));
-			json_str(o, &first, "rule", zone_rule_name(rule));
+			jstr(o, &first, "from", zone_segment_name(s));
+			jstr(o, &first, "to", zone_segment_name(d));
+			jstr(o, &first, "rule", zone_rule_name(rule));
 			fputc('}', o->out);
 			comma = true;
 		}
@@ -1640,7 +1641,7 @@ static void audit_ifaces(struct audit *a)
 	size_t i;
 
 	if (o->json) {
-		json_key(o, &a->first, "unknown_interfaces");
+		jkey(o, &a->first, "unknown_interfaces");
 		fputc('[', o->out);
 	}
 	for (i = 0; ifs && ifs[i].if_index; i++) {
@@ -1651,7 +1652,7 @@ static void audit_ifaces(struct audit *a)
 			continue;
 		if (o->json) {
 			fputs(comma ? "," : "", o->out);
-			ctl_json_string(o->out, name);
+			json_quote(o->out, name);
 			comma = true;
 		} else {
 			/* A host's interface name is outside text. */
@@ -1683,7 +1684,7 @@ static void audit_edges(struct audit *a)
 
 	audit_cells(a);
 	if (o->json) {
-		json_key(o, &a->first, "gateway_rules");
+		jkey(o, &a->first, "gateway_rules");
 		fputc('[', o->out);
 	} else {
 		fprintf(o->out, "gateway rules: %zu%s\n", n,
@@ -1709,13 +1710,13 @@ static void audit_head(struct audit *a)
 
 	ctl_time(a->z->applied_at, when, sizeof(when));
 	if (o->json) {
-		json_str(o, &a->first, "policy_hash", zone_model_hash(m));
-		json_str(o, &a->first, "profile",
+		jstr(o, &a->first, "policy_hash", zone_model_hash(m));
+		jstr(o, &a->first, "profile",
 			 zone_profile_name(zone_model_profile(m)));
-		json_str(o, &a->first, "mode",
+		jstr(o, &a->first, "mode",
 			 zone_mode_name(zone_model_mode(m)));
-		json_str(o, &a->first, "applied", when);
-		json_str(o, &a->first, "generated",
+		jstr(o, &a->first, "applied", when);
+		jstr(o, &a->first, "generated",
 			 ctl_time(a->now, when, sizeof(when)));
 		return;
 	}
@@ -1750,9 +1751,9 @@ void ctl_audit(struct zoned *z, const struct ctl_request *req,
 	audit_stats(&a);
 	audit_hooks(&a);
 	if (o->json) {
-		json_key(o, &a.first, "isolated");
+		jkey(o, &a.first, "isolated");
 		isolation_print(z->iso, o);
-		json_bool(o, &a.first, "ok", a.ok);
+		jbool(o, &a.first, "ok", a.ok);
 		fputs("}\n", o->out);
 	} else {
 		if (isolation_count(z->iso))

@@ -39,6 +39,7 @@
 #include "control_priv.h"
 #include "ctlmsg.h"
 #include "history.h"
+#include "json.h"
 #include "log.h"
 #include "textesc.h"
 #include "watch.h"
@@ -230,7 +231,7 @@ static void ctl_reload(struct zoned *z, const struct ctl_request *req,
 	}
 	if (o->json) {
 		fputs("{\"result\":\"applied\",\"hash\":", o->out);
-		ctl_json_string(o->out, zone_model_hash(z->model));
+		json_quote(o->out, zone_model_hash(z->model));
 		fputs("}\n", o->out);
 	} else {
 		fprintf(o->out, "policy %s applied\n",

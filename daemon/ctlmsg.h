@@ -129,14 +129,4 @@ ssize_t ctl_reply_encode(enum ctl_type type, int status, const char *text,
  */
 int ctl_reply_decode(const void *buf, size_t len, struct ctl_reply *ret_reply);
 
-/**
- * ctl_json_string - write @s as a JSON string, quotes included
- *
- * Control characters (C0, DEL, C1) and the bidirectional formatting
- * characters are escaped (\uXXXX) and bytes that are not valid UTF-8
- * become U+FFFD, so that the output is valid JSON whatever the input and
- * safe to show on a terminal.
- */
-void ctl_json_string(FILE *out, const char *s);
-
 #endif

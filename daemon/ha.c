@@ -35,6 +35,7 @@
 #include "alert.h"
 #include "ctlmsg.h"
 #include "ha.h"
+#include "json.h"
 #include "log.h"
 #include "sha256.h"
 #include "textesc.h"
@@ -566,7 +567,7 @@ void ha_status_json(const struct zoned *z, FILE *out)
 	peer_text(ha, peer, sizeof(peer));
 	fprintf(out, "{\"state\":\"%s\",\"peer\":\"%s\",\"interface\":",
 		ha_state(ha), peer);
-	ctl_json_string(out, ha->ifname);
+	json_quote(out, ha->ifname);
 	fputs(",\"peer_hash\":", out);
 	if (ha->peer_hash[0])
 		fprintf(out, "\"%s\",\"heard_seconds_ago\":%ld", ha->peer_hash,
@@ -576,7 +577,7 @@ void ha_status_json(const struct zoned *z, FILE *out)
 	fprintf(out, ",\"rejected\":%llu,\"error\":",
 		(unsigned long long)ha->rejected);
 	if (ha->fd < 0)
-		ctl_json_string(out, ha->error);
+		json_quote(out, ha->error);
 	else
 		fputs("null", out);
 	fputc('}', out);

@@ -28,6 +28,7 @@
 
 #include "control_priv.h"
 #include "history.h"
+#include "json.h"
 #include "log.h"
 #include "policydiff.h"
 #include "zoned.h"
@@ -453,15 +454,15 @@ void ctl_history(struct zoned *z, const struct ctl_request *req,
 			continue;
 		}
 		fputs(i ? ",{\"time\":" : "{\"time\":", o->out);
-		ctl_json_string(o->out, when);
+		json_quote(o->out, when);
 		fputs(",\"hash\":", o->out);
-		ctl_json_string(o->out, e->hash);
+		json_quote(o->out, e->hash);
 		fputs(",\"who\":", o->out);
-		ctl_json_string(o->out, e->who);
+		json_quote(o->out, e->who);
 		fputs(",\"trigger\":", o->out);
-		ctl_json_string(o->out, e->trigger);
+		json_quote(o->out, e->trigger);
 		fputs(",\"changes\":", o->out);
-		ctl_json_string(o->out, e->changes);
+		json_quote(o->out, e->changes);
 		fprintf(o->out, ",\"in_force\":%s}",
 			i + 1 == l.n && strcmp(e->hash,
 					       zone_model_hash(z->model)) == 0 ?
@@ -499,7 +500,7 @@ void ctl_show(struct zoned *z, const struct ctl_request *req, struct ctl_out *o)
 	if (o->json) {
 		/* text: the stored file is read back as it is */
 		fputs("{\"hash\":", o->out);
-		ctl_json_string(o->out, hash);
+		json_quote(o->out, hash);
 		fputs(",\"config\":", o->out);
 	}
 	if (o->json) {
@@ -511,7 +512,7 @@ void ctl_show(struct zoned *z, const struct ctl_request *req, struct ctl_out *o)
 			fwrite(buf, 1, n, m);
 		if (m)
 			fclose(m);
-		ctl_json_string(o->out, text ? text : "");
+		json_quote(o->out, text ? text : "");
 		free(text);
 		fputs("}\n", o->out);
 	} else {

@@ -35,6 +35,7 @@
 #include "alert.h"
 #include "control.h"
 #include "control_priv.h"
+#include "json.h"
 #include "log.h"
 #include "textesc.h"
 #include "watch.h"
@@ -542,7 +543,7 @@ static void iso_print_prefixes(const struct iso_entry *e, struct ctl_out *o)
 		zone_prefix_format(&e->prefixes[j], buf, sizeof(buf));
 		if (o->json) {
 			fputs(j ? "," : "", o->out);
-			ctl_json_string(o->out, buf);
+			json_quote(o->out, buf);
 		} else {
 			fprintf(o->out, "%s%s", j ? "," : "", buf);
 		}
@@ -574,11 +575,11 @@ void isolation_print(const struct isolation *iso, struct ctl_out *o)
 			continue;
 		}
 		fputs(i ? ",{\"target\":" : "{\"target\":", o->out);
-		ctl_json_string(o->out, e->target);
+		json_quote(o->out, e->target);
 		fputs(",\"since\":", o->out);
-		ctl_json_string(o->out, when);
+		json_quote(o->out, when);
 		fputs(",\"reason\":", o->out);
-		ctl_json_string(o->out, e->reason);
+		json_quote(o->out, e->reason);
 		fputs(",\"prefixes\":[", o->out);
 		iso_print_prefixes(e, o);
 		fputs("]}", o->out);
@@ -623,7 +624,7 @@ static void iso_enforce(struct zoned *z, const struct iso_entry *e,
 	}
 	if (o->json) {
 		fputs("{\"isolated\":", o->out);
-		ctl_json_string(o->out, e->target);
+		json_quote(o->out, e->target);
 		fputs(",\"prefixes\":[", o->out);
 		iso_print_prefixes(e, o);
 		fprintf(o->out, "],\"flows_cut\":%d}\n", killed);
@@ -757,7 +758,7 @@ void ctl_release(struct zoned *z, const struct ctl_request *req,
 			 gone.target, strerror(-ret));
 	if (o->json) {
 		fputs("{\"released\":", o->out);
-		ctl_json_string(o->out, gone.target);
+		json_quote(o->out, gone.target);
 		fputs("}\n", o->out);
 	} else {
 		fprintf(o->out, "released %s\n", gone.target);

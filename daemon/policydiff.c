@@ -17,6 +17,7 @@
 #include <zone/proto.h>
 
 #include "ctlmsg.h"
+#include "json.h"
 #include "policydiff.h"
 
 /* Append @name to a comma-separated list, with "..." once it is full. */
@@ -102,16 +103,16 @@ static void diff_emit(struct policy_diff *d, const char *op, const char *type,
 	if (d->json) {
 		fputs(d->first ? "{\"op\":" : ",{\"op\":", d->out);
 		d->first = false;
-		ctl_json_string(d->out, word);
+		json_quote(d->out, word);
 		fputs(",\"type\":", d->out);
-		ctl_json_string(d->out, type);
+		json_quote(d->out, type);
 		fputs(",\"name\":", d->out);
-		ctl_json_string(d->out, name);
+		json_quote(d->out, name);
 		fputs(",\"details\":[", d->out);
 		for (line = d->text ? strtok_r(d->text, "\n", &save) : NULL;
 		     line; line = strtok_r(NULL, "\n", &save)) {
 			fputs(comma ? "," : "", d->out);
-			ctl_json_string(d->out, line);
+			json_quote(d->out, line);
 			comma = true;
 		}
 		fputs("]}", d->out);

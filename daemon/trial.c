@@ -29,6 +29,7 @@
 #include "alert.h"
 #include "control_priv.h"
 #include "history.h"
+#include "json.h"
 #include "log.h"
 #include "policydiff.h"
 #include "zoned.h"
@@ -258,12 +259,12 @@ static void try_reply(struct zoned *z, struct ctl_out *o, long seconds)
 	ctl_time(t->deadline, when, sizeof(when));
 	if (o->json) {
 		fputs("{\"result\":\"on-trial\",\"hash\":", o->out);
-		ctl_json_string(o->out, zone_model_hash(z->model));
+		json_quote(o->out, zone_model_hash(z->model));
 		fputs(",\"confirmed\":", o->out);
-		ctl_json_string(o->out, zone_model_hash(t->confirmed));
+		json_quote(o->out, zone_model_hash(t->confirmed));
 		fprintf(o->out,
 			",\"confirm_within\":%ld,\"rollback_at\":", seconds);
-		ctl_json_string(o->out, when);
+		json_quote(o->out, when);
 		fputs("}\n", o->out);
 		return;
 	}
@@ -395,7 +396,7 @@ void ctl_confirm(struct zoned *z, const struct ctl_request *req,
 			  zone_model_hash(z->model), strerror(-ret));
 	if (o->json) {
 		fputs("{\"result\":\"confirmed\",\"hash\":", o->out);
-		ctl_json_string(o->out, zone_model_hash(z->model));
+		json_quote(o->out, zone_model_hash(z->model));
 		fputs("}\n", o->out);
 	} else {
 		fprintf(o->out, "policy %s confirmed\n",

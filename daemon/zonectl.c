@@ -33,6 +33,7 @@
 
 #include "control.h"
 #include "ctlmsg.h"
+#include "json.h"
 #include "policydiff.h"
 
 #define ZONECTL_TIMEOUT_S 120
@@ -272,7 +273,7 @@ static void print_diag_json(const struct zone_diag *diag)
 	fputc('[', stdout);
 	for (i = 0; i < zone_diag_count(diag); i++) {
 		fputs(i ? "," : "", stdout);
-		ctl_json_string(stdout, zone_diag_line(diag, i));
+		json_quote(stdout, zone_diag_line(diag, i));
 	}
 	fputc(']', stdout);
 }
@@ -322,10 +323,10 @@ static int cmd_check(int argc, char **argv)
 	ret = load_candidate(path, diag, &model);
 	if (arg_json) {
 		fputs("{\"file\":", stdout);
-		ctl_json_string(stdout, path);
+		json_quote(stdout, path);
 		printf(",\"ok\":%s,\"policy_hash\":",
 		       ret == 0 ? "true" : "false");
-		ctl_json_string(stdout, model ? zone_model_hash(model) : NULL);
+		json_quote(stdout, model ? zone_model_hash(model) : NULL);
 		fputs(",\"errors\":", stdout);
 		print_diag_json(diag);
 		fputs("}\n", stdout);
@@ -428,9 +429,9 @@ static int diff_kept(int argc, char **argv)
 		goto out;
 	if (arg_json) {
 		fputs("{\"from\":", stdout);
-		ctl_json_string(stdout, zone_model_hash(a));
+		json_quote(stdout, zone_model_hash(a));
 		fputs(",\"to\":", stdout);
-		ctl_json_string(stdout, zone_model_hash(b));
+		json_quote(stdout, zone_model_hash(b));
 		fputs(",\"changes\":[", stdout);
 	}
 	policy_diff(&d, a, b);
@@ -482,11 +483,11 @@ static int cmd_diff(int argc, char **argv)
 	}
 	if (arg_json) {
 		fputs("{\"running\":", stdout);
-		ctl_json_string(stdout, zone_model_hash(run));
+		json_quote(stdout, zone_model_hash(run));
 		fputs(",\"candidate\":", stdout);
-		ctl_json_string(stdout, zone_model_hash(cand));
+		json_quote(stdout, zone_model_hash(cand));
 		fputs(",\"file\":", stdout);
-		ctl_json_string(stdout, path);
+		json_quote(stdout, path);
 		fputs(",\"changes\":[", stdout);
 	}
 	policy_diff(&d, run, cand);

@@ -12,6 +12,7 @@
 #include <check.h>
 
 #include "../../daemon/ctlmsg.c"
+#include "../../daemon/json.c"
 
 /* Offsets of the header fields, as ctlmsg.h documents them. */
 #define OFF_VERSION 0
@@ -398,7 +399,7 @@ static char *json(const char *s)
 	FILE *f = open_memstream(&text, &len);
 
 	ck_assert_ptr_nonnull(f);
-	ctl_json_string(f, s);
+	json_quote(f, s);
 	fclose(f);
 	return text;
 }

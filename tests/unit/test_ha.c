@@ -36,7 +36,7 @@ void text_fputs(FILE *f, const char *s)
 	fputs(s, f);
 }
 
-void ctl_json_string(FILE *out, const char *s)
+void json_quote(FILE *out, const char *s)
 {
 	fprintf(out, "\"%s\"", s);
 }

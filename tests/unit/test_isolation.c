@@ -21,6 +21,7 @@
 
 #include "../../daemon/ctlmsg.c"
 #include "../../daemon/isolation.c"
+#include "../../daemon/json.c"
 #include "../../daemon/textesc.c"
 
 /* ---- fakes of the daemon around the file under test ---- */
