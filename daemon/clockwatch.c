@@ -22,6 +22,7 @@
 #include "alert.h"
 #include "clockwatch.h"
 #include "log.h"
+#include "loop.h"
 #include "zoned.h"
 
 struct clockwatch {

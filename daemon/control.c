@@ -36,11 +36,11 @@
 #include <zone/model.h>
 
 #include "control.h"
-#include "control_priv.h"
+#include "ctlcmd.h"
 #include "ctlmsg.h"
 #include "history.h"
-#include "json.h"
 #include "log.h"
+#include "loop.h"
 #include "textesc.h"
 #include "watch.h"
 #include "zoned.h"
@@ -89,8 +89,7 @@ struct ctl_client {
 	/* a streamed reply (flows): the dump it reads */
 	struct ctwatch_flowdump *dump;
 	bool dump_watched;
-	bool json;
-	size_t n_flows;
+	struct ctl_flows flows;
 };
 
 struct control {
@@ -108,20 +107,12 @@ struct control {
 };
 
 struct ctl_handler {
-	void (*fn)(struct zoned *z, const struct ctl_request *req,
-		   struct ctl_out *o);
+	ctl_cmd_fn *fn;
 	size_t argc_min;
 	size_t argc_max;
 	bool writes;
 	bool streams; /* no @fn: the reply is streamed (ctl_stream_start) */
 };
-
-static void ctl_config(struct zoned *z, const struct ctl_request *req,
-		       struct ctl_out *o);
-static void ctl_conf_path(struct zoned *z, const struct ctl_request *req,
-			  struct ctl_out *o);
-static void ctl_reload(struct zoned *z, const struct ctl_request *req,
-		       struct ctl_out *o);
 
 static const struct ctl_handler ctl_handlers[CTL_CMD_MAX] = {
 	[CTL_CMD_STATUS] = { ctl_status, 0, 0, false, false },
@@ -138,106 +129,6 @@ static const struct ctl_handler ctl_handlers[CTL_CMD_MAX] = {
 	[CTL_CMD_TRY] = { ctl_try, 2, 2, true, false },
 	[CTL_CMD_CONFIRM] = { ctl_confirm, 0, 0, true, false },
 };
-
-/**
- * ctl_fail - report a failed command to the client
- * @o: the reply
- * @fmt: the message, lower case, no trailing period
- *
- * Writes "zonectl: MESSAGE" to the reply's error stream and sets its exit
- * status to 1.  Messages echo the client's arguments: they are escaped.
- */
-void ctl_fail(struct ctl_out *o, const char *fmt, ...)
-{
-	char msg[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	fputs("zonectl: ", o->err);
-	text_fputs(o->err, msg);
-	fputc('\n', o->err);
-	o->status = 1;
-}
-
-/**
- * ctl_time - format @t as ISO 8601 local time with its UTC offset
- * @buf: at least 32 bytes
- *
- * Returns @buf.
- */
-const char *ctl_time(time_t t, char *buf, size_t size)
-{
-	struct tm tm;
-
-	if (!localtime_r(&t, &tm) ||
-	    strftime(buf, size, "%Y-%m-%dT%H:%M:%S%z", &tm) == 0)
-		snprintf(buf, size, "%lld", (long long)t);
-	return buf;
-}
-
-/* The normalised running config, for `zonectl diff`. */
-static void ctl_config(struct zoned *z, const struct ctl_request *req,
-		       struct ctl_out *o)
-{
-	int ret;
-
-	(void)req;
-	ret = zone_model_print(z->model, o->out);
-	if (ret < 0)
-		ctl_fail(o, "printing the running config: %s", strerror(-ret));
-}
-
-static void ctl_conf_path(struct zoned *z, const struct ctl_request *req,
-			  struct ctl_out *o)
-{
-	(void)req;
-	fprintf(o->out, "%s\n", z->conf_path);
-}
-
-/* After a failed reload, show the operator why, as `zonectl check` would. */
-static void ctl_reload_why(struct zoned *z, int err, struct ctl_out *o)
-{
-	struct zone_model *model = NULL;
-	struct zone_diag *diag;
-	size_t i;
-
-	diag = zone_diag_new();
-	if (diag && zone_conf_load(z->conf_path, 0, diag, &model) < 0) {
-		for (i = 0; i < zone_diag_count(diag); i++)
-			fprintf(o->err, "%s\n", zone_diag_line(diag, i));
-	} else if (z->last_error[0]) {
-		fprintf(o->err, "%s\n", z->last_error);
-	} else {
-		fprintf(o->err, "%s: applying the policy: %s\n", z->conf_path,
-			strerror(-err));
-	}
-	zone_model_free(model);
-	zone_diag_free(diag);
-}
-
-static void ctl_reload(struct zoned *z, const struct ctl_request *req,
-		       struct ctl_out *o)
-{
-	int ret;
-
-	(void)req;
-	ret = zoned_reload_as(z, "zonectl", o->who);
-	if (ret < 0) {
-		ctl_reload_why(z, ret, o);
-		ctl_fail(o, "reload failed, keeping current configuration");
-		return;
-	}
-	if (o->json) {
-		fputs("{\"result\":\"applied\",\"hash\":", o->out);
-		json_quote(o->out, zone_model_hash(z->model));
-		fputs("}\n", o->out);
-	} else {
-		fprintf(o->out, "policy %s applied\n",
-			zone_model_hash(z->model));
-	}
-}
 
 static uint64_t ctl_now_ms(void)
 {
@@ -416,19 +307,25 @@ static void ctl_stream_pause(struct ctl_client *c)
  */
 static void ctl_stream_end(struct ctl_client *c, int ret)
 {
-	const char *tail = NULL;
+	char *tail = NULL;
+	size_t len = 0;
 	char msg[128];
+	FILE *f;
 
 	ctl_stream_pause(c);
 	ctwatch_flowdump_free(c->dump);
 	c->dump = NULL;
-	if (c->json)
-		tail = "]\n";
-	else if (c->n_flows == 0 && ret == 0)
-		tail = "no cross-zone flows\n";
-	if (tail && ctl_buf_append(&c->out, &c->out_len, &c->out_off, tail,
-				   strlen(tail)) < 0)
+	f = open_memstream(&tail, &len);
+	if (!f) {
 		ret = -ENOMEM;
+	} else {
+		ctl_flows_tail(&c->flows, ret, f);
+		if (fclose(f) == EOF ||
+		    ctl_buf_append(&c->out, &c->out_len, &c->out_off, tail,
+				   len) < 0)
+			ret = -ENOMEM;
+	}
+	free(tail);
 	if (ret < 0) {
 		snprintf(msg, sizeof(msg),
 			 "zonectl: flows: reading conntrack: %s\n",
@@ -448,8 +345,7 @@ static void ctl_stream_flow(const struct ctwatch_flow *flow, void *arg)
 {
 	struct ctl_stream_batch *b = arg;
 
-	ctl_flow_print(flow, b->c->json, b->c->n_flows > 0, b->f);
-	b->c->n_flows++;
+	ctl_flows_one(&b->c->flows, flow, b->f);
 }
 
 /* A slice of the dump: formatted into the reply, then sent. */
@@ -493,10 +389,7 @@ static void ctl_stream_start(struct ctl_client *c, struct ctl_out *o)
 		ctl_fail(o, "flows: reading conntrack: %s", strerror(errno));
 		return;
 	}
-	c->json = o->json;
-	c->n_flows = 0;
-	if (o->json)
-		fputc('[', o->out);
+	ctl_flows_head(&c->flows, o->json, o->out);
 }
 
 /*
@@ -521,6 +414,7 @@ static int ctl_run(struct ctl_client *c, const struct ctl_request *req, int fd)
 		ret = -ENOMEM;
 		goto out_close;
 	}
+	json_start(&o.j, o.out);
 	if (req->argc < h->argc_min || req->argc > h->argc_max) {
 		ctl_fail(&o, "%s: wrong number of arguments",
 			 ctl_cmd_name(req->cmd));

@@ -4,7 +4,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <sys/types.h>
 
 /*
@@ -25,6 +24,9 @@
  * reply is any number of CTL_T_OUT (for stdout) and CTL_T_ERR (for stderr)
  * messages, each a NUL-terminated text chunk, then one CTL_T_END.
  */
+
+/* Where zoned listens and zonectl connects, unless told otherwise. */
+#define ZONED_SOCKET_DEFAULT "/run/zoned/zoned.sock"
 
 #define CTL_VERSION 1
 #define CTL_HDR_LEN 16

@@ -30,6 +30,7 @@
 #include "alert.h"
 #include "ctwatch_priv.h"
 #include "log.h"
+#include "loop.h"
 #include "nlbuf.h"
 #include "stats.h"
 #include "watch.h"

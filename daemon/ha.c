@@ -37,6 +37,7 @@
 #include "ha.h"
 #include "json.h"
 #include "log.h"
+#include "loop.h"
 #include "sha256.h"
 #include "textesc.h"
 #include "zoned.h"
@@ -552,33 +553,30 @@ void ha_status_text(const struct zoned *z, FILE *out)
 }
 
 /**
- * ha_status_json - ,"ha":{...} or ,"ha":null
+ * ha_status_json - the member "ha": an object, or null without a pair
  */
-void ha_status_json(const struct zoned *z, FILE *out)
+void ha_status_json(const struct zoned *z, struct json *j)
 {
 	const struct ha *ha = z->ha;
 	char peer[ZONE_PREFIX_STRLEN];
 
-	fputs(",\"ha\":", out);
 	if (!ha) {
-		fputs("null", out);
+		json_null(j, "ha");
 		return;
 	}
 	peer_text(ha, peer, sizeof(peer));
-	fprintf(out, "{\"state\":\"%s\",\"peer\":\"%s\",\"interface\":",
-		ha_state(ha), peer);
-	json_quote(out, ha->ifname);
-	fputs(",\"peer_hash\":", out);
-	if (ha->peer_hash[0])
-		fprintf(out, "\"%s\",\"heard_seconds_ago\":%ld", ha->peer_hash,
-			heard_ago(ha));
-	else
-		fputs("null,\"heard_seconds_ago\":null", out);
-	fprintf(out, ",\"rejected\":%llu,\"error\":",
-		(unsigned long long)ha->rejected);
-	if (ha->fd < 0)
-		json_quote(out, ha->error);
-	else
-		fputs("null", out);
-	fputc('}', out);
+	json_object(j, "ha");
+	json_string(j, "state", ha_state(ha));
+	json_string(j, "peer", peer);
+	json_string(j, "interface", ha->ifname);
+	if (ha->peer_hash[0]) {
+		json_string(j, "peer_hash", ha->peer_hash);
+		json_int(j, "heard_seconds_ago", heard_ago(ha));
+	} else {
+		json_null(j, "peer_hash");
+		json_null(j, "heard_seconds_ago");
+	}
+	json_uint(j, "rejected", ha->rejected);
+	json_string(j, "error", ha->fd < 0 ? ha->error : NULL);
+	json_end(j);
 }

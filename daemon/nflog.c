@@ -34,6 +34,7 @@
 
 #include "alert.h"
 #include "log.h"
+#include "loop.h"
 #include "nlbuf.h"
 #include "stats.h"
 #include "watch.h"

@@ -38,7 +38,9 @@
 
 #include "alert.h"
 #include "log.h"
+#include "loop.h"
 #include "nlbuf.h"
+#include "reload.h"
 #include "stats.h"
 #include "watch.h"
 #include "zoned.h"

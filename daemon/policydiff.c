@@ -87,7 +87,6 @@ static void diff_emit(struct policy_diff *d, const char *op, const char *type,
 	const char *word = ops[op[0] == '+' ? 0 : op[0] == '-' ? 1 : 2];
 	char *line;
 	char *save = NULL;
-	bool comma = false;
 
 	if (d->detail)
 		fclose(d->detail);
@@ -101,21 +100,16 @@ static void diff_emit(struct policy_diff *d, const char *op, const char *type,
 		return;
 	}
 	if (d->json) {
-		fputs(d->first ? "{\"op\":" : ",{\"op\":", d->out);
-		d->first = false;
-		json_quote(d->out, word);
-		fputs(",\"type\":", d->out);
-		json_quote(d->out, type);
-		fputs(",\"name\":", d->out);
-		json_quote(d->out, name);
-		fputs(",\"details\":[", d->out);
+		json_object(d->json, NULL);
+		json_string(d->json, "op", word);
+		json_string(d->json, "type", type);
+		json_string(d->json, "name", name);
+		json_array(d->json, "details");
 		for (line = d->text ? strtok_r(d->text, "\n", &save) : NULL;
-		     line; line = strtok_r(NULL, "\n", &save)) {
-			fputs(comma ? "," : "", d->out);
-			json_quote(d->out, line);
-			comma = true;
-		}
-		fputs("]}", d->out);
+		     line; line = strtok_r(NULL, "\n", &save))
+			json_string(d->json, NULL, line);
+		json_end(d->json);
+		json_end(d->json);
 	} else {
 		fprintf(d->out, "%s %s%s%s\n", op, type, name ? " " : "",
 			name ? name : "");
@@ -562,9 +556,9 @@ out:
 
 /**
  * policy_diff - compare two models
- * @d: where the changes go: printed to d->out (text or, with d->json,
- *     JSON objects separated by commas) unless it is NULL, and summed up
- *     in d->sum
+ * @d: where the changes go: printed to d->out as text, or added to the
+ *     open array d->json as objects, unless d->out is NULL; and summed
+ *     up in d->sum
  * @a: the old model
  * @b: the new one
  */

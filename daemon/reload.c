@@ -23,11 +23,15 @@
 #include "ha.h"
 #include "control.h"
 #include "history.h"
+#include "isolation.h"
 #include "log.h"
+#include "loop.h"
 #include "metrics.h"
 #include "notify.h"
 #include "policydiff.h"
+#include "reload.h"
 #include "tablestate.h"
+#include "trial.h"
 #include "watch.h"
 #include "zoned.h"
 
@@ -268,7 +272,7 @@ void zoned_policy_applied_by(struct zoned *z, const char *why, const char *who,
  */
 void zoned_policy_applied(struct zoned *z, const char *why)
 {
-	struct policy_diff d = { .first = true };
+	struct policy_diff d = { 0 };
 
 	if (history_diff_last(z, &d) == 0)
 		zoned_policy_applied_by(z, why, who_of(why), &d.sum);
@@ -306,7 +310,7 @@ static void reject(struct zoned *z, const struct zone_diag *diag, int err,
  */
 int zoned_reload_as(struct zoned *z, const char *why, const char *who)
 {
-	struct policy_diff d = { .first = true };
+	struct policy_diff d = { 0 };
 	struct zone_model *model = NULL;
 	struct zone_diag *diag;
 	int ret;

@@ -27,11 +27,14 @@
 #include <zone/model.h>
 
 #include "alert.h"
-#include "control_priv.h"
+#include "ctlcmd.h"
 #include "history.h"
 #include "json.h"
 #include "log.h"
+#include "loop.h"
 #include "policydiff.h"
+#include "reload.h"
+#include "trial.h"
 #include "zoned.h"
 
 /* The bounds of --confirm-within, in seconds (zonectl(8)). */
@@ -143,7 +146,7 @@ static void trial_end(struct zoned *z)
 /* The deadline passed: bring the confirmed policy back. */
 static void on_deadline(struct zoned *z, int fd, uint32_t events, void *arg)
 {
-	struct policy_diff d = { .first = true };
+	struct policy_diff d = { 0 };
 	struct trial *t = arg;
 	char cand[65];
 	struct zone_diag *diag;
@@ -258,14 +261,13 @@ static void try_reply(struct zoned *z, struct ctl_out *o, long seconds)
 
 	ctl_time(t->deadline, when, sizeof(when));
 	if (o->json) {
-		fputs("{\"result\":\"on-trial\",\"hash\":", o->out);
-		json_quote(o->out, zone_model_hash(z->model));
-		fputs(",\"confirmed\":", o->out);
-		json_quote(o->out, zone_model_hash(t->confirmed));
-		fprintf(o->out,
-			",\"confirm_within\":%ld,\"rollback_at\":", seconds);
-		json_quote(o->out, when);
-		fputs("}\n", o->out);
+		json_object(&o->j, NULL);
+		json_string(&o->j, "result", "on-trial");
+		json_string(&o->j, "hash", zone_model_hash(z->model));
+		json_string(&o->j, "confirmed", zone_model_hash(t->confirmed));
+		json_int(&o->j, "confirm_within", seconds);
+		json_string(&o->j, "rollback_at", when);
+		json_finish(&o->j);
 		return;
 	}
 	fprintf(o->out,
@@ -278,7 +280,7 @@ static void try_reply(struct zoned *z, struct ctl_out *o, long seconds)
 /* zonectl try FILE: SECONDS NAME, the file's descriptor passed along. */
 void ctl_try(struct zoned *z, const struct ctl_request *req, struct ctl_out *o)
 {
-	struct policy_diff d = { .first = true };
+	struct policy_diff d = { 0 };
 	struct zone_model *cand;
 	struct zone_model *saved;
 	struct zone_diag *diag;
@@ -395,9 +397,10 @@ void ctl_confirm(struct zoned *z, const struct ctl_request *req,
 		log_warnx("cannot keep policy %s in the history: %s",
 			  zone_model_hash(z->model), strerror(-ret));
 	if (o->json) {
-		fputs("{\"result\":\"confirmed\",\"hash\":", o->out);
-		json_quote(o->out, zone_model_hash(z->model));
-		fputs("}\n", o->out);
+		json_object(&o->j, NULL);
+		json_string(&o->j, "result", "confirmed");
+		json_string(&o->j, "hash", zone_model_hash(z->model));
+		json_finish(&o->j);
 	} else {
 		fprintf(o->out, "policy %s confirmed\n",
 			zone_model_hash(z->model));

@@ -31,7 +31,6 @@
 #include <zone/proto.h>
 #include <zone/ruleset.h>
 
-#include "control.h"
 #include "ctlmsg.h"
 #include "json.h"
 #include "policydiff.h"
@@ -266,17 +265,6 @@ static char *running_conf_path(bool quiet_fallback)
 
 /* ---- check ---- */
 
-static void print_diag_json(const struct zone_diag *diag)
-{
-	size_t i;
-
-	fputc('[', stdout);
-	for (i = 0; i < zone_diag_count(diag); i++) {
-		fputs(i ? "," : "", stdout);
-		json_quote(stdout, zone_diag_line(diag, i));
-	}
-	fputc(']', stdout);
-}
 
 /*
  * Load @path as the daemon would (ownership checked) and compile it, so
@@ -322,14 +310,18 @@ static int cmd_check(int argc, char **argv)
 	}
 	ret = load_candidate(path, diag, &model);
 	if (arg_json) {
-		fputs("{\"file\":", stdout);
-		json_quote(stdout, path);
-		printf(",\"ok\":%s,\"policy_hash\":",
-		       ret == 0 ? "true" : "false");
-		json_quote(stdout, model ? zone_model_hash(model) : NULL);
-		fputs(",\"errors\":", stdout);
-		print_diag_json(diag);
-		fputs("}\n", stdout);
+		struct json j;
+
+		json_start(&j, stdout);
+		json_object(&j, NULL);
+		json_string(&j, "file", path);
+		json_bool(&j, "ok", ret == 0);
+		json_string(&j, "policy_hash",
+			    model ? zone_model_hash(model) : NULL);
+		json_array(&j, "errors");
+		for (i = 0; i < zone_diag_count(diag); i++)
+			json_string(&j, NULL, zone_diag_line(diag, i));
+		json_finish(&j);
 	} else {
 		for (i = 0; i < zone_diag_count(diag); i++)
 			fprintf(stderr, "%s\n", zone_diag_line(diag, i));
@@ -417,9 +409,8 @@ static int diff_kept(int argc, char **argv)
 {
 	struct zone_model *a = NULL;
 	struct zone_model *b = NULL;
-	struct policy_diff d = { .out = stdout,
-				 .json = arg_json,
-				 .first = true };
+	struct policy_diff d = { .out = stdout };
+	struct json j;
 	int ret;
 
 	ret = kept_model(argv[0], &a);
@@ -428,15 +419,16 @@ static int diff_kept(int argc, char **argv)
 	if (ret < 0)
 		goto out;
 	if (arg_json) {
-		fputs("{\"from\":", stdout);
-		json_quote(stdout, zone_model_hash(a));
-		fputs(",\"to\":", stdout);
-		json_quote(stdout, zone_model_hash(b));
-		fputs(",\"changes\":[", stdout);
+		json_start(&j, stdout);
+		json_object(&j, NULL);
+		json_string(&j, "from", zone_model_hash(a));
+		json_string(&j, "to", zone_model_hash(b));
+		json_array(&j, "changes");
+		d.json = &j;
 	}
 	policy_diff(&d, a, b);
 	if (arg_json)
-		printf("]}\n");
+		json_finish(&j);
 	else if (!d.any)
 		printf("no changes (policy %s)\n", zone_model_hash(b));
 	else
@@ -452,10 +444,9 @@ static int cmd_diff(int argc, char **argv)
 {
 	struct zone_model *cand = NULL;
 	struct zone_model *run = NULL;
-	struct policy_diff d = { .out = stdout,
-				 .json = arg_json,
-				 .first = true };
+	struct policy_diff d = { .out = stdout };
 	struct zone_diag *diag;
+	struct json j;
 	char *path;
 	size_t i;
 	int ret;
@@ -482,17 +473,17 @@ static int cmd_diff(int argc, char **argv)
 		goto out;
 	}
 	if (arg_json) {
-		fputs("{\"running\":", stdout);
-		json_quote(stdout, zone_model_hash(run));
-		fputs(",\"candidate\":", stdout);
-		json_quote(stdout, zone_model_hash(cand));
-		fputs(",\"file\":", stdout);
-		json_quote(stdout, path);
-		fputs(",\"changes\":[", stdout);
+		json_start(&j, stdout);
+		json_object(&j, NULL);
+		json_string(&j, "running", zone_model_hash(run));
+		json_string(&j, "candidate", zone_model_hash(cand));
+		json_string(&j, "file", path);
+		json_array(&j, "changes");
+		d.json = &j;
 	}
 	policy_diff(&d, run, cand);
 	if (arg_json)
-		printf("]}\n");
+		json_finish(&j);
 	else if (!d.any)
 		printf("no changes (policy %s)\n", zone_model_hash(run));
 	else

@@ -11,8 +11,8 @@
 
 #include <check.h>
 
-#include "../../daemon/ctlmsg.c"
-#include "../../daemon/json.c"
+#include "../../daemon/ctlmsg.h"
+#include "../../daemon/json.h"
 
 /* Offsets of the header fields, as ctlmsg.h documents them. */
 #define OFF_VERSION 0

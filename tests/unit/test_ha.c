@@ -26,21 +26,6 @@
 
 #include "fake_daemon.h"
 
-void log_debug(const char *fmt, ...)
-{
-	(void)fmt;
-}
-
-void text_fputs(FILE *f, const char *s)
-{
-	fputs(s, f);
-}
-
-void json_quote(FILE *out, const char *s)
-{
-	fprintf(out, "\"%s\"", s);
-}
-
 static const uint8_t key[] = "0123456789abcdef-pair-key";
 #define KEY_LEN (sizeof(key) - 1)
 static const char hash_a[] =
