@@ -3,8 +3,9 @@
 #define ZONED_ZONECTL_H
 
 /*
- * Shared by the two files of zonectl: zonectl.c (the command line and
- * talking to the daemon) and zonectl_policy.c (check, diff and try).
+ * Shared by the files of zonectl: zonectl.c (the command line),
+ * zonectl_call.c (talking to the daemon) and zonectl_policy.c (check,
+ * diff and try, which load a candidate here).
  */
 
 #include <stdbool.h>
@@ -19,10 +20,10 @@ enum {
 	EXIT_USAGE = 2,
 };
 
+/* zonectl_call.c: how to ask the daemon (-s, --json, --prometheus) */
 extern bool arg_json;
-
-/* usage - the usage line (and with @help the commands); exits */
-void usage(bool help) __attribute__((noreturn));
+extern bool arg_prometheus;
+extern const char *arg_socket;
 
 /*
  * ctl_call - send one request and copy the reply to @out and @err

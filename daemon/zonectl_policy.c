@@ -211,8 +211,6 @@ int cmd_diff(int argc, char **argv)
 	if (argc == 2 || (argc == 1 && access(argv[0], F_OK) < 0 &&
 			  looks_like_hash(argv[0])))
 		return diff_kept(argc, argv);
-	if (argc > 1)
-		usage(false);
 	if (running_model(&run) < 0)
 		return EXIT_FAIL;
 	path = argc ? strdup(argv[0]) : running_conf_path(false);
