@@ -94,12 +94,19 @@ void json_start(struct json *j, FILE *out)
 {
 	j->out = out;
 	j->depth = 0;
+	j->deeper = 0;
 	j->more[0] = false;
 }
 
-/* The comma and the key before a value at the current level. */
-static void json_member(struct json *j, const char *key)
+/*
+ * The comma and the key before a value at the current level.  False
+ * inside containers deeper than JSON_DEPTH_MAX: what is there is left out
+ * rather than written unbalanced.
+ */
+static bool json_member(struct json *j, const char *key)
 {
+	if (j->deeper)
+		return false;
 	if (j->more[j->depth])
 		fputc(',', j->out);
 	j->more[j->depth] = true;
@@ -107,15 +114,16 @@ static void json_member(struct json *j, const char *key)
 		json_quote(j->out, key);
 		fputc(':', j->out);
 	}
+	return true;
 }
 
 static void json_open(struct json *j, const char *key, char open, char close)
 {
-	json_member(j, key);
-	fputc(open, j->out);
-	/* deeper than any reply goes: flattened rather than overflowed */
-	if (j->depth == JSON_DEPTH_MAX)
+	if (j->depth == JSON_DEPTH_MAX || !json_member(j, key)) {
+		j->deeper++;
 		return;
+	}
+	fputc(open, j->out);
 	j->depth++;
 	j->more[j->depth] = false;
 	j->close[j->depth] = close;
@@ -133,6 +141,10 @@ void json_array(struct json *j, const char *key)
 
 void json_end(struct json *j)
 {
+	if (j->deeper) {
+		j->deeper--;
+		return;
+	}
 	if (j->depth == 0)
 		return;
 	fputc(j->close[j->depth], j->out);
@@ -141,6 +153,7 @@ void json_end(struct json *j)
 
 void json_finish(struct json *j)
 {
+	j->deeper = 0;
 	while (j->depth > 0)
 		json_end(j);
 	fputc('\n', j->out);
@@ -148,30 +161,30 @@ void json_finish(struct json *j)
 
 void json_string(struct json *j, const char *key, const char *s)
 {
-	json_member(j, key);
-	json_quote(j->out, s);
+	if (json_member(j, key))
+		json_quote(j->out, s);
 }
 
 void json_uint(struct json *j, const char *key, uint64_t v)
 {
-	json_member(j, key);
-	fprintf(j->out, "%" PRIu64, v);
+	if (json_member(j, key))
+		fprintf(j->out, "%" PRIu64, v);
 }
 
 void json_int(struct json *j, const char *key, int64_t v)
 {
-	json_member(j, key);
-	fprintf(j->out, "%" PRId64, v);
+	if (json_member(j, key))
+		fprintf(j->out, "%" PRId64, v);
 }
 
 void json_bool(struct json *j, const char *key, bool v)
 {
-	json_member(j, key);
-	fputs(v ? "true" : "false", j->out);
+	if (json_member(j, key))
+		fputs(v ? "true" : "false", j->out);
 }
 
 void json_null(struct json *j, const char *key)
 {
-	json_member(j, key);
-	fputs("null", j->out);
+	if (json_member(j, key))
+		fputs("null", j->out);
 }

@@ -11,7 +11,8 @@
  * objects and arrays and adds members; the emitter writes the commas and
  * closes what was opened.  Every string goes through json_quote(), so
  * that no command builds JSON by hand.  Keys are ignored inside arrays
- * and at the top level.  The state is per document, not global: a
+ * and at the top level.  Containers nested deeper than JSON_DEPTH_MAX are
+ * left out, with what they hold, so that the document stays valid.  The state is per document, not global: a
  * streamed reply (zonectl flows) keeps its own across callbacks.
  */
 
@@ -20,6 +21,7 @@
 struct json {
 	FILE *out;
 	unsigned int depth;
+	unsigned int deeper; /* containers past JSON_DEPTH_MAX, left out */
 	bool more[JSON_DEPTH_MAX + 1]; /* a value was written at this level */
 	char close[JSON_DEPTH_MAX + 1]; /* '}' or ']' */
 };
