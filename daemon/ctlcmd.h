@@ -10,10 +10,11 @@
  *   ctl_status.c   status (and the parts audit shares)
  *   ctl_explain.c  explain
  *   ctl_flows.c    flows (streamed by control.c)
- *   ctl_audit.c    audit
+ *   ctl_audit.c    audit (and ctl_audit_inv.c, the model judged again)
  *   ctl_isolate.c  isolate, release (the set itself: isolation.c)
  *   ctl_reload.c   reload, and the running config for zonectl check/diff
- *   trial.c        try, confirm;  history.c  history, show
+ *   ctl_try.c      try, confirm (the state of a try: trial.c)
+ *   history.c      history, show
  */
 
 #include <stdbool.h>

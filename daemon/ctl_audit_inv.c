@@ -15,7 +15,7 @@
 #include <zone/model.h>
 #include <zone/verdict.h>
 
-#include "audit.h"
+#include "ctl_audit.h"
 #include "ctlcmd.h"
 #include "zoned.h"
 

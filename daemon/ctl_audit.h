@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#ifndef ZONED_AUDIT_H
-#define ZONED_AUDIT_H
+#ifndef ZONED_CTL_AUDIT_H
+#define ZONED_CTL_AUDIT_H
 
-/* Shared by the two files of zonectl audit: audit.c, audit_invariant.c. */
+/* Shared by the two files of zonectl audit: ctl_audit.c, ctl_audit_inv.c. */
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -3,7 +3,7 @@
  * zonectl audit: the self-inspection of the basic policy's clause 8.  It
  * asks the live state (the model in force, the kernel's table, the
  * watchers' counts), never a copy of it.  The hard invariant's check is in
- * audit_invariant.c.
+ * ctl_audit_inv.c.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -24,7 +24,7 @@
 #include <zone/ruleset.h>
 #include <zone/verdict.h>
 
-#include "audit.h"
+#include "ctl_audit.h"
 #include "ctlcmd.h"
 #include "isolation.h"
 #include "stats.h"
