@@ -16,7 +16,7 @@
 
 /* The normalised running config, for `zonectl diff`. */
 void ctl_config(struct zoned *z, const struct ctl_request *req,
-		       struct ctl_out *o)
+		struct ctl_out *o)
 {
 	int ret;
 
@@ -27,7 +27,7 @@ void ctl_config(struct zoned *z, const struct ctl_request *req,
 }
 
 void ctl_conf_path(struct zoned *z, const struct ctl_request *req,
-			  struct ctl_out *o)
+		   struct ctl_out *o)
 {
 	(void)req;
 	fprintf(o->out, "%s\n", z->conf_path);
@@ -54,8 +54,12 @@ static void ctl_reload_why(struct zoned *z, int err, struct ctl_out *o)
 	zone_diag_free(diag);
 }
 
+/**
+ * ctl_reload - zonectl reload: load the config file again and apply it;
+ * when that fails, say why (the file's diagnostics, or the refusal)
+ */
 void ctl_reload(struct zoned *z, const struct ctl_request *req,
-		       struct ctl_out *o)
+		struct ctl_out *o)
 {
 	int ret;
 

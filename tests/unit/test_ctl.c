@@ -2,14 +2,18 @@
 /*
  * Unit tests of control commands rendered from a model, without a socket
  * or a kernel: explain (ctl_explain.c) as text and JSON from the same
- * question, its refusals, and the lines of zonectl flows (ctl_flows.c).
- * The objects come from the daemon archive.
+ * question, its refusals, the lines of zonectl flows (ctl_flows.c), and
+ * what reload answers for each outcome of the daemon's reload
+ * (ctl_reload.c; the reload itself is faked below).  The objects come
+ * from the daemon archive.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <check.h>
 
@@ -18,6 +22,7 @@
 #include <zone/model.h>
 
 #include "../../daemon/ctlcmd.h"
+#include "../../daemon/reload.h"
 #include "../../daemon/watch.h"
 #include "../../daemon/zoned.h"
 
@@ -264,11 +269,138 @@ START_TEST(test_flows)
 }
 END_TEST
 
+/* ---- reload, with the daemon's reload faked ---- */
+
+static struct {
+	int ret;
+	char who[64];
+	int calls;
+} fake_reload;
+
+int zoned_reload_as(struct zoned *zd, const char *why, const char *who)
+{
+	ck_assert_ptr_eq(zd, &z);
+	ck_assert_str_eq(why, "zonectl");
+	snprintf(fake_reload.who, sizeof(fake_reload.who), "%s", who);
+	fake_reload.calls++;
+	return fake_reload.ret;
+}
+
+static char conf_file[64];
+
+static void reload_setup(void)
+{
+	int fd;
+
+	setup();
+	memset(&fake_reload, 0, sizeof(fake_reload));
+	snprintf(conf_file, sizeof(conf_file), "/tmp/zoned-ctl-test.XXXXXX");
+	fd = mkstemp(conf_file);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, conf, strlen(conf)), (ssize_t)strlen(conf));
+	close(fd);
+	z.conf_path = conf_file;
+}
+
+static void reload_teardown(void)
+{
+	unlink(conf_file);
+	teardown();
+}
+
+static void reload(struct reply *r, bool json)
+{
+	struct ctl_request req = { .cmd = CTL_CMD_RELOAD };
+	struct ctl_out o = { .json = json, .fd = -1, .who = "alice" };
+
+	memset(r, 0, sizeof(*r));
+	o.out = open_memstream(&r->out, &r->out_len);
+	o.err = open_memstream(&r->err, &r->err_len);
+	json_start(&o.j, o.out);
+	ctl_reload(&z, &req, &o);
+	fclose(o.out);
+	fclose(o.err);
+	r->status = o.status;
+}
+
+START_TEST(test_reload_applied)
+{
+	char want[160];
+	struct reply r;
+
+	reload(&r, true);
+	ck_assert_int_eq(fake_reload.calls, 1);
+	ck_assert_str_eq(fake_reload.who, "alice");
+	snprintf(want, sizeof(want), "{\"result\":\"applied\",\"hash\":\"%s\"}\n",
+		 zone_model_hash(z.model));
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_str_eq(r.out, want);
+	ck_assert_str_eq(r.err, "");
+	reply_free(&r);
+	reload(&r, false);
+	snprintf(want, sizeof(want), "policy %s applied\n",
+		 zone_model_hash(z.model));
+	ck_assert_str_eq(r.out, want);
+	reply_free(&r);
+}
+END_TEST
+
+/* A file with errors: its diagnostics, as zonectl check prints them. */
+START_TEST(test_reload_bad_file)
+{
+	struct reply r;
+	char want[128];
+	FILE *f = fopen(conf_file, "a");
+
+	ck_assert_ptr_nonnull(f);
+	fputs("mode = \"loud\";\n", f);
+	fclose(f);
+	fake_reload.ret = -EINVAL;
+	reload(&r, true);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_str_eq(r.out, "");
+	snprintf(want, sizeof(want), "%s:12: ", conf_file);
+	ck_assert_ptr_nonnull(strstr(r.err, want));
+	ck_assert_ptr_nonnull(strstr(r.err, "\nzonectl: reload failed, keeping "
+					    "current configuration\n"));
+	reply_free(&r);
+}
+END_TEST
+
+/* A good file refused (a try in progress): the refusal, kept by reload.c. */
+START_TEST(test_reload_refused)
+{
+	struct reply r;
+	char want[160];
+
+	fake_reload.ret = -EBUSY;
+	snprintf(z.last_error, sizeof(z.last_error), "reload refused: on trial");
+	reload(&r, false);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_str_eq(r.out, "");
+	ck_assert_str_eq(r.err, "reload refused: on trial\n"
+				"zonectl: reload failed, keeping current "
+				"configuration\n");
+	reply_free(&r);
+	/* nothing kept: the error itself */
+	z.last_error[0] = '\0';
+	fake_reload.ret = -EIO;
+	reload(&r, false);
+	snprintf(want, sizeof(want),
+		 "%s: applying the policy: %s\nzonectl: reload failed, "
+		 "keeping current configuration\n",
+		 conf_file, strerror(EIO));
+	ck_assert_str_eq(r.err, want);
+	reply_free(&r);
+}
+END_TEST
+
 static Suite *ctl_suite(void)
 {
 	Suite *s = suite_create("ctl");
 	TCase *tc = tcase_create("explain");
 	TCase *tf = tcase_create("flows");
+	TCase *tr = tcase_create("reload");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_explain_channel_text_and_json);
@@ -278,6 +410,11 @@ static Suite *ctl_suite(void)
 	suite_add_tcase(s, tc);
 	tcase_add_test(tf, test_flows);
 	suite_add_tcase(s, tf);
+	tcase_add_checked_fixture(tr, reload_setup, reload_teardown);
+	tcase_add_test(tr, test_reload_applied);
+	tcase_add_test(tr, test_reload_bad_file);
+	tcase_add_test(tr, test_reload_refused);
+	suite_add_tcase(s, tr);
 	return s;
 }
 
