@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unit tests of daemon/ctlmsg.c, the control socket's wire format.  The
- * daemon's objects do not go into libzone.a, so the file under test is
- * compiled into this one.
+ * Unit tests of daemon/ctlmsg.c, the control socket's wire format, linked
+ * from the daemon archive.
  */
 #include <errno.h>
 #include <stdio.h>
