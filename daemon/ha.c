@@ -35,6 +35,7 @@
 #include "alert.h"
 #include "ctlmsg.h"
 #include "ha.h"
+#include "ha_int.h"
 #include "json.h"
 #include "log.h"
 #include "loop.h"
@@ -45,25 +46,6 @@
 #define HA_SEND_MS 1000
 /* Datagrams read per wakeup: bound the work a flood can cause. */
 #define HA_RECV_BATCH 16
-
-struct ha {
-	int fd;
-	int tfd;
-	char ifname[IF_NAMESIZE];
-	struct zone_addr peer;
-	char key_file[256];
-	uint8_t key[HA_KEY_MAX];
-	size_t key_len;
-	uint64_t sent_seq;
-	uint64_t peer_seq;
-	char peer_hash[HA_HASH_LEN + 1]; /* "" until heard */
-	struct timespec heard; /* CLOCK_MONOTONIC */
-	bool silent;
-	bool mismatch;
-	uint64_t rejected; /* bad MAC, size, sender */
-	int send_errno; /* of the last send, 0: sent */
-	char error[400]; /* why it is not running */
-};
 
 static uint64_t now_ns(clockid_t clk)
 {
@@ -279,8 +261,8 @@ static void ha_set_silent(struct zoned *z, bool silent)
 }
 
 /* One datagram: taken when the peer sent it, under the key, and new. */
-static void ha_receive(struct zoned *z, const struct sockaddr_storage *ss,
-		       const uint8_t *buf, size_t n)
+void ha_receive(struct zoned *z, const struct sockaddr_storage *ss,
+		const uint8_t *buf, size_t n)
 {
 	struct ha *ha = z->ha;
 	char hash[HA_HASH_LEN + 1];
@@ -320,7 +302,7 @@ static void on_recv(struct zoned *z, int fd, uint32_t events, void *arg)
 }
 
 /* Silent: nothing valid from the peer for HA_SILENT_S seconds. */
-static void ha_check_silence(struct zoned *z)
+void ha_check_silence(struct zoned *z)
 {
 	struct ha *ha = z->ha;
 	struct timespec now;
@@ -508,7 +490,7 @@ void ha_update(struct zoned *z)
 	ha_judge(z);
 }
 
-static const char *ha_state(const struct ha *ha)
+const char *ha_state(const struct ha *ha)
 {
 	if (ha->fd < 0)
 		return "down";
