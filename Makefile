@@ -70,7 +70,7 @@ DAEMON_A := $(O)/daemon.a
 ZONED := $(O)/zoned
 ZONECTL := $(O)/zonectl
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
-FAKE_TESTS := test_ctwatch test_ha test_nflog test_nftmon
+FAKE_TESTS := test_ctwatch test_ha test_nflog test_nftmon test_reload
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(O)/bench/%)
 PROGS := $(ZONED) $(if $(wildcard daemon/zonectl.c),$(ZONECTL))
 
