@@ -193,12 +193,9 @@ static void audit_channels(struct audit *a)
 		else
 			audit_chan_text(&ac, o);
 	}
-	if (o->json) {
+	if (o->json)
 		json_end(&o->j);
-		ctl_windows_json(a->z->model, a->now, o);
-	} else {
-		ctl_windows_text(a->z->model, a->now, o);
-	}
+	ctl_windows_print(a->z->model, a->now, o);
 }
 
 struct audit_pairs {

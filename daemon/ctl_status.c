@@ -25,113 +25,6 @@
 #include "trial.h"
 #include "zoned.h"
 
-/* ---- time-boxed channels (status and audit) ---- */
-
-static bool channel_timed(const struct zone_channel *ch)
-{
-	return zone_channel_window_count(ch) ||
-	       zone_channel_not_before_text(ch) || zone_channel_vendor(ch);
-}
-
-/*
- * The channels with windows, not_before or a vendor: each window's next
- * opening and closing (or its closing, while open).
- */
-void ctl_windows_text(const struct zone_model *m, time_t now,
-		      struct ctl_out *o)
-{
-	size_t n = zone_model_channel_count(m);
-	char a[32];
-	char b[32];
-	time_t open;
-	time_t close;
-	bool head = false;
-	size_t i;
-	size_t k;
-
-	for (i = 0; i < n; i++) {
-		const struct zone_channel *ch = zone_model_channel(m, i);
-
-		if (!channel_timed(ch) || zone_channel_expired(ch, now))
-			continue;
-		if (!head)
-			fputs("time-boxed channels:\n", o->out);
-		head = true;
-		fprintf(o->out, "  %s: %s", zone_channel_name(ch),
-			zone_channel_open(ch, now) ? "open" : "closed");
-		if (zone_channel_vendor(ch)) {
-			fputs(", vendor \"", o->out);
-			text_fputs(o->out, zone_channel_vendor(ch));
-			fputc('"', o->out);
-		}
-		if (zone_channel_not_before(ch, &open) && open > now)
-			fprintf(o->out, ", not before %s",
-				ctl_time(open, a, sizeof(a)));
-		fputc('\n', o->out);
-		for (k = 0; k < zone_channel_window_count(ch); k++) {
-			bool in = zone_channel_window_next(ch, k, now, &open,
-							   &close);
-
-			if (in)
-				fprintf(o->out,
-					"    window \"%s\": open now, closes %s\n",
-					zone_channel_window_text(ch, k),
-					ctl_time(close, b, sizeof(b)));
-			else
-				fprintf(o->out,
-					"    window \"%s\": next open %s, closes %s\n",
-					zone_channel_window_text(ch, k),
-					ctl_time(open, a, sizeof(a)),
-					ctl_time(close, b, sizeof(b)));
-		}
-	}
-}
-
-void ctl_windows_json(const struct zone_model *m, time_t now,
-		      struct ctl_out *o)
-{
-	size_t n = zone_model_channel_count(m);
-	struct json *j = &o->j;
-	char a[32];
-	time_t open;
-	time_t close;
-	size_t i;
-	size_t k;
-
-	json_array(j, "time_boxed");
-	for (i = 0; i < n; i++) {
-		const struct zone_channel *ch = zone_model_channel(m, i);
-
-		if (!channel_timed(ch) || zone_channel_expired(ch, now))
-			continue;
-		json_object(j, NULL);
-		json_string(j, "channel", zone_channel_name(ch));
-		json_string(j, "vendor", zone_channel_vendor(ch));
-		json_string(j, "not_before",
-			    zone_channel_not_before(ch, &open) ?
-				    ctl_time(open, a, sizeof(a)) :
-				    NULL);
-		json_bool(j, "open", zone_channel_open(ch, now));
-		json_array(j, "windows");
-		for (k = 0; k < zone_channel_window_count(ch); k++) {
-			bool in = zone_channel_window_next(ch, k, now, &open,
-							   &close);
-
-			json_object(j, NULL);
-			json_string(j, "window",
-				    zone_channel_window_text(ch, k));
-			json_bool(j, "open", in);
-			json_string(j, "opens", ctl_time(open, a, sizeof(a)));
-			json_string(j, "closes",
-				    ctl_time(close, a, sizeof(a)));
-			json_end(j);
-		}
-		json_end(j);
-		json_end(j);
-	}
-	json_end(j);
-}
-
 /* ---- protection and clock (status and audit) ---- */
 
 /* What guards the table while zoned is not repairing it (zoned(8)). */
@@ -273,7 +166,7 @@ static void status_text(struct zoned *z, const struct status *s,
 	ctl_protection_text(z, o, "protection:  ");
 	ctl_clock_text(z, o, "clock:       ");
 	ha_status_text(z, o->out);
-	ctl_windows_text(m, s->now, o);
+	ctl_windows_print(m, s->now, o);
 	if (isolation_count(z->iso))
 		ctl_isolation_print(z->iso, o);
 	if (s->counters_err == 0 && s->n_counters)
@@ -320,7 +213,7 @@ static void status_json(struct zoned *z, const struct status *s,
 		json_uint(j, stats_kind_name(k), stats_total(z->stats, k));
 	json_end(j);
 	ha_status_json(z, j);
-	ctl_windows_json(m, s->now, o);
+	ctl_windows_print(m, s->now, o);
 	ctl_isolation_print(z->iso, o);
 	if (s->counters_err < 0) {
 		json_null(j, "counters");

@@ -8,6 +8,7 @@
  * or, with o->json, one JSON document through o->j.
  *
  *   ctl_status.c   status (and the parts audit shares)
+ *   ctl_windows.c  the time-boxed channels (status and audit)
  *   ctl_explain.c  explain
  *   ctl_flows.c    flows (streamed by control.c)
  *   ctl_audit.c    audit (and ctl_audit_inv.c, the model judged again)
@@ -46,11 +47,10 @@ ctl_cmd_fn ctl_confirm;
 ctl_cmd_fn ctl_history;
 ctl_cmd_fn ctl_show;
 
+/* ctl_windows.c: the time-boxed channels, as text or JSON by o->json */
+void ctl_windows_print(const struct zone_model *m, time_t now,
+		       struct ctl_out *o);
 /* ctl_status.c: what status and audit both show */
-void ctl_windows_text(const struct zone_model *m, time_t now,
-		      struct ctl_out *o);
-void ctl_windows_json(const struct zone_model *m, time_t now,
-		      struct ctl_out *o);
 void ctl_protection_text(struct zoned *z, struct ctl_out *o,
 			 const char *label);
 void ctl_clock_text(struct zoned *z, struct ctl_out *o, const char *label);

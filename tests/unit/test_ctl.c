@@ -2,7 +2,8 @@
 /*
  * Unit tests of control commands rendered from a model, without a socket
  * or a kernel: explain (ctl_explain.c) as text and JSON from the same
- * question, its refusals, the lines of zonectl flows (ctl_flows.c), and
+ * question, its refusals, the time-boxed channels of status and audit
+ * (ctl_windows.c), the lines of zonectl flows (ctl_flows.c), and
  * what reload answers for each outcome of the daemon's reload
  * (ctl_reload.c; the reload itself is faked below).  The objects come
  * from the daemon archive.
@@ -269,6 +270,111 @@ START_TEST(test_flows)
 }
 END_TEST
 
+/* ---- time-boxed channels (status and audit) ---- */
+
+static const char conf_windows[] =
+	"zones = (\n"
+	" { name = \"jumin\"; interfaces = [ \"e1\" ]; tier = \"resident\"; networks = [ \"10.1.0.0/16\" ]; },\n"
+	" { name = \"lgwan\"; interfaces = [ \"e2\" ]; tier = \"lgwan\"; networks = [ \"10.2.0.0/16\" ]; }\n"
+	");\n"
+	"channels = (\n"
+	" { name = \"hoshu\"; kind = \"screen-transfer\"; from = \"lgwan\"; to = \"jumin\";\n"
+	"   from_hosts = [ \"10.2.0.40\" ]; to_hosts = [ \"10.1.0.40\" ];\n"
+	"   services = [ \"tcp/3389\" ]; reason = \"r\"; approved = \"CISO-2\";\n"
+	"   vendor = \"ACME \\\"x\\\"\"; windows = [ \"Tue 22:00-02:00\", \"Wed 10:00-12:00\" ]; },\n"
+	" { name = \"later\"; kind = \"screen-transfer\"; from = \"lgwan\"; to = \"jumin\";\n"
+	"   from_hosts = [ \"10.2.0.41\" ]; to_hosts = [ \"10.1.0.41\" ];\n"
+	"   services = [ \"tcp/3389\" ]; reason = \"r\"; approved = \"CISO-3\";\n"
+	"   not_before = \"2027-01-01\"; },\n"
+	" { name = \"plain\"; kind = \"screen-transfer\"; from = \"lgwan\"; to = \"jumin\";\n"
+	"   from_hosts = [ \"10.2.0.42\" ]; to_hosts = [ \"10.1.0.42\" ];\n"
+	"   services = [ \"tcp/3389\" ]; reason = \"r\"; approved = \"CISO-4\"; }\n"
+	");\n"
+	"gateway = { management = ( ); outbound = ( ); };\n";
+
+/* The time-boxed channels of @m at @now, as text or as the member */
+static char *windows(const struct zone_model *m, time_t now, bool json)
+{
+	struct ctl_out o = { .json = json, .fd = -1 };
+	char *all = NULL;
+	size_t len = 0;
+
+	o.out = open_memstream(&all, &len);
+	ck_assert_ptr_nonnull(o.out);
+	o.err = stderr;
+	if (json) {
+		json_start(&o.j, o.out);
+		json_object(&o.j, NULL);
+	}
+	ctl_windows_print(m, now, &o);
+	if (json)
+		json_finish(&o.j);
+	fclose(o.out);
+	return all;
+}
+
+START_TEST(test_windows)
+{
+	struct zone_model *m;
+	struct zone_diag *diag = zone_diag_new();
+	/* Tuesday 2026-12-01 12:00 UTC, then 23:00 */
+	time_t noon = 1796126400;
+	char *s;
+
+	ck_assert_int_eq(zone_conf_load_string(conf_windows, "w", diag, &m), 0);
+	zone_diag_free(diag);
+	s = windows(m, noon, false);
+	ck_assert_str_eq(
+		s, "time-boxed channels:\n"
+		   "  hoshu: closed, vendor \"ACME \"x\"\"\n"
+		   "    window \"Tue 22:00-02:00\": next open "
+		   "2026-12-01T22:00:00+0000, closes 2026-12-02T02:00:00+0000\n"
+		   "    window \"Wed 10:00-12:00\": next open "
+		   "2026-12-02T10:00:00+0000, closes 2026-12-02T12:00:00+0000\n"
+		   "  later: closed, not before 2027-01-01T00:00:00+0000\n");
+	free(s);
+	s = windows(m, noon, true);
+	ck_assert_str_eq(
+		s, "{\"time_boxed\":[{\"channel\":\"hoshu\",\"vendor\":"
+		   "\"ACME \\\"x\\\"\",\"not_before\":null,\"open\":false,"
+		   "\"windows\":[{\"window\":\"Tue 22:00-02:00\",\"open\":false,"
+		   "\"opens\":\"2026-12-01T22:00:00+0000\","
+		   "\"closes\":\"2026-12-02T02:00:00+0000\"},"
+		   "{\"window\":\"Wed 10:00-12:00\",\"open\":false,"
+		   "\"opens\":\"2026-12-02T10:00:00+0000\","
+		   "\"closes\":\"2026-12-02T12:00:00+0000\"}]},"
+		   "{\"channel\":\"later\",\"vendor\":null,"
+		   "\"not_before\":\"2027-01-01T00:00:00+0000\",\"open\":false,"
+		   "\"windows\":[]}]}\n");
+	free(s);
+	/* 23:00: the first window is open */
+	s = windows(m, noon + 11 * 3600, false);
+	ck_assert_str_eq(
+		s, "time-boxed channels:\n"
+		   "  hoshu: open, vendor \"ACME \"x\"\"\n"
+		   "    window \"Tue 22:00-02:00\": open now, closes "
+		   "2026-12-02T02:00:00+0000\n"
+		   "    window \"Wed 10:00-12:00\": next open "
+		   "2026-12-02T10:00:00+0000, closes 2026-12-02T12:00:00+0000\n"
+		   "  later: closed, not before 2027-01-01T00:00:00+0000\n");
+	free(s);
+	s = windows(m, noon + 11 * 3600, true);
+	ck_assert_ptr_nonnull(strstr(
+		s, "\"open\":true,\"windows\":[{\"window\":\"Tue 22:00-02:00\","
+		   "\"open\":true,\"opens\":\"2026-12-01T22:00:00+0000\","
+		   "\"closes\":\"2026-12-02T02:00:00+0000\"},"));
+	free(s);
+	/* none: nothing at all as text, an empty array as JSON */
+	s = windows(z.model, noon, false);
+	ck_assert_str_eq(s, "");
+	free(s);
+	s = windows(z.model, noon, true);
+	ck_assert_str_eq(s, "{\"time_boxed\":[]}\n");
+	free(s);
+	zone_model_free(m);
+}
+END_TEST
+
 /* ---- reload, with the daemon's reload faked ---- */
 
 static struct {
@@ -407,6 +513,7 @@ static Suite *ctl_suite(void)
 	tcase_add_test(tc, test_explain_open_channels);
 	tcase_add_test(tc, test_explain_hard_invariant);
 	tcase_add_test(tc, test_explain_refusals);
+	tcase_add_test(tc, test_windows);
 	suite_add_tcase(s, tc);
 	tcase_add_test(tf, test_flows);
 	suite_add_tcase(s, tf);
