@@ -40,6 +40,7 @@
 #include "ctlmsg.h"
 #include "history.h"
 #include "log.h"
+#include "monotime.h"
 #include "textesc.h"
 #include "watch.h"
 #include "zoned.h"
@@ -238,14 +239,6 @@ static void ctl_reload(struct zoned *z, const struct ctl_request *req,
 	}
 }
 
-static uint64_t ctl_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void ctl_client_free(struct ctl_client *c)
 {
 	struct control *ctl = c->ctl;
@@ -312,7 +305,7 @@ static int ctl_client_send_one(struct ctl_client *c)
 		*off += n;
 	else
 		c->busy = false;
-	c->last_ms = ctl_now_ms();
+	c->last_ms = mono_ms();
 	return 1;
 }
 
@@ -627,7 +620,7 @@ static bool ctl_client_read(struct ctl_client *c)
 		ctl_client_reject(c, "request too long");
 		return false;
 	}
-	c->last_ms = ctl_now_ms();
+	c->last_ms = mono_ms();
 	ret = ctl_request_decode(buf, (size_t)n, &req);
 	if (ret < 0) {
 		if (fd >= 0)
@@ -742,7 +735,7 @@ static void ctl_refuse(struct control *ctl, int cfd, const struct ucred *cred,
 {
 	char buf[CTL_MSG_MAX];
 	char msg[128];
-	uint64_t now = ctl_now_ms();
+	uint64_t now = mono_ms();
 	ssize_t len;
 	int i;
 
@@ -813,7 +806,7 @@ static void ctl_accept_cb(struct zoned *z, int fd, uint32_t events, void *arg)
 	c->uid = cred.uid;
 	c->pid = cred.pid;
 	c->may_write = may_write;
-	c->last_ms = ctl_now_ms();
+	c->last_ms = mono_ms();
 	c->start_ms = c->last_ms;
 	ctl->clients[ctl->n_clients++] = c;
 	if (ctl_client_watch(c, EPOLLIN) < 0) {
@@ -909,7 +902,7 @@ static int ctl_bind(struct control *ctl)
 static void ctl_idle_cb(struct zoned *z, int fd, uint32_t events, void *arg)
 {
 	struct control *ctl = arg;
-	uint64_t now = ctl_now_ms();
+	uint64_t now = mono_ms();
 	size_t i;
 
 	(void)z;

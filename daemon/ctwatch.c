@@ -30,6 +30,7 @@
 #include "alert.h"
 #include "ctwatch_priv.h"
 #include "log.h"
+#include "monotime.h"
 #include "nlbuf.h"
 #include "stats.h"
 #include "watch.h"
@@ -114,19 +115,10 @@ static int ct_set_rcvbuf(int fd, int size)
 	return -errno;
 }
 
-static int64_t ct_ms_since(const struct timespec *then)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)(now.tv_sec - then->tv_sec) * 1000 +
-	       (now.tv_nsec - then->tv_nsec) / 1000000;
-}
-
 static void ct_schedule_resync(struct zoned *z)
 {
 	struct ctwatch *cw = z->ct;
-	int64_t since = ct_ms_since(&cw->last_resync);
+	int64_t since = mono_ms_since(&cw->last_resync);
 	int64_t delay;
 
 	if (cw->resync_armed)

@@ -26,6 +26,7 @@
 #include "alert.h"
 #include "ctwatch_priv.h"
 #include "log.h"
+#include "monotime.h"
 #include "stats.h"
 #include "zoned.h"
 
@@ -108,15 +109,6 @@ int ct_decode(const struct nf_conntrack *ct, struct ct_flow *ret)
 	ret->bytes = nfct_get_attr_u64(ct, ATTR_ORIG_COUNTER_BYTES) +
 		     nfct_get_attr_u64(ct, ATTR_REPL_COUNTER_BYTES);
 	return 0;
-}
-
-static int64_t ms_since(const struct timespec *then)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)(now.tv_sec - then->tv_sec) * 1000 +
-	       (now.tv_nsec - then->tv_nsec) / 1000000;
 }
 
 /**
@@ -226,7 +218,7 @@ bool ct_path(struct ctwatch *cw, const struct ct_flow *fl,
 	bool s;
 	bool d;
 
-	if (ms_since(&cw->local_at) > CT_LOCAL_REFRESH_MS)
+	if (mono_ms_since(&cw->local_at) > CT_LOCAL_REFRESH_MS)
 		ct_local_refresh(cw);
 	if (addr_never_forwarded(&fl->f.src) ||
 	    addr_never_forwarded(&fl->f.dst))
@@ -244,7 +236,7 @@ bool ct_path(struct ctwatch *cw, const struct ct_flow *fl,
  */
 bool ct_is_local(struct ctwatch *cw, const struct ct_flow *fl)
 {
-	if (ms_since(&cw->local_at) > CT_LOCAL_REFRESH_MS)
+	if (mono_ms_since(&cw->local_at) > CT_LOCAL_REFRESH_MS)
 		ct_local_refresh(cw);
 	return addr_is_local(cw, &fl->f.src) || addr_is_local(cw, &fl->f.dst);
 }

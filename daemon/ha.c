@@ -36,6 +36,7 @@
 #include "ctlmsg.h"
 #include "ha.h"
 #include "log.h"
+#include "monotime.h"
 #include "sha256.h"
 #include "textesc.h"
 #include "zoned.h"
@@ -62,14 +63,6 @@ struct ha {
 	int send_errno; /* of the last send, 0: sent */
 	char error[400]; /* why it is not running */
 };
-
-static uint64_t now_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /**
  * ha_msg_build - the message carrying @hash with sequence @seq
@@ -208,7 +201,7 @@ static void ha_send(struct zoned *z)
 	struct sockaddr_storage ss;
 	uint8_t msg[HA_MSG_LEN];
 	socklen_t len;
-	uint64_t seq = now_ns(CLOCK_REALTIME);
+	uint64_t seq = clock_ns(CLOCK_REALTIME);
 
 	if (ha->fd < 0)
 		return;

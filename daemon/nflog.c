@@ -34,6 +34,7 @@
 
 #include "alert.h"
 #include "log.h"
+#include "monotime.h"
 #include "nlbuf.h"
 #include "stats.h"
 #include "watch.h"
@@ -101,14 +102,6 @@ struct nflog_rec {
 	bool has_ports;
 	uint32_t indev;
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* --- configuration ------------------------------------------------------- */
 
@@ -539,7 +532,7 @@ static void nflog_record(struct zoned *z, const struct nflog_rec *r)
 	struct nflog *nf = z->nflog;
 	uint32_t iface = r->kind == NFLOG_SPOOF ? r->indev : 0;
 	unsigned int h = nflog_hash(r, iface);
-	int64_t now = now_ms();
+	int64_t now = (int64_t)mono_ms();
 	struct nflog_agg *a;
 
 	for (a = nf->buckets[h]; a; a = a->hnext)
@@ -670,7 +663,7 @@ static void nflog_report_lost(struct zoned *z)
 static void nflog_tick(struct zoned *z, int fd, uint32_t events, void *arg)
 {
 	struct nflog *nf = z->nflog;
-	int64_t now = now_ms();
+	int64_t now = (int64_t)mono_ms();
 
 	(void)events;
 	(void)arg;
@@ -742,7 +735,7 @@ out_close:
 void nflog_close(struct zoned *z)
 {
 	struct nflog *nf = z->nflog;
-	int64_t now = now_ms();
+	int64_t now = (int64_t)mono_ms();
 
 	if (!nf)
 		return;
