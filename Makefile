@@ -92,9 +92,11 @@ $(ZONED): $(ZONED_SRCS:%.c=$(O)/%.o) $(LIBZONE)
 $(ZONECTL): $(ZONECTL_SRCS:%.c=$(O)/%.o) $(LIBZONE)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+# libzone.a last: the daemon objects below call into it too.
 $(O)/tests/%: $(O)/tests/unit/%.o $(LIBZONE)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $(filter-out $(LIBZONE),$^) $(LIBZONE) \
+		$(LIBS) $(CHECK_LIBS) -lm
 
 # Unit tests of daemon modules also link the objects they test.
 $(O)/tests/test_alert: $(O)/daemon/alert.o $(O)/daemon/alert_fmt.o \
@@ -189,7 +191,7 @@ FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Ilibzone/include -Ilibzone \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_SEEDS_conf := tests/conf/good tests/conf/bad conf
 
-$(FUZZ_O)/mkseeds: fuzz/mkseeds.c daemon/ctlmsg.c
+$(FUZZ_O)/mkseeds: fuzz/mkseeds.c daemon/ctlmsg.c libzone/utf8.c
 	@mkdir -p $(@D)
 	$(CC) $(FUZZ_CFLAGS) -o $@ $^ $(LIBS)
 
