@@ -33,20 +33,6 @@
 /* How stale the list of the gateway's own addresses may get. */
 #define CT_LOCAL_REFRESH_MS 1000
 
-static bool ct_has_ports(uint8_t proto)
-{
-	switch (proto) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-	case IPPROTO_UDPLITE:
-	case IPPROTO_SCTP:
-	case IPPROTO_DCCP:
-		return true;
-	default:
-		return false;
-	}
-}
-
 static void ct_addr_get(const struct nf_conntrack *ct, int l3, int attr4,
 			int attr6, struct zone_addr *ret)
 {
@@ -96,7 +82,7 @@ int ct_decode(const struct nf_conntrack *ct, struct ct_flow *ret)
 		ct_addr_get(ct, l3, ATTR_ORIG_IPV4_DST, ATTR_ORIG_IPV6_DST,
 			    &ret->f.dst);
 	ret->f.proto = nfct_get_attr_u8(ct, ATTR_ORIG_L4PROTO);
-	ret->has_ports = ct_has_ports(ret->f.proto);
+	ret->has_ports = zone_proto_has_ports(ret->f.proto);
 	if (ret->has_ports) {
 		ret->sport = ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_SRC));
 		ret->f.dport = ntohs(nfct_get_attr_u16(ct, repl ?

@@ -210,20 +210,10 @@ static int nflog_attr_cb(const struct nlattr *attr, void *data)
 
 static void nflog_l4(const uint8_t *p, size_t len, struct nflog_rec *rec)
 {
-	switch (rec->f.proto) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-	case IPPROTO_UDPLITE:
-	case IPPROTO_SCTP:
-	case IPPROTO_DCCP:
-		if (len < 4)
-			return;
-		rec->has_ports = true;
-		rec->f.dport = (uint16_t)(p[2] << 8 | p[3]);
-		break;
-	default:
-		break;
-	}
+	if (!zone_proto_has_ports(rec->f.proto) || len < 4)
+		return;
+	rec->has_ports = true;
+	rec->f.dport = (uint16_t)(p[2] << 8 | p[3]);
 }
 
 static int nflog_ipv4(const uint8_t *p, size_t len, struct nflog_rec *rec)

@@ -8,12 +8,14 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
 
+#include <zone/proto.h>
 #include <zone/utf8.h>
 
 #include "conf_priv.h"
@@ -143,19 +145,23 @@ static const char *parse_port(const char *p, unsigned int *ret)
 
 const char *conf_parse_service(const char *text, struct zone_service *ret)
 {
+	const char *slash = strchr(text, '/');
 	unsigned int first;
 	unsigned int last;
 	const char *p;
+	int proto;
 
-	if (!strchr(text, '/'))
+	if (!slash)
 		return "it is not proto/port or proto/first-last";
-	if (strncmp(text, "tcp/", 4) == 0)
-		ret->proto = 6;
-	else if (strncmp(text, "udp/", 4) == 0)
-		ret->proto = 17;
-	else
+	/* lower case only: the config is printed back as it is written */
+	for (p = text; p < slash; p++)
+		if (*p < 'a' || *p > 'z')
+			return "the protocol must be tcp or udp";
+	proto = zone_proto_number(text, (size_t)(slash - text));
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
 		return "the protocol must be tcp or udp";
-	p = parse_port(text + 4, &first);
+	ret->proto = (uint8_t)proto;
+	p = parse_port(slash + 1, &first);
 	if (!p)
 		return "ports must be 1..65535";
 	last = first;
