@@ -21,6 +21,7 @@
 #include <zone/diag.h>
 
 #include "../../daemon/nflog.c"
+#include "../../daemon/nflog_decode.c"
 #include "../../daemon/stats.c"
 
 /* --- stubs --------------------------------------------------------------- */
