@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The read-only reports of the control socket: status, explain, flows and
- * audit (the self-inspection of the basic policy's clause 8).  Each asks
+ * audit (the self-inspection of doc/design.md 6).  Each asks
  * the live state (the model in force, the kernel's table, conntrack, the
  * watchers' counts), never a copy of it.
  */

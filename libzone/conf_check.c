@@ -401,7 +401,7 @@ static bool profile_is_alpha(enum zone_profile p)
 	return p == ZONE_PROFILE_ALPHA || p == ZONE_PROFILE_ALPHA_PRIME;
 }
 
-/* The "legal between" column of the channel table of doc/design.md. */
+/* The "between" column of the channel table of doc/design.md 1. */
 static enum legality kind_legal(enum zone_channel_kind kind,
 				enum zone_role from, enum zone_role to,
 				enum zone_profile profile)

@@ -35,9 +35,10 @@
  * I->S allowed; I->N direct-internet; W/P/S/N -> L/I inbound-default.
  * Cells decided here:
  *   - two different segments of the same role (R->R, L->L, I->I, ...):
- *     default-deny.  DESIGN allows traffic inside one zone only; a second
- *     zone of the same tier is a deliberate separation.
- *   - I->W: split-path.  The LGWAN is the lgwan side of clause 2's split;
+ *     default-deny.  doc/design.md 1 allows traffic inside one zone only;
+ *     a second zone of the same tier is a deliberate separation.
+ *   - I->W: split-path.  The LGWAN is the lgwan side of the split of
+ *     doc/design.md's introduction (②);
  *     an internet-tier host reaching it bypasses the split as surely as
  *     one reaching the lgwan tier.  (W->I is inbound-default, as stated.)
  *   - L->P, I->P: default-deny.  Public systems are the resident tier's
@@ -195,7 +196,7 @@ static bool screen_transfer_legal(enum zone_profile profile,
  * @from: the role of the channel's from segment
  * @to: the role of its to segment
  *
- * The "legal between" column of doc/design.md's channel table (the list at
+ * The "between" column of doc/design.md's channel table (the list at
  * the top of this file).  Returns true when the loader may accept such a
  * channel and the verdict honours it.
  */

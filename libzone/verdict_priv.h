@@ -41,9 +41,9 @@ enum zone_rule verdict_matrix_rule(enum zone_role from, enum zone_role to);
 /**
  * verdict_channel_legal - true when a channel of @kind from a segment of
  * role @from to one of role @to may exist under @profile (doc/design.md 1,
- * "legal between").  The verdict ignores channels for which it is false,
- * so a loader that checks the same table can never admit a channel the
- * verdict would not honour.
+ * the channel table's "between" column).  The verdict ignores channels
+ * for which it is false, so a loader that checks the same table can never
+ * admit a channel the verdict would not honour.
  */
 bool verdict_channel_legal(enum zone_profile profile,
 			   enum zone_channel_kind kind, enum zone_role from,
