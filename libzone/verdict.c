@@ -269,22 +269,6 @@ static bool hosts_match(const struct zone_prefix *hosts, size_t n,
 	return false;
 }
 
-/* A channel with no services admits nothing (fail closed). */
-static bool services_match(const struct zone_channel *chan,
-			   const struct zone_flow *flow)
-{
-	size_t i;
-
-	for (i = 0; i < chan->n_services; i++) {
-		const struct zone_service *s = &chan->services[i];
-
-		if (s->proto == flow->proto && flow->dport >= s->port_first &&
-		    flow->dport <= s->port_last)
-			return true;
-	}
-	return false;
-}
-
 /* Does @chan, between the flow's segments, admit the flow at @now? */
 static bool channel_admits(const struct zone_model *model,
 			   const struct zone_channel *chan,
@@ -297,7 +281,8 @@ static bool channel_admits(const struct zone_model *model,
 		return false;
 	return hosts_match(chan->from_hosts, chan->n_from_hosts, &flow->src) &&
 	       hosts_match(chan->to_hosts, chan->n_to_hosts, &flow->dst) &&
-	       services_match(chan, flow);
+	       /* a channel with no services admits nothing (fail closed) */
+	       verdict_services_admit(chan->services, chan->n_services, flow);
 }
 
 /*
@@ -438,20 +423,10 @@ static const struct zone_channel *channel_find(const struct zone_model *model,
 static bool narrow_entry_admits(const struct zone_narrow *n,
 				const struct zone_flow *flow)
 {
-	size_t i;
-
 	if (!hosts_match(n->to_hosts, n->n_to_hosts, &flow->dst))
 		return false;
-	if (n->n_services == 0)
-		return true;
-	for (i = 0; i < n->n_services; i++) {
-		const struct zone_service *s = &n->services[i];
-
-		if (s->proto == flow->proto && flow->dport >= s->port_first &&
-		    flow->dport <= s->port_last)
-			return true;
-	}
-	return false;
+	return n->n_services == 0 ||
+	       verdict_services_admit(n->services, n->n_services, flow);
 }
 
 /* An allowed cell with no narrow entry admits everything. */

@@ -38,6 +38,25 @@ void verdict_index_free(struct verdict_index *index);
  */
 enum zone_rule verdict_matrix_rule(enum zone_role from, enum zone_role to);
 
+/*
+ * verdict_services_admit - whether one of the @n services @v (a channel's,
+ * a narrow entry's, a gateway rule's) admits @flow's protocol and
+ * destination port; none admits nothing
+ */
+static inline bool verdict_services_admit(const struct zone_service *v,
+					  size_t n,
+					  const struct zone_flow *flow)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].proto == flow->proto &&
+		    flow->dport >= v[i].port_first &&
+		    flow->dport <= v[i].port_last)
+			return true;
+	return false;
+}
+
 /**
  * verdict_channel_legal - true when a channel of @kind from a segment of
  * role @from to one of role @to may exist under @profile (doc/design.md 1,
