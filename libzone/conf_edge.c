@@ -247,6 +247,7 @@ static void parse_gw_list(struct conf_loader *ld, const config_setting_t *gw,
 	const config_setting_t *list = config_setting_get_member(gw, key);
 	const config_setting_t *e;
 	struct zone_model *m = ld->model;
+	char what[32];
 	int i;
 
 	if (!list) {
@@ -255,20 +256,13 @@ static void parse_gw_list(struct conf_loader *ld, const config_setting_t *gw,
 			   key, outbound ? "nowhere" : "nobody");
 		return;
 	}
-	if (config_setting_type(list) != CONFIG_TYPE_LIST) {
-		conf_error(ld, conf_line_of(list),
-			   "gateway: %s must be a list ( { ... }, ... )", key);
+	snprintf(what, sizeof(what), "gateway: %s", key);
+	if (!conf_typed(ld, list, CONFIG_TYPE_LIST, what))
 		return;
-	}
 	for (i = 0; i < config_setting_length(list); i++) {
-		e = config_setting_get_elem(list, (unsigned int)i);
-		if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
-			conf_error(
-				ld, conf_line_of(e),
-				"gateway: %s: entry %d must be a group { ... }",
-				key, i + 1);
+		e = conf_entry(ld, list, i, what);
+		if (!e)
 			continue;
-		}
 		m->gw_rules[m->n_gw_rules].index = m->n_gw_rules;
 		parse_gw_rule(ld, e, &m->gw_rules[m->n_gw_rules++], outbound,
 			      i + 1);
@@ -423,13 +417,8 @@ static void parse_ha(struct conf_loader *ld, const config_setting_t *gw)
 	const config_setting_t *ha = config_setting_get_member(gw, "ha");
 	struct zone_ha *h;
 
-	if (!ha)
+	if (!conf_typed(ld, ha, CONFIG_TYPE_GROUP, "gateway: ha"))
 		return;
-	if (config_setting_type(ha) != CONFIG_TYPE_GROUP) {
-		conf_error(ld, conf_line_of(ha),
-			   "gateway: ha must be a group { ... }");
-		return;
-	}
 	h = calloc(1, sizeof(*h));
 	if (!h) {
 		ld->nomem = true;
@@ -471,11 +460,8 @@ void conf_parse_gateway(struct conf_loader *ld, const config_setting_t *root)
 			"missing gateway (who may reach the gateway and where it may go; \"gateway = { management = ( ); outbound = ( ); };\" says nobody and nowhere)");
 		return;
 	}
-	if (config_setting_type(gw) != CONFIG_TYPE_GROUP) {
-		conf_error(ld, conf_line_of(gw),
-			   "gateway must be a group { ... }");
+	if (!conf_typed(ld, gw, CONFIG_TYPE_GROUP, "gateway"))
 		return;
-	}
 	conf_check_keys(ld, gw, "gateway", keys);
 	n = (size_t)list_length(gw, "management") +
 	    (size_t)list_length(gw, "outbound");
@@ -559,13 +545,8 @@ void conf_parse_narrow(struct conf_loader *ld, const config_setting_t *root)
 	int len;
 	int i;
 
-	if (!list)
+	if (!conf_typed(ld, list, CONFIG_TYPE_LIST, "narrow"))
 		return;
-	if (config_setting_type(list) != CONFIG_TYPE_LIST) {
-		conf_error(ld, conf_line_of(list),
-			   "narrow must be a list ( { ... }, ... )");
-		return;
-	}
 	len = config_setting_length(list);
 	m->narrows = calloc(len ? (size_t)len : 1, sizeof(*m->narrows));
 	if (!m->narrows) {
@@ -573,13 +554,9 @@ void conf_parse_narrow(struct conf_loader *ld, const config_setting_t *root)
 		return;
 	}
 	for (i = 0; i < len; i++) {
-		e = config_setting_get_elem(list, (unsigned int)i);
-		if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
-			conf_error(ld, conf_line_of(e),
-				   "narrow: entry %d must be a group { ... }",
-				   i + 1);
+		e = conf_entry(ld, list, i, "narrow");
+		if (!e)
 			continue;
-		}
 		m->narrows[m->n_narrows].index = m->n_narrows;
 		parse_narrow_entry(ld, e, &m->narrows[m->n_narrows++], i + 1);
 	}

@@ -96,6 +96,24 @@ const config_setting_t *conf_get_string_list(struct conf_loader *ld,
 					     const char *key,
 					     const char *what);
 int *conf_alloc_lines(struct conf_loader *ld, size_t n);
+
+/*
+ * conf_typed - @s when it is of @type (CONFIG_TYPE_GROUP or
+ * CONFIG_TYPE_LIST), or NULL: for a setting of another type after
+ * reporting "@what must be a group { ... }" (or a list); silently for a
+ * NULL @s, a setting left out
+ */
+const config_setting_t *conf_typed(struct conf_loader *ld,
+				   const config_setting_t *s, int type,
+				   const char *what);
+
+/*
+ * conf_entry - entry @i of @list when it is a group, else NULL after
+ * reporting "@what: entry N must be a group { ... }" (N counts from 1)
+ */
+const config_setting_t *conf_entry(struct conf_loader *ld,
+				   const config_setting_t *list, int i,
+				   const char *what);
 bool conf_parse_prefixes(struct conf_loader *ld,
 			 const config_setting_t *group, const char *key,
 			 const char *what, struct zone_prefix **ret,
