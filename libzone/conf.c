@@ -466,34 +466,11 @@ static void parse_services(struct conf_loader *ld,
 			   struct zone_channel *chan, struct conf_chan_aux *aux)
 {
 	const config_setting_t *list;
-	const config_setting_t *e;
-	const char *why;
-	int len;
-	int i;
 
-	list = conf_get_string_list(ld, group, "services", aux->what);
-	if (!list)
-		return;
-	aux->services_line = conf_line_of(list);
-	len = config_setting_length(list);
-	chan->services = calloc(len ? (size_t)len : 1, sizeof(*chan->services));
-	aux->svc_lines = conf_alloc_lines(ld, (size_t)len);
-	if (!chan->services || !aux->svc_lines) {
-		ld->nomem = true;
-		return;
-	}
-	for (i = 0; i < len; i++) {
-		e = config_setting_get_elem(list, (unsigned int)i);
-		why = conf_parse_service(config_setting_get_string(e),
-					 &chan->services[chan->n_services]);
-		if (why) {
-			conf_error(ld, conf_line_of(e), "%s: service \"%s\": %s",
-				   aux->what, config_setting_get_string(e),
-				   why);
-			continue;
-		}
-		aux->svc_lines[chan->n_services++] = conf_line_of(e);
-	}
+	list = conf_parse_services(ld, group, aux->what, &chan->services,
+				   &chan->n_services, &aux->svc_lines);
+	if (list)
+		aux->services_line = conf_line_of(list);
 }
 
 static void parse_channel_expires(struct conf_loader *ld,

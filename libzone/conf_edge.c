@@ -16,44 +16,6 @@
 #include "conf_priv.h"
 #include "verdict_priv.h"
 
-/* A service list; false when absent or unusable (reported). */
-static bool parse_service_list(struct conf_loader *ld,
-			       const config_setting_t *group, const char *what,
-			       struct zone_service **ret, size_t *ret_n)
-{
-	const config_setting_t *list;
-	const config_setting_t *e;
-	struct zone_service *v;
-	const char *why;
-	size_t n = 0;
-	int len;
-	int i;
-
-	list = conf_get_string_list(ld, group, "services", what);
-	if (!list)
-		return false;
-	len = config_setting_length(list);
-	v = calloc(len ? (size_t)len : 1, sizeof(*v));
-	if (!v) {
-		ld->nomem = true;
-		return false;
-	}
-	for (i = 0; i < len; i++) {
-		e = config_setting_get_elem(list, (unsigned int)i);
-		why = conf_parse_service(config_setting_get_string(e), &v[n]);
-		if (why) {
-			conf_error(ld, conf_line_of(e),
-				   "%s: service \"%s\": %s", what,
-				   config_setting_get_string(e), why);
-			continue;
-		}
-		n++;
-	}
-	*ret = v;
-	*ret_n = n;
-	return true;
-}
-
 /* from/to of an edge entry, resolved; NULL when absent or dangling. */
 static const struct zone_segment *resolve(struct conf_loader *ld,
 					  const config_setting_t *group,
@@ -233,7 +195,7 @@ static void parse_gw_rule(struct conf_loader *ld, const config_setting_t *group,
 	check_edge_hosts(ld, group, what, hkey, r->seg, r->hosts, r->n_hosts,
 			 lines, true, !outbound);
 	free(lines);
-	parse_service_list(ld, group, what, &r->services, &r->n_services);
+	conf_parse_services(ld, group, what, &r->services, &r->n_services, NULL);
 	check_edge_services(ld, group, what, true);
 	r->reason = conf_get_text(ld, group, "reason", what, true, r->line,
 				  TEXT_MAX);
@@ -521,7 +483,7 @@ static void parse_narrow_entry(struct conf_loader *ld,
 	check_edge_hosts(ld, group, what, "to_hosts", n->to, n->to_hosts,
 			 n->n_to_hosts, lines, false, false);
 	free(lines);
-	parse_service_list(ld, group, what, &n->services, &n->n_services);
+	conf_parse_services(ld, group, what, &n->services, &n->n_services, NULL);
 	check_edge_services(ld, group, what, false);
 	if (conf_raw_length(group, "to_hosts") < 0 &&
 	    conf_raw_length(group, "services") < 0)

@@ -114,6 +114,18 @@ const config_setting_t *conf_typed(struct conf_loader *ld,
 const config_setting_t *conf_entry(struct conf_loader *ld,
 				   const config_setting_t *list, int i,
 				   const char *what);
+
+/*
+ * conf_parse_services - @group's "services" into a new array, and the line
+ * of each into a new @ret_lines unless it is NULL; services that do not
+ * parse are reported and left out.  Returns the list, or NULL when it is
+ * absent or unusable (reported) and nothing was stored.
+ */
+const config_setting_t *conf_parse_services(struct conf_loader *ld,
+					    const config_setting_t *group,
+					    const char *what,
+					    struct zone_service **ret,
+					    size_t *ret_n, int **ret_lines);
 bool conf_parse_prefixes(struct conf_loader *ld,
 			 const config_setting_t *group, const char *key,
 			 const char *what, struct zone_prefix **ret,

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Groups and lists of the config checked for their type before the
- * loader reads them, each mistake reported once in the same words:
- * "WHAT must be a group { ... }", "WHAT: entry N must be a group { ... }".
+ * Settings that stand in several places of the config, read the same way
+ * wherever they stand: groups and lists checked for their type before the
+ * loader reads them, each mistake reported in the same words ("WHAT must
+ * be a group { ... }", "WHAT: entry N must be a group { ... }"), and the
+ * service lists of channels, gateway rules and narrow entries.
  */
+
+#include <stdlib.h>
 
 #include <libconfig.h>
 
@@ -36,4 +40,52 @@ const config_setting_t *conf_entry(struct conf_loader *ld,
 	conf_error(ld, conf_line_of(e), "%s: entry %d must be a group { ... }",
 		   what, i + 1);
 	return NULL;
+}
+
+const config_setting_t *conf_parse_services(struct conf_loader *ld,
+					    const config_setting_t *group,
+					    const char *what,
+					    struct zone_service **ret,
+					    size_t *ret_n, int **ret_lines)
+{
+	const config_setting_t *list;
+	const config_setting_t *e;
+	struct zone_service *v;
+	int *lines = NULL;
+	const char *why;
+	size_t n = 0;
+	int len;
+	int i;
+
+	list = conf_get_string_list(ld, group, "services", what);
+	if (!list)
+		return NULL;
+	len = config_setting_length(list);
+	v = calloc(len ? (size_t)len : 1, sizeof(*v));
+	if (ret_lines)
+		lines = conf_alloc_lines(ld, (size_t)len);
+	if (!v || (ret_lines && !lines)) {
+		ld->nomem = true;
+		free(v);
+		free(lines);
+		return NULL;
+	}
+	for (i = 0; i < len; i++) {
+		e = config_setting_get_elem(list, (unsigned int)i);
+		why = conf_parse_service(config_setting_get_string(e), &v[n]);
+		if (why) {
+			conf_error(ld, conf_line_of(e),
+				   "%s: service \"%s\": %s", what,
+				   config_setting_get_string(e), why);
+			continue;
+		}
+		if (lines)
+			lines[n] = conf_line_of(e);
+		n++;
+	}
+	*ret = v;
+	*ret_n = n;
+	if (ret_lines)
+		*ret_lines = lines;
+	return list;
 }
