@@ -219,28 +219,13 @@ static void ct_event_ready(struct zoned *z, int fd, uint32_t events,
 			   void *arg)
 {
 	struct ctwatch *cw = z->ct;
-	ssize_t n;
-	int i;
 
 	(void)fd;
 	(void)events;
 	(void)arg;
-	for (i = 0; i < CT_BATCH; i++) {
-		n = nl_recv_kernel(mnl_socket_get_fd(cw->ev), cw->buf,
-				   sizeof(cw->buf));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == ENOBUFS) {
-				ct_overrun(z);
-				continue;
-			}
-			if (errno != EAGAIN)
-				log_warn("conntrack events, ignoring");
-			return;
-		}
-		ct_event_datagram(z, cw->buf, (size_t)n);
-	}
+	nl_recv_batch(z, mnl_socket_get_fd(cw->ev), cw->buf, sizeof(cw->buf),
+		      CT_BATCH, ct_event_datagram, ct_overrun,
+		      "conntrack events");
 }
 
 /* --- dumps ------------------------------------------------------------------ */

@@ -400,29 +400,14 @@ static void nflog_datagram(struct zoned *z, void *buf, size_t n)
 static void nflog_ready(struct zoned *z, int fd, uint32_t events, void *arg)
 {
 	struct nflog *nf = z->nflog;
-	ssize_t n;
-	int i;
 
 	(void)fd;
 	(void)events;
 	(void)arg;
-	for (i = 0; i < NFLOG_BATCH; i++) {
-		n = nl_recv_kernel(mnl_socket_get_fd(nf->nl), nf->buf,
-				   sizeof(nf->buf));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == ENOBUFS) {
-				/* the sequence gap tells how many */
-				nf->overruns++;
-				continue;
-			}
-			if (errno != EAGAIN)
-				log_warn("nflog receive, ignoring");
-			return;
-		}
-		nflog_datagram(z, nf->buf, (size_t)n);
-	}
+	/* an overrun is counted; the sequence gap tells how many were lost */
+	nf->overruns += nl_recv_batch(z, mnl_socket_get_fd(nf->nl), nf->buf,
+				      sizeof(nf->buf), NFLOG_BATCH,
+				      nflog_datagram, NULL, "nflog receive");
 }
 
 static void nflog_report_lost(struct zoned *z)
