@@ -695,21 +695,7 @@ static const struct zone_segment *
 parse_end(struct conf_loader *ld, const config_setting_t *group,
 	  const char *key, struct conf_chan_aux *aux, int *ret_line)
 {
-	const struct zone_segment *seg;
-	const config_setting_t *s;
-	const char *v;
-
-	v = conf_get_string(ld, group, key, aux->what, true, conf_line_of(group), &s);
-	*ret_line = s ? conf_line_of(s) : conf_line_of(group);
-	if (!v)
-		return NULL;
-	seg = conf_name_valid(v) ? zone_model_segment_by_name(ld->model, v) :
-				   NULL;
-	if (!seg)
-		conf_error(ld, conf_line_of(s),
-			   "%s: %s \"%.40s\" names no zone or attachment",
-			   aux->what, key, v);
-	return seg;
+	return conf_get_segment(ld, group, key, aux->what, ret_line);
 }
 
 static void parse_channel_kind(struct conf_loader *ld,

@@ -22,20 +22,9 @@ static const struct zone_segment *resolve(struct conf_loader *ld,
 					  const char *key, const char *what)
 {
 	const struct zone_segment *seg;
-	const config_setting_t *s;
-	const char *v;
 
-	v = conf_get_string(ld, group, key, what, true, conf_line_of(group),
-			    &s);
-	if (!v)
-		return NULL;
-	seg = conf_name_valid(v) ? zone_model_segment_by_name(ld->model, v) :
-				   NULL;
-	if (!seg)
-		conf_error(ld, conf_line_of(s),
-			   "%s: %s \"%.40s\" names no zone or attachment", what,
-			   key, v);
-	else if (!ld->seg_aux[seg->index].role_ok)
+	seg = conf_get_segment(ld, group, key, what, NULL);
+	if (seg && !ld->seg_aux[seg->index].role_ok)
 		return NULL; /* its role was reported already */
 	return seg;
 }

@@ -116,6 +116,16 @@ const config_setting_t *conf_entry(struct conf_loader *ld,
 				   const char *what);
 
 /*
+ * conf_get_segment - the zone or attachment that @group's @key names, or
+ * NULL (reported when the key is missing or names none); the key's line,
+ * or the group's when it is missing, in @ret_line unless it is NULL
+ */
+const struct zone_segment *conf_get_segment(struct conf_loader *ld,
+					    const config_setting_t *group,
+					    const char *key, const char *what,
+					    int *ret_line);
+
+/*
  * conf_parse_services - @group's "services" into a new array, and the line
  * of each into a new @ret_lines unless it is NULL; services that do not
  * parse are reported and left out.  Returns the list, or NULL when it is

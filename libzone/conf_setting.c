@@ -3,8 +3,9 @@
  * Settings that stand in several places of the config, read the same way
  * wherever they stand: groups and lists checked for their type before the
  * loader reads them, each mistake reported in the same words ("WHAT must
- * be a group { ... }", "WHAT: entry N must be a group { ... }"), and the
- * service lists of channels, gateway rules and narrow entries.
+ * be a group { ... }", "WHAT: entry N must be a group { ... }"), the
+ * segments that channels, gateway rules and narrow entries name, and
+ * their service lists.
  */
 
 #include <stdlib.h>
@@ -40,6 +41,30 @@ const config_setting_t *conf_entry(struct conf_loader *ld,
 	conf_error(ld, conf_line_of(e), "%s: entry %d must be a group { ... }",
 		   what, i + 1);
 	return NULL;
+}
+
+const struct zone_segment *conf_get_segment(struct conf_loader *ld,
+					    const config_setting_t *group,
+					    const char *key, const char *what,
+					    int *ret_line)
+{
+	const struct zone_segment *seg;
+	const config_setting_t *s;
+	const char *v;
+
+	v = conf_get_string(ld, group, key, what, true, conf_line_of(group),
+			    &s);
+	if (ret_line)
+		*ret_line = s ? conf_line_of(s) : conf_line_of(group);
+	if (!v)
+		return NULL;
+	seg = conf_name_valid(v) ? zone_model_segment_by_name(ld->model, v) :
+				   NULL;
+	if (!seg)
+		conf_error(ld, conf_line_of(s),
+			   "%s: %s \"%.40s\" names no zone or attachment", what,
+			   key, v);
+	return seg;
 }
 
 const config_setting_t *conf_parse_services(struct conf_loader *ld,

@@ -346,6 +346,13 @@ START_TEST(test_conf_setting_types)
 		{ "",
 		  "gateway = { management = ( ); outbound = ( ); ha = 5; };\n",
 		  "gateway: ha must be a group { ... }" },
+		/* and the segments they name */
+		{ "narrow = ( { from = \"nope\"; to = \"lgwan-wan\"; } );", NULL,
+		  "t.conf:1: narrow #1: from \"nope\" names no zone or attachment" },
+		{ "",
+		  "gateway = { management = ( { name = \"ssh\"; from = \"gone\";"
+		  " services = [ \"tcp/22\" ]; } ); outbound = ( ); };\n",
+		  "management \"ssh\": from \"gone\" names no zone or attachment" },
 	};
 	size_t i;
 
