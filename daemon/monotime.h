@@ -6,10 +6,11 @@
 #include <time.h>
 
 /*
- * The daemon's clock readings, in one place.  Budgets, windows, timeouts
- * and latencies use CLOCK_MONOTONIC, which settimeofday(2) and NTP do not
- * step (clock_gettime(2)); only clockwatch.c, tablestate.c and the HA
- * sequence number read the real-time clock, on purpose.
+ * The daemon's clock readings, in one place.  Alert budgets, aggregation
+ * windows, timeouts and latencies are intervals: they use CLOCK_MONOTONIC,
+ * which settimeofday(2) and NTP do not step (clock_gettime(2)).  What is
+ * judged against the calendar (channel expiry and windows, the time an
+ * isolation began) reads time(2) where it is judged.
  */
 
 /* timespec_ns - @ts in nanoseconds */
