@@ -18,17 +18,17 @@ static size_t len_of(const char *s, unsigned int *ret_cp)
 	return zone_utf8_len((const unsigned char *)s, strlen(s), ret_cp);
 }
 
-#define ck_valid(s, n, want)                                    \
-	do {                                                    \
-		unsigned int cp_;                               \
-		ck_assert_uint_eq(len_of(s, &cp_), n);          \
-		ck_assert_uint_eq(cp_, want);                   \
+#define ck_valid(s, n, want)                           \
+	do {                                           \
+		unsigned int cp_;                      \
+		ck_assert_uint_eq(len_of(s, &cp_), n); \
+		ck_assert_uint_eq(cp_, want);          \
 	} while (0)
 
-#define ck_invalid(s)                                           \
-	do {                                                    \
-		unsigned int cp_;                               \
-		ck_assert_uint_eq(len_of(s, &cp_), 0);          \
+#define ck_invalid(s)                                  \
+	do {                                           \
+		unsigned int cp_;                      \
+		ck_assert_uint_eq(len_of(s, &cp_), 0); \
 	} while (0)
 
 START_TEST(test_utf8_valid)
@@ -108,7 +108,8 @@ START_TEST(test_utf8_truncated)
 	ck_assert_uint_eq(cp, 0x1234); /* left alone when invalid */
 	ck_assert_uint_eq(zone_utf8_len(s, 3, &cp), 3);
 	ck_assert_uint_eq(zone_utf8_len((const unsigned char *)"\xf0\x9f\x98",
-					3, &cp), 0);
+					3, &cp),
+			  0);
 	/* cut by a byte that does not continue it */
 	ck_invalid("\xe4\xbd");
 	ck_invalid("\xc3(");
@@ -124,12 +125,13 @@ END_TEST
 START_TEST(test_utf8_cp_unsafe)
 {
 	static const unsigned int unsafe[] = {
-		0x00, 0x0a, 0x1b, 0x1f, 0x7f, 0x80, 0x85, 0x9f, 0x061c,
-		0x200e, 0x200f, 0x202a, 0x202e, 0x2066, 0x2069,
+		0x00,	0x0a,	0x1b,	0x1f,	0x7f,	0x80,	0x85,	0x9f,
+		0x061c, 0x200e, 0x200f, 0x202a, 0x202e, 0x2066, 0x2069,
 	};
 	static const unsigned int safe[] = {
-		0x20, 'a', 0x7e, 0xa0, 0xe9, 0x061b, 0x061d, 0x200d,
-		0x2010, 0x2029, 0x202f, 0x2065, 0x206a, 0x4f4f, 0x10ffff,
+		0x20,	'a',	0x7e,	0xa0,	0xe9,
+		0x061b, 0x061d, 0x200d, 0x2010, 0x2029,
+		0x202f, 0x2065, 0x206a, 0x4f4f, 0x10ffff,
 	};
 	size_t i;
 
