@@ -103,6 +103,7 @@ $(O)/tests/test_alert: $(O)/daemon/alert.o $(O)/daemon/alert_fmt.o \
 	$(O)/daemon/alert_agg.o
 $(O)/tests/test_notify: $(O)/daemon/notify.o
 $(O)/tests/test_textesc: $(O)/daemon/textesc.o
+$(O)/tests/test_policydiff: $(O)/daemon/policydiff.o $(O)/daemon/ctlmsg.o
 
 $(O)/bench/%: $(O)/bench/%.o $(LIBZONE)
 	@mkdir -p $(@D)
