@@ -438,8 +438,8 @@ void ctwatch_close(struct zoned *z)
 		return;
 	log_info("conntrack watcher: %llu events in %.3f s, %llu overruns, %llu sweeps",
 		 (unsigned long long)cw->n_events,
-		 (double)(cw->last_event.tv_sec - cw->first_event.tv_sec) +
-		 (cw->last_event.tv_nsec - cw->first_event.tv_nsec) / 1e9,
+		 (double)(timespec_ns(&cw->last_event) -
+			  timespec_ns(&cw->first_event)) / 1e9,
 		 (unsigned long long)cw->lost_total,
 		 (unsigned long long)cw->n_sweeps);
 	if (cw->resync_tfd >= 0)
