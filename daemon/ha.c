@@ -31,13 +31,13 @@
 
 #include <zone/addr.h>
 #include <zone/model.h>
+#include <zone/sha256.h>
 
 #include "alert.h"
 #include "ctlmsg.h"
 #include "ha.h"
 #include "log.h"
 #include "monotime.h"
-#include "sha256.h"
 #include "textesc.h"
 #include "zoned.h"
 

@@ -3,9 +3,9 @@
 #define ZONE_CONF_PRIV_H
 
 /*
- * Shared between the config parser (conf.c) and the semantic checks
- * (conf_check.c): the loader state and the per-object bookkeeping that the
- * model itself does not keep (source lines of list entries).
+ * Shared between the parts of the config loader (conf*.c): the loader
+ * state and the per-object bookkeeping that the model itself does not keep
+ * (source lines of list entries).
  */
 
 #include <stdbool.h>
@@ -72,14 +72,33 @@ struct conf_loader {
 	bool profile_bad;
 };
 
-/* conf_error - record "FILE:LINE: message" and count it as an error */
+/* conf_error - record "FILE:LINE: message" and count it (conf_error.c) */
 void conf_error(struct conf_loader *ld, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* conf_flush_msgs - the recorded messages into ld->diag, in line order */
+void conf_flush_msgs(struct conf_loader *ld);
+
+/* The zones and attachments lists (conf_segment.c), channels (conf_channel.c) */
+void conf_parse_segment_list(struct conf_loader *ld,
+			     const config_setting_t *list, size_t *next,
+			     bool is_zone);
+void conf_parse_channel_list(struct conf_loader *ld,
+			     const config_setting_t *list);
+
+/*
+ * conf_seg_type - "zone" or "attachment", by the list @seg came from: its
+ * role may have failed to parse
+ */
+static inline const char *conf_seg_type(const struct conf_loader *ld,
+					const struct zone_segment *seg)
+{
+	return seg->index < ld->model->n_zones ? "zone" : "attachment";
+}
 
 /* conf_check_segments - names, overlaps, interfaces, the catch-all */
 void conf_check_segments(struct conf_loader *ld);
 
-/* conf.c: helpers shared with conf_edge.c (see their comments there) */
+/* conf_get.c: the typed setting readers (see their comments there) */
 int conf_line_of(const config_setting_t *s);
 char *conf_strdup(struct conf_loader *ld, const char *s);
 void conf_check_keys(struct conf_loader *ld, const config_setting_t *group,

@@ -83,6 +83,16 @@ int nft_dump_run(struct zone_nft *nft, uint16_t type, uint16_t family,
 	return dump_run(nft, type, family, flags, fill, arg, cb, data);
 }
 
+/*
+ * Here, beside the dump that compares a table's owner with it, rather
+ * than with the socket's setup in nft_apply.c: nft_apply.c calls the
+ * dump, and the dump calls nothing back.
+ */
+uint32_t zone_nft_portid(const struct zone_nft *nft)
+{
+	return mnl_socket_get_portid(nft->wr);
+}
+
 static int gen_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct nftnl_gen *gen = nftnl_gen_alloc();
