@@ -30,25 +30,41 @@ static void parse_services(struct conf_loader *ld,
 		aux->services_line = conf_line_of(list);
 }
 
-static void parse_channel_expires(struct conf_loader *ld,
-				  const config_setting_t *group,
-				  struct zone_channel *chan,
-				  struct conf_chan_aux *aux)
+/*
+ * A time setting @key, parsed by @parse into @ret and copied as written
+ * into @ret_text; the setting when it did, NULL when it is absent or
+ * refused (reported).
+ */
+static const config_setting_t *
+parse_time(struct conf_loader *ld, const config_setting_t *group,
+	   const char *key, const char *what,
+	   const char *(*parse)(const char *s, time_t *ret), time_t *ret,
+	   char **ret_text)
 {
 	const config_setting_t *s;
 	const char *v;
 	const char *why;
 
-	v = conf_get_string(ld, group, "expires", aux->what, false, 0, &s);
+	v = conf_get_string(ld, group, key, what, false, 0, &s);
 	if (!v)
-		return;
-	why = conf_parse_expires(v, &chan->expires);
+		return NULL;
+	why = parse(v, ret);
 	if (why) {
-		conf_error(ld, conf_line_of(s), "%s: expires \"%.40s\" %s",
-			   aux->what, v, why);
-		return;
+		conf_error(ld, conf_line_of(s), "%s: %s \"%.40s\" %s", what,
+			   key, v, why);
+		return NULL;
 	}
-	chan->expires_text = conf_strdup(ld, v);
+	*ret_text = conf_strdup(ld, v);
+	return *ret_text ? s : NULL;
+}
+
+static void parse_channel_expires(struct conf_loader *ld,
+				  const config_setting_t *group,
+				  struct zone_channel *chan,
+				  struct conf_chan_aux *aux)
+{
+	parse_time(ld, group, "expires", aux->what, conf_parse_expires,
+		   &chan->expires, &chan->expires_text);
 }
 
 static void parse_channel_not_before(struct conf_loader *ld,
@@ -57,24 +73,14 @@ static void parse_channel_not_before(struct conf_loader *ld,
 				     struct conf_chan_aux *aux)
 {
 	const config_setting_t *s;
-	const char *v;
-	const char *why;
 
-	v = conf_get_string(ld, group, "not_before", aux->what, false, 0, &s);
-	if (!v)
-		return;
-	why = conf_parse_not_before(v, &chan->not_before);
-	if (why) {
-		conf_error(ld, conf_line_of(s), "%s: not_before \"%.40s\" %s",
-			   aux->what, v, why);
-		return;
-	}
-	chan->not_before_text = conf_strdup(ld, v);
-	if (chan->not_before_text && chan->expires_text &&
-	    chan->not_before >= chan->expires)
+	s = parse_time(ld, group, "not_before", aux->what,
+		       conf_parse_not_before, &chan->not_before,
+		       &chan->not_before_text);
+	if (s && chan->expires_text && chan->not_before >= chan->expires)
 		conf_error(ld, conf_line_of(s),
 			   "%s: not_before \"%.40s\" is not before expires \"%.40s\": the channel would never hold",
-			   aux->what, v, chan->expires_text);
+			   aux->what, chan->not_before_text, chan->expires_text);
 }
 
 /* One window line into chan->windows; NULL or why it is refused. */
