@@ -177,61 +177,85 @@ static bool profile_is_alpha(enum zone_profile profile)
 	       profile == ZONE_PROFILE_ALPHA_PRIME;
 }
 
-static bool screen_transfer_legal(enum zone_profile profile,
-				  enum zone_role from, enum zone_role to)
+/* LEGAL when @ok, else BAD_ENDS */
+static enum verdict_legality ends(bool ok)
 {
-	if (from == ZONE_ROLE_LGWAN && to == ZONE_ROLE_RESIDENT)
-		return true;
-	if (from == ZONE_ROLE_LGWAN && to == ZONE_ROLE_INTERNET_TIER)
-		return profile_is_alpha(profile);
-	if (from == ZONE_ROLE_INTERNET_TIER && to == ZONE_ROLE_LGWAN)
-		return !profile_is_alpha(profile);
-	return false;
+	return ok ? VERDICT_LEGAL : VERDICT_BAD_ENDS;
+}
+
+/* LEGAL when @ok, else BAD_PROFILE */
+static enum verdict_legality in_profile(bool ok)
+{
+	return ok ? VERDICT_LEGAL : VERDICT_BAD_PROFILE;
 }
 
 /**
- * verdict_channel_legal - may a channel of @kind run @from -> @to?
+ * verdict_channel_legality - may a channel of @kind run @from -> @to?
  * @profile: the model's profile
  * @kind: the channel's kind
  * @from: the role of the channel's from segment
  * @to: the role of its to segment
  *
  * The "between" column of doc/design.md's channel table (the list at
- * the top of this file).  Returns true when the loader may accept such a
- * channel and the verdict honours it.
+ * the top of this file).  Returns VERDICT_LEGAL when the loader may
+ * accept such a channel and the verdict honours it, VERDICT_BAD_PROFILE
+ * when the kind joins these tiers only in another profile, else
+ * VERDICT_BAD_ENDS.
+ */
+enum verdict_legality verdict_channel_legality(enum zone_profile profile,
+					       enum zone_channel_kind kind,
+					       enum zone_role from,
+					       enum zone_role to)
+{
+	switch (kind) {
+	case ZONE_CHANNEL_SYSTEM_PAIR:
+		return ends((from == ZONE_ROLE_RESIDENT &&
+			     (to == ZONE_ROLE_LGWAN ||
+			      to == ZONE_ROLE_GOV_CLOUD)) ||
+			    (to == ZONE_ROLE_RESIDENT &&
+			     (from == ZONE_ROLE_LGWAN ||
+			      from == ZONE_ROLE_GOV_CLOUD)));
+	case ZONE_CHANNEL_PUBLIC_SYSTEM:
+		/* either way: some national systems open the connection */
+		return ends((from == ZONE_ROLE_RESIDENT &&
+			     (to == ZONE_ROLE_PUBLIC_SYSTEM ||
+			      to == ZONE_ROLE_LGWAN_WAN)) ||
+			    (to == ZONE_ROLE_RESIDENT &&
+			     (from == ZONE_ROLE_PUBLIC_SYSTEM ||
+			      from == ZONE_ROLE_LGWAN_WAN)));
+	case ZONE_CHANNEL_SCREEN_TRANSFER:
+		if (from == ZONE_ROLE_LGWAN && to == ZONE_ROLE_RESIDENT)
+			return VERDICT_LEGAL;
+		if (from == ZONE_ROLE_LGWAN && to == ZONE_ROLE_INTERNET_TIER)
+			return in_profile(profile_is_alpha(profile));
+		if (from == ZONE_ROLE_INTERNET_TIER && to == ZONE_ROLE_LGWAN)
+			return in_profile(!profile_is_alpha(profile));
+		return VERDICT_BAD_ENDS;
+	case ZONE_CHANNEL_SANITIZE:
+		return ends(from == ZONE_ROLE_INTERNET_TIER &&
+			    to == ZONE_ROLE_LGWAN);
+	case ZONE_CHANNEL_BREAKOUT:
+		if (from != ZONE_ROLE_LGWAN || to != ZONE_ROLE_INTERNET)
+			return VERDICT_BAD_ENDS;
+		return in_profile(profile == ZONE_PROFILE_ALPHA_PRIME);
+	case ZONE_CHANNEL_INBOUND:
+		return ends((from == ZONE_ROLE_INTERNET ||
+			     from == ZONE_ROLE_SECURITY_CLOUD) &&
+			    to == ZONE_ROLE_INTERNET_TIER);
+	default:
+		return VERDICT_BAD_ENDS;
+	}
+}
+
+/**
+ * verdict_channel_legal - verdict_channel_legality() is VERDICT_LEGAL
  */
 bool verdict_channel_legal(enum zone_profile profile,
 			   enum zone_channel_kind kind, enum zone_role from,
 			   enum zone_role to)
 {
-	switch (kind) {
-	case ZONE_CHANNEL_SYSTEM_PAIR:
-		return (from == ZONE_ROLE_RESIDENT &&
-			(to == ZONE_ROLE_LGWAN || to == ZONE_ROLE_GOV_CLOUD)) ||
-		       (to == ZONE_ROLE_RESIDENT &&
-			(from == ZONE_ROLE_LGWAN ||
-			 from == ZONE_ROLE_GOV_CLOUD));
-	case ZONE_CHANNEL_PUBLIC_SYSTEM:
-		return (from == ZONE_ROLE_RESIDENT &&
-			(to == ZONE_ROLE_PUBLIC_SYSTEM ||
-			 to == ZONE_ROLE_LGWAN_WAN)) ||
-		       (to == ZONE_ROLE_RESIDENT &&
-			(from == ZONE_ROLE_PUBLIC_SYSTEM ||
-			 from == ZONE_ROLE_LGWAN_WAN));
-	case ZONE_CHANNEL_SCREEN_TRANSFER:
-		return screen_transfer_legal(profile, from, to);
-	case ZONE_CHANNEL_SANITIZE:
-		return from == ZONE_ROLE_INTERNET_TIER && to == ZONE_ROLE_LGWAN;
-	case ZONE_CHANNEL_BREAKOUT:
-		return profile == ZONE_PROFILE_ALPHA_PRIME &&
-		       from == ZONE_ROLE_LGWAN && to == ZONE_ROLE_INTERNET;
-	case ZONE_CHANNEL_INBOUND:
-		return (from == ZONE_ROLE_INTERNET ||
-			from == ZONE_ROLE_SECURITY_CLOUD) &&
-		       to == ZONE_ROLE_INTERNET_TIER;
-	default:
-		return false;
-	}
+	return verdict_channel_legality(profile, kind, from, to) ==
+	       VERDICT_LEGAL;
 }
 
 /**

@@ -57,6 +57,23 @@ static inline bool verdict_services_admit(const struct zone_service *v,
 	return false;
 }
 
+/* How a channel's kind, ends and profile fit the channel table */
+enum verdict_legality {
+	VERDICT_LEGAL,
+	VERDICT_BAD_ENDS,	/* the kind never joins these tiers */
+	VERDICT_BAD_PROFILE,	/* it does, but not in this profile */
+};
+
+/*
+ * verdict_channel_legality - VERDICT_LEGAL, or why a channel of @kind
+ * from a segment of role @from to one of role @to may not exist under
+ * @profile (the same table as verdict_channel_legal())
+ */
+enum verdict_legality verdict_channel_legality(enum zone_profile profile,
+					       enum zone_channel_kind kind,
+					       enum zone_role from,
+					       enum zone_role to);
+
 /**
  * verdict_channel_legal - true when a channel of @kind from a segment of
  * role @from to one of role @to may exist under @profile (doc/design.md 1,
