@@ -5,6 +5,8 @@
 #                       tests under valgrind too (namespace tests need root:
 #                       `sudo make check`)
 #   make check-unit     the unit tests only (no root)
+#   make check-structure no call cycle between objects, no private libzone
+#                       header in daemon/, no file over 700 lines
 #   make check-root     the namespace tests only (root)
 #   make check-valgrind the unit tests under valgrind
 #   make check-vm       zoned on Debian 12's own kernel (6.1) in a qemu VM
@@ -50,9 +52,14 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 # Recursively expanded (=, not :=): pkg-config runs when a recipe needs
 # the flags, after `deps` has installed the packages, never when make
-# reads this file.
+# reads this file.  libzone's public API is libzone/include/zone/; its
+# private headers (libzone/*.h) are found by its own sources as "..."
+# next to them, and by the unit tests and benchmarks through PRIV_CFLAGS,
+# never by daemon/ (scripts/check-structure).
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -Ilibzone/include \
-	-Ilibzone $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+	$(PRIV_CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+PRIV_CFLAGS :=
+$(O)/tests/%.o $(O)/bench/%.o: PRIV_CFLAGS := -Ilibzone
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 LIBS = $(shell pkg-config --libs $(PKGS))
 CHECK_LIBS = $(shell pkg-config --libs check)
@@ -66,6 +73,9 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
 
 LIBZONE := $(O)/libzone.a
+LIBZONE_OBJS := $(LIBZONE_SRCS:%.c=$(O)/%.o)
+ZONED_OBJS := $(ZONED_SRCS:%.c=$(O)/%.o)
+ZONECTL_OBJS := $(ZONECTL_SRCS:%.c=$(O)/%.o)
 DAEMON_A := $(O)/daemon.a
 ZONED := $(O)/zoned
 ZONECTL := $(O)/zonectl
@@ -85,7 +95,7 @@ $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(LIBZONE): $(LIBZONE_SRCS:%.c=$(O)/%.o)
+$(LIBZONE): $(LIBZONE_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@
 	$(AR) rcs $@ $^
@@ -99,7 +109,7 @@ $(DAEMON_A): $(DAEMON_SRCS:%.c=$(O)/%.o)
 $(ZONED): $(O)/daemon/zoned.o $(DAEMON_A) $(LIBZONE)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(ZONECTL): $(ZONECTL_SRCS:%.c=$(O)/%.o) $(LIBZONE)
+$(ZONECTL): $(ZONECTL_OBJS) $(LIBZONE)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # A unit test links the objects it tests from the archives; the tests of
@@ -137,9 +147,22 @@ check: deps
 	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 run-root
 	$(MAKE) --no-print-directory check-vm
 	$(MAKE) --no-print-directory check-system
+	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 run-structure
 
 check-unit: deps-unit
 	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 unit-bins run-unit
+
+# The layout rules of HACKING.md on the objects of the programs: each
+# "NAME:" starts the objects linked into one program.  The self-test first
+# shows that the check fails on each kind of violation.
+check-structure: deps-build
+	$(MAKE) --no-print-directory run-structure
+
+run-structure: $(ZONED_OBJS) $(ZONECTL_OBJS) $(LIBZONE_OBJS)
+	@sh tests/structure-selftest
+	@sh scripts/check-structure zoned: $(ZONED_OBJS) $(LIBZONE_OBJS) \
+		$(if $(wildcard daemon/zonectl.c),zonectl: $(ZONECTL_OBJS) \
+		$(LIBZONE_OBJS))
 
 check-root: deps-build
 	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 progs run-root
@@ -194,11 +217,11 @@ bench-bins: $(BENCH_BINS)
 FUZZ_O := $(O)-fuzz
 FUZZ_TARGETS := conf nflog ctevent nftmon ctlmsg
 FUZZ ?= $(FUZZ_TARGETS)
-FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Ilibzone/include -Ilibzone \
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Ilibzone/include \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_SEEDS_conf := tests/conf/good tests/conf/bad conf
 
-$(FUZZ_O)/mkseeds: fuzz/mkseeds.c daemon/ctlmsg.c daemon/json.c
+$(FUZZ_O)/mkseeds: fuzz/mkseeds.c daemon/ctlmsg.c
 	@mkdir -p $(@D)
 	$(CC) $(FUZZ_CFLAGS) -o $@ $^ $(LIBS)
 
@@ -264,6 +287,7 @@ clean:
 	rm -rf $(O) $(SAN_O) $(O)-vg $(FUZZ_O)
 
 .PHONY: all progs deps deps-build deps-unit deps-demo check check-unit \
+	check-structure run-structure \
 	check-root check-valgrind check-vm check-system deb unit-bins run-unit \
 	run-root demo demo-ha bench bench-bins fuzz fuzz-run install \
 	install-files clean

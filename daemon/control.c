@@ -37,6 +37,7 @@
 #include "ctlmsg.h"
 #include "log.h"
 #include "loop.h"
+#include "monotime.h"
 #include "zoned.h"
 
 /* The group whose members may change state: the socket file's. */
@@ -102,7 +103,7 @@ static void ctl_refuse(struct control *ctl, int cfd, const struct ucred *cred,
 {
 	char buf[CTL_MSG_MAX];
 	char msg[128];
-	uint64_t now = ctl_now_ms();
+	uint64_t now = mono_ms();
 	ssize_t len;
 	int i;
 
@@ -173,7 +174,7 @@ static void ctl_accept_cb(struct zoned *z, int fd, uint32_t events, void *arg)
 	c->uid = cred.uid;
 	c->pid = cred.pid;
 	c->may_write = may_write;
-	c->last_ms = ctl_now_ms();
+	c->last_ms = mono_ms();
 	c->start_ms = c->last_ms;
 	ctl->clients[ctl->n_clients++] = c;
 	if (ctl_client_watch(c, EPOLLIN) < 0) {
@@ -269,7 +270,7 @@ static int ctl_bind(struct control *ctl)
 static void ctl_idle_cb(struct zoned *z, int fd, uint32_t events, void *arg)
 {
 	struct control *ctl = arg;
-	uint64_t now = ctl_now_ms();
+	uint64_t now = mono_ms();
 	size_t i;
 
 	(void)z;

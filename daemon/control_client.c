@@ -21,6 +21,7 @@
 #include "history.h"
 #include "log.h"
 #include "loop.h"
+#include "monotime.h"
 #include "watch.h"
 #include "zoned.h"
 
@@ -47,14 +48,6 @@ static const struct ctl_handler ctl_handlers[CTL_CMD_MAX] = {
 	[CTL_CMD_TRY] = { ctl_try, 2, 2, true, false },
 	[CTL_CMD_CONFIRM] = { ctl_confirm, 0, 0, true, false },
 };
-
-uint64_t ctl_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 void ctl_client_free(struct ctl_client *c)
 {
@@ -120,7 +113,7 @@ static int ctl_client_send_one(struct ctl_client *c)
 		*off += n;
 	else
 		c->busy = false;
-	c->last_ms = ctl_now_ms();
+	c->last_ms = mono_ms();
 	return 1;
 }
 
@@ -438,7 +431,7 @@ static bool ctl_client_read(struct ctl_client *c)
 		ctl_client_reject(c, "request too long");
 		return false;
 	}
-	c->last_ms = ctl_now_ms();
+	c->last_ms = mono_ms();
 	ret = ctl_request_decode(buf, (size_t)n, &req);
 	if (ret < 0) {
 		if (fd >= 0)

@@ -76,7 +76,6 @@ struct control {
 	uint64_t refused_logged_ms;
 };
 
-uint64_t ctl_now_ms(void);
 /* ctl_client_free - hang up, and forget the client */
 void ctl_client_free(struct ctl_client *c);
 /* ctl_client_watch - watch for @events (EPOLLIN, EPOLLOUT); 0 or -errno */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * zonectl audit: the self-inspection of the basic policy's clause 8.  It
+ * zonectl audit: the self-inspection of doc/design.md 6.  It
  * asks the live state (the model in force, the kernel's table, the
  * watchers' counts), never a copy of it.  The hard invariant's check is in
  * ctl_audit_inv.c.

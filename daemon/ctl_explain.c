@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <zone/addr.h>
@@ -31,43 +30,26 @@
 /* "tcp/25", "udp/53", "sctp/2905", "icmp", "icmpv6" */
 static int parse_service(const char *text, struct zone_flow *flow)
 {
-	static const struct {
-		const char *name;
-		uint8_t proto;
-		bool port;
-	} protos[] = {
-		{ "tcp", IPPROTO_TCP, true },
-		{ "udp", IPPROTO_UDP, true },
-		{ "sctp", IPPROTO_SCTP, true },
-		{ "icmp", IPPROTO_ICMP, false },
-		{ "icmpv6", IPPROTO_ICMPV6, false },
-		{ "ipv6-icmp", IPPROTO_ICMPV6, false },
-	};
 	const char *slash = strchr(text, '/');
 	size_t len = slash ? (size_t)(slash - text) : strlen(text);
-	size_t i;
+	int proto = zone_proto_number(text, len);
+	unsigned long port;
+	char *end;
 
-	for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++) {
-		char *end;
-		unsigned long port;
-
-		if (strlen(protos[i].name) != len ||
-		    strncasecmp(text, protos[i].name, len) != 0)
-			continue;
-		flow->proto = protos[i].proto;
-		if (!protos[i].port)
-			return slash ? -EINVAL : 0;
-		if (!slash || !slash[1])
-			return -EINVAL;
-		errno = 0;
-		port = strtoul(slash + 1, &end, 10);
-		if (errno || *end || port == 0 || port > 65535 ||
-		    slash[1] == '-' || slash[1] == '+')
-			return -EINVAL;
-		flow->dport = (uint16_t)port;
-		return 0;
-	}
-	return -EINVAL;
+	if (proto < 0)
+		return -EINVAL;
+	flow->proto = (uint8_t)proto;
+	if (!zone_proto_has_ports(flow->proto))
+		return slash ? -EINVAL : 0;
+	if (!slash || !slash[1])
+		return -EINVAL;
+	errno = 0;
+	port = strtoul(slash + 1, &end, 10);
+	if (errno || *end || port == 0 || port > 65535 ||
+	    slash[1] == '-' || slash[1] == '+')
+		return -EINVAL;
+	flow->dport = (uint16_t)port;
+	return 0;
 }
 
 /* The isolation that cuts @addr off, or NULL. */
@@ -506,7 +488,8 @@ void ctl_explain(struct zoned *z, const struct ctl_request *req,
 		if (parse_service(pos[2], &ex.flow) < 0) {
 			ctl_fail(o,
 				 "explain: %s: expected tcp/PORT, udp/PORT, "
-				 "sctp/PORT, icmp or icmpv6",
+				 "sctp/PORT, udplite/PORT, dccp/PORT, icmp or "
+				 "icmpv6",
 				 pos[2]);
 			return;
 		}

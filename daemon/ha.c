@@ -31,6 +31,7 @@
 
 #include <zone/addr.h>
 #include <zone/model.h>
+#include <zone/sha256.h>
 
 #include "alert.h"
 #include "ctlmsg.h"
@@ -39,7 +40,7 @@
 #include "json.h"
 #include "log.h"
 #include "loop.h"
-#include "sha256.h"
+#include "monotime.h"
 #include "textesc.h"
 #include "zoned.h"
 
@@ -47,13 +48,6 @@
 /* Datagrams read per wakeup: bound the work a flood can cause. */
 #define HA_RECV_BATCH 16
 
-static uint64_t now_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /**
  * ha_msg_build - the message carrying @hash with sequence @seq
@@ -192,7 +186,7 @@ static void ha_send(struct zoned *z)
 	struct sockaddr_storage ss;
 	uint8_t msg[HA_MSG_LEN];
 	socklen_t len;
-	uint64_t seq = now_ns(CLOCK_REALTIME);
+	uint64_t seq = clock_ns(CLOCK_REALTIME);
 
 	if (ha->fd < 0)
 		return;

@@ -6,65 +6,27 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
+
+#include <zone/utf8.h>
 
 #include "json.h"
-
-/*
- * The length of the UTF-8 sequence at @s, or 0 when it is not valid; the
- * code point in @ret_cp.
- */
-static size_t utf8_len(const unsigned char *s, unsigned int *ret_cp)
-{
-	size_t n;
-	size_t i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	/* overlong forms, surrogates and code points past U+10FFFF */
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
-	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
-		return 0;
-	*ret_cp = s[0] & (0x7f >> n);
-	for (i = 1; i < n; i++)
-		*ret_cp = *ret_cp << 6 | (s[i] & 0x3f);
-	return n;
-}
-
-/*
- * C1 controls and the bidirectional formatting characters are valid in
- * JSON, but whoever cats the output to a terminal would get them raw.
- */
-static bool json_cp_escaped(unsigned int cp)
-{
-	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e ||
-	       cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
-	       (cp >= 0x2066 && cp <= 0x2069);
-}
 
 /* json_quote - see json.h */
 void json_quote(FILE *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end;
 
 	if (!s) {
 		fputs("null", out);
 		return;
 	}
+	end = p + strlen(s);
 	fputc('"', out);
 	while (*p) {
 		unsigned int cp = 0;
-		size_t n = utf8_len(p, &cp);
+		size_t n = zone_utf8_len(p, (size_t)(end - p), &cp);
 
 		if (n == 0) {
 			fputs("\\ufffd", out);
@@ -79,7 +41,12 @@ void json_quote(FILE *out, const char *s)
 			p++;
 		} else if (*p < 0x20 || *p == 0x7f) {
 			fprintf(out, "\\u%04x", *p++);
-		} else if (n > 1 && json_cp_escaped(cp)) {
+		} else if (n > 1 && zone_cp_unsafe(cp)) {
+			/*
+			 * C1 controls and bidirectional formatting characters
+			 * are valid JSON, but whoever cats the output to a
+			 * terminal would get them raw.
+			 */
 			fprintf(out, "\\u%04x", cp);
 			p += n;
 		} else {

@@ -133,82 +133,93 @@ static void diff_str(struct policy_diff *d, const char *what, const char *a,
 		    b ? b : "(none)");
 }
 
-static bool prefix_in(const struct zone_prefix *p,
-		      const struct zone_prefix *(*get)(const void *, size_t),
-		      const void *obj, size_t n)
+/*
+ * A list of a segment or channel (networks, interfaces, hosts, services,
+ * windows, MACs) read as text: every kind is printed canonically, so two
+ * items are the same exactly when their texts are.
+ */
+typedef const char *(*item_text)(const void *obj, size_t i, char *buf,
+				 size_t size);
+
+/* The longest item text: a prefix (ZONE_PREFIX_STRLEN) or a window. */
+#define ITEM_STRLEN 64
+
+static bool item_in(const char *text, item_text get, const void *obj,
+		    size_t n)
 {
+	char buf[ITEM_STRLEN];
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		const struct zone_prefix *q = get(obj, i);
-
-		if (q->len == p->len &&
-		    memcmp(&q->addr, &p->addr, sizeof(p->addr)) == 0)
+	for (i = 0; i < n; i++)
+		if (strcmp(get(obj, i, buf, sizeof(buf)), text) == 0)
 			return true;
+	return false;
+}
+
+/*
+ * Items of @b not in @a get "+", items of @a not in @b "-", in their
+ * order; @quote puts the text in double quotes.
+ */
+static void diff_items(struct policy_diff *d, const char *what, bool quote,
+		       item_text get, const void *a, size_t na, const void *b,
+		       size_t nb)
+{
+	const char *q = quote ? "\"" : "";
+	char buf[ITEM_STRLEN];
+	const char *t;
+	size_t i;
+
+	for (i = 0; i < nb; i++) {
+		t = get(b, i, buf, sizeof(buf));
+		if (!item_in(t, get, a, na))
+			diff_detail(d, "%s +%s%s%s", what, q, t, q);
 	}
-	return false;
+	for (i = 0; i < na; i++) {
+		t = get(a, i, buf, sizeof(buf));
+		if (!item_in(t, get, b, nb))
+			diff_detail(d, "%s -%s%s%s", what, q, t, q);
+	}
 }
 
-typedef const struct zone_prefix *(*prefix_get)(const void *, size_t);
-
-/* Prefixes in @b and not in @a get "+", the others "-". */
-static void diff_prefixes(struct policy_diff *d, const char *what,
-			  prefix_get get, const void *a, size_t na,
-			  const void *b, size_t nb)
+static const char *seg_net(const void *s, size_t i, char *buf, size_t size)
 {
-	char buf[ZONE_PREFIX_STRLEN];
-	size_t i;
-
-	for (i = 0; i < nb; i++)
-		if (!prefix_in(get(b, i), get, a, na))
-			diff_detail(d, "%s +%s", what,
-				    zone_prefix_format(get(b, i), buf,
-						       sizeof(buf)));
-	for (i = 0; i < na; i++)
-		if (!prefix_in(get(a, i), get, b, nb))
-			diff_detail(d, "%s -%s", what,
-				    zone_prefix_format(get(a, i), buf,
-						       sizeof(buf)));
+	return zone_prefix_format(zone_segment_network(s, i), buf, size);
 }
 
-static const struct zone_prefix *seg_net(const void *s, size_t i)
+static const char *seg_iface(const void *s, size_t i, char *buf, size_t size)
 {
-	return zone_segment_network(s, i);
+	(void)buf;
+	(void)size;
+	return zone_segment_interface(s, i);
 }
 
-static const struct zone_prefix *chan_from(const void *c, size_t i)
+static const char *chan_from(const void *c, size_t i, char *buf, size_t size)
 {
-	return zone_channel_from_host(c, i);
+	return zone_prefix_format(zone_channel_from_host(c, i), buf, size);
 }
 
-static const struct zone_prefix *chan_to(const void *c, size_t i)
+static const char *chan_to(const void *c, size_t i, char *buf, size_t size)
 {
-	return zone_channel_to_host(c, i);
+	return zone_prefix_format(zone_channel_to_host(c, i), buf, size);
 }
 
-static bool iface_in(const struct zone_segment *s, const char *name)
+static const char *chan_service(const void *c, size_t i, char *buf,
+				size_t size)
 {
-	size_t i;
-
-	for (i = 0; i < zone_segment_interface_count(s); i++)
-		if (strcmp(zone_segment_interface(s, i), name) == 0)
-			return true;
-	return false;
+	return zone_service_format(zone_channel_service(c, i), buf, size);
 }
 
-static void diff_ifaces(struct policy_diff *d, const struct zone_segment *a,
-			const struct zone_segment *b)
+static const char *chan_window(const void *c, size_t i, char *buf,
+			       size_t size)
 {
-	size_t i;
+	(void)buf;
+	(void)size;
+	return zone_channel_window_text(c, i);
+}
 
-	for (i = 0; i < zone_segment_interface_count(b); i++)
-		if (!iface_in(a, zone_segment_interface(b, i)))
-			diff_detail(d, "interface +%s",
-				    zone_segment_interface(b, i));
-	for (i = 0; i < zone_segment_interface_count(a); i++)
-		if (!iface_in(b, zone_segment_interface(a, i)))
-			diff_detail(d, "interface -%s",
-				    zone_segment_interface(a, i));
+static const char *chan_mac(const void *c, size_t i, char *buf, size_t size)
+{
+	return zone_mac_format(zone_channel_from_mac(c, i), buf, size);
 }
 
 static const char *seg_type(const struct zone_segment *s)
@@ -225,9 +236,12 @@ static void diff_segment(struct policy_diff *d, const struct zone_segment *a,
 		 zone_role_name(zone_segment_role(a)),
 		 zone_role_name(zone_segment_role(b)));
 	diff_str(d, "label", zone_segment_label(a), zone_segment_label(b));
-	diff_prefixes(d, "network", seg_net, a, zone_segment_network_count(a),
-		      b, zone_segment_network_count(b));
-	diff_ifaces(d, a, b);
+	diff_items(d, "network", false, seg_net, a,
+		   zone_segment_network_count(a), b,
+		   zone_segment_network_count(b));
+	diff_items(d, "interface", false, seg_iface, a,
+		   zone_segment_interface_count(a), b,
+		   zone_segment_interface_count(b));
 	if (d->detail)
 		diff_emit(d, "~", seg_type(b), zone_segment_name(b));
 }
@@ -259,94 +273,6 @@ static void diff_segments(struct policy_diff *d, const struct zone_model *a,
 	}
 }
 
-static bool service_in(const struct zone_channel *c,
-		       const struct zone_service *s)
-{
-	size_t i;
-
-	for (i = 0; i < zone_channel_service_count(c); i++) {
-		const struct zone_service *t = zone_channel_service(c, i);
-
-		if (t->proto == s->proto && t->port_first == s->port_first &&
-		    t->port_last == s->port_last)
-			return true;
-	}
-	return false;
-}
-
-static void diff_services(struct policy_diff *d, const struct zone_channel *a,
-			  const struct zone_channel *b)
-{
-	char buf[32];
-	size_t i;
-
-	for (i = 0; i < zone_channel_service_count(b); i++)
-		if (!service_in(a, zone_channel_service(b, i))) {
-			zone_service_format(zone_channel_service(b, i), buf,
-					    sizeof(buf));
-			diff_detail(d, "service +%s", buf);
-		}
-	for (i = 0; i < zone_channel_service_count(a); i++)
-		if (!service_in(b, zone_channel_service(a, i))) {
-			zone_service_format(zone_channel_service(a, i), buf,
-					    sizeof(buf));
-			diff_detail(d, "service -%s", buf);
-		}
-}
-
-static bool window_in(const struct zone_channel *c, const char *w)
-{
-	size_t i;
-
-	for (i = 0; i < zone_channel_window_count(c); i++)
-		if (strcmp(zone_channel_window_text(c, i), w) == 0)
-			return true;
-	return false;
-}
-
-static void diff_windows(struct policy_diff *d, const struct zone_channel *a,
-			 const struct zone_channel *b)
-{
-	size_t i;
-
-	for (i = 0; i < zone_channel_window_count(b); i++)
-		if (!window_in(a, zone_channel_window_text(b, i)))
-			diff_detail(d, "window +\"%s\"",
-				    zone_channel_window_text(b, i));
-	for (i = 0; i < zone_channel_window_count(a); i++)
-		if (!window_in(b, zone_channel_window_text(a, i)))
-			diff_detail(d, "window -\"%s\"",
-				    zone_channel_window_text(a, i));
-}
-
-static bool mac_in(const struct zone_channel *c, const uint8_t *mac)
-{
-	size_t i;
-
-	for (i = 0; i < zone_channel_from_mac_count(c); i++)
-		if (memcmp(zone_channel_from_mac(c, i), mac, 6) == 0)
-			return true;
-	return false;
-}
-
-static void diff_macs(struct policy_diff *d, const struct zone_channel *a,
-		      const struct zone_channel *b)
-{
-	char buf[ZONE_MAC_STRLEN];
-	size_t i;
-
-	for (i = 0; i < zone_channel_from_mac_count(b); i++)
-		if (!mac_in(a, zone_channel_from_mac(b, i)))
-			diff_detail(d, "from_mac +%s",
-				    zone_mac_format(zone_channel_from_mac(b, i),
-						    buf, sizeof(buf)));
-	for (i = 0; i < zone_channel_from_mac_count(a); i++)
-		if (!mac_in(b, zone_channel_from_mac(a, i)))
-			diff_detail(d, "from_mac -%s",
-				    zone_mac_format(zone_channel_from_mac(a, i),
-						    buf, sizeof(buf)));
-}
-
 static void diff_channel(struct policy_diff *d, const struct zone_channel *a,
 			 const struct zone_channel *b)
 {
@@ -356,12 +282,15 @@ static void diff_channel(struct policy_diff *d, const struct zone_channel *a,
 		 zone_segment_name(zone_channel_from(b)));
 	diff_str(d, "to", zone_segment_name(zone_channel_to(a)),
 		 zone_segment_name(zone_channel_to(b)));
-	diff_prefixes(d, "from_host", chan_from, a,
-		      zone_channel_from_host_count(a), b,
-		      zone_channel_from_host_count(b));
-	diff_prefixes(d, "to_host", chan_to, a, zone_channel_to_host_count(a),
-		      b, zone_channel_to_host_count(b));
-	diff_services(d, a, b);
+	diff_items(d, "from_host", false, chan_from, a,
+		   zone_channel_from_host_count(a), b,
+		   zone_channel_from_host_count(b));
+	diff_items(d, "to_host", false, chan_to, a,
+		   zone_channel_to_host_count(a), b,
+		   zone_channel_to_host_count(b));
+	diff_items(d, "service", false, chan_service, a,
+		   zone_channel_service_count(a), b,
+		   zone_channel_service_count(b));
 	diff_str(d, "reason", zone_channel_reason(a), zone_channel_reason(b));
 	diff_str(d, "approved", zone_channel_approved(a),
 		 zone_channel_approved(b));
@@ -370,8 +299,12 @@ static void diff_channel(struct policy_diff *d, const struct zone_channel *a,
 	diff_str(d, "not_before", zone_channel_not_before_text(a),
 		 zone_channel_not_before_text(b));
 	diff_str(d, "vendor", zone_channel_vendor(a), zone_channel_vendor(b));
-	diff_windows(d, a, b);
-	diff_macs(d, a, b);
+	diff_items(d, "window", true, chan_window, a,
+		   zone_channel_window_count(a), b,
+		   zone_channel_window_count(b));
+	diff_items(d, "from_mac", false, chan_mac, a,
+		   zone_channel_from_mac_count(a), b,
+		   zone_channel_from_mac_count(b));
 	if (d->detail)
 		diff_emit(d, "~", "channel", zone_channel_name(b));
 }

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "loop.h"
 #include "metrics.h"
+#include "monotime.h"
 #include "notify.h"
 #include "policydiff.h"
 #include "reload.h"
@@ -513,14 +514,6 @@ static void on_expiry(struct zoned *z, int fd, uint32_t events, void *arg)
 	arm_expiry(z, now);
 }
 
-static uint64_t monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static void on_debounce(struct zoned *z, int fd, uint32_t events, void *arg)
 {
 	struct reload *r = arg;
@@ -535,7 +528,7 @@ static void on_debounce(struct zoned *z, int fd, uint32_t events, void *arg)
 /* Every change restarts the wait, up to the burst's deadline. */
 static void burst_extend(struct reload *r)
 {
-	uint64_t now = monotonic_ms();
+	uint64_t now = mono_ms();
 	uint64_t deadline;
 	uint64_t wait = RELOAD_DEBOUNCE_MS;
 

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The semantic checks of a parsed config: unique names, networks that do
- * not overlap, interfaces owned by one zone, and channels that the matrix
- * of doc/design.md section 1 allows for the profile, with the host and port
- * constraints of their kind.  Every problem is reported; none stops the
- * others from being found.
+ * The semantic checks of the channels of a parsed config (those of the
+ * segments, which run first, are in conf_check_segment.c): unique names,
+ * and channels that the matrix of doc/design.md section 1 allows for the
+ * profile, with the host and port constraints of their kind.  Every
+ * problem is reported; none stops the others from being found.
  */
 
 #include <stdio.h>
@@ -39,127 +39,6 @@ static const char *role_desc(enum zone_role role)
 	}
 }
 
-/* By the list it came from: its role may have failed to parse. */
-static const char *seg_type(const struct conf_loader *ld,
-			    const struct zone_segment *seg)
-{
-	return seg->index < ld->model->n_zones ? "zone" : "attachment";
-}
-
-/* A role that parsed and is a tier: a zone for the interface rule. */
-static bool is_zone(const struct conf_loader *ld, size_t i)
-{
-	return ld->seg_aux[i].role_ok &&
-	       zone_role_is_tier(ld->model->segments[i].role);
-}
-
-static void check_segment_names(struct conf_loader *ld)
-{
-	struct zone_model *m = ld->model;
-	size_t i;
-	size_t j;
-
-	for (i = 0; i < m->n_segments; i++) {
-		if (!m->segments[i].name)
-			continue;
-		for (j = 0; j < i; j++) {
-			if (!m->segments[j].name ||
-			    strcmp(m->segments[i].name, m->segments[j].name))
-				continue;
-			conf_error(ld, m->segments[i].line,
-				   "%s: name already used by the %s at line %d",
-				   ld->seg_aux[i].what,
-				   seg_type(ld, &m->segments[j]),
-				   m->segments[j].line);
-			break;
-		}
-	}
-}
-
-/*
- * An interface belongs to at most one zone, since the spoof check ties a
- * zone's addresses to its interfaces.  Attachments may share an uplink
- * with each other (the security cloud and the internet usually do), but
- * never with a zone.
- */
-static void check_interface(struct conf_loader *ld, size_t i, size_t k)
-{
-	struct zone_model *m = ld->model;
-	const char *name = m->segments[i].interfaces[k];
-	const struct zone_segment *other;
-	size_t j;
-	size_t l;
-
-	for (j = 0; j <= i; j++) {
-		other = &m->segments[j];
-		for (l = 0; l < other->n_interfaces; l++) {
-			if (j == i && l == k)
-				return;
-			if (strcmp(name, other->interfaces[l]) != 0)
-				continue;
-			if (j == i)
-				conf_error(ld, ld->seg_aux[i].if_lines[k],
-					   "%s: duplicate interface \"%s\"",
-					   ld->seg_aux[i].what, name);
-			else if (is_zone(ld, i) || is_zone(ld, j))
-				conf_error(
-					ld, ld->seg_aux[i].if_lines[k],
-					"%s: interface \"%s\" already belongs to %s (line %d)",
-					ld->seg_aux[i].what, name,
-					ld->seg_aux[j].what,
-					ld->seg_aux[j].if_lines[l]);
-			else
-				continue;
-			return;
-		}
-	}
-}
-
-static void check_interfaces(struct conf_loader *ld)
-{
-	struct zone_model *m = ld->model;
-	size_t i;
-	size_t k;
-
-	for (i = 0; i < m->n_segments; i++) {
-		for (k = 0; k < m->segments[i].n_interfaces; k++)
-			check_interface(ld, i, k);
-	}
-}
-
-static void check_catchall(struct conf_loader *ld)
-{
-	struct zone_model *m = ld->model;
-	size_t i;
-
-	for (i = m->n_zones; i < m->n_segments; i++) {
-		if (!ld->seg_aux[i].role_ok ||
-		    m->segments[i].role != ZONE_ROLE_INTERNET)
-			continue;
-		if (m->catchall)
-			conf_error(
-				ld, m->segments[i].line,
-				"%s: only one attachment of kind internet is allowed, %s is at line %d",
-				ld->seg_aux[i].what,
-				ld->seg_aux[m->catchall->index].what,
-				m->catchall->line);
-		else
-			m->catchall = &m->segments[i];
-	}
-}
-
-/**
- * conf_check_segments - check zones and attachments as a whole
- * @ld: the loader, with every segment parsed
- */
-void conf_check_segments(struct conf_loader *ld)
-{
-	check_segment_names(ld);
-	conf_check_networks(ld);
-	check_interfaces(ld);
-	check_catchall(ld);
-}
-
 static void check_channel_names(struct conf_loader *ld)
 {
 	struct zone_model *m = ld->model;
@@ -176,7 +55,7 @@ static void check_channel_names(struct conf_loader *ld)
 		if (seg) {
 			conf_error(ld, c->line,
 				   "%s: name already used by the %s at line %d",
-				   ld->chan_aux[i].what, seg_type(ld, seg),
+				   ld->chan_aux[i].what, conf_seg_type(ld, seg),
 				   seg->line);
 			continue;
 		}
@@ -255,13 +134,14 @@ static void check_hosts_inside(struct conf_loader *ld, size_t ci,
 			conf_error(
 				ld, lines[i],
 				"%s: %s entry %s is not internet: it overlaps %s \"%s\"",
-				what, key, a, seg_type(ld, other), other->name);
+				what, key, a, conf_seg_type(ld, other),
+				other->name);
 			continue;
 		}
 		conf_error(
 			ld, lines[i],
 			"%s: %s entry %s is not inside the networks of %s \"%s\"",
-			what, key, a, seg_type(ld, seg), seg->name);
+			what, key, a, conf_seg_type(ld, seg), seg->name);
 	}
 }
 
@@ -389,69 +269,9 @@ static bool hard_invariant(struct conf_loader *ld, size_t ci)
 		ld->chan_aux[ci].what,
 		res->role == ZONE_ROLE_GOV_CLOUD ? "'s gov-cloud extension" :
 						   "",
-		seg_type(ld, res), res->name, role_desc(other->role),
-		seg_type(ld, other), other->name);
+		conf_seg_type(ld, res), res->name, role_desc(other->role),
+		conf_seg_type(ld, other), other->name);
 	return true;
-}
-
-enum legality { LEGAL, BAD_ENDS, BAD_PROFILE };
-
-static bool profile_is_alpha(enum zone_profile p)
-{
-	return p == ZONE_PROFILE_ALPHA || p == ZONE_PROFILE_ALPHA_PRIME;
-}
-
-/* The "legal between" column of the channel table of doc/design.md. */
-static enum legality kind_legal(enum zone_channel_kind kind,
-				enum zone_role from, enum zone_role to,
-				enum zone_profile profile)
-{
-	switch (kind) {
-	case ZONE_CHANNEL_SYSTEM_PAIR:
-		return (from == ZONE_ROLE_RESIDENT &&
-			(to == ZONE_ROLE_LGWAN || to == ZONE_ROLE_GOV_CLOUD)) ||
-				       (to == ZONE_ROLE_RESIDENT &&
-					(from == ZONE_ROLE_LGWAN ||
-					 from == ZONE_ROLE_GOV_CLOUD)) ?
-			       LEGAL :
-			       BAD_ENDS;
-	case ZONE_CHANNEL_PUBLIC_SYSTEM:
-		/* either way: some national systems open the connection */
-		return (from == ZONE_ROLE_RESIDENT &&
-			(to == ZONE_ROLE_PUBLIC_SYSTEM ||
-			 to == ZONE_ROLE_LGWAN_WAN)) ||
-				       (to == ZONE_ROLE_RESIDENT &&
-					(from == ZONE_ROLE_PUBLIC_SYSTEM ||
-					 from == ZONE_ROLE_LGWAN_WAN)) ?
-			       LEGAL :
-			       BAD_ENDS;
-	case ZONE_CHANNEL_SCREEN_TRANSFER:
-		if (from == ZONE_ROLE_LGWAN && to == ZONE_ROLE_RESIDENT)
-			return LEGAL;
-		if (from == ZONE_ROLE_LGWAN && to == ZONE_ROLE_INTERNET_TIER)
-			return profile_is_alpha(profile) ? LEGAL : BAD_PROFILE;
-		if (from == ZONE_ROLE_INTERNET_TIER && to == ZONE_ROLE_LGWAN)
-			return profile_is_alpha(profile) ? BAD_PROFILE : LEGAL;
-		return BAD_ENDS;
-	case ZONE_CHANNEL_SANITIZE:
-		return from == ZONE_ROLE_INTERNET_TIER &&
-				       to == ZONE_ROLE_LGWAN ?
-			       LEGAL :
-			       BAD_ENDS;
-	case ZONE_CHANNEL_BREAKOUT:
-		if (from != ZONE_ROLE_LGWAN || to != ZONE_ROLE_INTERNET)
-			return BAD_ENDS;
-		return profile == ZONE_PROFILE_ALPHA_PRIME ? LEGAL :
-							     BAD_PROFILE;
-	case ZONE_CHANNEL_INBOUND:
-		return (from == ZONE_ROLE_INTERNET ||
-			from == ZONE_ROLE_SECURITY_CLOUD) &&
-				       to == ZONE_ROLE_INTERNET_TIER ?
-			       LEGAL :
-			       BAD_ENDS;
-	default:
-		return BAD_ENDS;
-	}
 }
 
 static const char *const legal_text[ZONE_CHANNEL_KIND_MAX] = {
@@ -473,22 +293,16 @@ static bool check_legality(struct conf_loader *ld, size_t ci)
 	const struct zone_channel *c = &ld->model->channels[ci];
 	const char *what = ld->chan_aux[ci].what;
 	enum zone_profile profile = ld->model->profile;
-	enum legality legal;
 
 	/*
-	 * The verdict honours only channels its own table allows; asking it
-	 * too keeps the loader from ever accepting a channel that would
-	 * silently do nothing.  The local table tells the two errors apart.
+	 * The verdict's own table: the loader never accepts a channel that
+	 * the verdict would not honour, which would silently do nothing.
 	 */
-	legal = kind_legal(c->kind, c->from->role, c->to->role, profile);
-	if (legal == LEGAL &&
-	    !verdict_channel_legal(profile, c->kind, c->from->role,
-				   c->to->role))
-		legal = BAD_ENDS;
-	switch (legal) {
-	case LEGAL:
+	switch (verdict_channel_legality(profile, c->kind, c->from->role,
+					 c->to->role)) {
+	case VERDICT_LEGAL:
 		return true;
-	case BAD_PROFILE:
+	case VERDICT_BAD_PROFILE:
 		conf_error(
 			ld, c->line,
 			"%s: kind %s from the %s to the %s is not allowed in profile %s",
@@ -664,7 +478,7 @@ static void check_channel_macs(struct conf_loader *ld, size_t ci)
 	if (!zone_role_is_tier(c->from->role)) {
 		conf_error(ld, aux->from_macs_line,
 			   "%s: from_macs needs a source zone on the gateway's link, not %s \"%s\" (an attachment is reached through a router, whose address is all the gateway sees)",
-			   aux->what, seg_type(ld, c->from), c->from->name);
+			   aux->what, conf_seg_type(ld, c->from), c->from->name);
 		return;
 	}
 	if (c->n_from_hosts == 0)
@@ -698,7 +512,7 @@ static void check_channel(struct conf_loader *ld, size_t ci)
 	if (c->from == c->to) {
 		conf_error(ld, aux->to_line,
 			   "%s: from and to are the same %s \"%s\"", aux->what,
-			   seg_type(ld, c->from), c->from->name);
+			   conf_seg_type(ld, c->from), c->from->name);
 		return;
 	}
 	if (hard_invariant(ld, ci) || !check_legality(ld, ci))

@@ -3,9 +3,9 @@
 #define ZONE_CONF_PRIV_H
 
 /*
- * Shared between the config parser (conf.c) and the semantic checks
- * (conf_check.c): the loader state and the per-object bookkeeping that the
- * model itself does not keep (source lines of list entries).
+ * Shared between the parts of the config loader (conf*.c): the loader
+ * state and the per-object bookkeeping that the model itself does not keep
+ * (source lines of list entries).
  */
 
 #include <stdbool.h>
@@ -72,14 +72,33 @@ struct conf_loader {
 	bool profile_bad;
 };
 
-/* conf_error - record "FILE:LINE: message" and count it as an error */
+/* conf_error - record "FILE:LINE: message" and count it (conf_error.c) */
 void conf_error(struct conf_loader *ld, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* conf_flush_msgs - the recorded messages into ld->diag, in line order */
+void conf_flush_msgs(struct conf_loader *ld);
+
+/* The zones and attachments lists (conf_segment.c), channels (conf_channel.c) */
+void conf_parse_segment_list(struct conf_loader *ld,
+			     const config_setting_t *list, size_t *next,
+			     bool is_zone);
+void conf_parse_channel_list(struct conf_loader *ld,
+			     const config_setting_t *list);
+
+/*
+ * conf_seg_type - "zone" or "attachment", by the list @seg came from: its
+ * role may have failed to parse
+ */
+static inline const char *conf_seg_type(const struct conf_loader *ld,
+					const struct zone_segment *seg)
+{
+	return seg->index < ld->model->n_zones ? "zone" : "attachment";
+}
 
 /* conf_check_segments - names, overlaps, interfaces, the catch-all */
 void conf_check_segments(struct conf_loader *ld);
 
-/* conf.c: helpers shared with conf_edge.c (see their comments there) */
+/* conf_get.c: the typed setting readers (see their comments there) */
 int conf_line_of(const config_setting_t *s);
 char *conf_strdup(struct conf_loader *ld, const char *s);
 void conf_check_keys(struct conf_loader *ld, const config_setting_t *group,
@@ -96,6 +115,46 @@ const config_setting_t *conf_get_string_list(struct conf_loader *ld,
 					     const char *key,
 					     const char *what);
 int *conf_alloc_lines(struct conf_loader *ld, size_t n);
+
+/*
+ * conf_typed - @s when it is of @type (CONFIG_TYPE_GROUP or
+ * CONFIG_TYPE_LIST), or NULL: for a setting of another type after
+ * reporting "@what must be a group { ... }" (or a list); silently for a
+ * NULL @s, a setting left out
+ */
+const config_setting_t *conf_typed(struct conf_loader *ld,
+				   const config_setting_t *s, int type,
+				   const char *what);
+
+/*
+ * conf_entry - entry @i of @list when it is a group, else NULL after
+ * reporting "@what: entry N must be a group { ... }" (N counts from 1)
+ */
+const config_setting_t *conf_entry(struct conf_loader *ld,
+				   const config_setting_t *list, int i,
+				   const char *what);
+
+/*
+ * conf_get_segment - the zone or attachment that @group's @key names, or
+ * NULL (reported when the key is missing or names none); the key's line,
+ * or the group's when it is missing, in @ret_line unless it is NULL
+ */
+const struct zone_segment *conf_get_segment(struct conf_loader *ld,
+					    const config_setting_t *group,
+					    const char *key, const char *what,
+					    int *ret_line);
+
+/*
+ * conf_parse_services - @group's "services" into a new array, and the line
+ * of each into a new @ret_lines unless it is NULL; services that do not
+ * parse are reported and left out.  Returns the list, or NULL when it is
+ * absent or unusable (reported) and nothing was stored.
+ */
+const config_setting_t *conf_parse_services(struct conf_loader *ld,
+					    const config_setting_t *group,
+					    const char *what,
+					    struct zone_service **ret,
+					    size_t *ret_n, int **ret_lines);
 bool conf_parse_prefixes(struct conf_loader *ld,
 			 const config_setting_t *group, const char *key,
 			 const char *what, struct zone_prefix **ret,

@@ -1,22 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The zone model: name tables, getters, the destructor and the derived
- * state (classifier, channel tags, policy hash) built once a loader has
- * filled in every field.
+ * The zone model: name tables and getters.  The derived state and the
+ * destructor are in model_build.c, which calls here, never the other way.
  */
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <zone/conf.h>
-#include <zone/lpm.h>
 #include <zone/model.h>
 
 #include "model_priv.h"
-#include "sha256.h"
-#include "verdict_priv.h"
 
 static const char *const role_names[ZONE_ROLE_MAX] = {
 	[ZONE_ROLE_RESIDENT] = "resident",
@@ -81,67 +75,6 @@ bool zone_role_is_tier(enum zone_role role)
 {
 	return role == ZONE_ROLE_RESIDENT || role == ZONE_ROLE_LGWAN ||
 	       role == ZONE_ROLE_INTERNET_TIER;
-}
-
-static void segment_release(struct zone_segment *seg)
-{
-	size_t i;
-
-	free(seg->name);
-	free(seg->label);
-	for (i = 0; i < seg->n_interfaces; i++)
-		free(seg->interfaces[i]);
-	free(seg->interfaces);
-	free(seg->networks);
-}
-
-static void channel_release(struct zone_channel *chan)
-{
-	free(chan->name);
-	free(chan->from_hosts);
-	free(chan->to_hosts);
-	free(chan->services);
-	free(chan->reason);
-	free(chan->approved);
-	free(chan->expires_text);
-	free(chan->not_before_text);
-	free(chan->vendor);
-	free(chan->from_macs);
-	for (size_t i = 0; i < chan->n_window_texts; i++)
-		free(chan->window_texts[i]);
-	free(chan->window_texts);
-	free(chan->windows);
-}
-
-/**
- * zone_model_free - release a model and everything it owns
- * @model: the model; NULL and half-built models are fine
- */
-void zone_model_free(struct zone_model *model)
-{
-	size_t i;
-
-	if (!model)
-		return;
-	for (i = 0; i < model->n_segments; i++)
-		segment_release(&model->segments[i]);
-	free(model->segments);
-	for (i = 0; i < model->n_channels; i++)
-		channel_release(&model->channels[i]);
-	free(model->channels);
-	for (i = 0; i < model->n_gw_rules; i++)
-		model_gw_rule_release(&model->gw_rules[i]);
-	free(model->gw_rules);
-	for (i = 0; i < model->n_narrows; i++)
-		model_narrow_release(&model->narrows[i]);
-	free(model->narrows);
-	model_ha_release(model->ha);
-	zone_lpm_free(model->classifier);
-	verdict_index_free(model->verdict_index);
-	free(model->file);
-	free(model->profile_approved);
-	free(model->metrics_file);
-	free(model);
 }
 
 const char *zone_model_file(const struct zone_model *model)
@@ -492,146 +425,4 @@ uint32_t zone_channel_tag(const struct zone_channel *chan)
 int zone_channel_line(const struct zone_channel *chan)
 {
 	return chan->line;
-}
-
-static int model_build_classifier(struct zone_model *model)
-{
-	struct zone_lpm *lpm;
-	size_t i;
-	size_t j;
-	int ret;
-
-	lpm = zone_lpm_new();
-	if (!lpm)
-		return -errno;
-	for (i = 0; i < model->n_segments; i++) {
-		for (j = 0; j < model->segments[i].n_networks; j++) {
-			ret = zone_lpm_add(lpm, &model->segments[i].networks[j],
-					   (uint32_t)i);
-			if (ret < 0)
-				goto out_free_lpm;
-		}
-	}
-	ret = zone_lpm_build(lpm);
-	if (ret < 0)
-		goto out_free_lpm;
-	zone_lpm_free(model->classifier);
-	model->classifier = lpm;
-	return 0;
-
-out_free_lpm:
-	zone_lpm_free(lpm);
-	return ret;
-}
-
-#define TAG_BITS 20
-#define TAG_MASK ((1u << TAG_BITS) - 1)
-
-/*
- * The home tag of a name: FNV-1a folded to 20 bits.  Tag 0 is never used,
- * so that a zero payload in a conntrack mark can never name a channel.
- */
-static uint32_t tag_of_name(const char *name)
-{
-	uint32_t h = 2166136261u;
-	uint32_t tag;
-
-	for (; *name; name++) {
-		h ^= (uint8_t)*name;
-		h *= 16777619u;
-	}
-	tag = ((h >> TAG_BITS) ^ h) & TAG_MASK;
-	return tag ? tag : 1;
-}
-
-static int cmp_channel_name(const void *a, const void *b)
-{
-	const struct zone_channel *const *ca = a;
-	const struct zone_channel *const *cb = b;
-
-	return strcmp((*ca)->name, (*cb)->name);
-}
-
-static bool tag_taken(struct zone_channel **sorted, size_t n, uint32_t tag)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (sorted[i]->tag == tag)
-			return true;
-	}
-	return false;
-}
-
-/*
- * Each channel gets the home tag of its name; a collision moves the later
- * name (in byte order) to the next free tag, so the assignment depends on
- * the set of names only, not on their order in the file.
- */
-static int model_assign_tags(struct zone_model *model)
-{
-	struct zone_channel **sorted;
-	uint32_t tag;
-	size_t i;
-
-	if (model->n_channels == 0)
-		return 0;
-	if (model->n_channels >= TAG_MASK)
-		return -E2BIG;
-	sorted = calloc(model->n_channels, sizeof(*sorted));
-	if (!sorted)
-		return -ENOMEM;
-	for (i = 0; i < model->n_channels; i++)
-		sorted[i] = &model->channels[i];
-	qsort(sorted, model->n_channels, sizeof(*sorted), cmp_channel_name);
-	for (i = 0; i < model->n_channels; i++) {
-		tag = tag_of_name(sorted[i]->name);
-		while (tag_taken(sorted, i, tag))
-			tag = (tag & TAG_MASK) == TAG_MASK ? 1 : tag + 1;
-		sorted[i]->tag = tag;
-	}
-	free(sorted);
-	return 0;
-}
-
-static int model_compute_hash(struct zone_model *model)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out;
-	int ret;
-
-	out = open_memstream(&text, &len);
-	if (!out)
-		return -errno;
-	ret = model_print(model, out, false);
-	if (fclose(out) != 0 && ret == 0)
-		ret = -errno;
-	if (ret == 0)
-		sha256_hex(text, len, model->hash);
-	free(text);
-	return ret;
-}
-
-/**
- * model_finish - build the derived state of a filled-in model
- * @model: every field but classifier, tags and hash set
- *
- * Returns 0 or -errno (-ENOMEM, or -EEXIST from the classifier when two
- * segments claim the same prefix, which the loader rules out).
- */
-int model_finish(struct zone_model *model)
-{
-	int ret;
-
-	ret = model_build_classifier(model);
-	if (ret < 0)
-		return ret;
-	ret = model_assign_tags(model);
-	if (ret < 0)
-		return ret;
-	ret = verdict_index_build(model);
-	if (ret < 0)
-		return ret;
-	return model_compute_hash(model);
 }

@@ -131,8 +131,9 @@ struct zone_model {
 };
 
 /*
- * model_finish - build the derived state (classifier, channel tags, hash)
- * of a model whose fields are all filled in.  Returns 0 or -errno.
+ * model_finish - build the derived state (classifier, channel tags, verdict
+ * index, hash) of a model whose fields are all filled in (model_build.c).
+ * Returns 0 or -errno.
  */
 int model_finish(struct zone_model *model);
 

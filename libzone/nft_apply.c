@@ -212,11 +212,6 @@ void zone_nft_close(struct zone_nft *nft)
 	free(nft);
 }
 
-uint32_t zone_nft_portid(const struct zone_nft *nft)
-{
-	return mnl_socket_get_portid(nft->wr);
-}
-
 /*
  * The state to diff against: our snapshot while the table is still ours
  * (OWNER keeps every other writer out), else whatever a dump finds.  A

@@ -8,7 +8,7 @@
  * the elements of the named sets, which are the only part that grows with
  * the model (they are diffed element by element on re-apply).
  *
- * Shared by nft_compile.c (model -> plan), nft_batch.c (plan -> one
+ * Shared by nft_compile.c (model -> plan), nft_batch*.c (plan -> one
  * nfnetlink batch), nft_apply.c (the writer session) and nft_dump.c
  * (read-back).  Nothing here is public.
  */

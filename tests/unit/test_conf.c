@@ -2,7 +2,8 @@
 /*
  * The config loader: every bad config under tests/conf/bad gives exactly
  * the diagnostics of its .err file; the goldens under tests/conf/good
- * print exactly their .ok file (UPDATE_GOLDEN=1 rewrites them); the
+ * print exactly their .T file, the output of `zoned -T` (UPDATE_GOLDEN=1
+ * rewrites them; tests/shell/config_golden_0 checks zoned itself); the
  * shipped examples load and survive print -> load with the same hash; and
  * each rule has configs it accepts.
  */
@@ -25,6 +26,7 @@
 #include <zone/conf.h>
 #include <zone/lpm.h>
 #include <zone/model.h>
+#include <zone/ruleset.h>
 
 #include "model_priv.h"
 #include "verdict_priv.h"
@@ -114,17 +116,103 @@ static char *load_err(const char *text)
 	return err;
 }
 
-static char *print_model(const struct zone_model *m, bool tiers)
+static char *print_model(const struct zone_model *m)
 {
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
 
 	ck_assert_int_eq(zone_model_print(m, out), 0);
-	if (tiers)
-		ck_assert_int_eq(zone_model_print_tiers(m, out), 0);
 	fclose(out);
 	return text;
+}
+
+/* One block of `zoned -T` output, printed by @print into a new string. */
+static char *capture(int (*print)(const void *obj, FILE *out), const void *obj)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_eq(print(obj, out), 0);
+	fclose(out);
+	return text;
+}
+
+static int print_tiers(const void *m, FILE *out)
+{
+	return zone_model_print_tiers(m, out);
+}
+
+static int print_edges(const void *m, FILE *out)
+{
+	return zone_model_print_edges(m, out);
+}
+
+static int print_plan(const void *rs, FILE *out)
+{
+	return zone_ruleset_print(rs, out);
+}
+
+/* @text as config comments under @title, as zoned -T prints its blocks. */
+static void put_commented(FILE *out, const char *title, char *text)
+{
+	char *save;
+	char *line;
+
+	fprintf(out, "\n# %s\n", title);
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		fprintf(out, line[0] == '#' ? "%s\n" : "# %s\n", line);
+	free(text);
+}
+
+/*
+ * What `zoned -T` prints for @m: the normalised config, then the tier
+ * mapping, the edges and the compiled plan as comments.
+ */
+static char *print_dash_T(const struct zone_model *m)
+{
+	struct zone_ruleset *rs = zone_ruleset_compile(m, NULL, 0, time(NULL));
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(rs);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_eq(zone_model_print(m, out), 0);
+	put_commented(out, "tier mapping", capture(print_tiers, m));
+	put_commented(out, "edges", capture(print_edges, m));
+	put_commented(out, "compiled plan", capture(print_plan, rs));
+	fclose(out);
+	zone_ruleset_free(rs);
+	return text;
+}
+
+/*
+ * @got must be @want; else name the first line that differs (a whole
+ * -T output is longer than a Check message may be).
+ */
+static void assert_same_text(const char *path, const char *want,
+			     const char *got)
+{
+	const char *w = want;
+	const char *g = got;
+	int line = 1;
+
+	while (*w && *w == *g) {
+		if (*w == '\n') {
+			want = w + 1;
+			got = g + 1;
+			line++;
+		}
+		w++;
+		g++;
+	}
+	ck_assert_msg(*w == *g, "%s:%d differs:\nwant: %.*s\ngot:  %.*s", path,
+		      line, (int)strcspn(want, "\n"), want,
+		      (int)strcspn(got, "\n"), got);
 }
 
 static bool has_suffix(const char *s, const char *suffix)
@@ -322,6 +410,64 @@ START_TEST(test_conf_diagnostics_name_the_path)
 }
 END_TEST
 
+/* A group or list of another type, or a list entry that is no group. */
+START_TEST(test_conf_setting_types)
+{
+	static const struct {
+		const char *head;
+		const char *gateway; /* NULL: GW */
+		const char *want;
+	} cases[] = {
+		{ "narrow = 5;", NULL,
+		  "t.conf:1: narrow must be a list ( { ... }, ... )" },
+		{ "narrow = ( 5 );", NULL,
+		  "t.conf:1: narrow: entry 1 must be a group { ... }" },
+		{ "metrics = 5;", NULL,
+		  "t.conf:1: metrics must be a group { ... }" },
+		{ "alerts = ( );", NULL,
+		  "t.conf:1: alerts must be a group { ... }" },
+		{ "", "gateway = 5;\n", "gateway must be a group { ... }" },
+		{ "", "gateway = { management = { }; outbound = ( ); };\n",
+		  "gateway: management must be a list ( { ... }, ... )" },
+		{ "", "gateway = { management = ( ); outbound = ( 5 ); };\n",
+		  "gateway: outbound: entry 1 must be a group { ... }" },
+		{ "",
+		  "gateway = { management = ( ); outbound = ( ); ha = 5; };\n",
+		  "gateway: ha must be a group { ... }" },
+		/* and the segments they name */
+		{ "narrow = ( { from = \"nope\"; to = \"lgwan-wan\"; } );", NULL,
+		  "t.conf:1: narrow #1: from \"nope\" names no zone or attachment" },
+		{ "",
+		  "gateway = { management = ( { name = \"ssh\"; from = \"gone\";"
+		  " services = [ \"tcp/22\" ]; } ); outbound = ( ); };\n",
+		  "management \"ssh\": from \"gone\" names no zone or attachment" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *text = with_channel(cases[i].head, "");
+		char *gw = strstr(text, GW);
+		char *swapped = NULL;
+		char *err;
+
+		ck_assert_ptr_nonnull(gw);
+		if (cases[i].gateway) {
+			*gw = '\0';
+			ck_assert_int_ge(asprintf(&swapped, "%s%s%s", text,
+						  cases[i].gateway,
+						  gw + strlen(GW)),
+					 0);
+		}
+		err = load_err(swapped ? swapped : text);
+		ck_assert_msg(strstr(err, cases[i].want), "want %s, got:\n%s",
+			      cases[i].want, err);
+		free(err);
+		free(swapped);
+		free(text);
+	}
+}
+END_TEST
+
 /* Line numbers past libconfig's 16 bits would wrap: refused up front. */
 START_TEST(test_conf_line_limit)
 {
@@ -448,13 +594,12 @@ START_TEST(test_conf_golden_outputs)
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		text = read_text(path);
 		m = load_ok(text);
-		got = print_model(m, true);
-		snprintf(path + strlen(path) - 5, 6, ".ok");
+		got = print_dash_T(m);
+		snprintf(path + strlen(path) - 5, 6, ".T");
 		if (update && strcmp(update, "1") == 0)
 			write_text(path, got);
 		want = read_text(path);
-		ck_assert_msg(strcmp(got, want) == 0, "%s:\nwant:\n%sgot:\n%s",
-			      names[i], want, got);
+		assert_same_text(path, want, got);
 		zone_model_free(m);
 		free(text);
 		free(got);
@@ -469,9 +614,9 @@ static void check_round_trip(const char *path)
 {
 	char *text = read_text(path);
 	struct zone_model *a = load_ok(text);
-	char *printed = print_model(a, false);
+	char *printed = print_model(a);
 	struct zone_model *b = load_ok(printed);
-	char *again = print_model(b, false);
+	char *again = print_model(b);
 
 	ck_assert_str_eq(printed, again);
 	ck_assert_str_eq(zone_model_hash(a), zone_model_hash(b));
@@ -529,7 +674,7 @@ START_TEST(test_conf_metrics)
 	ck_assert_str_eq(zone_model_metrics_file(m), "/run/zoned/zoned.prom");
 	ck_assert_uint_eq(zone_model_metrics_interval(m), 15);
 	ck_assert_str_eq(zone_model_hash(m), zone_model_hash(plain));
-	printed = print_model(m, false);
+	printed = print_model(m);
 	ck_assert_ptr_nonnull(strstr(printed,
 		"metrics = { file = \"/run/zoned/zoned.prom\"; interval = 15; };\n"));
 	back = load_ok(printed);
@@ -1178,6 +1323,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_conf_warnings);
 	tcase_add_test(tc, test_conf_all_errors_in_one_run);
 	tcase_add_test(tc, test_conf_diagnostics_name_the_path);
+	tcase_add_test(tc, test_conf_setting_types);
 	tcase_add_test(tc, test_conf_line_limit);
 	tcase_add_test(tc, test_conf_file_not_loadable);
 	tcase_add_test(tc, test_conf_owner_and_mode_check);

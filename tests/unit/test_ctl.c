@@ -179,7 +179,7 @@ START_TEST(test_explain_refusals)
 		"zonectl: explain: SRC and DST must be addresses, or one of "
 		"them \"gateway\"\n",
 		"zonectl: explain: tcp/99999: expected tcp/PORT, udp/PORT, "
-		"sctp/PORT, icmp or icmpv6\n",
+		"sctp/PORT, udplite/PORT, dccp/PORT, icmp or icmpv6\n",
 		"zonectl: explain: SRC and DST are of different families\n",
 	};
 	struct reply r;

@@ -7,7 +7,7 @@
 
 #include <check.h>
 
-#include "sha256.h"
+#include <zone/sha256.h>
 
 static void check_hex(const char *msg, size_t len, const char *want)
 {

@@ -6,8 +6,9 @@
 #include <stdint.h>
 
 /*
- * SHA-256 (FIPS 180-4), for the policy hash, and HMAC-SHA256.  Internal to libzone: none of
- * the libraries zoned already links offers one.
+ * SHA-256 (FIPS 180-4), for the policy hash, and HMAC-SHA256 for the
+ * gateway pair's messages: none of the libraries zoned already links
+ * offers one.
  */
 
 #define SHA256_DIGEST_LEN 32
