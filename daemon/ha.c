@@ -299,10 +299,9 @@ static void on_recv(struct zoned *z, int fd, uint32_t events, void *arg)
 void ha_check_silence(struct zoned *z)
 {
 	struct ha *ha = z->ha;
-	struct timespec now;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (ha->peer_hash[0] && now.tv_sec - ha->heard.tv_sec >= HA_SILENT_S)
+	if (ha->peer_hash[0] &&
+	    mono_ms_since(&ha->heard) >= (int64_t)HA_SILENT_S * 1000)
 		ha_set_silent(z, true);
 }
 
@@ -497,12 +496,9 @@ const char *ha_state(const struct ha *ha)
 
 static long heard_ago(const struct ha *ha)
 {
-	struct timespec now;
-
 	if (!ha->peer_hash[0])
 		return -1;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long)(now.tv_sec - ha->heard.tv_sec);
+	return (long)(mono_ms_since(&ha->heard) / 1000);
 }
 
 /**

@@ -112,6 +112,33 @@ static const char *add_window(struct zone_channel *chan, const char *v,
 }
 
 /*
+ * The string list @key of a channel and its length, or NULL when it is
+ * absent, unusable or empty (reported: leaving it out says @unset); its
+ * line in @ret_line, unless NULL, whenever it is there.
+ */
+static const config_setting_t *
+nonempty_list(struct conf_loader *ld, const config_setting_t *group,
+	      const char *key, const struct conf_chan_aux *aux,
+	      const char *unset, int *ret_line, int *ret_len)
+{
+	const config_setting_t *list;
+
+	list = conf_get_string_list(ld, group, key, aux->what);
+	if (!list)
+		return NULL;
+	if (ret_line)
+		*ret_line = conf_line_of(list);
+	*ret_len = config_setting_length(list);
+	if (*ret_len == 0) {
+		conf_error(ld, conf_line_of(list),
+			   "%s: %s is empty (leave it out %s)", aux->what, key,
+			   unset);
+		return NULL;
+	}
+	return list;
+}
+
+/*
  * windows: recurring weekly windows in local time.  Overlapping windows of
  * one channel are refused: they are a typo more often than intent, and
  * their union is better written as one window.
@@ -129,16 +156,10 @@ static void parse_channel_windows(struct conf_loader *ld,
 	int len;
 	int i;
 
-	list = conf_get_string_list(ld, group, "windows", aux->what);
+	list = nonempty_list(ld, group, "windows", aux,
+			     "for a channel open at any time", NULL, &len);
 	if (!list)
 		return;
-	len = config_setting_length(list);
-	if (len == 0) {
-		conf_error(ld, conf_line_of(list),
-			   "%s: windows is empty (leave it out for a channel open at any time)",
-			   aux->what);
-		return;
-	}
 	if (len > ZONE_WINDOW_MAX) {
 		conf_error(ld, conf_line_of(list),
 			   "%s: windows lists %d windows, at most %d",
@@ -213,17 +234,11 @@ static void parse_channel_macs(struct conf_loader *ld,
 	int len;
 	int i;
 
-	list = conf_get_string_list(ld, group, "from_macs", aux->what);
+	list = nonempty_list(ld, group, "from_macs", aux,
+			     "to admit any Ethernet source", &aux->from_macs_line,
+			     &len);
 	if (!list)
 		return;
-	aux->from_macs_line = conf_line_of(list);
-	len = config_setting_length(list);
-	if (len == 0) {
-		conf_error(ld, conf_line_of(list),
-			   "%s: from_macs is empty (leave it out to admit any Ethernet source)",
-			   aux->what);
-		return;
-	}
 	chan->from_macs = calloc((size_t)len, sizeof(*chan->from_macs));
 	if (!chan->from_macs) {
 		ld->nomem = true;

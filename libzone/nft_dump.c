@@ -45,11 +45,9 @@ static int dump_run(struct zone_nft *nft, uint16_t type, uint16_t family,
 		    uint16_t flags, dump_fill fill, const void *arg,
 		    mnl_cb_t cb, void *data)
 {
-	uint32_t portid = mnl_socket_get_portid(nft->rd);
 	uint32_t seq = ++nft->seq;
 	struct nlmsghdr *nlh;
 	char *buf;
-	ssize_t n;
 	int ret;
 
 	buf = malloc(DUMP_BUF);
@@ -58,22 +56,28 @@ static int dump_run(struct zone_nft *nft, uint16_t type, uint16_t family,
 	nlh = nftnl_nlmsg_build_hdr(buf, type, family, flags | NLM_F_ACK, seq);
 	if (fill)
 		fill(nlh, arg);
-	if (mnl_socket_sendto(nft->rd, nlh, nlh->nlmsg_len) < 0) {
+	if (mnl_socket_sendto(nft->rd, nlh, nlh->nlmsg_len) < 0)
 		ret = -errno;
-		goto out_free;
-	}
-	do {
-		n = mnl_socket_recvfrom(nft->rd, buf, DUMP_BUF);
-		if (n < 0) {
-			ret = -errno;
-			goto out_free;
-		}
-		ret = mnl_cb_run(buf, (size_t)n, seq, portid, cb, data);
-	} while (ret > 0);
-	ret = ret < 0 ? -errno : 0;
-out_free:
+	else
+		ret = nft_recv_done(nft->rd, buf, DUMP_BUF, seq, cb, data);
 	free(buf);
 	return ret;
+}
+
+int nft_recv_done(struct mnl_socket *nl, void *buf, size_t size,
+		  uint32_t seq, mnl_cb_t cb, void *data)
+{
+	uint32_t portid = mnl_socket_get_portid(nl);
+	ssize_t n;
+	int ret;
+
+	do {
+		n = mnl_socket_recvfrom(nl, buf, size);
+		if (n < 0)
+			return -errno;
+		ret = mnl_cb_run(buf, (size_t)n, seq, portid, cb, data);
+	} while (ret > 0);
+	return ret < 0 ? -errno : 0;
 }
 
 int nft_dump_run(struct zone_nft *nft, uint16_t type, uint16_t family,
