@@ -61,12 +61,16 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -Ilibzone/include \
 PRIV_CFLAGS :=
 $(O)/tests/%.o $(O)/bench/%.o: PRIV_CFLAGS := -Ilibzone
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-LIBS = $(shell pkg-config --libs $(PKGS))
+# -lresolv: res_nquery(3) and ns_parserr(3) for breakout by name
+# (daemon/resolver.c), which the daemon archive carries into unit tests
+LIBS = $(shell pkg-config --libs $(PKGS)) -lresolv
 CHECK_LIBS = $(shell pkg-config --libs check)
 
 LIBZONE_SRCS := $(sort $(wildcard libzone/*.c))
-ZONECTL_SRCS := daemon/zonectl.c $(wildcard daemon/ctlmsg.c daemon/policydiff.c)
-ZONED_SRCS := $(filter-out daemon/zonectl.c,$(sort $(wildcard daemon/*.c)))
+ZONECTL_SRCS := daemon/zonectl.c daemon/zonectl_call.c daemon/zonectl_policy.c \
+	daemon/ctlmsg.c daemon/json.c daemon/policydiff.c
+ZONED_SRCS := $(filter-out daemon/zonectl%.c,$(sort $(wildcard daemon/*.c)))
+DAEMON_SRCS := $(filter-out daemon/zoned.c,$(ZONED_SRCS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
 
@@ -74,9 +78,11 @@ LIBZONE := $(O)/libzone.a
 LIBZONE_OBJS := $(LIBZONE_SRCS:%.c=$(O)/%.o)
 ZONED_OBJS := $(ZONED_SRCS:%.c=$(O)/%.o)
 ZONECTL_OBJS := $(ZONECTL_SRCS:%.c=$(O)/%.o)
+DAEMON_A := $(O)/daemon.a
 ZONED := $(O)/zoned
 ZONECTL := $(O)/zonectl
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
+FAKE_TESTS := test_ctwatch test_ha test_nflog test_nftmon test_reload
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(O)/bench/%)
 PROGS := $(ZONED) $(if $(wildcard daemon/zonectl.c),$(ZONECTL))
 
@@ -96,22 +102,26 @@ $(LIBZONE): $(LIBZONE_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-# -lresolv: res_nquery(3) for breakout by name (daemon/resolver.c)
-$(ZONED): $(ZONED_OBJS) $(LIBZONE)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) -lresolv
+# Every daemon object but main's, for zoned and for the unit tests.
+$(DAEMON_A): $(DAEMON_SRCS:%.c=$(O)/%.o)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(ZONED): $(O)/daemon/zoned.o $(DAEMON_A) $(LIBZONE)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(ZONECTL): $(ZONECTL_OBJS) $(LIBZONE)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(O)/tests/%: $(O)/tests/unit/%.o $(LIBZONE)
+# A unit test links the objects it tests from the archives; the tests of
+# modules that talk to the rest of the daemon link fake_daemon.o first.
+$(O)/tests/%: $(O)/tests/unit/%.o $(DAEMON_A) $(LIBZONE)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LIBS) \
+		$(CHECK_LIBS) -lm
 
-# Unit tests of daemon modules also link the objects they test.
-$(O)/tests/test_alert: $(O)/daemon/alert.o $(O)/daemon/alert_fmt.o \
-	$(O)/daemon/alert_agg.o
-$(O)/tests/test_notify: $(O)/daemon/notify.o
-$(O)/tests/test_textesc: $(O)/daemon/textesc.o
+$(FAKE_TESTS:%=$(O)/tests/%): $(O)/tests/unit/fake_daemon.o
 
 $(O)/bench/%: $(O)/bench/%.o $(LIBZONE)
 	@mkdir -p $(@D)
@@ -227,10 +237,15 @@ $(FUZZ_O)/libzone.a: $(LIBZONE_SRCS:libzone/%.c=$(FUZZ_O)/libzone/%.o)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+# The fuzzers of daemon modules compile them in, with the test doubles
+# of the daemon around them (tests/unit/fake_daemon.c).
+FUZZ_FAKE := tests/unit/fake_daemon.c daemon/alert_fmt.c
+
 $(FUZZ_O)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_O)/libzone.a $(wildcard daemon/*.[ch]) \
-		$(wildcard fuzz/*.h) tests/unit/fake_daemon.h
+		$(wildcard fuzz/*.h) tests/unit/fake_daemon.h $(FUZZ_FAKE)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
-		-o $@ $< $(FUZZ_O)/libzone.a $(LIBS)
+		-o $@ $< $(if $(filter fuzz_ctlmsg,$(@F)),,$(FUZZ_FAKE)) \
+		$(FUZZ_O)/libzone.a $(LIBS)
 
 fuzz: deps
 	@$(MAKE) --no-print-directory fuzz-run

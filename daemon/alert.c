@@ -21,6 +21,7 @@
 #include "alert.h"
 #include "alert_agg.h"
 #include "alert_fmt.h"
+#include "monotime.h"
 
 #define JOURNAL_SOCKET "/run/systemd/journal/socket"
 /* A journal datagram: the line plus each value once more, with names. */
@@ -38,14 +39,6 @@ struct alerts {
 	struct alert_agg *agg; /* deny and flow lines over their budget */
 	struct alerts_stats stats;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /**
  * alerts_set_journal_path - send journal datagrams to @path (NULL: use
@@ -99,7 +92,7 @@ struct alerts *alerts_new(int facility)
 	alerts->journal_fd = -1;
 	for (c = 0; c < ALERT_CLASS_MAX; c++) {
 		alert_class_budget(c, &rate, &burst);
-		alert_budget_init(&alerts->budget[c], rate, burst, now_ns());
+		alert_budget_init(&alerts->budget[c], rate, burst, mono_ns());
 	}
 	if (stat(JOURNAL_SOCKET, &st) == 0 && S_ISSOCK(st.st_mode) &&
 	    alerts_set_journal_path(alerts, JOURNAL_SOCKET) < 0) {
@@ -223,7 +216,7 @@ static void send_summary(void *arg, enum alert_event event,
 /* Summaries whose window ended (all of them when @all), and the counts. */
 static void alerts_flush(struct alerts *alerts, bool all)
 {
-	uint64_t now = now_ns();
+	uint64_t now = mono_ns();
 
 	alert_agg_flush(alerts->agg, now, all, send_summary, alerts);
 	if (all)
@@ -279,7 +272,7 @@ void alert_emit(struct alerts *alerts, enum alert_event event, ...)
 	struct alert_pair pairs[ALERT_MAX_PAIRS + 1];
 	char line[ALERT_LINE_MAX];
 	enum alert_class c = alert_event_class(event);
-	uint64_t now = now_ns();
+	uint64_t now = mono_ns();
 	size_t skip = 0;
 	size_t n = 0;
 	const char *key;

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <syslog.h>
 
+#include <zone/utf8.h>
+
 #include "alert_fmt.h"
 
 static const struct {
@@ -130,45 +132,17 @@ int alert_event_priority(enum alert_event event)
 }
 
 /*
- * The length of the valid UTF-8 sequence at @s (at most @n bytes), or 0
- * when it is invalid: overlong forms, surrogates and code points past
- * U+10FFFF are refused, as a log reader would choke on them.
+ * The length of the UTF-8 sequence at @s (at most @n bytes) that may stand
+ * in a value as it is, or 0: invalid UTF-8 would choke a log reader, and
+ * C1 controls and bidirectional formatting characters, which would make a
+ * line read differently from what it holds, are escaped like C0 ones.
  */
 static size_t utf8_seq_len(const unsigned char *s, size_t n)
 {
-	uint32_t cp;
-	size_t len;
-	size_t i;
+	unsigned int cp;
+	size_t len = zone_utf8_len(s, n, &cp);
 
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	/*
-	 * C1 controls (U+0080..U+009F) are escaped like C0 ones, and so are
-	 * the bidirectional formatting characters, which would make a line
-	 * read differently from what it holds.
-	 */
-	if (cp < 0xa0 || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
-	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
-		return 0;
-	return len;
+	return len > 1 && zone_cp_unsafe(cp) ? 0 : len;
 }
 
 static bool value_needs_quotes(const char *value)

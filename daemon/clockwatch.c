@@ -22,6 +22,8 @@
 #include "alert.h"
 #include "clockwatch.h"
 #include "log.h"
+#include "loop.h"
+#include "monotime.h"
 #include "zoned.h"
 
 struct clockwatch {
@@ -33,11 +35,6 @@ struct clockwatch {
 	time_t last_step; /* real time after the last step, 0 if none */
 	int64_t last_delta_ms;
 };
-
-static int64_t ts_ms(const struct timespec *ts)
-{
-	return (int64_t)ts->tv_sec * 1000 + ts->tv_nsec / 1000000;
-}
 
 static void take_ref(struct clockwatch *cw)
 {
@@ -105,8 +102,8 @@ static void on_step(struct zoned *z, int fd, uint32_t events, void *arg)
 	}
 	clock_gettime(CLOCK_REALTIME, &rt);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
-	cw->last_delta_ms = (ts_ms(&rt) - ts_ms(&cw->ref_rt)) -
-			    (ts_ms(&mono) - ts_ms(&cw->ref_mono));
+	cw->last_delta_ms = (timespec_ms(&rt) - timespec_ms(&cw->ref_rt)) -
+			    (timespec_ms(&mono) - timespec_ms(&cw->ref_mono));
 	cw->last_step = rt.tv_sec;
 	cw->steps++;
 	format_delta(cw->last_delta_ms, delta, sizeof(delta));

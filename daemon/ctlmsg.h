@@ -4,7 +4,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <sys/types.h>
 
 /*
@@ -25,6 +24,9 @@
  * reply is any number of CTL_T_OUT (for stdout) and CTL_T_ERR (for stderr)
  * messages, each a NUL-terminated text chunk, then one CTL_T_END.
  */
+
+/* Where zoned listens and zonectl connects, unless told otherwise. */
+#define ZONED_SOCKET_DEFAULT "/run/zoned/zoned.sock"
 
 #define CTL_VERSION 1
 #define CTL_HDR_LEN 16
@@ -128,15 +130,5 @@ ssize_t ctl_reply_encode(enum ctl_type type, int status, const char *text,
  * Returns 0, -EBADMSG or -EPROTO, as ctl_request_decode().
  */
 int ctl_reply_decode(const void *buf, size_t len, struct ctl_reply *ret_reply);
-
-/**
- * ctl_json_string - write @s as a JSON string, quotes included
- *
- * Control characters (C0, DEL, C1) and the bidirectional formatting
- * characters are escaped (\uXXXX) and bytes that are not valid UTF-8
- * become U+FFFD, so that the output is valid JSON whatever the input and
- * safe to show on a terminal.
- */
-void ctl_json_string(FILE *out, const char *s);
 
 #endif

@@ -32,6 +32,8 @@
 #include "alert.h"
 #include "ctwatch_priv.h"
 #include "log.h"
+#include "loop.h"
+#include "monotime.h"
 #include "nlbuf.h"
 #include "stats.h"
 #include "watch.h"
@@ -116,19 +118,10 @@ static int ct_set_rcvbuf(int fd, int size)
 	return -errno;
 }
 
-static int64_t ct_ms_since(const struct timespec *then)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)(now.tv_sec - then->tv_sec) * 1000 +
-	       (now.tv_nsec - then->tv_nsec) / 1000000;
-}
-
 static void ct_schedule_resync(struct zoned *z)
 {
 	struct ctwatch *cw = z->ct;
-	int64_t since = ct_ms_since(&cw->last_resync);
+	int64_t since = mono_ms_since(&cw->last_resync);
 	int64_t delay;
 
 	if (cw->resync_armed)
@@ -229,28 +222,13 @@ static void ct_event_ready(struct zoned *z, int fd, uint32_t events,
 			   void *arg)
 {
 	struct ctwatch *cw = z->ct;
-	ssize_t n;
-	int i;
 
 	(void)fd;
 	(void)events;
 	(void)arg;
-	for (i = 0; i < CT_BATCH; i++) {
-		n = nl_recv_kernel(mnl_socket_get_fd(cw->ev), cw->buf,
-				   sizeof(cw->buf));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == ENOBUFS) {
-				ct_overrun(z);
-				continue;
-			}
-			if (errno != EAGAIN)
-				log_warn("conntrack events, ignoring");
-			return;
-		}
-		ct_event_datagram(z, cw->buf, (size_t)n);
-	}
+	nl_recv_batch(z, mnl_socket_get_fd(cw->ev), cw->buf, sizeof(cw->buf),
+		      CT_BATCH, ct_event_datagram, ct_overrun,
+		      "conntrack events");
 }
 
 /* --- dumps ------------------------------------------------------------------ */
@@ -526,8 +504,8 @@ void ctwatch_close(struct zoned *z)
 		return;
 	log_info("conntrack watcher: %llu events in %.3f s, %llu overruns, %llu sweeps",
 		 (unsigned long long)cw->n_events,
-		 (double)(cw->last_event.tv_sec - cw->first_event.tv_sec) +
-		 (cw->last_event.tv_nsec - cw->first_event.tv_nsec) / 1e9,
+		 (double)(timespec_ns(&cw->last_event) -
+			  timespec_ns(&cw->first_event)) / 1e9,
 		 (unsigned long long)cw->lost_total,
 		 (unsigned long long)cw->n_sweeps);
 	if (cw->resync_tfd >= 0)

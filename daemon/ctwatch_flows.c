@@ -24,6 +24,7 @@
 #include <zone/verdict.h>
 
 #include "ctwatch_priv.h"
+#include "monotime.h"
 #include "nlbuf.h"
 #include "watch.h"
 #include "zoned.h"
@@ -161,15 +162,6 @@ static int ct_flowdump_msg_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int64_t us_since(const struct timespec *then)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)(now.tv_sec - then->tv_sec) * 1000000 +
-	       (now.tv_nsec - then->tv_nsec) / 1000;
-}
-
 /**
  * ctwatch_flowdump_next - handle what has arrived of the dump, one slice
  * @cb: called for each cross-segment flow
@@ -210,7 +202,7 @@ int ctwatch_flowdump_next(struct zoned *z, struct ctwatch_flowdump *d,
 			return -errno;
 		if (ret == MNL_CB_STOP)
 			return 0;
-	} while (us_since(&start) < CT_FLOWDUMP_SLICE_US);
+	} while (mono_us_since(&start) < CT_FLOWDUMP_SLICE_US);
 	return 1;
 }
 

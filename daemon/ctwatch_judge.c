@@ -26,6 +26,7 @@
 #include "alert.h"
 #include "ctwatch_priv.h"
 #include "log.h"
+#include "monotime.h"
 #include "stats.h"
 #include "zoned.h"
 
@@ -34,20 +35,6 @@
  * address notifications arrive (ctwatch.c subscribes to them).
  */
 #define CT_LOCAL_REFRESH_MS 1000
-
-static bool ct_has_ports(uint8_t proto)
-{
-	switch (proto) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-	case IPPROTO_UDPLITE:
-	case IPPROTO_SCTP:
-	case IPPROTO_DCCP:
-		return true;
-	default:
-		return false;
-	}
-}
 
 static void ct_addr_get(const struct nf_conntrack *ct, int l3, int attr4,
 			int attr6, struct zone_addr *ret)
@@ -98,7 +85,7 @@ int ct_decode(const struct nf_conntrack *ct, struct ct_flow *ret)
 		ct_addr_get(ct, l3, ATTR_ORIG_IPV4_DST, ATTR_ORIG_IPV6_DST,
 			    &ret->f.dst);
 	ret->f.proto = nfct_get_attr_u8(ct, ATTR_ORIG_L4PROTO);
-	ret->has_ports = ct_has_ports(ret->f.proto);
+	ret->has_ports = zone_proto_has_ports(ret->f.proto);
 	if (ret->has_ports) {
 		ret->sport = ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_SRC));
 		ret->f.dport = ntohs(nfct_get_attr_u16(ct, repl ?
@@ -111,15 +98,6 @@ int ct_decode(const struct nf_conntrack *ct, struct ct_flow *ret)
 	ret->bytes = nfct_get_attr_u64(ct, ATTR_ORIG_COUNTER_BYTES) +
 		     nfct_get_attr_u64(ct, ATTR_REPL_COUNTER_BYTES);
 	return 0;
-}
-
-static int64_t ms_since(const struct timespec *then)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)(now.tv_sec - then->tv_sec) * 1000 +
-	       (now.tv_nsec - then->tv_nsec) / 1000000;
 }
 
 /**
@@ -230,7 +208,7 @@ bool ct_path(struct ctwatch *cw, const struct ct_flow *fl,
 	bool d;
 
 	if (!cw->rt_registered &&
-	    ms_since(&cw->local_at) > CT_LOCAL_REFRESH_MS)
+	    mono_ms_since(&cw->local_at) > CT_LOCAL_REFRESH_MS)
 		ct_local_refresh(cw);
 	if (addr_never_forwarded(&fl->f.src) ||
 	    addr_never_forwarded(&fl->f.dst))
@@ -249,7 +227,7 @@ bool ct_path(struct ctwatch *cw, const struct ct_flow *fl,
 bool ct_is_local(struct ctwatch *cw, const struct ct_flow *fl)
 {
 	if (!cw->rt_registered &&
-	    ms_since(&cw->local_at) > CT_LOCAL_REFRESH_MS)
+	    mono_ms_since(&cw->local_at) > CT_LOCAL_REFRESH_MS)
 		ct_local_refresh(cw);
 	return addr_is_local(cw, &fl->f.src) || addr_is_local(cw, &fl->f.dst);
 }

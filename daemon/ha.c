@@ -36,7 +36,11 @@
 #include "alert.h"
 #include "ctlmsg.h"
 #include "ha.h"
+#include "ha_int.h"
+#include "json.h"
 #include "log.h"
+#include "loop.h"
+#include "monotime.h"
 #include "textesc.h"
 #include "zoned.h"
 
@@ -44,32 +48,6 @@
 /* Datagrams read per wakeup: bound the work a flood can cause. */
 #define HA_RECV_BATCH 16
 
-struct ha {
-	int fd;
-	int tfd;
-	char ifname[IF_NAMESIZE];
-	struct zone_addr peer;
-	char key_file[256];
-	uint8_t key[HA_KEY_MAX];
-	size_t key_len;
-	uint64_t sent_seq;
-	uint64_t peer_seq;
-	char peer_hash[HA_HASH_LEN + 1]; /* "" until heard */
-	struct timespec heard; /* CLOCK_MONOTONIC */
-	bool silent;
-	bool mismatch;
-	uint64_t rejected; /* bad MAC, size, sender */
-	int send_errno; /* of the last send, 0: sent */
-	char error[400]; /* why it is not running */
-};
-
-static uint64_t now_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /**
  * ha_msg_build - the message carrying @hash with sequence @seq
@@ -208,7 +186,7 @@ static void ha_send(struct zoned *z)
 	struct sockaddr_storage ss;
 	uint8_t msg[HA_MSG_LEN];
 	socklen_t len;
-	uint64_t seq = now_ns(CLOCK_REALTIME);
+	uint64_t seq = clock_ns(CLOCK_REALTIME);
 
 	if (ha->fd < 0)
 		return;
@@ -277,8 +255,8 @@ static void ha_set_silent(struct zoned *z, bool silent)
 }
 
 /* One datagram: taken when the peer sent it, under the key, and new. */
-static void ha_receive(struct zoned *z, const struct sockaddr_storage *ss,
-		       const uint8_t *buf, size_t n)
+void ha_receive(struct zoned *z, const struct sockaddr_storage *ss,
+		const uint8_t *buf, size_t n)
 {
 	struct ha *ha = z->ha;
 	char hash[HA_HASH_LEN + 1];
@@ -318,13 +296,12 @@ static void on_recv(struct zoned *z, int fd, uint32_t events, void *arg)
 }
 
 /* Silent: nothing valid from the peer for HA_SILENT_S seconds. */
-static void ha_check_silence(struct zoned *z)
+void ha_check_silence(struct zoned *z)
 {
 	struct ha *ha = z->ha;
-	struct timespec now;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (ha->peer_hash[0] && now.tv_sec - ha->heard.tv_sec >= HA_SILENT_S)
+	if (ha->peer_hash[0] &&
+	    mono_ms_since(&ha->heard) >= (int64_t)HA_SILENT_S * 1000)
 		ha_set_silent(z, true);
 }
 
@@ -506,7 +483,7 @@ void ha_update(struct zoned *z)
 	ha_judge(z);
 }
 
-static const char *ha_state(const struct ha *ha)
+const char *ha_state(const struct ha *ha)
 {
 	if (ha->fd < 0)
 		return "down";
@@ -519,12 +496,9 @@ static const char *ha_state(const struct ha *ha)
 
 static long heard_ago(const struct ha *ha)
 {
-	struct timespec now;
-
 	if (!ha->peer_hash[0])
 		return -1;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long)(now.tv_sec - ha->heard.tv_sec);
+	return (long)(mono_ms_since(&ha->heard) / 1000);
 }
 
 /**
@@ -551,33 +525,30 @@ void ha_status_text(const struct zoned *z, FILE *out)
 }
 
 /**
- * ha_status_json - ,"ha":{...} or ,"ha":null
+ * ha_status_json - the member "ha": an object, or null without a pair
  */
-void ha_status_json(const struct zoned *z, FILE *out)
+void ha_status_json(const struct zoned *z, struct json *j)
 {
 	const struct ha *ha = z->ha;
 	char peer[ZONE_PREFIX_STRLEN];
 
-	fputs(",\"ha\":", out);
 	if (!ha) {
-		fputs("null", out);
+		json_null(j, "ha");
 		return;
 	}
 	peer_text(ha, peer, sizeof(peer));
-	fprintf(out, "{\"state\":\"%s\",\"peer\":\"%s\",\"interface\":",
-		ha_state(ha), peer);
-	ctl_json_string(out, ha->ifname);
-	fputs(",\"peer_hash\":", out);
-	if (ha->peer_hash[0])
-		fprintf(out, "\"%s\",\"heard_seconds_ago\":%ld", ha->peer_hash,
-			heard_ago(ha));
-	else
-		fputs("null,\"heard_seconds_ago\":null", out);
-	fprintf(out, ",\"rejected\":%llu,\"error\":",
-		(unsigned long long)ha->rejected);
-	if (ha->fd < 0)
-		ctl_json_string(out, ha->error);
-	else
-		fputs("null", out);
-	fputc('}', out);
+	json_object(j, "ha");
+	json_string(j, "state", ha_state(ha));
+	json_string(j, "peer", peer);
+	json_string(j, "interface", ha->ifname);
+	if (ha->peer_hash[0]) {
+		json_string(j, "peer_hash", ha->peer_hash);
+		json_int(j, "heard_seconds_ago", heard_ago(ha));
+	} else {
+		json_null(j, "peer_hash");
+		json_null(j, "heard_seconds_ago");
+	}
+	json_uint(j, "rejected", ha->rejected);
+	json_string(j, "error", ha->fd < 0 ? ha->error : NULL);
+	json_end(j);
 }

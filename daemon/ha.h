@@ -45,7 +45,8 @@ void ha_close(struct zoned *z);
 
 /* ha_status_text / ha_status_json - the pair's part of zonectl status */
 void ha_status_text(const struct zoned *z, FILE *out);
-void ha_status_json(const struct zoned *z, FILE *out);
+struct json;
+void ha_status_json(const struct zoned *z, struct json *j);
 
 /*
  * ha_msg_build - the message carrying @hash (64 hex digits) with

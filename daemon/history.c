@@ -26,8 +26,9 @@
 #include <zone/diag.h>
 #include <zone/model.h>
 
-#include "control_priv.h"
+#include "ctlcmd.h"
 #include "history.h"
+#include "json.h"
 #include "log.h"
 #include "policydiff.h"
 #include "zoned.h"
@@ -442,7 +443,7 @@ void ctl_history(struct zoned *z, const struct ctl_request *req,
 		return;
 	}
 	if (o->json)
-		fputc('[', o->out);
+		json_array(&o->j, NULL);
 	for (i = 0; i < l.n; i++) {
 		const struct hentry *e = &l.v[i];
 
@@ -452,24 +453,20 @@ void ctl_history(struct zoned *z, const struct ctl_request *req,
 				e->hash, e->who, e->trigger, e->changes);
 			continue;
 		}
-		fputs(i ? ",{\"time\":" : "{\"time\":", o->out);
-		ctl_json_string(o->out, when);
-		fputs(",\"hash\":", o->out);
-		ctl_json_string(o->out, e->hash);
-		fputs(",\"who\":", o->out);
-		ctl_json_string(o->out, e->who);
-		fputs(",\"trigger\":", o->out);
-		ctl_json_string(o->out, e->trigger);
-		fputs(",\"changes\":", o->out);
-		ctl_json_string(o->out, e->changes);
-		fprintf(o->out, ",\"in_force\":%s}",
-			i + 1 == l.n && strcmp(e->hash,
-					       zone_model_hash(z->model)) == 0 ?
-				"true" :
-				"false");
+		json_object(&o->j, NULL);
+		json_string(&o->j, "time", when);
+		json_string(&o->j, "hash", e->hash);
+		json_string(&o->j, "who", e->who);
+		json_string(&o->j, "trigger", e->trigger);
+		json_string(&o->j, "changes", e->changes);
+		json_bool(&o->j, "in_force",
+			  i + 1 == l.n &&
+				  strcmp(e->hash, zone_model_hash(z->model)) ==
+					  0);
+		json_end(&o->j);
 	}
 	if (o->json)
-		fputs("]\n", o->out);
+		json_finish(&o->j);
 	else if (l.n == 0)
 		fputs("no policy in the history\n", o->out);
 	free(l.v);
@@ -498,11 +495,6 @@ void ctl_show(struct zoned *z, const struct ctl_request *req, struct ctl_out *o)
 	free(path);
 	if (o->json) {
 		/* text: the stored file is read back as it is */
-		fputs("{\"hash\":", o->out);
-		ctl_json_string(o->out, hash);
-		fputs(",\"config\":", o->out);
-	}
-	if (o->json) {
 		char *text = NULL;
 		size_t len = 0;
 		FILE *m = open_memstream(&text, &len);
@@ -511,9 +503,11 @@ void ctl_show(struct zoned *z, const struct ctl_request *req, struct ctl_out *o)
 			fwrite(buf, 1, n, m);
 		if (m)
 			fclose(m);
-		ctl_json_string(o->out, text ? text : "");
+		json_object(&o->j, NULL);
+		json_string(&o->j, "hash", hash);
+		json_string(&o->j, "config", text ? text : "");
+		json_finish(&o->j);
 		free(text);
-		fputs("}\n", o->out);
 	} else {
 		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
 			fwrite(buf, 1, n, o->out);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Emergency isolation (zonectl isolate/release): a host, a network, a zone
- * or an attachment cut off from every other segment at once.
+ * Emergency isolation, the state: the set of isolated hosts, networks,
+ * zones and attachments, its state file, and the resolution of a target to
+ * prefixes.  The commands that change it (zonectl isolate/release) are in
+ * ctl_isolate.c; reload.c compiles isolation_prefixes() into the table.
  *
  * The set lives in a state file so that it outlasts reloads, restarts and
  * reboots until an operator releases it.  Every change is written to disk
@@ -32,20 +34,15 @@
 #include <zone/addr.h>
 #include <zone/model.h>
 
-#include "alert.h"
-#include "control.h"
-#include "control_priv.h"
-#include "log.h"
-#include "textesc.h"
-#include "watch.h"
-#include "zoned.h"
+#include "isolation.h"
 
 #define ISOLATION_FILE "isolation"
 #define ISOLATION_MAGIC "zoned-isolation 1"
 #define ISOLATION_MAX 256 /* entries */
 #define ISOLATION_PREFIX_MAX 1024 /* prefixes of one entry */
-#define ISOLATION_REASON_MAX 512
 #define ISOLATION_LINE_MAX 65536
+/* a target is one argument of zonectl: CTL_ARG_MAX in ctlmsg.h */
+#define ISOLATION_TARGET_MAX 1024
 
 struct iso_entry {
 	char *target;
@@ -170,7 +167,7 @@ static int iso_parse_line(char *line, struct iso_entry *e)
 	since = strtoll(field[0], &end, 10);
 	if (errno || *end || end == field[0] || since < 0)
 		return -EINVAL;
-	if (!iso_text_ok(field[1], CTL_ARG_MAX) ||
+	if (!iso_text_ok(field[1], ISOLATION_TARGET_MAX) ||
 	    !iso_text_ok(field[3], ISOLATION_REASON_MAX))
 		return -EINVAL;
 	ret = iso_parse_prefixes(field[2], &e->prefixes, &e->n_prefixes);
@@ -533,234 +530,106 @@ static ssize_t iso_find(const struct isolation *iso, const char *canon)
 	return -1;
 }
 
-static void iso_print_prefixes(const struct iso_entry *e, struct ctl_out *o)
+/* isolation_path - the state file, for messages */
+const char *isolation_path(const struct isolation *iso)
 {
-	char buf[ZONE_PREFIX_STRLEN];
-	size_t j;
-
-	for (j = 0; j < e->n_prefixes; j++) {
-		zone_prefix_format(&e->prefixes[j], buf, sizeof(buf));
-		if (o->json) {
-			fputs(j ? "," : "", o->out);
-			ctl_json_string(o->out, buf);
-		} else {
-			fprintf(o->out, "%s%s", j ? "," : "", buf);
-		}
-	}
+	return iso->path;
 }
 
 /**
- * isolation_print - list the set as text lines or a JSON array
- */
-void isolation_print(const struct isolation *iso, struct ctl_out *o)
-{
-	char when[32];
-	size_t i;
-
-	if (o->json)
-		fputc('[', o->out);
-	for (i = 0; i < isolation_count(iso); i++) {
-		const struct iso_entry *e = &iso->entries[i];
-
-		ctl_time(e->since, when, sizeof(when));
-		if (!o->json) {
-			fputs("isolated ", o->out);
-			text_fputs(o->out, e->target);
-			fprintf(o->out, " since %s (", when);
-			iso_print_prefixes(e, o);
-			fputs("): ", o->out);
-			text_fputs(o->out, e->reason);
-			fputc('\n', o->out);
-			continue;
-		}
-		fputs(i ? ",{\"target\":" : "{\"target\":", o->out);
-		ctl_json_string(o->out, e->target);
-		fputs(",\"since\":", o->out);
-		ctl_json_string(o->out, when);
-		fputs(",\"reason\":", o->out);
-		ctl_json_string(o->out, e->reason);
-		fputs(",\"prefixes\":[", o->out);
-		iso_print_prefixes(e, o);
-		fputs("]}", o->out);
-	}
-	if (o->json)
-		fputc(']', o->out);
-}
-
-static const char *iso_resolve_error(int err)
-{
-	switch (err) {
-	case -ENOENT:
-		return "not an address, prefix, zone or attachment";
-	case -EDOM:
-		return "has no networks; isolate its prefixes instead";
-	default:
-		return strerror(-err);
-	}
-}
-
-/* Put the new set in the kernel and cut the live flows of @e. */
-static void iso_enforce(struct zoned *z, const struct iso_entry *e,
-			struct ctl_out *o)
-{
-	int killed = 0;
-	size_t i;
-	int ret;
-
-	ret = zoned_reapply(z, "isolate");
-	if (ret < 0)
-		ctl_fail(o,
-			 "isolate %s: recorded, but the kernel table was "
-			 "not updated: %s",
-			 e->target, strerror(-ret));
-	for (i = 0; i < e->n_prefixes; i++) {
-		ret = ctwatch_kill(z, &e->prefixes[i]);
-		if (ret < 0)
-			ctl_fail(o, "isolate %s: cutting live flows: %s",
-				 e->target, strerror(-ret));
-		else
-			killed += ret;
-	}
-	if (o->json) {
-		fputs("{\"isolated\":", o->out);
-		ctl_json_string(o->out, e->target);
-		fputs(",\"prefixes\":[", o->out);
-		iso_print_prefixes(e, o);
-		fprintf(o->out, "],\"flows_cut\":%d}\n", killed);
-	} else {
-		fprintf(o->out, "isolated %s (", e->target);
-		iso_print_prefixes(e, o);
-		fprintf(o->out, "), %d live flow%s cut\n", killed,
-			killed == 1 ? "" : "s");
-	}
-}
-
-/**
- * ctl_isolate - zonectl isolate TARGET --reason TEXT
+ * isolation_add - isolate @target and write the set to disk
+ * @iso: the set
+ * @target: an address, a prefix, or the name of a zone or attachment
+ * @model: the model in force, to resolve a name against
+ * @reason: one line of text, 1 to ISOLATION_REASON_MAX bytes
+ * @now: the time recorded
+ * @ret: the new entry, appended last (or the one already there),
+ *       borrowed from @iso until the next change or isolation_prefixes()
+ * @ret_io: set when the error came from writing the state file
  *
- * Record first, then the kernel, then the live flows (see the top of the
- * file).  Isolating a target twice keeps the first record.
+ * Returns 0; -EEXIST when @target is already isolated (@ret is that
+ * entry); -ENOENT for an unknown name, -EDOM for a segment without
+ * networks; -EMSGSIZE for a bad reason; -ENOMEM; or the -errno of writing
+ * the file, in which case the set is left as it was: nothing is enforced
+ * that a restart would lose.
  */
-void ctl_isolate(struct zoned *z, const struct ctl_request *req,
-		 struct ctl_out *o)
+int isolation_add(struct isolation *iso, const char *target,
+		  const struct zone_model *model, const char *reason,
+		  time_t now, struct isolation_entry *ret, bool *ret_io)
 {
 	struct iso_entry e = { 0 };
-	const char *reason = req->argv[1];
-	const char *why;
 	ssize_t idx;
-	int ret;
+	int err;
 
-	if (!z->iso) {
-		ctl_fail(o, "isolation state is unavailable");
-		return;
-	}
-	/* kept, and shown again on terminals and in syslog */
-	why = text_problem(reason);
-	if (why) {
-		ctl_fail(o,
-			 "the reason %s: it must be UTF-8 text without "
-			 "control or bidirectional formatting characters",
-			 why);
-		return;
-	}
-	if (!iso_text_ok(reason, ISOLATION_REASON_MAX)) {
-		ctl_fail(o, "the reason must be 1 to %d bytes",
-			 ISOLATION_REASON_MAX);
-		return;
-	}
-	ret = iso_resolve(req->argv[0], z->model, &e.target, &e.prefixes,
+	*ret_io = false;
+	if (!iso_text_ok(reason, ISOLATION_REASON_MAX))
+		return -EMSGSIZE;
+	err = iso_resolve(target, model, &e.target, &e.prefixes,
 			  &e.n_prefixes);
-	if (ret < 0) {
-		ctl_fail(o, "%s: %s", req->argv[0], iso_resolve_error(ret));
-		return;
-	}
-	idx = iso_find(z->iso, e.target);
+	if (err < 0)
+		return err;
+	idx = iso_find(iso, e.target);
 	if (idx >= 0) {
-		fprintf(o->json ? o->err : o->out, "%s is already isolated\n",
-			e.target);
-		if (o->json)
-			fputs("{}\n", o->out);
 		iso_entry_clear(&e);
-		return;
+		isolation_get(iso, (size_t)idx, ret);
+		return -EEXIST;
 	}
 	e.reason = strdup(reason);
-	e.since = time(NULL);
+	e.since = now;
 	if (!e.reason) {
 		iso_entry_clear(&e);
-		ctl_fail(o, "isolate: %s", strerror(ENOMEM));
-		return;
+		return -ENOMEM;
 	}
-	ret = iso_append(z->iso, &e);
-	if (ret < 0) {
+	err = iso_append(iso, &e);
+	if (err < 0) {
 		iso_entry_clear(&e);
-		ctl_fail(o, "isolate: %s", strerror(-ret));
-		return;
+		return err;
 	}
-	ret = isolation_save(z->iso);
-	if (ret < 0) {
-		/* not on disk: do not enforce what a restart would lose */
-		iso_entry_clear(&z->iso->entries[--z->iso->n]);
-		log_warnx("isolate %s: writing %s: %s", req->argv[0],
-			  z->iso->path, strerror(-ret));
-		ctl_fail(o, "isolate: cannot write the state file %s: %s",
-			 z->iso->path, strerror(-ret));
-		return;
+	err = isolation_save(iso);
+	if (err < 0) {
+		iso_entry_clear(&iso->entries[--iso->n]);
+		*ret_io = true;
+		return err;
 	}
-	idx = (ssize_t)z->iso->n - 1;
-	alert_emit(z->alerts, ALERT_ISOLATE, "target",
-		   z->iso->entries[idx].target, "reason", reason, NULL);
-	iso_enforce(z, &z->iso->entries[idx], o);
+	isolation_get(iso, iso->n - 1, ret);
+	return 0;
 }
 
 /**
- * ctl_release - zonectl release TARGET
+ * isolation_remove - release @target and write the set to disk
+ * @target: as isolated (an address or prefix in any form, or a name)
+ * @ret_target: the canonical target released, for the caller to free
+ *
+ * Returns 0, -ENOENT when @target is not isolated, or the -errno of
+ * writing the file, in which case it stays isolated rather than diverge
+ * from the disk.
  */
-void ctl_release(struct zoned *z, const struct ctl_request *req,
-		 struct ctl_out *o)
+int isolation_remove(struct isolation *iso, const char *target,
+		     char **ret_target)
 {
 	struct iso_entry gone;
 	struct zone_prefix p;
 	char canon[ZONE_PREFIX_STRLEN];
-	const char *target = req->argv[0];
 	ssize_t idx;
-	int ret;
+	int err;
 
-	if (!z->iso) {
-		ctl_fail(o, "isolation state is unavailable");
-		return;
-	}
 	if (zone_prefix_parse(target, &p) == 0)
 		target = zone_prefix_format(&p, canon, sizeof(canon));
-	idx = iso_find(z->iso, target);
-	if (idx < 0) {
-		ctl_fail(o, "%s is not isolated", target);
-		return;
+	idx = iso_find(iso, target);
+	if (idx < 0)
+		return -ENOENT;
+	gone = iso->entries[idx];
+	memmove(&iso->entries[idx], &iso->entries[idx + 1],
+		(iso->n - (size_t)idx - 1) * sizeof(gone));
+	iso->n--;
+	err = isolation_save(iso);
+	if (err < 0) {
+		/* back in, at the end: the order is not significant */
+		iso->entries[iso->n++] = gone;
+		return err;
 	}
-	gone = z->iso->entries[idx];
-	memmove(&z->iso->entries[idx], &z->iso->entries[idx + 1],
-		(z->iso->n - (size_t)idx - 1) * sizeof(gone));
-	z->iso->n--;
-	ret = isolation_save(z->iso);
-	if (ret < 0) {
-		/* keep it isolated rather than diverge from the disk */
-		z->iso->entries[z->iso->n++] = gone;
-		ctl_fail(o, "release: cannot write the state file %s: %s",
-			 z->iso->path, strerror(-ret));
-		return;
-	}
-	alert_emit(z->alerts, ALERT_RELEASE, "target", gone.target, NULL);
-	ret = zoned_reapply(z, "release");
-	if (ret < 0)
-		ctl_fail(o,
-			 "release %s: recorded, but the kernel table was "
-			 "not updated: %s",
-			 gone.target, strerror(-ret));
-	if (o->json) {
-		fputs("{\"released\":", o->out);
-		ctl_json_string(o->out, gone.target);
-		fputs("}\n", o->out);
-	} else {
-		fprintf(o->out, "released %s\n", gone.target);
-	}
+	*ret_target = gone.target;
+	gone.target = NULL;
 	iso_entry_clear(&gone);
+	return 0;
 }

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "loop.h"
 #include "zoned.h"
 
 /* Bound the work per wakeup: one batch of ready fds at a time. */

@@ -20,8 +20,9 @@
 #include <zone/ruleset.h>
 
 #include "clockwatch.h"
-#include "control_priv.h"
+#include "isolation.h"
 #include "log.h"
+#include "loop.h"
 #include "metrics.h"
 #include "stats.h"
 #include "zoned.h"

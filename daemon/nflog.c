@@ -5,6 +5,8 @@
  * judged again with zone_verdict() and become deny and spoof alerts,
  * aggregated per (source, destination, protocol, port): the first one at
  * once with count=1, then one summary per window with the count since.
+ * nflog_decode.c reads each message; this file binds, aggregates and
+ * alerts.
  *
  * libmnl only: one socket, bound with an ACK
  * so that a group held by another listener is a clear error.
@@ -34,6 +36,9 @@
 
 #include "alert.h"
 #include "log.h"
+#include "loop.h"
+#include "monotime.h"
+#include "nflog_decode.h"
 #include "nlbuf.h"
 #include "stats.h"
 #include "watch.h"
@@ -48,14 +53,6 @@
 #define NFLOG_WINDOW_MS 10000	/* one summary per key per window */
 #define NFLOG_MAX_KEYS 4096
 #define NFLOG_BUCKETS 1024
-
-enum nflog_kind {
-	NFLOG_DENY,
-	NFLOG_MONITOR,		/* would have been dropped (monitor mode) */
-	NFLOG_ISOLATE,
-	NFLOG_SPOOF,
-	NFLOG_OTHER,
-};
 
 /* One aggregation key and what it has counted in its window. */
 struct nflog_agg {
@@ -92,23 +89,6 @@ struct nflog {
 	uint64_t malformed;
 	char buf[65536];
 };
-
-/* A logged packet, decoded. */
-struct nflog_rec {
-	enum nflog_kind kind;
-	const char *arg;		/* the rest of the prefix */
-	struct zone_flow f;
-	bool has_ports;
-	uint32_t indev;
-};
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* --- configuration ------------------------------------------------------- */
 
@@ -175,192 +155,6 @@ static int nflog_bind(struct nflog *nf)
 	mnl_attr_put_u32(nlh, NFULA_CFG_NLBUFSIZ, htonl(NFLOG_NLBUFSIZ));
 	mnl_attr_put_u16(nlh, NFULA_CFG_FLAGS, htons(NFULNL_CFG_F_SEQ));
 	return nflog_cfg_send(nf, nlh);
-}
-
-/* --- decoding -------------------------------------------------------------- */
-
-static int nflog_attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(attr);
-
-	if (mnl_attr_type_valid(attr, NFULA_MAX) < 0)
-		return MNL_CB_OK;
-	switch (type) {
-	case NFULA_MARK:
-	case NFULA_IFINDEX_INDEV:
-	case NFULA_IFINDEX_OUTDEV:
-	case NFULA_SEQ:
-	case NFULA_SEQ_GLOBAL:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-			return MNL_CB_ERROR;
-		break;
-	case NFULA_PREFIX:
-		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
-			return MNL_CB_ERROR;
-		break;
-	case NFULA_PACKET_HDR:
-		if (mnl_attr_validate2(attr, MNL_TYPE_UNSPEC,
-			sizeof(struct nfulnl_msg_packet_hdr)) < 0)
-			return MNL_CB_ERROR;
-		break;
-	case NFULA_PAYLOAD:
-		if (mnl_attr_validate(attr, MNL_TYPE_UNSPEC) < 0)
-			return MNL_CB_ERROR;
-		break;
-	default:
-		return MNL_CB_OK;
-	}
-	tb[type] = attr;
-	return MNL_CB_OK;
-}
-
-static void nflog_l4(const uint8_t *p, size_t len, struct nflog_rec *rec)
-{
-	switch (rec->f.proto) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-	case IPPROTO_UDPLITE:
-	case IPPROTO_SCTP:
-	case IPPROTO_DCCP:
-		if (len < 4)
-			return;
-		rec->has_ports = true;
-		rec->f.dport = (uint16_t)(p[2] << 8 | p[3]);
-		break;
-	default:
-		break;
-	}
-}
-
-static int nflog_ipv4(const uint8_t *p, size_t len, struct nflog_rec *rec)
-{
-	size_t ihl;
-
-	if (len < 20)
-		return -EINVAL;
-	ihl = (size_t)(p[0] & 0x0f) * 4;
-	if (ihl < 20 || ihl > len)
-		return -EINVAL;
-	rec->f.src.family = AF_INET;
-	rec->f.dst.family = AF_INET;
-	memcpy(rec->f.src.bytes, p + 12, 4);
-	memcpy(rec->f.dst.bytes, p + 16, 4);
-	rec->f.proto = p[9];
-	/* only the first fragment carries the ports */
-	if (((p[6] << 8 | p[7]) & 0x1fff) == 0)
-		nflog_l4(p + ihl, len - ihl, rec);
-	return 0;
-}
-
-static int nflog_ipv6(const uint8_t *p, size_t len, struct nflog_rec *rec)
-{
-	size_t off = 40;
-	uint8_t nh;
-	int i;
-
-	if (len < 40)
-		return -EINVAL;
-	rec->f.src.family = AF_INET6;
-	rec->f.dst.family = AF_INET6;
-	memcpy(rec->f.src.bytes, p + 8, 16);
-	memcpy(rec->f.dst.bytes, p + 24, 16);
-	nh = p[6];
-	/* walk a few extension headers to the transport header */
-	for (i = 0; i < 8 && off + 8 <= len; i++) {
-		if (nh == 0 || nh == 43 || nh == 60) {
-			nh = p[off];
-			off += ((size_t)p[off + 1] + 1) * 8;
-		} else if (nh == 51) {
-			nh = p[off];
-			off += ((size_t)p[off + 1] + 2) * 4;
-		} else if (nh == 44) {
-			bool first = ((p[off + 2] << 8 | p[off + 3]) & 0xfff8) == 0;
-
-			nh = p[off];
-			off += 8;
-			if (!first) {
-				rec->f.proto = nh;
-				return 0;
-			}
-		} else {
-			break;
-		}
-	}
-	rec->f.proto = nh;
-	if (off <= len)
-		nflog_l4(p + off, len - off, rec);
-	return 0;
-}
-
-/* true when @text starts with the word @word; *@ret_rest is what follows */
-static bool nflog_prefix_word(const char *text, const char *word,
-			      const char **ret_rest)
-{
-	size_t len = strlen(word);
-
-	if (strncmp(text, word, len) != 0 ||
-	    (text[len] != '\0' && text[len] != ' '))
-		return false;
-	*ret_rest = text + len + (text[len] == ' ');
-	return true;
-}
-
-/* "zoned deny hard-invariant" -> NFLOG_DENY, "hard-invariant" */
-static enum nflog_kind nflog_prefix(const char *prefix, const char **ret_arg)
-{
-	static const struct {
-		const char *word;
-		enum nflog_kind kind;
-	} words[] = {
-		{ "deny", NFLOG_DENY },
-		{ "monitor", NFLOG_MONITOR },
-		{ "isolate", NFLOG_ISOLATE },
-		{ "spoof", NFLOG_SPOOF },
-	};
-	size_t plen = strlen(ZONE_LOG_PREFIX);
-	size_t i;
-
-	*ret_arg = "";
-	if (strncmp(prefix, ZONE_LOG_PREFIX, plen) != 0)
-		return NFLOG_OTHER;
-	prefix += plen;
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (nflog_prefix_word(prefix, words[i].word, ret_arg))
-			break;
-	if (i == sizeof(words) / sizeof(words[0]))
-		return NFLOG_OTHER;
-	/* "zoned monitor spoof <segment>": a spoof monitor mode let by */
-	if (words[i].kind == NFLOG_MONITOR &&
-	    nflog_prefix_word(*ret_arg, "spoof", ret_arg))
-		return NFLOG_SPOOF;
-	return words[i].kind;
-}
-
-static int nflog_decode(const struct nlattr **tb, struct nflog_rec *rec)
-{
-	const uint8_t *p;
-	size_t len;
-
-	memset(rec, 0, sizeof(*rec));
-	if (!tb[NFULA_PAYLOAD] || !tb[NFULA_PREFIX])
-		return -EINVAL;
-	rec->kind = nflog_prefix(mnl_attr_get_str(tb[NFULA_PREFIX]),
-				 &rec->arg);
-	if (tb[NFULA_IFINDEX_INDEV])
-		rec->indev = ntohl(mnl_attr_get_u32(tb[NFULA_IFINDEX_INDEV]));
-	p = mnl_attr_get_payload(tb[NFULA_PAYLOAD]);
-	len = mnl_attr_get_payload_len(tb[NFULA_PAYLOAD]);
-	if (len < 1)
-		return -EINVAL;
-	switch (p[0] >> 4) {
-	case 4:
-		return nflog_ipv4(p, len, rec);
-	case 6:
-		return nflog_ipv6(p, len, rec);
-	default:
-		return -EINVAL;
-	}
 }
 
 /* --- aggregation ------------------------------------------------------------ */
@@ -479,23 +273,6 @@ static void nflog_window_end(struct zoned *z, struct nflog_agg *a, int64_t now,
 	nflog_queue_add(nf, a);
 }
 
-/* The edge rule a deny prefix names, or NULL for a matrix rule. */
-static const char *nflog_edge_rule(const struct nflog_rec *r)
-{
-	static const char *const edges[] = { "unknown-interface",
-					     "wrong-egress", "gateway" };
-	const char *rest;
-	size_t i;
-
-	if (r->kind != NFLOG_DENY && r->kind != NFLOG_MONITOR)
-		return NULL;
-	for (i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
-		if (nflog_prefix_word(r->arg, edges[i], &rest))
-			return edges[i];
-	}
-	return NULL;
-}
-
 static void nflog_fill_names(struct zoned *z, struct nflog_agg *a,
 			     const struct nflog_rec *r)
 {
@@ -539,7 +316,7 @@ static void nflog_record(struct zoned *z, const struct nflog_rec *r)
 	struct nflog *nf = z->nflog;
 	uint32_t iface = r->kind == NFLOG_SPOOF ? r->indev : 0;
 	unsigned int h = nflog_hash(r, iface);
-	int64_t now = now_ms();
+	int64_t now = (int64_t)mono_ms();
 	struct nflog_agg *a;
 
 	for (a = nf->buckets[h]; a; a = a->hnext)
@@ -624,29 +401,14 @@ static void nflog_datagram(struct zoned *z, void *buf, size_t n)
 static void nflog_ready(struct zoned *z, int fd, uint32_t events, void *arg)
 {
 	struct nflog *nf = z->nflog;
-	ssize_t n;
-	int i;
 
 	(void)fd;
 	(void)events;
 	(void)arg;
-	for (i = 0; i < NFLOG_BATCH; i++) {
-		n = nl_recv_kernel(mnl_socket_get_fd(nf->nl), nf->buf,
-				   sizeof(nf->buf));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == ENOBUFS) {
-				/* the sequence gap tells how many */
-				nf->overruns++;
-				continue;
-			}
-			if (errno != EAGAIN)
-				log_warn("nflog receive, ignoring");
-			return;
-		}
-		nflog_datagram(z, nf->buf, (size_t)n);
-	}
+	/* an overrun is counted; the sequence gap tells how many were lost */
+	nf->overruns += nl_recv_batch(z, mnl_socket_get_fd(nf->nl), nf->buf,
+				      sizeof(nf->buf), NFLOG_BATCH,
+				      nflog_datagram, NULL, "nflog receive");
 }
 
 static void nflog_report_lost(struct zoned *z)
@@ -670,7 +432,7 @@ static void nflog_report_lost(struct zoned *z)
 static void nflog_tick(struct zoned *z, int fd, uint32_t events, void *arg)
 {
 	struct nflog *nf = z->nflog;
-	int64_t now = now_ms();
+	int64_t now = (int64_t)mono_ms();
 
 	(void)events;
 	(void)arg;
@@ -742,7 +504,7 @@ out_close:
 void nflog_close(struct zoned *z)
 {
 	struct nflog *nf = z->nflog;
-	int64_t now = now_ms();
+	int64_t now = (int64_t)mono_ms();
 
 	if (!nf)
 		return;

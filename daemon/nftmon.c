@@ -38,7 +38,9 @@
 
 #include "alert.h"
 #include "log.h"
+#include "loop.h"
 #include "nlbuf.h"
+#include "reload.h"
 #include "stats.h"
 #include "watch.h"
 #include "zoned.h"
@@ -479,30 +481,13 @@ static void mon_datagram(struct zoned *z, void *buf, size_t n)
 static void mon_ready(struct zoned *z, int fd, uint32_t events, void *arg)
 {
 	struct nftmon *nm = z->mon;
-	bool lost = false;
-	ssize_t n;
-	int i;
 
 	(void)fd;
 	(void)events;
 	(void)arg;
-	for (i = 0; i < NFTMON_BATCH; i++) {
-		n = nl_recv_kernel(mnl_socket_get_fd(nm->nl), nm->buf,
-				   sizeof(nm->buf));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == ENOBUFS) {
-				lost = true;
-				continue;
-			}
-			if (errno != EAGAIN)
-				log_warn("nftables monitor, ignoring");
-			break;
-		}
-		mon_datagram(z, nm->buf, (size_t)n);
-	}
-	if (lost)
+	if (nl_recv_batch(z, mnl_socket_get_fd(nm->nl), nm->buf,
+			  sizeof(nm->buf), NFTMON_BATCH, mon_datagram, NULL,
+			  "nftables monitor"))
 		mon_resync(z);
 }
 

@@ -10,6 +10,10 @@
 
 #include <linux/netlink.h>
 
+#include "log.h"
+
+struct zoned;
+
 /*
  * Netlink input is trusted only when the kernel sent it: libnftnl and
  * libnetfilter_conntrack exit() the process on an attribute that breaks
@@ -49,6 +53,45 @@ static inline ssize_t nl_recv_kernel(int fd, void *buf, size_t len)
 	if (msg.msg_namelen != sizeof(addr) || addr.nl_pid != 0)
 		return 0;
 	return n;
+}
+
+/**
+ * nl_recv_batch - what a watcher's socket callback does: hand what the
+ * kernel sent to @fd, up to @max datagrams, to @datagram
+ * @buf: room for one datagram, of @size bytes
+ * @overrun: called at each ENOBUFS (the kernel dropped messages), or NULL
+ * @what: names the socket in the warning for any other receive error
+ *
+ * Stops early when nothing is left (EAGAIN) or at such an error.  Returns
+ * the number of overruns met, for a caller that resyncs after the batch.
+ */
+static inline unsigned int
+nl_recv_batch(struct zoned *z, int fd, void *buf, size_t size, int max,
+	      void (*datagram)(struct zoned *z, void *buf, size_t len),
+	      void (*overrun)(struct zoned *z), const char *what)
+{
+	unsigned int overruns = 0;
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < max; i++) {
+		n = nl_recv_kernel(fd, buf, size);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS) {
+				overruns++;
+				if (overrun)
+					overrun(z);
+				continue;
+			}
+			if (errno != EAGAIN)
+				log_warn("%s, ignoring", what);
+			break;
+		}
+		datagram(z, buf, (size_t)n);
+	}
+	return overruns;
 }
 
 /**

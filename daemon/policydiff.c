@@ -18,6 +18,7 @@
 #include <zone/proto.h>
 
 #include "ctlmsg.h"
+#include "json.h"
 #include "policydiff.h"
 
 /* Append @name to a comma-separated list, with "..." once it is full. */
@@ -87,7 +88,6 @@ static void diff_emit(struct policy_diff *d, const char *op, const char *type,
 	const char *word = ops[op[0] == '+' ? 0 : op[0] == '-' ? 1 : 2];
 	char *line;
 	char *save = NULL;
-	bool comma = false;
 
 	if (d->detail)
 		fclose(d->detail);
@@ -101,21 +101,16 @@ static void diff_emit(struct policy_diff *d, const char *op, const char *type,
 		return;
 	}
 	if (d->json) {
-		fputs(d->first ? "{\"op\":" : ",{\"op\":", d->out);
-		d->first = false;
-		ctl_json_string(d->out, word);
-		fputs(",\"type\":", d->out);
-		ctl_json_string(d->out, type);
-		fputs(",\"name\":", d->out);
-		ctl_json_string(d->out, name);
-		fputs(",\"details\":[", d->out);
+		json_object(d->json, NULL);
+		json_string(d->json, "op", word);
+		json_string(d->json, "type", type);
+		json_string(d->json, "name", name);
+		json_array(d->json, "details");
 		for (line = d->text ? strtok_r(d->text, "\n", &save) : NULL;
-		     line; line = strtok_r(NULL, "\n", &save)) {
-			fputs(comma ? "," : "", d->out);
-			ctl_json_string(d->out, line);
-			comma = true;
-		}
-		fputs("]}", d->out);
+		     line; line = strtok_r(NULL, "\n", &save))
+			json_string(d->json, NULL, line);
+		json_end(d->json);
+		json_end(d->json);
 	} else {
 		fprintf(d->out, "%s %s%s%s\n", op, type, name ? " " : "",
 			name ? name : "");
@@ -139,121 +134,145 @@ static void diff_str(struct policy_diff *d, const char *what, const char *a,
 		    b ? b : "(none)");
 }
 
-typedef const struct zone_prefix *(*prefix_get)(const void *, size_t);
+/*
+ * A list of a segment or channel (networks, interfaces, hosts, services,
+ * windows, MACs, names) read as text: every kind is printed canonically,
+ * so two items are the same exactly when their texts are.
+ */
+typedef const char *(*item_text)(const void *obj, size_t i, char *buf,
+				 size_t size);
 
-static int prefix_cmp(const struct zone_prefix *p, const struct zone_prefix *q)
+/* The longest item text we format: a prefix (ZONE_PREFIX_STRLEN) or a MAC. */
+#define ITEM_STRLEN 64
+
+static int text_ptr_cmp(const void *x, const void *y)
 {
-	int c = memcmp(&p->addr, &q->addr, sizeof(p->addr));
-
-	if (c != 0)
-		return c;
-	return (int)p->len - (int)q->len;
+	return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
-static int prefix_ptr_cmp(const void *x, const void *y)
+static void texts_free(char **v, size_t n)
 {
-	return prefix_cmp(*(const struct zone_prefix *const *)x,
-			  *(const struct zone_prefix *const *)y);
-}
-
-/* The @n prefixes of @obj, sorted; NULL when out of memory. */
-static const struct zone_prefix **prefixes_sorted(prefix_get get,
-						  const void *obj, size_t n)
-{
-	const struct zone_prefix **v;
 	size_t i;
 
-	v = malloc((n ? n : 1) * sizeof(*v));
+	for (i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* The @n item texts of @obj, sorted; NULL when out of memory. */
+static char **texts_sorted(item_text get, const void *obj, size_t n)
+{
+	char buf[ITEM_STRLEN];
+	char **v;
+	size_t i;
+
+	v = calloc(n ? n : 1, sizeof(*v));
 	if (!v)
 		return NULL;
-	for (i = 0; i < n; i++)
-		v[i] = get(obj, i);
-	qsort(v, n, sizeof(*v), prefix_ptr_cmp);
+	for (i = 0; i < n; i++) {
+		v[i] = strdup(get(obj, i, buf, sizeof(buf)));
+		if (!v[i]) {
+			texts_free(v, i);
+			return NULL;
+		}
+	}
+	qsort(v, n, sizeof(*v), text_ptr_cmp);
 	return v;
 }
 
-/* @p among the @n prefixes of @obj: in @sorted when given, else a scan. */
-static bool prefix_in(const struct zone_prefix *p,
-		      const struct zone_prefix **sorted, prefix_get get,
-		      const void *obj, size_t n)
+/* @text among the @n items of @obj: in @sorted when given, else a scan. */
+static bool item_in(const char *text, char **sorted, item_text get,
+		    const void *obj, size_t n)
 {
+	char buf[ITEM_STRLEN];
 	size_t i;
 
 	if (sorted)
-		return bsearch(&p, sorted, n, sizeof(*sorted),
-			       prefix_ptr_cmp) != NULL;
+		return bsearch(&text, sorted, n, sizeof(*sorted),
+			       text_ptr_cmp) != NULL;
 	for (i = 0; i < n; i++)
-		if (prefix_cmp(get(obj, i), p) == 0)
+		if (strcmp(get(obj, i, buf, sizeof(buf)), text) == 0)
 			return true;
 	return false;
 }
 
 /*
- * Prefixes in @b and not in @a get "+", the others "-", each side in its
- * own order.  Lookups go to a sorted copy of the other side: a pairwise
- * search took a minute for two segments of 50,000 networks each.
+ * Items of @b not in @a get "+", items of @a not in @b "-", in their
+ * order; @quote puts the text in double quotes.  Lookups go to a sorted
+ * copy of the other side: a pairwise search took a minute for two
+ * segments of 50,000 networks each.
  */
-static void diff_prefixes(struct policy_diff *d, const char *what,
-			  prefix_get get, const void *a, size_t na,
-			  const void *b, size_t nb)
+static void diff_items(struct policy_diff *d, const char *what, bool quote,
+		       item_text get, const void *a, size_t na, const void *b,
+		       size_t nb)
 {
-	const struct zone_prefix **sa = prefixes_sorted(get, a, na);
-	const struct zone_prefix **sb = prefixes_sorted(get, b, nb);
-	char buf[ZONE_PREFIX_STRLEN];
+	const char *q = quote ? "\"" : "";
+	char **sa = texts_sorted(get, a, na);
+	char **sb = texts_sorted(get, b, nb);
+	char buf[ITEM_STRLEN];
+	const char *t;
 	size_t i;
 
-	for (i = 0; i < nb; i++)
-		if (!prefix_in(get(b, i), sa, get, a, na))
-			diff_detail(d, "%s +%s", what,
-				    zone_prefix_format(get(b, i), buf,
-						       sizeof(buf)));
-	for (i = 0; i < na; i++)
-		if (!prefix_in(get(a, i), sb, get, b, nb))
-			diff_detail(d, "%s -%s", what,
-				    zone_prefix_format(get(a, i), buf,
-						       sizeof(buf)));
-	free(sa);
-	free(sb);
+	for (i = 0; i < nb; i++) {
+		t = get(b, i, buf, sizeof(buf));
+		if (!item_in(t, sa, get, a, na))
+			diff_detail(d, "%s +%s%s%s", what, q, t, q);
+	}
+	for (i = 0; i < na; i++) {
+		t = get(a, i, buf, sizeof(buf));
+		if (!item_in(t, sb, get, b, nb))
+			diff_detail(d, "%s -%s%s%s", what, q, t, q);
+	}
+	texts_free(sa, na);
+	texts_free(sb, nb);
 }
 
-static const struct zone_prefix *seg_net(const void *s, size_t i)
+static const char *seg_net(const void *s, size_t i, char *buf, size_t size)
 {
-	return zone_segment_network(s, i);
+	return zone_prefix_format(zone_segment_network(s, i), buf, size);
 }
 
-static const struct zone_prefix *chan_from(const void *c, size_t i)
+static const char *seg_iface(const void *s, size_t i, char *buf, size_t size)
 {
-	return zone_channel_from_host(c, i);
+	(void)buf;
+	(void)size;
+	return zone_segment_interface(s, i);
 }
 
-static const struct zone_prefix *chan_to(const void *c, size_t i)
+static const char *chan_from(const void *c, size_t i, char *buf, size_t size)
 {
-	return zone_channel_to_host(c, i);
+	return zone_prefix_format(zone_channel_from_host(c, i), buf, size);
 }
 
-static bool iface_in(const struct zone_segment *s, const char *name)
+static const char *chan_to(const void *c, size_t i, char *buf, size_t size)
 {
-	size_t i;
-
-	for (i = 0; i < zone_segment_interface_count(s); i++)
-		if (strcmp(zone_segment_interface(s, i), name) == 0)
-			return true;
-	return false;
+	return zone_prefix_format(zone_channel_to_host(c, i), buf, size);
 }
 
-static void diff_ifaces(struct policy_diff *d, const struct zone_segment *a,
-			const struct zone_segment *b)
+static const char *chan_service(const void *c, size_t i, char *buf,
+				size_t size)
 {
-	size_t i;
+	return zone_service_format(zone_channel_service(c, i), buf, size);
+}
 
-	for (i = 0; i < zone_segment_interface_count(b); i++)
-		if (!iface_in(a, zone_segment_interface(b, i)))
-			diff_detail(d, "interface +%s",
-				    zone_segment_interface(b, i));
-	for (i = 0; i < zone_segment_interface_count(a); i++)
-		if (!iface_in(b, zone_segment_interface(a, i)))
-			diff_detail(d, "interface -%s",
-				    zone_segment_interface(a, i));
+static const char *chan_window(const void *c, size_t i, char *buf,
+			       size_t size)
+{
+	(void)buf;
+	(void)size;
+	return zone_channel_window_text(c, i);
+}
+
+static const char *chan_mac(const void *c, size_t i, char *buf, size_t size)
+{
+	return zone_mac_format(zone_channel_from_mac(c, i), buf, size);
+}
+
+static const char *chan_name(const void *c, size_t i, char *buf, size_t size)
+{
+	(void)buf;
+	(void)size;
+	return zone_channel_fqdn(c, i);
 }
 
 static const char *seg_type(const struct zone_segment *s)
@@ -270,9 +289,12 @@ static void diff_segment(struct policy_diff *d, const struct zone_segment *a,
 		 zone_role_name(zone_segment_role(a)),
 		 zone_role_name(zone_segment_role(b)));
 	diff_str(d, "label", zone_segment_label(a), zone_segment_label(b));
-	diff_prefixes(d, "network", seg_net, a, zone_segment_network_count(a),
-		      b, zone_segment_network_count(b));
-	diff_ifaces(d, a, b);
+	diff_items(d, "network", false, seg_net, a,
+		   zone_segment_network_count(a), b,
+		   zone_segment_network_count(b));
+	diff_items(d, "interface", false, seg_iface, a,
+		   zone_segment_interface_count(a), b,
+		   zone_segment_interface_count(b));
 	if (d->detail)
 		diff_emit(d, "~", seg_type(b), zone_segment_name(b));
 }
@@ -304,108 +326,6 @@ static void diff_segments(struct policy_diff *d, const struct zone_model *a,
 	}
 }
 
-static bool service_in(const struct zone_channel *c,
-		       const struct zone_service *s)
-{
-	size_t i;
-
-	for (i = 0; i < zone_channel_service_count(c); i++) {
-		const struct zone_service *t = zone_channel_service(c, i);
-
-		if (t->proto == s->proto && t->port_first == s->port_first &&
-		    t->port_last == s->port_last)
-			return true;
-	}
-	return false;
-}
-
-static void diff_services(struct policy_diff *d, const struct zone_channel *a,
-			  const struct zone_channel *b)
-{
-	char buf[32];
-	size_t i;
-
-	for (i = 0; i < zone_channel_service_count(b); i++)
-		if (!service_in(a, zone_channel_service(b, i))) {
-			zone_service_format(zone_channel_service(b, i), buf,
-					    sizeof(buf));
-			diff_detail(d, "service +%s", buf);
-		}
-	for (i = 0; i < zone_channel_service_count(a); i++)
-		if (!service_in(b, zone_channel_service(a, i))) {
-			zone_service_format(zone_channel_service(a, i), buf,
-					    sizeof(buf));
-			diff_detail(d, "service -%s", buf);
-		}
-}
-
-static bool window_in(const struct zone_channel *c, const char *w)
-{
-	size_t i;
-
-	for (i = 0; i < zone_channel_window_count(c); i++)
-		if (strcmp(zone_channel_window_text(c, i), w) == 0)
-			return true;
-	return false;
-}
-
-static void diff_windows(struct policy_diff *d, const struct zone_channel *a,
-			 const struct zone_channel *b)
-{
-	size_t i;
-
-	for (i = 0; i < zone_channel_window_count(b); i++)
-		if (!window_in(a, zone_channel_window_text(b, i)))
-			diff_detail(d, "window +\"%s\"",
-				    zone_channel_window_text(b, i));
-	for (i = 0; i < zone_channel_window_count(a); i++)
-		if (!window_in(b, zone_channel_window_text(a, i)))
-			diff_detail(d, "window -\"%s\"",
-				    zone_channel_window_text(a, i));
-}
-
-static bool mac_in(const struct zone_channel *c, const uint8_t *mac)
-{
-	size_t i;
-
-	for (i = 0; i < zone_channel_from_mac_count(c); i++)
-		if (memcmp(zone_channel_from_mac(c, i), mac, 6) == 0)
-			return true;
-	return false;
-}
-
-static void diff_macs(struct policy_diff *d, const struct zone_channel *a,
-		      const struct zone_channel *b)
-{
-	char buf[ZONE_MAC_STRLEN];
-	size_t i;
-
-	for (i = 0; i < zone_channel_from_mac_count(b); i++)
-		if (!mac_in(a, zone_channel_from_mac(b, i)))
-			diff_detail(d, "from_mac +%s",
-				    zone_mac_format(zone_channel_from_mac(b, i),
-						    buf, sizeof(buf)));
-	for (i = 0; i < zone_channel_from_mac_count(a); i++)
-		if (!mac_in(b, zone_channel_from_mac(a, i)))
-			diff_detail(d, "from_mac -%s",
-				    zone_mac_format(zone_channel_from_mac(a, i),
-						    buf, sizeof(buf)));
-}
-
-/* to_names (breakout by name): the names added, then those removed */
-static void diff_names(struct policy_diff *d, const struct zone_channel *a,
-		       const struct zone_channel *b)
-{
-	size_t i;
-
-	for (i = 0; i < zone_channel_name_count(b); i++)
-		if (!zone_channel_has_fqdn(a, zone_channel_fqdn(b, i)))
-			diff_detail(d, "to_name +%s", zone_channel_fqdn(b, i));
-	for (i = 0; i < zone_channel_name_count(a); i++)
-		if (!zone_channel_has_fqdn(b, zone_channel_fqdn(a, i)))
-			diff_detail(d, "to_name -%s", zone_channel_fqdn(a, i));
-}
-
 static void diff_channel(struct policy_diff *d, const struct zone_channel *a,
 			 const struct zone_channel *b)
 {
@@ -415,12 +335,15 @@ static void diff_channel(struct policy_diff *d, const struct zone_channel *a,
 		 zone_segment_name(zone_channel_from(b)));
 	diff_str(d, "to", zone_segment_name(zone_channel_to(a)),
 		 zone_segment_name(zone_channel_to(b)));
-	diff_prefixes(d, "from_host", chan_from, a,
-		      zone_channel_from_host_count(a), b,
-		      zone_channel_from_host_count(b));
-	diff_prefixes(d, "to_host", chan_to, a, zone_channel_to_host_count(a),
-		      b, zone_channel_to_host_count(b));
-	diff_services(d, a, b);
+	diff_items(d, "from_host", false, chan_from, a,
+		   zone_channel_from_host_count(a), b,
+		   zone_channel_from_host_count(b));
+	diff_items(d, "to_host", false, chan_to, a,
+		   zone_channel_to_host_count(a), b,
+		   zone_channel_to_host_count(b));
+	diff_items(d, "service", false, chan_service, a,
+		   zone_channel_service_count(a), b,
+		   zone_channel_service_count(b));
 	diff_str(d, "reason", zone_channel_reason(a), zone_channel_reason(b));
 	diff_str(d, "approved", zone_channel_approved(a),
 		 zone_channel_approved(b));
@@ -429,9 +352,14 @@ static void diff_channel(struct policy_diff *d, const struct zone_channel *a,
 	diff_str(d, "not_before", zone_channel_not_before_text(a),
 		 zone_channel_not_before_text(b));
 	diff_str(d, "vendor", zone_channel_vendor(a), zone_channel_vendor(b));
-	diff_windows(d, a, b);
-	diff_macs(d, a, b);
-	diff_names(d, a, b);
+	diff_items(d, "window", true, chan_window, a,
+		   zone_channel_window_count(a), b,
+		   zone_channel_window_count(b));
+	diff_items(d, "from_mac", false, chan_mac, a,
+		   zone_channel_from_mac_count(a), b,
+		   zone_channel_from_mac_count(b));
+	diff_items(d, "to_name", false, chan_name, a,
+		   zone_channel_name_count(a), b, zone_channel_name_count(b));
 	if (d->detail)
 		diff_emit(d, "~", "channel", zone_channel_name(b));
 }
@@ -616,9 +544,9 @@ out:
 
 /**
  * policy_diff - compare two models
- * @d: where the changes go: printed to d->out (text or, with d->json,
- *     JSON objects separated by commas) unless it is NULL, and summed up
- *     in d->sum
+ * @d: where the changes go: printed to d->out as text, or added to the
+ *     open array d->json as objects, unless d->out is NULL; and summed
+ *     up in d->sum
  * @a: the old model
  * @b: the new one
  */

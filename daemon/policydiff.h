@@ -13,6 +13,8 @@
 struct zone_model;
 
 /* The names of what changed, comma-separated, cut to fit. */
+struct json;
+
 struct policy_diff_sum {
 	char added[256]; /* channels */
 	char removed[256];
@@ -26,9 +28,8 @@ struct policy_diff_sum {
 
 struct policy_diff {
 	FILE *out; /* NULL: only the summary */
-	bool json;
+	struct json *json; /* else JSON objects into this open array */
 	bool any;
-	bool first; /* JSON: no change printed yet; set it true */
 	struct policy_diff_sum sum;
 	/* the details of the change being built */
 	FILE *detail;
@@ -38,8 +39,7 @@ struct policy_diff {
 
 /*
  * policy_diff - compare @a (old) with @b (new): each change is printed to
- * d->out, as text or a JSON object (comma-separated, no brackets), and
- * counted in d->sum.
+ * d->out as text, or added to d->json as an object, and counted in d->sum.
  */
 void policy_diff(struct policy_diff *d, const struct zone_model *a,
 		 const struct zone_model *b);

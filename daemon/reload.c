@@ -23,11 +23,16 @@
 #include "ha.h"
 #include "control.h"
 #include "history.h"
+#include "isolation.h"
 #include "log.h"
+#include "loop.h"
 #include "metrics.h"
+#include "monotime.h"
 #include "notify.h"
 #include "policydiff.h"
+#include "reload.h"
 #include "tablestate.h"
+#include "trial.h"
 #include "watch.h"
 #include "resolver.h"
 #include "zoned.h"
@@ -271,7 +276,7 @@ void zoned_policy_applied_by(struct zoned *z, const char *why, const char *who,
  */
 void zoned_policy_applied(struct zoned *z, const char *why)
 {
-	struct policy_diff d = { .first = true };
+	struct policy_diff d = { 0 };
 
 	if (history_diff_last(z, &d) == 0)
 		zoned_policy_applied_by(z, why, who_of(why), &d.sum);
@@ -309,7 +314,7 @@ static void reject(struct zoned *z, const struct zone_diag *diag, int err,
  */
 int zoned_reload_as(struct zoned *z, const char *why, const char *who)
 {
-	struct policy_diff d = { .first = true };
+	struct policy_diff d = { 0 };
 	struct zone_model *model = NULL;
 	struct zone_diag *diag;
 	int ret;
@@ -524,14 +529,6 @@ static void on_expiry(struct zoned *z, int fd, uint32_t events, void *arg)
 	arm_expiry(z, now);
 }
 
-static uint64_t monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static void on_debounce(struct zoned *z, int fd, uint32_t events, void *arg)
 {
 	struct reload *r = arg;
@@ -546,7 +543,7 @@ static void on_debounce(struct zoned *z, int fd, uint32_t events, void *arg)
 /* Every change restarts the wait, up to the burst's deadline. */
 static void burst_extend(struct reload *r)
 {
-	uint64_t now = monotonic_ms();
+	uint64_t now = mono_ms();
 	uint64_t deadline;
 	uint64_t wait = RELOAD_DEBOUNCE_MS;
 

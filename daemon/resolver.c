@@ -39,9 +39,12 @@
 #include <zone/ruleset.h>
 
 #include "alert.h"
-#include "control_priv.h"
+#include "ctlout.h"
+#include "json.h"
 #include "ctlmsg.h"
 #include "log.h"
+#include "loop.h"
+#include "monotime.h"
 #include "resolver.h"
 #include "textesc.h"
 #include "zoned.h"
@@ -76,24 +79,13 @@ struct resolver {
  */
 static time_t mono_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
+	return (time_t)(mono_ns() / 1000000000);
 }
 
 /* a monotonic instant as wall-clock time, for zonectl */
 static time_t mono_to_wall(time_t t)
 {
 	return time(NULL) + (t - mono_s());
-}
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* the channel and index in z->model of @r, false when gone */
@@ -527,17 +519,8 @@ static void name_text(const struct zoned *z, const struct zone_channel *ch,
 	}
 }
 
-static void json_kv(FILE *f, bool *first, const char *key, const char *val)
-{
-	fputs(*first ? "" : ",", f);
-	*first = false;
-	ctl_json_string(f, key);
-	fputc(':', f);
-	ctl_json_string(f, val);
-}
-
 static void name_json(const struct zoned *z, const struct zone_channel *ch,
-		      size_t k, time_t now, FILE *f)
+		      size_t k, time_t now, struct json *j)
 {
 	const struct rname *r =
 		rname_of(z, zone_channel_name(ch), zone_channel_fqdn(ch, k));
@@ -545,82 +528,70 @@ static void name_json(const struct zoned *z, const struct zone_channel *ch,
 	size_t n = zone_channel_fqdn_addrs(ch, k, &a);
 	char buf[ZONE_PREFIX_STRLEN];
 	char when[32];
-	bool first = true;
-	bool comma = false;
 	size_t i;
 
-	fputc('{', f);
-	json_kv(f, &first, "channel", zone_channel_name(ch));
-	json_kv(f, &first, "name", zone_channel_fqdn(ch, k));
-	json_kv(f, &first, "state",
-		r && r->failing ? "unresolved" :
-		r && r->last_ok ? "resolved" :
-				  "pending");
-	json_kv(f, &first, "reason", r && r->failing ? r->why : NULL);
-	json_kv(f, &first, "resolved",
-		r && r->last_ok ? ctl_time(r->last_ok, when, sizeof(when)) :
+	json_object(j, NULL);
+	json_string(j, "channel", zone_channel_name(ch));
+	json_string(j, "name", zone_channel_fqdn(ch, k));
+	json_string(j, "state",
+		    r && r->failing ? "unresolved" :
+		    r && r->last_ok ? "resolved" :
+				      "pending");
+	json_string(j, "reason", r && r->failing ? r->why : NULL);
+	json_string(j, "resolved",
+		    r && r->last_ok ? ctl_time(r->last_ok, when, sizeof(when)) :
+				      NULL);
+	json_uint(j, "ttl", r ? r->ttl : 0);
+	json_string(j, "next",
+		    r && r->due ? ctl_time(mono_to_wall(r->due), when,
+					   sizeof(when)) :
 				  NULL);
-	fprintf(f, ",\"ttl\":%u", r ? r->ttl : 0);
-	json_kv(f, &first, "next",
-		r && r->due ?
-			ctl_time(mono_to_wall(r->due), when, sizeof(when)) :
-			NULL);
-	fputs(",\"addresses\":[", f);
+	json_array(j, "addresses");
 	for (i = 0; i < n; i++) {
-		bool g = true;
-
 		if (a[i].expires <= now)
 			continue;
-		fputs(comma ? ",{" : "{", f);
-		comma = true;
-		json_kv(f, &g, "addr",
-			zone_addr_format(&a[i].addr, buf, sizeof(buf)));
-		json_kv(f, &g, "expires",
-			ctl_time(a[i].expires, when, sizeof(when)));
-		fputc('}', f);
+		json_object(j, NULL);
+		json_string(j, "addr",
+			    zone_addr_format(&a[i].addr, buf, sizeof(buf)));
+		json_string(j, "expires",
+			    ctl_time(a[i].expires, when, sizeof(when)));
+		json_end(j);
 	}
-	fputs("]}", f);
+	json_end(j);
+	json_end(j);
 }
 
-void resolver_print(struct zoned *z, struct ctl_out *o, bool *first)
+void resolver_print(struct zoned *z, struct ctl_out *o)
 {
 	const struct zone_model *m = z->model;
 	time_t now = time(NULL);
-	bool comma = false;
 	size_t i;
 	size_t k;
 
-	if (first) {
-		fputs(*first ? "" : ",", o->out);
-		*first = false;
-		fputs("\"names\":[", o->out);
-	} else if (zone_model_name_total(m)) {
+	if (o->json)
+		json_array(&o->j, "names");
+	else if (zone_model_name_total(m))
 		fputs("breakout by name:\n", o->out);
-	}
 	for (i = 0; i < zone_model_channel_count(m); i++) {
 		const struct zone_channel *ch = zone_model_channel(m, i);
 
 		if (!zone_channel_name_count(ch))
 			continue;
-		if (!first)
+		if (!o->json)
 			fprintf(o->out, "  %s:\n", zone_channel_name(ch));
 		for (k = 0; k < zone_channel_name_count(ch); k++) {
-			if (!first) {
+			if (o->json)
+				name_json(z, ch, k, now, &o->j);
+			else
 				name_text(z, ch, k, now, o);
-				continue;
-			}
-			fputs(comma ? "," : "", o->out);
-			comma = true;
-			name_json(z, ch, k, now, o->out);
 		}
 	}
-	if (first)
-		fputc(']', o->out);
+	if (o->json)
+		json_end(&o->j);
 }
 
 void resolver_explain(struct zoned *z, const struct zone_channel *ch,
-		      const struct zone_addr *dst, time_t at, struct ctl_out *o,
-		      bool *first)
+		      const struct zone_addr *dst, time_t at, struct ctl_out *o)
 {
 	const char *name;
 
@@ -628,8 +599,8 @@ void resolver_explain(struct zoned *z, const struct zone_channel *ch,
 	if (!ch || !zone_channel_name_count(ch))
 		return;
 	name = zone_channel_fqdn_match(ch, dst, at);
-	if (first) {
-		json_kv(o->out, first, "name", name);
+	if (o->json) {
+		json_string(&o->j, "name", name);
 		return;
 	}
 	if (name)

@@ -37,15 +37,14 @@ void resolver_carry(struct zoned *z, struct zone_model *model);
 void resolver_applied(struct zoned *z);
 /*
  * resolver_print - the names of zonectl status and audit: text, or the
- * "names" member of a JSON object when @first is not NULL
+ * "names" member of the JSON object open on @o
  */
-void resolver_print(struct zoned *z, struct ctl_out *o, bool *first);
+void resolver_print(struct zoned *z, struct ctl_out *o);
 /*
  * resolver_explain - the name a channel admitted @dst by, if any: a text
- * line, or the "name" member of a JSON object when @first is not NULL
+ * line, or the "name" member of the JSON object open on @o
  */
 void resolver_explain(struct zoned *z, const struct zone_channel *ch,
-		      const struct zone_addr *dst, time_t at, struct ctl_out *o,
-		      bool *first);
+		      const struct zone_addr *dst, time_t at, struct ctl_out *o);
 
 #endif

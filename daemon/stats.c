@@ -10,8 +10,6 @@
 
 #include "stats.h"
 
-/* More pairs than any sane model has; past it counts go to ("-", "-"). */
-#define STATS_MAX_PAIRS 4096
 #define STATS_BUCKETS 256
 
 struct stat_pair {

@@ -21,6 +21,9 @@ enum stat_kind {
 
 struct stats;
 
+/* More pairs than any sane model has; past it counts go to ("-", "-"). */
+#define STATS_MAX_PAIRS 4096
+
 struct stats *stats_new(void);
 void stats_free(struct stats *stats);
 /* stats_count - add @n to (@src, @dst, @kind); NULL names count as "-" */

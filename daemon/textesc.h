@@ -35,14 +35,4 @@ size_t text_escape(char *buf, size_t size, const char *s);
 /* text_fputs - text_escape() @s to @f */
 void text_fputs(FILE *f, const char *s);
 
-/*
- * text_utf8_len - the length of the valid UTF-8 sequence at @s (at most
- * @n bytes) and its code point, or 0 when it is not valid (overlong,
- * surrogate, past U+10FFFF)
- */
-size_t text_utf8_len(const unsigned char *s, size_t n, unsigned int *ret_cp);
-
-/* text_cp_unsafe - true for C0, DEL, C1 and bidirectional controls */
-bool text_cp_unsafe(unsigned int cp);
-
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * zonectl try and confirm: a candidate policy is applied in one batch and
+ * zonectl try and confirm, the state (the commands are in ctl_try.c): a
+ * candidate policy is applied in one batch and
  * the policy it replaced comes back, in one batch, unless `zonectl
  * confirm` comes in time, so that a change that cuts the administrator's
  * own path undoes itself.
@@ -27,31 +28,13 @@
 #include <zone/model.h>
 
 #include "alert.h"
-#include "control_priv.h"
+#include "ctlout.h"
 #include "history.h"
 #include "log.h"
-#include "policydiff.h"
+#include "loop.h"
+#include "trial.h"
+#include "trial_int.h"
 #include "zoned.h"
-
-/* The bounds of --confirm-within, in seconds (zonectl(8)). */
-#define TRIAL_MIN_S 5
-#define TRIAL_MAX_S 3600
-/* A failed rollback is tried again this often (ms). */
-#define TRIAL_RETRY_MS 1000
-/* The largest candidate, as zone_conf_load() bounds a config file. */
-#define TRIAL_CONF_MAX (4L << 20)
-#define TRIAL_MARKER "trial"
-#define TRIAL_CONFIRMED "confirmed.conf"
-
-struct trial {
-	struct zone_model *confirmed; /* NULL: no try in progress */
-	int timer_fd; /* CLOCK_MONOTONIC; -1 until the first try */
-	time_t deadline; /* wall clock, for the messages */
-	char who[64]; /* who started the try */
-	bool edit_refused; /* a reload was refused during the try */
-	bool restored; /* start restored the confirmed policy */
-	char candidate[65]; /* the hash on trial, when restored */
-};
 
 static char *state_path(const struct zoned *z, const char *name)
 {
@@ -62,7 +45,7 @@ static char *state_path(const struct zoned *z, const char *name)
 	return p;
 }
 
-static void remove_state(const struct zoned *z)
+void remove_state(const struct zoned *z)
 {
 	char *marker = state_path(z, TRIAL_MARKER);
 	char *conf = state_path(z, TRIAL_CONFIRMED);
@@ -76,8 +59,8 @@ static void remove_state(const struct zoned *z)
 	free(conf);
 }
 
-/* Keep @confirmed and the marker naming the candidate. Returns 0 or -errno. */
-static int keep_state(const struct zoned *z, const struct zone_model *confirmed,
+/* trial_keep_state - see trial_int.h */
+int keep_state(const struct zoned *z, const struct zone_model *confirmed,
 		      const struct zone_model *candidate)
 {
 	char *text = NULL;
@@ -111,7 +94,7 @@ static int keep_state(const struct zoned *z, const struct zone_model *confirmed,
 	return ret;
 }
 
-static struct trial *trial_get(struct zoned *z)
+struct trial *trial_get(struct zoned *z)
 {
 	if (!z->trial) {
 		z->trial = calloc(1, sizeof(*z->trial));
@@ -121,12 +104,12 @@ static struct trial *trial_get(struct zoned *z)
 	return z->trial;
 }
 
-static bool trial_active(const struct zoned *z)
+bool trial_active(const struct zoned *z)
 {
 	return z->trial && z->trial->confirmed;
 }
 
-static void trial_end(struct zoned *z)
+void trial_end(struct zoned *z)
 {
 	struct trial *t = z->trial;
 
@@ -137,270 +120,6 @@ static void trial_end(struct zoned *z)
 			"%s changed during the try; zonectl reload applies it",
 			z->conf_path);
 	t->edit_refused = false;
-}
-
-/* The deadline passed: bring the confirmed policy back. */
-static void on_deadline(struct zoned *z, int fd, uint32_t events, void *arg)
-{
-	struct policy_diff d = { .first = true };
-	struct trial *t = arg;
-	char cand[65];
-	struct zone_diag *diag;
-	size_t i;
-	int ret;
-
-	(void)events;
-	if (loop_timer_read(fd) <= 0 || !t->confirmed)
-		return;
-	snprintf(cand, sizeof(cand), "%s", zone_model_hash(z->model));
-	policy_diff(&d, z->model, t->confirmed);
-	diag = zone_diag_new();
-	ret = diag ? zoned_apply_model(z, t->confirmed, diag) : -ENOMEM;
-	for (i = 0; diag && i < zone_diag_count(diag); i++)
-		log_warnx("%s", zone_diag_line(diag, i));
-	zone_diag_free(diag);
-	if (ret < 0) {
-		/* the candidate stays until the kernel takes the batch */
-		log_warnx("cannot roll back to policy %s: %s, trying again",
-			  zone_model_hash(t->confirmed), strerror(-ret));
-		loop_timer_arm(t->timer_fd, TRIAL_RETRY_MS, 0);
-		return;
-	}
-	t->confirmed = NULL; /* now z->model */
-	log_warnx("try of policy %s not confirmed in time, policy %s restored",
-		  cand, zone_model_hash(z->model));
-	alert_emit(z->alerts, ALERT_POLICY_ROLLED_BACK, "hash",
-		   zone_model_hash(z->model), "candidate", cand, "trigger",
-		   "try-timeout", "who", t->who, NULL);
-	trial_end(z);
-	zoned_policy_applied_by(z, "rollback", "try-timeout", &d.sum);
-}
-
-static int parse_seconds(const char *s, long *ret)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < TRIAL_MIN_S || v > TRIAL_MAX_S)
-		return -ERANGE;
-	*ret = v;
-	return 0;
-}
-
-/* The candidate's text, from the regular file zonectl passed. */
-static char *read_candidate(int fd, struct ctl_out *o)
-{
-	struct stat st;
-	size_t off = 0;
-	ssize_t n;
-	char *text;
-
-	if (fd < 0) {
-		ctl_fail(o, "try: no file came with the request");
-		return NULL;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		ctl_fail(o, "try: the candidate is not a regular file");
-		return NULL;
-	}
-	if (st.st_size > TRIAL_CONF_MAX) {
-		ctl_fail(o, "try: the candidate is larger than %ld bytes",
-			 TRIAL_CONF_MAX);
-		return NULL;
-	}
-	text = malloc((size_t)st.st_size + 1);
-	if (!text) {
-		ctl_fail(o, "try: %s", strerror(ENOMEM));
-		return NULL;
-	}
-	while (off < (size_t)st.st_size &&
-	       (n = pread(fd, text + off, (size_t)st.st_size - off,
-			  (off_t)off)) > 0)
-		off += (size_t)n;
-	text[off] = '\0';
-	if (off != (size_t)st.st_size) {
-		ctl_fail(o, "try: reading the candidate: %s",
-			 strerror(errno ? errno : EIO));
-		free(text);
-		return NULL;
-	}
-	return text;
-}
-
-static struct zone_model *load_candidate(const char *text, const char *name,
-					 struct ctl_out *o)
-{
-	struct zone_model *model = NULL;
-	struct zone_diag *diag = zone_diag_new();
-	size_t i;
-
-	if (!diag) {
-		ctl_fail(o, "try: %s", strerror(ENOMEM));
-		return NULL;
-	}
-	if (zone_conf_load_string(text, name, diag, &model) < 0) {
-		for (i = 0; i < zone_diag_count(diag); i++)
-			fprintf(o->err, "%s\n", zone_diag_line(diag, i));
-		ctl_fail(o, "try: the candidate has errors, nothing changed");
-		model = NULL;
-	}
-	zone_diag_free(diag);
-	return model;
-}
-
-static void try_reply(struct zoned *z, struct ctl_out *o, long seconds)
-{
-	struct trial *t = z->trial;
-	char when[32];
-
-	ctl_time(t->deadline, when, sizeof(when));
-	if (o->json) {
-		fputs("{\"result\":\"on-trial\",\"hash\":", o->out);
-		ctl_json_string(o->out, zone_model_hash(z->model));
-		fputs(",\"confirmed\":", o->out);
-		ctl_json_string(o->out, zone_model_hash(t->confirmed));
-		fprintf(o->out,
-			",\"confirm_within\":%ld,\"rollback_at\":", seconds);
-		ctl_json_string(o->out, when);
-		fputs("}\n", o->out);
-		return;
-	}
-	fprintf(o->out,
-		"policy %s on trial: run zonectl confirm within %ld s, or "
-		"policy %s comes back at %s\n",
-		zone_model_hash(z->model), seconds,
-		zone_model_hash(t->confirmed), when);
-}
-
-/* zonectl try FILE: SECONDS NAME, the file's descriptor passed along. */
-void ctl_try(struct zoned *z, const struct ctl_request *req, struct ctl_out *o)
-{
-	struct policy_diff d = { .first = true };
-	struct zone_model *cand;
-	struct zone_model *saved;
-	struct zone_diag *diag;
-	struct trial *t;
-	char when[32];
-	long seconds;
-	char *text;
-	size_t i;
-	int ret;
-
-	if (trial_active(z)) {
-		ctl_fail(o,
-			 "try: policy %.12s is already on trial until %s; "
-			 "zonectl confirm, or wait for the rollback",
-			 zone_model_hash(z->model),
-			 ctl_time(z->trial->deadline, when, sizeof(when)));
-		return;
-	}
-	if (parse_seconds(req->argv[0], &seconds) < 0) {
-		ctl_fail(o, "try: --confirm-within %s is out of range %d..%d",
-			 req->argv[0], TRIAL_MIN_S, TRIAL_MAX_S);
-		return;
-	}
-	t = trial_get(z);
-	if (!t) {
-		ctl_fail(o, "try: %s", strerror(ENOMEM));
-		return;
-	}
-	if (t->timer_fd < 0) {
-		t->timer_fd =
-			loop_timer_add(z, CLOCK_MONOTONIC, on_deadline, t);
-		if (t->timer_fd < 0) {
-			ctl_fail(o, "try: timer: %s", strerror(-t->timer_fd));
-			return;
-		}
-	}
-	text = read_candidate(o->fd, o);
-	if (!text)
-		return;
-	cand = load_candidate(text, req->argv[1], o);
-	free(text);
-	if (!cand)
-		return;
-	if (strcmp(zone_model_hash(cand), zone_model_hash(z->model)) == 0) {
-		ctl_fail(o, "try: the candidate is policy %s, already in force",
-			 zone_model_hash(z->model));
-		zone_model_free(cand);
-		return;
-	}
-	ret = keep_state(z, z->model, cand);
-	if (ret < 0) {
-		ctl_fail(o, "try: cannot keep the confirmed policy in %s: %s",
-			 z->state_dir, strerror(-ret));
-		remove_state(z);
-		zone_model_free(cand);
-		return;
-	}
-	policy_diff(&d, z->model, cand);
-	diag = zone_diag_new();
-	/*
-	 * Take the confirmed model out of z->model, so that applying the
-	 * candidate does not free it: it is the rollback's.
-	 */
-	saved = z->model;
-	z->model = NULL;
-	ret = diag ? zoned_apply_model(z, cand, diag) : -ENOMEM;
-	if (ret < 0) {
-		z->model = saved;
-		for (i = 0; diag && i < zone_diag_count(diag); i++)
-			fprintf(o->err, "%s\n", zone_diag_line(diag, i));
-		ctl_fail(o,
-			 "try: cannot apply the candidate: %s, nothing "
-			 "changed",
-			 strerror(-ret));
-		remove_state(z);
-		zone_model_free(cand);
-		zone_diag_free(diag);
-		return;
-	}
-	zone_diag_free(diag);
-	t->confirmed = saved;
-	t->deadline = time(NULL) + seconds;
-	snprintf(t->who, sizeof(t->who), "%s", o->who);
-	loop_timer_arm(t->timer_fd, (uint64_t)seconds * 1000, 0);
-	log_info("policy %s on trial for %ld s, policy %s comes back unless "
-		 "confirmed",
-		 zone_model_hash(z->model), seconds,
-		 zone_model_hash(t->confirmed));
-	zoned_policy_applied_by(z, "try", o->who, &d.sum);
-	try_reply(z, o, seconds);
-}
-
-/* zonectl confirm: the candidate on trial stays. */
-void ctl_confirm(struct zoned *z, const struct ctl_request *req,
-		 struct ctl_out *o)
-{
-	struct trial *t = z->trial;
-	int ret;
-
-	(void)req;
-	if (!trial_active(z)) {
-		ctl_fail(o, "confirm: no try in progress");
-		return;
-	}
-	zone_model_free(t->confirmed);
-	t->confirmed = NULL;
-	trial_end(z);
-	log_info("policy %s confirmed by %s", zone_model_hash(z->model),
-		 o->who);
-	alert_emit(z->alerts, ALERT_POLICY_CONFIRMED, "hash",
-		   zone_model_hash(z->model), "who", o->who, NULL);
-	ret = history_record(z, o->who, "confirm", "confirmed");
-	if (ret < 0)
-		log_warnx("cannot keep policy %s in the history: %s",
-			  zone_model_hash(z->model), strerror(-ret));
-	if (o->json) {
-		fputs("{\"result\":\"confirmed\",\"hash\":", o->out);
-		ctl_json_string(o->out, zone_model_hash(z->model));
-		fputs("}\n", o->out);
-	} else {
-		fprintf(o->out, "policy %s confirmed\n",
-			zone_model_hash(z->model));
-	}
 }
 
 /**

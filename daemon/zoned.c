@@ -26,20 +26,26 @@
 #include "alert.h"
 #include "caps.h"
 #include "clockwatch.h"
+#include "ctlmsg.h"
 #include "ha.h"
 #include "control.h"
+#include "isolation.h"
 #include "log.h"
+#include "loop.h"
 #include "metrics.h"
 #include "notify.h"
+#include "reload.h"
 #include "stats.h"
 #include "svcuser.h"
 #include "tablestate.h"
+#include "trial.h"
 #include "watch.h"
 #include "resolver.h"
 #include "zoned.h"
 
 #ifndef ZONED_VERSION
 #define ZONED_VERSION "0.1.0"
+#define ZONED_STATE_DIR_DEFAULT "/var/lib/zoned"
 #endif
 
 /* -h: the usage on stdout, success; a bad option: on stderr, status 1 */

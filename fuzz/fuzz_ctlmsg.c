@@ -4,7 +4,7 @@
  * zoned any local user who can connect may feed.  Besides "does not
  * crash", it checks the decoder's promises: a request it accepts encodes
  * back to the very same bytes, every argument is a bounded string inside
- * the message, replies round-trip too, and ctl_json_string() writes valid
+ * the message, replies round-trip too, and json_quote() writes valid
  * JSON text with no raw control character whatever it is given.
  * Seeds: fuzz/mkseeds.c.
  */
@@ -15,6 +15,7 @@
 
 #include "../daemon/ctlmsg.c"
 #include "fuzz_model.h"
+#include "../daemon/json.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -71,7 +72,7 @@ static void check_json(const uint8_t *data, size_t size)
 	f = open_memstream(&out, &len);
 	if (!f)
 		abort();
-	ctl_json_string(f, in);
+	json_quote(f, in);
 	fclose(f);
 	if (len < 2 || out[0] != '"' || out[len - 1] != '"')
 		abort();

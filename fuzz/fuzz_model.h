@@ -37,7 +37,8 @@ static const char fuzz_conf[] =
 	"    from_hosts = [ \"10.3.0.25\" ]; to_hosts = [ \"10.2.0.25\" ];\n"
 	"    services = [ \"udp/25\", \"tcp/25\" ]; reason = \"r\";\n"
 	"    approved = \"a\"; }\n"
-	");\n";
+	");\n"
+	"gateway = { management = ( ); outbound = ( ); };\n";
 
 /* fuzz_model - load the model in @mode ("enforce", "monitor") or abort */
 static struct zone_model *fuzz_model(const char *mode)

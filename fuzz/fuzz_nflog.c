@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../daemon/nflog.c"
+#include "../daemon/nflog_decode.c"
 #include "../daemon/stats.c"
 #include "../tests/unit/fake_daemon.h"
 #include "fuzz_model.h"

@@ -30,13 +30,8 @@ static void parse_alerts(struct conf_loader *ld, const config_setting_t *root)
 	const char *v;
 
 	ld->model->alert_facility = LOG_AUTHPRIV;
-	if (!alerts)
+	if (!conf_typed(ld, alerts, CONFIG_TYPE_GROUP, "alerts"))
 		return;
-	if (config_setting_type(alerts) != CONFIG_TYPE_GROUP) {
-		conf_error(ld, conf_line_of(alerts),
-			   "alerts must be a group { ... }");
-		return;
-	}
 	conf_check_keys(ld, alerts, "alerts", keys);
 	v = conf_get_string(ld, alerts, "facility", "alerts", false, 0, &s);
 	if (!v)
@@ -93,13 +88,8 @@ static void parse_metrics(struct conf_loader *ld, const config_setting_t *root)
 	const char *v;
 	size_t n;
 
-	if (!metrics)
+	if (!conf_typed(ld, metrics, CONFIG_TYPE_GROUP, "metrics"))
 		return;
-	if (config_setting_type(metrics) != CONFIG_TYPE_GROUP) {
-		conf_error(ld, conf_line_of(metrics),
-			   "metrics must be a group { ... }");
-		return;
-	}
 	conf_check_keys(ld, metrics, "metrics", keys);
 	parse_metrics_interval(ld, metrics);
 	v = conf_get_string(ld, metrics, "file", "metrics", true, conf_line_of(metrics),
@@ -194,14 +184,8 @@ static void parse_mode(struct conf_loader *ld, const config_setting_t *root)
 static const config_setting_t *
 get_list(struct conf_loader *ld, const config_setting_t *root, const char *key)
 {
-	const config_setting_t *s = config_setting_get_member(root, key);
-
-	if (s && config_setting_type(s) != CONFIG_TYPE_LIST) {
-		conf_error(ld, conf_line_of(s), "%s must be a list ( { ... }, ... )",
-			   key);
-		return NULL;
-	}
-	return s;
+	return conf_typed(ld, config_setting_get_member(root, key),
+			  CONFIG_TYPE_LIST, key);
 }
 
 static int count_of(const config_setting_t *list)

@@ -24,34 +24,39 @@ static void parse_services(struct conf_loader *ld,
 			   struct zone_channel *chan, struct conf_chan_aux *aux)
 {
 	const config_setting_t *list;
-	const config_setting_t *e;
-	const char *why;
-	int len;
-	int i;
 
-	list = conf_get_string_list(ld, group, "services", aux->what);
-	if (!list)
-		return;
-	aux->services_line = conf_line_of(list);
-	len = config_setting_length(list);
-	chan->services = calloc(len ? (size_t)len : 1, sizeof(*chan->services));
-	aux->svc_lines = conf_alloc_lines(ld, (size_t)len);
-	if (!chan->services || !aux->svc_lines) {
-		ld->nomem = true;
-		return;
+	list = conf_parse_services(ld, group, aux->what, &chan->services,
+				   &chan->n_services, &aux->svc_lines);
+	if (list)
+		aux->services_line = conf_line_of(list);
+}
+
+/*
+ * A time setting @key, parsed by @parse into @ret and copied as written
+ * into @ret_text; the setting when it did, NULL when it is absent or
+ * refused (reported).
+ */
+static const config_setting_t *
+parse_time(struct conf_loader *ld, const config_setting_t *group,
+	   const char *key, const char *what,
+	   const char *(*parse)(const char *s, time_t *ret), time_t *ret,
+	   char **ret_text)
+{
+	const config_setting_t *s;
+	const char *v;
+	const char *why;
+
+	v = conf_get_string(ld, group, key, what, false, 0, &s);
+	if (!v)
+		return NULL;
+	why = parse(v, ret);
+	if (why) {
+		conf_error(ld, conf_line_of(s), "%s: %s \"%.40s\" %s", what,
+			   key, v, why);
+		return NULL;
 	}
-	for (i = 0; i < len; i++) {
-		e = config_setting_get_elem(list, (unsigned int)i);
-		why = conf_parse_service(config_setting_get_string(e),
-					 &chan->services[chan->n_services]);
-		if (why) {
-			conf_error(ld, conf_line_of(e), "%s: service \"%s\": %s",
-				   aux->what, config_setting_get_string(e),
-				   why);
-			continue;
-		}
-		aux->svc_lines[chan->n_services++] = conf_line_of(e);
-	}
+	*ret_text = conf_strdup(ld, v);
+	return *ret_text ? s : NULL;
 }
 
 static void parse_channel_expires(struct conf_loader *ld,
@@ -59,20 +64,8 @@ static void parse_channel_expires(struct conf_loader *ld,
 				  struct zone_channel *chan,
 				  struct conf_chan_aux *aux)
 {
-	const config_setting_t *s;
-	const char *v;
-	const char *why;
-
-	v = conf_get_string(ld, group, "expires", aux->what, false, 0, &s);
-	if (!v)
-		return;
-	why = conf_parse_expires(v, &chan->expires);
-	if (why) {
-		conf_error(ld, conf_line_of(s), "%s: expires \"%.40s\" %s",
-			   aux->what, v, why);
-		return;
-	}
-	chan->expires_text = conf_strdup(ld, v);
+	parse_time(ld, group, "expires", aux->what, conf_parse_expires,
+		   &chan->expires, &chan->expires_text);
 }
 
 static void parse_channel_not_before(struct conf_loader *ld,
@@ -81,24 +74,14 @@ static void parse_channel_not_before(struct conf_loader *ld,
 				     struct conf_chan_aux *aux)
 {
 	const config_setting_t *s;
-	const char *v;
-	const char *why;
 
-	v = conf_get_string(ld, group, "not_before", aux->what, false, 0, &s);
-	if (!v)
-		return;
-	why = conf_parse_not_before(v, &chan->not_before);
-	if (why) {
-		conf_error(ld, conf_line_of(s), "%s: not_before \"%.40s\" %s",
-			   aux->what, v, why);
-		return;
-	}
-	chan->not_before_text = conf_strdup(ld, v);
-	if (chan->not_before_text && chan->expires_text &&
-	    chan->not_before >= chan->expires)
+	s = parse_time(ld, group, "not_before", aux->what,
+		       conf_parse_not_before, &chan->not_before,
+		       &chan->not_before_text);
+	if (s && chan->expires_text && chan->not_before >= chan->expires)
 		conf_error(ld, conf_line_of(s),
 			   "%s: not_before \"%.40s\" is not before expires \"%.40s\": the channel would never hold",
-			   aux->what, v, chan->expires_text);
+			   aux->what, chan->not_before_text, chan->expires_text);
 }
 
 /* One window line into chan->windows; NULL or why it is refused. */
@@ -130,6 +113,33 @@ static const char *add_window(struct zone_channel *chan, const char *v,
 }
 
 /*
+ * The string list @key of a channel and its length, or NULL when it is
+ * absent, unusable or empty (reported: leaving it out says @unset); its
+ * line in @ret_line, unless NULL, whenever it is there.
+ */
+static const config_setting_t *
+nonempty_list(struct conf_loader *ld, const config_setting_t *group,
+	      const char *key, const struct conf_chan_aux *aux,
+	      const char *unset, int *ret_line, int *ret_len)
+{
+	const config_setting_t *list;
+
+	list = conf_get_string_list(ld, group, key, aux->what);
+	if (!list)
+		return NULL;
+	if (ret_line)
+		*ret_line = conf_line_of(list);
+	*ret_len = config_setting_length(list);
+	if (*ret_len == 0) {
+		conf_error(ld, conf_line_of(list),
+			   "%s: %s is empty (leave it out %s)", aux->what, key,
+			   unset);
+		return NULL;
+	}
+	return list;
+}
+
+/*
  * windows: recurring weekly windows in local time.  Overlapping windows of
  * one channel are refused: they are a typo more often than intent, and
  * their union is better written as one window.
@@ -147,16 +157,10 @@ static void parse_channel_windows(struct conf_loader *ld,
 	int len;
 	int i;
 
-	list = conf_get_string_list(ld, group, "windows", aux->what);
+	list = nonempty_list(ld, group, "windows", aux,
+			     "for a channel open at any time", NULL, &len);
 	if (!list)
 		return;
-	len = config_setting_length(list);
-	if (len == 0) {
-		conf_error(ld, conf_line_of(list),
-			   "%s: windows is empty (leave it out for a channel open at any time)",
-			   aux->what);
-		return;
-	}
 	if (len > ZONE_WINDOW_MAX) {
 		conf_error(ld, conf_line_of(list),
 			   "%s: windows lists %d windows, at most %d",
@@ -231,17 +235,11 @@ static void parse_channel_macs(struct conf_loader *ld,
 	int len;
 	int i;
 
-	list = conf_get_string_list(ld, group, "from_macs", aux->what);
+	list = nonempty_list(ld, group, "from_macs", aux,
+			     "to admit any Ethernet source", &aux->from_macs_line,
+			     &len);
 	if (!list)
 		return;
-	aux->from_macs_line = conf_line_of(list);
-	len = config_setting_length(list);
-	if (len == 0) {
-		conf_error(ld, conf_line_of(list),
-			   "%s: from_macs is empty (leave it out to admit any Ethernet source)",
-			   aux->what);
-		return;
-	}
 	chan->from_macs = calloc((size_t)len, sizeof(*chan->from_macs));
 	if (!chan->from_macs) {
 		ld->nomem = true;
@@ -276,21 +274,7 @@ static const struct zone_segment *
 parse_end(struct conf_loader *ld, const config_setting_t *group,
 	  const char *key, struct conf_chan_aux *aux, int *ret_line)
 {
-	const struct zone_segment *seg;
-	const config_setting_t *s;
-	const char *v;
-
-	v = conf_get_string(ld, group, key, aux->what, true, conf_line_of(group), &s);
-	*ret_line = s ? conf_line_of(s) : conf_line_of(group);
-	if (!v)
-		return NULL;
-	seg = conf_name_valid(v) ? zone_model_segment_by_name(ld->model, v) :
-				   NULL;
-	if (!seg)
-		conf_error(ld, conf_line_of(s),
-			   "%s: %s \"%.40s\" names no zone or attachment",
-			   aux->what, key, v);
-	return seg;
+	return conf_get_segment(ld, group, key, aux->what, ret_line);
 }
 
 static void parse_channel_kind(struct conf_loader *ld,
@@ -386,13 +370,9 @@ void conf_parse_channel_list(struct conf_loader *ld,
 	int i;
 
 	for (i = 0; i < config_setting_length(list); i++) {
-		e = config_setting_get_elem(list, (unsigned int)i);
-		if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
-			conf_error(ld, conf_line_of(e),
-				   "channels: entry %d must be a group { ... }",
-				   i + 1);
+		e = conf_entry(ld, list, i, "channels");
+		if (!e)
 			continue;
-		}
 		parse_channel(ld, e, ld->model->n_channels++, i + 1);
 	}
 }

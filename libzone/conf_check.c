@@ -275,66 +275,6 @@ static bool hard_invariant(struct conf_loader *ld, size_t ci)
 	return true;
 }
 
-enum legality { LEGAL, BAD_ENDS, BAD_PROFILE };
-
-static bool profile_is_alpha(enum zone_profile p)
-{
-	return p == ZONE_PROFILE_ALPHA || p == ZONE_PROFILE_ALPHA_PRIME;
-}
-
-/* The "legal between" column of the channel table of doc/design.md. */
-static enum legality kind_legal(enum zone_channel_kind kind,
-				enum zone_role from, enum zone_role to,
-				enum zone_profile profile)
-{
-	switch (kind) {
-	case ZONE_CHANNEL_SYSTEM_PAIR:
-		return (from == ZONE_ROLE_RESIDENT &&
-			(to == ZONE_ROLE_LGWAN || to == ZONE_ROLE_GOV_CLOUD)) ||
-				       (to == ZONE_ROLE_RESIDENT &&
-					(from == ZONE_ROLE_LGWAN ||
-					 from == ZONE_ROLE_GOV_CLOUD)) ?
-			       LEGAL :
-			       BAD_ENDS;
-	case ZONE_CHANNEL_PUBLIC_SYSTEM:
-		/* either way: some national systems open the connection */
-		return (from == ZONE_ROLE_RESIDENT &&
-			(to == ZONE_ROLE_PUBLIC_SYSTEM ||
-			 to == ZONE_ROLE_LGWAN_WAN)) ||
-				       (to == ZONE_ROLE_RESIDENT &&
-					(from == ZONE_ROLE_PUBLIC_SYSTEM ||
-					 from == ZONE_ROLE_LGWAN_WAN)) ?
-			       LEGAL :
-			       BAD_ENDS;
-	case ZONE_CHANNEL_SCREEN_TRANSFER:
-		if (from == ZONE_ROLE_LGWAN && to == ZONE_ROLE_RESIDENT)
-			return LEGAL;
-		if (from == ZONE_ROLE_LGWAN && to == ZONE_ROLE_INTERNET_TIER)
-			return profile_is_alpha(profile) ? LEGAL : BAD_PROFILE;
-		if (from == ZONE_ROLE_INTERNET_TIER && to == ZONE_ROLE_LGWAN)
-			return profile_is_alpha(profile) ? BAD_PROFILE : LEGAL;
-		return BAD_ENDS;
-	case ZONE_CHANNEL_SANITIZE:
-		return from == ZONE_ROLE_INTERNET_TIER &&
-				       to == ZONE_ROLE_LGWAN ?
-			       LEGAL :
-			       BAD_ENDS;
-	case ZONE_CHANNEL_BREAKOUT:
-		if (from != ZONE_ROLE_LGWAN || to != ZONE_ROLE_INTERNET)
-			return BAD_ENDS;
-		return profile == ZONE_PROFILE_ALPHA_PRIME ? LEGAL :
-							     BAD_PROFILE;
-	case ZONE_CHANNEL_INBOUND:
-		return (from == ZONE_ROLE_INTERNET ||
-			from == ZONE_ROLE_SECURITY_CLOUD) &&
-				       to == ZONE_ROLE_INTERNET_TIER ?
-			       LEGAL :
-			       BAD_ENDS;
-	default:
-		return BAD_ENDS;
-	}
-}
-
 static const char *const legal_text[ZONE_CHANNEL_KIND_MAX] = {
 	[ZONE_CHANNEL_SYSTEM_PAIR] =
 		"resident tier <-> lgwan tier or gov-cloud attachment",
@@ -354,22 +294,16 @@ static bool check_legality(struct conf_loader *ld, size_t ci)
 	const struct zone_channel *c = &ld->model->channels[ci];
 	const char *what = ld->chan_aux[ci].what;
 	enum zone_profile profile = ld->model->profile;
-	enum legality legal;
 
 	/*
-	 * The verdict honours only channels its own table allows; asking it
-	 * too keeps the loader from ever accepting a channel that would
-	 * silently do nothing.  The local table tells the two errors apart.
+	 * The verdict's own table: the loader never accepts a channel that
+	 * the verdict would not honour, which would silently do nothing.
 	 */
-	legal = kind_legal(c->kind, c->from->role, c->to->role, profile);
-	if (legal == LEGAL &&
-	    !verdict_channel_legal(profile, c->kind, c->from->role,
-				   c->to->role))
-		legal = BAD_ENDS;
-	switch (legal) {
-	case LEGAL:
+	switch (verdict_channel_legality(profile, c->kind, c->from->role,
+					 c->to->role)) {
+	case VERDICT_LEGAL:
 		return true;
-	case BAD_PROFILE:
+	case VERDICT_BAD_PROFILE:
 		conf_error(
 			ld, c->line,
 			"%s: kind %s from the %s to the %s is not allowed in profile %s",

@@ -16,64 +16,15 @@
 #include "conf_priv.h"
 #include "verdict_priv.h"
 
-/* A service list; false when absent or unusable (reported). */
-static bool parse_service_list(struct conf_loader *ld,
-			       const config_setting_t *group, const char *what,
-			       struct zone_service **ret, size_t *ret_n)
-{
-	const config_setting_t *list;
-	const config_setting_t *e;
-	struct zone_service *v;
-	const char *why;
-	size_t n = 0;
-	int len;
-	int i;
-
-	list = conf_get_string_list(ld, group, "services", what);
-	if (!list)
-		return false;
-	len = config_setting_length(list);
-	v = calloc(len ? (size_t)len : 1, sizeof(*v));
-	if (!v) {
-		ld->nomem = true;
-		return false;
-	}
-	for (i = 0; i < len; i++) {
-		e = config_setting_get_elem(list, (unsigned int)i);
-		why = conf_parse_service(config_setting_get_string(e), &v[n]);
-		if (why) {
-			conf_error(ld, conf_line_of(e),
-				   "%s: service \"%s\": %s", what,
-				   config_setting_get_string(e), why);
-			continue;
-		}
-		n++;
-	}
-	*ret = v;
-	*ret_n = n;
-	return true;
-}
-
 /* from/to of an edge entry, resolved; NULL when absent or dangling. */
 static const struct zone_segment *resolve(struct conf_loader *ld,
 					  const config_setting_t *group,
 					  const char *key, const char *what)
 {
 	const struct zone_segment *seg;
-	const config_setting_t *s;
-	const char *v;
 
-	v = conf_get_string(ld, group, key, what, true, conf_line_of(group),
-			    &s);
-	if (!v)
-		return NULL;
-	seg = conf_name_valid(v) ? zone_model_segment_by_name(ld->model, v) :
-				   NULL;
-	if (!seg)
-		conf_error(ld, conf_line_of(s),
-			   "%s: %s \"%.40s\" names no zone or attachment", what,
-			   key, v);
-	else if (!ld->seg_aux[seg->index].role_ok)
+	seg = conf_get_segment(ld, group, key, what, NULL);
+	if (seg && !ld->seg_aux[seg->index].role_ok)
 		return NULL; /* its role was reported already */
 	return seg;
 }
@@ -233,7 +184,7 @@ static void parse_gw_rule(struct conf_loader *ld, const config_setting_t *group,
 	check_edge_hosts(ld, group, what, hkey, r->seg, r->hosts, r->n_hosts,
 			 lines, true, !outbound);
 	free(lines);
-	parse_service_list(ld, group, what, &r->services, &r->n_services);
+	conf_parse_services(ld, group, what, &r->services, &r->n_services, NULL);
 	check_edge_services(ld, group, what, true);
 	r->reason = conf_get_text(ld, group, "reason", what, true, r->line,
 				  TEXT_MAX);
@@ -247,6 +198,7 @@ static void parse_gw_list(struct conf_loader *ld, const config_setting_t *gw,
 	const config_setting_t *list = config_setting_get_member(gw, key);
 	const config_setting_t *e;
 	struct zone_model *m = ld->model;
+	char what[32];
 	int i;
 
 	if (!list) {
@@ -255,20 +207,13 @@ static void parse_gw_list(struct conf_loader *ld, const config_setting_t *gw,
 			   key, outbound ? "nowhere" : "nobody");
 		return;
 	}
-	if (config_setting_type(list) != CONFIG_TYPE_LIST) {
-		conf_error(ld, conf_line_of(list),
-			   "gateway: %s must be a list ( { ... }, ... )", key);
+	snprintf(what, sizeof(what), "gateway: %s", key);
+	if (!conf_typed(ld, list, CONFIG_TYPE_LIST, what))
 		return;
-	}
 	for (i = 0; i < config_setting_length(list); i++) {
-		e = config_setting_get_elem(list, (unsigned int)i);
-		if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
-			conf_error(
-				ld, conf_line_of(e),
-				"gateway: %s: entry %d must be a group { ... }",
-				key, i + 1);
+		e = conf_entry(ld, list, i, what);
+		if (!e)
 			continue;
-		}
 		m->gw_rules[m->n_gw_rules].index = m->n_gw_rules;
 		parse_gw_rule(ld, e, &m->gw_rules[m->n_gw_rules++], outbound,
 			      i + 1);
@@ -423,13 +368,8 @@ static void parse_ha(struct conf_loader *ld, const config_setting_t *gw)
 	const config_setting_t *ha = config_setting_get_member(gw, "ha");
 	struct zone_ha *h;
 
-	if (!ha)
+	if (!conf_typed(ld, ha, CONFIG_TYPE_GROUP, "gateway: ha"))
 		return;
-	if (config_setting_type(ha) != CONFIG_TYPE_GROUP) {
-		conf_error(ld, conf_line_of(ha),
-			   "gateway: ha must be a group { ... }");
-		return;
-	}
 	h = calloc(1, sizeof(*h));
 	if (!h) {
 		ld->nomem = true;
@@ -471,11 +411,8 @@ void conf_parse_gateway(struct conf_loader *ld, const config_setting_t *root)
 			"missing gateway (who may reach the gateway and where it may go; \"gateway = { management = ( ); outbound = ( ); };\" says nobody and nowhere)");
 		return;
 	}
-	if (config_setting_type(gw) != CONFIG_TYPE_GROUP) {
-		conf_error(ld, conf_line_of(gw),
-			   "gateway must be a group { ... }");
+	if (!conf_typed(ld, gw, CONFIG_TYPE_GROUP, "gateway"))
 		return;
-	}
 	conf_check_keys(ld, gw, "gateway", keys);
 	n = (size_t)list_length(gw, "management") +
 	    (size_t)list_length(gw, "outbound");
@@ -535,7 +472,7 @@ static void parse_narrow_entry(struct conf_loader *ld,
 	check_edge_hosts(ld, group, what, "to_hosts", n->to, n->to_hosts,
 			 n->n_to_hosts, lines, false, false);
 	free(lines);
-	parse_service_list(ld, group, what, &n->services, &n->n_services);
+	conf_parse_services(ld, group, what, &n->services, &n->n_services, NULL);
 	check_edge_services(ld, group, what, false);
 	if (conf_raw_length(group, "to_hosts") < 0 &&
 	    conf_raw_length(group, "services") < 0)
@@ -559,13 +496,8 @@ void conf_parse_narrow(struct conf_loader *ld, const config_setting_t *root)
 	int len;
 	int i;
 
-	if (!list)
+	if (!conf_typed(ld, list, CONFIG_TYPE_LIST, "narrow"))
 		return;
-	if (config_setting_type(list) != CONFIG_TYPE_LIST) {
-		conf_error(ld, conf_line_of(list),
-			   "narrow must be a list ( { ... }, ... )");
-		return;
-	}
 	len = config_setting_length(list);
 	m->narrows = calloc(len ? (size_t)len : 1, sizeof(*m->narrows));
 	if (!m->narrows) {
@@ -573,13 +505,9 @@ void conf_parse_narrow(struct conf_loader *ld, const config_setting_t *root)
 		return;
 	}
 	for (i = 0; i < len; i++) {
-		e = config_setting_get_elem(list, (unsigned int)i);
-		if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
-			conf_error(ld, conf_line_of(e),
-				   "narrow: entry %d must be a group { ... }",
-				   i + 1);
+		e = conf_entry(ld, list, i, "narrow");
+		if (!e)
 			continue;
-		}
 		m->narrows[m->n_narrows].index = m->n_narrows;
 		parse_narrow_entry(ld, e, &m->narrows[m->n_narrows++], i + 1);
 	}

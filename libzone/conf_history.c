@@ -49,11 +49,7 @@ void conf_parse_history(struct conf_loader *ld, const config_setting_t *root)
 	long long entries = ZONE_HISTORY_ENTRIES_DEFAULT;
 	long long bytes = ZONE_HISTORY_BYTES_DEFAULT;
 
-	if (h && config_setting_type(h) != CONFIG_TYPE_GROUP) {
-		conf_error(ld, conf_line_of(h),
-			   "history must be a group { ... }");
-		h = NULL;
-	}
+	h = conf_typed(ld, h, CONFIG_TYPE_GROUP, "history");
 	if (h) {
 		conf_check_keys(ld, h, "history", keys);
 		get_bounded(ld, h, "entries", ZONE_HISTORY_ENTRIES_MIN,

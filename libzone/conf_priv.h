@@ -115,6 +115,46 @@ const config_setting_t *conf_get_string_list(struct conf_loader *ld,
 					     const char *key,
 					     const char *what);
 int *conf_alloc_lines(struct conf_loader *ld, size_t n);
+
+/*
+ * conf_typed - @s when it is of @type (CONFIG_TYPE_GROUP or
+ * CONFIG_TYPE_LIST), or NULL: for a setting of another type after
+ * reporting "@what must be a group { ... }" (or a list); silently for a
+ * NULL @s, a setting left out
+ */
+const config_setting_t *conf_typed(struct conf_loader *ld,
+				   const config_setting_t *s, int type,
+				   const char *what);
+
+/*
+ * conf_entry - entry @i of @list when it is a group, else NULL after
+ * reporting "@what: entry N must be a group { ... }" (N counts from 1)
+ */
+const config_setting_t *conf_entry(struct conf_loader *ld,
+				   const config_setting_t *list, int i,
+				   const char *what);
+
+/*
+ * conf_get_segment - the zone or attachment that @group's @key names, or
+ * NULL (reported when the key is missing or names none); the key's line,
+ * or the group's when it is missing, in @ret_line unless it is NULL
+ */
+const struct zone_segment *conf_get_segment(struct conf_loader *ld,
+					    const config_setting_t *group,
+					    const char *key, const char *what,
+					    int *ret_line);
+
+/*
+ * conf_parse_services - @group's "services" into a new array, and the line
+ * of each into a new @ret_lines unless it is NULL; services that do not
+ * parse are reported and left out.  Returns the list, or NULL when it is
+ * absent or unusable (reported) and nothing was stored.
+ */
+const config_setting_t *conf_parse_services(struct conf_loader *ld,
+					    const config_setting_t *group,
+					    const char *what,
+					    struct zone_service **ret,
+					    size_t *ret_n, int **ret_lines);
 bool conf_parse_prefixes(struct conf_loader *ld,
 			 const config_setting_t *group, const char *key,
 			 const char *what, struct zone_prefix **ret,

@@ -187,13 +187,9 @@ void conf_parse_segment_list(struct conf_loader *ld,
 	int i;
 
 	for (i = 0; i < config_setting_length(list); i++) {
-		e = config_setting_get_elem(list, (unsigned int)i);
-		if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
-			conf_error(ld, conf_line_of(e),
-				   "%s: entry %d must be a group { ... }",
-				   is_zone ? "zones" : "attachments", i + 1);
+		e = conf_entry(ld, list, i, is_zone ? "zones" : "attachments");
+		if (!e)
 			continue;
-		}
 		parse_segment(ld, e, (*next)++, i + 1, is_zone);
 	}
 }

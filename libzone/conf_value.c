@@ -8,45 +8,20 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
 
+#include <zone/proto.h>
+#include <zone/utf8.h>
+
 #include "conf_priv.h"
 
 #define NAME_MAX_LEN 31
 #define IFNAME_MAX 15
-
-/* The length of the UTF-8 sequence at @p, or 0 when it is malformed. */
-static size_t utf8_seq_len(const unsigned char *p)
-{
-	size_t len;
-	size_t i;
-	unsigned int cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2, cp = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		len = 3, cp = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		len = 4, cp = p[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	/* overlong forms, surrogates and values past U+10FFFF */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
 
 /*
  * Free text (labels, reasons, approvals) ends up in syslog lines and in
@@ -55,19 +30,22 @@ static size_t utf8_seq_len(const unsigned char *p)
 const char *conf_text_problem(const char *s, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t left = strlen(s);
+	unsigned int cp;
 	size_t n;
 
 	if (*s == '\0')
 		return "must not be empty";
-	if (strlen(s) > max)
+	if (left > max)
 		return "is too long";
 	while (*p) {
 		if (*p < 0x20 || *p == 0x7f)
 			return "must not contain control characters";
-		n = utf8_seq_len(p);
+		n = zone_utf8_len(p, left, &cp);
 		if (n == 0)
 			return "is not valid UTF-8";
 		p += n;
+		left -= n;
 	}
 	return NULL;
 }
@@ -167,19 +145,23 @@ static const char *parse_port(const char *p, unsigned int *ret)
 
 const char *conf_parse_service(const char *text, struct zone_service *ret)
 {
+	const char *slash = strchr(text, '/');
 	unsigned int first;
 	unsigned int last;
 	const char *p;
+	int proto;
 
-	if (!strchr(text, '/'))
+	if (!slash)
 		return "it is not proto/port or proto/first-last";
-	if (strncmp(text, "tcp/", 4) == 0)
-		ret->proto = 6;
-	else if (strncmp(text, "udp/", 4) == 0)
-		ret->proto = 17;
-	else
+	/* lower case only: the config is printed back as it is written */
+	for (p = text; p < slash; p++)
+		if (*p < 'a' || *p > 'z')
+			return "the protocol must be tcp or udp";
+	proto = zone_proto_number(text, (size_t)(slash - text));
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
 		return "the protocol must be tcp or udp";
-	p = parse_port(text + 4, &first);
+	ret->proto = (uint8_t)proto;
+	p = parse_port(slash + 1, &first);
 	if (!p)
 		return "ports must be 1..65535";
 	last = first;

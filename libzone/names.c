@@ -47,17 +47,6 @@ const char *zone_channel_fqdn(const struct zone_channel *chan, size_t i)
 	return i < chan->n_to_names ? chan->to_names[i].fqdn : NULL;
 }
 
-bool zone_channel_has_fqdn(const struct zone_channel *chan, const char *fqdn)
-{
-	size_t i;
-
-	for (i = 0; i < chan->n_to_names; i++) {
-		if (strcmp(chan->to_names[i].fqdn, fqdn) == 0)
-			return true;
-	}
-	return false;
-}
-
 size_t zone_channel_fqdn_addrs(const struct zone_channel *chan, size_t i,
 			       const struct zone_name_addr **ret)
 {

@@ -76,7 +76,6 @@ static int probe_flags(struct zone_nft *nft, uint32_t flags)
 	struct nlmsghdr *nlh;
 	char name[32];
 	size_t len;
-	ssize_t n;
 	int ret;
 
 	t = nftnl_table_alloc();
@@ -96,20 +95,10 @@ static int probe_flags(struct zone_nft *nft, uint32_t flags)
 	/* a reply is certain, but a probe must never hang the start */
 	setsockopt(mnl_socket_get_fd(nft->rd), SOL_SOCKET, SO_RCVTIMEO, &tv,
 		   sizeof(tv));
-	if (mnl_socket_sendto(nft->rd, buf, len) < 0) {
+	if (mnl_socket_sendto(nft->rd, buf, len) < 0)
 		ret = -errno;
-		goto out;
-	}
-	do {
-		n = mnl_socket_recvfrom(nft->rd, buf, sizeof(buf));
-		if (n < 0) {
-			ret = -errno;
-			goto out;
-		}
-		ret = mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL);
-	} while (ret > 0);
-	ret = ret < 0 ? -errno : 0;
-out:
+	else
+		ret = nft_recv_done(nft->rd, buf, sizeof(buf), seq, NULL, NULL);
 	tv.tv_sec = 0;
 	setsockopt(mnl_socket_get_fd(nft->rd), SOL_SOCKET, SO_RCVTIMEO, &tv,
 		   sizeof(tv));

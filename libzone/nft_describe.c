@@ -253,8 +253,6 @@ static int elems_dump(const char *set, struct elem_walk *w)
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
 	uint32_t seq = (uint32_t)time(NULL);
-	uint32_t portid;
-	ssize_t n;
 	int ret;
 
 	buf = malloc(DESCRIBE_BUF);
@@ -269,24 +267,14 @@ static int elems_dump(const char *set, struct elem_walk *w)
 		ret = -errno;
 		goto out_close;
 	}
-	portid = mnl_socket_get_portid(nl);
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET,
 				    NLM_F_DUMP | NLM_F_ACK, seq);
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, ZONE_TABLE_NAME);
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		ret = -errno;
-		goto out_close;
-	}
-	do {
-		n = mnl_socket_recvfrom(nl, buf, DESCRIBE_BUF);
-		if (n < 0) {
-			ret = -errno;
-			goto out_close;
-		}
-		ret = mnl_cb_run(buf, (size_t)n, seq, portid, elem_cb, w);
-	} while (ret > 0);
-	ret = ret < 0 ? -errno : 0;
+	else
+		ret = nft_recv_done(nl, buf, DESCRIBE_BUF, seq, elem_cb, w);
 out_close:
 	mnl_socket_close(nl);
 out_free:

@@ -45,11 +45,9 @@ static int dump_run(struct zone_nft *nft, uint16_t type, uint16_t family,
 		    uint16_t flags, dump_fill fill, const void *arg,
 		    mnl_cb_t cb, void *data)
 {
-	uint32_t portid = mnl_socket_get_portid(nft->rd);
 	uint32_t seq = ++nft->seq;
 	struct nlmsghdr *nlh;
 	char *buf;
-	ssize_t n;
 	int ret;
 
 	buf = malloc(DUMP_BUF);
@@ -58,22 +56,28 @@ static int dump_run(struct zone_nft *nft, uint16_t type, uint16_t family,
 	nlh = nftnl_nlmsg_build_hdr(buf, type, family, flags | NLM_F_ACK, seq);
 	if (fill)
 		fill(nlh, arg);
-	if (mnl_socket_sendto(nft->rd, nlh, nlh->nlmsg_len) < 0) {
+	if (mnl_socket_sendto(nft->rd, nlh, nlh->nlmsg_len) < 0)
 		ret = -errno;
-		goto out_free;
-	}
-	do {
-		n = mnl_socket_recvfrom(nft->rd, buf, DUMP_BUF);
-		if (n < 0) {
-			ret = -errno;
-			goto out_free;
-		}
-		ret = mnl_cb_run(buf, (size_t)n, seq, portid, cb, data);
-	} while (ret > 0);
-	ret = ret < 0 ? -errno : 0;
-out_free:
+	else
+		ret = nft_recv_done(nft->rd, buf, DUMP_BUF, seq, cb, data);
 	free(buf);
 	return ret;
+}
+
+int nft_recv_done(struct mnl_socket *nl, void *buf, size_t size,
+		  uint32_t seq, mnl_cb_t cb, void *data)
+{
+	uint32_t portid = mnl_socket_get_portid(nl);
+	ssize_t n;
+	int ret;
+
+	do {
+		n = mnl_socket_recvfrom(nl, buf, size);
+		if (n < 0)
+			return -errno;
+		ret = mnl_cb_run(buf, (size_t)n, seq, portid, cb, data);
+	} while (ret > 0);
+	return ret < 0 ? -errno : 0;
 }
 
 int nft_dump_run(struct zone_nft *nft, uint16_t type, uint16_t family,
@@ -118,11 +122,18 @@ int nft_getgen(struct zone_nft *nft, uint32_t *ret_genid)
 	return ret;
 }
 
+/*
+ * A request for our table: its name in the attribute that @arg points to
+ * (NFTA_TABLE_NAME, NFTA_SET_TABLE, NFTA_RULE_TABLE).
+ */
 static void fill_table(struct nlmsghdr *nlh, const void *arg)
 {
-	(void)arg;
-	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, ZONE_TABLE_NAME);
+	mnl_attr_put_strz(nlh, *(const uint16_t *)arg, ZONE_TABLE_NAME);
 }
+
+static const uint16_t table_name_attr = NFTA_TABLE_NAME;
+static const uint16_t set_table_attr = NFTA_SET_TABLE;
+static const uint16_t rule_table_attr = NFTA_RULE_TABLE;
 
 struct table_info {
 	uint32_t flags;
@@ -176,18 +187,26 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* what the kernel says of table inet zoned: 0, -ENOENT or -errno */
+static int table_info_get(struct zone_nft *nft, struct table_info *ti)
+{
+	int ret;
+
+	ret = dump_run(nft, NFT_MSG_GETTABLE, NFPROTO_INET, 0, fill_table,
+		       &table_name_attr, table_cb, ti);
+	if (ret < 0)
+		return ret;
+	return ti->found ? 0 : -ENOENT;
+}
+
 int nft_table_get(struct zone_nft *nft, uint32_t *ret_flags,
 		  uint32_t *ret_owner)
 {
 	struct table_info ti = { 0 };
-	int ret;
+	int ret = table_info_get(nft, &ti);
 
-	ret = dump_run(nft, NFT_MSG_GETTABLE, NFPROTO_INET, 0, fill_table, NULL,
-		       table_cb, &ti);
 	if (ret < 0)
 		return ret;
-	if (!ti.found)
-		return -ENOENT;
 	if (ret_flags)
 		*ret_flags = ti.flags;
 	if (ret_owner)
@@ -198,14 +217,10 @@ int nft_table_get(struct zone_nft *nft, uint32_t *ret_flags,
 int nft_table_sig(struct zone_nft *nft, char *buf, size_t size)
 {
 	struct table_info ti = { 0 };
-	int ret;
+	int ret = table_info_get(nft, &ti);
 
-	ret = dump_run(nft, NFT_MSG_GETTABLE, NFPROTO_INET, 0, fill_table, NULL,
-		       table_cb, &ti);
 	if (ret < 0)
 		return ret;
-	if (!ti.found)
-		return -ENOENT;
 	snprintf(buf, size, "%s", ti.sig);
 	return 0;
 }
@@ -257,12 +272,6 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 			ks, nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
 	nftnl_chain_free(c);
 	return ret < 0 ? MNL_CB_ERROR : MNL_CB_OK;
-}
-
-static void fill_set_table(struct nlmsghdr *nlh, const void *arg)
-{
-	(void)arg;
-	mnl_attr_put_strz(nlh, NFTA_SET_TABLE, ZONE_TABLE_NAME);
 }
 
 static int set_cb(const struct nlmsghdr *nlh, void *data)
@@ -344,6 +353,15 @@ out:
 	return w->err ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
+/* the table's counters through obj_cb() into @w: 0 or -errno */
+static int dump_counters(struct zone_nft *nft, struct obj_walk *w)
+{
+	int ret = dump_run(nft, NFT_MSG_GETOBJ, NFPROTO_INET, NLM_F_DUMP,
+			   fill_obj_table, NULL, obj_cb, w);
+
+	return ret < 0 ? ret : w->err;
+}
+
 int nft_dump_kstate(struct zone_nft *nft, struct nft_kstate **ret_ks)
 {
 	struct nft_kstate *ks;
@@ -364,13 +382,10 @@ int nft_dump_kstate(struct zone_nft *nft, struct nft_kstate **ret_ks)
 			       NULL, NULL, chain_cb, ks);
 	if (ret == 0)
 		ret = dump_run(nft, NFT_MSG_GETSET, NFPROTO_INET, NLM_F_DUMP,
-			       fill_set_table, NULL, set_cb, ks);
+			       fill_table, &set_table_attr, set_cb, ks);
 	w.ks = ks;
 	if (ret == 0)
-		ret = dump_run(nft, NFT_MSG_GETOBJ, NFPROTO_INET, NLM_F_DUMP,
-			       fill_obj_table, NULL, obj_cb, &w);
-	if (ret == 0)
-		ret = w.err;
+		ret = dump_counters(nft, &w);
 	if (ret < 0) {
 		nft_kstate_free(ks);
 		return ret;
@@ -397,10 +412,7 @@ int zone_nft_counters(struct zone_nft *nft, struct zone_counter **ret_counters,
 
 	ret = nft_table_get(nft, NULL, NULL);
 	if (ret == 0)
-		ret = dump_run(nft, NFT_MSG_GETOBJ, NFPROTO_INET, NLM_F_DUMP,
-			       fill_obj_table, NULL, obj_cb, &w);
-	if (ret == 0)
-		ret = w.err;
+		ret = dump_counters(nft, &w);
 	if (ret < 0) {
 		free(w.v);
 		return ret;
@@ -423,12 +435,6 @@ struct rule_count {
 	size_t *per_chain; /* by plan chain index */
 	size_t foreign; /* rules in chains the plan lacks */
 };
-
-static void fill_rule_table(struct nlmsghdr *nlh, const void *arg)
-{
-	(void)arg;
-	mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, ZONE_TABLE_NAME);
-}
 
 static int rule_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -578,7 +584,7 @@ static int verify_rules(struct zone_nft *nft, const struct zone_ruleset *rs,
 			want[c]++;
 	}
 	ret = dump_run(nft, NFT_MSG_GETRULE, NFPROTO_INET, NLM_F_DUMP,
-		       fill_rule_table, NULL, rule_cb, &rc);
+		       fill_table, &rule_table_attr, rule_cb, &rc);
 	if (ret < 0)
 		goto out_free;
 	for (i = 0; i < rs->n_chains; i++) {

@@ -39,6 +39,15 @@ int nft_dump_run(struct zone_nft *nft, uint16_t type, uint16_t family,
 		 uint16_t flags, void (*fill)(struct nlmsghdr *, const void *),
 		 const void *arg,
 		 int (*cb)(const struct nlmsghdr *, void *), void *data);
+/*
+ * nft_recv_done - the replies to request @seq on @nl, read into @buf of
+ * @size bytes, to @cb (NULL: only errors count) until the dump or the ACK
+ * ends it or @cb stops it.  Returns 0 or -errno.
+ */
+struct mnl_socket;
+int nft_recv_done(struct mnl_socket *nl, void *buf, size_t size,
+		  uint32_t seq, int (*cb)(const struct nlmsghdr *, void *),
+		  void *data);
 int nft_getgen(struct zone_nft *nft, uint32_t *ret_genid);
 /* the table's flags and owner; -ENOENT when it does not exist */
 int nft_table_get(struct zone_nft *nft, uint32_t *ret_flags,

@@ -13,6 +13,7 @@
 
 #include <zone/conf.h>
 #include <zone/proto.h>
+#include <zone/utf8.h>
 
 #include "conf_priv.h"
 #include "model_priv.h"
@@ -321,7 +322,10 @@ static const char *const guideline_names[ZONE_ROLE_MAX] = {
 	[ZONE_ROLE_GOV_CLOUD] = "ガバメントクラウド",
 };
 
-/* East Asian wide characters (CJK, kana, hangul, full-width forms). */
+/*
+ * East Asian wide characters (CJK, kana, hangul, full-width forms), and
+ * everything past the BMP (CJK extensions, emoji).
+ */
 static bool is_wide(unsigned int cp)
 {
 	return (cp >= 0x1100 && cp <= 0x115f) ||
@@ -330,33 +334,30 @@ static bool is_wide(unsigned int cp)
 	       (cp >= 0xf900 && cp <= 0xfaff) ||
 	       (cp >= 0xfe30 && cp <= 0xfe4f) ||
 	       (cp >= 0xff00 && cp <= 0xff60) ||
-	       (cp >= 0xffe0 && cp <= 0xffe6) || cp >= 0x20000;
+	       (cp >= 0xffe0 && cp <= 0xffe6) || cp >= 0x10000;
 }
 
-/* Terminal columns of a UTF-8 string: wide characters take 2. */
+/*
+ * Terminal columns of a UTF-8 string: wide characters take 2, a byte
+ * that starts no valid sequence takes 1.
+ */
 static size_t display_width(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	unsigned int cp;
+	size_t left = strlen(s);
 	size_t width = 0;
+	unsigned int cp;
+	size_t n;
 
-	while (*p) {
-		if (*p < 0x80) {
-			cp = *p++;
-		} else if ((*p & 0xe0) == 0xc0 && p[1]) {
-			cp = (p[0] & 0x1fu) << 6 | (p[1] & 0x3fu);
-			p += 2;
-		} else if ((*p & 0xf0) == 0xe0 && p[1] && p[2]) {
-			cp = (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 |
-			     (p[2] & 0x3fu);
-			p += 3;
-		} else {
-			cp = 0x20000; /* 4-byte forms: CJK extensions */
-			p++;
-			while ((*p & 0xc0) == 0x80)
-				p++;
+	while (left) {
+		n = zone_utf8_len(p, left, &cp);
+		if (n == 0) {
+			n = 1;
+			cp = 0;
 		}
 		width += is_wide(cp) ? 2 : 1;
+		p += n;
+		left -= n;
 	}
 	return width;
 }

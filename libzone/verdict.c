@@ -35,9 +35,10 @@
  * I->S allowed; I->N direct-internet; W/P/S/N -> L/I inbound-default.
  * Cells decided here:
  *   - two different segments of the same role (R->R, L->L, I->I, ...):
- *     default-deny.  DESIGN allows traffic inside one zone only; a second
- *     zone of the same tier is a deliberate separation.
- *   - I->W: split-path.  The LGWAN is the lgwan side of clause 2's split;
+ *     default-deny.  doc/design.md 1 allows traffic inside one zone only;
+ *     a second zone of the same tier is a deliberate separation.
+ *   - I->W: split-path.  The LGWAN is the lgwan side of the split of
+ *     doc/design.md's introduction (②);
  *     an internet-tier host reaching it bypasses the split as surely as
  *     one reaching the lgwan tier.  (W->I is inbound-default, as stated.)
  *   - L->P, I->P: default-deny.  Public systems are the resident tier's
@@ -177,61 +178,85 @@ static bool profile_is_alpha(enum zone_profile profile)
 	       profile == ZONE_PROFILE_ALPHA_PRIME;
 }
 
-static bool screen_transfer_legal(enum zone_profile profile,
-				  enum zone_role from, enum zone_role to)
+/* LEGAL when @ok, else BAD_ENDS */
+static enum verdict_legality ends(bool ok)
 {
-	if (from == ZONE_ROLE_LGWAN && to == ZONE_ROLE_RESIDENT)
-		return true;
-	if (from == ZONE_ROLE_LGWAN && to == ZONE_ROLE_INTERNET_TIER)
-		return profile_is_alpha(profile);
-	if (from == ZONE_ROLE_INTERNET_TIER && to == ZONE_ROLE_LGWAN)
-		return !profile_is_alpha(profile);
-	return false;
+	return ok ? VERDICT_LEGAL : VERDICT_BAD_ENDS;
+}
+
+/* LEGAL when @ok, else BAD_PROFILE */
+static enum verdict_legality in_profile(bool ok)
+{
+	return ok ? VERDICT_LEGAL : VERDICT_BAD_PROFILE;
 }
 
 /**
- * verdict_channel_legal - may a channel of @kind run @from -> @to?
+ * verdict_channel_legality - may a channel of @kind run @from -> @to?
  * @profile: the model's profile
  * @kind: the channel's kind
  * @from: the role of the channel's from segment
  * @to: the role of its to segment
  *
- * The "legal between" column of doc/design.md's channel table (the list at
- * the top of this file).  Returns true when the loader may accept such a
- * channel and the verdict honours it.
+ * The "between" column of doc/design.md's channel table (the list at
+ * the top of this file).  Returns VERDICT_LEGAL when the loader may
+ * accept such a channel and the verdict honours it, VERDICT_BAD_PROFILE
+ * when the kind joins these tiers only in another profile, else
+ * VERDICT_BAD_ENDS.
+ */
+enum verdict_legality verdict_channel_legality(enum zone_profile profile,
+					       enum zone_channel_kind kind,
+					       enum zone_role from,
+					       enum zone_role to)
+{
+	switch (kind) {
+	case ZONE_CHANNEL_SYSTEM_PAIR:
+		return ends((from == ZONE_ROLE_RESIDENT &&
+			     (to == ZONE_ROLE_LGWAN ||
+			      to == ZONE_ROLE_GOV_CLOUD)) ||
+			    (to == ZONE_ROLE_RESIDENT &&
+			     (from == ZONE_ROLE_LGWAN ||
+			      from == ZONE_ROLE_GOV_CLOUD)));
+	case ZONE_CHANNEL_PUBLIC_SYSTEM:
+		/* either way: some national systems open the connection */
+		return ends((from == ZONE_ROLE_RESIDENT &&
+			     (to == ZONE_ROLE_PUBLIC_SYSTEM ||
+			      to == ZONE_ROLE_LGWAN_WAN)) ||
+			    (to == ZONE_ROLE_RESIDENT &&
+			     (from == ZONE_ROLE_PUBLIC_SYSTEM ||
+			      from == ZONE_ROLE_LGWAN_WAN)));
+	case ZONE_CHANNEL_SCREEN_TRANSFER:
+		if (from == ZONE_ROLE_LGWAN && to == ZONE_ROLE_RESIDENT)
+			return VERDICT_LEGAL;
+		if (from == ZONE_ROLE_LGWAN && to == ZONE_ROLE_INTERNET_TIER)
+			return in_profile(profile_is_alpha(profile));
+		if (from == ZONE_ROLE_INTERNET_TIER && to == ZONE_ROLE_LGWAN)
+			return in_profile(!profile_is_alpha(profile));
+		return VERDICT_BAD_ENDS;
+	case ZONE_CHANNEL_SANITIZE:
+		return ends(from == ZONE_ROLE_INTERNET_TIER &&
+			    to == ZONE_ROLE_LGWAN);
+	case ZONE_CHANNEL_BREAKOUT:
+		if (from != ZONE_ROLE_LGWAN || to != ZONE_ROLE_INTERNET)
+			return VERDICT_BAD_ENDS;
+		return in_profile(profile == ZONE_PROFILE_ALPHA_PRIME);
+	case ZONE_CHANNEL_INBOUND:
+		return ends((from == ZONE_ROLE_INTERNET ||
+			     from == ZONE_ROLE_SECURITY_CLOUD) &&
+			    to == ZONE_ROLE_INTERNET_TIER);
+	default:
+		return VERDICT_BAD_ENDS;
+	}
+}
+
+/**
+ * verdict_channel_legal - verdict_channel_legality() is VERDICT_LEGAL
  */
 bool verdict_channel_legal(enum zone_profile profile,
 			   enum zone_channel_kind kind, enum zone_role from,
 			   enum zone_role to)
 {
-	switch (kind) {
-	case ZONE_CHANNEL_SYSTEM_PAIR:
-		return (from == ZONE_ROLE_RESIDENT &&
-			(to == ZONE_ROLE_LGWAN || to == ZONE_ROLE_GOV_CLOUD)) ||
-		       (to == ZONE_ROLE_RESIDENT &&
-			(from == ZONE_ROLE_LGWAN ||
-			 from == ZONE_ROLE_GOV_CLOUD));
-	case ZONE_CHANNEL_PUBLIC_SYSTEM:
-		return (from == ZONE_ROLE_RESIDENT &&
-			(to == ZONE_ROLE_PUBLIC_SYSTEM ||
-			 to == ZONE_ROLE_LGWAN_WAN)) ||
-		       (to == ZONE_ROLE_RESIDENT &&
-			(from == ZONE_ROLE_PUBLIC_SYSTEM ||
-			 from == ZONE_ROLE_LGWAN_WAN));
-	case ZONE_CHANNEL_SCREEN_TRANSFER:
-		return screen_transfer_legal(profile, from, to);
-	case ZONE_CHANNEL_SANITIZE:
-		return from == ZONE_ROLE_INTERNET_TIER && to == ZONE_ROLE_LGWAN;
-	case ZONE_CHANNEL_BREAKOUT:
-		return profile == ZONE_PROFILE_ALPHA_PRIME &&
-		       from == ZONE_ROLE_LGWAN && to == ZONE_ROLE_INTERNET;
-	case ZONE_CHANNEL_INBOUND:
-		return (from == ZONE_ROLE_INTERNET ||
-			from == ZONE_ROLE_SECURITY_CLOUD) &&
-		       to == ZONE_ROLE_INTERNET_TIER;
-	default:
-		return false;
-	}
+	return verdict_channel_legality(profile, kind, from, to) ==
+	       VERDICT_LEGAL;
 }
 
 /**
@@ -269,22 +294,6 @@ static bool hosts_match(const struct zone_prefix *hosts, size_t n,
 	return false;
 }
 
-/* A channel with no services admits nothing (fail closed). */
-static bool services_match(const struct zone_channel *chan,
-			   const struct zone_flow *flow)
-{
-	size_t i;
-
-	for (i = 0; i < chan->n_services; i++) {
-		const struct zone_service *s = &chan->services[i];
-
-		if (s->proto == flow->proto && flow->dport >= s->port_first &&
-		    flow->dport <= s->port_last)
-			return true;
-	}
-	return false;
-}
-
 /* Does @chan, between the flow's segments, admit the flow at @now? */
 static bool channel_admits(const struct zone_model *model,
 			   const struct zone_channel *chan,
@@ -297,7 +306,8 @@ static bool channel_admits(const struct zone_model *model,
 		return false;
 	return hosts_match(chan->from_hosts, chan->n_from_hosts, &flow->src) &&
 	       names_to_match(chan, flow, now) &&
-	       services_match(chan, flow);
+	       /* a channel with no services admits nothing (fail closed) */
+	       verdict_services_admit(chan->services, chan->n_services, flow);
 }
 
 /*
@@ -438,20 +448,10 @@ static const struct zone_channel *channel_find(const struct zone_model *model,
 static bool narrow_entry_admits(const struct zone_narrow *n,
 				const struct zone_flow *flow)
 {
-	size_t i;
-
 	if (!hosts_match(n->to_hosts, n->n_to_hosts, &flow->dst))
 		return false;
-	if (n->n_services == 0)
-		return true;
-	for (i = 0; i < n->n_services; i++) {
-		const struct zone_service *s = &n->services[i];
-
-		if (s->proto == flow->proto && flow->dport >= s->port_first &&
-		    flow->dport <= s->port_last)
-			return true;
-	}
-	return false;
+	return n->n_services == 0 ||
+	       verdict_services_admit(n->services, n->n_services, flow);
 }
 
 /* An allowed cell with no narrow entry admits everything. */

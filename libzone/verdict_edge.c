@@ -13,6 +13,7 @@
 #include <zone/verdict.h>
 
 #include "model_priv.h"
+#include "verdict_priv.h"
 
 bool zone_segment_has_interface(const struct zone_segment *seg,
 				const char *ifname)
@@ -50,21 +51,6 @@ static bool gw_hosts_match(const struct zone_gw_rule *r,
 	return false;
 }
 
-static bool gw_service_match(const struct zone_gw_rule *r,
-			     const struct zone_flow *flow)
-{
-	size_t i;
-
-	for (i = 0; i < r->n_services; i++) {
-		const struct zone_service *s = &r->services[i];
-
-		if (s->proto == flow->proto && flow->dport >= s->port_first &&
-		    flow->dport <= s->port_last)
-			return true;
-	}
-	return false;
-}
-
 /*
  * A gateway rule admits a packet that crosses one of its segment's
  * interfaces (when the caller knows it), from or to one of its hosts
@@ -77,7 +63,8 @@ static bool gw_rule_admits(const struct zone_gw_rule *r,
 
 	if (ifname && !zone_segment_has_interface(r->seg, ifname))
 		return false;
-	return gw_hosts_match(r, far) && gw_service_match(r, flow);
+	return gw_hosts_match(r, far) &&
+	       verdict_services_admit(r->services, r->n_services, flow);
 }
 
 /* VRRP, IP protocol 112 (RFC 5798); the libc headers have no name */

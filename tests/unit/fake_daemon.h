@@ -3,119 +3,19 @@
 #define ZONED_TEST_FAKE_DAEMON_H
 
 /*
- * Test doubles for what a daemon module calls around it, for the unit
- * tests that include a module's .c file: alerts are kept as
- * "event key=value ..." lines (the event named as alert.c names it),
- * logging goes nowhere, and the loop accepts every fd.  Include it after
- * the module, once per test binary; define FAKE_ALERT_LINES first to keep
- * more than 64 lines.
+ * Test doubles for what a daemon module calls around it, in the object
+ * fake_daemon.o that unit tests of daemon modules link before the daemon
+ * archive: alerts are kept as "event key=value ..." lines (the event named
+ * as alert.c names it), logging goes nowhere, and the loop accepts every
+ * fd but has no timers.
  */
 
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+/* The first FAKE_ALERT_LINES alerts, and the count of every alert. */
+#define FAKE_ALERT_LINES 16384
+extern char *lines[FAKE_ALERT_LINES];
+extern int n_lines;
 
-#include "../../daemon/alert_fmt.c"
-
-#ifndef FAKE_ALERT_LINES
-#define FAKE_ALERT_LINES 64
-#endif
-
-static char *lines[FAKE_ALERT_LINES];
-static int n_lines; /* every alert, also those past the array */
-
-void alert_emit(struct alerts *alerts, enum alert_event event, ...)
-{
-	char buf[1024];
-	size_t len;
-	const char *key;
-	const char *value;
-	va_list ap;
-
-	(void)alerts;
-	len = (size_t)snprintf(buf, sizeof(buf), "%s", alert_event_name(event));
-	va_start(ap, event);
-	while ((key = va_arg(ap, const char *)) != NULL) {
-		value = va_arg(ap, const char *);
-		if (value && len < sizeof(buf))
-			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
-						" %s=%s", key, value);
-	}
-	va_end(ap);
-	if (n_lines < FAKE_ALERT_LINES)
-		lines[n_lines] = strdup(buf);
-	n_lines++;
-}
-
-static void fake_alerts_clear(void)
-{
-	int i;
-
-	for (i = 0; i < n_lines && i < FAKE_ALERT_LINES; i++)
-		free(lines[i]);
-	n_lines = 0;
-}
-
-void log_warn(const char *fmt, ...)
-{
-	(void)fmt;
-}
-
-void log_warnx(const char *fmt, ...)
-{
-	(void)fmt;
-}
-
-void log_info(const char *fmt, ...)
-{
-	(void)fmt;
-}
-
-int loop_add(struct zoned *z, int fd, uint32_t events, loop_cb cb, void *arg)
-{
-	(void)z;
-	(void)fd;
-	(void)events;
-	(void)cb;
-	(void)arg;
-	return 0;
-}
-
-void loop_del(struct zoned *z, int fd)
-{
-	(void)z;
-	(void)fd;
-}
-
-/* No timers: a module that arms one learns it cannot. */
-int loop_timer_add(struct zoned *z, int clockid, loop_cb cb, void *arg)
-{
-	(void)z;
-	(void)clockid;
-	(void)cb;
-	(void)arg;
-	return -ENOSYS;
-}
-
-int loop_timer_arm(int tfd, uint64_t first_ms, uint64_t interval_ms)
-{
-	(void)tfd;
-	(void)first_ms;
-	(void)interval_ms;
-	return 0;
-}
-
-int64_t loop_timer_read(int tfd)
-{
-	(void)tfd;
-	return 1;
-}
-
-void loop_timer_del(struct zoned *z, int tfd)
-{
-	(void)z;
-	(void)tfd;
-}
+/* fake_alerts_clear - forget the alerts kept so far */
+void fake_alerts_clear(void);
 
 #endif

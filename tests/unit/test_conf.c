@@ -410,6 +410,64 @@ START_TEST(test_conf_diagnostics_name_the_path)
 }
 END_TEST
 
+/* A group or list of another type, or a list entry that is no group. */
+START_TEST(test_conf_setting_types)
+{
+	static const struct {
+		const char *head;
+		const char *gateway; /* NULL: GW */
+		const char *want;
+	} cases[] = {
+		{ "narrow = 5;", NULL,
+		  "t.conf:1: narrow must be a list ( { ... }, ... )" },
+		{ "narrow = ( 5 );", NULL,
+		  "t.conf:1: narrow: entry 1 must be a group { ... }" },
+		{ "metrics = 5;", NULL,
+		  "t.conf:1: metrics must be a group { ... }" },
+		{ "alerts = ( );", NULL,
+		  "t.conf:1: alerts must be a group { ... }" },
+		{ "", "gateway = 5;\n", "gateway must be a group { ... }" },
+		{ "", "gateway = { management = { }; outbound = ( ); };\n",
+		  "gateway: management must be a list ( { ... }, ... )" },
+		{ "", "gateway = { management = ( ); outbound = ( 5 ); };\n",
+		  "gateway: outbound: entry 1 must be a group { ... }" },
+		{ "",
+		  "gateway = { management = ( ); outbound = ( ); ha = 5; };\n",
+		  "gateway: ha must be a group { ... }" },
+		/* and the segments they name */
+		{ "narrow = ( { from = \"nope\"; to = \"lgwan-wan\"; } );", NULL,
+		  "t.conf:1: narrow #1: from \"nope\" names no zone or attachment" },
+		{ "",
+		  "gateway = { management = ( { name = \"ssh\"; from = \"gone\";"
+		  " services = [ \"tcp/22\" ]; } ); outbound = ( ); };\n",
+		  "management \"ssh\": from \"gone\" names no zone or attachment" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *text = with_channel(cases[i].head, "");
+		char *gw = strstr(text, GW);
+		char *swapped = NULL;
+		char *err;
+
+		ck_assert_ptr_nonnull(gw);
+		if (cases[i].gateway) {
+			*gw = '\0';
+			ck_assert_int_ge(asprintf(&swapped, "%s%s%s", text,
+						  cases[i].gateway,
+						  gw + strlen(GW)),
+					 0);
+		}
+		err = load_err(swapped ? swapped : text);
+		ck_assert_msg(strstr(err, cases[i].want), "want %s, got:\n%s",
+			      cases[i].want, err);
+		free(err);
+		free(swapped);
+		free(text);
+	}
+}
+END_TEST
+
 /* Line numbers past libconfig's 16 bits would wrap: refused up front. */
 START_TEST(test_conf_line_limit)
 {
@@ -1266,6 +1324,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_conf_warnings);
 	tcase_add_test(tc, test_conf_all_errors_in_one_run);
 	tcase_add_test(tc, test_conf_diagnostics_name_the_path);
+	tcase_add_test(tc, test_conf_setting_types);
 	tcase_add_test(tc, test_conf_line_limit);
 	tcase_add_test(tc, test_conf_file_not_loadable);
 	tcase_add_test(tc, test_conf_owner_and_mode_check);

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unit tests of daemon/ctlmsg.c, the control socket's wire format.  The
- * daemon's objects do not go into libzone.a, so the file under test is
- * compiled into this one.
+ * Unit tests of daemon/ctlmsg.c, the control socket's wire format, linked
+ * from the daemon archive.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,7 +10,8 @@
 
 #include <check.h>
 
-#include "../../daemon/ctlmsg.c"
+#include "../../daemon/ctlmsg.h"
+#include "../../daemon/json.h"
 
 /* Offsets of the header fields, as ctlmsg.h documents them. */
 #define OFF_VERSION 0
@@ -398,7 +398,7 @@ static char *json(const char *s)
 	FILE *f = open_memstream(&text, &len);
 
 	ck_assert_ptr_nonnull(f);
-	ctl_json_string(f, s);
+	json_quote(f, s);
 	fclose(f);
 	return text;
 }

@@ -22,7 +22,6 @@
 #include <zone/diag.h>
 
 #include "../../daemon/ctwatch_judge.c"
-#include "../../daemon/stats.c"
 
 /* --- stubs --------------------------------------------------------------- */
 

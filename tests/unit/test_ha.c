@@ -3,8 +3,9 @@
  * Unit tests of the gateway pair's policy-hash exchange (daemon/ha.c):
  * the message and its authentication, the key file's checks, and what
  * zoned concludes from what arrives (ha-mismatch, ha-agree, ha-peer).
- * The file is compiled in; the sockets are not used: datagrams are
- * handed to ha_receive() as the loop would.
+ * ha.o comes from the daemon archive, with fake_daemon.o around it; the
+ * sockets are not used: datagrams are handed to ha_receive() as the loop
+ * would.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -21,25 +22,11 @@
 
 #include <zone/conf.h>
 #include <zone/diag.h>
+#include <zone/model.h>
 
-#include "../../daemon/ha.c"
-
+#include "../../daemon/ha_int.h"
+#include "../../daemon/zoned.h"
 #include "fake_daemon.h"
-
-void log_debug(const char *fmt, ...)
-{
-	(void)fmt;
-}
-
-void text_fputs(FILE *f, const char *s)
-{
-	fputs(s, f);
-}
-
-void ctl_json_string(FILE *out, const char *s)
-{
-	fprintf(out, "\"%s\"", s);
-}
 
 static const uint8_t key[] = "0123456789abcdef-pair-key";
 #define KEY_LEN (sizeof(key) - 1)

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unit tests of daemon/isolation.c: the state file, the order of an
- * isolation (disk first, then the kernel, then the live flows), target
- * resolution against the model, and the disjoint prefix list handed to
- * the compiler.  The daemon's objects do not go into libzone.a, so the
- * files under test are compiled into this one; the daemon functions they
- * call are recorded by the fakes below.
+ * Unit tests of daemon/isolation.c and ctl_isolate.c: the state file, the
+ * order of an isolation (disk first, then the kernel, then the live
+ * flows), target resolution against the model, and the disjoint prefix
+ * list handed to the compiler.  The objects under test come from the
+ * daemon archive; the daemon functions they call are recorded by the
+ * fakes below, which the linker takes before the archive's.
  */
 #include <sys/stat.h>
 #include <errno.h>
@@ -19,9 +19,13 @@
 
 #include <zone/conf.h>
 
-#include "../../daemon/ctlmsg.c"
-#include "../../daemon/isolation.c"
-#include "../../daemon/textesc.c"
+#include "../../daemon/alert.h"
+#include "../../daemon/ctlcmd.h"
+#include "../../daemon/isolation.h"
+#include "../../daemon/log.h"
+#include "../../daemon/reload.h"
+#include "../../daemon/watch.h"
+#include "../../daemon/zoned.h"
 
 /* ---- fakes of the daemon around the file under test ---- */
 
@@ -377,13 +381,12 @@ START_TEST(test_isolation_unwritable_state_refuses)
 	FILE *f;
 
 	run_init(&r, conf_a);
-	/* a state "directory" below a regular file cannot be created */
-	snprintf(file, sizeof(file), "%s/plain", state_dir);
+	/* the state directory replaced by a regular file: nothing is written */
+	snprintf(file, sizeof(file), "%s", state_dir);
+	ck_assert_int_eq(rmdir(state_dir), 0);
 	f = fopen(file, "w");
 	ck_assert_ptr_nonnull(f);
 	fclose(f);
-	free(r.z.iso->dir);
-	r.z.iso->dir = strdup(file);
 	run_cmd(&r, CTL_CMD_ISOLATE, "10.2.0.17", "x");
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_ptr_nonnull(strstr(r.err, "state file"));

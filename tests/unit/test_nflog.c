@@ -21,11 +21,9 @@
 #include <zone/diag.h>
 
 #include "../../daemon/nflog.c"
-#include "../../daemon/stats.c"
 
 /* --- stubs --------------------------------------------------------------- */
 
-#define FAKE_ALERT_LINES 16384
 #include "fake_daemon.h"
 
 /* --- fixture ------------------------------------------------------------- */

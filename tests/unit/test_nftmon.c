@@ -19,7 +19,6 @@
 #include <libnftnl/table.h>
 
 #include "../../daemon/nftmon.c"
-#include "../../daemon/stats.c"
 
 /* --- stubs --------------------------------------------------------------- */
 

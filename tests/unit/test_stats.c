@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unit tests of daemon/stats.c.  The daemon's objects do not go into
- * libzone.a, so the file under test is compiled into this one.
+ * Unit tests of daemon/stats.c, linked from the daemon archive.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +8,7 @@
 
 #include <check.h>
 
-#include "../../daemon/stats.c"
+#include "../../daemon/stats.h"
 
 struct seen {
 	int pairs;

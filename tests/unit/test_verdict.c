@@ -134,7 +134,7 @@ static bool spec_allows(enum zone_rule rule)
 	       rule == ZONE_RULE_SECURE_EGRESS || rule == ZONE_RULE_CHANNEL;
 }
 
-/* doc/design.md 1, the channel table's "legal between" column. */
+/* doc/design.md 1, the channel table's "between" column. */
 static bool spec_legal(enum zone_profile prof, enum zone_channel_kind kind,
 		       enum zone_role from, enum zone_role to)
 {

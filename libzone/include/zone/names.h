@@ -48,8 +48,6 @@ size_t zone_model_name_total(const struct zone_model *model);
 size_t zone_channel_name_count(const struct zone_channel *chan);
 /* zone_channel_fqdn - the @i-th name of to_names, as written */
 const char *zone_channel_fqdn(const struct zone_channel *chan, size_t i);
-/* zone_channel_has_fqdn - is @fqdn one of to_names, as written? */
-bool zone_channel_has_fqdn(const struct zone_channel *chan, const char *fqdn);
 /*
  * zone_channel_fqdn_addrs - the addresses name @i resolved to, with their
  * expiry; some may have expired already (@now decides, not this call)

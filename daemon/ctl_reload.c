@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * zonectl reload, and the running config that zonectl check and diff
+ * compare a candidate with (they parse the candidate themselves).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <zone/conf.h>
+#include <zone/diag.h>
+#include <zone/model.h>
+
+#include "ctlcmd.h"
+#include "reload.h"
+#include "zoned.h"
+
+/* The normalised running config, for `zonectl diff`. */
+void ctl_config(struct zoned *z, const struct ctl_request *req,
+		struct ctl_out *o)
+{
+	int ret;
+
+	(void)req;
+	ret = zone_model_print(z->model, o->out);
+	if (ret < 0)
+		ctl_fail(o, "printing the running config: %s", strerror(-ret));
+}
+
+void ctl_conf_path(struct zoned *z, const struct ctl_request *req,
+		   struct ctl_out *o)
+{
+	(void)req;
+	fprintf(o->out, "%s\n", z->conf_path);
+}
+
+/* After a failed reload, show the operator why, as `zonectl check` would. */
+static void ctl_reload_why(struct zoned *z, int err, struct ctl_out *o)
+{
+	struct zone_model *model = NULL;
+	struct zone_diag *diag;
+	size_t i;
+
+	diag = zone_diag_new();
+	if (diag && zone_conf_load(z->conf_path, 0, diag, &model) < 0) {
+		for (i = 0; i < zone_diag_count(diag); i++)
+			fprintf(o->err, "%s\n", zone_diag_line(diag, i));
+	} else if (z->last_error[0]) {
+		fprintf(o->err, "%s\n", z->last_error);
+	} else {
+		fprintf(o->err, "%s: applying the policy: %s\n", z->conf_path,
+			strerror(-err));
+	}
+	zone_model_free(model);
+	zone_diag_free(diag);
+}
+
+/**
+ * ctl_reload - zonectl reload: load the config file again and apply it;
+ * when that fails, say why (the file's diagnostics, or the refusal)
+ */
+void ctl_reload(struct zoned *z, const struct ctl_request *req,
+		struct ctl_out *o)
+{
+	int ret;
+
+	(void)req;
+	ret = zoned_reload_as(z, "zonectl", o->who);
+	if (ret < 0) {
+		ctl_reload_why(z, ret, o);
+		ctl_fail(o, "reload failed, keeping current configuration");
+		return;
+	}
+	if (o->json) {
+		json_object(&o->j, NULL);
+		json_string(&o->j, "result", "applied");
+		json_string(&o->j, "hash", zone_model_hash(z->model));
+		json_finish(&o->j);
+	} else {
+		fprintf(o->out, "policy %s applied\n",
+			zone_model_hash(z->model));
+	}
+}

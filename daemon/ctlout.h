@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef ZONED_CTLOUT_H
+#define ZONED_CTLOUT_H
+
+/*
+ * A command's reply, as the control commands (ctl_*.c) write it: text on
+ * stdout and stderr, or one JSON document through @j, and an exit status.
+ * control.c builds it, runs the command, and sends what was written.
+ */
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "json.h"
+
+/* The most text one reply may carry; the rest is cut with a notice. */
+#define CTL_REPLY_MAX (1024 * 1024)
+
+struct ctl_out {
+	FILE *out;
+	FILE *err;
+	bool json;
+	struct json j; /* the JSON document on @out, when @json */
+	int status; /* 0 ok, 1 failed */
+	const char *who; /* the peer's user name (history_peer_name) */
+	int fd; /* a file the peer passed (SCM_RIGHTS), else -1 */
+};
+
+/* ctl_fail - print "zonectl: MESSAGE" to the error stream; status 1 */
+void ctl_fail(struct ctl_out *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ctl_time - ISO 8601 local time of @t into @buf (at least 32 bytes) */
+const char *ctl_time(time_t t, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The zonectl commands that parse a candidate config here, with libzone,
+ * exactly as the daemon would (the ownership check included): check, diff
+ * and try.  The daemon never reads a file on a client's behalf.
+ */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <zone/conf.h>
+#include <zone/diag.h>
+#include <zone/model.h>
+#include <zone/ruleset.h>
+
+#include "ctlmsg.h"
+#include "json.h"
+#include "policydiff.h"
+#include "zonectl.h"
+
+
+/*
+ * Load @path as the daemon would (ownership checked) and compile it, so
+ * that a config that passes here also passes a reload.
+ */
+static int load_candidate(const char *path, struct zone_diag *diag,
+			  struct zone_model **ret_model)
+{
+	struct zone_ruleset *rs;
+	int ret;
+
+	ret = zone_conf_load(path, 0, diag, ret_model);
+	if (ret < 0)
+		return ret;
+	rs = zone_ruleset_compile(*ret_model, NULL, 0, time(NULL));
+	if (!rs) {
+		ret = -errno;
+		zone_diag_add(diag, path, 0, "cannot compile the ruleset: %s",
+			      strerror(errno));
+		zone_model_free(*ret_model);
+		*ret_model = NULL;
+		return ret;
+	}
+	zone_ruleset_free(rs);
+	return 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct zone_model *model = NULL;
+	struct zone_diag *diag;
+	char *path;
+	size_t i;
+	int ret;
+
+	path = argc ? strdup(argv[0]) : running_conf_path(true);
+	diag = zone_diag_new();
+	if (!path || !diag) {
+		warnx("check: %s", strerror(ENOMEM));
+		return EXIT_FAIL;
+	}
+	ret = load_candidate(path, diag, &model);
+	if (arg_json) {
+		struct json j;
+
+		json_start(&j, stdout);
+		json_object(&j, NULL);
+		json_string(&j, "file", path);
+		json_bool(&j, "ok", ret == 0);
+		json_string(&j, "policy_hash",
+			    model ? zone_model_hash(model) : NULL);
+		json_array(&j, "errors");
+		for (i = 0; i < zone_diag_count(diag); i++)
+			json_string(&j, NULL, zone_diag_line(diag, i));
+		json_finish(&j);
+	} else {
+		for (i = 0; i < zone_diag_count(diag); i++)
+			fprintf(stderr, "%s\n", zone_diag_line(diag, i));
+		if (ret == 0)
+			printf("%s: configuration OK, policy %s\n", path,
+			       zone_model_hash(model));
+	}
+	zone_model_free(model);
+	zone_diag_free(diag);
+	free(path);
+	return ret == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
+/* The running model, from the daemon's normalised print of it. */
+static int running_model(struct zone_model **ret_model)
+{
+	struct zone_diag *diag;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+	size_t i;
+	int ret;
+
+	out = open_memstream(&text, &len);
+	if (!out)
+		return -errno;
+	ret = ctl_call(CTL_CMD_CONFIG, 0, NULL, out, stderr);
+	fclose(out);
+	if (ret != 0) {
+		free(text);
+		return ret < 0 ? ret : -EIO;
+	}
+	diag = zone_diag_new();
+	ret = diag ? zone_conf_load_string(text, "(running)", diag, ret_model) :
+		     -ENOMEM;
+	for (i = 0; diag && ret < 0 && i < zone_diag_count(diag); i++)
+		warnx("running config: %s", zone_diag_line(diag, i));
+	zone_diag_free(diag);
+	free(text);
+	return ret;
+}
+
+/* A policy kept in the daemon's history, by hash or unique prefix. */
+static int kept_model(const char *hash, struct zone_model **ret_model)
+{
+	struct zone_diag *diag;
+	bool json = arg_json;
+	char *text = NULL;
+	const char *args[1] = { hash };
+	size_t len = 0;
+	FILE *out;
+	size_t i;
+	int ret;
+
+	out = open_memstream(&text, &len);
+	if (!out)
+		return -errno;
+	arg_json = false; /* the config text itself */
+	ret = ctl_call(CTL_CMD_SHOW, 1, args, out, stderr);
+	arg_json = json;
+	fclose(out);
+	if (ret != 0) {
+		free(text);
+		return ret < 0 ? ret : -ENOENT;
+	}
+	diag = zone_diag_new();
+	ret = diag ? zone_conf_load_string(text, hash, diag, ret_model) :
+		     -ENOMEM;
+	for (i = 0; diag && ret < 0 && i < zone_diag_count(diag); i++)
+		warnx("policy %s: %s", hash, zone_diag_line(diag, i));
+	zone_diag_free(diag);
+	free(text);
+	return ret;
+}
+
+static bool looks_like_hash(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+
+	return n >= 4 && n <= 64 && s[n] == '\0';
+}
+
+/* zonectl diff HASH [HASH]: two kept policies, or one and the running. */
+static int diff_kept(int argc, char **argv)
+{
+	struct zone_model *a = NULL;
+	struct zone_model *b = NULL;
+	struct policy_diff d = { .out = stdout };
+	struct json j;
+	int ret;
+
+	ret = kept_model(argv[0], &a);
+	if (ret == 0)
+		ret = argc > 1 ? kept_model(argv[1], &b) : running_model(&b);
+	if (ret < 0)
+		goto out;
+	if (arg_json) {
+		json_start(&j, stdout);
+		json_object(&j, NULL);
+		json_string(&j, "from", zone_model_hash(a));
+		json_string(&j, "to", zone_model_hash(b));
+		json_array(&j, "changes");
+		d.json = &j;
+	}
+	policy_diff(&d, a, b);
+	if (arg_json)
+		json_finish(&j);
+	else if (!d.any)
+		printf("no changes (policy %s)\n", zone_model_hash(b));
+	else
+		printf("policy %s -> %s\n", zone_model_hash(a),
+		       zone_model_hash(b));
+out:
+	zone_model_free(a);
+	zone_model_free(b);
+	return ret < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	struct zone_model *cand = NULL;
+	struct zone_model *run = NULL;
+	struct policy_diff d = { .out = stdout };
+	struct zone_diag *diag;
+	struct json j;
+	char *path;
+	size_t i;
+	int ret;
+
+	if (argc == 2 || (argc == 1 && access(argv[0], F_OK) < 0 &&
+			  looks_like_hash(argv[0])))
+		return diff_kept(argc, argv);
+	if (running_model(&run) < 0)
+		return EXIT_FAIL;
+	path = argc ? strdup(argv[0]) : running_conf_path(false);
+	diag = zone_diag_new();
+	if (!path || !diag) {
+		ret = -ENOMEM;
+		warnx("diff: %s", strerror(ENOMEM));
+		goto out;
+	}
+	ret = load_candidate(path, diag, &cand);
+	for (i = 0; i < zone_diag_count(diag); i++)
+		fprintf(stderr, "%s\n", zone_diag_line(diag, i));
+	if (ret < 0) {
+		warnx("%s: the candidate has errors", path);
+		goto out;
+	}
+	if (arg_json) {
+		json_start(&j, stdout);
+		json_object(&j, NULL);
+		json_string(&j, "running", zone_model_hash(run));
+		json_string(&j, "candidate", zone_model_hash(cand));
+		json_string(&j, "file", path);
+		json_array(&j, "changes");
+		d.json = &j;
+	}
+	policy_diff(&d, run, cand);
+	if (arg_json)
+		json_finish(&j);
+	else if (!d.any)
+		printf("no changes (policy %s)\n", zone_model_hash(run));
+	else
+		printf("policy %s -> %s\n", zone_model_hash(run),
+		       zone_model_hash(cand));
+out:
+	zone_model_free(cand);
+	zone_model_free(run);
+	zone_diag_free(diag);
+	free(path);
+	return ret < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+/* ---- try ---- */
+
+#define TRY_DEFAULT_S "120"
+#define TRY_MIN_S 5
+#define TRY_MAX_S 3600
+
+/*
+ * zonectl try FILE [--confirm-within SECONDS]: checked here as check
+ * does, then the open file goes to the daemon, which never opens a path
+ * on a client's behalf.
+ */
+int cmd_try(const char *file, const char *secs)
+{
+	struct zone_model *model = NULL;
+	struct zone_diag *diag;
+	const char *args[2];
+	char *path;
+	char *end;
+	long v;
+	int fd;
+	int ret;
+	size_t i;
+
+	if (!secs)
+		secs = TRY_DEFAULT_S;
+	errno = 0;
+	v = strtol(secs, &end, 10);
+	if (errno || end == secs || *end || v < TRY_MIN_S || v > TRY_MAX_S) {
+		warnx("try: --confirm-within %s is out of range %d..%d seconds",
+		       secs, TRY_MIN_S, TRY_MAX_S);
+		return EXIT_USAGE;
+	}
+	diag = zone_diag_new();
+	path = realpath(file, NULL);
+	if (!diag || !path) {
+		warnx("try: %s: %s", file, strerror(errno));
+		zone_diag_free(diag);
+		free(path);
+		return EXIT_FAIL;
+	}
+	ret = load_candidate(path, diag, &model);
+	for (i = 0; i < zone_diag_count(diag); i++)
+		fprintf(stderr, "%s\n", zone_diag_line(diag, i));
+	zone_model_free(model);
+	zone_diag_free(diag);
+	if (ret < 0) {
+		warnx("try: %s has errors, nothing changed", path);
+		free(path);
+		return EXIT_FAIL;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		warnx("try: %s: %s", path, strerror(errno));
+		free(path);
+		return EXIT_FAIL;
+	}
+	args[0] = secs;
+	args[1] = path;
+	ret = ctl_call_fd(CTL_CMD_TRY, 2, args, fd, stdout, stderr);
+	fflush(stdout);
+	close(fd);
+	free(path);
+	return ret == 0 ? EXIT_OK : EXIT_FAIL;
+}

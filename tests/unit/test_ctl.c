@@ -1,0 +1,539 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Unit tests of control commands rendered from a model, without a socket
+ * or a kernel: explain (ctl_explain.c) as text and JSON from the same
+ * question, its refusals, the time-boxed channels of status and audit
+ * (ctl_windows.c), the lines of zonectl flows (ctl_flows.c), and
+ * what reload answers for each outcome of the daemon's reload
+ * (ctl_reload.c; the reload itself is faked below).  The objects come
+ * from the daemon archive.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include <zone/conf.h>
+#include <zone/diag.h>
+#include <zone/model.h>
+
+#include "../../daemon/ctlcmd.h"
+#include "../../daemon/reload.h"
+#include "../../daemon/watch.h"
+#include "../../daemon/zoned.h"
+
+static const char conf[] =
+	"profile = \"alpha\";\n"
+	"zones = (\n"
+	" { name = \"jumin\"; interfaces = [ \"e1\" ]; tier = \"resident\"; networks = [ \"10.1.0.0/16\" ]; },\n"
+	" { name = \"lgwan\"; label = \"LGWAN接続系\"; interfaces = [ \"e2\" ]; tier = \"lgwan\"; networks = [ \"10.2.0.0/16\" ]; },\n"
+	" { name = \"naibu\"; interfaces = [ \"e3\" ]; tier = \"internet\"; networks = [ \"10.3.0.0/16\" ]; }\n"
+	");\n"
+	"attachments = ( { name = \"inet\"; kind = \"internet\"; interfaces = [ \"e5\" ]; } );\n"
+	"channels = ( { name = \"mail\"; kind = \"sanitize\"; from = \"naibu\"; to = \"lgwan\";\n"
+	"  from_hosts = [ \"10.3.0.25\" ]; to_hosts = [ \"10.2.0.25\" ];\n"
+	"  services = [ \"tcp/25\" ]; reason = \"relay \\\"x\\\"\"; approved = \"CISO-1\"; } );\n"
+	"gateway = { management = ( ); outbound = ( ); };\n";
+
+struct reply {
+	char *out;
+	size_t out_len;
+	char *err;
+	size_t err_len;
+	int status;
+};
+
+static struct zoned z;
+
+static void setup(void)
+{
+	struct zone_diag *diag = zone_diag_new();
+	int ret;
+
+	/* explain prints times in local time: make it UTC */
+	setenv("TZ", "UTC", 1);
+	memset(&z, 0, sizeof(z));
+	ck_assert_ptr_nonnull(diag);
+	ret = zone_conf_load_string(conf, "test", diag, &z.model);
+	if (ret < 0 && zone_diag_count(diag))
+		ck_abort_msg("%s", zone_diag_line(diag, 0));
+	zone_diag_free(diag);
+}
+
+static void teardown(void)
+{
+	zone_model_free(z.model);
+}
+
+/* explain ARGS..., as zonectl sends them; @json for --json */
+static void explain(struct reply *r, bool json, const char *a0,
+		    const char *a1, const char *a2, const char *a3)
+{
+	struct ctl_request req = { .cmd = CTL_CMD_EXPLAIN,
+				   .argv = { a0, a1, a2, a3 } };
+	struct ctl_out o = { .json = json, .fd = -1 };
+
+	while (req.argc < 4 && req.argv[req.argc])
+		req.argc++;
+	memset(r, 0, sizeof(*r));
+	o.out = open_memstream(&r->out, &r->out_len);
+	o.err = open_memstream(&r->err, &r->err_len);
+	ck_assert_ptr_nonnull(o.out);
+	ck_assert_ptr_nonnull(o.err);
+	json_start(&o.j, o.out);
+	ctl_explain(&z, &req, &o);
+	fclose(o.out);
+	fclose(o.err);
+	r->status = o.status;
+}
+
+static void reply_free(struct reply *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+START_TEST(test_explain_channel_text_and_json)
+{
+	struct reply r;
+
+	explain(&r, false, "10.3.0.25", "10.2.0.25", "tcp/25", "at=1800000000");
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_str_eq(r.out,
+			 "from:     10.3.0.25 in zone naibu (naibu, internet)\n"
+			 "to:       10.2.0.25 in zone lgwan (LGWAN接続系, lgwan)\n"
+			 "at:       2027-01-15T08:00:00+0000\n"
+			 "service:  tcp/25\n"
+			 "verdict:  allow\n"
+			 "rule:     channel\n"
+			 "bound:    every packet, not only the first: in by e3 "
+			 "out by e2; replies the other way\n"
+			 "channel:  mail (sanitize, naibu -> lgwan)\n"
+			 "reason:   relay \"x\"\n"
+			 "approved: CISO-1\n");
+	reply_free(&r);
+	explain(&r, true, "10.3.0.25", "10.2.0.25", "tcp/25", "at=1800000000");
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_str_eq(
+		r.out,
+		"{\"at\":\"2027-01-15T08:00:00+0000\","
+		"\"src\":{\"addr\":\"10.3.0.25\",\"segment\":\"naibu\","
+		"\"label\":\"naibu\",\"role\":\"internet\",\"zone\":true},"
+		"\"dst\":{\"addr\":\"10.2.0.25\",\"segment\":\"lgwan\","
+		"\"label\":\"LGWAN接続系\",\"role\":\"lgwan\",\"zone\":true},"
+		"\"in\":null,\"out\":null,\"proto\":\"tcp\",\"dport\":25,"
+		"\"verdict\":\"allow\",\"rule\":\"channel\","
+		"\"matrix_rule\":\"channel\",\"isolated_by\":null,"
+		"\"mode\":\"enforce\",\"gateway_rule\":null,"
+		"\"channel\":{\"name\":\"mail\",\"kind\":\"sanitize\","
+		"\"from\":\"naibu\",\"to\":\"lgwan\",\"reason\":\"relay \\\"x\\\"\","
+		"\"approved\":\"CISO-1\",\"expires\":null},"
+		"\"open_channels\":[]}\n");
+	reply_free(&r);
+}
+END_TEST
+
+/* No service: the matrix's verdict and the channels open between them. */
+START_TEST(test_explain_open_channels)
+{
+	struct reply r;
+
+	explain(&r, false, "10.3.0.25", "10.2.0.25", NULL, NULL);
+	ck_assert_ptr_nonnull(strstr(r.out, "verdict:  deny\n"));
+	ck_assert_ptr_nonnull(strstr(r.out, "channels open between these "
+					    "hosts:\n  mail: tcp/25\n"));
+	reply_free(&r);
+	explain(&r, true, "10.3.0.25", "10.2.0.25", NULL, NULL);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"open_channels\":[\"mail\"]}\n"));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"proto\":null,\"dport\":0,"));
+	reply_free(&r);
+}
+END_TEST
+
+START_TEST(test_explain_hard_invariant)
+{
+	struct reply r;
+
+	explain(&r, true, "10.1.0.1", "203.0.113.9", "udp/53", NULL);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"verdict\":\"deny\","
+					    "\"rule\":\"hard-invariant\""));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"segment\":\"inet\",\"label\":"
+					    "\"inet\",\"role\":\"internet\","
+					    "\"zone\":false"));
+	reply_free(&r);
+}
+END_TEST
+
+/* Refusals go to stderr with status 1; nothing on stdout, JSON or not. */
+START_TEST(test_explain_refusals)
+{
+	static const char *const bad[][3] = {
+		{ "10.1.0.1", "nohost", "tcp/80" },
+		{ "10.1.0.1", "10.2.0.1", "tcp/99999" },
+		{ "10.1.0.1", "fd00:2::1", NULL },
+	};
+	static const char *const why[] = {
+		"zonectl: explain: SRC and DST must be addresses, or one of "
+		"them \"gateway\"\n",
+		"zonectl: explain: tcp/99999: expected tcp/PORT, udp/PORT, "
+		"sctp/PORT, udplite/PORT, dccp/PORT, icmp or icmpv6\n",
+		"zonectl: explain: SRC and DST are of different families\n",
+	};
+	struct reply r;
+	size_t i;
+	int json;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		for (json = 0; json < 2; json++) {
+			explain(&r, json, bad[i][0], bad[i][1], bad[i][2],
+				NULL);
+			ck_assert_int_eq(r.status, 1);
+			ck_assert_str_eq(r.out, "");
+			ck_assert_str_eq(r.err, why[i]);
+			reply_free(&r);
+		}
+	}
+}
+END_TEST
+
+static void flow(struct ctwatch_flow *f, const char *src, const char *dst,
+		 int family)
+{
+	memset(f, 0, sizeof(*f));
+	f->proto = IPPROTO_TCP;
+	f->src.family = (uint8_t)family;
+	f->dst.family = (uint8_t)family;
+	inet_pton(family, src, f->src.bytes);
+	inet_pton(family, dst, f->dst.bytes);
+	f->sport = 40025;
+	f->dport = 25;
+	f->src_seg = "naibu";
+	f->dst_seg = "lgwan";
+	snprintf(f->admitted_by, sizeof(f->admitted_by), "mail");
+	f->packets = 3;
+	f->bytes = 172;
+}
+
+/* flows, streamed a slice at a time, each into a new stream */
+static char *flows(bool json, const struct ctwatch_flow *v, size_t n)
+{
+	struct ctl_flows st;
+	char *all = NULL;
+	size_t all_len = 0;
+	FILE *out = open_memstream(&all, &all_len);
+	size_t i;
+
+	ck_assert_ptr_nonnull(out);
+	ctl_flows_head(&st, json, out);
+	for (i = 0; i < n; i++)
+		ctl_flows_one(&st, &v[i], out);
+	ctl_flows_tail(&st, 0, out);
+	fclose(out);
+	return all;
+}
+
+START_TEST(test_flows)
+{
+	struct ctwatch_flow v[2];
+	char *s;
+
+	flow(&v[0], "10.3.0.25", "10.2.0.25", AF_INET);
+	flow(&v[1], "fd00:3::25", "fd00:2::25", AF_INET6);
+	v[1].admitted_by[0] = '\0';
+	s = flows(false, v, 2);
+	ck_assert_str_eq(s,
+			 "tcp    10.3.0.25:40025 -> 10.2.0.25:25  naibu -> lgwan  "
+			 "by mail  packets=3 bytes=172\n"
+			 "tcp    [fd00:3::25]:40025 -> [fd00:2::25]:25  naibu -> "
+			 "lgwan  by (unmarked)  packets=3 bytes=172\n");
+	free(s);
+	s = flows(true, v, 2);
+	ck_assert_str_eq(
+		s, "[{\"proto\":\"tcp\",\"src\":\"10.3.0.25\",\"sport\":40025,"
+		   "\"dst\":\"10.2.0.25\",\"dport\":25,\"src_zone\":\"naibu\","
+		   "\"dst_zone\":\"lgwan\",\"admitted_by\":\"mail\","
+		   "\"packets\":3,\"bytes\":172},"
+		   "{\"proto\":\"tcp\",\"src\":\"fd00:3::25\",\"sport\":40025,"
+		   "\"dst\":\"fd00:2::25\",\"dport\":25,\"src_zone\":\"naibu\","
+		   "\"dst_zone\":\"lgwan\",\"admitted_by\":null,"
+		   "\"packets\":3,\"bytes\":172}]\n");
+	free(s);
+	s = flows(false, v, 0);
+	ck_assert_str_eq(s, "no cross-zone flows\n");
+	free(s);
+	s = flows(true, v, 0);
+	ck_assert_str_eq(s, "[]\n");
+	free(s);
+}
+END_TEST
+
+/* ---- time-boxed channels (status and audit) ---- */
+
+static const char conf_windows[] =
+	"zones = (\n"
+	" { name = \"jumin\"; interfaces = [ \"e1\" ]; tier = \"resident\"; networks = [ \"10.1.0.0/16\" ]; },\n"
+	" { name = \"lgwan\"; interfaces = [ \"e2\" ]; tier = \"lgwan\"; networks = [ \"10.2.0.0/16\" ]; }\n"
+	");\n"
+	"channels = (\n"
+	" { name = \"hoshu\"; kind = \"screen-transfer\"; from = \"lgwan\"; to = \"jumin\";\n"
+	"   from_hosts = [ \"10.2.0.40\" ]; to_hosts = [ \"10.1.0.40\" ];\n"
+	"   services = [ \"tcp/3389\" ]; reason = \"r\"; approved = \"CISO-2\";\n"
+	"   vendor = \"ACME \\\"x\\\"\"; windows = [ \"Tue 22:00-02:00\", \"Wed 10:00-12:00\" ]; },\n"
+	" { name = \"later\"; kind = \"screen-transfer\"; from = \"lgwan\"; to = \"jumin\";\n"
+	"   from_hosts = [ \"10.2.0.41\" ]; to_hosts = [ \"10.1.0.41\" ];\n"
+	"   services = [ \"tcp/3389\" ]; reason = \"r\"; approved = \"CISO-3\";\n"
+	"   not_before = \"2027-01-01\"; },\n"
+	" { name = \"plain\"; kind = \"screen-transfer\"; from = \"lgwan\"; to = \"jumin\";\n"
+	"   from_hosts = [ \"10.2.0.42\" ]; to_hosts = [ \"10.1.0.42\" ];\n"
+	"   services = [ \"tcp/3389\" ]; reason = \"r\"; approved = \"CISO-4\"; }\n"
+	");\n"
+	"gateway = { management = ( ); outbound = ( ); };\n";
+
+/* The time-boxed channels of @m at @now, as text or as the member */
+static char *windows(const struct zone_model *m, time_t now, bool json)
+{
+	struct ctl_out o = { .json = json, .fd = -1 };
+	char *all = NULL;
+	size_t len = 0;
+
+	o.out = open_memstream(&all, &len);
+	ck_assert_ptr_nonnull(o.out);
+	o.err = stderr;
+	if (json) {
+		json_start(&o.j, o.out);
+		json_object(&o.j, NULL);
+	}
+	ctl_windows_print(m, now, &o);
+	if (json)
+		json_finish(&o.j);
+	fclose(o.out);
+	return all;
+}
+
+START_TEST(test_windows)
+{
+	struct zone_model *m;
+	struct zone_diag *diag = zone_diag_new();
+	/* Tuesday 2026-12-01 12:00 UTC, then 23:00 */
+	time_t noon = 1796126400;
+	char *s;
+
+	ck_assert_int_eq(zone_conf_load_string(conf_windows, "w", diag, &m), 0);
+	zone_diag_free(diag);
+	s = windows(m, noon, false);
+	ck_assert_str_eq(
+		s, "time-boxed channels:\n"
+		   "  hoshu: closed, vendor \"ACME \"x\"\"\n"
+		   "    window \"Tue 22:00-02:00\": next open "
+		   "2026-12-01T22:00:00+0000, closes 2026-12-02T02:00:00+0000\n"
+		   "    window \"Wed 10:00-12:00\": next open "
+		   "2026-12-02T10:00:00+0000, closes 2026-12-02T12:00:00+0000\n"
+		   "  later: closed, not before 2027-01-01T00:00:00+0000\n");
+	free(s);
+	s = windows(m, noon, true);
+	ck_assert_str_eq(
+		s, "{\"time_boxed\":[{\"channel\":\"hoshu\",\"vendor\":"
+		   "\"ACME \\\"x\\\"\",\"not_before\":null,\"open\":false,"
+		   "\"windows\":[{\"window\":\"Tue 22:00-02:00\",\"open\":false,"
+		   "\"opens\":\"2026-12-01T22:00:00+0000\","
+		   "\"closes\":\"2026-12-02T02:00:00+0000\"},"
+		   "{\"window\":\"Wed 10:00-12:00\",\"open\":false,"
+		   "\"opens\":\"2026-12-02T10:00:00+0000\","
+		   "\"closes\":\"2026-12-02T12:00:00+0000\"}]},"
+		   "{\"channel\":\"later\",\"vendor\":null,"
+		   "\"not_before\":\"2027-01-01T00:00:00+0000\",\"open\":false,"
+		   "\"windows\":[]}]}\n");
+	free(s);
+	/* 23:00: the first window is open */
+	s = windows(m, noon + 11 * 3600, false);
+	ck_assert_str_eq(
+		s, "time-boxed channels:\n"
+		   "  hoshu: open, vendor \"ACME \"x\"\"\n"
+		   "    window \"Tue 22:00-02:00\": open now, closes "
+		   "2026-12-02T02:00:00+0000\n"
+		   "    window \"Wed 10:00-12:00\": next open "
+		   "2026-12-02T10:00:00+0000, closes 2026-12-02T12:00:00+0000\n"
+		   "  later: closed, not before 2027-01-01T00:00:00+0000\n");
+	free(s);
+	s = windows(m, noon + 11 * 3600, true);
+	ck_assert_ptr_nonnull(strstr(
+		s, "\"open\":true,\"windows\":[{\"window\":\"Tue 22:00-02:00\","
+		   "\"open\":true,\"opens\":\"2026-12-01T22:00:00+0000\","
+		   "\"closes\":\"2026-12-02T02:00:00+0000\"},"));
+	free(s);
+	/* none: nothing at all as text, an empty array as JSON */
+	s = windows(z.model, noon, false);
+	ck_assert_str_eq(s, "");
+	free(s);
+	s = windows(z.model, noon, true);
+	ck_assert_str_eq(s, "{\"time_boxed\":[]}\n");
+	free(s);
+	zone_model_free(m);
+}
+END_TEST
+
+/* ---- reload, with the daemon's reload faked ---- */
+
+static struct {
+	int ret;
+	char who[64];
+	int calls;
+} fake_reload;
+
+int zoned_reload_as(struct zoned *zd, const char *why, const char *who)
+{
+	ck_assert_ptr_eq(zd, &z);
+	ck_assert_str_eq(why, "zonectl");
+	snprintf(fake_reload.who, sizeof(fake_reload.who), "%s", who);
+	fake_reload.calls++;
+	return fake_reload.ret;
+}
+
+static char conf_file[64];
+
+static void reload_setup(void)
+{
+	int fd;
+
+	setup();
+	memset(&fake_reload, 0, sizeof(fake_reload));
+	snprintf(conf_file, sizeof(conf_file), "/tmp/zoned-ctl-test.XXXXXX");
+	fd = mkstemp(conf_file);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, conf, strlen(conf)), (ssize_t)strlen(conf));
+	close(fd);
+	z.conf_path = conf_file;
+}
+
+static void reload_teardown(void)
+{
+	unlink(conf_file);
+	teardown();
+}
+
+static void reload(struct reply *r, bool json)
+{
+	struct ctl_request req = { .cmd = CTL_CMD_RELOAD };
+	struct ctl_out o = { .json = json, .fd = -1, .who = "alice" };
+
+	memset(r, 0, sizeof(*r));
+	o.out = open_memstream(&r->out, &r->out_len);
+	o.err = open_memstream(&r->err, &r->err_len);
+	json_start(&o.j, o.out);
+	ctl_reload(&z, &req, &o);
+	fclose(o.out);
+	fclose(o.err);
+	r->status = o.status;
+}
+
+START_TEST(test_reload_applied)
+{
+	char want[160];
+	struct reply r;
+
+	reload(&r, true);
+	ck_assert_int_eq(fake_reload.calls, 1);
+	ck_assert_str_eq(fake_reload.who, "alice");
+	snprintf(want, sizeof(want), "{\"result\":\"applied\",\"hash\":\"%s\"}\n",
+		 zone_model_hash(z.model));
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_str_eq(r.out, want);
+	ck_assert_str_eq(r.err, "");
+	reply_free(&r);
+	reload(&r, false);
+	snprintf(want, sizeof(want), "policy %s applied\n",
+		 zone_model_hash(z.model));
+	ck_assert_str_eq(r.out, want);
+	reply_free(&r);
+}
+END_TEST
+
+/* A file with errors: its diagnostics, as zonectl check prints them. */
+START_TEST(test_reload_bad_file)
+{
+	struct reply r;
+	char want[128];
+	FILE *f = fopen(conf_file, "a");
+
+	ck_assert_ptr_nonnull(f);
+	fputs("mode = \"loud\";\n", f);
+	fclose(f);
+	fake_reload.ret = -EINVAL;
+	reload(&r, true);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_str_eq(r.out, "");
+	snprintf(want, sizeof(want), "%s:12: ", conf_file);
+	ck_assert_ptr_nonnull(strstr(r.err, want));
+	ck_assert_ptr_nonnull(strstr(r.err, "\nzonectl: reload failed, keeping "
+					    "current configuration\n"));
+	reply_free(&r);
+}
+END_TEST
+
+/* A good file refused (a try in progress): the refusal, kept by reload.c. */
+START_TEST(test_reload_refused)
+{
+	struct reply r;
+	char want[160];
+
+	fake_reload.ret = -EBUSY;
+	snprintf(z.last_error, sizeof(z.last_error), "reload refused: on trial");
+	reload(&r, false);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_str_eq(r.out, "");
+	ck_assert_str_eq(r.err, "reload refused: on trial\n"
+				"zonectl: reload failed, keeping current "
+				"configuration\n");
+	reply_free(&r);
+	/* nothing kept: the error itself */
+	z.last_error[0] = '\0';
+	fake_reload.ret = -EIO;
+	reload(&r, false);
+	snprintf(want, sizeof(want),
+		 "%s: applying the policy: %s\nzonectl: reload failed, "
+		 "keeping current configuration\n",
+		 conf_file, strerror(EIO));
+	ck_assert_str_eq(r.err, want);
+	reply_free(&r);
+}
+END_TEST
+
+static Suite *ctl_suite(void)
+{
+	Suite *s = suite_create("ctl");
+	TCase *tc = tcase_create("explain");
+	TCase *tf = tcase_create("flows");
+	TCase *tr = tcase_create("reload");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_explain_channel_text_and_json);
+	tcase_add_test(tc, test_explain_open_channels);
+	tcase_add_test(tc, test_explain_hard_invariant);
+	tcase_add_test(tc, test_explain_refusals);
+	tcase_add_test(tc, test_windows);
+	suite_add_tcase(s, tc);
+	tcase_add_test(tf, test_flows);
+	suite_add_tcase(s, tf);
+	tcase_add_checked_fixture(tr, reload_setup, reload_teardown);
+	tcase_add_test(tr, test_reload_applied);
+	tcase_add_test(tr, test_reload_bad_file);
+	tcase_add_test(tr, test_reload_refused);
+	suite_add_tcase(s, tr);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(ctl_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
