@@ -36,7 +36,6 @@
 #include <sys/time.h>
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,24 +56,6 @@
 #include "nft_range.h"
 #include "nft_rule.h"
 #include "verdict_priv.h"
-
-/* A segment name usable inside chain names: [A-Za-z0-9-], short. */
-bool nftc_name_is_plain(const char *name)
-{
-	size_t n = strlen(name);
-	size_t i;
-
-	if (n == 0 || n > 24)
-		return false;
-	for (i = 0; i < n; i++) {
-		char ch = name[i];
-
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || ch == '-'))
-			return false;
-	}
-	return true;
-}
 
 static int compile_ids(struct compile *c)
 {
@@ -107,16 +88,6 @@ static int compile_ids(struct compile *c)
 }
 
 /* ---- rules ---- */
-
-void nftc_origin(struct nft_origin *o, int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	o->line = line;
-	va_start(ap, fmt);
-	vsnprintf(o->what, sizeof(o->what), fmt, ap);
-	va_end(ap);
-}
 
 static int rule_simple(struct compile *c, const char *chain,
 		       const struct nft_origin *o, const char *comment,
@@ -213,18 +184,6 @@ static int forward_rule(struct compile *c,
 		return -ENOMEM;
 	body(rb, c, arg);
 	return nft_rb_commit(rb, &o, comment);
-}
-
-const struct nft_pset *nftc_plan_set(const struct compile *c,
-				       const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < c->rs->n_sets; i++) {
-		if (strcmp(c->rs->sets[i].name, name) == 0)
-			return &c->rs->sets[i];
-	}
-	return NULL;
 }
 
 static void fw_lookup(struct nft_rb *rb, struct compile *c, const char *name,
