@@ -29,7 +29,7 @@
  * the compiler and the watcher both use it.  The segment indexes are the
  * model's, so a reload that numbers the segments anew changes the mark a
  * flow should carry: the watcher then re-marks the live allowed flows
- * (zoned(8), "Conntrack").
+ * (zoned(8), "Conntrack marks").
  *
  * A cross-segment flow whose mark lacks the magic never passed zoned's
  * rules: the watcher reports it as a bypass when it is forbidden, and
