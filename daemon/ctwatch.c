@@ -292,17 +292,22 @@ static int ct_dump(struct zoned *z, int mode, void *arg)
  * ctwatch_sweep - judge every flow of the table under the model in force
  *
  * Violations are raised (and killed in enforce mode) once per flow, and
- * channel flows get their flow-start if they have none yet.  Flows the
+ * channel flows get their flow-start if they have none yet.  Allowed
+ * forwarded flows whose ct mark the table in force does not admit (begun
+ * before it was loaded, or marked under segment indexes a reload changed)
+ * are given the mark it admits.  Flows the
  * watcher remembers that the dump no longer holds are forgotten: their
  * DESTROY events were lost.  Returns 0 or -errno.
  */
 int ctwatch_sweep(struct zoned *z)
 {
 	struct ctwatch *cw = z->ct;
+	uint64_t remarked;
 	int err;
 
 	if (!cw || !z->model)
 		return 0;
+	remarked = cw->n_remarked;
 	clock_gettime(CLOCK_MONOTONIC, &cw->last_resync);
 	ct_local_refresh(cw);
 	cw->gen++;
@@ -313,6 +318,9 @@ int ctwatch_sweep(struct zoned *z)
 		return err;
 	}
 	ct_entries_prune(cw, cw->gen);
+	if (cw->n_remarked != remarked)
+		log_info("conntrack sweep: %llu allowed flows re-marked for the policy in force",
+			 (unsigned long long)(cw->n_remarked - remarked));
 	return 0;
 }
 
@@ -502,12 +510,13 @@ void ctwatch_close(struct zoned *z)
 
 	if (!cw)
 		return;
-	log_info("conntrack watcher: %llu events in %.3f s, %llu overruns, %llu sweeps",
+	log_info("conntrack watcher: %llu events in %.3f s, %llu overruns, %llu sweeps, %llu flows re-marked",
 		 (unsigned long long)cw->n_events,
 		 (double)(timespec_ns(&cw->last_event) -
 			  timespec_ns(&cw->first_event)) / 1e9,
 		 (unsigned long long)cw->lost_total,
-		 (unsigned long long)cw->n_sweeps);
+		 (unsigned long long)cw->n_sweeps,
+		 (unsigned long long)cw->n_remarked);
 	if (cw->resync_tfd >= 0)
 		loop_timer_del(z, cw->resync_tfd);
 	if (cw->ev) {

@@ -400,6 +400,60 @@ int ct_delete(struct ctwatch *cw, const struct nf_conntrack *ct)
 	return 0;
 }
 
+/**
+ * ct_remark - give a live allowed flow the mark the table in force admits
+ * @want: zone_verdict_mark() of the flow's verdict
+ *
+ * The forward chain accepts an established packet only if its ct mark and
+ * interfaces are a pair the table admits.  A flow that began before the
+ * table was loaded (or while it was flushed) has no mark of zoned, and a
+ * reload that numbers the segments anew leaves marks that name another
+ * pair: both would be dropped although the flow is allowed.  Between the
+ * commit of the new table and this update (the sweep right after it)
+ * their packets are dropped; TCP retransmits them (doc/design.md 3).
+ *
+ * Only the original tuple, the zone and the mark are sent, so that
+ * nothing else of the entry (status, timeout) is written back.  Returns
+ * 0 (also when the flow is already gone) or -errno.
+ */
+static int ct_remark(struct ctwatch *cw, const struct nf_conntrack *ct,
+		     uint32_t want)
+{
+	struct nf_conntrack *upd = nfct_new();
+	int ret = 0;
+
+	if (!upd)
+		return -ENOMEM;
+	nfct_copy(upd, ct, NFCT_CP_ORIG);
+	if (nfct_attr_is_set(ct, ATTR_ZONE) > 0)
+		nfct_set_attr_u16(upd, ATTR_ZONE,
+				  nfct_get_attr_u16(ct, ATTR_ZONE));
+	nfct_set_attr_u32(upd, ATTR_MARK, want);
+	if (nfct_query(cw->cmd, NFCT_Q_UPDATE, upd) < 0 && errno != ENOENT)
+		ret = -errno;
+	nfct_destroy(upd);
+	if (ret == 0)
+		cw->n_remarked++;
+	return ret;
+}
+
+/* Re-mark an allowed forwarded flow whose mark the table does not admit. */
+static void ct_bind(struct zoned *z, const struct nf_conntrack *ct,
+		    const struct ct_flow *fl, const struct zone_verdict *v)
+{
+	uint32_t want;
+	int err;
+
+	if (v->path != ZONE_PATH_FORWARD || v->action != ZONE_ACTION_ALLOW)
+		return;
+	want = zone_verdict_mark(z->model, v);
+	if (fl->mark == want)
+		return;
+	err = ct_remark(z->ct, ct, want);
+	if (err < 0)
+		log_warnx("cannot re-mark flow %u: %s", fl->id, strerror(-err));
+}
+
 /*
  * What zoned's tag on a flow says let it in: "channel:NAME" or
  * "rule:NAME", or NULL for a flow without zoned's tag.  A forbidden flow
@@ -526,6 +580,7 @@ void ct_judge(struct zoned *z, struct nf_conntrack *ct, bool sweeping)
 	 * matrix.
 	 */
 	zone_verdict_edge(z->model, &fl.f, path, NULL, NULL, time(NULL), &v);
+	ct_bind(z, ct, &fl, &v);
 	if (v.rule == ZONE_RULE_INTRA_ZONE || v.rule == ZONE_RULE_MANAGEMENT ||
 	    v.rule == ZONE_RULE_OUTBOUND || v.rule == ZONE_RULE_HA)
 		return;

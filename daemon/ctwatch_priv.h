@@ -63,6 +63,7 @@ struct ctwatch {
 	uint64_t lost_total;
 	uint64_t n_events;		/* NEW and DESTROY handled */
 	uint64_t n_sweeps;
+	uint64_t n_remarked;		/* flows given the mark in force */
 	struct timespec first_event;	/* for the log line at close */
 	struct timespec last_event;
 

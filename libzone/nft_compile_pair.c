@@ -47,6 +47,21 @@ static uint32_t id_of(const struct zone_segment *seg)
 	return (uint32_t)zone_segment_index(seg);
 }
 
+/*
+ * The mark a channel's flows carry: zone_verdict_mark(), which the
+ * conntrack watcher also uses to re-mark live flows, so the two agree.
+ */
+static uint32_t channel_mark(struct compile *c, const struct zone_channel *ch)
+{
+	struct zone_verdict v = {
+		.action = ZONE_ACTION_ALLOW,
+		.rule = ZONE_RULE_CHANNEL,
+		.channel = ch,
+	};
+
+	return zone_verdict_mark(c->model, &v);
+}
+
 static void channel_counter_name(const struct zone_channel *ch, char *buf,
 				 size_t size)
 {
@@ -134,8 +149,7 @@ static int channel_rule(struct compile *c, const struct zone_channel *ch,
 		nft_rb_day_hour(rb, piece->day, piece->lo, piece->hi);
 	channel_counter_name(ch, text, sizeof(text));
 	nft_rb_objref(rb, text);
-	nft_rb_ct_mark_set(rb, ZONE_MARK_MAGIC | ZONE_MARK_T_CHANNEL |
-				       zone_channel_tag(ch));
+	nft_rb_ct_mark_set(rb, channel_mark(c, ch));
 	nft_rb_verdict(rb, NF_ACCEPT, NULL);
 	nftc_origin(&o, zone_channel_line(ch), "channel %s",
 		   zone_channel_name(ch));
@@ -262,8 +276,7 @@ static int pair_matrix_rules(struct compile *c, const char *chain, uint32_t s,
 			     uint32_t d, const struct zone_verdict *v,
 			     const struct nft_origin *o)
 {
-	uint32_t tag = ZONE_MARK_MAGIC | ZONE_MARK_T_RULE |
-		       (uint32_t)v->rule << 16 | s << 8 | d;
+	uint32_t tag = zone_verdict_mark(c->model, v);
 	char comment[64];
 	char prefix[64];
 	struct nft_rb *rb;
@@ -355,8 +368,7 @@ static int narrow_rule(struct compile *c, const struct zone_narrow *n,
 static int compile_narrow(struct compile *c, const char *chain, uint32_t s,
 			  uint32_t d, const struct zone_verdict *v)
 {
-	uint32_t tag = ZONE_MARK_MAGIC | ZONE_MARK_T_RULE |
-		       (uint32_t)v->rule << 16 | s << 8 | d;
+	uint32_t tag = zone_verdict_mark(c->model, v);
 	size_t i;
 	size_t k;
 	int f;
@@ -401,6 +413,14 @@ int nftc_pair(struct compile *c, uint32_t s, uint32_t d)
 	c->pair[s][d] = -1;
 	if (!pair_verdict(c, s, d, &v))
 		return 0;
+	/*
+	 * The marks of this pair are zone_verdict_mark() of this verdict,
+	 * whose ends must be the pair's: the watcher computes a live flow's
+	 * mark from the segments of its addresses.
+	 */
+	if (zone_verdict_end_index(c->model, v.src) != s ||
+	    zone_verdict_end_index(c->model, v.dst) != d)
+		return -EINVAL;
 	snprintf(chain, sizeof(chain), "pair_%s_%s", id_name(c, s),
 		 id_name(c, d));
 	o.line = 0;
@@ -430,10 +450,7 @@ int nftc_pair(struct compile *c, uint32_t s, uint32_t d)
 		 * An expired channel admits nothing new, but the flows it
 		 * admitted stay bound to their interfaces until they are cut.
 		 */
-		ret = nftc_tag_note(c,
-				    ZONE_MARK_MAGIC | ZONE_MARK_T_CHANNEL |
-					    zone_channel_tag(ch),
-				    s, d);
+		ret = nftc_tag_note(c, channel_mark(c, ch), s, d);
 		if (ret < 0)
 			return ret;
 		if (zone_channel_expired(ch, c->rs->now))

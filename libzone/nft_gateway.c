@@ -30,8 +30,6 @@
 #include "nft_rule.h"
 
 #define GW_IF_MAX 64
-/* the segment index of the gateway's own end in a rule mark */
-#define GW_SEG_SELF 0xffu
 /* VRRP's IP protocol number (RFC 5798); the libc headers have no name */
 #define HA_PROTO_VRRP 112
 /* ha_rule()'s "port" of the IGMP rule */
@@ -44,8 +42,13 @@
  */
 static uint32_t gw_mark(enum zone_rule rule)
 {
-	return ZONE_MARK_MAGIC | ZONE_MARK_T_RULE | (uint32_t)rule << 16 |
-	       GW_SEG_SELF << 8 | GW_SEG_SELF;
+	struct zone_verdict v = {
+		.action = ZONE_ACTION_ALLOW,
+		.rule = rule,
+		.path = ZONE_PATH_INPUT,
+	};
+
+	return zone_verdict_mark(NULL, &v);
 }
 
 static int gw_commit(struct nft_rb *rb, const char *chain, int line,

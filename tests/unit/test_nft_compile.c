@@ -781,6 +781,58 @@ START_TEST(test_nft_batch_incremental)
 }
 END_TEST
 
+/*
+ * The conntrack watcher re-marks live allowed flows with
+ * zone_verdict_mark() of their verdict; the table must set exactly that
+ * mark on such a flow, or its packets fail the established path.
+ */
+START_TEST(test_nft_compile_marks_match_verdict)
+{
+	static const struct {
+		const char *src;
+		const char *dst;
+		uint8_t proto;
+		uint16_t dport;
+	} flows[] = {
+		{ "10.1.0.1", "10.11.0.1", IPPROTO_TCP, 80 },	/* intra-zone */
+		{ "fd00:1::1", "fd00:1::2", IPPROTO_UDP, 53 },
+		{ "10.2.0.10", "172.16.0.1", IPPROTO_TCP, 80 },	/* lgwan-wan */
+		{ "10.3.0.1", "192.0.2.80", IPPROTO_TCP, 8080 }, /* narrowed */
+		{ "10.3.0.25", "10.2.0.25", IPPROTO_TCP, 25 },	/* channel */
+		{ "10.2.0.10", "198.51.100.1", IPPROTO_TCP, 443 }, /* breakout */
+	};
+	struct zone_model *m = load_fixture("enforce", LGWAN_NETS, "");
+	struct zone_ruleset *rs = zone_ruleset_compile(m, NULL, 0, NOW);
+	char *text;
+	size_t i;
+
+	ck_assert_ptr_nonnull(rs);
+	text = plan_text(rs);
+	for (i = 0; i < sizeof(flows) / sizeof(flows[0]); i++) {
+		struct zone_prefix a, b;
+		struct zone_flow f = { .proto = flows[i].proto,
+				       .dport = flows[i].dport };
+		struct zone_verdict v;
+		char want[64];
+
+		ck_assert_int_eq(zone_prefix_parse(flows[i].src, &a), 0);
+		ck_assert_int_eq(zone_prefix_parse(flows[i].dst, &b), 0);
+		f.src = a.addr;
+		f.dst = b.addr;
+		zone_verdict(m, &f, NOW, &v);
+		ck_assert_msg(v.action == ZONE_ACTION_ALLOW, "%s -> %s denied",
+			      flows[i].src, flows[i].dst);
+		snprintf(want, sizeof(want), "[ immediate reg 1 0x%08x ]",
+			 zone_verdict_mark(m, &v));
+		ck_assert_msg(strstr(text, want), "%s -> %s: no rule sets %s",
+			      flows[i].src, flows[i].dst, want);
+	}
+	free(text);
+	zone_ruleset_free(rs);
+	zone_model_free(m);
+}
+END_TEST
+
 static Suite *nft_suite(void)
 {
 	Suite *s = suite_create("nft");
@@ -794,6 +846,7 @@ static Suite *nft_suite(void)
 	tcase_add_test(tc, test_nft_compile_expired_channel_left_out);
 	tcase_add_test(tc, test_nft_compile_rule_count_is_fixed);
 	tcase_add_test(tc, test_nft_compile_channel_many_hosts);
+	tcase_add_test(tc, test_nft_compile_marks_match_verdict);
 	tcase_add_test(tc, test_nft_batch_full_round_trip);
 	tcase_add_test(tc, test_nft_batch_incremental);
 	suite_add_tcase(s, tc);

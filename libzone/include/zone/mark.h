@@ -25,8 +25,15 @@
  *              is classified, then the source's segment index; never left
  *              on a flow that was accepted
  *
+ * zone_verdict_mark() of <zone/verdict.h> computes the mark of a verdict;
+ * the compiler and the watcher both use it.  The segment indexes are the
+ * model's, so a reload that numbers the segments anew changes the mark a
+ * flow should carry: the watcher then re-marks the live allowed flows
+ * (zoned(8), "Conntrack marks").
+ *
  * A cross-segment flow whose mark lacks the magic never passed zoned's
- * rules: the watcher reports it as a bypass.
+ * rules: the watcher reports it as a bypass when it is forbidden, and
+ * marks it when it is allowed.
  */
 #define ZONE_MARK_MAGIC		0xa0000000u
 #define ZONE_MARK_MAGIC_MASK	0xf0000000u
@@ -36,6 +43,8 @@
 #define ZONE_MARK_T_RULE	0x02000000u
 #define ZONE_MARK_T_CHANNEL	0x03000000u
 #define ZONE_MARK_SCRATCH_UNSET	0x000000ffu
+/* the segment index of the gateway's own end in a T_RULE mark */
+#define ZONE_MARK_GATEWAY_END	0xffu
 
 /* The NFLOG group the ruleset logs drops to and zoned listens on. */
 #define ZONE_NFLOG_GROUP	2701

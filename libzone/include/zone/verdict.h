@@ -122,6 +122,28 @@ void zone_verdict_edge(const struct zone_model *model,
 		       const char *iif, const char *oif, time_t now,
 		       struct zone_verdict *ret);
 
+/**
+ * zone_verdict_end_index - the index of a verdict's end in a ct mark
+ * @seg: a segment of @model, or NULL (unassigned): the index after the
+ *	last segment
+ */
+uint32_t zone_verdict_end_index(const struct zone_model *model,
+				const struct zone_segment *seg);
+
+/**
+ * zone_verdict_mark - the conntrack mark the ruleset gives a flow it lets
+ * in with verdict @v (<zone/mark.h>)
+ * @model: the model @v was judged under; may be NULL for a channel's
+ *	verdict and for the gateway's own paths (ZONE_PATH_INPUT, _OUTPUT),
+ *	whose ends are ZONE_MARK_GATEWAY_END
+ *
+ * A channel's flow carries ZONE_MARK_T_CHANNEL and the channel's tag,
+ * any other the rule and the indexes of its ends.  The action is not
+ * looked at: in monitor mode a denied flow is let by with its rule's mark.
+ */
+uint32_t zone_verdict_mark(const struct zone_model *model,
+			   const struct zone_verdict *v);
+
 /* zone_segment_has_interface - true when @seg lists interface @ifname */
 bool zone_segment_has_interface(const struct zone_segment *seg,
 				const char *ifname);
