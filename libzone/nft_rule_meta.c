@@ -25,13 +25,16 @@
 #include "nft_rule.h"
 #include "nft_rule_priv.h"
 
-void nft_rb_time_before(struct nft_rb *rb, uint64_t ns)
+/*
+ * meta time @op @ns (UTC nanoseconds), as nft emits it: cmp compares
+ * bytes, so nft swaps the host-order time to big endian first
+ */
+static void time_cmp(struct nft_rb *rb, enum nft_cmp_ops op, uint64_t ns)
 {
 	struct nftnl_expr *e;
 	uint64_t be = htobe64(ns);
 
 	nft_rbi_meta_load(rb, NFT_META_TIME_NS);
-	/* cmp compares bytes: nft swaps the host-order time to big endian */
 	e = nft_rbi_expr(rb, "byteorder");
 	if (e) {
 		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SREG, NFT_REG_1);
@@ -41,26 +44,18 @@ void nft_rb_time_before(struct nft_rb *rb, uint64_t ns)
 		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_LEN, 8);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SIZE, 8);
 	}
-	nft_rbi_cmp(rb, NFT_CMP_LT, &be, sizeof(be));
+	nft_rbi_cmp(rb, op, &be, sizeof(be));
+}
+
+void nft_rb_time_before(struct nft_rb *rb, uint64_t ns)
+{
+	time_cmp(rb, NFT_CMP_LT, ns);
 }
 
 /* meta time >= @ns (UTC nanoseconds), as nft emits it */
 void nft_rb_time_after(struct nft_rb *rb, uint64_t ns)
 {
-	struct nftnl_expr *e;
-	uint64_t be = htobe64(ns);
-
-	nft_rbi_meta_load(rb, NFT_META_TIME_NS);
-	e = nft_rbi_expr(rb, "byteorder");
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_DREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_OP,
-				   NFT_BYTEORDER_HTON);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_LEN, 8);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SIZE, 8);
-	}
-	nft_rbi_cmp(rb, NFT_CMP_GTE, &be, sizeof(be));
+	time_cmp(rb, NFT_CMP_GTE, ns);
 }
 
 /* meta day @day meta hour @lo-@hi, as nft emits it */
