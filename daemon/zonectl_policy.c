@@ -161,25 +161,25 @@ static bool looks_like_hash(const char *s)
 	return n >= 4 && n <= 64 && s[n] == '\0';
 }
 
-/* zonectl diff HASH [HASH]: two kept policies, or one and the running. */
-static int diff_kept(int argc, char **argv)
+/*
+ * The changes from @a to @b, as text or (--json) an object naming the two
+ * by @ka and @kb, and the candidate's @file when there is one; @same is
+ * the policy named when nothing changed.
+ */
+static void show_diff(const struct zone_model *a, const struct zone_model *b,
+		      const char *ka, const char *kb, const char *file,
+		      const struct zone_model *same)
 {
-	struct zone_model *a = NULL;
-	struct zone_model *b = NULL;
 	struct policy_diff d = { .out = stdout };
 	struct json j;
-	int ret;
 
-	ret = kept_model(argv[0], &a);
-	if (ret == 0)
-		ret = argc > 1 ? kept_model(argv[1], &b) : running_model(&b);
-	if (ret < 0)
-		goto out;
 	if (arg_json) {
 		json_start(&j, stdout);
 		json_object(&j, NULL);
-		json_string(&j, "from", zone_model_hash(a));
-		json_string(&j, "to", zone_model_hash(b));
+		json_string(&j, ka, zone_model_hash(a));
+		json_string(&j, kb, zone_model_hash(b));
+		if (file)
+			json_string(&j, "file", file);
 		json_array(&j, "changes");
 		d.json = &j;
 	}
@@ -187,10 +187,25 @@ static int diff_kept(int argc, char **argv)
 	if (arg_json)
 		json_finish(&j);
 	else if (!d.any)
-		printf("no changes (policy %s)\n", zone_model_hash(b));
+		printf("no changes (policy %s)\n", zone_model_hash(same));
 	else
 		printf("policy %s -> %s\n", zone_model_hash(a),
 		       zone_model_hash(b));
+}
+
+/* zonectl diff HASH [HASH]: two kept policies, or one and the running. */
+static int diff_kept(int argc, char **argv)
+{
+	struct zone_model *a = NULL;
+	struct zone_model *b = NULL;
+	int ret;
+
+	ret = kept_model(argv[0], &a);
+	if (ret == 0)
+		ret = argc > 1 ? kept_model(argv[1], &b) : running_model(&b);
+	if (ret < 0)
+		goto out;
+	show_diff(a, b, "from", "to", NULL, b);
 out:
 	zone_model_free(a);
 	zone_model_free(b);
@@ -201,9 +216,7 @@ int cmd_diff(int argc, char **argv)
 {
 	struct zone_model *cand = NULL;
 	struct zone_model *run = NULL;
-	struct policy_diff d = { .out = stdout };
 	struct zone_diag *diag;
-	struct json j;
 	char *path;
 	size_t i;
 	int ret;
@@ -227,23 +240,7 @@ int cmd_diff(int argc, char **argv)
 		warnx("%s: the candidate has errors", path);
 		goto out;
 	}
-	if (arg_json) {
-		json_start(&j, stdout);
-		json_object(&j, NULL);
-		json_string(&j, "running", zone_model_hash(run));
-		json_string(&j, "candidate", zone_model_hash(cand));
-		json_string(&j, "file", path);
-		json_array(&j, "changes");
-		d.json = &j;
-	}
-	policy_diff(&d, run, cand);
-	if (arg_json)
-		json_finish(&j);
-	else if (!d.any)
-		printf("no changes (policy %s)\n", zone_model_hash(run));
-	else
-		printf("policy %s -> %s\n", zone_model_hash(run),
-		       zone_model_hash(cand));
+	show_diff(run, cand, "running", "candidate", path, run);
 out:
 	zone_model_free(cand);
 	zone_model_free(run);
