@@ -92,42 +92,19 @@ int cmd_check(int argc, char **argv)
 	return ret == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
-/* The running model, from the daemon's normalised print of it. */
-static int running_model(struct zone_model **ret_model)
-{
-	struct zone_diag *diag;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out;
-	size_t i;
-	int ret;
-
-	out = open_memstream(&text, &len);
-	if (!out)
-		return -errno;
-	ret = ctl_call(CTL_CMD_CONFIG, 0, NULL, out, stderr);
-	fclose(out);
-	if (ret != 0) {
-		free(text);
-		return ret < 0 ? ret : -EIO;
-	}
-	diag = zone_diag_new();
-	ret = diag ? zone_conf_load_string(text, "(running)", diag, ret_model) :
-		     -ENOMEM;
-	for (i = 0; diag && ret < 0 && i < zone_diag_count(diag); i++)
-		warnx("running config: %s", zone_diag_line(diag, i));
-	zone_diag_free(diag);
-	free(text);
-	return ret;
-}
-
-/* A policy kept in the daemon's history, by hash or unique prefix. */
-static int kept_model(const char *hash, struct zone_model **ret_model)
+/*
+ * A model from the config text the daemon prints for @cmd: the running
+ * config (@arg NULL, loaded as "(running)"), or the kept policy @arg.
+ * Its errors are printed after @label and @arg.  @none is returned when
+ * the daemon refuses the request.
+ */
+static int daemon_model(enum ctl_cmd cmd, const char *arg, const char *label,
+			int none, struct zone_model **ret_model)
 {
 	struct zone_diag *diag;
 	bool json = arg_json;
 	char *text = NULL;
-	const char *args[1] = { hash };
+	const char *args[1] = { arg };
 	size_t len = 0;
 	FILE *out;
 	size_t i;
@@ -137,21 +114,36 @@ static int kept_model(const char *hash, struct zone_model **ret_model)
 	if (!out)
 		return -errno;
 	arg_json = false; /* the config text itself */
-	ret = ctl_call(CTL_CMD_SHOW, 1, args, out, stderr);
+	ret = ctl_call(cmd, arg ? 1 : 0, arg ? args : NULL, out, stderr);
 	arg_json = json;
 	fclose(out);
 	if (ret != 0) {
 		free(text);
-		return ret < 0 ? ret : -ENOENT;
+		return ret < 0 ? ret : none;
 	}
 	diag = zone_diag_new();
-	ret = diag ? zone_conf_load_string(text, hash, diag, ret_model) :
+	ret = diag ? zone_conf_load_string(text, arg ? arg : "(running)", diag,
+					   ret_model) :
 		     -ENOMEM;
 	for (i = 0; diag && ret < 0 && i < zone_diag_count(diag); i++)
-		warnx("policy %s: %s", hash, zone_diag_line(diag, i));
+		warnx("%s%s: %s", label, arg ? arg : "",
+		      zone_diag_line(diag, i));
 	zone_diag_free(diag);
 	free(text);
 	return ret;
+}
+
+/* The running model, from the daemon's normalised print of it. */
+static int running_model(struct zone_model **ret_model)
+{
+	return daemon_model(CTL_CMD_CONFIG, NULL, "running config", -EIO,
+			    ret_model);
+}
+
+/* A policy kept in the daemon's history, by hash or unique prefix. */
+static int kept_model(const char *hash, struct zone_model **ret_model)
+{
+	return daemon_model(CTL_CMD_SHOW, hash, "policy ", -ENOENT, ret_model);
 }
 
 static bool looks_like_hash(const char *s)
