@@ -69,19 +69,21 @@ static size_t audit_addrs(const struct zone_model *m,
 }
 
 /*
- * Every pair of addresses standing for @s and @d must be denied by the
- * hard invariant.  Returns the number of pairs judged.
+ * Judge @f (its addresses filled in) for every pair of addresses of one
+ * family standing for @s and @d, at @now, until @judged returns false.
+ * Returns the number of pairs judged.
  */
-static size_t audit_pair(struct audit *a, const struct zone_segment *s,
-			 const struct zone_segment *d, FILE *problems)
+static size_t
+audit_judge(const struct zone_model *m, const struct zone_segment *s,
+	    const struct zone_segment *d, struct zone_flow *f, time_t now,
+	    bool (*judged)(const struct zone_verdict *v, void *arg), void *arg)
 {
 	struct zone_addr as[AUDIT_ADDRS_MAX];
 	struct zone_addr ad[AUDIT_ADDRS_MAX];
-	struct zone_flow f = { .proto = IPPROTO_TCP, .dport = 443 };
 	struct zone_verdict v;
-	size_t ns = audit_addrs(a->z->model, s, as);
-	size_t nd = audit_addrs(a->z->model, d, ad);
-	size_t judged = 0;
+	size_t ns = audit_addrs(m, s, as);
+	size_t nd = audit_addrs(m, d, ad);
+	size_t n = 0;
 	size_t i;
 	size_t j;
 
@@ -89,21 +91,49 @@ static size_t audit_pair(struct audit *a, const struct zone_segment *s,
 		for (j = 0; j < nd; j++) {
 			if (as[i].family != ad[j].family)
 				continue;
-			f.src = as[i];
-			f.dst = ad[j];
-			zone_verdict(a->z->model, &f, a->now, &v);
-			judged++;
-			if (v.action == ZONE_ACTION_DENY &&
-			    v.rule == ZONE_RULE_HARD_INVARIANT)
-				continue;
-			fprintf(problems, "%s -> %s judged %s by %s\n",
-				zone_segment_name(s), zone_segment_name(d),
-				v.action == ZONE_ACTION_ALLOW ? "allow" :
-								"deny",
-				zone_rule_name(v.rule));
+			f->src = as[i];
+			f->dst = ad[j];
+			zone_verdict(m, f, now, &v);
+			n++;
+			if (!judged(&v, arg))
+				return n;
 		}
 	}
-	return judged;
+	return n;
+}
+
+struct audit_pair {
+	const struct zone_segment *s;
+	const struct zone_segment *d;
+	FILE *problems;
+};
+
+static bool audit_pair_judged(const struct zone_verdict *v, void *arg)
+{
+	struct audit_pair *p = arg;
+
+	if (v->action == ZONE_ACTION_DENY &&
+	    v->rule == ZONE_RULE_HARD_INVARIANT)
+		return true;
+	fprintf(p->problems, "%s -> %s judged %s by %s\n",
+		zone_segment_name(p->s), zone_segment_name(p->d),
+		v->action == ZONE_ACTION_ALLOW ? "allow" : "deny",
+		zone_rule_name(v->rule));
+	return true;
+}
+
+/*
+ * Every pair of addresses standing for @s and @d must be denied by the
+ * hard invariant.  Returns the number of pairs judged.
+ */
+static size_t audit_pair(struct audit *a, const struct zone_segment *s,
+			 const struct zone_segment *d, FILE *problems)
+{
+	struct zone_flow f = { .proto = IPPROTO_TCP, .dport = 443 };
+	struct audit_pair p = { .s = s, .d = d, .problems = problems };
+
+	return audit_judge(a->z->model, s, d, &f, a->now, audit_pair_judged,
+			   &p);
 }
 
 /* A channel whose ends straddle the invariant must not exist. */
@@ -197,39 +227,31 @@ void audit_invariant(struct audit *a)
 	free(text);
 }
 
+/* the first pair judged decides: the rule, if it is one of the edges' */
+static bool audit_edge_judged(const struct zone_verdict *v, void *arg)
+{
+	enum zone_rule *rule = arg;
+
+	*rule = v->rule;
+	return false;
+}
+
 /* An allowed cell towards an attachment that no narrow entry names. */
 bool audit_unnarrowed(const struct zone_model *m,
 			     const struct zone_segment *s,
 			     const struct zone_segment *d,
 			     enum zone_rule *ret_rule)
 {
-	struct zone_addr as[AUDIT_ADDRS_MAX];
-	struct zone_addr ad[AUDIT_ADDRS_MAX];
 	struct zone_flow f = { 0 };
-	struct zone_verdict v;
-	size_t ns;
-	size_t nd;
-	size_t i;
-	size_t j;
+	enum zone_rule rule;
 
 	if (s == d || zone_segment_is_zone(d) ||
 	    zone_model_cell_narrowed(m, s, d))
 		return false;
-	ns = audit_addrs(m, s, as);
-	nd = audit_addrs(m, d, ad);
-	for (i = 0; i < ns; i++) {
-		for (j = 0; j < nd; j++) {
-			if (as[i].family != ad[j].family)
-				continue;
-			f.src = as[i];
-			f.dst = ad[j];
-			zone_verdict(m, &f, time(NULL), &v);
-			if (v.rule != ZONE_RULE_LGWAN_WAN &&
-			    v.rule != ZONE_RULE_SECURE_EGRESS)
-				return false;
-			*ret_rule = v.rule;
-			return true;
-		}
-	}
-	return false;
+	if (audit_judge(m, s, d, &f, time(NULL), audit_edge_judged, &rule) == 0)
+		return false;
+	if (rule != ZONE_RULE_LGWAN_WAN && rule != ZONE_RULE_SECURE_EGRESS)
+		return false;
+	*ret_rule = rule;
+	return true;
 }
