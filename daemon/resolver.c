@@ -335,17 +335,31 @@ static void on_resolve_tick(struct zoned *z, int fd, uint32_t events, void *arg)
 	resolve_due(z, RESOLVE_BUDGET, RESOLVE_TICK_MS);
 }
 
+/* the name @fqdn of channel @chan in the list of @rv, or NULL */
+static const struct rname *rname_known(const struct resolver *rv,
+				       const char *chan, const char *fqdn)
+{
+	size_t i;
+
+	for (i = 0; rv && i < rv->n; i++) {
+		if (strcmp(rv->names[i].chan, chan) == 0 &&
+		    strcmp(rv->names[i].fqdn, fqdn) == 0)
+			return &rv->names[i];
+	}
+	return NULL;
+}
+
 /* the names of z->model, keeping what the old list knew of each */
 static int rebuild(struct zoned *z, time_t due)
 {
 	struct resolver *rv = z->resolver;
 	const struct zone_model *m = z->model;
 	size_t total = zone_model_name_total(m);
+	const struct rname *old;
 	struct rname *v;
 	size_t n = 0;
 	size_t i;
 	size_t k;
-	size_t j;
 
 	v = calloc(total + 1, sizeof(*v));
 	if (!v)
@@ -360,13 +374,9 @@ static int rebuild(struct zoned *z, time_t due)
 				 zone_channel_name(ch));
 			snprintf(r->fqdn, sizeof(r->fqdn), "%s",
 				 zone_channel_fqdn(ch, k));
-			for (j = 0; j < rv->n; j++) {
-				if (strcmp(rv->names[j].chan, r->chan) == 0 &&
-				    strcmp(rv->names[j].fqdn, r->fqdn) == 0) {
-					*r = rv->names[j];
-					break;
-				}
-			}
+			old = rname_known(rv, r->chan, r->fqdn);
+			if (old)
+				*r = *old;
 			r->due = due;
 		}
 	}
@@ -474,31 +484,32 @@ void resolver_applied(struct zoned *z)
 
 /* ---- zonectl ---- */
 
-static const struct rname *rname_of(const struct zoned *z, const char *chan,
-				    const char *fqdn)
-{
-	size_t i;
+/* One name of a channel as zonectl shows it, gathered once for both forms. */
+struct name_view {
+	const char *chan;
+	const char *fqdn;
+	const struct rname *r; /* what the resolver knows, or NULL */
+	const struct zone_name_addr *a; /* the addresses in the set */
+	size_t n;
+};
 
-	for (i = 0; z->resolver && i < z->resolver->n; i++) {
-		if (strcmp(z->resolver->names[i].chan, chan) == 0 &&
-		    strcmp(z->resolver->names[i].fqdn, fqdn) == 0)
-			return &z->resolver->names[i];
-	}
-	return NULL;
+static void name_get(const struct zoned *z, const struct zone_channel *ch,
+		     size_t k, struct name_view *nv)
+{
+	nv->chan = zone_channel_name(ch);
+	nv->fqdn = zone_channel_fqdn(ch, k);
+	nv->r = rname_known(z->resolver, nv->chan, nv->fqdn);
+	nv->n = zone_channel_fqdn_addrs(ch, k, &nv->a);
 }
 
-static void name_text(const struct zoned *z, const struct zone_channel *ch,
-		      size_t k, time_t now, struct ctl_out *o)
+static void name_text(const struct name_view *nv, time_t now, struct ctl_out *o)
 {
-	const struct rname *r =
-		rname_of(z, zone_channel_name(ch), zone_channel_fqdn(ch, k));
-	const struct zone_name_addr *a;
-	size_t n = zone_channel_fqdn_addrs(ch, k, &a);
+	const struct rname *r = nv->r;
 	char buf[ZONE_PREFIX_STRLEN];
 	char when[32];
 	size_t i;
 
-	fprintf(o->out, "    %s: ", zone_channel_fqdn(ch, k));
+	fprintf(o->out, "    %s: ", nv->fqdn);
 	if (r && r->failing)
 		fprintf(o->out, "does not resolve (%s)", r->why);
 	else if (r && r->last_ok)
@@ -510,29 +521,25 @@ static void name_text(const struct zoned *z, const struct zone_channel *ch,
 		fprintf(o->out, ", next %s",
 			ctl_time(mono_to_wall(r->due), when, sizeof(when)));
 	fputc('\n', o->out);
-	for (i = 0; i < n; i++) {
-		if (a[i].expires <= now)
+	for (i = 0; i < nv->n; i++) {
+		if (nv->a[i].expires <= now)
 			continue;
 		fprintf(o->out, "      %s until %s\n",
-			zone_addr_format(&a[i].addr, buf, sizeof(buf)),
-			ctl_time(a[i].expires, when, sizeof(when)));
+			zone_addr_format(&nv->a[i].addr, buf, sizeof(buf)),
+			ctl_time(nv->a[i].expires, when, sizeof(when)));
 	}
 }
 
-static void name_json(const struct zoned *z, const struct zone_channel *ch,
-		      size_t k, time_t now, struct json *j)
+static void name_json(const struct name_view *nv, time_t now, struct json *j)
 {
-	const struct rname *r =
-		rname_of(z, zone_channel_name(ch), zone_channel_fqdn(ch, k));
-	const struct zone_name_addr *a;
-	size_t n = zone_channel_fqdn_addrs(ch, k, &a);
+	const struct rname *r = nv->r;
 	char buf[ZONE_PREFIX_STRLEN];
 	char when[32];
 	size_t i;
 
 	json_object(j, NULL);
-	json_string(j, "channel", zone_channel_name(ch));
-	json_string(j, "name", zone_channel_fqdn(ch, k));
+	json_string(j, "channel", nv->chan);
+	json_string(j, "name", nv->fqdn);
 	json_string(j, "state",
 		    r && r->failing ? "unresolved" :
 		    r && r->last_ok ? "resolved" :
@@ -547,14 +554,14 @@ static void name_json(const struct zoned *z, const struct zone_channel *ch,
 					   sizeof(when)) :
 				  NULL);
 	json_array(j, "addresses");
-	for (i = 0; i < n; i++) {
-		if (a[i].expires <= now)
+	for (i = 0; i < nv->n; i++) {
+		if (nv->a[i].expires <= now)
 			continue;
 		json_object(j, NULL);
 		json_string(j, "addr",
-			    zone_addr_format(&a[i].addr, buf, sizeof(buf)));
+			    zone_addr_format(&nv->a[i].addr, buf, sizeof(buf)));
 		json_string(j, "expires",
-			    ctl_time(a[i].expires, when, sizeof(when)));
+			    ctl_time(nv->a[i].expires, when, sizeof(when)));
 		json_end(j);
 	}
 	json_end(j);
@@ -565,6 +572,7 @@ void resolver_print(struct zoned *z, struct ctl_out *o)
 {
 	const struct zone_model *m = z->model;
 	time_t now = time(NULL);
+	struct name_view nv;
 	size_t i;
 	size_t k;
 
@@ -580,10 +588,11 @@ void resolver_print(struct zoned *z, struct ctl_out *o)
 		if (!o->json)
 			fprintf(o->out, "  %s:\n", zone_channel_name(ch));
 		for (k = 0; k < zone_channel_name_count(ch); k++) {
+			name_get(z, ch, k, &nv);
 			if (o->json)
-				name_json(z, ch, k, now, &o->j);
+				name_json(&nv, now, &o->j);
 			else
-				name_text(z, ch, k, now, o);
+				name_text(&nv, now, o);
 		}
 	}
 	if (o->json)
