@@ -108,16 +108,6 @@ static void ct_check_sysctls(void)
 	}
 }
 
-static int ct_set_rcvbuf(int fd, int size)
-{
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
-		       sizeof(size)) == 0)
-		return 0;
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) == 0)
-		return 0;
-	return -errno;
-}
-
 static void ct_schedule_resync(struct zoned *z)
 {
 	struct ctwatch *cw = z->ct;
@@ -148,7 +138,7 @@ static void ct_overrun(struct zoned *z)
 	cw->lost_total++;
 	stats_count(z->stats, STAT_EVENTS_LOST, NULL, NULL, 1);
 	if (!cw->rcvbuf_fixed && cw->rcvbuf < CT_RCVBUF_MAX &&
-	    ct_set_rcvbuf(fd, cw->rcvbuf * 2) == 0) {
+	    nl_sock_rcvbuf(fd, cw->rcvbuf * 2) == 0) {
 		cw->rcvbuf *= 2;
 		log_info("conntrack event buffer grown to %d bytes",
 			 cw->rcvbuf);
@@ -381,12 +371,10 @@ static void ct_open_addr_watch(struct zoned *z)
 	struct ctwatch *cw = z->ct;
 	int err;
 
-	cw->rt = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	cw->rt = nl_sock_open(NETLINK_ROUTE, SOCK_NONBLOCK,
+			      RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR);
 	if (!cw->rt)
 		goto out_warn;
-	if (mnl_socket_bind(cw->rt, RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR,
-			    MNL_SOCKET_AUTOPID) < 0)
-		goto out_close;
 	err = loop_add(z, mnl_socket_get_fd(cw->rt), EPOLLIN, ct_addr_ready,
 		       NULL);
 	if (err < 0) {
@@ -427,16 +415,13 @@ static int ct_open_events(struct ctwatch *cw)
 {
 	int err;
 
-	cw->ev = mnl_socket_open2(NETLINK_NETFILTER,
-				  SOCK_NONBLOCK | SOCK_CLOEXEC);
+	cw->ev = nl_sock_open(NETLINK_NETFILTER, SOCK_NONBLOCK,
+			      NF_NETLINK_CONNTRACK_NEW |
+				      NF_NETLINK_CONNTRACK_DESTROY);
 	if (!cw->ev)
 		return -errno;
-	if (mnl_socket_bind(cw->ev, NF_NETLINK_CONNTRACK_NEW |
-			    NF_NETLINK_CONNTRACK_DESTROY,
-			    MNL_SOCKET_AUTOPID) < 0)
-		return -errno;
 	cw->rcvbuf = ct_rcvbuf_wanted(cw);
-	err = ct_set_rcvbuf(mnl_socket_get_fd(cw->ev), cw->rcvbuf);
+	err = nl_sock_rcvbuf(mnl_socket_get_fd(cw->ev), cw->rcvbuf);
 	if (err < 0)
 		log_warnx("conntrack event buffer: %s, ignoring",
 			  strerror(-err));
@@ -519,16 +504,8 @@ void ctwatch_close(struct zoned *z)
 		 (unsigned long long)cw->n_remarked);
 	if (cw->resync_tfd >= 0)
 		loop_timer_del(z, cw->resync_tfd);
-	if (cw->ev) {
-		if (cw->registered)
-			loop_del(z, mnl_socket_get_fd(cw->ev));
-		mnl_socket_close(cw->ev);
-	}
-	if (cw->rt) {
-		if (cw->rt_registered)
-			loop_del(z, mnl_socket_get_fd(cw->rt));
-		mnl_socket_close(cw->rt);
-	}
+	nl_sock_close(z, cw->ev, cw->registered);
+	nl_sock_close(z, cw->rt, cw->rt_registered);
 	if (cw->dump)
 		nfct_close(cw->dump);
 	if (cw->cmd)

@@ -451,7 +451,6 @@ static void nflog_tick(struct zoned *z, int fd, uint32_t events, void *arg)
 int nflog_open(struct zoned *z)
 {
 	struct nflog *nf;
-	int rcvbuf = NFLOG_RCVBUF;
 	int fd, err;
 
 	nf = calloc(1, sizeof(*nf));
@@ -459,16 +458,15 @@ int nflog_open(struct zoned *z)
 		return -ENOMEM;
 	nf->tfd = -1;
 	z->nflog = nf;
-	nf->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	if (!nf->nl || mnl_socket_bind(nf->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	/* blocking until the group is bound: nflog_bind() waits for acks */
+	nf->nl = nl_sock_open(NETLINK_NETFILTER, 0, 0);
+	if (!nf->nl) {
 		err = -errno;
 		goto out_close;
 	}
 	nf->portid = mnl_socket_get_portid(nf->nl);
 	fd = mnl_socket_get_fd(nf->nl);
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
-		       sizeof(rcvbuf)) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	(void)nl_sock_rcvbuf(fd, NFLOG_RCVBUF);
 	err = nflog_bind(nf);
 	if (err < 0)
 		goto out_close;
@@ -518,11 +516,7 @@ void nflog_close(struct zoned *z)
 		nflog_report_lost(z);
 	if (nf->tfd >= 0)
 		loop_timer_del(z, nf->tfd);
-	if (nf->nl) {
-		if (nf->registered)
-			loop_del(z, mnl_socket_get_fd(nf->nl));
-		mnl_socket_close(nf->nl);
-	}
+	nl_sock_close(z, nf->nl, nf->registered);
 	if (nf->evicted)
 		log_info("nflog: %llu aggregation keys evicted early",
 			 (unsigned long long)nf->evicted);

@@ -500,25 +500,20 @@ int nftmon_open(struct zoned *z)
 {
 	struct nftmon *nm;
 	int group = NFNLGRP_NFTABLES;
-	int rcvbuf = NFTMON_RCVBUF;
 	int fd, err;
 
 	nm = calloc(1, sizeof(*nm));
 	if (!nm)
 		return -ENOMEM;
 	z->mon = nm;
-	nm->nl = mnl_socket_open2(NETLINK_NETFILTER,
-				  SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (!nm->nl || mnl_socket_bind(nm->nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
-	    mnl_socket_setsockopt(nm->nl, NETLINK_ADD_MEMBERSHIP, &group,
-				  sizeof(group)) < 0) {
+	nm->nl = nl_sock_open(NETLINK_NETFILTER, SOCK_NONBLOCK, 0);
+	if (!nm->nl || mnl_socket_setsockopt(nm->nl, NETLINK_ADD_MEMBERSHIP,
+					     &group, sizeof(group)) < 0) {
 		err = -errno;
 		goto out_close;
 	}
 	fd = mnl_socket_get_fd(nm->nl);
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
-		       sizeof(rcvbuf)) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	(void)nl_sock_rcvbuf(fd, NFTMON_RCVBUF);
 	/* subscribed first, so no chain added meanwhile is missed */
 	err = hooks_reload(nm);
 	if (err < 0)
@@ -544,11 +539,7 @@ void nftmon_close(struct zoned *z)
 
 	if (!nm)
 		return;
-	if (nm->nl) {
-		if (nm->registered)
-			loop_del(z, mnl_socket_get_fd(nm->nl));
-		mnl_socket_close(nm->nl);
-	}
+	nl_sock_close(z, nm->nl, nm->registered);
 	free(nm);
 	z->mon = NULL;
 }

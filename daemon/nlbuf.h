@@ -10,7 +10,10 @@
 
 #include <linux/netlink.h>
 
+#include <libmnl/libmnl.h>
+
 #include "log.h"
+#include "loop.h"
 
 struct zoned;
 
@@ -117,6 +120,65 @@ static inline bool nl_datagram_ok(const void *buf, size_t len)
 		len -= step;
 	}
 	return true;
+}
+
+/*
+ * The life of a watcher's socket: opened and bound in one step, its
+ * receive buffer sized, and taken out of the loop before it is closed.
+ */
+
+/**
+ * nl_sock_open - a netlink socket of @bus bound to the multicast @groups
+ * @flags: SOCK_NONBLOCK, or 0 for a socket that first waits for an ack
+ *
+ * The socket is close-on-exec.  Returns it, or NULL with errno set and
+ * nothing left open.
+ */
+static inline struct mnl_socket *nl_sock_open(int bus, int flags,
+					      unsigned int groups)
+{
+	struct mnl_socket *nl = mnl_socket_open2(bus, flags | SOCK_CLOEXEC);
+	int err;
+
+	if (!nl)
+		return NULL;
+	if (mnl_socket_bind(nl, groups, MNL_SOCKET_AUTOPID) < 0) {
+		err = errno;
+		mnl_socket_close(nl);
+		errno = err;
+		return NULL;
+	}
+	return nl;
+}
+
+/**
+ * nl_sock_rcvbuf - ask for @size bytes of receive buffer on @fd
+ *
+ * Past net.core.rmem_max where the daemon may (CAP_NET_ADMIN), else up to
+ * it.  Returns 0 or -errno.
+ */
+static inline int nl_sock_rcvbuf(int fd, int size)
+{
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) ==
+	    0)
+		return 0;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) == 0)
+		return 0;
+	return -errno;
+}
+
+/**
+ * nl_sock_close - close @nl, first taking it out of the loop when
+ * @registered; NULL is fine
+ */
+static inline void nl_sock_close(struct zoned *z, struct mnl_socket *nl,
+				 bool registered)
+{
+	if (!nl)
+		return;
+	if (registered)
+		loop_del(z, mnl_socket_get_fd(nl));
+	mnl_socket_close(nl);
 }
 
 #endif
