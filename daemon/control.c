@@ -322,19 +322,12 @@ static uint64_t ctl_session_ms(void)
 
 static int ctl_idle_open(struct control *ctl)
 {
-	int ret;
+	int fd = loop_timer_every(ctl->z, CTL_IDLE_CHECK_MS, ctl_idle_cb, ctl);
 
-	ctl->idle_fd =
-		loop_timer_add(ctl->z, CLOCK_MONOTONIC, ctl_idle_cb, ctl);
-	if (ctl->idle_fd < 0)
-		return ctl->idle_fd;
-	ret = loop_timer_arm(ctl->idle_fd, CTL_IDLE_CHECK_MS,
-			     CTL_IDLE_CHECK_MS);
-	if (ret < 0) {
-		loop_timer_del(ctl->z, ctl->idle_fd);
-		ctl->idle_fd = -1;
-	}
-	return ret;
+	if (fd < 0)
+		return fd;
+	ctl->idle_fd = fd;
+	return 0;
 }
 
 /**

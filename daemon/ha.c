@@ -472,9 +472,8 @@ void ha_update(struct zoned *z)
 		snprintf(ha->key_file, sizeof(ha->key_file), "%s",
 			 zone_model_ha_key_file(m));
 		z->ha = ha;
-		ha->tfd = loop_timer_add(z, CLOCK_MONOTONIC, on_tick, ha);
-		if (ha->tfd < 0 ||
-		    loop_timer_arm(ha->tfd, HA_SEND_MS, HA_SEND_MS) < 0)
+		ha->tfd = loop_timer_every(z, HA_SEND_MS, on_tick, ha);
+		if (ha->tfd < 0)
 			log_warnx(
 				"ha: cannot arm the exchange's timer, ignoring");
 		ha_open_or_say(z, ha);

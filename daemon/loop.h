@@ -56,4 +56,26 @@ int64_t loop_timer_read(int tfd);
 /* loop_timer_del - loop_del() and close(); a negative @tfd is ignored */
 void loop_timer_del(struct zoned *z, int tfd);
 
+/**
+ * loop_timer_every - a periodic timer: every @ms from now, on the
+ * monotonic clock, @cb runs (loop_timer_add, loop_timer_arm)
+ *
+ * Returns the timer's fd, or -errno with nothing left open.
+ */
+static inline int loop_timer_every(struct zoned *z, uint64_t ms, loop_cb cb,
+				   void *arg)
+{
+	int tfd = loop_timer_add(z, CLOCK_MONOTONIC, cb, arg);
+	int ret;
+
+	if (tfd < 0)
+		return tfd;
+	ret = loop_timer_arm(tfd, ms, ms);
+	if (ret < 0) {
+		loop_timer_del(z, tfd);
+		return ret;
+	}
+	return tfd;
+}
+
 #endif

@@ -459,10 +459,8 @@ void metrics_configure(struct zoned *z)
 	}
 	if (m->tfd < 0 || m->interval != interval) {
 		loop_timer_del(z, m->tfd);
-		m->tfd = loop_timer_add(z, CLOCK_MONOTONIC, on_timer, NULL);
-		ret = m->tfd < 0 ? m->tfd :
-				   loop_timer_arm(m->tfd, interval * 1000ULL,
-						  interval * 1000ULL);
+		ret = loop_timer_every(z, interval * 1000ULL, on_timer, NULL);
+		m->tfd = ret;
 		if (ret < 0) {
 			log_warnx("cannot arm the metrics timer: %s, ignoring",
 				  strerror(-ret));

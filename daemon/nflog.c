@@ -478,13 +478,10 @@ int nflog_open(struct zoned *z)
 	if (err < 0)
 		goto out_close;
 	nf->registered = true;
-	err = loop_timer_add(z, CLOCK_MONOTONIC, nflog_tick, NULL);
+	err = loop_timer_every(z, 1000, nflog_tick, NULL);
 	if (err < 0)
 		goto out_close;
 	nf->tfd = err;
-	err = loop_timer_arm(nf->tfd, 1000, 1000);
-	if (err < 0)
-		goto out_close;
 	return 0;
 
 out_close:

@@ -398,11 +398,8 @@ int resolver_open(struct zoned *z)
 	if (ret < 0)
 		return ret;
 	resolve_due(z, SIZE_MAX, RESOLVE_START_MS);
-	z->resolver->tfd =
-		loop_timer_add(z, CLOCK_MONOTONIC, on_resolve_tick, NULL);
-	if (z->resolver->tfd < 0)
-		return z->resolver->tfd;
-	return loop_timer_arm(z->resolver->tfd, 1000, 1000);
+	z->resolver->tfd = loop_timer_every(z, 1000, on_resolve_tick, NULL);
+	return z->resolver->tfd < 0 ? z->resolver->tfd : 0;
 }
 
 void resolver_close(struct zoned *z)

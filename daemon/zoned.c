@@ -376,21 +376,19 @@ static int open_timers(struct zoned *z)
 	int fd;
 	int ret;
 
-	fd = loop_timer_add(z, CLOCK_MONOTONIC, on_tick, NULL);
-	if (fd < 0 || (ret = loop_timer_arm(fd, 1000, 1000)) < 0)
-		return fd < 0 ? fd : ret;
+	fd = loop_timer_every(z, 1000, on_tick, NULL);
+	if (fd < 0)
+		return fd;
 	ret = notify_watchdog_usec(&usec);
 	if (ret <= 0) {
 		if (ret < 0)
 			log_warnx("malformed WATCHDOG_USEC, ignoring");
 		return 0;
 	}
-	fd = loop_timer_add(z, CLOCK_MONOTONIC, on_watchdog, NULL);
-	if (fd < 0)
-		return fd;
 	/* Every half interval, as sd_watchdog_enabled(3) advises. */
 	usec /= 2000;
-	return loop_timer_arm(fd, usec ? usec : 1, usec ? usec : 1);
+	fd = loop_timer_every(z, usec ? usec : 1, on_watchdog, NULL);
+	return fd < 0 ? fd : 0;
 }
 
 static void open_or_die(struct zoned *z, int (*open_fn)(struct zoned *),
