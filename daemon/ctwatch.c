@@ -47,9 +47,6 @@
 /* The least time between two resync sweeps after overruns. */
 #define CT_RESYNC_MIN_MS 2000
 
-#define SYSCTL_CT_EVENTS "/proc/sys/net/netfilter/nf_conntrack_events"
-#define SYSCTL_CT_ACCT "/proc/sys/net/netfilter/nf_conntrack_acct"
-
 static int sysctl_read(const char *path)
 {
 	char buf[16];
@@ -88,24 +85,24 @@ static int sysctl_write(const char *path, const char *value)
  * them when it may (systemd/zoned-sysctl.conf ships them as well) and
  * otherwise says what is missing.
  */
+static void ct_sysctl_on(const char *name, const char *off_means)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/proc/sys/net/netfilter/%s", name);
+	if (sysctl_read(path) != 0)
+		return;
+	if (sysctl_write(path, "1") == 0)
+		log_info("set %s to 1", name);
+	else
+		log_warnx("%s is 0: %s", name, off_means);
+}
+
 static void ct_check_sysctls(void)
 {
-	int v;
-
-	v = sysctl_read(SYSCTL_CT_EVENTS);
-	if (v == 0) {
-		if (sysctl_write(SYSCTL_CT_EVENTS, "1") == 0)
-			log_info("set nf_conntrack_events to 1");
-		else
-			log_warnx("nf_conntrack_events is 0: no conntrack events, only sweeps will find violations");
-	}
-	v = sysctl_read(SYSCTL_CT_ACCT);
-	if (v == 0) {
-		if (sysctl_write(SYSCTL_CT_ACCT, "1") == 0)
-			log_info("set nf_conntrack_acct to 1");
-		else
-			log_warnx("nf_conntrack_acct is 0: flow-end will carry no counters");
-	}
+	ct_sysctl_on("nf_conntrack_events",
+		     "no conntrack events, only sweeps will find violations");
+	ct_sysctl_on("nf_conntrack_acct", "flow-end will carry no counters");
 }
 
 static void ct_schedule_resync(struct zoned *z)
