@@ -70,13 +70,5 @@ void ctl_reload(struct zoned *z, const struct ctl_request *req,
 		ctl_fail(o, "reload failed, keeping current configuration");
 		return;
 	}
-	if (o->json) {
-		json_object(&o->j, NULL);
-		json_string(&o->j, "result", "applied");
-		json_string(&o->j, "hash", zone_model_hash(z->model));
-		json_finish(&o->j);
-	} else {
-		fprintf(o->out, "policy %s applied\n",
-			zone_model_hash(z->model));
-	}
+	ctl_policy_result(o, zone_model_hash(z->model), "applied");
 }

@@ -281,13 +281,5 @@ void ctl_confirm(struct zoned *z, const struct ctl_request *req,
 	if (ret < 0)
 		log_warnx("cannot keep policy %s in the history: %s",
 			  zone_model_hash(z->model), strerror(-ret));
-	if (o->json) {
-		json_object(&o->j, NULL);
-		json_string(&o->j, "result", "confirmed");
-		json_string(&o->j, "hash", zone_model_hash(z->model));
-		json_finish(&o->j);
-	} else {
-		fprintf(o->out, "policy %s confirmed\n",
-			zone_model_hash(z->model));
-	}
+	ctl_policy_result(o, zone_model_hash(z->model), "confirmed");
 }

@@ -32,6 +32,22 @@ void ctl_fail(struct ctl_out *o, const char *fmt, ...)
 }
 
 /**
+ * ctl_policy_result - reply that the policy @hash was @result ("applied",
+ * "confirmed"), as text or as the JSON document
+ */
+void ctl_policy_result(struct ctl_out *o, const char *hash, const char *result)
+{
+	if (!o->json) {
+		fprintf(o->out, "policy %s %s\n", hash, result);
+		return;
+	}
+	json_object(&o->j, NULL);
+	json_string(&o->j, "result", result);
+	json_string(&o->j, "hash", hash);
+	json_finish(&o->j);
+}
+
+/**
  * ctl_time - format @t as ISO 8601 local time with its UTC offset
  * @buf: at least 32 bytes
  *

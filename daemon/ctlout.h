@@ -31,6 +31,12 @@ struct ctl_out {
 void ctl_fail(struct ctl_out *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * ctl_policy_result - the whole reply of a command that changed the policy
+ * in force: "policy HASH RESULT", or {"result": RESULT, "hash": HASH}
+ */
+void ctl_policy_result(struct ctl_out *o, const char *hash, const char *result);
+
 /* ctl_time - ISO 8601 local time of @t into @buf (at least 32 bytes) */
 const char *ctl_time(time_t t, char *buf, size_t size);
 
