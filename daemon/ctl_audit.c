@@ -235,6 +235,7 @@ static void audit_stats(struct audit *a)
 {
 	struct audit_pairs ap = { .o = a->o };
 	struct ctl_out *o = a->o;
+	struct ctl_guard g;
 
 	if (o->json) {
 		json_array(&o->j, "pairs");
@@ -242,12 +243,13 @@ static void audit_stats(struct audit *a)
 		fputs("events per zone pair since start:\n", o->out);
 	}
 	stats_foreach(a->z->stats, audit_pair_cb, &ap);
+	ctl_guard_get(a->z, &g);
 	if (o->json) {
 		json_end(&o->j);
 		json_uint(&o->j, "drift", stats_total(a->z->stats, STAT_DRIFT));
 		json_uint(&o->j, "events_lost",
 			  stats_total(a->z->stats, STAT_EVENTS_LOST));
-		ctl_protection_clock_json(a->z, o);
+		ctl_guard_json(&g, o);
 	} else {
 		if (ap.n == 0)
 			fputs("  none\n", o->out);
@@ -255,8 +257,8 @@ static void audit_stats(struct audit *a)
 			stats_total(a->z->stats, STAT_DRIFT));
 		fprintf(o->out, "events lost: %" PRIu64 "\n",
 			stats_total(a->z->stats, STAT_EVENTS_LOST));
-		ctl_protection_text(a->z, o, "table protection: ");
-		ctl_clock_text(a->z, o, "clock: ");
+		ctl_protection_text(&g, o, "table protection: ");
+		ctl_clock_text(&g, o, "clock: ");
 	}
 }
 

@@ -28,72 +28,87 @@
 
 /* ---- protection and clock (status and audit) ---- */
 
+/**
+ * ctl_guard_get - what guards the table and the time: read once, then
+ * printed by ctl_protection_text(), ctl_clock_text() or ctl_guard_json()
+ */
+void ctl_guard_get(struct zoned *z, struct ctl_guard *g)
+{
+	g->protection = zone_nft_protection(z->nft);
+	clockwatch_get(z, &g->clock);
+}
+
 /* What guards the table while zoned is not repairing it (zoned(8)). */
-void ctl_protection_text(struct zoned *z, struct ctl_out *o,
+void ctl_protection_text(const struct ctl_guard *g, struct ctl_out *o,
 			 const char *label)
 {
-	enum zone_nft_protection p = zone_nft_protection(z->nft);
-
-	fprintf(o->out, "%s%s (%s)\n", label, zone_nft_protection_name(p),
-		p == ZONE_NFT_OWNER_PERSIST ?
+	fprintf(o->out, "%s%s (%s)\n", label,
+		zone_nft_protection_name(g->protection),
+		g->protection == ZONE_NFT_OWNER_PERSIST ?
 			"other writers refused, table outlives zoned" :
 			"kernel without the persist flag: repaired on drift");
 }
 
-void ctl_clock_text(struct zoned *z, struct ctl_out *o, const char *label)
+void ctl_clock_text(const struct ctl_guard *g, struct ctl_out *o,
+		    const char *label)
 {
-	struct clockwatch_state cs;
+	const struct clockwatch_state *cs = &g->clock;
 	char when[32];
 
-	clockwatch_get(z, &cs);
 	fprintf(o->out, "%s%s, %" PRIu64 " step%s since start", label,
-		cs.sync == CLOCK_SYNC	  ? "synchronised" :
-		cs.sync == CLOCK_UNSYNC ? "NOT synchronised" :
-					  "synchronisation unknown",
-		cs.steps, cs.steps == 1 ? "" : "s");
-	if (cs.steps)
-		fprintf(o->out, " (last %s at %s)", cs.last_delta,
-			ctl_time(cs.last_step, when, sizeof(when)));
+		cs->sync == CLOCK_SYNC	 ? "synchronised" :
+		cs->sync == CLOCK_UNSYNC ? "NOT synchronised" :
+					   "synchronisation unknown",
+		cs->steps, cs->steps == 1 ? "" : "s");
+	if (cs->steps)
+		fprintf(o->out, " (last %s at %s)", cs->last_delta,
+			ctl_time(cs->last_step, when, sizeof(when)));
 	fputc('\n', o->out);
 }
 
 /* The same as JSON keys: protection, clock_synchronised, clock_steps... */
-void ctl_protection_clock_json(struct zoned *z, struct ctl_out *o)
+void ctl_guard_json(const struct ctl_guard *g, struct ctl_out *o)
 {
-	struct clockwatch_state cs;
+	const struct clockwatch_state *cs = &g->clock;
 	struct json *j = &o->j;
 	char when[32];
 
-	clockwatch_get(z, &cs);
-	json_string(j, "protection",
-		    zone_nft_protection_name(zone_nft_protection(z->nft)));
+	json_string(j, "protection", zone_nft_protection_name(g->protection));
 	/* true, false, or null where adjtimex(2) may not be called */
-	if (cs.sync == CLOCK_UNKNOWN)
+	if (cs->sync == CLOCK_UNKNOWN)
 		json_null(j, "clock_synchronised");
 	else
-		json_bool(j, "clock_synchronised", cs.sync == CLOCK_SYNC);
-	json_uint(j, "clock_steps", cs.steps);
+		json_bool(j, "clock_synchronised", cs->sync == CLOCK_SYNC);
+	json_uint(j, "clock_steps", cs->steps);
 	json_string(j, "clock_last_step",
-		    cs.steps ? ctl_time(cs.last_step, when, sizeof(when)) :
-			       NULL);
-	json_string(j, "clock_last_delta", cs.steps ? cs.last_delta : NULL);
+		    cs->steps ? ctl_time(cs->last_step, when, sizeof(when)) :
+				NULL);
+	json_string(j, "clock_last_delta", cs->steps ? cs->last_delta : NULL);
 }
 
 /* ---- status ---- */
 
 /*
- * What status shows, gathered once; status_text() and status_json()
- * render it.
+ * What status shows, gathered once by status_get(); status_text() and
+ * status_json() print it and read nothing else.  The lists (time-boxed
+ * channels, names, isolations) and the pair are each walked once by
+ * their own printer, which writes either form.
  */
 struct status {
 	const struct zone_model *m;
 	time_t now;
+	const char *conf_path;
+	time_t applied_at;
+	const char *last_error; /* the last rejected reload, or NULL */
 	size_t segs;
 	size_t zones;
 	size_t expired;
+	size_t isolated;
 	bool trial;
 	time_t deadline;
 	const char *confirmed;
+	uint64_t totals[STAT_MAX];
+	struct ctl_guard guard;
 	struct zone_counter *counters;
 	size_t n_counters;
 	int counters_err;
@@ -103,10 +118,14 @@ static void status_get(struct zoned *z, time_t now, struct status *s)
 {
 	const struct zone_model *m = z->model;
 	size_t i;
+	int k;
 
 	memset(s, 0, sizeof(*s));
 	s->m = m;
 	s->now = now;
+	s->conf_path = z->conf_path;
+	s->applied_at = z->applied_at;
+	s->last_error = z->last_error[0] ? z->last_error : NULL;
 	s->segs = zone_model_segment_count(m);
 	for (i = 0; i < s->segs; i++)
 		if (zone_segment_is_zone(zone_model_segment(m, i)))
@@ -114,7 +133,11 @@ static void status_get(struct zoned *z, time_t now, struct status *s)
 	for (i = 0; i < zone_model_channel_count(m); i++)
 		if (zone_channel_expired(zone_model_channel(m, i), now))
 			s->expired++;
+	s->isolated = isolation_count(z->iso);
 	s->trial = trial_pending(z, &s->deadline, &s->confirmed);
+	for (k = 0; k < STAT_MAX; k++)
+		s->totals[k] = stats_total(z->stats, k);
+	ctl_guard_get(z, &s->guard);
 	s->counters_err = zone_nft_counters(z->nft, &s->counters,
 					    &s->n_counters);
 }
@@ -134,7 +157,7 @@ static void status_text(struct zoned *z, const struct status *s,
 		fprintf(o->out, " (approved: %s)",
 			zone_model_profile_approved(m));
 	fprintf(o->out, "\npolicy:      %s\n", zone_model_hash(m));
-	fprintf(o->out, "config:      %s\n", z->conf_path);
+	fprintf(o->out, "config:      %s\n", s->conf_path);
 	if (s->trial)
 		fprintf(o->out,
 			"on trial:    until %s, then policy %s comes back "
@@ -142,34 +165,30 @@ static void status_text(struct zoned *z, const struct status *s,
 			ctl_time(s->deadline, when, sizeof(when)),
 			s->confirmed);
 	fprintf(o->out, "applied:     %s\n",
-		ctl_time(z->applied_at, when, sizeof(when)));
-	if (z->last_error[0]) {
+		ctl_time(s->applied_at, when, sizeof(when)));
+	if (s->last_error) {
 		fputs("last reload: rejected: ", o->out);
-		text_fputs(o->out, z->last_error);
+		text_fputs(o->out, s->last_error);
 		fputc('\n', o->out);
 	}
 	fprintf(o->out, "segments:    %zu (%zu zones, %zu attachments)\n",
 		s->segs, s->zones, s->segs - s->zones);
 	fprintf(o->out, "channels:    %zu (%zu expired)\n",
 		zone_model_channel_count(m), s->expired);
-	fprintf(o->out, "isolated:    %zu\n", isolation_count(z->iso));
-	fprintf(o->out, "denied:      %" PRIu64 "\n",
-		stats_total(z->stats, STAT_DENY));
+	fprintf(o->out, "isolated:    %zu\n", s->isolated);
+	fprintf(o->out, "denied:      %" PRIu64 "\n", s->totals[STAT_DENY]);
 	fprintf(o->out, "violations:  %" PRIu64 " (%" PRIu64 " killed)\n",
-		stats_total(z->stats, STAT_VIOLATION),
-		stats_total(z->stats, STAT_KILLED));
-	fprintf(o->out, "spoofed:     %" PRIu64 "\n",
-		stats_total(z->stats, STAT_SPOOF));
-	fprintf(o->out, "drift:       %" PRIu64 "\n",
-		stats_total(z->stats, STAT_DRIFT));
+		s->totals[STAT_VIOLATION], s->totals[STAT_KILLED]);
+	fprintf(o->out, "spoofed:     %" PRIu64 "\n", s->totals[STAT_SPOOF]);
+	fprintf(o->out, "drift:       %" PRIu64 "\n", s->totals[STAT_DRIFT]);
 	fprintf(o->out, "events lost: %" PRIu64 "\n",
-		stats_total(z->stats, STAT_EVENTS_LOST));
-	ctl_protection_text(z, o, "protection:  ");
-	ctl_clock_text(z, o, "clock:       ");
+		s->totals[STAT_EVENTS_LOST]);
+	ctl_protection_text(&s->guard, o, "protection:  ");
+	ctl_clock_text(&s->guard, o, "clock:       ");
 	ha_status_text(z, o->out);
 	ctl_windows_print(m, s->now, o);
 	resolver_print(z, o);
-	if (isolation_count(z->iso))
+	if (s->isolated)
 		ctl_isolation_print(z->iso, o);
 	if (s->counters_err == 0 && s->n_counters)
 		fprintf(o->out, "counters:\n  %-40s %14s %16s\n", "name",
@@ -194,9 +213,9 @@ static void status_json(struct zoned *z, const struct status *s,
 	json_string(j, "profile", zone_profile_name(zone_model_profile(m)));
 	json_string(j, "profile_approved", zone_model_profile_approved(m));
 	json_string(j, "policy_hash", zone_model_hash(m));
-	json_string(j, "config", z->conf_path);
-	json_string(j, "applied", ctl_time(z->applied_at, when, sizeof(when)));
-	json_string(j, "last_error", z->last_error[0] ? z->last_error : NULL);
+	json_string(j, "config", s->conf_path);
+	json_string(j, "applied", ctl_time(s->applied_at, when, sizeof(when)));
+	json_string(j, "last_error", s->last_error);
 	if (s->trial) {
 		json_object(j, "trial");
 		json_string(j, "until",
@@ -209,10 +228,10 @@ static void status_json(struct zoned *z, const struct status *s,
 	json_uint(j, "attachments", s->segs - s->zones);
 	json_uint(j, "channels", zone_model_channel_count(m));
 	json_uint(j, "channels_expired", s->expired);
-	ctl_protection_clock_json(z, o);
+	ctl_guard_json(&s->guard, o);
 	json_object(j, "totals");
 	for (k = 0; k < STAT_MAX; k++)
-		json_uint(j, stats_kind_name(k), stats_total(z->stats, k));
+		json_uint(j, stats_kind_name(k), s->totals[k]);
 	json_end(j);
 	ha_status_json(z, j);
 	ctl_windows_print(m, s->now, o);

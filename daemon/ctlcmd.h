@@ -23,6 +23,9 @@
 #include <stdio.h>
 #include <time.h>
 
+#include <zone/ruleset.h>
+
+#include "clockwatch.h"
 #include "ctlmsg.h"
 #include "ctlout.h"
 
@@ -50,11 +53,22 @@ ctl_cmd_fn ctl_show;
 /* ctl_windows.c: the time-boxed channels, as text or JSON by o->json */
 void ctl_windows_print(const struct zone_model *m, time_t now,
 		       struct ctl_out *o);
-/* ctl_status.c: what status and audit both show */
-void ctl_protection_text(struct zoned *z, struct ctl_out *o,
+/*
+ * ctl_status.c: what status and audit both show, the table's protection
+ * and the clock, read once by ctl_guard_get() and printed from @g: a text
+ * line each after @label, or the JSON members of the open object
+ */
+struct ctl_guard {
+	enum zone_nft_protection protection;
+	struct clockwatch_state clock;
+};
+
+void ctl_guard_get(struct zoned *z, struct ctl_guard *g);
+void ctl_protection_text(const struct ctl_guard *g, struct ctl_out *o,
 			 const char *label);
-void ctl_clock_text(struct zoned *z, struct ctl_out *o, const char *label);
-void ctl_protection_clock_json(struct zoned *z, struct ctl_out *o);
+void ctl_clock_text(const struct ctl_guard *g, struct ctl_out *o,
+		    const char *label);
+void ctl_guard_json(const struct ctl_guard *g, struct ctl_out *o);
 
 /*
  * ctl_isolation_print - the isolations in force, for status and audit: a
