@@ -493,11 +493,33 @@ const char *ha_state(const struct ha *ha)
 	return ha->mismatch ? "mismatch" : "agree";
 }
 
-static long heard_ago(const struct ha *ha)
+/* The pair's state as zonectl status shows it, read once for both forms. */
+struct ha_view {
+	const char *state;
+	char peer[ZONE_PREFIX_STRLEN];
+	const char *ifname;
+	const char *peer_hash; /* NULL until the peer was heard */
+	long heard_ago; /* seconds, when @peer_hash */
+	uint64_t rejected;
+	const char *error; /* why the socket is down, or NULL */
+};
+
+/* Fill @v; false without a pair. */
+static bool ha_view_get(const struct zoned *z, struct ha_view *v)
 {
-	if (!ha->peer_hash[0])
-		return -1;
-	return (long)(mono_ms_since(&ha->heard) / 1000);
+	const struct ha *ha = z->ha;
+
+	if (!ha)
+		return false;
+	v->state = ha_state(ha);
+	peer_text(ha, v->peer, sizeof(v->peer));
+	v->ifname = ha->ifname;
+	v->peer_hash = ha->peer_hash[0] ? ha->peer_hash : NULL;
+	v->heard_ago = v->peer_hash ? (long)(mono_ms_since(&ha->heard) / 1000) :
+				      -1;
+	v->rejected = ha->rejected;
+	v->error = ha->fd < 0 ? ha->error : NULL;
+	return true;
 }
 
 /**
@@ -505,22 +527,20 @@ static long heard_ago(const struct ha *ha)
  */
 void ha_status_text(const struct zoned *z, FILE *out)
 {
-	const struct ha *ha = z->ha;
-	char peer[ZONE_PREFIX_STRLEN];
+	struct ha_view v;
 
-	if (!ha)
+	if (!ha_view_get(z, &v))
 		return;
-	peer_text(ha, peer, sizeof(peer));
-	fprintf(out, "ha:          %s (peer %s on %s)\n", ha_state(ha), peer,
-		ha->ifname);
-	if (ha->fd < 0) {
+	fprintf(out, "ha:          %s (peer %s on %s)\n", v.state, v.peer,
+		v.ifname);
+	if (v.error) {
 		fputs("ha error:    ", out);
-		text_fputs(out, ha->error);
+		text_fputs(out, v.error);
 		fputc('\n', out);
 	}
-	if (ha->peer_hash[0])
-		fprintf(out, "peer policy: %s (heard %lds ago)\n",
-			ha->peer_hash, heard_ago(ha));
+	if (v.peer_hash)
+		fprintf(out, "peer policy: %s (heard %lds ago)\n", v.peer_hash,
+			v.heard_ago);
 }
 
 /**
@@ -528,26 +548,22 @@ void ha_status_text(const struct zoned *z, FILE *out)
  */
 void ha_status_json(const struct zoned *z, struct json *j)
 {
-	const struct ha *ha = z->ha;
-	char peer[ZONE_PREFIX_STRLEN];
+	struct ha_view v;
 
-	if (!ha) {
+	if (!ha_view_get(z, &v)) {
 		json_null(j, "ha");
 		return;
 	}
-	peer_text(ha, peer, sizeof(peer));
 	json_object(j, "ha");
-	json_string(j, "state", ha_state(ha));
-	json_string(j, "peer", peer);
-	json_string(j, "interface", ha->ifname);
-	if (ha->peer_hash[0]) {
-		json_string(j, "peer_hash", ha->peer_hash);
-		json_int(j, "heard_seconds_ago", heard_ago(ha));
-	} else {
-		json_null(j, "peer_hash");
+	json_string(j, "state", v.state);
+	json_string(j, "peer", v.peer);
+	json_string(j, "interface", v.ifname);
+	json_string(j, "peer_hash", v.peer_hash);
+	if (v.peer_hash)
+		json_int(j, "heard_seconds_ago", v.heard_ago);
+	else
 		json_null(j, "heard_seconds_ago");
-	}
-	json_uint(j, "rejected", ha->rejected);
-	json_string(j, "error", ha->fd < 0 ? ha->error : NULL);
+	json_uint(j, "rejected", v.rejected);
+	json_string(j, "error", v.error);
 	json_end(j);
 }
