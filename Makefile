@@ -227,25 +227,34 @@ $(FUZZ_O)/mkseeds: fuzz/mkseeds.c daemon/ctlmsg.c
 	@mkdir -p $(@D)
 	$(CC) $(FUZZ_CFLAGS) -o $@ $^ $(LIBS)
 
-# libzone instrumented, as an archive: a fuzzer's own stubs win.
-$(FUZZ_O)/libzone/%.o: libzone/%.c
-	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined \
-		-c -o $@ $<
+# Every object of a fuzzer instrumented, libzone and the daemon (but
+# main's) as archives, as the unit tests link them: a fuzzer's own stubs
+# win over an archive's member.
+FUZZ_OBJ_CFLAGS = $(FUZZ_CFLAGS) -MMD -MP \
+	-fsanitize=fuzzer-no-link,address,undefined
 
-$(FUZZ_O)/libzone.a: $(LIBZONE_SRCS:libzone/%.c=$(FUZZ_O)/libzone/%.o)
+$(FUZZ_O)/%.o: %.c
+	@mkdir -p $(@D)
+	clang $(FUZZ_OBJ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_O)/libzone.a: $(LIBZONE_SRCS:%.c=$(FUZZ_O)/%.o)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-# The fuzzers of daemon modules compile them in, with the test doubles
-# of the daemon around them (tests/unit/fake_daemon.c).
-FUZZ_FAKE := tests/unit/fake_daemon.c daemon/alert_fmt.c
+$(FUZZ_O)/daemon.a: $(DAEMON_SRCS:%.c=$(FUZZ_O)/%.o)
+	rm -f $@
+	$(AR) rcs $@ $^
 
-$(FUZZ_O)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_O)/libzone.a $(wildcard daemon/*.[ch]) \
-		$(wildcard fuzz/*.h) tests/unit/fake_daemon.h $(FUZZ_FAKE)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
-		-o $@ $< $(if $(filter fuzz_ctlmsg,$(@F)),,$(FUZZ_FAKE)) \
-		$(FUZZ_O)/libzone.a $(LIBS)
+# The fuzzers of the watchers link the test doubles of the daemon around
+# them first (tests/unit/fake_daemon.c), as their unit tests do.
+FUZZ_FAKE := nflog ctevent nftmon
+
+$(FUZZ_O)/fuzz_%: $(FUZZ_O)/fuzz/fuzz_%.o $(FUZZ_O)/daemon.a \
+		$(FUZZ_O)/libzone.a
+	clang -fsanitize=fuzzer,address,undefined -o $@ $(filter %.o,$^) \
+		$(filter %.a,$^) $(LIBS)
+
+$(FUZZ_FAKE:%=$(FUZZ_O)/fuzz_%): $(FUZZ_O)/tests/unit/fake_daemon.o
 
 fuzz: deps
 	@$(MAKE) --no-print-directory fuzz-run
@@ -297,4 +306,5 @@ clean:
 # The dependency files of our own objects only: $(O) also caches root
 # file systems and package trees, full of names ending in .d.
 -include $(wildcard $(O)/libzone/*.d $(O)/daemon/*.d $(O)/tests/unit/*.d \
-	$(O)/bench/*.d)
+	$(O)/bench/*.d $(FUZZ_O)/libzone/*.d $(FUZZ_O)/daemon/*.d \
+	$(FUZZ_O)/fuzz/*.d $(FUZZ_O)/tests/unit/*.d)
