@@ -4,7 +4,8 @@
 #   make check          build with ASan/UBSan and run every test, the unit
 #                       tests under valgrind too (namespace tests need root:
 #                       `sudo make check`)
-#   make check-unit     the unit tests only (no root)
+#   make check-unit     the unit tests and the fuzz smoke run (each fuzzer
+#                       once over its seeds, without libFuzzer; no root)
 #   make check-structure no call cycle between objects, no private libzone
 #                       header in daemon/, no file over 700 lines
 #   make check-root     the namespace tests only (root)
@@ -145,6 +146,7 @@ SAN_O := $(O)-san
 check: deps
 	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 progs unit-bins
 	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 run-unit
+	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 run-fuzz-smoke
 	$(MAKE) --no-print-directory check-valgrind
 	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 run-root
 	$(MAKE) --no-print-directory check-vm
@@ -152,7 +154,8 @@ check: deps
 	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 run-structure
 
 check-unit: deps-unit
-	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 unit-bins run-unit
+	$(MAKE) --no-print-directory O=$(SAN_O) SAN=1 unit-bins run-unit \
+		run-fuzz-smoke
 
 # The layout rules of HACKING.md on the objects of the programs: each
 # "NAME:" starts the objects linked into one program.  The self-test first
@@ -227,25 +230,59 @@ $(FUZZ_O)/mkseeds: fuzz/mkseeds.c daemon/ctlmsg.c
 	@mkdir -p $(@D)
 	$(CC) $(FUZZ_CFLAGS) -o $@ $^ $(LIBS)
 
-# libzone instrumented, as an archive: a fuzzer's own stubs win.
-$(FUZZ_O)/libzone/%.o: libzone/%.c
-	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined \
-		-c -o $@ $<
+# Every object of a fuzzer instrumented, libzone and the daemon (but
+# main's) as archives, as the unit tests link them: a fuzzer's own stubs
+# win over an archive's member.
+FUZZ_OBJ_CFLAGS = $(FUZZ_CFLAGS) -MMD -MP \
+	-fsanitize=fuzzer-no-link,address,undefined
 
-$(FUZZ_O)/libzone.a: $(LIBZONE_SRCS:libzone/%.c=$(FUZZ_O)/libzone/%.o)
+$(FUZZ_O)/%.o: %.c
+	@mkdir -p $(@D)
+	clang $(FUZZ_OBJ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_O)/libzone.a: $(LIBZONE_SRCS:%.c=$(FUZZ_O)/%.o)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-# The fuzzers of daemon modules compile them in, with the test doubles
-# of the daemon around them (tests/unit/fake_daemon.c).
-FUZZ_FAKE := tests/unit/fake_daemon.c daemon/alert_fmt.c
+$(FUZZ_O)/daemon.a: $(DAEMON_SRCS:%.c=$(FUZZ_O)/%.o)
+	rm -f $@
+	$(AR) rcs $@ $^
 
-$(FUZZ_O)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_O)/libzone.a $(wildcard daemon/*.[ch]) \
-		$(wildcard fuzz/*.h) tests/unit/fake_daemon.h $(FUZZ_FAKE)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined \
-		-o $@ $< $(if $(filter fuzz_ctlmsg,$(@F)),,$(FUZZ_FAKE)) \
-		$(FUZZ_O)/libzone.a $(LIBS)
+# The fuzzers of the watchers link the test doubles of the daemon around
+# them first (tests/unit/fake_daemon.c), as their unit tests do.
+FUZZ_FAKE := nflog ctevent nftmon
+
+$(FUZZ_O)/fuzz_%: $(FUZZ_O)/fuzz/fuzz_%.o $(FUZZ_O)/daemon.a \
+		$(FUZZ_O)/libzone.a
+	clang -fsanitize=fuzzer,address,undefined -o $@ $(filter %.o,$^) \
+		$(filter %.a,$^) $(LIBS)
+
+$(FUZZ_FAKE:%=$(FUZZ_O)/fuzz_%): $(FUZZ_O)/tests/unit/fake_daemon.o
+
+# The fuzz smoke run of `make check`: each target linked by the C compiler
+# with fuzz/standalone.c instead of libFuzzer (in $(O), with SAN=1's
+# sanitizers), and run once over its seeds.
+FUZZ_SMOKE := $(FUZZ_TARGETS:%=$(O)/fuzz/smoke_%)
+
+$(O)/fuzz/smoke_%: $(O)/fuzz/fuzz_%.o $(O)/fuzz/standalone.o $(DAEMON_A) \
+		$(LIBZONE)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LIBS)
+
+$(FUZZ_FAKE:%=$(O)/fuzz/smoke_%): $(O)/tests/unit/fake_daemon.o
+
+$(O)/fuzz/mkseeds: $(O)/fuzz/mkseeds.o $(DAEMON_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+fuzz-smoke-bins: $(FUZZ_SMOKE) $(O)/fuzz/mkseeds
+
+run-fuzz-smoke: fuzz-smoke-bins
+	@rm -rf $(O)/fuzz/seeds
+	@$(O)/fuzz/mkseeds $(O)/fuzz/seeds
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		seeds="$(O)/fuzz/seeds/$$t"; \
+		[ $$t = conf ] && seeds="$(FUZZ_SEEDS_conf)"; \
+		$(O)/fuzz/smoke_$$t $$seeds; \
+	done
 
 fuzz: deps
 	@$(MAKE) --no-print-directory fuzz-run
@@ -291,10 +328,12 @@ clean:
 .PHONY: all progs deps deps-build deps-unit deps-demo check check-unit \
 	check-structure run-structure \
 	check-root check-valgrind check-vm check-system deb unit-bins run-unit \
-	run-root demo demo-ha bench bench-bins fuzz fuzz-run install \
+	run-root demo demo-ha bench bench-bins fuzz fuzz-run fuzz-smoke-bins \
+	run-fuzz-smoke install \
 	install-files clean
 
 # The dependency files of our own objects only: $(O) also caches root
 # file systems and package trees, full of names ending in .d.
 -include $(wildcard $(O)/libzone/*.d $(O)/daemon/*.d $(O)/tests/unit/*.d \
-	$(O)/bench/*.d)
+	$(O)/bench/*.d $(O)/fuzz/*.d $(FUZZ_O)/libzone/*.d $(FUZZ_O)/daemon/*.d \
+	$(FUZZ_O)/fuzz/*.d $(FUZZ_O)/tests/unit/*.d)

@@ -196,7 +196,7 @@ static int ct_event_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* One datagram of events; a malformed one is skipped. */
-static void ct_event_datagram(struct zoned *z, void *buf, size_t n)
+void ct_event_datagram(struct zoned *z, void *buf, size_t n)
 {
 	if (!nl_datagram_ok(buf, n)) {
 		log_warnx("conntrack events: malformed datagram, ignoring");

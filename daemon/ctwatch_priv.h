@@ -94,6 +94,9 @@ enum {
 	CT_DUMP_KILL,
 };
 
+/* ctwatch.c: one datagram of NEW/DESTROY events, as the socket read it */
+void ct_event_datagram(struct zoned *z, void *buf, size_t n);
+
 /* ctwatch_judge.c */
 int ct_decode(const struct nf_conntrack *ct, struct ct_flow *ret);
 bool ct_is_local(struct ctwatch *cw, const struct ct_flow *fl);

@@ -39,6 +39,7 @@
 #include "loop.h"
 #include "monotime.h"
 #include "nflog_decode.h"
+#include "nflog_int.h"
 #include "nlbuf.h"
 #include "stats.h"
 #include "watch.h"
@@ -51,44 +52,6 @@
 #define NFLOG_NLBUFSIZ 32768
 #define NFLOG_BATCH 64		/* datagrams read per wakeup */
 #define NFLOG_WINDOW_MS 10000	/* one summary per key per window */
-#define NFLOG_MAX_KEYS 4096
-#define NFLOG_BUCKETS 1024
-
-/* One aggregation key and what it has counted in its window. */
-struct nflog_agg {
-	struct nflog_agg *hnext;	/* hash chain */
-	struct nflog_agg *prev;		/* window queue, oldest first */
-	struct nflog_agg *next;
-	enum nflog_kind kind;
-	struct zone_flow f;
-	bool has_ports;
-	uint32_t iface;
-	uint64_t pending;		/* seen since the last line */
-	int64_t window_end;		/* ms, CLOCK_MONOTONIC */
-	/* copied: a reload may free the model before the summary */
-	char src_zone[64];
-	char dst_zone[64];
-	char rule[64];
-	char ifname[IF_NAMESIZE];
-};
-
-struct nflog {
-	struct mnl_socket *nl;
-	uint32_t portid;
-	int tfd;
-	bool registered;
-	struct nflog_agg *buckets[NFLOG_BUCKETS];
-	struct nflog_agg *head;		/* soonest window end */
-	struct nflog_agg *tail;
-	size_t n_keys;
-	uint64_t evicted;
-	bool have_seq;
-	uint32_t next_seq;
-	uint64_t lost;			/* records lost, not yet alerted */
-	uint64_t overruns;
-	uint64_t malformed;
-	char buf[65536];
-};
 
 /* --- configuration ------------------------------------------------------- */
 
@@ -364,7 +327,7 @@ static void nflog_seq(struct nflog *nf, const struct nlattr *attr)
 	nf->next_seq = seq + 1;
 }
 
-static int nflog_msg_cb(const struct nlmsghdr *nlh, void *data)
+int nflog_msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct zoned *z = data;
 	struct nflog *nf = z->nflog;
@@ -389,7 +352,7 @@ static int nflog_msg_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* One datagram of log records; a malformed one is counted and skipped. */
-static void nflog_datagram(struct zoned *z, void *buf, size_t n)
+void nflog_datagram(struct zoned *z, void *buf, size_t n)
 {
 	if (!nl_datagram_ok(buf, n)) {
 		z->nflog->malformed++;
@@ -429,7 +392,7 @@ static void nflog_report_lost(struct zoned *z)
 }
 
 /* Once a second: close the windows that ended, report lost records. */
-static void nflog_tick(struct zoned *z, int fd, uint32_t events, void *arg)
+void nflog_tick(struct zoned *z, int fd, uint32_t events, void *arg)
 {
 	struct nflog *nf = z->nflog;
 	int64_t now = (int64_t)mono_ms();

@@ -39,6 +39,7 @@
 #include "alert.h"
 #include "log.h"
 #include "loop.h"
+#include "nftmon_int.h"
 #include "nlbuf.h"
 #include "reload.h"
 #include "stats.h"
@@ -47,20 +48,6 @@
 
 #define NFTMON_RCVBUF (16 << 20)
 #define NFTMON_BATCH 64
-#define NFTMON_MAX_HOOKS 256
-
-struct nftmon {
-	struct mnl_socket *nl;
-	bool registered;
-	/* a foreign change to our table in the transaction being read */
-	bool pending;
-	char change[48];
-	int change_rank;
-	uint32_t pending_pid;
-	struct nftmon_hook hooks[NFTMON_MAX_HOOKS];
-	size_t n_hooks;
-	char buf[65536];
-};
 
 static const char *family_name(int family)
 {
@@ -390,7 +377,7 @@ static void on_foreign_chain(struct nftmon *nm, const struct nlmsghdr *nlh,
 	nftnl_chain_free(c);
 }
 
-static int mon_msg_cb(const struct nlmsghdr *nlh, void *data)
+int mon_msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct zoned *z = data;
 	struct nftmon *nm = z->mon;
@@ -469,7 +456,7 @@ static void mon_resync(struct zoned *z)
 }
 
 /* One datagram of notifications; a malformed one is skipped. */
-static void mon_datagram(struct zoned *z, void *buf, size_t n)
+void mon_datagram(struct zoned *z, void *buf, size_t n)
 {
 	if (!nl_datagram_ok(buf, n)) {
 		log_warnx("nftables monitor: malformed datagram, ignoring");

@@ -4,17 +4,22 @@
  * ctwatch_judge.c): the input is a datagram of NEW/DESTROY events, walked
  * by libmnl into the event callback, which parses it with
  * libnetfilter_conntrack, judges the flow and raises violation,
- * flow-start and flow-end.  Deletes are stubbed: a fuzzer must never cut
- * a real flow.  Seeds: fuzz/mkseeds.c.
+ * flow-start and flow-end.  Deletes and re-marks are stubbed: a fuzzer
+ * must never touch a real flow.  Seeds: fuzz/mkseeds.c.
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#include "../daemon/ctwatch.c"
-#include "../daemon/ctwatch_judge.c"
-#include "../daemon/stats.c"
+#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
+
+#include <zone/addr.h>
+
+#include "../daemon/ctwatch_priv.h"
+#include "../daemon/stats.h"
+#include "../daemon/zoned.h"
 #include "../tests/unit/fake_daemon.h"
 #include "fuzz_abi.h"
 #include "fuzz_model.h"
@@ -24,13 +29,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct zoned z;
 
-/* The delete of a violating flow: never sent to the kernel here. */
+/*
+ * The delete of a violating flow and the re-mark of an allowed one
+ * (ct_remark()): never sent to the kernel here.  The watcher asks nothing
+ * else of conntrack on the path of an event.
+ */
 int nfct_query(struct nfct_handle *h, const enum nf_conntrack_query query,
 	       const void *data)
 {
 	(void)h;
 	(void)data;
-	if (query != NFCT_Q_DESTROY)
+	if (query != NFCT_Q_DESTROY && query != NFCT_Q_UPDATE)
 		abort();
 	return 0;
 }

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../daemon/ctlmsg.c"
+#include "../daemon/ctlmsg.h"
+#include "../daemon/json.h"
 #include "fuzz_model.h"
-#include "../daemon/json.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -41,7 +41,7 @@ static const char fuzz_conf[] =
 	"gateway = { management = ( ); outbound = ( ); };\n";
 
 /* fuzz_model - load the model in @mode ("enforce", "monitor") or abort */
-static struct zone_model *fuzz_model(const char *mode)
+static inline struct zone_model *fuzz_model(const char *mode)
 {
 	struct zone_diag *diag = zone_diag_new();
 	struct zone_model *m = NULL;
@@ -62,7 +62,7 @@ static struct zone_model *fuzz_model(const char *mode)
  * fuzz_copy - the input in a buffer aligned for netlink headers; libmnl
  * walks it as the kernel's datagrams would be walked
  */
-static void *fuzz_copy(const uint8_t *data, size_t size)
+static inline void *fuzz_copy(const uint8_t *data, size_t size)
 {
 	static long buf[65536 / sizeof(long)];
 

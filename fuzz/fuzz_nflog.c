@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../daemon/nflog.c"
-#include "../daemon/nflog_decode.c"
-#include "../daemon/stats.c"
+#include "../daemon/nflog_int.h"
+#include "../daemon/stats.h"
+#include "../daemon/zoned.h"
 #include "../tests/unit/fake_daemon.h"
 #include "fuzz_model.h"
 

@@ -10,8 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../daemon/nftmon.c"
-#include "../daemon/stats.c"
+#include <zone/diag.h>
+#include <zone/ruleset.h>
+
+#include "../daemon/nftmon_int.h"
+#include "../daemon/reload.h"
+#include "../daemon/stats.h"
+#include "../daemon/watch.h"
+#include "../daemon/zoned.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -37,10 +43,16 @@ int zone_nft_verify(struct zone_nft *nft, const struct zone_ruleset *rs,
 	return 0;
 }
 
-int zoned_reapply(struct zoned *z, const char *why)
+int zoned_reapply_nosweep(struct zoned *z, const char *why)
 {
 	(void)z;
 	(void)why;
+	return 0;
+}
+
+int ctwatch_sweep(struct zoned *z)
+{
+	(void)z;
 	return 0;
 }
 

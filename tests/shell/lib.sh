@@ -181,9 +181,24 @@ zt_ns() {
 }
 
 # zt_bg CMD...: start CMD in the background and remember its PID for
-# cleanup (the command must exec, not fork, so that the PID is its own)
+# cleanup; $! is that PID afterwards.  The background subshell execs CMD,
+# so that the PID is CMD's own: a subshell that ran CMD as its child would
+# die of zt_cleanup's kill and leave CMD running, holding the runner's
+# output open.  A shell function cannot be exec'd: zt_ns and zt_gw are
+# run as the ip netns exec they stand for (which execs CMD in turn), any
+# other function is refused.
 zt_bg() {
-	"$@" &
+	case $1 in
+	zt_ns)
+		set -- ip netns exec "$ZT$2" "${@:3}"
+		;;
+	zt_gw)
+		set -- ip netns exec "$ZT_GW" "${@:2}"
+		;;
+	esac
+	[ "$(type -t "$1")" = file ] ||
+		zt_die "zt_bg: $1 is not a program that can be exec'd"
+	exec "$@" &
 	ZT_PIDS="$! $ZT_PIDS"
 }
 
@@ -292,6 +307,17 @@ zt_cleanup() {
 		kill -KILL "$pid" 2>/dev/null
 	done
 	wait 2>/dev/null
+	# A process still inside the test's namespaces escaped the PID list
+	# (a background subshell's child, say): it would outlive the test and
+	# keep the runner's output open.  Said, stopped and failed.
+	for ns in $ZT_NSS; do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			echo "FAIL: left running in $ns: $pid" \
+				"$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
+			kill -KILL "$pid" 2>/dev/null
+			rc=1
+		done
+	done
 	for ns in $ZT_NSS; do
 		ip netns del "$ns" 2>/dev/null
 	done

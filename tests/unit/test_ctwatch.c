@@ -3,25 +3,32 @@
  * Unit tests of the conntrack watcher's judging (daemon/ctwatch_judge.c):
  * conntrack objects built with libnetfilter_conntrack go through
  * ct_judge() and ct_destroyed() under a loaded model, and the alerts and
- * deletes they cause are captured.  The file is compiled in; alert_emit,
- * the log and nfct_query (the delete) are stubbed below.
+ * deletes they cause are captured.  ctwatch_judge.o comes from the daemon
+ * archive; the alerts, the log and the loop from fake_daemon.o, and
+ * nfct_query (the delete) is stubbed below.
  */
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
+#include <endian.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <endian.h>
 #include <string.h>
 
 #include <check.h>
 #include <libmnl/libmnl.h>
+#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 
 #include <zone/conf.h>
 #include <zone/diag.h>
+#include <zone/mark.h>
+#include <zone/model.h>
 
-#include "../../daemon/ctwatch_judge.c"
+#include "../../daemon/ctwatch_priv.h"
+#include "../../daemon/stats.h"
+#include "../../daemon/zoned.h"
 
 /* --- stubs --------------------------------------------------------------- */
 

@@ -2,9 +2,9 @@
 /*
  * Unit tests of the NFLOG receiver's decoding and aggregation
  * (daemon/nflog.c): synthetic nfnetlink_log messages go through its
- * message callback, and the alerts it raises are captured.  The daemon's
- * objects are not in libzone.a, so nflog.c and stats.c are compiled in;
- * the loop, log and alert functions they call are stubbed below.
+ * message callback, and the alerts it raises are captured.  nflog.o,
+ * nflog_decode.o and stats.o come from the daemon archive; the loop, log
+ * and alert functions they call from fake_daemon.o.
  */
 #include <sys/socket.h>
 
@@ -17,13 +17,18 @@
 #include <check.h>
 #include <libmnl/libmnl.h>
 
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_log.h>
+
 #include <zone/conf.h>
 #include <zone/diag.h>
+#include <zone/mark.h>
+#include <zone/model.h>
 
-#include "../../daemon/nflog.c"
-
-/* --- stubs --------------------------------------------------------------- */
-
+#include "../../daemon/nflog_int.h"
+#include "../../daemon/stats.h"
+#include "../../daemon/watch.h"
+#include "../../daemon/zoned.h"
 #include "fake_daemon.h"
 
 /* --- fixture ------------------------------------------------------------- */

@@ -3,22 +3,36 @@
  * Unit tests of the nftables monitor (daemon/nftmon.c): notifications as
  * the kernel multicasts them, built with libnftnl, go through its message
  * callback; the drift alerts, the repairs asked of zoned_reapply() and the
- * list of foreign forward hooks are checked.  nftmon.c is compiled in; the
- * writer socket, the reapply, the loop, the log and the alerts are stubs.
+ * list of foreign forward hooks are checked.  nftmon.o comes from the
+ * daemon archive; the loop, the log and the alerts from fake_daemon.o, and
+ * the writer socket and the reapply are stubbed below.
  */
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <check.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/table.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 
-#include "../../daemon/nftmon.c"
+#include <zone/diag.h>
+#include <zone/ruleset.h>
+
+#include "../../daemon/nftmon_int.h"
+#include "../../daemon/reload.h"
+#include "../../daemon/stats.h"
+#include "../../daemon/watch.h"
+#include "../../daemon/zoned.h"
 
 /* --- stubs --------------------------------------------------------------- */
 

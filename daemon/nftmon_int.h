@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef ZONED_NFTMON_INT_H
+#define ZONED_NFTMON_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libmnl/libmnl.h>
+
+#include "watch.h"
+
+/*
+ * Inside nftmon.c, and for its unit test and fuzzer: the monitor's state
+ * and its message callback, so that a test can feed notifications
+ * without a socket.
+ */
+
+struct zoned;
+
+#define NFTMON_MAX_HOOKS 256
+
+struct nftmon {
+	struct mnl_socket *nl;
+	bool registered;
+	/* a foreign change to our table in the transaction being read */
+	bool pending;
+	char change[48];
+	int change_rank;
+	uint32_t pending_pid;
+	struct nftmon_hook hooks[NFTMON_MAX_HOOKS];
+	size_t n_hooks;
+	char buf[65536];
+};
+
+/* mon_msg_cb - mnl_cb_run() callback: one notification for @data's zoned */
+int mon_msg_cb(const struct nlmsghdr *nlh, void *data);
+/* mon_datagram - one datagram of notifications, as the socket read it */
+void mon_datagram(struct zoned *z, void *buf, size_t n);
+
+#endif
