@@ -60,50 +60,67 @@ static int gw_commit(struct nft_rb *rb, const char *chain, int line,
 	return nft_rb_commit(rb, &o, comment);
 }
 
+/* what one of gw_always()'s rules matches */
+enum gw_match {
+	GW_MATCH_CT_STATE, /* ct state established,related */
+	GW_MATCH_LOOPBACK, /* iifname/oifname "lo" */
+	GW_MATCH_ICMPV6, /* icmpv6 type first-last */
+};
+
+/*
+ * The rules every gateway chain starts with, all "accept", in this
+ * order.  Neighbour discovery (133-136) and the multicast listener
+ * reports it relies on (130-132, 143) are accepted because conntrack
+ * does not track them, and the kernel's ndisc refuses any whose hop
+ * limit shows it was routed, so they never reach beyond the link.  A
+ * table, so that the four rules share one builder instead of four
+ * copies of it.
+ */
+static const struct {
+	enum gw_match match;
+	uint8_t first;
+	uint8_t last;
+	const char *comment;
+} gw_always_rules[] = {
+	{ GW_MATCH_CT_STATE, 0, 0, NULL },
+	{ GW_MATCH_LOOPBACK, 0, 0, NULL },
+	{ GW_MATCH_ICMPV6, 130, 136, "neighbour discovery" },
+	{ GW_MATCH_ICMPV6, 143, 143, NULL },
+};
+
 /* ct state established,related / loopback / neighbour discovery */
 static int gw_always(struct zone_ruleset *rs, const char *chain, bool out)
 {
 	static const char *const lo[] = { "lo" };
 	struct nft_rb *rb;
+	size_t i;
 	int ret;
 
-	rb = nft_rb_new(rs, chain);
-	if (!rb)
-		return -ENOMEM;
-	nft_rb_ct_state(rb, NF_CT_STATE_BIT(IP_CT_ESTABLISHED) |
-				    NF_CT_STATE_BIT(IP_CT_RELATED));
-	nft_rb_verdict(rb, NF_ACCEPT, NULL);
-	ret = gw_commit(rb, chain, 0, NULL);
-	if (ret < 0)
-		return ret;
-	rb = nft_rb_new(rs, chain);
-	if (!rb)
-		return -ENOMEM;
-	nft_rb_ifname(rb, out, false, lo, 1);
-	nft_rb_verdict(rb, NF_ACCEPT, NULL);
-	ret = gw_commit(rb, chain, 0, NULL);
-	if (ret < 0)
-		return ret;
-	/*
-	 * Neighbour discovery (133-136) and the multicast listener reports
-	 * it relies on (130-132, 143); conntrack does not track them, and
-	 * the kernel's ndisc refuses any whose hop limit shows it was
-	 * routed, so they never reach beyond the link.
-	 */
-	rb = nft_rb_new(rs, chain);
-	if (!rb)
-		return -ENOMEM;
-	nft_rb_icmpv6_types(rb, 130, 136);
-	nft_rb_verdict(rb, NF_ACCEPT, NULL);
-	ret = gw_commit(rb, chain, 0, "neighbour discovery");
-	if (ret < 0)
-		return ret;
-	rb = nft_rb_new(rs, chain);
-	if (!rb)
-		return -ENOMEM;
-	nft_rb_icmpv6_types(rb, 143, 143);
-	nft_rb_verdict(rb, NF_ACCEPT, NULL);
-	return gw_commit(rb, chain, 0, NULL);
+	for (i = 0; i < sizeof(gw_always_rules) / sizeof(gw_always_rules[0]);
+	     i++) {
+		rb = nft_rb_new(rs, chain);
+		if (!rb)
+			return -ENOMEM;
+		switch (gw_always_rules[i].match) {
+		case GW_MATCH_CT_STATE:
+			nft_rb_ct_state(rb,
+					NF_CT_STATE_BIT(IP_CT_ESTABLISHED) |
+						NF_CT_STATE_BIT(IP_CT_RELATED));
+			break;
+		case GW_MATCH_LOOPBACK:
+			nft_rb_ifname(rb, out, false, lo, 1);
+			break;
+		case GW_MATCH_ICMPV6:
+			nft_rb_icmpv6_types(rb, gw_always_rules[i].first,
+					    gw_always_rules[i].last);
+			break;
+		}
+		nft_rb_verdict(rb, NF_ACCEPT, NULL);
+		ret = gw_commit(rb, chain, 0, gw_always_rules[i].comment);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
 }
 
 /* one rule of a gateway rule: one family, one service */
