@@ -141,6 +141,48 @@ const config_setting_t *conf_get_string_list(struct conf_loader *ld,
 	return s;
 }
 
+const config_setting_t *
+conf_get_nonempty_list(struct conf_loader *ld, const config_setting_t *group,
+		       const char *key, const char *what, const char *unset,
+		       int *ret_line, int *ret_len)
+{
+	const config_setting_t *list;
+
+	list = conf_get_string_list(ld, group, key, what);
+	if (!list)
+		return NULL;
+	if (ret_line)
+		*ret_line = conf_line_of(list);
+	*ret_len = config_setting_length(list);
+	if (*ret_len == 0) {
+		conf_error(ld, conf_line_of(list), "%s: %s is empty (%s)", what,
+			   key, unset);
+		return NULL;
+	}
+	return list;
+}
+
+void conf_each_string(struct conf_loader *ld, const config_setting_t *list,
+		      const char *what, const char *key,
+		      const char *(*add)(struct conf_loader *ld, void *ctx,
+					 const char *v, int line),
+		      void *ctx)
+{
+	const config_setting_t *e;
+	const char *why;
+	const char *v;
+	int i;
+
+	for (i = 0; i < config_setting_length(list); i++) {
+		e = config_setting_get_elem(list, (unsigned int)i);
+		v = config_setting_get_string(e);
+		why = add(ld, ctx, v, conf_line_of(e));
+		if (why)
+			conf_error(ld, conf_line_of(e), "%s: %s \"%.40s\" %s",
+				   what, key, v, why);
+	}
+}
+
 int *conf_alloc_lines(struct conf_loader *ld, size_t n)
 {
 	int *lines = calloc(n ? n : 1, sizeof(int));
