@@ -193,6 +193,31 @@ int *conf_alloc_lines(struct conf_loader *ld, size_t n)
 }
 
 /*
+ * The arrays a parsed list is stored in: @len values of @size bytes and,
+ * unless @ret_lines is NULL, their lines (at least one of each, so that an
+ * empty list is not mistaken for a failure); NULL with ld->nomem set, and
+ * nothing allocated, when either fails.  Prefixes and services share it.
+ */
+static void *alloc_entries(struct conf_loader *ld, int len, size_t size,
+			   int **ret_lines)
+{
+	void *v = calloc(len ? (size_t)len : 1, size);
+	int *lines = NULL;
+
+	if (ret_lines)
+		lines = conf_alloc_lines(ld, (size_t)len);
+	if (!v || (ret_lines && !lines)) {
+		ld->nomem = true;
+		free(v);
+		free(lines);
+		return NULL;
+	}
+	if (ret_lines)
+		*ret_lines = lines;
+	return v;
+}
+
+/*
  * Parse the prefixes of @key into a new array.  Entries that do not parse
  * are reported and left out.  Returns false when the setting is absent or
  * unusable.
@@ -215,14 +240,9 @@ bool conf_parse_prefixes(struct conf_loader *ld,
 	if (!list)
 		return false;
 	len = config_setting_length(list);
-	v = calloc(len ? (size_t)len : 1, sizeof(*v));
-	lines = conf_alloc_lines(ld, (size_t)len);
-	if (!v || !lines) {
-		ld->nomem = true;
-		free(v);
-		free(lines);
+	v = alloc_entries(ld, len, sizeof(*v), &lines);
+	if (!v)
 		return false;
-	}
 	for (i = 0; i < len; i++) {
 		e = config_setting_get_elem(list, (unsigned int)i);
 		text = config_setting_get_string(e);
@@ -346,15 +366,9 @@ const config_setting_t *conf_parse_services(struct conf_loader *ld,
 	if (!list)
 		return NULL;
 	len = config_setting_length(list);
-	v = calloc(len ? (size_t)len : 1, sizeof(*v));
-	if (ret_lines)
-		lines = conf_alloc_lines(ld, (size_t)len);
-	if (!v || (ret_lines && !lines)) {
-		ld->nomem = true;
-		free(v);
-		free(lines);
+	v = alloc_entries(ld, len, sizeof(*v), ret_lines ? &lines : NULL);
+	if (!v)
 		return NULL;
-	}
 	for (i = 0; i < len; i++) {
 		e = config_setting_get_elem(list, (unsigned int)i);
 		why = conf_parse_service(config_setting_get_string(e), &v[n]);
