@@ -39,6 +39,7 @@
 
 #include "nft_batch.h"
 #include "nft_batch_priv.h"
+#include "nft_udata.h"
 
 #define BATCH_PAGE (1u << 20)
 #define BATCH_OVERRUN (128u << 10)
@@ -290,26 +291,9 @@ void nft_batch_obj(struct nft_batch *b, uint16_t type, struct nftnl_obj *obj,
  */
 static int set_udata(struct nftnl_set *s, const struct nft_pset *ps)
 {
-	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(64);
-	uint32_t key_order = ps->key_type == NFT_TYPE_IFNAME ? 1 : 2;
-	bool ok;
-
-	if (!ud)
-		return -ENOMEM;
-	ok = nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER, key_order);
-	if (ps->flags & NFT_SET_MAP) {
-		ok = ok &&
-		     nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATABYTEORDER,
-					 ps->data_type == NFT_TYPE_MARK);
-		ok = ok &&
-		     nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATA_INTERVAL, 0);
-	}
-	if (ok)
-		nftnl_set_set_data(s, NFTNL_SET_USERDATA,
-				   nftnl_udata_buf_data(ud),
-				   nftnl_udata_buf_len(ud));
-	nftnl_udata_buf_free(ud);
-	return ok ? 0 : -ENOMEM;
+	return nft_set_udata(s, ps->key_type == NFT_TYPE_IFNAME ? 1 : 2,
+			     ps->flags & NFT_SET_MAP,
+			     ps->data_type == NFT_TYPE_MARK, true);
 }
 
 void nft_batch_set_def(struct nft_batch *b, uint16_t type,

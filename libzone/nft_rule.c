@@ -25,6 +25,7 @@
 #include "nft_range.h"
 #include "nft_rule.h"
 #include "nft_rule_priv.h"
+#include "nft_udata.h"
 
 struct nft_rb *nft_rb_new(struct zone_ruleset *rs, const char *chain)
 {
@@ -240,28 +241,12 @@ static void rb_addr_prefix(struct nft_rb *rb, bool dst,
 	nft_rbi_cmp(rb, NFT_CMP_EQ, p->addr.bytes, bytes);
 }
 
-/* the byte orders nft needs to print the elements (see set_udata()) */
+/* the byte orders nft needs to print the elements (see nft_udata.h) */
 static void rb_anon_udata(struct nft_rb *rb, struct nftnl_set *s, bool map,
 			  uint32_t key_order)
 {
-	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(64);
-	bool ok;
-
-	if (!ud) {
+	if (nft_set_udata(s, key_order, map, 0, false) < 0)
 		rb->err = -ENOMEM;
-		return;
-	}
-	ok = nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER, key_order);
-	if (map)
-		ok = ok &&
-		     nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATABYTEORDER, 0);
-	if (ok)
-		nftnl_set_set_data(s, NFTNL_SET_USERDATA,
-				   nftnl_udata_buf_data(ud),
-				   nftnl_udata_buf_len(ud));
-	else
-		rb->err = -ENOMEM;
-	nftnl_udata_buf_free(ud);
 }
 
 struct nftnl_set *nft_rbi_anon(struct nft_rb *rb, const char *name,
