@@ -174,19 +174,13 @@ void nft_batch_done(struct nft_batch *b)
 /* the signature as a comment, so that `nft list` shows it */
 static int table_udata(struct nftnl_table *t, const char *sig)
 {
-	struct nftnl_udata_buf *ud;
-	int ret = 0;
+	uint8_t buf[NFT_UDATA_COMMENT_SIZE];
+	int len = nft_udata_comment(buf, NFTNL_UDATA_TABLE_COMMENT, sig);
 
-	ud = nftnl_udata_buf_alloc(NFTNL_UDATA_COMMENT_MAXLEN + 4);
-	if (!ud)
+	if (len < 0 || nftnl_table_set_data(t, NFTNL_TABLE_USERDATA, buf,
+					    (uint32_t)len) < 0)
 		return -ENOMEM;
-	if (!nftnl_udata_put_strz(ud, NFTNL_UDATA_TABLE_COMMENT, sig) ||
-	    nftnl_table_set_data(t, NFTNL_TABLE_USERDATA,
-				 nftnl_udata_buf_data(ud),
-				 nftnl_udata_buf_len(ud)) < 0)
-		ret = -ENOMEM;
-	nftnl_udata_buf_free(ud);
-	return ret;
+	return 0;
 }
 
 void nft_batch_table(struct nft_batch *b, uint16_t type, uint32_t flags)

@@ -23,6 +23,7 @@
 
 #include "nft_plan.h"
 #include "nft_rule.h"
+#include "nft_udata.h"
 
 struct zone_ruleset *nft_plan_new(void)
 {
@@ -173,20 +174,13 @@ void nft_pset_sort(struct nft_pset *s)
 
 static int obj_comment(struct nftnl_obj *o, const char *comment)
 {
-	struct nftnl_udata_buf *ud;
-	int ret = 0;
+	uint8_t buf[NFT_UDATA_COMMENT_SIZE];
+	int len = nft_udata_comment(buf, NFTNL_UDATA_OBJ_COMMENT, comment);
 
-	ud = nftnl_udata_buf_alloc(NFTNL_UDATA_COMMENT_MAXLEN + 4);
-	if (!ud)
+	if (len < 0)
 		return -ENOMEM;
-	if (nftnl_udata_put_strz(ud, NFTNL_UDATA_OBJ_COMMENT, comment))
-		nftnl_obj_set_data(o, NFTNL_OBJ_USERDATA,
-				   nftnl_udata_buf_data(ud),
-				   nftnl_udata_buf_len(ud));
-	else
-		ret = -ENOMEM;
-	nftnl_udata_buf_free(ud);
-	return ret;
+	nftnl_obj_set_data(o, NFTNL_OBJ_USERDATA, buf, (uint32_t)len);
+	return 0;
 }
 
 int nft_plan_add_counter(struct zone_ruleset *rs, const char *name,

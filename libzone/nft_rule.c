@@ -64,8 +64,9 @@ void nft_rb_free(struct nft_rb *rb)
 static int rb_comment(struct nft_rb *rb, const char *comment)
 {
 	char text[NFTNL_UDATA_COMMENT_MAXLEN];
-	struct nftnl_udata_buf *ud;
+	uint8_t buf[NFT_UDATA_COMMENT_SIZE];
 	size_t len;
+	int n;
 
 	len = strlen(comment);
 	if (len >= sizeof(text)) {
@@ -76,20 +77,10 @@ static int rb_comment(struct nft_rb *rb, const char *comment)
 	}
 	memcpy(text, comment, len);
 	text[len] = '\0';
-	ud = nftnl_udata_buf_alloc(NFTNL_UDATA_COMMENT_MAXLEN + 4);
-	if (!ud)
+	n = nft_udata_comment(buf, NFTNL_UDATA_RULE_COMMENT, text);
+	if (n < 0 || nftnl_rule_set_data(rb->rule, NFTNL_RULE_USERDATA, buf,
+					 (uint32_t)n) < 0)
 		return -ENOMEM;
-	if (!nftnl_udata_put_strz(ud, NFTNL_UDATA_RULE_COMMENT, text)) {
-		nftnl_udata_buf_free(ud);
-		return -ENOMEM;
-	}
-	if (nftnl_rule_set_data(rb->rule, NFTNL_RULE_USERDATA,
-				nftnl_udata_buf_data(ud),
-				nftnl_udata_buf_len(ud)) < 0) {
-		nftnl_udata_buf_free(ud);
-		return -ENOMEM;
-	}
-	nftnl_udata_buf_free(ud);
 	return 0;
 }
 

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The user data of a set: the byte orders nft reads to print its
- * elements back.  The kernel stores it and never reads it.
+ * The user data of a set, table, rule or object: what nft reads to print
+ * them back (a set's byte orders, a comment).  The kernel stores it and
+ * never reads it.
  */
 
 #include <errno.h>
+#include <string.h>
 
 #include <libnftnl/set.h>
 #include <libnftnl/udata.h>
@@ -44,4 +46,30 @@ int nft_set_udata(struct nftnl_set *s, uint32_t key_order, bool map,
 				   nftnl_udata_buf_len(ud));
 	nftnl_udata_buf_free(ud);
 	return ok ? 0 : -ENOMEM;
+}
+
+/**
+ * nft_udata_comment - the comment TLV nft writes and prints
+ * @buf: NFT_UDATA_COMMENT_SIZE bytes, for the TLV
+ * @type: NFTNL_UDATA_TABLE_COMMENT, NFTNL_UDATA_RULE_COMMENT or
+ *	NFTNL_UDATA_OBJ_COMMENT
+ * @text: the comment, shorter than NFTNL_UDATA_COMMENT_MAXLEN
+ *
+ * Returns the length of the TLV in @buf, or -ENOMEM (also for a @text
+ * too long to fit).
+ */
+int nft_udata_comment(uint8_t *buf, uint8_t type, const char *text)
+{
+	struct nftnl_udata_buf *ud =
+		nftnl_udata_buf_alloc(NFT_UDATA_COMMENT_SIZE);
+	int len = -ENOMEM;
+
+	if (!ud)
+		return -ENOMEM;
+	if (nftnl_udata_put_strz(ud, type, text)) {
+		len = (int)nftnl_udata_buf_len(ud);
+		memcpy(buf, nftnl_udata_buf_data(ud), (size_t)len);
+	}
+	nftnl_udata_buf_free(ud);
+	return len;
 }
