@@ -47,11 +47,6 @@ struct describe {
 	int err;
 };
 
-static bool in_table(const char *table)
-{
-	return table && strcmp(table, ZONE_TABLE_NAME) == 0;
-}
-
 static void put_hex(FILE *f, const void *p, uint32_t len)
 {
 	uint32_t i;
@@ -68,7 +63,7 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 	if (!c)
 		return MNL_CB_ERROR;
 	if (nftnl_chain_nlmsg_parse(nlh, c) == 0 &&
-	    in_table(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE))) {
+	    nft_dump_is_ours(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE))) {
 		fprintf(d->f, "chain %s",
 			nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
 		if (nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM))
@@ -141,7 +136,7 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	if (!r)
 		return MNL_CB_ERROR;
 	if (nftnl_rule_nlmsg_parse(nlh, r) == 0 &&
-	    in_table(nftnl_rule_get_str(r, NFTNL_RULE_TABLE))) {
+	    nft_dump_is_ours(nftnl_rule_get_str(r, NFTNL_RULE_TABLE))) {
 		fprintf(d->f, "rule %s",
 			nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
 		nftnl_expr_foreach(r, expr_cb, d->f);
@@ -163,16 +158,8 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (!s)
 		return MNL_CB_ERROR;
-	if (nftnl_set_nlmsg_parse(nlh, s) < 0 ||
-	    !in_table(nftnl_set_get_str(s, NFTNL_SET_TABLE)))
-		goto out;
-	name = nftnl_set_get_str(s, NFTNL_SET_NAME);
-	/*
-	 * Anonymous sets are constant and go with the rule that binds them
-	 * (its lookup names them); the kernel frees those of deleted rules
-	 * after the commit returns, so a dump may still list them.
-	 */
-	if (!name || strncmp(name, "__", 2) == 0)
+	name = nft_dump_named_set(nlh, s);
+	if (!name)
 		goto out;
 	fprintf(d->f, "set %s flags %#x key %u/%u data %u/%u\n", name,
 		nftnl_set_get_u32(s, NFTNL_SET_FLAGS),
@@ -327,7 +314,7 @@ static int obj_cb(const struct nlmsghdr *nlh, void *data)
 	if (!o)
 		return MNL_CB_ERROR;
 	if (nftnl_obj_nlmsg_parse(nlh, o) == 0 &&
-	    in_table(nftnl_obj_get_str(o, NFTNL_OBJ_TABLE))) {
+	    nft_dump_is_ours(nftnl_obj_get_str(o, NFTNL_OBJ_TABLE))) {
 		fprintf(d->f, "object %s type %u",
 			nftnl_obj_get_str(o, NFTNL_OBJ_NAME),
 			nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE));

@@ -253,9 +253,22 @@ int zone_nft_table_exists(struct zone_nft *nft)
 
 /* ---- dumps of the table's objects ---- */
 
-static bool is_ours(const char *table)
+bool nft_dump_is_ours(const char *table)
 {
 	return table && strcmp(table, ZONE_TABLE_NAME) == 0;
+}
+
+const char *nft_dump_named_set(const struct nlmsghdr *nlh, struct nftnl_set *s)
+{
+	const char *name;
+
+	if (nftnl_set_nlmsg_parse(nlh, s) < 0 ||
+	    !nft_dump_is_ours(nftnl_set_get_str(s, NFTNL_SET_TABLE)))
+		return NULL;
+	name = nftnl_set_get_str(s, NFTNL_SET_NAME);
+	if (!name || strncmp(name, "__", 2) == 0)
+		return NULL;
+	return name;
 }
 
 static int chain_cb(const struct nlmsghdr *nlh, void *data)
@@ -267,7 +280,7 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 	if (!c)
 		return MNL_CB_ERROR;
 	if (nftnl_chain_nlmsg_parse(nlh, c) == 0 &&
-	    is_ours(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE)))
+	    nft_dump_is_ours(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE)))
 		ret = nft_kstate_add_chain(
 			ks, nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
 	nftnl_chain_free(c);
@@ -283,12 +296,8 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (!s)
 		return MNL_CB_ERROR;
-	if (nftnl_set_nlmsg_parse(nlh, s) < 0 ||
-	    !is_ours(nftnl_set_get_str(s, NFTNL_SET_TABLE)))
-		goto out;
-	name = nftnl_set_get_str(s, NFTNL_SET_NAME);
-	/* anonymous sets go with their rules */
-	if (!name || strncmp(name, "__", 2) == 0)
+	name = nft_dump_named_set(nlh, s);
+	if (!name)
 		goto out;
 	k = nft_kstate_add_set(ks, name);
 	if (!k) {
@@ -327,7 +336,7 @@ static int obj_cb(const struct nlmsghdr *nlh, void *data)
 	if (!o)
 		return MNL_CB_ERROR;
 	if (nftnl_obj_nlmsg_parse(nlh, o) < 0 ||
-	    !is_ours(nftnl_obj_get_str(o, NFTNL_OBJ_TABLE)) ||
+	    !nft_dump_is_ours(nftnl_obj_get_str(o, NFTNL_OBJ_TABLE)) ||
 	    nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE) != NFT_OBJECT_COUNTER)
 		goto out;
 	name = nftnl_obj_get_str(o, NFTNL_OBJ_NAME);
@@ -444,7 +453,7 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	if (!r)
 		return MNL_CB_ERROR;
 	if (nftnl_rule_nlmsg_parse(nlh, r) == 0 &&
-	    is_ours(nftnl_rule_get_str(r, NFTNL_RULE_TABLE))) {
+	    nft_dump_is_ours(nftnl_rule_get_str(r, NFTNL_RULE_TABLE))) {
 		int i = nft_plan_chain_index(
 			rc->rs, nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
 

@@ -56,5 +56,16 @@ int nft_table_get(struct zone_nft *nft, uint32_t *ret_flags,
 int nft_table_sig(struct zone_nft *nft, char *buf, size_t size);
 /* the names of what the table holds (no elements) */
 int nft_dump_kstate(struct zone_nft *nft, struct nft_kstate **ret_ks);
+/* @table is table inet zoned's name (NULL: no table named) */
+bool nft_dump_is_ours(const char *table);
+/*
+ * nft_dump_named_set - parse the set @nlh carries into @s; its name when
+ * it is a named set of table inet zoned, else NULL.  Anonymous sets are
+ * constant and go with the rule that binds them (its lookup names them);
+ * the kernel frees those of deleted rules after the commit returns, so a
+ * dump may still list them.
+ */
+struct nftnl_set;
+const char *nft_dump_named_set(const struct nlmsghdr *nlh, struct nftnl_set *s);
 
 #endif
