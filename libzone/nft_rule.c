@@ -421,14 +421,23 @@ void nft_rb_service(struct nft_rb *rb, const struct zone_service *svc)
 	nft_rbi_cmp(rb, NFT_CMP_LTE, &last, sizeof(last));
 }
 
-static void rb_ct_load(struct nft_rb *rb, uint32_t key)
+/*
+ * ct @key to or from register 1: @reg is NFTNL_EXPR_CT_DREG to load it,
+ * NFTNL_EXPR_CT_SREG to set it; one emitter for both directions
+ */
+static void rb_ct(struct nft_rb *rb, uint32_t key, uint16_t reg)
 {
 	struct nftnl_expr *e = nft_rbi_expr(rb, "ct");
 
 	if (!e)
 		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, reg, NFT_REG_1);
+}
+
+static void rb_ct_load(struct nft_rb *rb, uint32_t key)
+{
+	rb_ct(rb, key, NFTNL_EXPR_CT_DREG);
 }
 
 void nft_rb_ct_state(struct nft_rb *rb, uint32_t mask)
@@ -448,12 +457,7 @@ void nft_rb_ct_mark_eq(struct nft_rb *rb, uint32_t mark)
 
 void nft_rb_ct_mark_set_reg(struct nft_rb *rb)
 {
-	struct nftnl_expr *e = nft_rbi_expr(rb, "ct");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_MARK);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_SREG, NFT_REG_1);
+	rb_ct(rb, NFT_CT_MARK, NFTNL_EXPR_CT_SREG);
 }
 
 void nft_rb_ct_mark_set(struct nft_rb *rb, uint32_t mark)
