@@ -72,6 +72,17 @@ int nft_plan_chain_index(const struct zone_ruleset *rs, const char *name)
 	return -1;
 }
 
+struct nft_pset *nft_plan_set(const struct zone_ruleset *rs, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n_sets; i++) {
+		if (strcmp(rs->sets[i].name, name) == 0)
+			return &rs->sets[i];
+	}
+	return NULL;
+}
+
 int nft_plan_add_chain(struct zone_ruleset *rs, const char *name, bool base,
 		       const struct nft_origin *origin)
 {

@@ -131,6 +131,8 @@ int nft_plan_add_chain(struct zone_ruleset *rs, const char *name, bool base,
 int nft_plan_add_hook_chain(struct zone_ruleset *rs, const char *name,
 			    uint32_t hook, const struct nft_origin *origin);
 int nft_plan_chain_index(const struct zone_ruleset *rs, const char *name);
+/* the named set @name of the plan, or NULL */
+struct nft_pset *nft_plan_set(const struct zone_ruleset *rs, const char *name);
 struct nft_pset *nft_plan_add_set(struct zone_ruleset *rs, const char *name,
 				  uint32_t flags, uint32_t key_type,
 				  uint32_t key_len, uint32_t data_type,
