@@ -547,13 +547,9 @@ static int verify_names(struct zone_nft *nft, const struct zone_ruleset *rs,
 		(*bad)++;
 	}
 	for (i = 0; i < rs->n_chains; i++) {
-		size_t j;
-
-		for (j = 0; j < ks->n_chains; j++) {
-			if (strcmp(ks->chains[j], rs->chains[i].name) == 0)
-				break;
-		}
-		if (j == ks->n_chains) {
+		if (nft_name_index(ks->chains, ks->n_chains,
+				   sizeof(*ks->chains),
+				   rs->chains[i].name) < 0) {
 			zone_diag_add(diag, plan_file(rs), 0,
 				      "chain %s is missing",
 				      rs->chains[i].name);

@@ -6,6 +6,7 @@
  */
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,26 +62,39 @@ static int plan_grow(void *arr, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
-int nft_plan_chain_index(const struct zone_ruleset *rs, const char *name)
+/* nft_name_index() reads each entry's name at its start */
+_Static_assert(offsetof(struct nft_pchain, name) == 0, "name first");
+_Static_assert(offsetof(struct nft_pset, name) == 0, "name first");
+_Static_assert(offsetof(struct nft_pobj, name) == 0, "name first");
+
+int nft_name_index(const void *v, size_t n, size_t size, const char *name)
 {
+	const char *p = v;
 	size_t i;
 
-	for (i = 0; i < rs->n_chains; i++) {
-		if (strcmp(rs->chains[i].name, name) == 0)
+	for (i = 0; i < n; i++, p += size) {
+		if (strcmp(p, name) == 0)
 			return (int)i;
 	}
 	return -1;
 }
 
+int nft_plan_chain_index(const struct zone_ruleset *rs, const char *name)
+{
+	return nft_name_index(rs->chains, rs->n_chains, sizeof(*rs->chains),
+			      name);
+}
+
+int nft_plan_obj_index(const struct zone_ruleset *rs, const char *name)
+{
+	return nft_name_index(rs->objs, rs->n_objs, sizeof(*rs->objs), name);
+}
+
 struct nft_pset *nft_plan_set(const struct zone_ruleset *rs, const char *name)
 {
-	size_t i;
+	int i = nft_name_index(rs->sets, rs->n_sets, sizeof(*rs->sets), name);
 
-	for (i = 0; i < rs->n_sets; i++) {
-		if (strcmp(rs->sets[i].name, name) == 0)
-			return &rs->sets[i];
-	}
-	return NULL;
+	return i < 0 ? NULL : &rs->sets[i];
 }
 
 int nft_plan_add_chain(struct zone_ruleset *rs, const char *name, bool base,
@@ -199,14 +213,11 @@ int nft_plan_add_counter(struct zone_ruleset *rs, const char *name,
 {
 	struct nft_pobj *p;
 	struct nftnl_obj *o;
-	size_t i;
 
 	if (strlen(name) >= NFT_NAME_LEN)
 		return -ENAMETOOLONG;
-	for (i = 0; i < rs->n_objs; i++) {
-		if (strcmp(rs->objs[i].name, name) == 0)
-			return -EEXIST;
-	}
+	if (nft_plan_obj_index(rs, name) >= 0)
+		return -EEXIST;
 	if (plan_grow(&rs->objs, &rs->cap_objs, rs->n_objs, sizeof(*p)))
 		return -ENOMEM;
 	o = nftnl_obj_alloc();
