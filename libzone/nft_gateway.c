@@ -303,29 +303,32 @@ static int gw_rest(struct zone_ruleset *rs, const char *chain, bool out)
  */
 int nft_compile_gateway(struct zone_ruleset *rs, const struct zone_model *m)
 {
-	struct nft_origin o = { .line = 0, .what = "chain input" };
-	int ret;
+	/* the two chains, input then output, built alike */
+	static const struct {
+		const char *chain;
+		uint32_t hook;
+		bool out;
+	} hooks[] = {
+		{ "input", NF_INET_LOCAL_IN, false },
+		{ "output", NF_INET_LOCAL_OUT, true },
+	};
+	struct nft_origin o = { .line = 0 };
+	size_t i;
+	int ret = 0;
 
-	ret = nft_plan_add_hook_chain(rs, "input", NF_INET_LOCAL_IN, &o);
-	snprintf(o.what, sizeof(o.what), "chain output");
-	if (ret == 0)
-		ret = nft_plan_add_hook_chain(rs, "output", NF_INET_LOCAL_OUT,
+	for (i = 0; ret == 0 && i < 2; i++) {
+		snprintf(o.what, sizeof(o.what), "chain %s", hooks[i].chain);
+		ret = nft_plan_add_hook_chain(rs, hooks[i].chain, hooks[i].hook,
 					      &o);
-	if (ret == 0)
-		ret = gw_always(rs, "input", false);
-	if (ret == 0)
-		ret = ha_rules(rs, m, "input", false);
-	if (ret == 0)
-		ret = gw_rules(rs, m, "input", false);
-	if (ret == 0)
-		ret = gw_rest(rs, "input", false);
-	if (ret == 0)
-		ret = gw_always(rs, "output", true);
-	if (ret == 0)
-		ret = ha_rules(rs, m, "output", true);
-	if (ret == 0)
-		ret = gw_rules(rs, m, "output", true);
-	if (ret == 0)
-		ret = gw_rest(rs, "output", true);
+	}
+	for (i = 0; ret == 0 && i < 2; i++) {
+		ret = gw_always(rs, hooks[i].chain, hooks[i].out);
+		if (ret == 0)
+			ret = ha_rules(rs, m, hooks[i].chain, hooks[i].out);
+		if (ret == 0)
+			ret = gw_rules(rs, m, hooks[i].chain, hooks[i].out);
+		if (ret == 0)
+			ret = gw_rest(rs, hooks[i].chain, hooks[i].out);
+	}
 	return ret;
 }
