@@ -127,20 +127,11 @@ size_t nft_batch_msg_count(const struct nft_batch *b)
 void nft_batch_record(struct nft_batch *b, uint32_t seq,
 		      const struct nft_origin *o)
 {
-	struct seq_origin *p;
-
 	if (b->err)
 		return;
-	if (b->n_map == b->cap_map) {
-		size_t cap = b->cap_map ? 2 * b->cap_map : 256;
-
-		p = realloc(b->map, cap * sizeof(*p));
-		if (!p) {
-			b->err = -ENOMEM;
-			return;
-		}
-		b->map = p;
-		b->cap_map = cap;
+	if (nft_plan_grow(&b->map, &b->cap_map, b->n_map, sizeof(*b->map))) {
+		b->err = -ENOMEM;
+		return;
 	}
 	b->map[b->n_map].seq = seq;
 	b->map[b->n_map++].origin = o;

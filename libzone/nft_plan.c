@@ -44,8 +44,7 @@ struct zone_ruleset *nft_plan_new(void)
 	return rs;
 }
 
-/* grow *@arr of @size-byte items so that one more fits */
-static int plan_grow(void *arr, size_t *cap, size_t n, size_t size)
+int nft_plan_grow(void *arr, size_t *cap, size_t n, size_t size)
 {
 	void **p = arr;
 	size_t ncap;
@@ -106,7 +105,7 @@ int nft_plan_add_chain(struct zone_ruleset *rs, const char *name, bool base,
 		return -ENAMETOOLONG;
 	if (nft_plan_chain_index(rs, name) >= 0)
 		return -EEXIST;
-	if (plan_grow(&rs->chains, &rs->cap_chains, rs->n_chains, sizeof(*c)))
+	if (nft_plan_grow(&rs->chains, &rs->cap_chains, rs->n_chains, sizeof(*c)))
 		return -ENOMEM;
 	c = &rs->chains[rs->n_chains++];
 	memset(c, 0, sizeof(*c));
@@ -142,7 +141,7 @@ struct nft_pset *nft_plan_add_set(struct zone_ruleset *rs, const char *name,
 {
 	struct nft_pset *s;
 
-	if (plan_grow(&rs->sets, &rs->cap_sets, rs->n_sets, sizeof(*s))) {
+	if (nft_plan_grow(&rs->sets, &rs->cap_sets, rs->n_sets, sizeof(*s))) {
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -165,7 +164,7 @@ int nft_pset_add(struct nft_pset *s, const void *key, uint32_t flags,
 {
 	struct nft_elem *e;
 
-	if (plan_grow(&s->elems, &s->cap_elems, s->n_elems, sizeof(*e)))
+	if (nft_plan_grow(&s->elems, &s->cap_elems, s->n_elems, sizeof(*e)))
 		return -ENOMEM;
 	e = &s->elems[s->n_elems++];
 	memset(e->key, 0, sizeof(e->key));
@@ -218,7 +217,7 @@ int nft_plan_add_counter(struct zone_ruleset *rs, const char *name,
 		return -ENAMETOOLONG;
 	if (nft_plan_obj_index(rs, name) >= 0)
 		return -EEXIST;
-	if (plan_grow(&rs->objs, &rs->cap_objs, rs->n_objs, sizeof(*p)))
+	if (nft_plan_grow(&rs->objs, &rs->cap_objs, rs->n_objs, sizeof(*p)))
 		return -ENOMEM;
 	o = nftnl_obj_alloc();
 	if (!o)

@@ -126,6 +126,13 @@ struct zone_ruleset {
 
 /* nft_plan.c */
 /*
+ * nft_plan_grow - grow the array *@arr of @n items of @size bytes, *@cap
+ * of them allocated, so that one more fits (doubling): the plan's and the
+ * compiler's growing arrays all grow this way.  Returns 0 or -ENOMEM, and
+ * *@arr unchanged then.
+ */
+int nft_plan_grow(void *arr, size_t *cap, size_t n, size_t size);
+/*
  * nft_name_index - the index of the entry called @name among the @n
  * entries of @size bytes at @v, each of which starts with its name
  * (char[NFT_NAME_LEN]: the plan's and the kernel state's chains, sets
