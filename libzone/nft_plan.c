@@ -105,7 +105,8 @@ int nft_plan_add_chain(struct zone_ruleset *rs, const char *name, bool base,
 		return -ENAMETOOLONG;
 	if (nft_plan_chain_index(rs, name) >= 0)
 		return -EEXIST;
-	if (nft_plan_grow(&rs->chains, &rs->cap_chains, rs->n_chains, sizeof(*c)))
+	if (nft_plan_grow(&rs->chains, &rs->cap_chains, rs->n_chains,
+			  sizeof(*c)))
 		return -ENOMEM;
 	c = &rs->chains[rs->n_chains++];
 	memset(c, 0, sizeof(*c));
