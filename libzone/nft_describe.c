@@ -44,6 +44,7 @@ struct describe {
 	FILE *f;
 	char (*sets)[NFT_NAME_LEN]; /* named sets, to read their elements */
 	size_t n_sets;
+	size_t cap_sets;
 	int err;
 };
 
@@ -154,7 +155,6 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct describe *d = data;
 	const char *name;
-	char(*p)[NFT_NAME_LEN];
 
 	if (!s)
 		return MNL_CB_ERROR;
@@ -171,13 +171,12 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 	if (strlen(name) >= NFT_NAME_LEN ||
 	    (nftnl_set_get_u32(s, NFTNL_SET_FLAGS) & NFT_SET_TIMEOUT))
 		goto out;
-	p = realloc(d->sets, (d->n_sets + 1) * sizeof(*p));
-	if (!p) {
+	if (nft_plan_grow(&d->sets, &d->cap_sets, d->n_sets,
+			  sizeof(*d->sets))) {
 		d->err = -ENOMEM;
 		goto out;
 	}
-	d->sets = p;
-	snprintf(p[d->n_sets++], NFT_NAME_LEN, "%s", name);
+	snprintf(d->sets[d->n_sets++], NFT_NAME_LEN, "%s", name);
 out:
 	nftnl_set_free(s);
 	return d->err ? MNL_CB_ERROR : MNL_CB_OK;
@@ -186,6 +185,7 @@ out:
 struct elem_walk {
 	char (*lines)[256];
 	size_t n;
+	size_t cap;
 	bool too_many;
 	int err;
 };
@@ -206,19 +206,16 @@ static int elem_cb(const struct nlmsghdr *nlh, void *data)
 		goto out;
 	for (e = nftnl_set_elems_iter_cur(it); e && !w->err;
 	     e = nftnl_set_elems_iter_next(it)) {
-		char(*p)[256];
-
 		if (w->n >= DESCRIBE_ELEMS_MAX) {
 			w->too_many = true;
 			break;
 		}
-		p = realloc(w->lines, (w->n + 1) * sizeof(*p));
-		if (!p) {
+		if (nft_plan_grow(&w->lines, &w->cap, w->n,
+				  sizeof(*w->lines))) {
 			w->err = -ENOMEM;
 			break;
 		}
-		w->lines = p;
-		nftnl_set_elem_snprintf(p[w->n++], sizeof(*p), e,
+		nftnl_set_elem_snprintf(w->lines[w->n++], sizeof(*w->lines), e,
 					NFTNL_OUTPUT_DEFAULT, 0);
 	}
 	nftnl_set_elems_iter_destroy(it);
