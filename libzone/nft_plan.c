@@ -117,6 +117,23 @@ int nft_plan_add_chain(struct zone_ruleset *rs, const char *name, bool base,
 	return 0;
 }
 
+/*
+ * nft_plan_add_chains - the regular chains @names, in order, all from
+ * @origin: the fixed jump targets a part of the compiler declares, one
+ * call instead of a ladder of nft_plan_add_chain().  Returns 0 or the
+ * first -errno (the chains before it stay added).
+ */
+int nft_plan_add_chains(struct zone_ruleset *rs, const char *const *names,
+			size_t n, const struct nft_origin *origin)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < n && ret == 0; i++)
+		ret = nft_plan_add_chain(rs, names[i], false, origin);
+	return ret;
+}
+
 /**
  * nft_plan_add_hook_chain - declare a chain hooked at @hook (policy drop)
  * Returns 0 or -errno.

@@ -144,6 +144,8 @@ int nft_plan_add_chain(struct zone_ruleset *rs, const char *name, bool base,
 		       const struct nft_origin *origin);
 int nft_plan_add_hook_chain(struct zone_ruleset *rs, const char *name,
 			    uint32_t hook, const struct nft_origin *origin);
+int nft_plan_add_chains(struct zone_ruleset *rs, const char *const *names,
+			size_t n, const struct nft_origin *origin);
 int nft_plan_chain_index(const struct zone_ruleset *rs, const char *name);
 int nft_plan_obj_index(const struct zone_ruleset *rs, const char *name);
 /* the named set @name of the plan, or NULL */
