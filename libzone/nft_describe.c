@@ -150,17 +150,10 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int set_cb(const struct nlmsghdr *nlh, void *data)
+static int describe_set(const struct nftnl_set *s, const char *name, void *data)
 {
-	struct nftnl_set *s = nftnl_set_alloc();
 	struct describe *d = data;
-	const char *name;
 
-	if (!s)
-		return MNL_CB_ERROR;
-	name = nft_dump_named_set(nlh, s);
-	if (!name)
-		goto out;
 	fprintf(d->f, "set %s flags %#x key %u/%u data %u/%u\n", name,
 		nftnl_set_get_u32(s, NFTNL_SET_FLAGS),
 		nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE),
@@ -170,16 +163,14 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 	/* timed elements come and go by themselves (nft_names.c) */
 	if (strlen(name) >= NFT_NAME_LEN ||
 	    (nftnl_set_get_u32(s, NFTNL_SET_FLAGS) & NFT_SET_TIMEOUT))
-		goto out;
+		return 0;
 	if (nft_plan_grow(&d->sets, &d->cap_sets, d->n_sets,
 			  sizeof(*d->sets))) {
 		d->err = -ENOMEM;
-		goto out;
+		return d->err;
 	}
 	snprintf(d->sets[d->n_sets++], NFT_NAME_LEN, "%s", name);
-out:
-	nftnl_set_free(s);
-	return d->err ? MNL_CB_ERROR : MNL_CB_OK;
+	return 0;
 }
 
 struct elem_walk {
@@ -366,9 +357,8 @@ int zone_nft_describe(struct zone_nft *nft, char **ret_text)
 	ret = nft_dump_run(nft, NFT_MSG_GETCHAIN, NFPROTO_INET, NLM_F_DUMP,
 			   NULL, NULL, chain_cb, &d);
 	if (ret == 0)
-		ret = nft_dump_run(nft, NFT_MSG_GETSET, NFPROTO_INET,
-				   NLM_F_DUMP, fill_table_name, NULL, set_cb,
-				   &d);
+		ret = nft_dump_sets(nft, fill_table_name, NULL, describe_set,
+				    &d);
 	for (i = 0; ret == 0 && i < d.n_sets; i++)
 		ret = describe_elems(nft, &d, d.sets[i]);
 	if (ret == 0)

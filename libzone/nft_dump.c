@@ -258,17 +258,43 @@ bool nft_dump_is_ours(const char *table)
 	return table && strcmp(table, ZONE_TABLE_NAME) == 0;
 }
 
-const char *nft_dump_named_set(const struct nlmsghdr *nlh, struct nftnl_set *s)
-{
-	const char *name;
+/* nft_dump_sets()'s walk: each named set of ours to @fn */
+struct set_walk {
+	int (*fn)(const struct nftnl_set *s, const char *name, void *data);
+	void *data;
+};
 
+static int set_walk_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct set_walk *w = data;
+	const char *name;
+	int ret = 0;
+
+	if (!s)
+		return MNL_CB_ERROR;
 	if (nftnl_set_nlmsg_parse(nlh, s) < 0 ||
 	    !nft_dump_is_ours(nftnl_set_get_str(s, NFTNL_SET_TABLE)))
-		return NULL;
+		goto out;
 	name = nftnl_set_get_str(s, NFTNL_SET_NAME);
-	if (!name || strncmp(name, "__", 2) == 0)
-		return NULL;
-	return name;
+	if (name && strncmp(name, "__", 2) != 0)
+		ret = w->fn(s, name, w->data);
+out:
+	nftnl_set_free(s);
+	return ret < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+int nft_dump_sets(struct zone_nft *nft,
+		  void (*fill)(struct nlmsghdr *, const void *),
+		  const void *arg,
+		  int (*fn)(const struct nftnl_set *s, const char *name,
+			    void *data),
+		  void *data)
+{
+	struct set_walk w = { fn, data };
+
+	return dump_run(nft, NFT_MSG_GETSET, NFPROTO_INET, NLM_F_DUMP, fill,
+			arg, set_walk_cb, &w);
 }
 
 static int chain_cb(const struct nlmsghdr *nlh, void *data)
@@ -287,30 +313,17 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 	return ret < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
-static int set_cb(const struct nlmsghdr *nlh, void *data)
+static int kstate_set(const struct nftnl_set *s, const char *name, void *data)
 {
-	struct nftnl_set *s = nftnl_set_alloc();
-	struct nft_kstate *ks = data;
-	struct nft_kset *k;
-	const char *name;
+	struct nft_kset *k = nft_kstate_add_set(data, name);
 
-	if (!s)
-		return MNL_CB_ERROR;
-	name = nft_dump_named_set(nlh, s);
-	if (!name)
-		goto out;
-	k = nft_kstate_add_set(ks, name);
-	if (!k) {
-		nftnl_set_free(s);
-		return MNL_CB_ERROR;
-	}
+	if (!k)
+		return -ENOMEM;
 	k->flags = nftnl_set_get_u32(s, NFTNL_SET_FLAGS);
 	k->key_type = nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE);
 	k->key_len = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
 	k->data_type = nftnl_set_get_u32(s, NFTNL_SET_DATA_TYPE);
-out:
-	nftnl_set_free(s);
-	return MNL_CB_OK;
+	return 0;
 }
 
 static void fill_obj_table(struct nlmsghdr *nlh, const void *arg)
@@ -390,8 +403,8 @@ int nft_dump_kstate(struct zone_nft *nft, struct nft_kstate **ret_ks)
 		ret = dump_run(nft, NFT_MSG_GETCHAIN, NFPROTO_INET, NLM_F_DUMP,
 			       NULL, NULL, chain_cb, ks);
 	if (ret == 0)
-		ret = dump_run(nft, NFT_MSG_GETSET, NFPROTO_INET, NLM_F_DUMP,
-			       fill_table, &set_table_attr, set_cb, ks);
+		ret = nft_dump_sets(nft, fill_table, &set_table_attr,
+				    kstate_set, ks);
 	w.ks = ks;
 	if (ret == 0)
 		ret = dump_counters(nft, &w);

@@ -59,13 +59,20 @@ int nft_dump_kstate(struct zone_nft *nft, struct nft_kstate **ret_ks);
 /* @table is table inet zoned's name (NULL: no table named) */
 bool nft_dump_is_ours(const char *table);
 /*
- * nft_dump_named_set - parse the set @nlh carries into @s; its name when
- * it is a named set of table inet zoned, else NULL.  Anonymous sets are
- * constant and go with the rule that binds them (its lookup names them);
- * the kernel frees those of deleted rules after the commit returns, so a
- * dump may still list them.
+ * nft_dump_sets - dump the named sets of table inet zoned (@fill and @arg
+ * as nft_dump_run()'s), each to @fn with its name; a negative return of
+ * @fn stops the dump.  Anonymous sets are left out: they are constant and
+ * go with the rule that binds them (its lookup names them), and the
+ * kernel frees those of deleted rules after the commit returns, so a dump
+ * may still list them.  One walk for the describer and the state dump.
+ * Returns what nft_dump_run() returns.
  */
 struct nftnl_set;
-const char *nft_dump_named_set(const struct nlmsghdr *nlh, struct nftnl_set *s);
+int nft_dump_sets(struct zone_nft *nft,
+		  void (*fill)(struct nlmsghdr *, const void *),
+		  const void *arg,
+		  int (*fn)(const struct nftnl_set *s, const char *name,
+			    void *data),
+		  void *data);
 
 #endif
