@@ -146,6 +146,7 @@ int nft_plan_add_hook_chain(struct zone_ruleset *rs, const char *name,
 			    uint32_t hook, const struct nft_origin *origin);
 int nft_plan_add_chains(struct zone_ruleset *rs, const char *const *names,
 			size_t n, const struct nft_origin *origin);
+/* the index of the chain, or of the counter, called @name; -1 for none */
 int nft_plan_chain_index(const struct zone_ruleset *rs, const char *name);
 int nft_plan_obj_index(const struct zone_ruleset *rs, const char *name);
 /* the named set @name of the plan, or NULL */
