@@ -84,59 +84,47 @@ static void parse_channel_not_before(struct conf_loader *ld,
 			   aux->what, chan->not_before_text, chan->expires_text);
 }
 
-/* One window line into chan->windows; NULL or why it is refused. */
-static const char *add_window(struct zone_channel *chan, const char *v,
-			      size_t text, size_t *ret_clash)
+/* conf_each_string()'s context of a channel's windows */
+struct window_add {
+	struct zone_channel *chan;
+	char why[64]; /* "overlaps window \"...\"" */
+};
+
+/*
+ * One window line into chan->windows and its text into
+ * chan->window_texts; NULL or why it is refused.
+ */
+static const char *add_window(struct conf_loader *ld, void *ctx, const char *v,
+			      int line)
 {
+	struct window_add *wa = ctx;
+	struct zone_channel *chan = wa->chan;
 	struct zone_window w[ZONE_WINDOW_DAYS_MAX];
 	const char *why;
 	size_t n;
 	size_t i;
 	size_t k;
 
+	(void)line;
 	why = zone_window_parse(v, w, &n);
 	if (why)
 		return why;
 	for (i = 0; i < n; i++) {
 		for (k = 0; k < chan->n_windows; k++) {
-			if (zone_window_overlap(&w[i], &chan->windows[k])) {
-				*ret_clash = chan->windows[k].text;
-				return "overlaps";
-			}
+			if (!zone_window_overlap(&w[i], &chan->windows[k]))
+				continue;
+			snprintf(wa->why, sizeof(wa->why),
+				 "overlaps window \"%.40s\"",
+				 chan->window_texts[chan->windows[k].text]);
+			return wa->why;
 		}
 	}
 	for (i = 0; i < n; i++) {
-		w[i].text = (uint16_t)text;
+		w[i].text = (uint16_t)chan->n_window_texts;
 		chan->windows[chan->n_windows++] = w[i];
 	}
+	chan->window_texts[chan->n_window_texts++] = conf_strdup(ld, v);
 	return NULL;
-}
-
-/*
- * The string list @key of a channel and its length, or NULL when it is
- * absent, unusable or empty (reported: leaving it out says @unset); its
- * line in @ret_line, unless NULL, whenever it is there.
- */
-static const config_setting_t *
-nonempty_list(struct conf_loader *ld, const config_setting_t *group,
-	      const char *key, const struct conf_chan_aux *aux,
-	      const char *unset, int *ret_line, int *ret_len)
-{
-	const config_setting_t *list;
-
-	list = conf_get_string_list(ld, group, key, aux->what);
-	if (!list)
-		return NULL;
-	if (ret_line)
-		*ret_line = conf_line_of(list);
-	*ret_len = config_setting_length(list);
-	if (*ret_len == 0) {
-		conf_error(ld, conf_line_of(list),
-			   "%s: %s is empty (leave it out %s)", aux->what, key,
-			   unset);
-		return NULL;
-	}
-	return list;
 }
 
 /*
@@ -149,16 +137,13 @@ static void parse_channel_windows(struct conf_loader *ld,
 				  struct zone_channel *chan,
 				  struct conf_chan_aux *aux)
 {
+	struct window_add wa = { .chan = chan };
 	const config_setting_t *list;
-	const config_setting_t *e;
-	const char *why;
-	const char *v;
-	size_t clash = 0;
 	int len;
-	int i;
 
-	list = nonempty_list(ld, group, "windows", aux,
-			     "for a channel open at any time", NULL, &len);
+	list = conf_get_nonempty_list(
+		ld, group, "windows", aux->what,
+		"leave it out for a channel open at any time", NULL, &len);
 	if (!list)
 		return;
 	if (len > ZONE_WINDOW_MAX) {
@@ -174,23 +159,7 @@ static void parse_channel_windows(struct conf_loader *ld,
 		ld->nomem = true;
 		return;
 	}
-	for (i = 0; i < len; i++) {
-		e = config_setting_get_elem(list, (unsigned int)i);
-		v = config_setting_get_string(e);
-		why = add_window(chan, v, chan->n_window_texts, &clash);
-		if (why && strcmp(why, "overlaps") == 0) {
-			conf_error(ld, conf_line_of(e),
-				   "%s: window \"%.40s\" overlaps window \"%.40s\"",
-				   aux->what, v, chan->window_texts[clash]);
-			continue;
-		}
-		if (why) {
-			conf_error(ld, conf_line_of(e), "%s: window \"%.40s\" %s",
-				   aux->what, v, why);
-			continue;
-		}
-		chan->window_texts[chan->n_window_texts++] = conf_strdup(ld, v);
-	}
+	conf_each_string(ld, list, aux->what, "window", add_window, &wa);
 }
 
 /* "02:00:5e:10:00:01" (either case) into @mac; NULL or why refused */
@@ -217,6 +186,27 @@ static const char *parse_mac(const char *s, uint8_t *mac)
 	return NULL;
 }
 
+/* One from_macs entry into chan->from_macs; NULL or why it is refused. */
+static const char *add_mac(struct conf_loader *ld, void *ctx, const char *v,
+			   int line)
+{
+	struct zone_channel *chan = ctx;
+	uint8_t *mac = chan->from_macs[chan->n_from_macs];
+	const char *why;
+	size_t k;
+
+	(void)ld;
+	(void)line;
+	why = parse_mac(v, mac);
+	if (why)
+		return why;
+	for (k = 0; k < chan->n_from_macs; k++)
+		if (memcmp(chan->from_macs[k], mac, 6) == 0)
+			return "is listed twice";
+	chan->n_from_macs++;
+	return NULL;
+}
+
 /*
  * from_macs: the Ethernet source addresses of the pinned hosts.  The
  * kernel sees only the last hop's address, so they mean something only
@@ -228,16 +218,12 @@ static void parse_channel_macs(struct conf_loader *ld,
 			       struct conf_chan_aux *aux)
 {
 	const config_setting_t *list;
-	const config_setting_t *e;
-	const char *why;
-	const char *v;
-	size_t k;
 	int len;
-	int i;
 
-	list = nonempty_list(ld, group, "from_macs", aux,
-			     "to admit any Ethernet source", &aux->from_macs_line,
-			     &len);
+	list = conf_get_nonempty_list(
+		ld, group, "from_macs", aux->what,
+		"leave it out to admit any Ethernet source",
+		&aux->from_macs_line, &len);
 	if (!list)
 		return;
 	chan->from_macs = calloc((size_t)len, sizeof(*chan->from_macs));
@@ -245,28 +231,7 @@ static void parse_channel_macs(struct conf_loader *ld,
 		ld->nomem = true;
 		return;
 	}
-	for (i = 0; i < len; i++) {
-		uint8_t *mac = chan->from_macs[chan->n_from_macs];
-
-		e = config_setting_get_elem(list, (unsigned int)i);
-		v = config_setting_get_string(e);
-		why = parse_mac(v, mac);
-		if (why) {
-			conf_error(ld, conf_line_of(e), "%s: from_macs \"%.40s\" %s",
-				   aux->what, v, why);
-			continue;
-		}
-		for (k = 0; k < chan->n_from_macs; k++)
-			if (memcmp(chan->from_macs[k], mac, 6) == 0)
-				break;
-		if (k < chan->n_from_macs) {
-			conf_error(ld, conf_line_of(e),
-				   "%s: from_macs \"%.40s\" is listed twice",
-				   aux->what, v);
-			continue;
-		}
-		chan->n_from_macs++;
-	}
+	conf_each_string(ld, list, aux->what, "from_macs", add_mac, chan);
 }
 
 /* from/to: resolved against the segments, dangling names reported. */

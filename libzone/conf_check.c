@@ -387,29 +387,23 @@ static bool display_port(const struct zone_service *s)
 	return false;
 }
 
-static void check_display_ports(struct conf_loader *ld, size_t ci)
-{
-	const struct zone_channel *c = &ld->model->channels[ci];
-	const struct conf_chan_aux *aux = &ld->chan_aux[ci];
-	char a[ZONE_SERVICE_STRLEN];
-	size_t i;
-
-	for (i = 0; i < c->n_services; i++) {
-		if (display_port(&c->services[i]))
-			continue;
-		conf_error(
-			ld, aux->svc_lines[i],
-			"%s: kind screen-transfer carries display protocols only (tcp/3389, udp/3389, tcp/5900-5999, tcp/1494, udp/1494, tcp/2598, udp/2598, tcp/4172, udp/4172, tcp/22443, udp/22443), got %s",
-			aux->what,
-			zone_service_format(&c->services[i], a, sizeof(a)));
-	}
-}
-
 /*
  * A public-system channel into the resident tier (the national system
  * opens the connection) names each port on its own: no ranges.
  */
-static void check_single_ports(struct conf_loader *ld, size_t ci)
+static bool single_port(const struct zone_service *s)
+{
+	return s->port_first == s->port_last;
+}
+
+/*
+ * Each service of channel @ci that @ok refuses, reported as "WHAT: @need,
+ * got SERVICE" at its line: the display-protocol and single-port rules
+ * differ only in the test and the wording.
+ */
+static void check_each_service(struct conf_loader *ld, size_t ci,
+			       bool (*ok)(const struct zone_service *s),
+			       const char *need)
 {
 	const struct zone_channel *c = &ld->model->channels[ci];
 	const struct conf_chan_aux *aux = &ld->chan_aux[ci];
@@ -417,13 +411,11 @@ static void check_single_ports(struct conf_loader *ld, size_t ci)
 	size_t i;
 
 	for (i = 0; i < c->n_services; i++) {
-		if (c->services[i].port_first == c->services[i].port_last)
+		if (ok(&c->services[i]))
 			continue;
-		conf_error(
-			ld, aux->svc_lines[i],
-			"%s: kind public-system into the resident tier needs single ports, got %s",
-			aux->what,
-			zone_service_format(&c->services[i], a, sizeof(a)));
+		conf_error(ld, aux->svc_lines[i], "%s: %s, got %s", aux->what,
+			   need,
+			   zone_service_format(&c->services[i], a, sizeof(a)));
 	}
 }
 
@@ -459,10 +451,14 @@ static void check_kind_constraints(struct conf_loader *ld, size_t ci)
 		break;
 	}
 	if (c->kind == ZONE_CHANNEL_SCREEN_TRANSFER)
-		check_display_ports(ld, ci);
+		check_each_service(
+			ld, ci, display_port,
+			"kind screen-transfer carries display protocols only (tcp/3389, udp/3389, tcp/5900-5999, tcp/1494, udp/1494, tcp/2598, udp/2598, tcp/4172, udp/4172, tcp/22443, udp/22443)");
 	if (c->kind == ZONE_CHANNEL_PUBLIC_SYSTEM &&
 	    c->to->role == ZONE_ROLE_RESIDENT)
-		check_single_ports(ld, ci);
+		check_each_service(
+			ld, ci, single_port,
+			"kind public-system into the resident tier needs single ports");
 }
 
 /*

@@ -97,9 +97,7 @@ static void check_edge_hosts(struct conf_loader *ld,
 			conf_error(
 				ld, lines[i],
 				"%s: %s entry %s is not inside the networks of %s \"%s\"",
-				what, key, a,
-				seg->index < ld->model->n_zones ? "zone" :
-								  "attachment",
+				what, key, a, conf_seg_type(ld, seg),
 				seg->name);
 	}
 }
@@ -280,19 +278,13 @@ static const struct zone_segment *segment_holding(const struct zone_model *m,
  * were it a segment's, a zone's hosts could speak VRRP or feed
  * conntrackd forged state.
  */
-static void ha_interface(struct conf_loader *ld, const config_setting_t *ha,
-			 struct zone_ha *h)
+static void ha_interface(struct conf_loader *ld, struct zone_ha *h,
+			 const char *v, int line)
 {
 	const struct zone_segment *seg;
-	const config_setting_t *s;
-	const char *v;
 
-	v = conf_get_string(ld, ha, "interface", "gateway: ha", true, h->line,
-			    &s);
-	if (!v)
-		return;
 	if (!conf_ifname_valid(v)) {
-		conf_error(ld, conf_line_of(s),
+		conf_error(ld, line,
 			   "gateway: ha: interface \"%.40s\" is not a valid interface name",
 			   v);
 		return;
@@ -300,35 +292,29 @@ static void ha_interface(struct conf_loader *ld, const config_setting_t *ha,
 	seg = segment_on(ld->model, v);
 	if (seg) {
 		conf_error(
-			ld, conf_line_of(s),
+			ld, line,
 			"gateway: ha: interface \"%s\" carries %s \"%s\"; the sync link carries no zone or attachment",
-			v, seg->index < ld->model->n_zones ? "zone" : "attachment",
-			seg->name);
+			v, conf_seg_type(ld, seg), seg->name);
 		return;
 	}
 	h->interface = conf_strdup(ld, v);
 }
 
 /* The peer: one address, off every segment's networks. */
-static void ha_peer(struct conf_loader *ld, const config_setting_t *ha,
-		    struct zone_ha *h)
+static void ha_peer(struct conf_loader *ld, struct zone_ha *h, const char *v,
+		    int line)
 {
 	const struct zone_segment *seg;
-	const config_setting_t *s;
 	char a[ZONE_PREFIX_STRLEN];
-	const char *v;
 
-	v = conf_get_string(ld, ha, "peer", "gateway: ha", true, h->line, &s);
-	if (!v)
-		return;
 	if (zone_prefix_parse(v, &h->peer) < 0) {
-		conf_error(ld, conf_line_of(s), "gateway: ha: peer \"%.60s\": %s",
-			   v, conf_prefix_problem(v));
+		conf_error(ld, line, "gateway: ha: peer \"%.60s\": %s", v,
+			   conf_prefix_problem(v));
 		return;
 	}
 	zone_prefix_format(&h->peer, a, sizeof(a));
 	if (!zone_prefix_is_host(&h->peer)) {
-		conf_error(ld, conf_line_of(s),
+		conf_error(ld, line,
 			   "gateway: ha: peer needs a single address, got %s",
 			   a);
 		return;
@@ -336,29 +322,36 @@ static void ha_peer(struct conf_loader *ld, const config_setting_t *ha,
 	seg = segment_holding(ld->model, &h->peer.addr);
 	if (seg)
 		conf_error(
-			ld, conf_line_of(s),
+			ld, line,
 			"gateway: ha: peer %s lies inside the networks of %s \"%s\"; the peer is reached on the sync link only",
-			a, seg->index < ld->model->n_zones ? "zone" : "attachment",
-			seg->name);
+			a, conf_seg_type(ld, seg), seg->name);
 }
 
-static void ha_key_file(struct conf_loader *ld, const config_setting_t *ha,
-			struct zone_ha *h)
+static void ha_key_file(struct conf_loader *ld, struct zone_ha *h,
+			const char *v, int line)
 {
-	const config_setting_t *s;
-	const char *v;
-
-	v = conf_get_string(ld, ha, "key_file", "gateway: ha", true, h->line,
-			    &s);
-	if (!v)
-		return;
 	if (v[0] != '/' || strlen(v) > 255) {
-		conf_error(ld, conf_line_of(s),
+		conf_error(ld, line,
 			   "gateway: ha: key_file must be an absolute path");
 		return;
 	}
 	h->key_file = conf_strdup(ld, v);
 }
+
+/*
+ * The keys of gateway.ha, each a required string and the function that
+ * checks and stores it: one table, so that the three share the reading
+ * and the missing-key report.
+ */
+static const struct {
+	const char *key;
+	void (*parse)(struct conf_loader *ld, struct zone_ha *h, const char *v,
+		      int line);
+} ha_keys[] = {
+	{ "interface", ha_interface },
+	{ "peer", ha_peer },
+	{ "key_file", ha_key_file },
+};
 
 /* gateway.ha: the pair (optional) */
 static void parse_ha(struct conf_loader *ld, const config_setting_t *gw)
@@ -366,7 +359,10 @@ static void parse_ha(struct conf_loader *ld, const config_setting_t *gw)
 	static const char *const keys[] = { "interface", "peer", "key_file",
 					    NULL };
 	const config_setting_t *ha = config_setting_get_member(gw, "ha");
+	const config_setting_t *s;
 	struct zone_ha *h;
+	const char *v;
+	size_t i;
 
 	if (!conf_typed(ld, ha, CONFIG_TYPE_GROUP, "gateway: ha"))
 		return;
@@ -378,9 +374,12 @@ static void parse_ha(struct conf_loader *ld, const config_setting_t *gw)
 	h->line = conf_line_of(ha);
 	ld->model->ha = h;
 	conf_check_keys(ld, ha, "gateway: ha", keys);
-	ha_interface(ld, ha, h);
-	ha_peer(ld, ha, h);
-	ha_key_file(ld, ha, h);
+	for (i = 0; i < sizeof(ha_keys) / sizeof(ha_keys[0]); i++) {
+		v = conf_get_string(ld, ha, ha_keys[i].key, "gateway: ha", true,
+				    h->line, &s);
+		if (v)
+			ha_keys[i].parse(ld, h, v, conf_line_of(s));
+	}
 }
 
 static int list_length(const config_setting_t *gw, const char *key)

@@ -141,6 +141,48 @@ const config_setting_t *conf_get_string_list(struct conf_loader *ld,
 	return s;
 }
 
+const config_setting_t *
+conf_get_nonempty_list(struct conf_loader *ld, const config_setting_t *group,
+		       const char *key, const char *what, const char *unset,
+		       int *ret_line, int *ret_len)
+{
+	const config_setting_t *list;
+
+	list = conf_get_string_list(ld, group, key, what);
+	if (!list)
+		return NULL;
+	if (ret_line)
+		*ret_line = conf_line_of(list);
+	*ret_len = config_setting_length(list);
+	if (*ret_len == 0) {
+		conf_error(ld, conf_line_of(list), "%s: %s is empty (%s)", what,
+			   key, unset);
+		return NULL;
+	}
+	return list;
+}
+
+void conf_each_string(struct conf_loader *ld, const config_setting_t *list,
+		      const char *what, const char *key,
+		      const char *(*add)(struct conf_loader *ld, void *ctx,
+					 const char *v, int line),
+		      void *ctx)
+{
+	const config_setting_t *e;
+	const char *why;
+	const char *v;
+	int i;
+
+	for (i = 0; i < config_setting_length(list); i++) {
+		e = config_setting_get_elem(list, (unsigned int)i);
+		v = config_setting_get_string(e);
+		why = add(ld, ctx, v, conf_line_of(e));
+		if (why)
+			conf_error(ld, conf_line_of(e), "%s: %s \"%.40s\" %s",
+				   what, key, v, why);
+	}
+}
+
 int *conf_alloc_lines(struct conf_loader *ld, size_t n)
 {
 	int *lines = calloc(n ? n : 1, sizeof(int));
@@ -148,6 +190,31 @@ int *conf_alloc_lines(struct conf_loader *ld, size_t n)
 	if (!lines)
 		ld->nomem = true;
 	return lines;
+}
+
+/*
+ * The arrays a parsed list is stored in: @len values of @size bytes and,
+ * unless @ret_lines is NULL, their lines (at least one of each, so that an
+ * empty list is not mistaken for a failure); NULL with ld->nomem set, and
+ * nothing allocated, when either fails.  Prefixes and services share it.
+ */
+static void *alloc_entries(struct conf_loader *ld, int len, size_t size,
+			   int **ret_lines)
+{
+	void *v = calloc(len ? (size_t)len : 1, size);
+	int *lines = NULL;
+
+	if (ret_lines)
+		lines = conf_alloc_lines(ld, (size_t)len);
+	if (!v || (ret_lines && !lines)) {
+		ld->nomem = true;
+		free(v);
+		free(lines);
+		return NULL;
+	}
+	if (ret_lines)
+		*ret_lines = lines;
+	return v;
 }
 
 /*
@@ -173,14 +240,9 @@ bool conf_parse_prefixes(struct conf_loader *ld,
 	if (!list)
 		return false;
 	len = config_setting_length(list);
-	v = calloc(len ? (size_t)len : 1, sizeof(*v));
-	lines = conf_alloc_lines(ld, (size_t)len);
-	if (!v || !lines) {
-		ld->nomem = true;
-		free(v);
-		free(lines);
+	v = alloc_entries(ld, len, sizeof(*v), &lines);
+	if (!v)
 		return false;
-	}
 	for (i = 0; i < len; i++) {
 		e = config_setting_get_elem(list, (unsigned int)i);
 		text = config_setting_get_string(e);
@@ -304,15 +366,9 @@ const config_setting_t *conf_parse_services(struct conf_loader *ld,
 	if (!list)
 		return NULL;
 	len = config_setting_length(list);
-	v = calloc(len ? (size_t)len : 1, sizeof(*v));
-	if (ret_lines)
-		lines = conf_alloc_lines(ld, (size_t)len);
-	if (!v || (ret_lines && !lines)) {
-		ld->nomem = true;
-		free(v);
-		free(lines);
+	v = alloc_entries(ld, len, sizeof(*v), ret_lines ? &lines : NULL);
+	if (!v)
 		return NULL;
-	}
 	for (i = 0; i < len; i++) {
 		e = config_setting_get_elem(list, (unsigned int)i);
 		why = conf_parse_service(config_setting_get_string(e), &v[n]);

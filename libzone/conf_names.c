@@ -20,13 +20,36 @@
 /* to_names entries per channel */
 #define NAMES_PER_CHANNEL_MAX 32
 
+/*
+ * One to_names entry into chan->to_names; NULL or why it is refused.
+ * Refused entries are kept all the same, so that the checks after still
+ * see the key; a config with errors never becomes a model.
+ */
+static const char *add_name(struct conf_loader *ld, void *ctx, const char *v,
+			    int line)
+{
+	struct zone_channel *chan = ctx;
+	struct zone_name *nm = &chan->to_names[chan->n_to_names];
+	const char *why;
+	size_t k;
+
+	why = zone_fqdn_problem(v);
+	for (k = 0; !why && k < chan->n_to_names; k++) {
+		if (strcasecmp(chan->to_names[k].fqdn, v) == 0)
+			why = "is listed twice";
+	}
+	nm->fqdn = conf_strdup(ld, v);
+	nm->line = line;
+	chan->n_to_names++;
+	return why;
+}
+
 /**
  * conf_parse_channel_names - the channel's to_names, if any
  * @group: the channel's group
  * @index: the channel's index in the model
  *
- * Malformed entries are reported and kept, so that the checks after
- * still see the key; a config with errors never becomes a model.
+ * Malformed entries are reported and kept (see add_name()).
  */
 void conf_parse_channel_names(struct conf_loader *ld,
 			      const config_setting_t *group, size_t index)
@@ -34,24 +57,13 @@ void conf_parse_channel_names(struct conf_loader *ld,
 	struct zone_channel *chan = &ld->model->channels[index];
 	const char *what = ld->chan_aux[index].what;
 	const config_setting_t *list;
-	const config_setting_t *e;
-	const char *why;
-	const char *v;
-	size_t k;
 	int len;
-	int i;
 
-	list = conf_get_string_list(ld, group, "to_names", what);
+	list = conf_get_nonempty_list(ld, group, "to_names", what,
+				      "leave it out, or list the names", NULL,
+				      &len);
 	if (!list)
 		return;
-	len = config_setting_length(list);
-	if (len == 0) {
-		conf_error(
-			ld, conf_line_of(list),
-			"%s: to_names is empty (leave it out, or list the names)",
-			what);
-		return;
-	}
 	if (len > NAMES_PER_CHANNEL_MAX) {
 		conf_error(ld, conf_line_of(list),
 			   "%s: to_names lists %d names, at most %d", what, len,
@@ -63,28 +75,7 @@ void conf_parse_channel_names(struct conf_loader *ld,
 		ld->nomem = true;
 		return;
 	}
-	for (i = 0; i < len; i++) {
-		struct zone_name *nm = &chan->to_names[chan->n_to_names];
-
-		e = config_setting_get_elem(list, (unsigned int)i);
-		v = config_setting_get_string(e);
-		why = zone_fqdn_problem(v);
-		if (why)
-			conf_error(ld, conf_line_of(e),
-				   "%s: to_names \"%.40s\" %s", what, v, why);
-		for (k = 0; !why && k < chan->n_to_names; k++) {
-			if (strcasecmp(chan->to_names[k].fqdn, v) == 0) {
-				conf_error(
-					ld, conf_line_of(e),
-					"%s: to_names \"%.40s\" is listed twice",
-					what, v);
-				break;
-			}
-		}
-		nm->fqdn = conf_strdup(ld, v);
-		nm->line = conf_line_of(e);
-		chan->n_to_names++;
-	}
+	conf_each_string(ld, list, what, "to_names", add_name, chan);
 }
 
 /**

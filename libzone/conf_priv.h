@@ -115,6 +115,27 @@ const config_setting_t *conf_get_string_list(struct conf_loader *ld,
 					     const char *key,
 					     const char *what);
 int *conf_alloc_lines(struct conf_loader *ld, size_t n);
+/*
+ * conf_get_nonempty_list - conf_get_string_list(), and its length in
+ * @ret_len; NULL also when it is empty (reported as "@what: @key is empty
+ * (@unset)"); its line in @ret_line, unless NULL, whenever it is there
+ */
+const config_setting_t *
+conf_get_nonempty_list(struct conf_loader *ld, const config_setting_t *group,
+		       const char *key, const char *what, const char *unset,
+		       int *ret_line, int *ret_len);
+/*
+ * conf_each_string - each entry of the string @list, in order, to @add
+ * with its line, which stores it and returns NULL or why it refuses it; a refusal is
+ * reported at the entry's line as "@what: @key \"TEXT\" WHY", TEXT cut
+ * at 40 bytes.  The channel lists (windows, from_macs, to_names) share
+ * this walk so that they report alike.
+ */
+void conf_each_string(struct conf_loader *ld, const config_setting_t *list,
+		      const char *what, const char *key,
+		      const char *(*add)(struct conf_loader *ld, void *ctx,
+					 const char *v, int line),
+		      void *ctx);
 
 /*
  * conf_typed - @s when it is of @type (CONFIG_TYPE_GROUP or

@@ -140,18 +140,6 @@ int zone_model_fqdn_update(struct zone_model *model, size_t chan, size_t name,
 	return 0;
 }
 
-static const struct zone_channel *channel_named(const struct zone_model *m,
-						const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < m->n_channels; i++) {
-		if (strcmp(m->channels[i].name, name) == 0)
-			return &m->channels[i];
-	}
-	return NULL;
-}
-
 int zone_model_fqdn_carry(struct zone_model *to, const struct zone_model *from)
 {
 	size_t i;
@@ -160,7 +148,8 @@ int zone_model_fqdn_carry(struct zone_model *to, const struct zone_model *from)
 
 	for (i = 0; i < to->n_channels; i++) {
 		struct zone_channel *c = &to->channels[i];
-		const struct zone_channel *o = channel_named(from, c->name);
+		const struct zone_channel *o =
+			zone_model_channel_by_name(from, c->name);
 
 		if (!o)
 			continue;

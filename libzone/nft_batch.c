@@ -39,6 +39,7 @@
 
 #include "nft_batch.h"
 #include "nft_batch_priv.h"
+#include "nft_udata.h"
 
 #define BATCH_PAGE (1u << 20)
 #define BATCH_OVERRUN (128u << 10)
@@ -126,20 +127,11 @@ size_t nft_batch_msg_count(const struct nft_batch *b)
 void nft_batch_record(struct nft_batch *b, uint32_t seq,
 		      const struct nft_origin *o)
 {
-	struct seq_origin *p;
-
 	if (b->err)
 		return;
-	if (b->n_map == b->cap_map) {
-		size_t cap = b->cap_map ? 2 * b->cap_map : 256;
-
-		p = realloc(b->map, cap * sizeof(*p));
-		if (!p) {
-			b->err = -ENOMEM;
-			return;
-		}
-		b->map = p;
-		b->cap_map = cap;
+	if (nft_plan_grow(&b->map, &b->cap_map, b->n_map, sizeof(*b->map))) {
+		b->err = -ENOMEM;
+		return;
 	}
 	b->map[b->n_map].seq = seq;
 	b->map[b->n_map++].origin = o;
@@ -173,19 +165,13 @@ void nft_batch_done(struct nft_batch *b)
 /* the signature as a comment, so that `nft list` shows it */
 static int table_udata(struct nftnl_table *t, const char *sig)
 {
-	struct nftnl_udata_buf *ud;
-	int ret = 0;
+	uint8_t buf[NFT_UDATA_COMMENT_SIZE];
+	int len = nft_udata_comment(buf, NFTNL_UDATA_TABLE_COMMENT, sig);
 
-	ud = nftnl_udata_buf_alloc(NFTNL_UDATA_COMMENT_MAXLEN + 4);
-	if (!ud)
+	if (len < 0 || nftnl_table_set_data(t, NFTNL_TABLE_USERDATA, buf,
+					    (uint32_t)len) < 0)
 		return -ENOMEM;
-	if (!nftnl_udata_put_strz(ud, NFTNL_UDATA_TABLE_COMMENT, sig) ||
-	    nftnl_table_set_data(t, NFTNL_TABLE_USERDATA,
-				 nftnl_udata_buf_data(ud),
-				 nftnl_udata_buf_len(ud)) < 0)
-		ret = -ENOMEM;
-	nftnl_udata_buf_free(ud);
-	return ret;
+	return 0;
 }
 
 void nft_batch_table(struct nft_batch *b, uint16_t type, uint32_t flags)
@@ -290,26 +276,9 @@ void nft_batch_obj(struct nft_batch *b, uint16_t type, struct nftnl_obj *obj,
  */
 static int set_udata(struct nftnl_set *s, const struct nft_pset *ps)
 {
-	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(64);
-	uint32_t key_order = ps->key_type == NFT_TYPE_IFNAME ? 1 : 2;
-	bool ok;
-
-	if (!ud)
-		return -ENOMEM;
-	ok = nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER, key_order);
-	if (ps->flags & NFT_SET_MAP) {
-		ok = ok &&
-		     nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATABYTEORDER,
-					 ps->data_type == NFT_TYPE_MARK);
-		ok = ok &&
-		     nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATA_INTERVAL, 0);
-	}
-	if (ok)
-		nftnl_set_set_data(s, NFTNL_SET_USERDATA,
-				   nftnl_udata_buf_data(ud),
-				   nftnl_udata_buf_len(ud));
-	nftnl_udata_buf_free(ud);
-	return ok ? 0 : -ENOMEM;
+	return nft_set_udata(s, ps->key_type == NFT_TYPE_IFNAME ? 1 : 2,
+			     ps->flags & NFT_SET_MAP,
+			     ps->data_type == NFT_TYPE_MARK, true);
 }
 
 void nft_batch_set_def(struct nft_batch *b, uint16_t type,

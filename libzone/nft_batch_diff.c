@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,16 +28,15 @@
 #include "nft_batch.h"
 #include "nft_batch_priv.h"
 
+/* nft_name_index() reads each entry's name at its start */
+_Static_assert(offsetof(struct nft_kset, name) == 0, "name first");
+
 static const struct nft_kset *kset_find(const struct nft_kstate *ks,
 					const char *name)
 {
-	size_t i;
+	int i = nft_name_index(ks->sets, ks->n_sets, sizeof(*ks->sets), name);
 
-	for (i = 0; i < ks->n_sets; i++) {
-		if (strcmp(ks->sets[i].name, name) == 0)
-			return &ks->sets[i];
-	}
-	return NULL;
+	return i < 0 ? NULL : &ks->sets[i];
 }
 
 static bool kset_matches(const struct nft_kset *k, const struct nft_pset *p)
@@ -49,13 +49,7 @@ static bool kset_matches(const struct nft_kset *k, const struct nft_pset *p)
 static bool names_have(const char (*v)[NFT_NAME_LEN], size_t n,
 		       const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (strcmp(v[i], name) == 0)
-			return true;
-	}
-	return false;
+	return nft_name_index(v, n, sizeof(*v), name) >= 0;
 }
 
 static bool elem_same(const struct nft_elem *a, const struct elem_src *sa,
@@ -228,11 +222,7 @@ static void plan_deletions(struct plan_ctx *x)
 					false, 0, &nft_batch_origin_table);
 	}
 	for (i = 0; i < ks->n_objs; i++) {
-		for (j = 0; j < rs->n_objs; j++) {
-			if (strcmp(rs->objs[j].name, ks->objs[i]) == 0)
-				break;
-		}
-		if (j == rs->n_objs)
+		if (nft_plan_obj_index(rs, ks->objs[i]) < 0)
 			nft_batch_obj(x->b, NFT_MSG_DELOBJ, NULL, ks->objs[i],
 				      &nft_batch_origin_table);
 	}

@@ -129,6 +129,9 @@ static int compile_isolate_chain(struct compile *c)
 
 static int compile_chains(struct compile *c)
 {
+	/* the jump targets of the forward chain, as "chain forward" made them */
+	static const char *const fixed[] = { "isolate", "route", "wrong_egress",
+					     "unknown_out" };
 	char name[NFT_NAME_LEN];
 	struct nft_origin o = { 0 };
 	uint32_t d;
@@ -138,13 +141,8 @@ static int compile_chains(struct compile *c)
 	nftc_origin(&o, 0, "%s", "chain forward");
 	ret = nft_plan_add_chain(c->rs, "forward", true, &o);
 	if (ret == 0)
-		ret = nft_plan_add_chain(c->rs, "isolate", false, &o);
-	if (ret == 0)
-		ret = nft_plan_add_chain(c->rs, "route", false, &o);
-	if (ret == 0)
-		ret = nft_plan_add_chain(c->rs, "wrong_egress", false, &o);
-	if (ret == 0)
-		ret = nft_plan_add_chain(c->rs, "unknown_out", false, &o);
+		ret = nft_plan_add_chains(c->rs, fixed,
+					  sizeof(fixed) / sizeof(fixed[0]), &o);
 	for (d = 0; d < c->n_ids && ret == 0; d++) {
 		bool used = false;
 

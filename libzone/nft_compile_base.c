@@ -45,11 +45,5 @@ void nftc_origin(struct nft_origin *o, int line, const char *fmt, ...)
 const struct nft_pset *nftc_plan_set(const struct compile *c,
 				       const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < c->rs->n_sets; i++) {
-		if (strcmp(c->rs->sets[i].name, name) == 0)
-			return &c->rs->sets[i];
-	}
-	return NULL;
+	return nft_plan_set(c->rs, name);
 }

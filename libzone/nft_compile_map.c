@@ -32,15 +32,8 @@ static int flat_cb(const struct zone_addr *first, const struct zone_addr *last,
 	struct flat_walk *w = data;
 	struct nft_range *r;
 
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? 2 * w->cap : 64;
-
-		r = realloc(w->r, cap * sizeof(*r));
-		if (!r)
-			return -ENOMEM;
-		w->r = r;
-		w->cap = cap;
-	}
+	if (nft_plan_grow(&w->r, &w->cap, w->n, sizeof(*w->r)))
+		return -ENOMEM;
 	r = &w->r[w->n++];
 	memset(r, 0, sizeof(*r));
 	memcpy(r->lo, first->bytes, w->len);

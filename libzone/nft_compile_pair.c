@@ -548,22 +548,14 @@ int nftc_seg_chain(struct compile *c, uint32_t d)
  */
 int nftc_tag_note(struct compile *c, uint32_t mark, uint32_t s, uint32_t d)
 {
-	struct nftc_tag *p;
 	size_t i;
 
 	for (i = 0; i < c->n_tags; i++) {
 		if (c->tags[i].mark == mark)
 			return 0;
 	}
-	if (c->n_tags == c->cap_tags) {
-		size_t cap = c->cap_tags ? 2 * c->cap_tags : 32;
-
-		p = realloc(c->tags, cap * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		c->tags = p;
-		c->cap_tags = cap;
-	}
+	if (nft_plan_grow(&c->tags, &c->cap_tags, c->n_tags, sizeof(*c->tags)))
+		return -ENOMEM;
 	c->tags[c->n_tags].mark = mark;
 	c->tags[c->n_tags].src = s;
 	c->tags[c->n_tags++].dst = d;

@@ -44,13 +44,9 @@ struct describe {
 	FILE *f;
 	char (*sets)[NFT_NAME_LEN]; /* named sets, to read their elements */
 	size_t n_sets;
+	size_t cap_sets;
 	int err;
 };
-
-static bool in_table(const char *table)
-{
-	return table && strcmp(table, ZONE_TABLE_NAME) == 0;
-}
 
 static void put_hex(FILE *f, const void *p, uint32_t len)
 {
@@ -68,7 +64,7 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 	if (!c)
 		return MNL_CB_ERROR;
 	if (nftnl_chain_nlmsg_parse(nlh, c) == 0 &&
-	    in_table(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE))) {
+	    nft_dump_is_ours(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE))) {
 		fprintf(d->f, "chain %s",
 			nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
 		if (nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM))
@@ -141,7 +137,7 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	if (!r)
 		return MNL_CB_ERROR;
 	if (nftnl_rule_nlmsg_parse(nlh, r) == 0 &&
-	    in_table(nftnl_rule_get_str(r, NFTNL_RULE_TABLE))) {
+	    nft_dump_is_ours(nftnl_rule_get_str(r, NFTNL_RULE_TABLE))) {
 		fprintf(d->f, "rule %s",
 			nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
 		nftnl_expr_foreach(r, expr_cb, d->f);
@@ -154,26 +150,10 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int set_cb(const struct nlmsghdr *nlh, void *data)
+static int describe_set(const struct nftnl_set *s, const char *name, void *data)
 {
-	struct nftnl_set *s = nftnl_set_alloc();
 	struct describe *d = data;
-	const char *name;
-	char(*p)[NFT_NAME_LEN];
 
-	if (!s)
-		return MNL_CB_ERROR;
-	if (nftnl_set_nlmsg_parse(nlh, s) < 0 ||
-	    !in_table(nftnl_set_get_str(s, NFTNL_SET_TABLE)))
-		goto out;
-	name = nftnl_set_get_str(s, NFTNL_SET_NAME);
-	/*
-	 * Anonymous sets are constant and go with the rule that binds them
-	 * (its lookup names them); the kernel frees those of deleted rules
-	 * after the commit returns, so a dump may still list them.
-	 */
-	if (!name || strncmp(name, "__", 2) == 0)
-		goto out;
 	fprintf(d->f, "set %s flags %#x key %u/%u data %u/%u\n", name,
 		nftnl_set_get_u32(s, NFTNL_SET_FLAGS),
 		nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE),
@@ -183,22 +163,20 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 	/* timed elements come and go by themselves (nft_names.c) */
 	if (strlen(name) >= NFT_NAME_LEN ||
 	    (nftnl_set_get_u32(s, NFTNL_SET_FLAGS) & NFT_SET_TIMEOUT))
-		goto out;
-	p = realloc(d->sets, (d->n_sets + 1) * sizeof(*p));
-	if (!p) {
+		return 0;
+	if (nft_plan_grow(&d->sets, &d->cap_sets, d->n_sets,
+			  sizeof(*d->sets))) {
 		d->err = -ENOMEM;
-		goto out;
+		return d->err;
 	}
-	d->sets = p;
-	snprintf(p[d->n_sets++], NFT_NAME_LEN, "%s", name);
-out:
-	nftnl_set_free(s);
-	return d->err ? MNL_CB_ERROR : MNL_CB_OK;
+	snprintf(d->sets[d->n_sets++], NFT_NAME_LEN, "%s", name);
+	return 0;
 }
 
 struct elem_walk {
 	char (*lines)[256];
 	size_t n;
+	size_t cap;
 	bool too_many;
 	int err;
 };
@@ -219,19 +197,16 @@ static int elem_cb(const struct nlmsghdr *nlh, void *data)
 		goto out;
 	for (e = nftnl_set_elems_iter_cur(it); e && !w->err;
 	     e = nftnl_set_elems_iter_next(it)) {
-		char(*p)[256];
-
 		if (w->n >= DESCRIBE_ELEMS_MAX) {
 			w->too_many = true;
 			break;
 		}
-		p = realloc(w->lines, (w->n + 1) * sizeof(*p));
-		if (!p) {
+		if (nft_plan_grow(&w->lines, &w->cap, w->n,
+				  sizeof(*w->lines))) {
 			w->err = -ENOMEM;
 			break;
 		}
-		w->lines = p;
-		nftnl_set_elem_snprintf(p[w->n++], sizeof(*p), e,
+		nftnl_set_elem_snprintf(w->lines[w->n++], sizeof(*w->lines), e,
 					NFTNL_OUTPUT_DEFAULT, 0);
 	}
 	nftnl_set_elems_iter_destroy(it);
@@ -327,7 +302,7 @@ static int obj_cb(const struct nlmsghdr *nlh, void *data)
 	if (!o)
 		return MNL_CB_ERROR;
 	if (nftnl_obj_nlmsg_parse(nlh, o) == 0 &&
-	    in_table(nftnl_obj_get_str(o, NFTNL_OBJ_TABLE))) {
+	    nft_dump_is_ours(nftnl_obj_get_str(o, NFTNL_OBJ_TABLE))) {
 		fprintf(d->f, "object %s type %u",
 			nftnl_obj_get_str(o, NFTNL_OBJ_NAME),
 			nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE));
@@ -382,9 +357,8 @@ int zone_nft_describe(struct zone_nft *nft, char **ret_text)
 	ret = nft_dump_run(nft, NFT_MSG_GETCHAIN, NFPROTO_INET, NLM_F_DUMP,
 			   NULL, NULL, chain_cb, &d);
 	if (ret == 0)
-		ret = nft_dump_run(nft, NFT_MSG_GETSET, NFPROTO_INET,
-				   NLM_F_DUMP, fill_table_name, NULL, set_cb,
-				   &d);
+		ret = nft_dump_sets(nft, fill_table_name, NULL, describe_set,
+				    &d);
 	for (i = 0; ret == 0 && i < d.n_sets; i++)
 		ret = describe_elems(nft, &d, d.sets[i]);
 	if (ret == 0)

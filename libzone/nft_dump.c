@@ -253,9 +253,48 @@ int zone_nft_table_exists(struct zone_nft *nft)
 
 /* ---- dumps of the table's objects ---- */
 
-static bool is_ours(const char *table)
+bool nft_dump_is_ours(const char *table)
 {
 	return table && strcmp(table, ZONE_TABLE_NAME) == 0;
+}
+
+/* nft_dump_sets()'s walk: each named set of ours to @fn */
+struct set_walk {
+	int (*fn)(const struct nftnl_set *s, const char *name, void *data);
+	void *data;
+};
+
+static int set_walk_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct set_walk *w = data;
+	const char *name;
+	int ret = 0;
+
+	if (!s)
+		return MNL_CB_ERROR;
+	if (nftnl_set_nlmsg_parse(nlh, s) < 0 ||
+	    !nft_dump_is_ours(nftnl_set_get_str(s, NFTNL_SET_TABLE)))
+		goto out;
+	name = nftnl_set_get_str(s, NFTNL_SET_NAME);
+	if (name && strncmp(name, "__", 2) != 0)
+		ret = w->fn(s, name, w->data);
+out:
+	nftnl_set_free(s);
+	return ret < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+int nft_dump_sets(struct zone_nft *nft,
+		  void (*fill)(struct nlmsghdr *, const void *),
+		  const void *arg,
+		  int (*fn)(const struct nftnl_set *s, const char *name,
+			    void *data),
+		  void *data)
+{
+	struct set_walk w = { fn, data };
+
+	return dump_run(nft, NFT_MSG_GETSET, NFPROTO_INET, NLM_F_DUMP, fill,
+			arg, set_walk_cb, &w);
 }
 
 static int chain_cb(const struct nlmsghdr *nlh, void *data)
@@ -267,41 +306,24 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 	if (!c)
 		return MNL_CB_ERROR;
 	if (nftnl_chain_nlmsg_parse(nlh, c) == 0 &&
-	    is_ours(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE)))
+	    nft_dump_is_ours(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE)))
 		ret = nft_kstate_add_chain(
 			ks, nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
 	nftnl_chain_free(c);
 	return ret < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
-static int set_cb(const struct nlmsghdr *nlh, void *data)
+static int kstate_set(const struct nftnl_set *s, const char *name, void *data)
 {
-	struct nftnl_set *s = nftnl_set_alloc();
-	struct nft_kstate *ks = data;
-	struct nft_kset *k;
-	const char *name;
+	struct nft_kset *k = nft_kstate_add_set(data, name);
 
-	if (!s)
-		return MNL_CB_ERROR;
-	if (nftnl_set_nlmsg_parse(nlh, s) < 0 ||
-	    !is_ours(nftnl_set_get_str(s, NFTNL_SET_TABLE)))
-		goto out;
-	name = nftnl_set_get_str(s, NFTNL_SET_NAME);
-	/* anonymous sets go with their rules */
-	if (!name || strncmp(name, "__", 2) == 0)
-		goto out;
-	k = nft_kstate_add_set(ks, name);
-	if (!k) {
-		nftnl_set_free(s);
-		return MNL_CB_ERROR;
-	}
+	if (!k)
+		return -ENOMEM;
 	k->flags = nftnl_set_get_u32(s, NFTNL_SET_FLAGS);
 	k->key_type = nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE);
 	k->key_len = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
 	k->data_type = nftnl_set_get_u32(s, NFTNL_SET_DATA_TYPE);
-out:
-	nftnl_set_free(s);
-	return MNL_CB_OK;
+	return 0;
 }
 
 static void fill_obj_table(struct nlmsghdr *nlh, const void *arg)
@@ -327,7 +349,7 @@ static int obj_cb(const struct nlmsghdr *nlh, void *data)
 	if (!o)
 		return MNL_CB_ERROR;
 	if (nftnl_obj_nlmsg_parse(nlh, o) < 0 ||
-	    !is_ours(nftnl_obj_get_str(o, NFTNL_OBJ_TABLE)) ||
+	    !nft_dump_is_ours(nftnl_obj_get_str(o, NFTNL_OBJ_TABLE)) ||
 	    nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE) != NFT_OBJECT_COUNTER)
 		goto out;
 	name = nftnl_obj_get_str(o, NFTNL_OBJ_NAME);
@@ -381,8 +403,8 @@ int nft_dump_kstate(struct zone_nft *nft, struct nft_kstate **ret_ks)
 		ret = dump_run(nft, NFT_MSG_GETCHAIN, NFPROTO_INET, NLM_F_DUMP,
 			       NULL, NULL, chain_cb, ks);
 	if (ret == 0)
-		ret = dump_run(nft, NFT_MSG_GETSET, NFPROTO_INET, NLM_F_DUMP,
-			       fill_table, &set_table_attr, set_cb, ks);
+		ret = nft_dump_sets(nft, fill_table, &set_table_attr,
+				    kstate_set, ks);
 	w.ks = ks;
 	if (ret == 0)
 		ret = dump_counters(nft, &w);
@@ -444,7 +466,7 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	if (!r)
 		return MNL_CB_ERROR;
 	if (nftnl_rule_nlmsg_parse(nlh, r) == 0 &&
-	    is_ours(nftnl_rule_get_str(r, NFTNL_RULE_TABLE))) {
+	    nft_dump_is_ours(nftnl_rule_get_str(r, NFTNL_RULE_TABLE))) {
 		int i = nft_plan_chain_index(
 			rc->rs, nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
 
@@ -538,13 +560,9 @@ static int verify_names(struct zone_nft *nft, const struct zone_ruleset *rs,
 		(*bad)++;
 	}
 	for (i = 0; i < rs->n_chains; i++) {
-		size_t j;
-
-		for (j = 0; j < ks->n_chains; j++) {
-			if (strcmp(ks->chains[j], rs->chains[i].name) == 0)
-				break;
-		}
-		if (j == ks->n_chains) {
+		if (nft_name_index(ks->chains, ks->n_chains,
+				   sizeof(*ks->chains),
+				   rs->chains[i].name) < 0) {
 			zone_diag_add(diag, plan_file(rs), 0,
 				      "chain %s is missing",
 				      rs->chains[i].name);

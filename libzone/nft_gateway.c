@@ -60,50 +60,67 @@ static int gw_commit(struct nft_rb *rb, const char *chain, int line,
 	return nft_rb_commit(rb, &o, comment);
 }
 
+/* what one of gw_always()'s rules matches */
+enum gw_match {
+	GW_MATCH_CT_STATE, /* ct state established,related */
+	GW_MATCH_LOOPBACK, /* iifname/oifname "lo" */
+	GW_MATCH_ICMPV6, /* icmpv6 type first-last */
+};
+
+/*
+ * The rules every gateway chain starts with, all "accept", in this
+ * order.  Neighbour discovery (133-136) and the multicast listener
+ * reports it relies on (130-132, 143) are accepted because conntrack
+ * does not track them, and the kernel's ndisc refuses any whose hop
+ * limit shows it was routed, so they never reach beyond the link.  A
+ * table, so that the four rules share one builder instead of four
+ * copies of it.
+ */
+static const struct {
+	enum gw_match match;
+	uint8_t first;
+	uint8_t last;
+	const char *comment;
+} gw_always_rules[] = {
+	{ GW_MATCH_CT_STATE, 0, 0, NULL },
+	{ GW_MATCH_LOOPBACK, 0, 0, NULL },
+	{ GW_MATCH_ICMPV6, 130, 136, "neighbour discovery" },
+	{ GW_MATCH_ICMPV6, 143, 143, NULL },
+};
+
 /* ct state established,related / loopback / neighbour discovery */
 static int gw_always(struct zone_ruleset *rs, const char *chain, bool out)
 {
 	static const char *const lo[] = { "lo" };
 	struct nft_rb *rb;
+	size_t i;
 	int ret;
 
-	rb = nft_rb_new(rs, chain);
-	if (!rb)
-		return -ENOMEM;
-	nft_rb_ct_state(rb, NF_CT_STATE_BIT(IP_CT_ESTABLISHED) |
-				    NF_CT_STATE_BIT(IP_CT_RELATED));
-	nft_rb_verdict(rb, NF_ACCEPT, NULL);
-	ret = gw_commit(rb, chain, 0, NULL);
-	if (ret < 0)
-		return ret;
-	rb = nft_rb_new(rs, chain);
-	if (!rb)
-		return -ENOMEM;
-	nft_rb_ifname(rb, out, false, lo, 1);
-	nft_rb_verdict(rb, NF_ACCEPT, NULL);
-	ret = gw_commit(rb, chain, 0, NULL);
-	if (ret < 0)
-		return ret;
-	/*
-	 * Neighbour discovery (133-136) and the multicast listener reports
-	 * it relies on (130-132, 143); conntrack does not track them, and
-	 * the kernel's ndisc refuses any whose hop limit shows it was
-	 * routed, so they never reach beyond the link.
-	 */
-	rb = nft_rb_new(rs, chain);
-	if (!rb)
-		return -ENOMEM;
-	nft_rb_icmpv6_types(rb, 130, 136);
-	nft_rb_verdict(rb, NF_ACCEPT, NULL);
-	ret = gw_commit(rb, chain, 0, "neighbour discovery");
-	if (ret < 0)
-		return ret;
-	rb = nft_rb_new(rs, chain);
-	if (!rb)
-		return -ENOMEM;
-	nft_rb_icmpv6_types(rb, 143, 143);
-	nft_rb_verdict(rb, NF_ACCEPT, NULL);
-	return gw_commit(rb, chain, 0, NULL);
+	for (i = 0; i < sizeof(gw_always_rules) / sizeof(gw_always_rules[0]);
+	     i++) {
+		rb = nft_rb_new(rs, chain);
+		if (!rb)
+			return -ENOMEM;
+		switch (gw_always_rules[i].match) {
+		case GW_MATCH_CT_STATE:
+			nft_rb_ct_state(rb,
+					NF_CT_STATE_BIT(IP_CT_ESTABLISHED) |
+						NF_CT_STATE_BIT(IP_CT_RELATED));
+			break;
+		case GW_MATCH_LOOPBACK:
+			nft_rb_ifname(rb, out, false, lo, 1);
+			break;
+		case GW_MATCH_ICMPV6:
+			nft_rb_icmpv6_types(rb, gw_always_rules[i].first,
+					    gw_always_rules[i].last);
+			break;
+		}
+		nft_rb_verdict(rb, NF_ACCEPT, NULL);
+		ret = gw_commit(rb, chain, 0, gw_always_rules[i].comment);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
 }
 
 /* one rule of a gateway rule: one family, one service */
@@ -286,29 +303,32 @@ static int gw_rest(struct zone_ruleset *rs, const char *chain, bool out)
  */
 int nft_compile_gateway(struct zone_ruleset *rs, const struct zone_model *m)
 {
-	struct nft_origin o = { .line = 0, .what = "chain input" };
-	int ret;
+	/* the two chains, input then output, built alike */
+	static const struct {
+		const char *chain;
+		uint32_t hook;
+		bool out;
+	} hooks[] = {
+		{ "input", NF_INET_LOCAL_IN, false },
+		{ "output", NF_INET_LOCAL_OUT, true },
+	};
+	struct nft_origin o = { .line = 0 };
+	size_t i;
+	int ret = 0;
 
-	ret = nft_plan_add_hook_chain(rs, "input", NF_INET_LOCAL_IN, &o);
-	snprintf(o.what, sizeof(o.what), "chain output");
-	if (ret == 0)
-		ret = nft_plan_add_hook_chain(rs, "output", NF_INET_LOCAL_OUT,
+	for (i = 0; ret == 0 && i < 2; i++) {
+		snprintf(o.what, sizeof(o.what), "chain %s", hooks[i].chain);
+		ret = nft_plan_add_hook_chain(rs, hooks[i].chain, hooks[i].hook,
 					      &o);
-	if (ret == 0)
-		ret = gw_always(rs, "input", false);
-	if (ret == 0)
-		ret = ha_rules(rs, m, "input", false);
-	if (ret == 0)
-		ret = gw_rules(rs, m, "input", false);
-	if (ret == 0)
-		ret = gw_rest(rs, "input", false);
-	if (ret == 0)
-		ret = gw_always(rs, "output", true);
-	if (ret == 0)
-		ret = ha_rules(rs, m, "output", true);
-	if (ret == 0)
-		ret = gw_rules(rs, m, "output", true);
-	if (ret == 0)
-		ret = gw_rest(rs, "output", true);
+	}
+	for (i = 0; ret == 0 && i < 2; i++) {
+		ret = gw_always(rs, hooks[i].chain, hooks[i].out);
+		if (ret == 0)
+			ret = ha_rules(rs, m, hooks[i].chain, hooks[i].out);
+		if (ret == 0)
+			ret = gw_rules(rs, m, hooks[i].chain, hooks[i].out);
+		if (ret == 0)
+			ret = gw_rest(rs, hooks[i].chain, hooks[i].out);
+	}
 	return ret;
 }

@@ -37,18 +37,6 @@
 #include "nft_rule.h"
 #include "nft_sess.h"
 
-static struct nft_pset *plan_find(const struct zone_ruleset *rs,
-				  const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < rs->n_sets; i++) {
-		if (strcmp(rs->sets[i].name, name) == 0)
-			return &rs->sets[i];
-	}
-	return NULL;
-}
-
 /**
  * nft_names_add_sets - declare the two timed sets of @chan's names
  * Returns 0 (also when @chan has no names) or -errno.
@@ -68,7 +56,7 @@ int nft_names_add_sets(struct zone_ruleset *rs, const struct zone_channel *chan)
 						sizeof(name));
 		if (ret < 0)
 			return ret;
-		if (plan_find(rs, name))
+		if (nft_plan_set(rs, name))
 			continue;
 		s = nft_plan_add_set(rs, name, NFT_SET_TIMEOUT,
 				     f ? NFT_TYPE_IP6ADDR : NFT_TYPE_IPADDR,
@@ -93,7 +81,7 @@ int nft_names_set(const struct zone_ruleset *rs,
 	ret = zone_channel_fqdn_nft_set(chan, family, name, sizeof(name));
 	if (ret < 0)
 		return ret;
-	s = plan_find(rs, name);
+	s = nft_plan_set(rs, name);
 	if (!s)
 		return -ENOENT;
 	*ret_name = s->name;

@@ -6,6 +6,7 @@
  */
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 
 #include "nft_plan.h"
 #include "nft_rule.h"
+#include "nft_udata.h"
 
 struct zone_ruleset *nft_plan_new(void)
 {
@@ -42,8 +44,7 @@ struct zone_ruleset *nft_plan_new(void)
 	return rs;
 }
 
-/* grow *@arr of @size-byte items so that one more fits */
-static int plan_grow(void *arr, size_t *cap, size_t n, size_t size)
+int nft_plan_grow(void *arr, size_t *cap, size_t n, size_t size)
 {
 	void **p = arr;
 	size_t ncap;
@@ -60,15 +61,39 @@ static int plan_grow(void *arr, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
-int nft_plan_chain_index(const struct zone_ruleset *rs, const char *name)
+/* nft_name_index() reads each entry's name at its start */
+_Static_assert(offsetof(struct nft_pchain, name) == 0, "name first");
+_Static_assert(offsetof(struct nft_pset, name) == 0, "name first");
+_Static_assert(offsetof(struct nft_pobj, name) == 0, "name first");
+
+int nft_name_index(const void *v, size_t n, size_t size, const char *name)
 {
+	const char *p = v;
 	size_t i;
 
-	for (i = 0; i < rs->n_chains; i++) {
-		if (strcmp(rs->chains[i].name, name) == 0)
+	for (i = 0; i < n; i++, p += size) {
+		if (strcmp(p, name) == 0)
 			return (int)i;
 	}
 	return -1;
+}
+
+int nft_plan_chain_index(const struct zone_ruleset *rs, const char *name)
+{
+	return nft_name_index(rs->chains, rs->n_chains, sizeof(*rs->chains),
+			      name);
+}
+
+int nft_plan_obj_index(const struct zone_ruleset *rs, const char *name)
+{
+	return nft_name_index(rs->objs, rs->n_objs, sizeof(*rs->objs), name);
+}
+
+struct nft_pset *nft_plan_set(const struct zone_ruleset *rs, const char *name)
+{
+	int i = nft_name_index(rs->sets, rs->n_sets, sizeof(*rs->sets), name);
+
+	return i < 0 ? NULL : &rs->sets[i];
 }
 
 int nft_plan_add_chain(struct zone_ruleset *rs, const char *name, bool base,
@@ -80,7 +105,8 @@ int nft_plan_add_chain(struct zone_ruleset *rs, const char *name, bool base,
 		return -ENAMETOOLONG;
 	if (nft_plan_chain_index(rs, name) >= 0)
 		return -EEXIST;
-	if (plan_grow(&rs->chains, &rs->cap_chains, rs->n_chains, sizeof(*c)))
+	if (nft_plan_grow(&rs->chains, &rs->cap_chains, rs->n_chains,
+			  sizeof(*c)))
 		return -ENOMEM;
 	c = &rs->chains[rs->n_chains++];
 	memset(c, 0, sizeof(*c));
@@ -89,6 +115,23 @@ int nft_plan_add_chain(struct zone_ruleset *rs, const char *name, bool base,
 	c->hook = NF_INET_FORWARD;
 	c->origin = *origin;
 	return 0;
+}
+
+/*
+ * nft_plan_add_chains - the regular chains @names, in order, all from
+ * @origin: the fixed jump targets a part of the compiler declares, one
+ * call instead of a ladder of nft_plan_add_chain().  Returns 0 or the
+ * first -errno (the chains before it stay added).
+ */
+int nft_plan_add_chains(struct zone_ruleset *rs, const char *const *names,
+			size_t n, const struct nft_origin *origin)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < n && ret == 0; i++)
+		ret = nft_plan_add_chain(rs, names[i], false, origin);
+	return ret;
 }
 
 /**
@@ -116,7 +159,7 @@ struct nft_pset *nft_plan_add_set(struct zone_ruleset *rs, const char *name,
 {
 	struct nft_pset *s;
 
-	if (plan_grow(&rs->sets, &rs->cap_sets, rs->n_sets, sizeof(*s))) {
+	if (nft_plan_grow(&rs->sets, &rs->cap_sets, rs->n_sets, sizeof(*s))) {
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -139,7 +182,7 @@ int nft_pset_add(struct nft_pset *s, const void *key, uint32_t flags,
 {
 	struct nft_elem *e;
 
-	if (plan_grow(&s->elems, &s->cap_elems, s->n_elems, sizeof(*e)))
+	if (nft_plan_grow(&s->elems, &s->cap_elems, s->n_elems, sizeof(*e)))
 		return -ENOMEM;
 	e = &s->elems[s->n_elems++];
 	memset(e->key, 0, sizeof(e->key));
@@ -173,20 +216,13 @@ void nft_pset_sort(struct nft_pset *s)
 
 static int obj_comment(struct nftnl_obj *o, const char *comment)
 {
-	struct nftnl_udata_buf *ud;
-	int ret = 0;
+	uint8_t buf[NFT_UDATA_COMMENT_SIZE];
+	int len = nft_udata_comment(buf, NFTNL_UDATA_OBJ_COMMENT, comment);
 
-	ud = nftnl_udata_buf_alloc(NFTNL_UDATA_COMMENT_MAXLEN + 4);
-	if (!ud)
+	if (len < 0)
 		return -ENOMEM;
-	if (nftnl_udata_put_strz(ud, NFTNL_UDATA_OBJ_COMMENT, comment))
-		nftnl_obj_set_data(o, NFTNL_OBJ_USERDATA,
-				   nftnl_udata_buf_data(ud),
-				   nftnl_udata_buf_len(ud));
-	else
-		ret = -ENOMEM;
-	nftnl_udata_buf_free(ud);
-	return ret;
+	nftnl_obj_set_data(o, NFTNL_OBJ_USERDATA, buf, (uint32_t)len);
+	return 0;
 }
 
 int nft_plan_add_counter(struct zone_ruleset *rs, const char *name,
@@ -194,15 +230,12 @@ int nft_plan_add_counter(struct zone_ruleset *rs, const char *name,
 {
 	struct nft_pobj *p;
 	struct nftnl_obj *o;
-	size_t i;
 
 	if (strlen(name) >= NFT_NAME_LEN)
 		return -ENAMETOOLONG;
-	for (i = 0; i < rs->n_objs; i++) {
-		if (strcmp(rs->objs[i].name, name) == 0)
-			return -EEXIST;
-	}
-	if (plan_grow(&rs->objs, &rs->cap_objs, rs->n_objs, sizeof(*p)))
+	if (nft_plan_obj_index(rs, name) >= 0)
+		return -EEXIST;
+	if (nft_plan_grow(&rs->objs, &rs->cap_objs, rs->n_objs, sizeof(*p)))
 		return -ENOMEM;
 	o = nftnl_obj_alloc();
 	if (!o)

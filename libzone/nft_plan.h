@@ -125,12 +125,32 @@ struct zone_ruleset {
 };
 
 /* nft_plan.c */
+/*
+ * nft_plan_grow - grow the array *@arr of @n items of @size bytes, *@cap
+ * of them allocated, so that one more fits (doubling): the plan's and the
+ * compiler's growing arrays all grow this way.  Returns 0 or -ENOMEM, and
+ * *@arr unchanged then.
+ */
+int nft_plan_grow(void *arr, size_t *cap, size_t n, size_t size);
+/*
+ * nft_name_index - the index of the entry called @name among the @n
+ * entries of @size bytes at @v, each of which starts with its name
+ * (char[NFT_NAME_LEN]: the plan's and the kernel state's chains, sets
+ * and counters), or -1.  One lookup for all of them.
+ */
+int nft_name_index(const void *v, size_t n, size_t size, const char *name);
 struct zone_ruleset *nft_plan_new(void);
 int nft_plan_add_chain(struct zone_ruleset *rs, const char *name, bool base,
 		       const struct nft_origin *origin);
 int nft_plan_add_hook_chain(struct zone_ruleset *rs, const char *name,
 			    uint32_t hook, const struct nft_origin *origin);
+int nft_plan_add_chains(struct zone_ruleset *rs, const char *const *names,
+			size_t n, const struct nft_origin *origin);
+/* the index of the chain, or of the counter, called @name; -1 for none */
 int nft_plan_chain_index(const struct zone_ruleset *rs, const char *name);
+int nft_plan_obj_index(const struct zone_ruleset *rs, const char *name);
+/* the named set @name of the plan, or NULL */
+struct nft_pset *nft_plan_set(const struct zone_ruleset *rs, const char *name);
 struct nft_pset *nft_plan_add_set(struct zone_ruleset *rs, const char *name,
 				  uint32_t flags, uint32_t key_type,
 				  uint32_t key_len, uint32_t data_type,

@@ -25,6 +25,7 @@
 #include "nft_range.h"
 #include "nft_rule.h"
 #include "nft_rule_priv.h"
+#include "nft_udata.h"
 
 struct nft_rb *nft_rb_new(struct zone_ruleset *rs, const char *chain)
 {
@@ -63,8 +64,9 @@ void nft_rb_free(struct nft_rb *rb)
 static int rb_comment(struct nft_rb *rb, const char *comment)
 {
 	char text[NFTNL_UDATA_COMMENT_MAXLEN];
-	struct nftnl_udata_buf *ud;
+	uint8_t buf[NFT_UDATA_COMMENT_SIZE];
 	size_t len;
+	int n;
 
 	len = strlen(comment);
 	if (len >= sizeof(text)) {
@@ -75,20 +77,10 @@ static int rb_comment(struct nft_rb *rb, const char *comment)
 	}
 	memcpy(text, comment, len);
 	text[len] = '\0';
-	ud = nftnl_udata_buf_alloc(NFTNL_UDATA_COMMENT_MAXLEN + 4);
-	if (!ud)
+	n = nft_udata_comment(buf, NFTNL_UDATA_RULE_COMMENT, text);
+	if (n < 0 || nftnl_rule_set_data(rb->rule, NFTNL_RULE_USERDATA, buf,
+					 (uint32_t)n) < 0)
 		return -ENOMEM;
-	if (!nftnl_udata_put_strz(ud, NFTNL_UDATA_RULE_COMMENT, text)) {
-		nftnl_udata_buf_free(ud);
-		return -ENOMEM;
-	}
-	if (nftnl_rule_set_data(rb->rule, NFTNL_RULE_USERDATA,
-				nftnl_udata_buf_data(ud),
-				nftnl_udata_buf_len(ud)) < 0) {
-		nftnl_udata_buf_free(ud);
-		return -ENOMEM;
-	}
-	nftnl_udata_buf_free(ud);
 	return 0;
 }
 
@@ -240,28 +232,12 @@ static void rb_addr_prefix(struct nft_rb *rb, bool dst,
 	nft_rbi_cmp(rb, NFT_CMP_EQ, p->addr.bytes, bytes);
 }
 
-/* the byte orders nft needs to print the elements (see set_udata()) */
+/* the byte orders nft needs to print the elements (see nft_udata.h) */
 static void rb_anon_udata(struct nft_rb *rb, struct nftnl_set *s, bool map,
 			  uint32_t key_order)
 {
-	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(64);
-	bool ok;
-
-	if (!ud) {
+	if (nft_set_udata(s, key_order, map, 0, false) < 0)
 		rb->err = -ENOMEM;
-		return;
-	}
-	ok = nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER, key_order);
-	if (map)
-		ok = ok &&
-		     nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATABYTEORDER, 0);
-	if (ok)
-		nftnl_set_set_data(s, NFTNL_SET_USERDATA,
-				   nftnl_udata_buf_data(ud),
-				   nftnl_udata_buf_len(ud));
-	else
-		rb->err = -ENOMEM;
-	nftnl_udata_buf_free(ud);
 }
 
 struct nftnl_set *nft_rbi_anon(struct nft_rb *rb, const char *name,
@@ -445,14 +421,23 @@ void nft_rb_service(struct nft_rb *rb, const struct zone_service *svc)
 	nft_rbi_cmp(rb, NFT_CMP_LTE, &last, sizeof(last));
 }
 
-static void rb_ct_load(struct nft_rb *rb, uint32_t key)
+/*
+ * ct @key to or from register 1: @reg is NFTNL_EXPR_CT_DREG to load it,
+ * NFTNL_EXPR_CT_SREG to set it; one emitter for both directions
+ */
+static void rb_ct(struct nft_rb *rb, uint32_t key, uint16_t reg)
 {
 	struct nftnl_expr *e = nft_rbi_expr(rb, "ct");
 
 	if (!e)
 		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, reg, NFT_REG_1);
+}
+
+static void rb_ct_load(struct nft_rb *rb, uint32_t key)
+{
+	rb_ct(rb, key, NFTNL_EXPR_CT_DREG);
 }
 
 void nft_rb_ct_state(struct nft_rb *rb, uint32_t mask)
@@ -472,12 +457,7 @@ void nft_rb_ct_mark_eq(struct nft_rb *rb, uint32_t mark)
 
 void nft_rb_ct_mark_set_reg(struct nft_rb *rb)
 {
-	struct nftnl_expr *e = nft_rbi_expr(rb, "ct");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_MARK);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_SREG, NFT_REG_1);
+	rb_ct(rb, NFT_CT_MARK, NFTNL_EXPR_CT_SREG);
 }
 
 void nft_rb_ct_mark_set(struct nft_rb *rb, uint32_t mark)

@@ -26,24 +26,33 @@
 #include "nft_rule_priv.h"
 
 /*
+ * byteorder reg 1 = hton(reg 1, @size): meta time and meta hour are host
+ * order, and cmp compares bytes, so nft swaps them to big endian before
+ * comparing; one helper for both, so that they swap alike
+ */
+static void reg1_hton(struct nft_rb *rb, uint32_t size)
+{
+	struct nftnl_expr *e = nft_rbi_expr(rb, "byteorder");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_OP, NFT_BYTEORDER_HTON);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_LEN, size);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SIZE, size);
+}
+
+/*
  * meta time @op @ns (UTC nanoseconds), as nft emits it: cmp compares
  * bytes, so nft swaps the host-order time to big endian first
  */
 static void time_cmp(struct nft_rb *rb, enum nft_cmp_ops op, uint64_t ns)
 {
-	struct nftnl_expr *e;
 	uint64_t be = htobe64(ns);
 
 	nft_rbi_meta_load(rb, NFT_META_TIME_NS);
-	e = nft_rbi_expr(rb, "byteorder");
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_DREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_OP,
-				   NFT_BYTEORDER_HTON);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_LEN, 8);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SIZE, 8);
-	}
+	reg1_hton(rb, sizeof(ns));
 	nft_rbi_cmp(rb, op, &be, sizeof(be));
 }
 
@@ -62,7 +71,6 @@ void nft_rb_time_after(struct nft_rb *rb, uint64_t ns)
 void nft_rb_day_hour(struct nft_rb *rb, uint8_t day, uint32_t lo,
 		     uint32_t hi)
 {
-	struct nftnl_expr *e;
 	uint32_t be_lo = htobe32(lo);
 	uint32_t be_hi = htobe32(hi);
 
@@ -70,15 +78,7 @@ void nft_rb_day_hour(struct nft_rb *rb, uint8_t day, uint32_t lo,
 	nft_rbi_cmp(rb, NFT_CMP_EQ, &day, sizeof(day));
 	nft_rbi_meta_load(rb, NFT_META_TIME_HOUR);
 	/* meta hour is host order: compared as big endian bytes, like nft */
-	e = nft_rbi_expr(rb, "byteorder");
-	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_DREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_OP,
-				   NFT_BYTEORDER_HTON);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_LEN, 4);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SIZE, 4);
-	}
+	reg1_hton(rb, sizeof(lo));
 	/* nft emits a range of meta hour as two compares, not "range" */
 	nft_rbi_cmp(rb, NFT_CMP_GTE, &be_lo, sizeof(be_lo));
 	nft_rbi_cmp(rb, NFT_CMP_LTE, &be_hi, sizeof(be_hi));

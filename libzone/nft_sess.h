@@ -56,5 +56,23 @@ int nft_table_get(struct zone_nft *nft, uint32_t *ret_flags,
 int nft_table_sig(struct zone_nft *nft, char *buf, size_t size);
 /* the names of what the table holds (no elements) */
 int nft_dump_kstate(struct zone_nft *nft, struct nft_kstate **ret_ks);
+/* @table is table inet zoned's name (NULL: no table named) */
+bool nft_dump_is_ours(const char *table);
+/*
+ * nft_dump_sets - dump the named sets of table inet zoned (@fill and @arg
+ * as nft_dump_run()'s), each to @fn with its name; a negative return of
+ * @fn stops the dump.  Anonymous sets are left out: they are constant and
+ * go with the rule that binds them (its lookup names them), and the
+ * kernel frees those of deleted rules after the commit returns, so a dump
+ * may still list them.  One walk for the describer and the state dump.
+ * Returns what nft_dump_run() returns.
+ */
+struct nftnl_set;
+int nft_dump_sets(struct zone_nft *nft,
+		  void (*fill)(struct nlmsghdr *, const void *),
+		  const void *arg,
+		  int (*fn)(const struct nftnl_set *s, const char *name,
+			    void *data),
+		  void *data);
 
 #endif

@@ -61,24 +61,30 @@ static void print_prefixes(FILE *out, const char *key,
 	print_prefixes_at(out, "    ", key, v, n);
 }
 
-static void print_segment(FILE *out, const struct zone_segment *seg, bool last)
+/* a list of strings of a segment or channel, left out when empty */
+static void print_strings(FILE *out, const char *key, char *const *v, size_t n)
 {
 	size_t i;
 
+	if (n == 0)
+		return;
+	fprintf(out, "    %s = [ ", key);
+	for (i = 0; i < n; i++) {
+		fputs(i ? ", " : "", out);
+		print_string(out, v[i]);
+	}
+	fputs(" ];\n", out);
+}
+
+static void print_segment(FILE *out, const struct zone_segment *seg, bool last)
+{
 	fputs("  {\n", out);
 	print_key(out, "    ", "name", seg->name);
 	print_key(out, "    ", zone_role_is_tier(seg->role) ? "tier" : "kind",
 		  zone_role_name(seg->role));
 	if (seg->label)
 		print_key(out, "    ", "label", seg->label);
-	if (seg->n_interfaces) {
-		fputs("    interfaces = [ ", out);
-		for (i = 0; i < seg->n_interfaces; i++) {
-			fputs(i ? ", " : "", out);
-			print_string(out, seg->interfaces[i]);
-		}
-		fputs(" ];\n", out);
-	}
+	print_strings(out, "interfaces", seg->interfaces, seg->n_interfaces);
 	print_prefixes(out, "networks", seg->networks, seg->n_networks);
 	fprintf(out, "  }%s\n", last ? "" : ",");
 }
@@ -139,14 +145,7 @@ static void print_channel(FILE *out, const struct zone_channel *c, bool last)
 	if (c->not_before_text)
 		print_instant(out, "not_before", c->not_before_text,
 			      c->not_before);
-	if (c->n_window_texts) {
-		fputs("    windows = [ ", out);
-		for (i = 0; i < c->n_window_texts; i++) {
-			fputs(i ? ", " : "", out);
-			print_string(out, c->window_texts[i]);
-		}
-		fputs(" ];\n", out);
-	}
+	print_strings(out, "windows", c->window_texts, c->n_window_texts);
 	if (c->vendor)
 		print_key(out, "    ", "vendor", c->vendor);
 	if (c->n_from_macs) {
