@@ -18,11 +18,11 @@
 #include "control_int.h"
 #include "ctlcmd.h"
 #include "ctlmsg.h"
+#include "ctwatch.h"
 #include "history.h"
 #include "log.h"
 #include "loop.h"
 #include "monotime.h"
-#include "watch.h"
 #include "zoned.h"
 
 struct ctl_handler {

@@ -27,10 +27,10 @@
 #include "ctl_audit.h"
 #include "ctlcmd.h"
 #include "isolation.h"
+#include "nftmon.h"
 #include "resolver.h"
 #include "stats.h"
 #include "textesc.h"
-#include "watch.h"
 #include "zoned.h"
 
 /* Channels that expire within this many seconds are flagged by audit. */

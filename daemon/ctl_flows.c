@@ -13,8 +13,8 @@
 #include <zone/proto.h>
 
 #include "ctlcmd.h"
+#include "ctwatch.h"
 #include "json.h"
-#include "watch.h"
 
 static void flow_text(const struct ctwatch_flow *f, FILE *out)
 {

@@ -18,11 +18,11 @@
 
 #include "alert.h"
 #include "ctlcmd.h"
+#include "ctwatch.h"
 #include "isolation.h"
 #include "log.h"
 #include "reload.h"
 #include "textesc.h"
-#include "watch.h"
 #include "zoned.h"
 
 static void iso_prefixes_text(const struct isolation_entry *e, FILE *out)

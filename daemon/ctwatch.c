@@ -30,13 +30,13 @@
 #include <zone/verdict.h>
 
 #include "alert.h"
+#include "ctwatch.h"
 #include "ctwatch_priv.h"
 #include "log.h"
 #include "loop.h"
 #include "monotime.h"
 #include "nlbuf.h"
 #include "stats.h"
-#include "watch.h"
 #include "zoned.h"
 
 /* 32 MiB: some 40k queued events at about 800 bytes of skb each. */

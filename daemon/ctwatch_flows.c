@@ -23,10 +23,10 @@
 #include <zone/mark.h>
 #include <zone/verdict.h>
 
+#include "ctwatch.h"
 #include "ctwatch_priv.h"
 #include "monotime.h"
 #include "nlbuf.h"
-#include "watch.h"
 #include "zoned.h"
 
 /* The most time one call spends reading and formatting. */

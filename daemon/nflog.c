@@ -38,11 +38,11 @@
 #include "log.h"
 #include "loop.h"
 #include "monotime.h"
+#include "nflog.h"
 #include "nflog_decode.h"
 #include "nflog_int.h"
 #include "nlbuf.h"
 #include "stats.h"
-#include "watch.h"
 #include "zoned.h"
 
 #define NFLOG_RCVBUF (16 << 20)

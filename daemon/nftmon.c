@@ -37,13 +37,14 @@
 #include <zone/ruleset.h>
 
 #include "alert.h"
+#include "ctwatch.h"
 #include "log.h"
 #include "loop.h"
+#include "nftmon.h"
 #include "nftmon_int.h"
 #include "nlbuf.h"
 #include "reload.h"
 #include "stats.h"
-#include "watch.h"
 #include "zoned.h"
 
 #define NFTMON_RCVBUF (16 << 20)

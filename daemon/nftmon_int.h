@@ -8,7 +8,7 @@
 
 #include <libmnl/libmnl.h>
 
-#include "watch.h"
+#include "nftmon.h"
 
 /*
  * Inside nftmon.c, and for its unit test and fuzzer: the monitor's state

@@ -20,8 +20,9 @@
 #include <zone/conf.h>
 
 #include "alert.h"
-#include "ha.h"
 #include "control.h"
+#include "ctwatch.h"
+#include "ha.h"
 #include "history.h"
 #include "isolation.h"
 #include "log.h"
@@ -31,10 +32,9 @@
 #include "notify.h"
 #include "policydiff.h"
 #include "reload.h"
+#include "resolver.h"
 #include "tablestate.h"
 #include "trial.h"
-#include "watch.h"
-#include "resolver.h"
 #include "zoned.h"
 
 /*

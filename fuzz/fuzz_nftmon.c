@@ -16,7 +16,8 @@
 #include "../daemon/nftmon_int.h"
 #include "../daemon/reload.h"
 #include "../daemon/stats.h"
-#include "../daemon/watch.h"
+#include "../daemon/ctwatch.h"
+#include "../daemon/nftmon.h"
 #include "../daemon/zoned.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

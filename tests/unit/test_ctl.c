@@ -24,7 +24,7 @@
 
 #include "../../daemon/ctlcmd.h"
 #include "../../daemon/reload.h"
-#include "../../daemon/watch.h"
+#include "../../daemon/ctwatch.h"
 #include "../../daemon/zoned.h"
 
 static const char conf[] =

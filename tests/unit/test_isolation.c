@@ -24,7 +24,7 @@
 #include "../../daemon/isolation.h"
 #include "../../daemon/log.h"
 #include "../../daemon/reload.h"
-#include "../../daemon/watch.h"
+#include "../../daemon/ctwatch.h"
 #include "../../daemon/zoned.h"
 
 /* ---- fakes of the daemon around the file under test ---- */

@@ -27,7 +27,7 @@
 
 #include "../../daemon/nflog_int.h"
 #include "../../daemon/stats.h"
-#include "../../daemon/watch.h"
+#include "../../daemon/nflog.h"
 #include "../../daemon/zoned.h"
 #include "fake_daemon.h"
 

@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#ifndef ZONED_WATCH_H
-#define ZONED_WATCH_H
+#ifndef ZONED_CTWATCH_H
+#define ZONED_CTWATCH_H
 
-#include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 
 #include <zone/addr.h>
@@ -11,12 +9,11 @@
 struct zoned;
 
 /*
- * The watchers of doc/design.md section 4.  Each _open registers its sockets
- * with the loop and stores its state in struct zoned; each _close undoes
- * that and accepts a watcher that was never opened.
+ * The conntrack watcher (doc/design.md section 4): new and destroyed flows
+ * judged against the model.  Its _open registers its sockets with the loop
+ * and stores its state in struct zoned; its _close undoes that and accepts
+ * a watcher that was never opened.
  */
-
-/* Conntrack: new/destroyed flows judged against the model. */
 int ctwatch_open(struct zoned *z);
 void ctwatch_close(struct zoned *z);
 /*
@@ -66,34 +63,5 @@ int ctwatch_flowdump_next(struct zoned *z, struct ctwatch_flowdump *d,
 			  ctwatch_flow_cb cb, void *arg);
 /* ctwatch_flowdump_free - close the dump, read to the end or not */
 void ctwatch_flowdump_free(struct ctwatch_flowdump *d);
-
-/* NFLOG: dropped attempts become aggregated deny alerts. */
-int nflog_open(struct zoned *z);
-void nflog_close(struct zoned *z);
-
-/* nftables monitor: changes zoned did not make raise drift and repair. */
-int nftmon_open(struct zoned *z);
-void nftmon_close(struct zoned *z);
-
-/*
- * A base chain of another table on the forward hook (`zonectl audit`):
- * it sees forwarded packets too, and at a priority before ours it can
- * rewrite what our rules match on.
- */
-struct nftmon_hook {
-	char family[8];		/* "ip", "ip6", "inet" */
-	char table[128];
-	char chain[128];
-	int32_t priority;
-	bool policy_drop;
-};
-/*
- * nftmon_foreign_hooks - the forward base chains of other tables
- * @ret_n: their number
- * Returns a borrowed array, valid until the loop runs again (NULL when
- * there are none or the monitor is not open).
- */
-const struct nftmon_hook *nftmon_foreign_hooks(const struct zoned *z,
-					       size_t *ret_n);
 
 #endif

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef ZONED_NFTMON_H
+#define ZONED_NFTMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct zoned;
+
+/*
+ * The nftables monitor (doc/design.md section 4): changes zoned did not
+ * make raise drift and repair.  Its _open registers its sockets with the
+ * loop and stores its state in struct zoned; its _close undoes that and
+ * accepts a watcher that was never opened.
+ */
+int nftmon_open(struct zoned *z);
+void nftmon_close(struct zoned *z);
+
+/*
+ * A base chain of another table on the forward hook (`zonectl audit`):
+ * it sees forwarded packets too, and at a priority before ours it can
+ * rewrite what our rules match on.
+ */
+struct nftmon_hook {
+	char family[8];		/* "ip", "ip6", "inet" */
+	char table[128];
+	char chain[128];
+	int32_t priority;
+	bool policy_drop;
+};
+/*
+ * nftmon_foreign_hooks - the forward base chains of other tables
+ * @ret_n: their number
+ * Returns a borrowed array, valid until the loop runs again (NULL when
+ * there are none or the monitor is not open).
+ */
+const struct nftmon_hook *nftmon_foreign_hooks(const struct zoned *z,
+					       size_t *ret_n);
+
+#endif
