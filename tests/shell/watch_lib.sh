@@ -69,6 +69,33 @@ wt_stream() {
 	eval "WT_PID_$name=\$!"
 }
 
+# wt_stream_until NAME SRC DST PORT: like wt_stream, but the stream runs
+# until wt_stream_stop NAME (at most 600 s): a test that waits on events,
+# not on a clock, also holds on a slow (emulated) machine
+wt_stream_until() {
+	local name=$1 src=$2 dst=$3 port=$4 fam=4
+	case $dst in *:*) fam=6 ;; esac
+	zt_bg ip netns exec "$ZT$(zt_seg_of "$src")" "$ZT_PY" "$ZT_TRAFFIC" \
+		stream "$(zt_addr "$dst" $fam)" "$port" \
+		--src "$(zt_addr "$src" $fam)" --seconds 600 --stall 2 \
+		--until "$ZT_DIR/$name.stop" --token "wt-$name" \
+		>"$ZT_DIR/$name.out" 2>&1
+	eval "WT_PID_$name=\$!"
+}
+
+# wt_stream_stop NAME: end the stream NAME of wt_stream_until after its
+# current round
+wt_stream_stop() {
+	: >"$ZT_DIR/$1.stop"
+}
+
+# wt_stream_alive NAME: the stream NAME is still running
+wt_stream_alive() {
+	local pid
+	eval "pid=\$WT_PID_$1"
+	kill -0 "$pid" 2>/dev/null
+}
+
 # wt_stream_wait NAME: wait for the stream NAME and set WT_VERDICT to its
 # verdict line (not in a $(...) subshell: only this shell can wait for it)
 wt_stream_wait() {

@@ -270,6 +270,9 @@ def cmd_stream(args):
         s.sendall(("stream %s\n" % args.token).encode())
         end = time.monotonic() + args.seconds
         while time.monotonic() < end:
+            # --until: the test says when it has seen enough, not a clock
+            if args.until and os.path.exists(args.until):
+                break
             t0 = time.monotonic()
             s.sendall(chunk)
             got = 0
@@ -576,6 +579,9 @@ def main():
         s.add_argument("--seconds", type=float, default=5)
         s.add_argument("--stall", type=float, default=3)
         s.add_argument("--token", default="zt-" + name)
+        if name == "stream":
+            # stop once this file exists (--seconds stays the upper bound)
+            s.add_argument("--until")
     s = sub.add_parser("ping")
     s.add_argument("dst")
     s.add_argument("--ttl", type=int, default=64)
