@@ -37,7 +37,7 @@
 #define HISTORY_INDEX "index"
 #define HISTORY_LINE_MAX 2048
 /* As zone_conf_load() bounds a config file. */
-#define HISTORY_CONF_MAX (4 << 20)
+#define HISTORY_CONF_MAX ZONE_CONF_MAX_SIZE
 
 struct hentry {
 	long long when;
@@ -540,12 +540,16 @@ int history_state_load(const char *path, struct zone_diag *diag,
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) ||
-	    st.st_size > HISTORY_CONF_MAX) {
-		zone_diag_add(diag, path, 0,
-			      "not a file of zoned's own, or too large");
+	    st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		zone_diag_add(diag, path, 0, "not a file of zoned's own");
 		close(fd);
 		return -EPERM;
+	}
+	if (st.st_size > HISTORY_CONF_MAX) {
+		zone_diag_add(diag, path, 0, "file is larger than %ld bytes",
+			      HISTORY_CONF_MAX);
+		close(fd);
+		return -EFBIG;
 	}
 	text = malloc((size_t)st.st_size + 1);
 	if (!text) {

@@ -274,8 +274,16 @@ static void loader_release(struct conf_loader *ld)
 	free(ld->chan_aux);
 }
 
-/* libconfig keeps line numbers in an unsigned short. */
+/*
+ * libconfig before 1.5 kept line numbers in an unsigned short; 1.5 keeps
+ * them in an unsigned int.  A million networks one a line fit.
+ */
+#if LIBCONFIG_VER_MAJOR > 1 || \
+	(LIBCONFIG_VER_MAJOR == 1 && LIBCONFIG_VER_MINOR >= 5)
+#define CONF_MAX_LINES (4 << 20)
+#else
 #define CONF_MAX_LINES 65535
+#endif
 
 /*
  * Before libconfig sees the text: @include would pull in a file that

@@ -17,9 +17,6 @@
 
 #include "conf_priv.h"
 
-/* Bound the file, and everything derived from it. */
-#define CONF_MAX_SIZE (4 << 20)
-
 /* Ownership and mode of the opened file (OpenBSD's check_file_secrecy). */
 static int check_secrecy(const char *path, const struct stat *st,
 			 struct zone_diag *diag)
@@ -101,9 +98,10 @@ int conf_read_file(const char *path, unsigned int flags, struct zone_diag *diag,
 		zone_diag_add(diag, path, 0, "not a regular file");
 		goto out_close;
 	}
-	if (st.st_size > CONF_MAX_SIZE) {
-		zone_diag_add(diag, path, 0, "file is larger than %d bytes",
-			      CONF_MAX_SIZE);
+	/* bound the file, and everything derived from it */
+	if (st.st_size > ZONE_CONF_MAX_SIZE) {
+		zone_diag_add(diag, path, 0, "file is larger than %ld bytes",
+			      ZONE_CONF_MAX_SIZE);
 		goto out_close;
 	}
 	if (!(flags & ZONE_CONF_NO_OWNER_CHECK)) {

@@ -9,6 +9,13 @@
 
 #define ZONE_CONF_DEFAULT_PATH "/etc/zoned/zoned.conf"
 
+/*
+ * The largest config zoned reads, and so the largest policy the history
+ * and zonectl try keep: room for a million networks one a line (about
+ * 25 MB), with comments.
+ */
+#define ZONE_CONF_MAX_SIZE (64L << 20)
+
 enum zone_conf_flags {
 	/*
 	 * Skip the check that the file is owned by root and not writable by
