@@ -313,16 +313,25 @@ static void prescan(struct conf_loader *ld, const char *text)
 	}
 }
 
-/* Parse @text into ld->model, collecting every error in @ld. */
-static void parse_text(struct conf_loader *ld, const char *text)
+/*
+ * Parse @text into ld->model, collecting every error in @ld.  @owned, when
+ * not NULL, is @text's buffer, freed as soon as libconfig has its tree: at
+ * 100,000 networks it is 2 MB of the peak.
+ */
+static void parse_text(struct conf_loader *ld, const char *text, char *owned)
 {
 	config_t cf;
+	int ok;
 
 	prescan(ld, text);
-	if (ld->errors)
+	if (ld->errors) {
+		free(owned);
 		return;
+	}
 	config_init(&cf);
-	if (config_read_string(&cf, text) != CONFIG_TRUE)
+	ok = config_read_string(&cf, text);
+	free(owned);
+	if (ok != CONFIG_TRUE)
 		conf_error(ld, config_error_line(&cf), "%s",
 			   config_error_text(&cf) ? config_error_text(&cf) :
 						    "syntax error");
@@ -332,23 +341,27 @@ static void parse_text(struct conf_loader *ld, const char *text)
 	loader_release(ld);
 }
 
-static int load_text(const char *text, const char *name, struct zone_diag *diag,
-		     struct zone_model **ret_model)
+/* load_text - @owned as in parse_text(): freed here in every case */
+static int load_text(const char *text, char *owned, const char *name,
+		     struct zone_diag *diag, struct zone_model **ret_model)
 {
 	struct conf_loader ld = { .file = name, .diag = diag };
 	int ret;
 
 	ld.model = calloc(1, sizeof(*ld.model));
-	if (!ld.model)
+	if (!ld.model) {
+		free(owned);
 		return -ENOMEM;
+	}
 	if (name) {
 		ld.model->file = strdup(name);
 		if (!ld.model->file) {
+			free(owned);
 			ret = -ENOMEM;
 			goto out_free;
 		}
 	}
-	parse_text(&ld, text);
+	parse_text(&ld, text, owned);
 	conf_flush_msgs(&ld);
 	ret = ld.nomem ? -ENOMEM : ld.errors ? -EINVAL : 0;
 	if (ret < 0)
@@ -376,7 +389,7 @@ out_free:
 int zone_conf_load_string(const char *text, const char *name,
 			  struct zone_diag *diag, struct zone_model **ret_model)
 {
-	return load_text(text, name, diag, ret_model);
+	return load_text(text, NULL, name, diag, ret_model);
 }
 
 /**
@@ -399,7 +412,5 @@ int zone_conf_load(const char *path, unsigned int flags, struct zone_diag *diag,
 	ret = conf_read_file(path, flags, diag, &text);
 	if (ret < 0)
 		return ret;
-	ret = load_text(text, path, diag, ret_model);
-	free(text);
-	return ret;
+	return load_text(text, text, path, diag, ret_model);
 }
