@@ -528,6 +528,49 @@ START_TEST(test_conf_size_limit)
 }
 END_TEST
 
+/*
+ * The file reaches libconfig as a stream read 64 KiB at a time: an
+ * @include across the first read's end is still refused, at its line,
+ * and "@inc" that is not @include goes through as it was written.
+ */
+START_TEST(test_conf_stream_include)
+{
+	char path[] = "/tmp/test_conf.XXXXXX";
+	size_t n = (64u << 10) - 3;
+	char *text = malloc(n + 200);
+	struct zone_diag *diag = zone_diag_new();
+	struct zone_model *m = NULL;
+	char want[200];
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	memset(text, '\n', n);
+	strcpy(text + n, "@include \"/etc/passwd\"\n");
+	write_text(path, text);
+	ck_assert_int_eq(zone_conf_load(path, ZONE_CONF_NO_OWNER_CHECK, diag,
+					&m),
+			 -EINVAL);
+	snprintf(want, sizeof(want), "%s:%zu: @include is not supported", path,
+		 n + 1);
+	ck_assert_uint_eq(zone_diag_count(diag), 1);
+	ck_assert_str_eq(zone_diag_line(diag, 0), want);
+	zone_diag_free(diag);
+
+	diag = zone_diag_new();
+	strcpy(text + n, "  @inc = 1;\n");
+	write_text(path, text);
+	ck_assert_int_eq(zone_conf_load(path, ZONE_CONF_NO_OWNER_CHECK, diag,
+					&m),
+			 -EINVAL);
+	snprintf(want, sizeof(want), "%s:%zu: syntax error", path, n + 1);
+	ck_assert_str_eq(zone_diag_line(diag, 0), want);
+	zone_diag_free(diag);
+	unlink(path);
+	free(text);
+}
+END_TEST
+
 /* Missing files, directories and FIFOs are refused with the reason. */
 START_TEST(test_conf_file_not_loadable)
 {
@@ -1364,6 +1407,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_conf_setting_types);
 	tcase_add_test(tc, test_conf_line_limit);
 	tcase_add_test(tc, test_conf_size_limit);
+	tcase_add_test(tc, test_conf_stream_include);
 	tcase_add_test(tc, test_conf_file_not_loadable);
 	tcase_add_test(tc, test_conf_owner_and_mode_check);
 	tcase_add_test(tc, test_conf_golden_outputs);
