@@ -75,6 +75,17 @@ nft_capped() {
 		"$2" 2>&1
 }
 
+# nft_failure OUTPUT: "oom" when nft ran out of its address space, else
+# "fail" (the output goes to stderr)
+nft_failure() {
+	if echo "$1" | grep -qiE 'memory|killed|signal'; then
+		echo oom
+	else
+		echo "$1" | head -n 5 >&2
+		echo fail
+	fi
+}
+
 proc_kb() {
 	awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"
 }
@@ -98,17 +109,20 @@ applier_round() {
 	fi
 	ip netns add "$ns" || return 1
 	# nft -f needs some GiB at 1M prefixes: bound its address space, so
-	# that the process is stopped first ("oom" in the table)
+	# that the process is stopped first ("oom" in the table; any other
+	# failure is "fail", with nft's message on stderr)
 	if out=$(nft_capped "$ns" "$ZT_DIR/full.nft"); then
 		nf=$(echo "$out" | sed -n 's/^maxrss ms=\([0-9]*\).*/\1/p')
 		nkb=$(echo "$out" | sed -n 's/^maxrss .*kb=\([0-9]*\).*/\1/p')
 		if out=$(nft_capped "$ns" "$ZT_DIR/chg.nft"); then
 			np=$(echo "$out" | sed -n 's/^maxrss ms=\([0-9]*\).*/\1/p')
 		else
-			np=oom
+			np=$(nft_failure "$out")
 		fi
 	else
-		nf=oom np=oom nkb=">$NFT_MEM_MB"
+		nf=$(nft_failure "$out")
+		np=$nf nkb=-
+		[ "$nf" = oom ] && nkb=">$NFT_MEM_MB"
 	fi
 	ip netns del "$ns"
 	echo "$zf $zp $zkb ${nf:--} ${np:--} ${nkb:--}"
