@@ -195,8 +195,7 @@ static int map_cb(const struct zone_addr *first, const struct zone_addr *last,
 }
 
 /* Returns the intervals written (only counted when @f is NULL). */
-static size_t print_map(FILE *f, const struct zone_model *m,
-			enum map_form form)
+static size_t print_map(FILE *f, const struct zone_model *m, enum map_form form)
 {
 	struct map_walk w = { .f = f, .form = form, .first = true };
 

@@ -5,8 +5,10 @@
  * check and the read see the same file), and hand libconfig its bytes as
  * a stream, never the whole text at once (at a million networks the text
  * is 25 MB, and libconfig would copy it).  On the way the stream refuses
- * what libconfig must not see: a NUL byte, @include, more lines than
- * CONF_MAX_LINES.
+ * what libconfig must not see: a NUL byte; @include, which would pull in
+ * a file that escaped the ownership check (resolved against the working
+ * directory at that); more lines than CONF_MAX_LINES, past which the line
+ * numbers of the diagnostics would wrap.
  */
 
 #include <sys/stat.h>
