@@ -351,6 +351,23 @@ int zone_conf_load_string(const char *text, const char *name,
 }
 
 /**
+ * zone_conf_load_fd - load @size bytes of the open file @fd (see
+ * zone/conf.h)
+ *
+ * Returns 0, -EINVAL when the config has errors or @size is over the
+ * bound, or the -errno of a failed read.
+ */
+int zone_conf_load_fd(int fd, size_t size, const char *name,
+		      struct zone_diag *diag, struct zone_model **ret_model)
+{
+	struct conf_source src = { .fd = fd, .size = size };
+
+	if (size > (size_t)ZONE_CONF_MAX_SIZE)
+		return -EINVAL;
+	return load_source(&src, name, diag, ret_model);
+}
+
+/**
  * zone_conf_load - read, parse and validate a config file
  * @path: the file; diagnostics name it as given
  * @flags: zone_conf_flags

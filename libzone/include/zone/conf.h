@@ -60,6 +60,17 @@ int zone_conf_load_string(const char *text, const char *name,
 			  struct zone_model **ret_model);
 
 /**
+ * zone_conf_load_fd - the same for @size bytes of a file the caller opened
+ * and checked (at most ZONE_CONF_MAX_SIZE), read from its offset as a
+ * stream: the text is never held whole
+ * @name: the name diagnostics use for the file
+ *
+ * No ownership check is done; @fd stays open.  Returns as zone_conf_load().
+ */
+int zone_conf_load_fd(int fd, size_t size, const char *name,
+		      struct zone_diag *diag, struct zone_model **ret_model);
+
+/**
  * zone_model_print - write the normalised config
  *
  * Fixed key order, canonical prefixes and services, no comments: the text
