@@ -36,6 +36,7 @@
 #include <zone/model.h>
 #include <zone/ruleset.h>
 
+#include "lpm_priv.h"
 #include "model_priv.h"
 #include "nft_plan.h"
 
@@ -146,82 +147,63 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static const struct nft_pset *plan_set(const struct zone_ruleset *rs,
-				       const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < rs->n_sets; i++) {
-		if (strcmp(rs->sets[i].name, name) == 0)
-			return &rs->sets[i];
-	}
-	fprintf(stderr, "no set %s\n", name);
-	exit(1);
-}
-
 static void print_addr(FILE *f, const uint8_t *k)
 {
 	fprintf(f, "%u.%u.%u.%u", k[0], k[1], k[2], k[3]);
 }
 
-static size_t seg_index(const char *chain)
-{
-	size_t i;
-
-	for (i = 0; i < N_SEG; i++) {
-		if (strcmp(chain + 4, segs[i].name) == 0)
-			return i;
-	}
-	fprintf(stderr, "no segment for %s\n", chain);
-	exit(1);
-}
-
 /*
- * The intervals of zoned's zone4 map as the two maps a hand-written
- * ruleset keeps: "a-b : mark" (@verdict false) or "a-b : goto to_seg".
+ * The classifier's intervals (every address some prefix covers, with the
+ * segment of the longest) as the two maps a hand-written ruleset keeps:
+ * "a-b : mark" or "a-b : goto to_seg".  Not zoned's zone4 map: with many
+ * prefixes of one length zoned puts them in a hash map, and zone4 holds
+ * only the rest.
  */
 enum map_form { FORM_MARK, FORM_GOTO, FORM_JUMP };
 
-static void print_map(FILE *f, const struct zone_ruleset *rs,
-		      const struct nft_pset *s, enum map_form form)
+struct map_walk {
+	FILE *f;
+	enum map_form form;
+	bool first;
+	size_t n;
+};
+
+static int map_cb(const struct zone_addr *first, const struct zone_addr *last,
+		  uint32_t value, void *data)
 {
-	bool first = true;
-	size_t i;
+	struct map_walk *w = data;
 
-	for (i = 0; i < s->n_elems; i++) {
-		const struct nft_elem *e = &s->elems[i];
-		uint8_t last[4] = { 255, 255, 255, 255 };
-		const char *chain;
-
-		if (e->flags & NFT_SET_ELEM_INTERVAL_END)
-			continue;
-		/* the interval ends before the next element's key */
-		if (i + 1 < s->n_elems) {
-			const uint8_t *k = s->elems[i + 1].key;
-			uint32_t v = (uint32_t)k[0] << 24 |
-				     (uint32_t)k[1] << 16 |
-				     (uint32_t)k[2] << 8 | k[3];
-
-			v--;
-			last[0] = (uint8_t)(v >> 24);
-			last[1] = (uint8_t)(v >> 16);
-			last[2] = (uint8_t)(v >> 8);
-			last[3] = (uint8_t)v;
-		}
-		fputs(first ? "\n\t\t\t" : ",\n\t\t\t", f);
-		first = false;
-		print_addr(f, e->key);
-		fputc('-', f);
-		print_addr(f, last);
-		chain = rs->chains[e->chain].name;
-		if (form == FORM_GOTO)
-			fprintf(f, " : goto to_%s", chain + 4);
-		else if (form == FORM_JUMP)
-			fprintf(f, " : jump %s", chain);
-		else
-			fprintf(f, " : 0x%08zx",
-				0xa1000000u + seg_index(chain));
+	if (value >= N_SEG) {
+		fprintf(stderr, "no segment %u\n", value);
+		exit(1);
 	}
+	w->n++;
+	if (!w->f)
+		return 0; /* counting only */
+	fputs(w->first ? "\n\t\t\t" : ",\n\t\t\t", w->f);
+	w->first = false;
+	print_addr(w->f, first->bytes);
+	fputc('-', w->f);
+	print_addr(w->f, last->bytes);
+	if (w->form == FORM_GOTO)
+		fprintf(w->f, " : goto to_%s", segs[value].name);
+	else if (w->form == FORM_JUMP)
+		fprintf(w->f, " : jump seg_%s", segs[value].name);
+	else
+		fprintf(w->f, " : 0x%08x", 0xa1000000u + value);
+	return 0;
+}
+
+/* Returns the intervals written (only counted when @f is NULL). */
+static size_t print_map(FILE *f, const struct zone_model *m, enum map_form form)
+{
+	struct map_walk w = { .f = f, .form = form, .first = true };
+
+	if (lpm_foreach_interval(m->classifier, AF_INET, map_cb, &w) < 0) {
+		fprintf(stderr, "lpm_foreach_interval failed\n");
+		exit(1);
+	}
+	return w.n;
 }
 
 /*
@@ -229,9 +211,8 @@ static void print_map(FILE *f, const struct zone_ruleset *rs,
  * source interval map into the ct mark and a destination interval
  * verdict map (the design's first sketch), as one full replace.
  */
-static void write_nft(const char *path, const struct zone_ruleset *rs)
+static void write_nft(const char *path, const struct zone_model *m)
 {
-	const struct nft_pset *zone4 = plan_set(rs, "zone4");
 	FILE *f = fopen(path, "w");
 	size_t i;
 
@@ -247,12 +228,12 @@ static void write_nft(const char *path, const struct zone_ruleset *rs)
 	fputs("\tmap src4 {\n\t\ttype ipv4_addr : mark\n\t\tflags interval\n"
 	      "\t\telements = {",
 	      f);
-	print_map(f, rs, zone4, FORM_MARK);
+	print_map(f, m, FORM_MARK);
 	fputs(" }\n\t}\n", f);
 	fputs("\tmap dst4 {\n\t\ttype ipv4_addr : verdict\n"
 	      "\t\tflags interval\n\t\telements = {",
 	      f);
-	print_map(f, rs, zone4, FORM_GOTO);
+	print_map(f, m, FORM_GOTO);
 	fputs(" }\n\t}\n", f);
 	fputs("\tchain forward {\n"
 	      "\t\ttype filter hook forward priority filter; policy drop;\n"
@@ -272,7 +253,7 @@ static void write_nft(const char *path, const struct zone_ruleset *rs)
  * The same shape as zoned's own table, for nft -f: one zone4 verdict map
  * looked up twice, per-segment chains keyed on the ct mark.
  */
-static void write_nft_same(const char *path, const struct zone_ruleset *rs)
+static void write_nft_same(const char *path, const struct zone_model *m)
 {
 	FILE *f = fopen(path, "w");
 	size_t i;
@@ -293,7 +274,7 @@ static void write_nft_same(const char *path, const struct zone_ruleset *rs)
 	fputs("\tmap zone4 {\n\t\ttype ipv4_addr : verdict\n"
 	      "\t\tflags interval\n\t\telements = {",
 	      f);
-	print_map(f, rs, plan_set(rs, "zone4"), FORM_JUMP);
+	print_map(f, m, FORM_JUMP);
 	fputs(" }\n\t}\n", f);
 	fputs("\tchain forward {\n"
 	      "\t\ttype filter hook forward priority filter; policy drop;\n"
@@ -359,11 +340,11 @@ int main(int argc, char **argv)
 		perror("zone_ruleset_compile");
 		return 1;
 	}
-	write_nft(argv[2], ra);
-	write_nft(argv[3], rb);
+	write_nft(argv[2], ma);
+	write_nft(argv[3], mb);
 	if (argc == 6) {
-		write_nft_same(argv[4], ra);
-		write_nft_same(argv[5], rb);
+		write_nft_same(argv[4], ma);
+		write_nft_same(argv[5], mb);
 	}
 	nft = zone_nft_open();
 	if (!nft) {
@@ -372,7 +353,7 @@ int main(int argc, char **argv)
 	}
 	printf("zoned full %.1f\n", timed_apply(nft, ra));
 	printf("zoned 1pct %.1f\n", timed_apply(nft, rb));
-	printf("elements %zu\n", plan_set(ra, "zone4")->n_elems);
+	printf("elements %zu\n", print_map(NULL, ma, FORM_MARK));
 	zone_nft_close(nft);
 	zone_ruleset_free(ra);
 	zone_ruleset_free(rb);

@@ -37,7 +37,7 @@
 #define HISTORY_INDEX "index"
 #define HISTORY_LINE_MAX 2048
 /* As zone_conf_load() bounds a config file. */
-#define HISTORY_CONF_MAX (4 << 20)
+#define HISTORY_CONF_MAX ZONE_CONF_MAX_SIZE
 
 struct hentry {
 	long long when;
@@ -175,12 +175,17 @@ static long long hlist_bytes(const struct zoned *z, const struct hlist *l,
 }
 
 /**
- * history_write_file - write @len bytes of @text to @path by a temporary
- * file, fsync and a rename, so a crash leaves the old file or the new one
+ * history_write_with - replace @path with what @fill writes, by a
+ * temporary file, fsync and a rename, so a crash leaves the old file or
+ * the new one
+ * @fill: writes the contents to its stream; returns 0 or -errno
  *
- * Returns 0 or -errno.
+ * The contents go straight to the file: a policy of a million networks
+ * is 25 MB of text, which need not be held in memory first.  Returns 0
+ * or -errno.
  */
-int history_write_file(const char *path, const char *text, size_t len)
+int history_write_with(const char *path, int (*fill)(FILE *f, const void *arg),
+		       const void *arg)
 {
 	char *tmp;
 	FILE *f;
@@ -199,8 +204,9 @@ int history_write_file(const char *path, const char *text, size_t len)
 		free(tmp);
 		return ret;
 	}
-	if (fwrite(text, 1, len, f) != len || fflush(f) != 0 ||
-	    fsync(fileno(f)) < 0)
+	errno = 0;
+	ret = fill(f, arg);
+	if (ret == 0 && (ferror(f) || fflush(f) != 0 || fsync(fileno(f)) < 0))
 		ret = errno ? -errno : -EIO;
 	if (fclose(f) != 0 && ret == 0)
 		ret = -errno;
@@ -210,6 +216,32 @@ int history_write_file(const char *path, const char *text, size_t len)
 		unlink(tmp);
 	free(tmp);
 	return ret;
+}
+
+struct text_arg {
+	const char *text;
+	size_t len;
+};
+
+static int fill_text(FILE *f, const void *arg)
+{
+	const struct text_arg *t = arg;
+
+	return fwrite(t->text, 1, t->len, f) == t->len ? 0 : -EIO;
+}
+
+/* history_write_file - history_write_with() of @len bytes of @text */
+int history_write_file(const char *path, const char *text, size_t len)
+{
+	struct text_arg t = { text, len };
+
+	return history_write_with(path, fill_text, &t);
+}
+
+/* history_fill_policy - a history_write_with() @fill: the model @arg */
+int history_fill_policy(FILE *f, const void *arg)
+{
+	return zone_model_print(arg, f);
 }
 
 static int hlist_write(const struct zoned *z, const struct hlist *l,
@@ -242,11 +274,8 @@ static int hlist_write(const struct zoned *z, const struct hlist *l,
 static int write_policy(const struct zoned *z, const struct zone_model *m)
 {
 	char name[80];
-	char *text = NULL;
-	size_t len = 0;
 	struct stat st;
 	char *path;
-	FILE *f;
 	int ret;
 
 	snprintf(name, sizeof(name), "%s.conf", zone_model_hash(m));
@@ -257,17 +286,7 @@ static int write_policy(const struct zoned *z, const struct zone_model *m)
 		free(path);
 		return 0; /* the same hash is the same text */
 	}
-	f = open_memstream(&text, &len);
-	if (!f) {
-		free(path);
-		return -ENOMEM;
-	}
-	ret = zone_model_print(m, f);
-	if (fclose(f) != 0 && ret == 0)
-		ret = -ENOMEM;
-	if (ret == 0)
-		ret = history_write_file(path, text, len);
-	free(text);
+	ret = history_write_with(path, history_fill_policy, m);
 	free(path);
 	return ret;
 }
@@ -530,9 +549,6 @@ int history_state_load(const char *path, struct zone_diag *diag,
 		       struct zone_model **ret_model)
 {
 	struct stat st;
-	size_t off = 0;
-	char *text;
-	ssize_t n;
 	int fd;
 	int ret;
 
@@ -540,25 +556,20 @@ int history_state_load(const char *path, struct zone_diag *diag,
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) ||
-	    st.st_size > HISTORY_CONF_MAX) {
-		zone_diag_add(diag, path, 0,
-			      "not a file of zoned's own, or too large");
+	    st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		zone_diag_add(diag, path, 0, "not a file of zoned's own");
 		close(fd);
 		return -EPERM;
 	}
-	text = malloc((size_t)st.st_size + 1);
-	if (!text) {
+	if (st.st_size > HISTORY_CONF_MAX) {
+		zone_diag_add(diag, path, 0, "file is larger than %ld bytes",
+			      HISTORY_CONF_MAX);
 		close(fd);
-		return -ENOMEM;
+		return -EFBIG;
 	}
-	while (off < (size_t)st.st_size &&
-	       (n = read(fd, text + off, (size_t)st.st_size - off)) > 0)
-		off += (size_t)n;
+	/* streamed: at a million networks the text is 25 MB */
+	ret = zone_conf_load_fd(fd, (size_t)st.st_size, path, diag, ret_model);
 	close(fd);
-	text[off] = '\0';
-	ret = zone_conf_load_string(text, path, diag, ret_model);
-	free(text);
 	return ret;
 }
 

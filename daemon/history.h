@@ -3,6 +3,7 @@
 #define ZONED_HISTORY_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /*
@@ -33,6 +34,11 @@ int history_load(struct zoned *z, const char *hash,
 
 /* history_write_file - replace @path with @text by rename; 0 or -errno */
 int history_write_file(const char *path, const char *text, size_t len);
+/* history_write_with - replace @path with what @fill writes; see history.c */
+int history_write_with(const char *path, int (*fill)(FILE *f, const void *arg),
+		       const void *arg);
+/* history_fill_policy - @fill for history_write_with(): the model @arg */
+int history_fill_policy(FILE *f, const void *arg);
 
 struct zone_diag;
 /*

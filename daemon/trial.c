@@ -63,26 +63,17 @@ void remove_state(const struct zoned *z)
 int keep_state(const struct zoned *z, const struct zone_model *confirmed,
 		      const struct zone_model *candidate)
 {
-	char *text = NULL;
-	size_t len = 0;
 	char marker[160];
+	size_t len;
 	char *path;
-	FILE *f;
 	int ret;
 
 	if (mkdir(z->state_dir, 0700) < 0 && errno != EEXIST)
 		return -errno;
-	f = open_memstream(&text, &len);
-	if (!f)
-		return -ENOMEM;
-	ret = zone_model_print(confirmed, f);
-	if (fclose(f) != 0 && ret == 0)
-		ret = -ENOMEM;
 	path = state_path(z, TRIAL_CONFIRMED);
-	if (ret == 0)
-		ret = path ? history_write_file(path, text, len) : -ENOMEM;
+	ret = path ? history_write_with(path, history_fill_policy, confirmed) :
+		     -ENOMEM;
 	free(path);
-	free(text);
 	if (ret < 0)
 		return ret;
 	len = (size_t)snprintf(marker, sizeof(marker), "%s %s\n",

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include <zone/conf.h>
+
 struct zoned;
 struct zone_model;
 
@@ -20,7 +22,7 @@ struct zone_model;
 /* A failed rollback is tried again this often (ms). */
 #define TRIAL_RETRY_MS 1000
 /* The largest candidate, as zone_conf_load() bounds a config file. */
-#define TRIAL_CONF_MAX (4L << 20)
+#define TRIAL_CONF_MAX ZONE_CONF_MAX_SIZE
 #define TRIAL_MARKER "trial"
 #define TRIAL_CONFIRMED "confirmed.conf"
 

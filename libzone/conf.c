@@ -274,58 +274,34 @@ static void loader_release(struct conf_loader *ld)
 	free(ld->chan_aux);
 }
 
-/* libconfig keeps line numbers in an unsigned short. */
-#define CONF_MAX_LINES 65535
-
-/*
- * Before libconfig sees the text: @include would pull in a file that
- * escaped the ownership check (and libconfig resolves it against the
- * working directory), and past CONF_MAX_LINES the line numbers of the
- * diagnostics would wrap.  Refuse both.
- */
-static void prescan(struct conf_loader *ld, const char *text)
-{
-	const char *p = text;
-	int line = 1;
-
-	while (*p) {
-		if (line > CONF_MAX_LINES) {
-			conf_error(ld, 0, "more than %d lines", CONF_MAX_LINES);
-			return;
-		}
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (strncmp(p, "@include", 8) == 0)
-			conf_error(ld, line, "@include is not supported");
-		p = strchr(p, '\n');
-		if (!p)
-			break;
-		p++;
-		line++;
-	}
-}
-
-/* Parse @text into ld->model, collecting every error in @ld. */
-static void parse_text(struct conf_loader *ld, const char *text)
+/* Parse @src into ld->model, collecting every error in @ld. */
+static void parse_source(struct conf_loader *ld, struct conf_source *src)
 {
 	config_t cf;
+	FILE *f;
+	int ok;
 
-	prescan(ld, text);
-	if (ld->errors)
+	f = conf_stream(ld, src);
+	if (!f) {
+		ld->nomem = true;
 		return;
+	}
 	config_init(&cf);
-	if (config_read_string(&cf, text) != CONFIG_TRUE)
+	ok = config_read(&cf, f);
+	fclose(f);
+	/* the stream refused the text: libconfig's view of it does not count */
+	if (ld->errors == 0 && ok != CONFIG_TRUE)
 		conf_error(ld, config_error_line(&cf), "%s",
 			   config_error_text(&cf) ? config_error_text(&cf) :
 						    "syntax error");
-	else
+	else if (ld->errors == 0)
 		parse_root(ld, config_root_setting(&cf));
 	config_destroy(&cf);
 	loader_release(ld);
 }
 
-static int load_text(const char *text, const char *name, struct zone_diag *diag,
-		     struct zone_model **ret_model)
+static int load_source(struct conf_source *src, const char *name,
+		       struct zone_diag *diag, struct zone_model **ret_model)
 {
 	struct conf_loader ld = { .file = name, .diag = diag };
 	int ret;
@@ -340,9 +316,9 @@ static int load_text(const char *text, const char *name, struct zone_diag *diag,
 			goto out_free;
 		}
 	}
-	parse_text(&ld, text);
+	parse_source(&ld, src);
 	conf_flush_msgs(&ld);
-	ret = ld.nomem ? -ENOMEM : ld.errors ? -EINVAL : 0;
+	ret = ld.nomem ? -ENOMEM : src->err ? src->err : ld.errors ? -EINVAL : 0;
 	if (ret < 0)
 		goto out_free;
 	ret = model_finish(ld.model);
@@ -368,7 +344,27 @@ out_free:
 int zone_conf_load_string(const char *text, const char *name,
 			  struct zone_diag *diag, struct zone_model **ret_model)
 {
-	return load_text(text, name, diag, ret_model);
+	struct conf_source src = { .fd = -1, .text = text,
+				   .size = strlen(text) };
+
+	return load_source(&src, name, diag, ret_model);
+}
+
+/**
+ * zone_conf_load_fd - load @size bytes of the open file @fd (see
+ * zone/conf.h)
+ *
+ * Returns 0, -EINVAL when the config has errors or @size is over the
+ * bound, or the -errno of a failed read.
+ */
+int zone_conf_load_fd(int fd, size_t size, const char *name,
+		      struct zone_diag *diag, struct zone_model **ret_model)
+{
+	struct conf_source src = { .fd = fd, .size = size };
+
+	if (size > (size_t)ZONE_CONF_MAX_SIZE)
+		return -EINVAL;
+	return load_source(&src, name, diag, ret_model);
 }
 
 /**
@@ -385,13 +381,13 @@ int zone_conf_load_string(const char *text, const char *name,
 int zone_conf_load(const char *path, unsigned int flags, struct zone_diag *diag,
 		   struct zone_model **ret_model)
 {
-	char *text = NULL;
+	struct conf_source src;
 	int ret;
 
-	ret = conf_read_file(path, flags, diag, &text);
+	ret = conf_open_file(path, flags, diag, &src);
 	if (ret < 0)
 		return ret;
-	ret = load_text(text, path, diag, ret_model);
-	free(text);
+	ret = load_source(&src, path, diag, ret_model);
+	conf_close_file(&src);
 	return ret;
 }

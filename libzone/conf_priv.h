@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 #include <libconfig.h>
@@ -223,8 +224,19 @@ const char *conf_parse_expires(const char *s, time_t *ret);
 /* conf_parse_not_before - as expires, but a date is its first instant */
 const char *conf_parse_not_before(const char *s, time_t *ret);
 
-/* conf_read_file - check and read a config file (conf_file.c) */
-int conf_read_file(const char *path, unsigned int flags, struct zone_diag *diag,
-		   char **ret_text);
+/* The bytes of a config: an open file (conf_file.c) or a string. */
+struct conf_source {
+	int fd; /* -1: @text */
+	const char *text;
+	size_t size; /* bytes to read at most */
+	int err; /* -errno of a failed read */
+};
+
+/* conf_open_file - check and open a config file (conf_file.c) */
+int conf_open_file(const char *path, unsigned int flags, struct zone_diag *diag,
+		   struct conf_source *src);
+void conf_close_file(struct conf_source *src);
+/* conf_stream - @src as a stream for config_read(), see conf_file.c */
+FILE *conf_stream(struct conf_loader *ld, struct conf_source *src);
 
 #endif

@@ -242,6 +242,28 @@ static int family_alloc(struct lpm_family *f)
 	return f->bp4 || f->bp6 ? 0 : -ENOMEM;
 }
 
+/*
+ * Give back the room the sweep did not use: neighbouring prefixes share
+ * their breakpoints, so a table of many adjacent networks keeps about one
+ * a prefix of the two allocated (the old and the new model's tables are
+ * both alive during a reload).
+ */
+static void family_shrink(struct lpm_family *f)
+{
+	void *p;
+
+	if (f->bits == 128)
+		p = realloc(f->bp6, f->n * sizeof(*f->bp6));
+	else
+		p = realloc(f->bp4, f->n * sizeof(*f->bp4));
+	if (!p)
+		return; /* the larger block serves as well */
+	if (f->bits == 128)
+		f->bp6 = p;
+	else
+		f->bp4 = p;
+}
+
 static int family_build(struct lpm_family *f)
 {
 	uint64_t *order;
@@ -255,6 +277,7 @@ static int family_build(struct lpm_family *f)
 		return ret;
 	sweep_family(f, order);
 	free(order);
+	family_shrink(f);
 	return family_index(f);
 }
 

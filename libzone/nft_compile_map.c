@@ -167,6 +167,10 @@ int nftc_split(struct compile *c, int f)
 	c->n_hashed[f] = n;
 	c->mflat[f] = w.r;
 	c->n_mflat[f] = w.n;
+	/* nftc_flatten() took what it needed: the maps use mflat[] now */
+	free(c->flat[f]);
+	c->flat[f] = NULL;
+	c->n_flat[f] = 0;
 	return 0;
 }
 

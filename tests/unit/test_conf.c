@@ -468,25 +468,105 @@ START_TEST(test_conf_setting_types)
 }
 END_TEST
 
-/* Line numbers past libconfig's 16 bits would wrap: refused up front. */
+/*
+ * A million networks one a line: line numbers past 16 bits are reported
+ * as they are, and only past 4 Mi lines is a file refused up front.
+ */
 START_TEST(test_conf_line_limit)
 {
-	size_t n = 65535;
-	char *text = malloc(3 * n + 64);
+	size_t n = 4u << 20;
+	char *text = malloc(n + 64);
 	char *err;
-	size_t i;
 
-	for (i = 0; i < n - 1; i++)
-		memcpy(text + 3 * i, "#x\n", 3);
-	strcpy(text + 3 * (n - 1), "zones = 5; " GW);
+	memset(text, '\n', n);
+	strcpy(text + 70000, "zones = 5; " GW);
 	err = load_err(text);
 	ck_assert_str_eq(
-		err, "t.conf:65535: zones must be a list ( { ... }, ... )\n");
+		err, "t.conf:70001: zones must be a list ( { ... }, ... )\n");
 	free(err);
-	strcpy(text + 3 * (n - 1), "#x\nzones = 5;\n");
+	memset(text, '\n', n);
+	strcpy(text + n - 1, "\nzones = 5;\n");
 	err = load_err(text);
-	ck_assert_str_eq(err, "t.conf: more than 65535 lines\n");
+	ck_assert_str_eq(err, "t.conf: more than 4194304 lines\n");
 	free(err);
+	free(text);
+}
+END_TEST
+
+/*
+ * The size bound: a file one byte over it is refused before it is read;
+ * one at the bound is read (and this one, all NUL bytes, refused then).
+ */
+START_TEST(test_conf_size_limit)
+{
+	char path[] = "/tmp/test_conf.XXXXXX";
+	struct zone_diag *diag = zone_diag_new();
+	struct zone_model *m = NULL;
+	char want[200];
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, ZONE_CONF_MAX_SIZE + 1), 0);
+	ck_assert_int_eq(zone_conf_load(path, ZONE_CONF_NO_OWNER_CHECK, diag,
+					&m),
+			 -EINVAL);
+	snprintf(want, sizeof(want), "%s: file is larger than 67108864 bytes",
+		 path);
+	ck_assert_str_eq(zone_diag_line(diag, 0), want);
+	zone_diag_free(diag);
+
+	diag = zone_diag_new();
+	ck_assert_int_eq(ftruncate(fd, ZONE_CONF_MAX_SIZE), 0);
+	ck_assert_int_eq(zone_conf_load(path, ZONE_CONF_NO_OWNER_CHECK, diag,
+					&m),
+			 -EINVAL);
+	snprintf(want, sizeof(want), "%s: file contains a NUL byte", path);
+	ck_assert_str_eq(zone_diag_line(diag, 0), want);
+	zone_diag_free(diag);
+	close(fd);
+	unlink(path);
+}
+END_TEST
+
+/*
+ * The file reaches libconfig as a stream read 64 KiB at a time: an
+ * @include across the first read's end is still refused, at its line,
+ * and "@inc" that is not @include goes through as it was written.
+ */
+START_TEST(test_conf_stream_include)
+{
+	char path[] = "/tmp/test_conf.XXXXXX";
+	size_t n = (64u << 10) - 3;
+	char *text = malloc(n + 200);
+	struct zone_diag *diag = zone_diag_new();
+	struct zone_model *m = NULL;
+	char want[200];
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	memset(text, '\n', n);
+	strcpy(text + n, "@include \"/etc/passwd\"\n");
+	write_text(path, text);
+	ck_assert_int_eq(zone_conf_load(path, ZONE_CONF_NO_OWNER_CHECK, diag,
+					&m),
+			 -EINVAL);
+	snprintf(want, sizeof(want), "%s:%zu: @include is not supported", path,
+		 n + 1);
+	ck_assert_uint_eq(zone_diag_count(diag), 1);
+	ck_assert_str_eq(zone_diag_line(diag, 0), want);
+	zone_diag_free(diag);
+
+	diag = zone_diag_new();
+	strcpy(text + n, "  @inc = 1;\n");
+	write_text(path, text);
+	ck_assert_int_eq(zone_conf_load(path, ZONE_CONF_NO_OWNER_CHECK, diag,
+					&m),
+			 -EINVAL);
+	snprintf(want, sizeof(want), "%s:%zu: syntax error", path, n + 1);
+	ck_assert_str_eq(zone_diag_line(diag, 0), want);
+	zone_diag_free(diag);
+	unlink(path);
 	free(text);
 }
 END_TEST
@@ -1326,6 +1406,8 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_conf_diagnostics_name_the_path);
 	tcase_add_test(tc, test_conf_setting_types);
 	tcase_add_test(tc, test_conf_line_limit);
+	tcase_add_test(tc, test_conf_size_limit);
+	tcase_add_test(tc, test_conf_stream_include);
 	tcase_add_test(tc, test_conf_file_not_loadable);
 	tcase_add_test(tc, test_conf_owner_and_mode_check);
 	tcase_add_test(tc, test_conf_golden_outputs);

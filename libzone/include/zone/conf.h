@@ -9,6 +9,13 @@
 
 #define ZONE_CONF_DEFAULT_PATH "/etc/zoned/zoned.conf"
 
+/*
+ * The largest config zoned reads, and so the largest policy the history
+ * and zonectl try keep: room for a million networks one a line (about
+ * 25 MB), with comments.
+ */
+#define ZONE_CONF_MAX_SIZE (64L << 20)
+
 enum zone_conf_flags {
 	/*
 	 * Skip the check that the file is owned by root and not writable by
@@ -51,6 +58,17 @@ size_t zone_conf_warnings(const struct zone_model *model, time_t now,
 int zone_conf_load_string(const char *text, const char *name,
 			  struct zone_diag *diag,
 			  struct zone_model **ret_model);
+
+/**
+ * zone_conf_load_fd - the same for @size bytes of a file the caller opened
+ * and checked (at most ZONE_CONF_MAX_SIZE), read from its offset as a
+ * stream: the text is never held whole
+ * @name: the name diagnostics use for the file
+ *
+ * No ownership check is done; @fd stays open.  Returns as zone_conf_load().
+ */
+int zone_conf_load_fd(int fd, size_t size, const char *name,
+		      struct zone_diag *diag, struct zone_model **ret_model);
 
 /**
  * zone_model_print - write the normalised config
