@@ -558,10 +558,12 @@ static int flow_unbound(struct compile *c)
  *
  * The lookup is made twice, by index (set flowbind, 16 bytes: four
  * registers loaded without copying a name) and, when that misses, by name
- * (40 bytes, two names copied per packet).  The names are the policy; the
- * indexes are a cache of them that the daemon rebuilds when a link of a
- * configured name changes, so that an interface created again under a new
- * index is bound at once by name and soon by index again.
+ * (40 bytes, two names copied per packet) as flow_unbound's first rule, so
+ * that a new flow's packets pass one test of the ct state, not two.  The
+ * names are the policy; the indexes are a cache of them that the daemon
+ * rebuilds when a link of a configured name changes, so that an interface
+ * created again under a new index is bound at once by name and soon by
+ * index again.
  */
 int nftc_flow_bind(struct compile *c)
 {
@@ -580,10 +582,12 @@ int nftc_flow_bind(struct compile *c)
 		ret = flow_rule(c, "forward", true, FLOW_INDEX, NF_ACCEPT,
 				NULL);
 	if (ret == 0)
-		ret = flow_rule(c, "forward", true, FLOW_BOTH, NF_ACCEPT, NULL);
-	if (ret == 0)
 		ret = flow_rule(c, "forward", true, FLOW_NONE, NFT_GOTO,
 				"flow_unbound");
+	/* the binding by name, first in flow_unbound: new flows skip it */
+	if (ret == 0)
+		ret = flow_rule(c, "flow_unbound", false, FLOW_BOTH, NF_ACCEPT,
+				NULL);
 	if (ret == 0)
 		ret = flow_unbound(c);
 	return ret;

@@ -417,7 +417,7 @@ START_TEST(test_nft_compile_rule_count_is_fixed)
 	ck_assert_ptr_nonnull(b);
 	ck_assert_uint_eq(chain_rules(a, "forward"), chain_rules(b, "forward"));
 	/* nothing isolated: no isolation lookups either */
-	ck_assert_uint_eq(chain_rules(a, "forward"), 11);
+	ck_assert_uint_eq(chain_rules(a, "forward"), 10);
 	ck_assert_uint_eq(a->n_rules, b->n_rules);
 	ck_assert_uint_eq(a->n_chains, b->n_chains);
 	ck_assert_uint_gt(plan_set(b, "zone4")->n_elems,
@@ -761,7 +761,7 @@ START_TEST(test_nft_batch_incremental)
 	ck_assert(!empty);
 	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELRULE], 1);
 	ck_assert_uint_eq(w.n_rule, isolated->n_rules);
-	ck_assert_uint_eq(chain_rules(isolated, "forward"), 13);
+	ck_assert_uint_eq(chain_rules(isolated, "forward"), 12);
 	ck_assert_uint_eq(w.elems_added[plan_set_index(isolated, "isolated4")],
 			  2);
 	snap_iso = nft_kstate_snapshot(isolated);
