@@ -493,10 +493,12 @@ static int flow_rule(struct compile *c, const char *chain, bool est,
 }
 
 /*
- * flow_unbound: an established packet whose interfaces are not those of
- * its flow.  It says why (an interface the config does not name, the
- * right ingress but the wrong egress, or else the wrong ingress: spoof),
- * then drops, or in monitor mode lets the packet by.
+ * flow_unbound: an established packet that set flowbind does not bind.
+ * After the binding by name (nftc_flow_bind) has accepted those only the
+ * indexes missed, it says why the rest are not its flow's (an interface
+ * the config does not name, the right ingress but the wrong egress, or
+ * else the wrong ingress: spoof), then drops, or in monitor mode lets the
+ * packet by.
  */
 static int flow_unbound(struct compile *c)
 {
