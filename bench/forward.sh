@@ -56,9 +56,13 @@
 # (default 3) is the length of each established run, NEWFLOWS (default
 # 150000) the number of new flows per burst (below nf_conntrack_max).
 # VARIANTS (a list) measures only those (zoned-nobind, zoned's table
-# without the established packets' binding, only when asked for);
+# without the established packets' binding, and zoned-names, bound by
+# the interfaces' names only, are measured only when asked for);
 # PERF=PREFIX records a cpu-clock
-# profile of the generator's core during each variant's runs (perf(1)).
+# profile of the generator's core during each variant's runs (perf(1)),
+# and bench/perfshare.py prints from them the share of each packet's cost
+# that the forward chain takes (a share, unlike a rate, holds on a busy
+# machine).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 O=${1:-${O:-build}}
@@ -310,6 +314,15 @@ setup_variant() {
 		sed 's/^\(\t*ct state established,related\) ct direction .* accept$/\1 accept/' \
 			"$ZT_DIR/zoned.nft" | zt_gw nft -f - || return 1
 		;;
+	zoned-names)
+		# zoned's table bound by the interfaces' names alone, without
+		# the lookup by index before it: what the index saves (the
+		# name lookup is then reached by a goto to flow_unbound)
+		grep -q '@flowbind accept$' "$ZT_DIR/zoned.nft" ||
+			zt_die "zoned's table has no binding by index"
+		sed '/^\t*ct state established,related ct direction \. ct mark \. iif \. oif @flowbind accept$/d' \
+			"$ZT_DIR/zoned.nft" | zt_gw nft -f - || return 1
+		;;
 	esac
 	LOAD_MS=$((($(date +%s%N) - t0) / 1000000))
 }
@@ -455,4 +468,9 @@ END {
 	}
 	printf "  iptables: %s, one rule per prefix\n", ipt
 }' "$results"
+if [ -n "${PERF:-}" ]; then
+	echo
+	# shellcheck disable=SC2086
+	"$ZT_PY" "$top/bench/perfshare.py" "$PERF" $variants
+fi
 zt_done

@@ -31,6 +31,7 @@
 #include "ctwatch.h"
 #include "ha.h"
 #include "isolation.h"
+#include "linkwatch.h"
 #include "log.h"
 #include "loop.h"
 #include "metrics.h"
@@ -420,6 +421,7 @@ static void start_watchers(struct zoned *z, sigset_t *mask)
 		log_warnx("conntrack sweep: %s, ignoring", strerror(-ret));
 	open_or_die(z, nflog_open, "nflog receiver");
 	open_or_die(z, nftmon_open, "nftables monitor");
+	open_or_die(z, linkwatch_open, "link watcher");
 	open_or_die(z, control_open, "control socket");
 	open_or_die(z, clockwatch_open, "clock watch");
 	ret = open_signals(z, mask);
@@ -444,6 +446,7 @@ static void shutdown_daemon(struct zoned *z)
 	nftmon_close(z);
 	nflog_close(z);
 	ctwatch_close(z);
+	linkwatch_close(z);
 	/* Closing the writer leaves the table: segmentation fails closed. */
 	zone_nft_close(z->nft);
 	zone_ruleset_free(z->ruleset);
@@ -526,6 +529,8 @@ int main(int argc, char **argv)
 		fatal("cannot allocate the daemon state");
 	alerts_set_stderr(z.alerts, z.debug);
 
+	if ((ret = linkwatch_init(&z)) < 0)
+		fatalx("cannot allocate the link watcher: %s", strerror(-ret));
 	start_policy(&z);
 	/* No sweep yet: start_watchers() subscribes first, then sweeps. */
 	zoned_policy_applied(&z, "start");

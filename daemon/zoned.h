@@ -27,6 +27,7 @@ struct loop;
 struct reload;
 struct tablestate;
 struct clockwatch;
+struct linkwatch;
 struct trial;
 struct policy_diff_sum;
 struct ha;
@@ -57,6 +58,7 @@ struct zoned {
 	struct stats *stats;		/* what the watchers saw (stats.h) */
 	struct tablestate *tstate;	/* what was applied last (tablestate.c) */
 	struct clockwatch *clock;	/* steps and sync of the clock */
+	struct linkwatch *links;	/* interface indexes (linkwatch.c) */
 	struct metrics *metrics;	/* the textfile writer (metrics.h) */
 	struct ha *ha;			/* gateway.ha's hash exchange (ha.h) */
 	struct resolver *resolver;	/* breakout by name (resolver.h) */

@@ -17,6 +17,8 @@
 #include <linux/netfilter/nf_conntrack_tuple_common.h>
 #include <linux/netfilter/nf_tables.h>
 
+#include <zone/ruleset.h>
+
 #include "nft_compile.h"
 #include "nft_rule.h"
 
@@ -392,7 +394,60 @@ static int flow_keys(struct compile *c, bool oif, struct nft_flow_key **keys,
 	return 0;
 }
 
-enum { FLOW_NONE, FLOW_IN, FLOW_BOTH };
+enum { FLOW_NONE, FLOW_IN, FLOW_BOTH, FLOW_INDEX };
+
+static zone_ifindex_fn ifindex_fn;
+static void *ifindex_arg;
+
+void zone_ruleset_ifindex_source(zone_ifindex_fn fn, void *arg)
+{
+	ifindex_fn = fn;
+	ifindex_arg = arg;
+}
+
+/* ct_dir . mark . iface_index . iface_index, as nft names the types */
+#define FLOWBIND_TYPE                                                     \
+	((((uint32_t)NFT_TYPE_CT_DIR << 6 | NFT_TYPE_MARK) << 6 |         \
+	  NFT_TYPE_IFINDEX) << 6 | NFT_TYPE_IFINDEX)
+
+/*
+ * set flowbind: the keys of every flow the table can admit, with the
+ * indexes the interfaces have now.  A key with an interface that does not
+ * exist (or that no source can resolve) is left out, so that its packets
+ * fall through to the binding by name: a missing element costs time, never
+ * a wrong accept.
+ */
+static int flow_index_set(struct compile *c)
+{
+	struct nft_flow_key *keys = NULL;
+	struct nft_pset *s;
+	uint8_t key[16];
+	size_t n = 0;
+	size_t i;
+	int ret;
+
+	s = nft_plan_add_set(c->rs, "flowbind", 0, FLOWBIND_TYPE, 16, 0, 0);
+	if (!s)
+		return -errno;
+	ret = ifindex_fn ? flow_keys(c, true, &keys, &n) : 0;
+	for (i = 0; i < n && ret == 0; i++) {
+		uint32_t iif = ifindex_fn(keys[i].iif, ifindex_arg);
+		uint32_t oif = ifindex_fn(keys[i].oif, ifindex_arg);
+
+		if (!iif || !oif)
+			continue;
+		memset(key, 0, sizeof(key));
+		key[0] = keys[i].dir;
+		memcpy(key + 4, &keys[i].mark, 4);
+		memcpy(key + 8, &iif, 4);
+		memcpy(key + 12, &oif, 4);
+		ret = nft_pset_add(s, key, 0, 0, -1);
+	}
+	free(keys);
+	if (ret == 0)
+		nft_pset_sort(s);
+	return ret;
+}
 
 /* rule: [ct state established,related] [flow lookup] verdict */
 static int flow_rule(struct compile *c, const char *chain, bool est,
@@ -405,11 +460,12 @@ static int flow_rule(struct compile *c, const char *chain, bool est,
 	size_t n = 0;
 	int ret;
 
-	ret = lookup == FLOW_NONE ? 0 : flow_keys(c, oif, &keys, &n);
+	ret = lookup == FLOW_NONE || lookup == FLOW_INDEX ?
+		      0 : flow_keys(c, oif, &keys, &n);
 	if (ret < 0)
 		return ret;
 	/* no flow can be admitted at all: nothing can match */
-	if (lookup != FLOW_NONE && n == 0)
+	if (lookup != FLOW_NONE && lookup != FLOW_INDEX && n == 0)
 		return 0;
 	nftc_origin(&o, 0, "chain %s", chain);
 	rb = nft_rb_new(c->rs, chain);
@@ -423,15 +479,26 @@ static int flow_rule(struct compile *c, const char *chain, bool est,
 	if (n)
 		nft_rb_flow_lookup(rb, keys, n, oif);
 	free(keys);
+	if (lookup == FLOW_INDEX) {
+		const struct nft_pset *s = nftc_plan_set(c, "flowbind");
+
+		if (!s) {
+			nft_rb_free(rb);
+			return -EINVAL;
+		}
+		nft_rb_flow_index_lookup(rb, "flowbind", s->id);
+	}
 	nft_rb_verdict(rb, verdict, target);
 	return nft_rb_commit(rb, &o, NULL);
 }
 
 /*
- * flow_unbound: an established packet whose interfaces are not those of
- * its flow.  It says why (an interface the config does not name, the
- * right ingress but the wrong egress, or else the wrong ingress: spoof),
- * then drops, or in monitor mode lets the packet by.
+ * flow_unbound: an established packet that set flowbind does not bind.
+ * After the binding by name (nftc_flow_bind) has accepted those only the
+ * indexes missed, it says why the rest are not its flow's (an interface
+ * the config does not name, the right ingress but the wrong egress, or
+ * else the wrong ingress: spoof), then drops, or in monitor mode lets the
+ * packet by.
  */
 static int flow_unbound(struct compile *c)
 {
@@ -490,6 +557,15 @@ static int flow_unbound(struct compile *c)
  * interfaces, and anything else of an established flow goes to
  * flow_unbound.  The bindings thus hold for every packet, not only for a
  * flow's first (zoned.conf(5), Interfaces).
+ *
+ * The lookup is made twice, by index (set flowbind, 16 bytes: four
+ * registers loaded without copying a name) and, when that misses, by name
+ * (40 bytes, two names copied per packet) as flow_unbound's first rule, so
+ * that a new flow's packets pass one test of the ct state, not two.  The
+ * names are the policy; the indexes are a cache of them that the daemon
+ * rebuilds when a link of a configured name changes, so that an interface
+ * created again under a new index is bound at once by name and soon by
+ * index again.
  */
 int nftc_flow_bind(struct compile *c)
 {
@@ -503,10 +579,17 @@ int nftc_flow_bind(struct compile *c)
 	if (ret == 0)
 		ret = nft_plan_add_chain(c->rs, "flow_egress", false, &o);
 	if (ret == 0)
-		ret = flow_rule(c, "forward", true, FLOW_BOTH, NF_ACCEPT, NULL);
+		ret = flow_index_set(c);
+	if (ret == 0)
+		ret = flow_rule(c, "forward", true, FLOW_INDEX, NF_ACCEPT,
+				NULL);
 	if (ret == 0)
 		ret = flow_rule(c, "forward", true, FLOW_NONE, NFT_GOTO,
 				"flow_unbound");
+	/* the binding by name, first in flow_unbound: new flows skip it */
+	if (ret == 0)
+		ret = flow_rule(c, "flow_unbound", false, FLOW_BOTH, NF_ACCEPT,
+				NULL);
 	if (ret == 0)
 		ret = flow_unbound(c);
 	return ret;

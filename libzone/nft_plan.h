@@ -37,6 +37,7 @@ struct nftnl_set;
 #define NFT_TYPE_IPADDR 7
 #define NFT_TYPE_IP6ADDR 8
 #define NFT_TYPE_MARK 19
+#define NFT_TYPE_IFINDEX 20
 #define NFT_TYPE_CT_DIR 27
 #define NFT_TYPE_IFNAME 41
 

@@ -72,6 +72,9 @@ struct nft_flow_key {
 /* ct direction . ct mark . iifname [. oifname @oif] { keys } */
 void nft_rb_flow_lookup(struct nft_rb *rb, const struct nft_flow_key *keys,
 			size_t n, bool oif);
+/* ct direction . ct mark . meta iif . meta oif @set */
+void nft_rb_flow_index_lookup(struct nft_rb *rb, const char *set,
+			      uint32_t set_id);
 void nft_rb_icmpv6_types(struct nft_rb *rb, uint8_t first, uint8_t last);
 void nft_rb_counter(struct nft_rb *rb);
 void nft_rb_objref(struct nft_rb *rb, const char *counter);

@@ -235,3 +235,26 @@ void nft_rb_flow_lookup(struct nft_rb *rb, const struct nft_flow_key *keys,
 	}
 }
 
+/*
+ * The binding by index: the same key as nft_rb_flow_lookup() with the
+ * interfaces' indexes, 16 bytes in four registers, in the named set that
+ * zone_ruleset_ifindex_source() fills.
+ */
+void nft_rb_flow_index_lookup(struct nft_rb *rb, const char *set,
+			      uint32_t set_id)
+{
+	struct nftnl_expr *e;
+
+	rb_load_to(rb, "ct", NFT_CT_DIRECTION, NFT_REG32_00);
+	rb_load_to(rb, "ct", NFT_CT_MARK, NFT_REG32_01);
+	rb_load_to(rb, "meta", NFT_META_IIF, NFT_REG32_02);
+	rb_load_to(rb, "meta", NFT_META_OIF, NFT_REG32_03);
+	if (rb->err)
+		return;
+	e = nft_rbi_expr(rb, "lookup");
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG32_00);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, set_id);
+}

@@ -880,3 +880,16 @@ zt_matrix_plan() {
 		done
 	done
 }
+
+# zt_gw_ifnames_in NS: interfaces named as the gateway's (veth pairs, the
+# peers zpeerN) in namespace NS, so that a listing of zoned's table loads
+# there: nft resolves set flowbind's interface indexes by name
+zt_gw_ifnames_in() {
+	local ifn n=0
+	for ifn in $(zt_gw ip -o link show |
+		awk -F': ' '$2 != "lo" { sub(/@.*/, "", $2); print $2 }'); do
+		n=$((n + 1))
+		ip -n "$1" link add "$ifn" type veth peer name "zpeer$n" ||
+			return 1
+	done
+}

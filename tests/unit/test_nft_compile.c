@@ -162,6 +162,18 @@ static void check_golden(const char *name, const struct zone_ruleset *rs)
 	free(want);
 }
 
+/*
+ * The interfaces' indexes for set flowbind: the last character of the
+ * name, and none for eth5, whose keys are then bound by name only.
+ */
+static unsigned int fake_ifindex(const char *name, void *arg)
+{
+	(void)arg;
+	if (strcmp(name, "eth5") == 0)
+		return 0;
+	return (unsigned char)name[strlen(name) - 1];
+}
+
 START_TEST(test_nft_compile_golden_enforce)
 {
 	struct zone_model *m = load_fixture("enforce", LGWAN_NETS, "");
@@ -170,7 +182,9 @@ START_TEST(test_nft_compile_golden_enforce)
 
 	ck_assert_int_eq(zone_prefix_parse("10.1.0.99", &iso[0]), 0);
 	ck_assert_int_eq(zone_prefix_parse("fd00:2::/64", &iso[1]), 0);
+	zone_ruleset_ifindex_source(fake_ifindex, NULL);
 	rs = zone_ruleset_compile(m, iso, 2, NOW);
+	zone_ruleset_ifindex_source(NULL, NULL);
 	ck_assert_ptr_nonnull(rs);
 	check_golden("enforce", rs);
 	zone_ruleset_free(rs);
@@ -640,6 +654,58 @@ static size_t anon_sets(const struct zone_ruleset *rs)
 	return n;
 }
 
+/* the fake indexes, with eth2 created again under a new index */
+static unsigned int fake_ifindex_moved(const char *name, void *arg)
+{
+	(void)arg;
+	if (strcmp(name, "eth2") == 0)
+		return 200;
+	return fake_ifindex(name, NULL);
+}
+
+/*
+ * An interface created again under a new index (the daemon's link
+ * watcher compiles again): only flowbind's elements change, in one
+ * batch, no rule, chain or set is replaced.
+ */
+START_TEST(test_nft_batch_ifindex_moved)
+{
+	struct zone_model *m = load_fixture("enforce", LGWAN_NETS, "");
+	struct zone_ruleset *a;
+	struct zone_ruleset *b;
+	struct nft_kstate *snap;
+	struct walk w;
+	bool empty = false;
+
+	zone_ruleset_ifindex_source(fake_ifindex, NULL);
+	a = zone_ruleset_compile(m, NULL, 0, NOW);
+	zone_ruleset_ifindex_source(fake_ifindex_moved, NULL);
+	b = zone_ruleset_compile(m, NULL, 0, NOW);
+	zone_ruleset_ifindex_source(NULL, NULL);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_uint_eq(plan_set(a, "flowbind")->n_elems,
+			  plan_set(b, "flowbind")->n_elems);
+	ck_assert_uint_gt(plan_set(a, "flowbind")->n_elems, 0);
+	snap = nft_kstate_snapshot(a);
+	ck_assert_ptr_nonnull(snap);
+	walk_batch(b, snap, &w, &empty);
+	ck_assert(!empty);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELRULE], 0);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWRULE], 0);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWCHAIN], 0);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWSET], 0);
+	ck_assert_uint_eq(w.n_flush, 0);
+	ck_assert_uint_gt(w.elems_added[plan_set_index(b, "flowbind")], 0);
+	ck_assert_uint_eq(w.elems_added[plan_set_index(b, "flowbind")],
+			  w.elems_deleted);
+	nft_kstate_free(snap);
+	zone_ruleset_free(a);
+	zone_ruleset_free(b);
+	zone_model_free(m);
+}
+END_TEST
+
 START_TEST(test_nft_batch_incremental)
 {
 	struct zone_model *ma = load_fixture("enforce", LGWAN_NETS, "");
@@ -849,6 +915,7 @@ static Suite *nft_suite(void)
 	tcase_add_test(tc, test_nft_compile_marks_match_verdict);
 	tcase_add_test(tc, test_nft_batch_full_round_trip);
 	tcase_add_test(tc, test_nft_batch_incremental);
+	tcase_add_test(tc, test_nft_batch_ifindex_moved);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -32,6 +32,24 @@ struct zone_ruleset *zone_ruleset_compile(const struct zone_model *model,
 					  const struct zone_prefix *isolated,
 					  size_t n_isolated, time_t now);
 
+/* the index of interface @name, or 0 when there is none */
+typedef unsigned int (*zone_ifindex_fn)(const char *name, void *arg);
+
+/**
+ * zone_ruleset_ifindex_source - where compiles learn the interfaces' indexes
+ * @fn: called for each interface a segment lists; NULL: none known
+ * @arg: passed to @fn
+ *
+ * The established path binds a packet to its flow's interfaces first by
+ * index (set flowbind: one lookup of 16 bytes), and only when that misses
+ * by name.  Each compile fills flowbind with the interfaces @fn knows at
+ * that moment; whoever sets a source keeps the set in step by compiling
+ * again when an interface appears, goes or is renamed.  Without a source
+ * (the default: zoned -T, zonectl) flowbind is empty and every established
+ * packet is bound by name, as strictly and more slowly.
+ */
+void zone_ruleset_ifindex_source(zone_ifindex_fn fn, void *arg);
+
 /* zone_ruleset_free - release a ruleset; NULL is fine */
 void zone_ruleset_free(struct zone_ruleset *rs);
 
