@@ -137,26 +137,20 @@ int linkwatch_open(struct zoned *z)
 
 	if (!lw)
 		return -EINVAL;
-	lw->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	lw->nl = nl_sock_open(NETLINK_ROUTE, SOCK_NONBLOCK, RTMGRP_LINK);
 	if (!lw->nl)
 		return -errno;
-	if (mnl_socket_bind(lw->nl, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
-		ret = -errno;
-		goto out_close;
-	}
 	ret = loop_add(z, mnl_socket_get_fd(lw->nl), EPOLLIN, link_ready,
 		       NULL);
-	if (ret < 0)
-		goto out_close;
+	if (ret < 0) {
+		nl_sock_close(z, lw->nl, false);
+		lw->nl = NULL;
+		return ret;
+	}
 	lw->registered = true;
 	/* subscribed first, then looked: no change falls in between */
 	links_check(z);
 	return 0;
-
-out_close:
-	mnl_socket_close(lw->nl);
-	lw->nl = NULL;
-	return ret;
 }
 
 void linkwatch_close(struct zoned *z)
@@ -166,10 +160,7 @@ void linkwatch_close(struct zoned *z)
 	if (!lw)
 		return;
 	zone_ruleset_ifindex_source(NULL, NULL);
-	if (lw->registered)
-		loop_del(z, mnl_socket_get_fd(lw->nl));
-	if (lw->nl)
-		mnl_socket_close(lw->nl);
+	nl_sock_close(z, lw->nl, lw->registered);
 	free(lw->seen);
 	free(lw);
 	z->links = NULL;
