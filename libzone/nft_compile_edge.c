@@ -269,17 +269,12 @@ int nftc_log_then(struct compile *c, const char *chain, const char *rule,
  */
 int nftc_egress_chains(struct compile *c)
 {
-	const struct nft_pset *names = NULL;
+	const struct nft_pset *names = nftc_plan_set(c, "ifnames");
 	struct nft_origin o;
 	struct nft_rb *rb;
 	int verdict = c->rs->monitor ? NFT_CONTINUE : NF_DROP;
-	size_t i;
 	int ret;
 
-	for (i = 0; i < c->rs->n_sets; i++) {
-		if (strcmp(c->rs->sets[i].name, "ifnames") == 0)
-			names = &c->rs->sets[i];
-	}
 	if (!names)
 		return -EINVAL;
 	nftc_origin(&o, 0, "%s", "chain wrong_egress");
