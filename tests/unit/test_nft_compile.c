@@ -668,6 +668,16 @@ static unsigned int fake_ifindex_moved(const char *name, void *arg)
  * watcher compiles again): only flowbind's elements change, in one
  * batch, no rule, chain or set is replaced.
  */
+/* a batch of element changes only: no rule, chain or set touched, no flush */
+static void assert_elements_only(const struct walk *w)
+{
+	ck_assert_uint_eq(w->n_by_type[NFT_MSG_DELRULE], 0);
+	ck_assert_uint_eq(w->n_by_type[NFT_MSG_NEWRULE], 0);
+	ck_assert_uint_eq(w->n_by_type[NFT_MSG_NEWCHAIN], 0);
+	ck_assert_uint_eq(w->n_by_type[NFT_MSG_NEWSET], 0);
+	ck_assert_uint_eq(w->n_flush, 0);
+}
+
 START_TEST(test_nft_batch_ifindex_moved)
 {
 	struct zone_model *m = load_fixture("enforce", LGWAN_NETS, "");
@@ -691,11 +701,7 @@ START_TEST(test_nft_batch_ifindex_moved)
 	ck_assert_ptr_nonnull(snap);
 	walk_batch(b, snap, &w, &empty);
 	ck_assert(!empty);
-	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELRULE], 0);
-	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWRULE], 0);
-	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWCHAIN], 0);
-	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWSET], 0);
-	ck_assert_uint_eq(w.n_flush, 0);
+	assert_elements_only(&w);
 	ck_assert_uint_gt(w.elems_added[plan_set_index(b, "flowbind")], 0);
 	ck_assert_uint_eq(w.elems_added[plan_set_index(b, "flowbind")],
 			  w.elems_deleted);
@@ -740,11 +746,7 @@ START_TEST(test_nft_batch_incremental)
 	/* one prefix changed: element changes only, no rule is touched */
 	walk_batch(b, snap, &w, &empty);
 	ck_assert(!empty);
-	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELRULE], 0);
-	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWRULE], 0);
-	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWCHAIN], 0);
-	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWSET], 0);
-	ck_assert_uint_eq(w.n_flush, 0);
+	assert_elements_only(&w);
 	ck_assert_uint_gt(w.elems_deleted, 0);
 	ck_assert_uint_lt(w.elems_deleted, 10);
 	ck_assert_uint_gt(w.elems_added[plan_set_index(b, "zone4")], 0);
