@@ -133,23 +133,31 @@ memcg_exec() {
 # the watcher: sample until DIR/stop exists (or DIR or CG is gone: the
 # script was stopped); DIR/result gets "PEAK_BYTES KERNEL_BYTES HOSTLOW"
 memcg__watch() {
-	local cg=$1 dir=$2 cur peak=0 kern=0 k v low=0 pid
+	local cg=$1 dir=$2 cur peak=0 kern=0 k v sum low=0 pid
 	while [ ! -e "$dir/stop" ] && [ -d "$dir" ] && [ -d "$cg" ]; do
 		if [ "$MEMCG_VER" = 2 ]; then
 			read -r cur <"$cg/memory.current"
 			[ "$cur" -gt "$peak" ] && peak=$cur
+			# "kernel" (Linux 5.18), else the sum of its parts
+			sum=0
 			while read -r k v; do
-				if [ "$k" = kernel ]; then
-					[ "$v" -gt "$kern" ] && kern=$v
-					break
-				fi
+				case $k in
+				kernel) sum=$v; break ;;
+				slab | kernel_stack | pagetables | percpu | sock | vmalloc)
+					sum=$((sum + v)) ;;
+				esac
 			done <"$cg/memory.stat"
+			[ "$sum" -gt "$kern" ] && kern=$sum
 		fi
 		memcg__avail
 		if [ "$low" = 0 ] && [ "$MEMCG_AVAIL" -lt "$MEMCG_HOST_FLOOR_MB" ]; then
 			low=1
 			echo "memcg: the host has $MEMCG_AVAIL MiB available" \
 				"(< $MEMCG_HOST_FLOOR_MB): killing the step in $cg" >&2
+		fi
+		# again at every sample: the step may not have entered its
+		# cgroup yet, or may fork
+		if [ "$low" = 1 ]; then
 			while read -r pid; do
 				kill -KILL "$pid" 2>/dev/null
 			done <"$cg/cgroup.procs"
