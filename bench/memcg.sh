@@ -32,21 +32,27 @@
 #       out of memory from memory.oom_control (oom_kill) and
 #       memory.failcnt
 #
-# Kernel memory that is allocated outside the step's own context is not
-# charged to it, so while a step runs its watcher also reads the host's
-# MemAvailable, and below MEMCG_HOST_FLOOR_MB it kills the step's
-# processes (those in its cgroup, all started by the step) and says so.
+# Not all the kernel memory a step causes is charged to it: socket
+# buffers are not, and the commit of nft -f replacing a ruleset of 1M
+# elements was seen to take about 16 GB more than its cgroup's peak (in
+# nf_tables_commit's set element notifications).  So while a step runs its
+# watcher also reads the host's MemAvailable, and kills the step's
+# processes (those in its cgroup, all started by the step) and says so
+# when it falls below MEMCG_HOST_FLOOR_MB (3072), or by more than the
+# step's limit and MEMCG_UNCHARGED_MB (2048) from where it was when the
+# step started.
 #
 #   memcg_init                   find the hierarchy: MEMCG_VER=1|2, or
 #                                return 1 with the reason in MEMCG_WHY
 #   memcg_new NAME LIMIT_MB      make the cgroup, print its path
 #   memcg_exec CG CMD...         run CMD inside CG (it execs: same PID)
-#   memcg_watch_start CG DIR     start CG's watcher (results under DIR)
+#   memcg_watch_start CG DIR [LIMIT_MB]  start CG's watcher (results
+#                                under DIR; LIMIT_MB as given to memcg_new)
 #   memcg_watch_end CG DIR       stop it; set MEMCG_PEAK_KB,
 #                                MEMCG_KERNEL_KB, MEMCG_OOM (0/1),
 #                                MEMCG_HOSTLOW (0/1)
-#   memcg_run CG DIR OUT CMD...  memcg_exec under a watcher, output to
-#                                OUT; MEMCG_RC is CMD's status
+#   memcg_run CG DIR OUT LIMIT_MB CMD...  memcg_exec under a watcher,
+#                                output to OUT; MEMCG_RC is CMD's status
 #   memcg_del CG                 remove it (its processes must have ended)
 #   memcg_avail_mb               the host's MemAvailable in MiB
 
@@ -54,6 +60,7 @@ MEMCG_VER=
 MEMCG_PARENT=
 MEMCG_WHY=
 MEMCG_HOST_FLOOR_MB=${MEMCG_HOST_FLOOR_MB:-3072}
+MEMCG_UNCHARGED_MB=${MEMCG_UNCHARGED_MB:-2048}
 MEMCG_PREFIX=zoned-bench.$$
 
 memcg_avail_mb() {
@@ -133,7 +140,10 @@ memcg_exec() {
 # the watcher: sample until DIR/stop exists (or DIR or CG is gone: the
 # script was stopped); DIR/result gets "PEAK_BYTES KERNEL_BYTES HOSTLOW"
 memcg__watch() {
-	local cg=$1 dir=$2 cur peak=0 kern=0 k v sum low=0 pid
+	local cg=$1 dir=$2 cur peak=0 kern=0 k v sum low=0 pid floor
+	memcg__avail
+	floor=$((MEMCG_AVAIL - ${3:-0} - MEMCG_UNCHARGED_MB))
+	[ "$floor" -lt "$MEMCG_HOST_FLOOR_MB" ] && floor=$MEMCG_HOST_FLOOR_MB
 	while [ ! -e "$dir/stop" ] && [ -d "$dir" ] && [ -d "$cg" ]; do
 		if [ "$MEMCG_VER" = 2 ]; then
 			read -r cur <"$cg/memory.current"
@@ -150,10 +160,10 @@ memcg__watch() {
 			[ "$sum" -gt "$kern" ] && kern=$sum
 		fi
 		memcg__avail
-		if [ "$low" = 0 ] && [ "$MEMCG_AVAIL" -lt "$MEMCG_HOST_FLOOR_MB" ]; then
+		if [ "$low" = 0 ] && [ "$MEMCG_AVAIL" -lt "$floor" ]; then
 			low=1
 			echo "memcg: the host has $MEMCG_AVAIL MiB available" \
-				"(< $MEMCG_HOST_FLOOR_MB): killing the step in $cg" >&2
+				"(< $floor): killing the step in $cg" >&2
 		fi
 		# again at every sample: the step may not have entered its
 		# cgroup yet, or may fork
@@ -178,7 +188,7 @@ memcg__watch() {
 memcg_watch_start() {
 	mkdir -p "$2"
 	rm -f "$2/stop" "$2/result"
-	memcg__watch "$1" "$2" &
+	memcg__watch "$1" "$2" "${3:-0}" &
 	MEMCG_WATCH_PID=$!
 }
 
@@ -211,10 +221,10 @@ memcg_watch_end() {
 }
 
 memcg_run() {
-	local cg=$1 dir=$2 out=$3 pid
-	shift 3
+	local cg=$1 dir=$2 out=$3 lim=$4 pid
+	shift 4
 	MEMCG_RC=0
-	memcg_watch_start "$cg" "$dir"
+	memcg_watch_start "$cg" "$dir" "$lim"
 	memcg_exec "$cg" "$@" >"$out" 2>&1 &
 	pid=$!
 	wait "$pid" || MEMCG_RC=$?
