@@ -36,16 +36,18 @@
 # charged to its cgroup (at 1M prefixes nft -f's 1% replace took about
 # 16 GB more in its commit), so a watcher also stops the step when the
 # host's available memory falls by more than the limit and 2 GiB
-# (bench/memcg.sh), and the step reads "host".  Before a step above 100,000 prefixes the host
-# must have SCALE_MIN_FREE_MB (10240) MiB available, else the step is
-# reported as not run.  With no memory cgroup to use, the script says so
+# (bench/memcg.sh), and the step reads "host".  Before a step above
+# 100,000 prefixes the host must have SCALE_MIN_FREE_MB (10240) MiB
+# available, else the step is reported as not run.  With no memory cgroup to use, the script says so
 # and refuses every size above 100,000.
 #
 # The tables carry the growth factor per decade of each column ("x10"
-# rows: from the size above, whose ratio they name) and the 1-minute load average while each row was measured; the
-# issue's scale targets are printed as met or not.  NEWROUNDS (3) rounds
+# rows: from the size above, whose ratio they name) and the 1-minute load
+# average while each row was measured; the issue's scale targets are
+# printed as met or not.  NEWROUNDS (3) rounds
 # of NEWRUNS (1) bursts of NEWFLOWS (100000) new flows per size;
-# SCALE_RAW=1 also prints the raw figures.  Root only; everything runs in
+# PARTS ("apply daemon flows") names the parts to run; SCALE_RAW=1
+# also prints the raw figures.  Root only; everything runs in
 # namespaces it creates.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,6 +56,7 @@ SIZES=${2:-"1000 10000 100000 1000000"}
 ZONED=${ZONED:-$(cd "$top/$O" 2>/dev/null && pwd)/zoned}
 BENCH=$(cd "$top/$O" 2>/dev/null && pwd)/bench
 export ZONED
+PARTS=${PARTS:-apply daemon flows}
 NEWROUNDS=${NEWROUNDS:-3}
 NEWRUNS=${NEWRUNS:-1}
 NEWFLOWS=${NEWFLOWS:-100000}
@@ -268,20 +271,24 @@ zoned_cg_end() {
 	fi
 }
 
-# The daemon: "START_MS RELOAD_MS HWM_KB CG_KB KERN_KB LOAD", or "-"s;
-# leaves its config as zoned.conf.N for the new-flow rounds
-daemon_round() {
-	local n=$1 t0 t1 hwm=- ld start_ms reload_ms=- before end
-	PREFIXES=$n gen_prefixes >"$ZT_DIR/extra.full"
+# daemon_conf N: zoned.conf with N extra prefixes, kept as zoned.conf.N for
+# the new-flow rounds; 1 if the daemon would refuse it
+daemon_conf() {
+	PREFIXES=$1 gen_prefixes >"$ZT_DIR/extra.full"
 	cp "$ZT_DIR/extra.full" "$ZT_DIR/extra"
 	ZT_NETS_lgwanwan=$nets_lgwanwan ZT_NETS_pubsys=$nets_pubsys
 	make_zoned_conf
 	if [ "$(stat -c %s "$ZT_DIR/zoned.conf")" -gt "$CONF_MAX" ]; then
-		note "zoned: config refused at $n prefixes (more than $CONF_MAX bytes)"
-		echo "refused refused - - - -"
-		return
+		note "zoned: config refused at $1 prefixes (more than $CONF_MAX bytes)"
+		return 1
 	fi
-	cp "$ZT_DIR/zoned.conf" "$ZT_DIR/zoned.conf.$n"
+	cp "$ZT_DIR/zoned.conf" "$ZT_DIR/zoned.conf.$1"
+}
+
+# The daemon: "START_MS RELOAD_MS HWM_KB CG_KB KERN_KB LOAD", or "-"s
+daemon_round() {
+	local n=$1 t0 t1 hwm=- ld start_ms reload_ms=- before end
+	daemon_conf "$n" || { echo "refused refused - - - -"; return; }
 	step_ok "$n" zoned || { echo "- - - - - -"; return; }
 	ld=$(load1)
 	zt_gw nft flush ruleset
@@ -388,9 +395,18 @@ results=$ZT_DIR/scale.txt
 : >"$results"
 for n in $SIZES; do
 	zt_log "$n prefixes (load $(load1))"
-	read -r zf zp zhwm zcg zk nf np nhwm ncg nk npcg la < <(applier_round "$n") ||
-		zt_die "applier round failed at $n"
-	read -r ds dr dh dcg dk ld < <(daemon_round "$n")
+	line="- - - - - - - - - - - -"
+	if [ "${PARTS#*apply}" != "$PARTS" ]; then
+		line=$(applier_round "$n") || zt_die "applier round failed at $n"
+	fi
+	read -r zf zp zhwm zcg zk nf np nhwm ncg nk npcg la <<<"$line"
+	line="- - - - - -"
+	if [ "${PARTS#*daemon}" != "$PARTS" ]; then
+		line=$(daemon_round "$n")
+	elif [ "${PARTS#*flows}" != "$PARTS" ]; then
+		daemon_conf "$n"
+	fi
+	read -r ds dr dh dcg dk ld <<<"$line"
 	echo "$n $zf $zp $zhwm $zcg $zk $nf $np $nhwm $ncg $nk $npcg $la" \
 		"$ds $dr $dh $dcg $dk $ld" >>"$results"
 done
@@ -399,6 +415,7 @@ done
 flows=$ZT_DIR/flows.txt
 : >"$flows"
 order=$SIZES
+[ "${PARTS#*flows}" = "$PARTS" ] && NEWROUNDS=0
 for r in $(seq "$NEWROUNDS"); do
 	zt_log "new-flow round $r of $NEWROUNDS (load $(load1))"
 	for n in $order; do
