@@ -33,14 +33,16 @@
 #       memory.failcnt
 #
 # Not all the kernel memory a step causes is charged to it: socket
-# buffers are not, and the commit of nft -f replacing a ruleset of 1M
-# elements was seen to take about 16 GB more than its cgroup's peak (in
-# nf_tables_commit's set element notifications).  So while a step runs its
-# watcher also reads the host's MemAvailable, and kills the step's
-# processes (those in its cgroup, all started by the step) and says so
-# when it falls below MEMCG_HOST_FLOOR_MB (3072), or by more than the
-# step's limit and MEMCG_UNCHARGED_MB (2048) from where it was when the
-# step started.
+# buffers are not, and the commit of nft -f loading a ruleset of 1M
+# elements took 16-20 GB more than its cgroup's peak (nf_tables' event
+# notifications, built when any process listens to them; see
+# bench/scale.sh).  So while a step runs its watcher also reads the
+# host's MemAvailable, and kills the step's processes (those in its
+# cgroup, all started by the step) and says so when it falls below
+# MEMCG_HOST_FLOOR_MB (3072), or by more than the step's limit and
+# MEMCG_UNCHARGED_MB (2048) from where it was when the step started.  A
+# process inside a system call dies only when the call returns: this
+# does not stop an allocation the kernel makes inside one call.
 #
 #   memcg_init                   find the hierarchy: MEMCG_VER=1|2, or
 #                                return 1 with the reason in MEMCG_WHY

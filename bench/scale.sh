@@ -32,13 +32,20 @@
 # out of memory (nft -f of a 1M ruleset once filled 23 GB of kernel slab
 # on a 24 GB machine).  Every step also gets the cgroup's peak, user and
 # kernel memory together (and the kernel part alone), beside the
-# processes' own peak RSS.  Not all the kernel memory a step causes is
-# charged to its cgroup (at 1M prefixes nft -f's 1% replace took about
-# 16 GB more in its commit), so a watcher also stops the step when the
-# host's available memory falls by more than the limit and 2 GiB
-# (bench/memcg.sh), and the step reads "host".  Before a step above
-# 100,000 prefixes the host must have SCALE_MIN_FREE_MB (10240) MiB
-# available, else the step is reported as not run.  With no memory cgroup to use, the script says so
+# processes' own peak RSS.
+#
+# Not all the kernel memory a step causes is charged to its cgroup: while
+# any process on the host, in any namespace, listens to nftables events
+# (zoned's own monitor does), the commit of a transaction builds an
+# uncharged notification of about 8 KiB per element it adds and frees
+# them only when it ends; nft -f of the 1M ruleset so took 16-20 GB
+# beyond its cgroup's 3 GB on a 24 GB machine, and killing it did not stop
+# the commit.  So a step above 100,000 prefixes starts only when no such
+# listener exists (nft_listeners) and the host has SCALE_MIN_FREE_MB
+# (10240) MiB available, else it is reported as refused; and a watcher
+# kills a step (it reads "host") when the host's available memory falls by
+# more than the limit and 2 GiB (bench/memcg.sh), which helps against a
+# listener that appears during the step only once its commit has ended.  With no memory cgroup to use, the script says so
 # and refuses every size above 100,000.
 #
 # The tables carry the growth factor per decade of each column ("x10"
@@ -94,17 +101,52 @@ note() {
 	echo "$*" >>"$ZT_DIR/notes"
 }
 
+# nft_listeners: the sockets of any network namespace on the host that
+# listen to NFNLGRP_NFTABLES (group 7: bit 0x40 of the Groups column of
+# /proc/PID/net/netlink, protocol 12 NETLINK_NETFILTER), one a line.
+# The kernel tests for listeners per protocol, not per namespace, and
+# while any exists the commit of every nf_tables transaction, in every
+# namespace, builds a notification of about 8 KiB for each element it
+# adds and holds them all until the commit ends: about 8 GB for a
+# million elements, allocated without __GFP_ACCOUNT (so outside any
+# memory cgroup) and inside one system call that SIGKILL does not stop.
+nft_listeners() {
+	local p ino seen=' ' sk eth pid groups _
+	for p in /proc/[0-9]*; do
+		ino=$(readlink "$p/ns/net" 2>/dev/null) || continue
+		case $seen in *" $ino "*) continue ;; esac
+		seen="$seen$ino "
+		while read -r sk eth pid groups _; do
+			[ "$eth" = 12 ] && [ $((0x$groups & 0x40)) -ne 0 ] &&
+				echo "$ino portid $pid (seen through ${p#/proc/}" \
+					"$(cat "$p/comm" 2>/dev/null))"
+		done <"$p/net/netlink" 2>/dev/null
+	done
+	: "$sk"
+}
+
 # step_ok N NAME: whether a step may start at N prefixes: with a memory
 # cgroup always; above UNCONFINED_MAX only with SCALE_MIN_FREE_MB available
-# (waiting up to 2 minutes for a namespace just deleted to be freed)
+# (waiting up to 2 minutes for a namespace just deleted to be freed) and no
+# nftables listener anywhere on the host (nft_listeners)
 step_ok() {
-	local n=$1 avail
+	local n=$1 avail l
 	if [ -z "$MEMCG_VER" ]; then
 		[ "$n" -le "$UNCONFINED_MAX" ] && return 0
 		note "$2: refused at $n prefixes: no memory cgroup ($MEMCG_WHY)"
 		return 1
 	fi
 	[ "$n" -le "$UNCONFINED_MAX" ] && return 0
+	l=$(nft_listeners)
+	if [ -n "$l" ]; then
+		note "$2: refused at $n prefixes: a process listens to nftables" \
+			"events ($(echo "$l" | head -n 1)$([ "$(echo "$l" | wc -l)" -gt 1 ] &&
+			echo ", and $(($(echo "$l" | wc -l) - 1)) more")), so the kernel" \
+			"would build about 8 KiB of notifications per element," \
+			"outside any memory cgroup, in one commit that cannot be" \
+			"stopped"
+		return 1
+	fi
 	for _ in $(seq 120); do
 		avail=$(memcg_avail_mb)
 		[ "$avail" -ge "$SCALE_MIN_FREE_MB" ] && break
