@@ -40,24 +40,22 @@
 # notifications of the elements it adds, in 8 KiB buffers, and frees them
 # only when it ends: nft -f of the 1M ruleset so took 16-20 GB beyond its
 # cgroup's 3 GB on a 24 GB machine (killing it did not stop the commit),
-# and at 100,000 prefixes 9 GB.  So a step above
-# 10,000 prefixes starts only when no such listener exists
-# (nft_listeners), one above 100,000 only when the host has also
-# SCALE_MIN_FREE_MB (10240) MiB available, else it is reported as refused;
-# and a watcher
-# kills a step (it reads "host") when the host's available memory falls by
-# more than the limit and 2 GiB (bench/memcg.sh), which helps against a
-# listener that appears during the step only once its commit has ended.  With no memory cgroup to use, the script says so
-# and refuses every size above 100,000.
+# and at 100,000 prefixes 9 GB.  So a step above 10,000 prefixes starts
+# only when no such listener exists (nft_listeners), one above 100,000
+# only when the host has also SCALE_MIN_FREE_MB (10240) MiB available,
+# else it is reported as refused; and a watcher kills a step (it reads
+# "host") when the host's available memory falls by more than the limit
+# and 2 GiB (bench/memcg.sh), which helps against a listener that appears
+# during the step only once its commit has ended.  With no memory cgroup
+# to use, the script says so and refuses every size above 100,000.
 #
 # The tables carry the growth factor per decade of each column ("x10"
 # rows: from the size above, whose ratio they name) and the 1-minute load
 # average while each row was measured; the issue's scale targets are
-# printed as met or not.  NEWROUNDS (3) rounds
-# of NEWRUNS (1) bursts of NEWFLOWS (100000) new flows per size;
-# PARTS ("apply daemon flows") names the parts to run; SCALE_RAW=1
-# also prints the raw figures.  Root only; everything runs in
-# namespaces it creates.
+# printed as met or not.  NEWROUNDS (3) rounds of NEWRUNS (1) bursts of
+# NEWFLOWS (100000) new flows per size; PARTS ("apply daemon flows") names
+# the parts to run; SCALE_RAW=1 also prints the raw figures.  Root only;
+# everything runs in namespaces it creates.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 O=${1:-${O:-build}}
