@@ -85,6 +85,9 @@ ZT_START_TIMEOUT=120
 for b in udpflood flowgen; do
 	[ -x "$BENCH/$b" ] || zt_die "no $BENCH/$b (make O=$O bench)"
 done
+# the policy's tables are loaded whole: not while anything listens to
+# nftables events (nft_listeners in bench/lib.sh)
+nft_listeners_say bench/forward.sh "$PREFIXES" || exit 1
 IPT=
 for c in iptables-legacy-restore iptables-nft-restore; do
 	command -v "$c" >/dev/null && IPT=$c && break

@@ -72,7 +72,6 @@ CONF_MAX=$((64 << 20))
 SCALE_MEM_MB=${SCALE_MEM_MB:-6000}
 SCALE_MIN_FREE_MB=${SCALE_MIN_FREE_MB:-10240}
 UNCONFINED_MAX=100000
-LISTENER_MAX=10000
 ZT_START_TIMEOUT=600
 # shellcheck source=../tests/shell/lib.sh
 . "$top/tests/shell/lib.sh"
@@ -102,55 +101,22 @@ note() {
 	echo "$*" >>"$ZT_DIR/notes"
 }
 
-# nft_listeners: the sockets of any network namespace on the host that
-# listen to NFNLGRP_NFTABLES (group 7: bit 0x40 of the Groups column of
-# /proc/PID/net/netlink, protocol 12 NETLINK_NETFILTER), one a line.
-# The kernel tests for listeners per protocol, not per namespace, and
-# while any exists the commit of every nf_tables transaction, in every
-# namespace, builds a notification in an 8 KiB buffer for the elements it
-# adds and holds them all until the commit ends (kmalloc-8k grew by 9 GB
-# during nft -f of the 100,000-prefix ruleset, by 20 GB at 1M), allocated
-# without __GFP_ACCOUNT (so outside any memory cgroup) and inside one
-# system call that SIGKILL does not stop.
-nft_listeners() {
-	local p ino seen=' ' sk eth pid groups _
-	for p in /proc/[0-9]*; do
-		ino=$(readlink "$p/ns/net" 2>/dev/null) || continue
-		case $seen in *" $ino "*) continue ;; esac
-		seen="$seen$ino "
-		while read -r sk eth pid groups _; do
-			[ "$eth" = 12 ] && [ $((0x$groups & 0x40)) -ne 0 ] &&
-				echo "$ino portid $pid (seen through ${p#/proc/}" \
-					"$(cat "$p/comm" 2>/dev/null))"
-		done <"$p/net/netlink" 2>/dev/null
-	done
-	: "$sk"
-}
-
 # step_ok N NAME: whether a step may start at N prefixes: above
-# LISTENER_MAX only with no nftables listener anywhere on the host
-# (nft_listeners); above UNCONFINED_MAX only with a memory cgroup and
-# SCALE_MIN_FREE_MB available (waiting up to 2 minutes for a namespace just
-# deleted to be freed)
+# NFT_LISTENER_MAX only with no nftables listener anywhere on the host
+# (nft_listeners in bench/lib.sh); above UNCONFINED_MAX only with a memory
+# cgroup and SCALE_MIN_FREE_MB available (waiting up to 2 minutes for a
+# namespace just deleted to be freed)
 step_ok() {
 	local n=$1 avail l
-	if [ -z "$MEMCG_VER" ]; then
-		[ "$n" -le "$UNCONFINED_MAX" ] && return 0
-		note "$2: refused at $n prefixes: no memory cgroup ($MEMCG_WHY)"
-		return 1
-	fi
-	l=
-	[ "$n" -gt "$LISTENER_MAX" ] && l=$(nft_listeners)
-	if [ -n "$l" ]; then
-		note "$2: refused at $n prefixes: a process listens to nftables" \
-			"events ($(echo "$l" | head -n 1)$([ "$(echo "$l" | wc -l)" -gt 1 ] &&
-			echo ", and $(($(echo "$l" | wc -l) - 1)) more")), so the kernel" \
-			"would hold 8 KiB notification buffers for the elements" \
-			"(9 GB for nft -f at 100,000 prefixes), outside any memory" \
-			"cgroup, in one commit that cannot be stopped"
+	if ! l=$(nft_listeners_say "$2" "$n" 2>&1); then
+		note "$l"
 		return 1
 	fi
 	[ "$n" -le "$UNCONFINED_MAX" ] && return 0
+	if [ -z "$MEMCG_VER" ]; then
+		note "$2: refused at $n prefixes: no memory cgroup ($MEMCG_WHY)"
+		return 1
+	fi
 	for _ in $(seq 120); do
 		avail=$(memcg_avail_mb)
 		[ "$avail" -ge "$SCALE_MIN_FREE_MB" ] && break
