@@ -228,6 +228,15 @@ static bool take_lifted(struct conf_loader *ld, struct conf_lifted *l,
 {
 	size_t i;
 
+	/* as alloc_entries(): an empty list has arrays all the same */
+	if (!l->v) {
+		l->v = calloc(1, sizeof(*l->v));
+		l->lines = calloc(1, sizeof(*l->lines));
+		if (!l->v || !l->lines) {
+			ld->nomem = true;
+			return false;
+		}
+	}
 	for (i = 0; i < l->n_bad; i++)
 		conf_error(ld, l->bad[i].line, "%s: %s entry \"%.60s\" %s", what,
 			   key, l->bad[i].text,

@@ -68,6 +68,11 @@ static int hex_value(int c)
 	return -1;
 }
 
+/**
+ * conf_lift_init - a lexer at the start of a text
+ * @lx: the lexer, in the caller's stream
+ * @ld: where the lifted lists go (ld->lifted), and ld->nomem
+ */
 void conf_lift_init(struct conf_lift *lx, struct conf_loader *ld)
 {
 	memset(lx, 0, sizeof(*lx));
@@ -75,6 +80,7 @@ void conf_lift_init(struct conf_lift *lx, struct conf_loader *ld)
 	lx->line = 1;
 }
 
+/* conf_lift_release - the lexer's own memory (the lists stay in ld) */
 void conf_lift_release(struct conf_lift *lx)
 {
 	free(lx->val);
@@ -109,6 +115,7 @@ static void list_free(struct conf_lifted *l)
 	l->n_bad = 0;
 }
 
+/* conf_lifted_free - the lifted lists, and what the loader left in them */
 void conf_lifted_free(struct conf_loader *ld)
 {
 	size_t i;
@@ -118,6 +125,7 @@ void conf_lifted_free(struct conf_loader *ld)
 	free(ld->lifted);
 	ld->lifted = NULL;
 	ld->n_lifted = 0;
+	ld->lifted_cap = 0;
 }
 
 static struct conf_lifted *cur_list(struct conf_lift *lx)
@@ -129,28 +137,24 @@ static struct conf_lifted *cur_list(struct conf_lift *lx)
 static void list_start(struct conf_lift *lx, int open)
 {
 	struct conf_loader *ld = lx->ld;
-	struct conf_lifted *v;
+	struct conf_lifted *v = ld->lifted;
 	struct conf_lifted *l;
+	size_t cap;
 
-	v = reallocarray(ld->lifted, ld->n_lifted + 1, sizeof(*v));
-	if (!v) {
-		ld->nomem = true;
-		lx->mode = LX_OFF;
-		return;
+	/* a list is a few bytes of text: room doubles, as text may demand */
+	if (ld->n_lifted == ld->lifted_cap) {
+		cap = ld->lifted_cap ? ld->lifted_cap * 2 : 8;
+		v = reallocarray(ld->lifted, cap, sizeof(*v));
+		if (!v) {
+			ld->nomem = true;
+			lx->mode = LX_OFF;
+			return;
+		}
+		ld->lifted_cap = cap;
 	}
 	ld->lifted = v;
 	l = &v[ld->n_lifted++];
 	memset(l, 0, sizeof(*l));
-	l->cap = 16;
-	l->v = malloc(l->cap * sizeof(*l->v));
-	l->lines = malloc(l->cap * sizeof(*l->lines));
-	if (!l->v || !l->lines) {
-		ld->nomem = true;
-		list_free(l);
-		l->gave_up = true;
-		lx->mode = LX_OFF;
-		return;
-	}
 	lx->close = open == '[' ? ']' : ')';
 	lx->mode = LX_LIST;
 	lx->expect = LX_FIRST;
@@ -190,7 +194,7 @@ static void entry_done(struct conf_lift *lx)
 	l->n_entries++;
 	if (zone_prefix_parse(text, &p) == 0) {
 		if (l->n == l->cap) {
-			cap = l->cap * 2;
+			cap = l->cap ? l->cap * 2 : 16;
 			v = reallocarray(l->v, cap, sizeof(*l->v));
 			if (!v)
 				goto nomem;

@@ -73,6 +73,7 @@ struct conf_loader {
 	bool profile_bad;
 	struct conf_lifted *lifted; /* the networks lists, in text order */
 	size_t n_lifted;
+	size_t lifted_cap;
 	bool lift_off; /* lifting stopped: later lists are in the tree */
 };
 
