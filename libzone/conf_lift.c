@@ -5,13 +5,16 @@
  * setting of its own (about 90 bytes a network, 90 MB at a million), only
  * to be turned into a prefix and freed.  So the config stream
  * (conf_file.c) passes each byte through this lexer, which follows
- * libconfig's own tokens (libconfig manual, "Configuration Files": strings
- * with their escapes and adjacent-string concatenation, the three comment
- * forms, setting names): after a setting name `networks`, `=` or `:` and
- * `[` or `(`, it parses the string entries into prefixes itself and hands
- * libconfig the list with its entries blanked out (newlines kept, so every
+ * libconfig's own tokens (the libconfig manual, "Configuration Files":
+ * "Settings" for names, "String Values" for the escapes and the
+ * concatenation of adjacent strings, "Comments" for the three forms):
+ * after a setting name `networks`, `=` or `:` and `[` or `(`, it parses
+ * the string entries into prefixes itself and hands libconfig the list
+ * with its entries blanked out, byte for byte: newlines kept, so every
  * line number stays; the commas become form feeds, which libconfig skips
- * as it skips blanks, so that no blank run grows into one long token).
+ * as it skips blanks, so that no run of blanks grows into one long token
+ * in its scanner's buffer; and as many bytes as the file holds, so that
+ * libconfig reads as far into the file as before.
  *
  * What libconfig and the loader would say about the list must not change,
  * and a stream is read once, so the lexer lifts only what it can read in
@@ -24,10 +27,12 @@
  * written.  libconfig then reports its syntax error, or the loader finds
  * the first entry that is not a string, exactly where it would have.
  *
- * The lifted lists are kept in text order; libconfig keeps the members of
- * a group and the entries of a list in the order it parsed them, so a
- * depth-first walk of its tree meets the `networks` settings in the same
- * order (conf_lift_attach()), and each gets its lifted list as its hook.
+ * The lifted lists are kept in text order.  libconfig adds each setting
+ * to its parent as it parses it, so config_setting_get_elem() gives the
+ * members of a group and the entries of a list in text order, and a
+ * depth-first walk of the tree meets the `networks` settings in the order
+ * of the lists (conf_lift_attach()); each gets its lifted list as its
+ * hook.  Should the counts ever differ, the load fails.
  */
 
 #include <errno.h>
