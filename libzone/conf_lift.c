@@ -584,8 +584,7 @@ static bool is_key(const config_setting_t *s)
 }
 
 /* Meet a setting: the next lifted list is its own. */
-static int attach_one(struct conf_loader *ld, config_setting_t *s,
-		      size_t *k)
+static int attach_one(struct conf_loader *ld, config_setting_t *s, size_t *k)
 {
 	if (!is_key(s))
 		return 0;
