@@ -219,7 +219,6 @@ static void entry_done(struct conf_lift *lx)
 		goto nomem;
 	l->bad = bad;
 	bad[l->n_bad].line = lx->line;
-	bad[l->n_bad].index = l->n_entries - 1;
 	bad[l->n_bad].text = strdup(text);
 	if (!bad[l->n_bad].text)
 		goto nomem;

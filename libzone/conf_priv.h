@@ -245,7 +245,6 @@ FILE *conf_stream(struct conf_loader *ld, struct conf_source *src);
 
 /* An entry of a lifted list that is not a prefix, as written. */
 struct conf_lifted_bad {
-	size_t index; /* among the list's entries */
 	int line;
 	char *text;
 };
