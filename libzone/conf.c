@@ -274,6 +274,23 @@ static void loader_release(struct conf_loader *ld)
 	free(ld->chan_aux);
 }
 
+/* The tree with the lifted networks lists hung on it (conf_lift.c). */
+static void parse_lifted(struct conf_loader *ld, config_setting_t *root)
+{
+	int ret = conf_lift_attach(ld, root);
+
+	if (ret == -ENOMEM) {
+		ld->nomem = true;
+		return;
+	}
+	if (ret < 0) {
+		/* never expected: fail rather than read a list for another */
+		conf_error(ld, 0, "networks lists out of step with the tree");
+		return;
+	}
+	parse_root(ld, root);
+}
+
 /* Parse @src into ld->model, collecting every error in @ld. */
 static void parse_source(struct conf_loader *ld, struct conf_source *src)
 {
@@ -294,9 +311,10 @@ static void parse_source(struct conf_loader *ld, struct conf_source *src)
 		conf_error(ld, config_error_line(&cf), "%s",
 			   config_error_text(&cf) ? config_error_text(&cf) :
 						    "syntax error");
-	else if (ld->errors == 0)
-		parse_root(ld, config_root_setting(&cf));
+	else if (ld->errors == 0 && !ld->nomem)
+		parse_lifted(ld, config_root_setting(&cf));
 	config_destroy(&cf);
+	conf_lifted_free(ld);
 	loader_release(ld);
 }
 

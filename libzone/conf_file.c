@@ -8,7 +8,9 @@
  * what libconfig must not see: a NUL byte; @include, which would pull in
  * a file that escaped the ownership check (resolved against the working
  * directory at that); more lines than CONF_MAX_LINES, past which the line
- * numbers of the diagnostics would wrap.
+ * numbers of the diagnostics would wrap.  And it lifts the networks
+ * lists out of the text on their way (conf_lift.c), so that libconfig
+ * never builds a setting per network.
  */
 
 #include <sys/stat.h>
@@ -134,9 +136,10 @@ struct conf_stream {
 	int line; /* of the next byte */
 	bool at_bol; /* only blanks so far on this line */
 	size_t match; /* bytes of "@include" held back at a line's start */
-	char out[INCLUDE_LEN]; /* bytes decided but not yet given out */
+	char out[64]; /* bytes decided but not yet given out */
 	size_t n_out;
 	bool done; /* the end, or a refusal: nothing more is given out */
+	struct conf_lift lx;
 };
 
 /* The next byte of the source, or -1 at its end (or a failed read). */
@@ -173,10 +176,20 @@ static int source_byte(struct conf_stream *cs)
 	return (unsigned char)cs->in[cs->in_pos++];
 }
 
+/* A byte past the refusals, through the lexer; -1 is the end. */
+static void emit(struct conf_stream *cs, int c)
+{
+	conf_lift_byte(&cs->lx, c);
+	memcpy(cs->out + cs->n_out, cs->lx.out, cs->lx.n_out);
+	cs->n_out += cs->lx.n_out;
+}
+
 static void queue(struct conf_stream *cs, const char *p, size_t n)
 {
-	memcpy(cs->out + cs->n_out, p, n);
-	cs->n_out += n;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		emit(cs, (unsigned char)p[i]);
 }
 
 /*
@@ -213,7 +226,7 @@ static void scan_byte(struct conf_stream *cs, int c)
 		cs->match = 0;
 		cs->at_bol = false;
 	}
-	cs->out[cs->n_out++] = (char)c;
+	emit(cs, c);
 	if (c == '\n') {
 		cs->line++;
 		cs->at_bol = true;
@@ -250,6 +263,7 @@ static ssize_t stream_read(void *cookie, char *buf, size_t size)
 			/* the end: a held-back "@incl" goes as it was */
 			queue(cs, include_word, cs->match);
 			cs->match = 0;
+			emit(cs, -1);
 			cs->done = true;
 			continue;
 		}
@@ -262,6 +276,7 @@ static int stream_close(void *cookie)
 {
 	struct conf_stream *cs = cookie;
 
+	conf_lift_release(&cs->lx);
 	free(cs->in);
 	free(cs);
 	return 0;
@@ -292,6 +307,7 @@ FILE *conf_stream(struct conf_loader *ld, struct conf_source *src)
 	cs->src = src;
 	cs->line = 1;
 	cs->at_bol = true;
+	conf_lift_init(&cs->lx, ld);
 	if (src->fd >= 0) {
 		cs->in = malloc(STREAM_BUF);
 		if (!cs->in) {

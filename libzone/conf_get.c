@@ -218,6 +218,50 @@ static void *alloc_entries(struct conf_loader *ld, int len, size_t size,
 }
 
 /*
+ * A list the stream lifted (conf_lift.c): its bad entries reported as
+ * below, its arrays handed over as they are.
+ */
+static bool take_lifted(struct conf_loader *ld, struct conf_lifted *l,
+			const char *key, const char *what,
+			struct zone_prefix **ret, size_t *ret_n,
+			int **ret_lines)
+{
+	size_t i;
+
+	/* as alloc_entries(): an empty list has arrays all the same */
+	if (!l->v) {
+		l->v = calloc(1, sizeof(*l->v));
+		l->lines = calloc(1, sizeof(*l->lines));
+		if (!l->v || !l->lines) {
+			ld->nomem = true;
+			return false;
+		}
+	}
+	for (i = 0; i < l->n_bad; i++)
+		conf_error(ld, l->bad[i].line, "%s: %s entry \"%.60s\" %s", what,
+			   key, l->bad[i].text,
+			   conf_prefix_problem(l->bad[i].text));
+	*ret = l->v;
+	*ret_n = l->n;
+	*ret_lines = l->lines;
+	l->v = NULL;
+	l->lines = NULL;
+	l->n = 0;
+	return true;
+}
+
+/**
+ * conf_list_length - the entries of @list as written, also when the stream
+ * lifted them out of libconfig's tree
+ */
+int conf_list_length(const config_setting_t *list)
+{
+	const struct conf_lifted *l = config_setting_get_hook(list);
+
+	return l ? (int)l->n_entries : config_setting_length(list);
+}
+
+/*
  * Parse the prefixes of @key into a new array.  Entries that do not parse
  * are reported and left out.  Returns false when the setting is absent or
  * unusable.
@@ -239,6 +283,9 @@ bool conf_parse_prefixes(struct conf_loader *ld,
 	list = conf_get_string_list(ld, group, key, what);
 	if (!list)
 		return false;
+	if (config_setting_get_hook(list))
+		return take_lifted(ld, config_setting_get_hook(list), key, what,
+				   ret, ret_n, ret_lines);
 	len = config_setting_length(list);
 	v = alloc_entries(ld, len, sizeof(*v), &lines);
 	if (!v)

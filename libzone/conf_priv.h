@@ -71,6 +71,10 @@ struct conf_loader {
 	struct conf_chan_aux *chan_aux;
 	int profile_line;
 	bool profile_bad;
+	struct conf_lifted *lifted; /* the networks lists, in text order */
+	size_t n_lifted;
+	size_t lifted_cap;
+	bool lift_off; /* lifting stopped: later lists are in the tree */
 };
 
 /* conf_error - record "FILE:LINE: message" and count it (conf_error.c) */
@@ -238,5 +242,85 @@ int conf_open_file(const char *path, unsigned int flags, struct zone_diag *diag,
 void conf_close_file(struct conf_source *src);
 /* conf_stream - @src as a stream for config_read(), see conf_file.c */
 FILE *conf_stream(struct conf_loader *ld, struct conf_source *src);
+
+/* An entry of a lifted list that is not a prefix, as written. */
+struct conf_lifted_bad {
+	int line;
+	char *text;
+};
+
+/*
+ * A networks list the stream read in libconfig's place (conf_lift.c): the
+ * entries that parsed, with the lines libconfig would have given them, and
+ * those that did not, for their report.  A list given up is in libconfig's
+ * tree as written.
+ */
+struct conf_lifted {
+	bool gave_up;
+	struct zone_prefix *v;
+	int *lines;
+	size_t n;
+	size_t cap;
+	size_t n_entries; /* as written, good and bad */
+	struct conf_lifted_bad *bad;
+	size_t n_bad;
+};
+
+/* The lexer of conf_lift.c, fed by the stream byte by byte. */
+enum conf_lift_state {
+	LX_CODE,
+	LX_SLASH, /* a '/' held back */
+	LX_LINE, /* a '#' or '//' comment */
+	LX_BLOCK, /* a slash-star comment */
+	LX_BLOCK_STAR,
+	LX_STR,
+	LX_STR_ESC,
+	LX_STR_X,
+	LX_STR_XH,
+};
+
+enum conf_lift_mode {
+	LX_SCAN, /* looking for the setting name */
+	LX_AFTER_NAME, /* `networks` read */
+	LX_AFTER_EQ, /* and `=` or `:` */
+	LX_LIST, /* lifting */
+	LX_OFF, /* the end, or stopped */
+};
+
+enum conf_lift_expect {
+	LX_FIRST, /* an entry or the end */
+	LX_VALUE, /* an entry, after a comma */
+	LX_AFTER, /* a string read: another, a comma or the end */
+};
+
+struct conf_lift {
+	struct conf_loader *ld;
+	enum conf_lift_state state;
+	enum conf_lift_mode mode;
+	enum conf_lift_expect expect;
+	int line;
+	int close; /* ']' or ')' */
+	bool in_word;
+	bool word_name; /* a name token as a whole */
+	bool word_exact; /* "networks" so far */
+	bool word_has_key; /* "networks" somewhere in it */
+	size_t word_len;
+	size_t word_match;
+	char esc[2];
+	char *val; /* the entry's value so far */
+	size_t val_len;
+	size_t val_cap;
+	char out[8];
+	size_t n_out;
+};
+
+void conf_lift_init(struct conf_lift *lx, struct conf_loader *ld);
+void conf_lift_byte(struct conf_lift *lx, int c);
+void conf_lift_release(struct conf_lift *lx);
+int conf_lift_attach(struct conf_loader *ld, config_setting_t *root);
+/* conf_lifted_free - the lifted lists and what is left in them */
+void conf_lifted_free(struct conf_loader *ld);
+/* conf_list_length - entries of @list as written, lifted or not */
+int conf_list_length(const config_setting_t *list);
 
 #endif

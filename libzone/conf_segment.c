@@ -158,9 +158,8 @@ static void parse_segment(struct conf_loader *ld, const config_setting_t *group,
 	s = config_setting_get_member(group, "networks");
 	if (conf_parse_prefixes(ld, group, "networks", aux->what, &seg->networks,
 			   &seg->n_networks, &aux->net_lines)) {
-		aux->nets_bad = seg->n_networks !=
-				(size_t)config_setting_length(s);
-		if (config_setting_length(s) == 0)
+		aux->nets_bad = seg->n_networks != (size_t)conf_list_length(s);
+		if (conf_list_length(s) == 0)
 			conf_error(ld, conf_line_of(s),
 				   "%s: networks must not be empty", aux->what);
 	} else if (s) {
