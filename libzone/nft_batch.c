@@ -316,21 +316,22 @@ void nft_batch_set_def(struct nft_batch *b, uint16_t type,
 }
 
 const char *nft_batch_elem_chain(const struct elem_src *src,
-				 const struct nft_elem *e)
+				 const struct nft_eval *v)
 {
-	if (e->chain < 0)
+	if (v->chain < 0)
 		return NULL;
-	return src->pchains ? src->pchains[e->chain].name :
-			      src->chains[e->chain];
+	return src->pchains ? src->pchains[v->chain].name :
+			      src->chains[v->chain];
 }
 
-static void elem_put(struct nlmsghdr *nlh, const struct nft_elem *e,
-		     uint32_t key_len, bool data, const char *chain)
+static void elem_put(struct nlmsghdr *nlh, const uint8_t *key,
+		     const struct nft_eval *e, uint32_t key_len, bool data,
+		     const char *chain)
 {
 	struct nlattr *el = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
 	struct nlattr *n = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
 
-	mnl_attr_put(nlh, NFTA_DATA_VALUE, key_len, e->key);
+	mnl_attr_put(nlh, NFTA_DATA_VALUE, key_len, key);
 	mnl_attr_nest_end(nlh, n);
 	if (e->flags)
 		mnl_attr_put_u32(nlh, NFTA_SET_ELEM_FLAGS, htonl(e->flags));
@@ -384,13 +385,14 @@ void nft_batch_elems(struct nft_batch *b, uint16_t type,
 					 htonl(ps->id));
 		list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
 		for (; i < n; i++) {
-			const struct nft_elem *e = &src->elems[idx[i]];
+			const struct nft_eval *v =
+				nft_elems_val(src->elems, idx[i]);
 
 			if ((size_t)((char *)mnl_nlmsg_get_payload_tail(nlh) -
 				     (char *)list) > ELEM_NEST_MAX)
 				break;
-			elem_put(nlh, e, key_len, data,
-				 nft_batch_elem_chain(src, e));
+			elem_put(nlh, nft_elems_key(src->elems, idx[i]), v,
+				 key_len, data, nft_batch_elem_chain(src, v));
 		}
 		mnl_attr_nest_end(nlh, list);
 		nft_batch_done(b);

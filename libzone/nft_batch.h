@@ -24,8 +24,9 @@ struct nft_kset {
 	uint32_t key_len;
 	uint32_t data_type;
 	bool elems_known; /* false after a dump: flush and refill */
-	struct nft_elem *elems; /* sorted; chain indexes into chains */
-	size_t n_elems;
+	/* the committed plan's own list (a reference, not a copy); its
+	 * chain indexes are into chains, which copies the plan's list */
+	struct nft_elems *elems;
 };
 
 /*

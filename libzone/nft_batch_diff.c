@@ -52,8 +52,8 @@ static bool names_have(const char (*v)[NFT_NAME_LEN], size_t n,
 	return nft_name_index(v, n, sizeof(*v), name) >= 0;
 }
 
-static bool elem_same(const struct nft_elem *a, const struct elem_src *sa,
-		      const struct nft_elem *b, const struct elem_src *sb)
+static bool elem_same(const struct nft_eval *a, const struct elem_src *sa,
+		      const struct nft_eval *b, const struct elem_src *sb)
 {
 	const char *ca = nft_batch_elem_chain(sa, a);
 	const char *cb = nft_batch_elem_chain(sb, b);
@@ -90,8 +90,9 @@ static bool elem_at_same(const struct elem_src *old, size_t i,
 {
 	if (i >= old->n || j >= new->n)
 		return i >= old->n && j >= new->n;
-	return nft_elem_cmp(&old->elems[i], &new->elems[j]) == 0 &&
-	       elem_same(&old->elems[i], old, &new->elems[j], new);
+	return nft_elems_cmp(old->elems, i, new->elems, j) == 0 &&
+	       elem_same(nft_elems_val(old->elems, i), old,
+			 nft_elems_val(new->elems, j), new);
 }
 
 static bool elem_neighbours_same(const struct elem_src *old, size_t i,
@@ -124,7 +125,7 @@ static int elem_diff(const struct elem_src *old, const struct elem_src *new,
 		else if (j == new->n)
 			c = -1;
 		else
-			c = nft_elem_cmp(&old->elems[i], &new->elems[j]);
+			c = nft_elems_cmp(old->elems, i, new->elems, j);
 		if (c < 0) {
 			d->del[d->n_del++] = i++;
 		} else if (c > 0) {
@@ -132,8 +133,8 @@ static int elem_diff(const struct elem_src *old, const struct elem_src *new,
 		} else {
 			if ((interval &&
 			     !elem_neighbours_same(old, i, new, j)) ||
-			    !elem_same(&old->elems[i], old, &new->elems[j],
-				       new)) {
+			    !elem_same(nft_elems_val(old->elems, i), old,
+				       nft_elems_val(new->elems, j), new)) {
 				d->del[d->n_del++] = i;
 				d->add[d->n_add++] = j;
 			}
@@ -168,7 +169,8 @@ static int plan_elem_removals(struct plan_ctx *x)
 	for (i = 0; i < rs->n_sets; i++) {
 		const struct nft_pset *p = &rs->sets[i];
 		const struct nft_kset *k = kset_find(x->ks, p->name);
-		struct elem_src ns = { p->elems, p->n_elems, NULL, rs->chains };
+		struct elem_src ns = { p->elems, nft_pset_count(p), NULL,
+				       rs->chains };
 		struct elem_src os;
 
 		/* timed elements are the resolver's (nft_names.c) */
@@ -182,7 +184,7 @@ static int plan_elem_removals(struct plan_ctx *x)
 			os = (struct elem_src){ NULL, 0, NULL, NULL };
 		} else {
 			os = (struct elem_src){
-				k->elems, k->n_elems,
+				k->elems, k->elems ? k->elems->n : 0,
 				(const char(*)[NFT_NAME_LEN])x->ks->chains, NULL
 			};
 		}
@@ -272,7 +274,8 @@ static void plan_elem_additions(struct plan_ctx *x)
 
 	for (i = 0; i < rs->n_sets; i++) {
 		const struct nft_pset *p = &rs->sets[i];
-		struct elem_src ns = { p->elems, p->n_elems, NULL, rs->chains };
+		struct elem_src ns = { p->elems, nft_pset_count(p), NULL,
+				       rs->chains };
 
 		if (x->diffs[i].n_add)
 			nft_batch_elems(x->b, NFT_MSG_NEWSETELEM, p, p->name,
