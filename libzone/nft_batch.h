@@ -51,7 +51,11 @@ struct nft_kstate {
 };
 
 void nft_kstate_free(struct nft_kstate *ks);
-/* nft_kstate_snapshot - a deep copy of @rs as committed; NULL on ENOMEM */
+/*
+ * nft_kstate_snapshot - @rs as committed: its names copied, its element
+ * lists referenced (they never change), so that it may outlive @rs.
+ * NULL on ENOMEM.  Not thread-safe: the references are plain counts.
+ */
 struct nft_kstate *nft_kstate_snapshot(const struct zone_ruleset *rs);
 int nft_kstate_add_chain(struct nft_kstate *ks, const char *name);
 int nft_kstate_add_obj(struct nft_kstate *ks, const char *name);
