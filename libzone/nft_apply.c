@@ -344,6 +344,7 @@ int zone_nft_lockdown(struct zone_nft *nft)
 		return -errno;
 	ret = zone_nft_apply(nft, rs, NULL);
 	zone_ruleset_free(rs);
-	/* the snapshot outlives @rs and stays valid: it is a deep copy */
+	/* the snapshot outlives @rs: it copies the names and holds its own
+	 * references to the element lists */
 	return ret;
 }

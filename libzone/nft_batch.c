@@ -316,21 +316,22 @@ void nft_batch_set_def(struct nft_batch *b, uint16_t type,
 }
 
 const char *nft_batch_elem_chain(const struct elem_src *src,
-				 const struct nft_elem *e)
+				 const struct nft_eval *v)
 {
-	if (e->chain < 0)
+	if (v->chain < 0)
 		return NULL;
-	return src->pchains ? src->pchains[e->chain].name :
-			      src->chains[e->chain];
+	return src->pchains ? src->pchains[v->chain].name :
+			      src->chains[v->chain];
 }
 
-static void elem_put(struct nlmsghdr *nlh, const struct nft_elem *e,
-		     uint32_t key_len, bool data, const char *chain)
+static void elem_put(struct nlmsghdr *nlh, const uint8_t *key,
+		     const struct nft_eval *e, uint32_t key_len, bool data,
+		     const char *chain)
 {
 	struct nlattr *el = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
 	struct nlattr *n = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
 
-	mnl_attr_put(nlh, NFTA_DATA_VALUE, key_len, e->key);
+	mnl_attr_put(nlh, NFTA_DATA_VALUE, key_len, key);
 	mnl_attr_nest_end(nlh, n);
 	if (e->flags)
 		mnl_attr_put_u32(nlh, NFTA_SET_ELEM_FLAGS, htonl(e->flags));
@@ -357,13 +358,14 @@ static void elem_put(struct nlmsghdr *nlh, const struct nft_elem *e,
 }
 
 /*
- * nft_batch_elems - NEWSETELEM or DELSETELEM for @idx[0..n) of @src, split
- * into messages whose element nest stays below 64 KiB
+ * nft_batch_elems - NEWSETELEM or DELSETELEM for @idx[0..n) of @src (for
+ * 0..n when @idx is NULL), split into messages whose element nest stays
+ * below 64 KiB
  */
 void nft_batch_elems(struct nft_batch *b, uint16_t type,
 		     const struct nft_pset *ps, const char *name,
 		     uint32_t key_len, const struct elem_src *src,
-		     const size_t *idx, size_t n)
+		     const uint32_t *idx, size_t n)
 {
 	/* only a map's elements carry data: the kernel refuses it on a set */
 	bool data = type == NFT_MSG_NEWSETELEM && ps &&
@@ -384,13 +386,14 @@ void nft_batch_elems(struct nft_batch *b, uint16_t type,
 					 htonl(ps->id));
 		list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
 		for (; i < n; i++) {
-			const struct nft_elem *e = &src->elems[idx[i]];
+			size_t k = idx ? idx[i] : i;
+			const struct nft_eval *v = nft_elems_val(src->elems, k);
 
 			if ((size_t)((char *)mnl_nlmsg_get_payload_tail(nlh) -
 				     (char *)list) > ELEM_NEST_MAX)
 				break;
-			elem_put(nlh, e, key_len, data,
-				 nft_batch_elem_chain(src, e));
+			elem_put(nlh, nft_elems_key(src->elems, k), v, key_len,
+				 data, nft_batch_elem_chain(src, v));
 		}
 		mnl_attr_nest_end(nlh, list);
 		nft_batch_done(b);

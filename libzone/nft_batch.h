@@ -24,8 +24,9 @@ struct nft_kset {
 	uint32_t key_len;
 	uint32_t data_type;
 	bool elems_known; /* false after a dump: flush and refill */
-	struct nft_elem *elems; /* sorted; chain indexes into chains */
-	size_t n_elems;
+	/* the committed plan's own list (a reference, not a copy); its
+	 * chain indexes are into chains, which copies the plan's list */
+	struct nft_elems *elems;
 };
 
 /*
@@ -50,7 +51,11 @@ struct nft_kstate {
 };
 
 void nft_kstate_free(struct nft_kstate *ks);
-/* nft_kstate_snapshot - a deep copy of @rs as committed; NULL on ENOMEM */
+/*
+ * nft_kstate_snapshot - @rs as committed: its names copied, its element
+ * lists referenced (they never change), so that it may outlive @rs.
+ * NULL on ENOMEM.  Not thread-safe: the references are plain counts.
+ */
 struct nft_kstate *nft_kstate_snapshot(const struct zone_ruleset *rs);
 int nft_kstate_add_chain(struct nft_kstate *ks, const char *name);
 int nft_kstate_add_obj(struct nft_kstate *ks, const char *name);

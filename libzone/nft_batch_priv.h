@@ -42,7 +42,7 @@ struct nft_batch {
  * an object per element, and large maps have hundreds of thousands.
  */
 struct elem_src {
-	const struct nft_elem *elems;
+	const struct nft_elems *elems; /* NULL when n is 0 */
 	size_t n;
 	const char (*chains)[NFT_NAME_LEN]; /* verdict targets */
 	const struct nft_pchain *pchains; /* or these */
@@ -74,14 +74,17 @@ void nft_batch_obj(struct nft_batch *b, uint16_t type, struct nftnl_obj *obj,
 /* nft_batch_set_def - NEWSET or DELSET of @ps, called @name */
 void nft_batch_set_def(struct nft_batch *b, uint16_t type,
 		       const struct nft_pset *ps, const char *name);
-/* nft_batch_elem_chain - the verdict chain of @e, or NULL */
+/* nft_batch_elem_chain - the verdict chain of value @v, or NULL */
 const char *nft_batch_elem_chain(const struct elem_src *src,
-				 const struct nft_elem *e);
-/* nft_batch_elems - NEWSETELEM or DELSETELEM of the @n entries @idx of @src */
+				 const struct nft_eval *v);
+/*
+ * nft_batch_elems - NEWSETELEM or DELSETELEM of the @n entries @idx of
+ * @src; @idx NULL: its first @n
+ */
 void nft_batch_elems(struct nft_batch *b, uint16_t type,
 		     const struct nft_pset *ps, const char *name,
 		     uint32_t key_len, const struct elem_src *src,
-		     const size_t *idx, size_t n);
+		     const uint32_t *idx, size_t n);
 /* nft_batch_flush_set - DELSETELEM of every element of set @name */
 void nft_batch_flush_set(struct nft_batch *b, const char *name);
 /* nft_batch_rule - NEWRULE of @r, after its anonymous sets */

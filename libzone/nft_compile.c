@@ -424,10 +424,7 @@ struct zone_ruleset *zone_ruleset_compile(const struct zone_model *model,
 	c->bare.n_narrows = 0;
 	ret = compile_all(c, isolated, n_isolated);
 	for (f = 0; f < FAM_N; f++) {
-		free(c->flat[f]);
-		free(c->mflat[f]);
-		free(c->hashed[f]);
-		free(c->hashed_id[f]);
+		zone_lpm_free(c->rest[f]);
 	}
 	free(c->tags);
 	free(c);

@@ -41,8 +41,6 @@ struct compile {
 	bool to_names; /* channel_rule: destination from the names sets */
 	size_t n_ids; /* segments, plus "unassigned" */
 	uint32_t catch_id;
-	struct nft_range *flat[FAM_N]; /* whole address space, by id */
-	size_t n_flat[FAM_N];
 	bool present[FAM_N][NFT_SEG_MAX + 1];
 	struct zone_addr rep[FAM_N][NFT_SEG_MAX + 1];
 	/* the pair chain of (src, dst), or -1 */
@@ -54,13 +52,10 @@ struct compile {
 	 * (net4/net6, looked up with the address masked to hash_len), the
 	 * rest to the interval map: one hash lookup instead of a descent
 	 * through a tree of every interval.  hash_len 0: no hash map, and
-	 * the interval map holds flat[] itself.
+	 * the interval map holds the classifier's intervals.
 	 */
 	unsigned int hash_len[FAM_N];
-	struct nft_range *mflat[FAM_N]; /* intervals of the rest */
-	size_t n_mflat[FAM_N];
-	struct zone_prefix *hashed[FAM_N];
-	uint32_t *hashed_id[FAM_N];
+	struct zone_lpm *rest[FAM_N]; /* the other prefixes, when hashed */
 	size_t n_hashed[FAM_N];
 	/* every mark an accepted flow can carry, for the flow binding */
 	struct nftc_tag *tags;

@@ -19,82 +19,73 @@
 #include "lpm_priv.h"
 #include "nft_compile.h"
 
-struct flat_walk {
-	struct nft_range *r;
-	size_t n;
-	size_t cap;
+/*
+ * What the classifier's intervals of one family tell the pair chains:
+ * which ids have addresses, and one address of each (its lowest), with
+ * the first address no interval covers going to the catch-all.  Walked
+ * rather than kept: at a million prefixes the intervals took 36 bytes
+ * each only to be read once.
+ */
+struct rep_walk {
+	struct compile *c;
+	int f;
 	size_t len;
+	uint8_t next[16]; /* the first address not yet seen covered */
+	bool gap_known; /* next is the first gap, or there is none */
+	bool full; /* the intervals cover every address */
 };
 
-static int flat_cb(const struct zone_addr *first, const struct zone_addr *last,
-		   uint32_t value, void *data)
+/* the id of an interval's value: beyond the segments, the catch-all */
+static uint32_t interval_id(const struct compile *c, uint32_t value)
 {
-	struct flat_walk *w = data;
-	struct nft_range *r;
+	if (value >= zone_model_segment_count(c->model))
+		return c->catch_id;
+	return value;
+}
 
-	if (nft_plan_grow(&w->r, &w->cap, w->n, sizeof(*w->r)))
-		return -ENOMEM;
-	r = &w->r[w->n++];
-	memset(r, 0, sizeof(*r));
-	memcpy(r->lo, first->bytes, w->len);
-	memcpy(r->hi, last->bytes, w->len);
-	r->value = value;
+static void rep_note(struct compile *c, int f, uint32_t id, const uint8_t *addr,
+		     size_t len)
+{
+	c->present[f][id] = true;
+	c->rep[f][id].family = (uint8_t)fam_af[f];
+	memcpy(c->rep[f][id].bytes, addr, len);
+}
+
+static int rep_cb(const struct zone_addr *first, const struct zone_addr *last,
+		  uint32_t value, void *data)
+{
+	struct rep_walk *w = data;
+	uint32_t id = interval_id(w->c, value);
+
+	if (!w->c->present[w->f][id])
+		rep_note(w->c, w->f, id, first->bytes, w->len);
+	if (w->gap_known)
+		return 0;
+	if (memcmp(first->bytes, w->next, w->len) > 0) {
+		w->gap_known = true;
+		return 0;
+	}
+	memcpy(w->next, last->bytes, w->len);
+	if (!nft_key_inc(w->next, w->len))
+		w->gap_known = w->full = true;
 	return 0;
 }
 
-/* the first address no interval covers; false when they cover all */
-static bool first_gap(const struct nft_range *r, size_t n, size_t len,
-		      uint8_t *ret)
-{
-	uint8_t cur[16] = { 0 };
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (memcmp(r[i].lo, cur, len) > 0)
-			break;
-		memcpy(cur, r[i].hi, len);
-		if (!nft_key_inc(cur, len))
-			return false;
-	}
-	memcpy(ret, cur, len);
-	return true;
-}
-
-/* the classifier's intervals of one family; gaps stay gaps */
+/* the classifier's intervals of one family: who is present, and where */
 int nftc_flatten(struct compile *c, int f)
 {
-	struct flat_walk w = { .len = nft_addr_len(fam_af[f]) };
+	struct rep_walk w = { .c = c, .f = f, .len = nft_addr_len(fam_af[f]) };
 	const struct zone_lpm *lpm = c->model->classifier;
-	uint8_t gap[16];
-	size_t i;
 	int ret;
 
 	if (lpm) {
-		ret = lpm_foreach_interval(lpm, fam_af[f], flat_cb, &w);
-		if (ret < 0) {
-			free(w.r);
+		ret = lpm_foreach_interval(lpm, fam_af[f], rep_cb, &w);
+		if (ret < 0)
 			return ret;
-		}
-	}
-	for (i = 0; i < w.n; i++) {
-		if (w.r[i].value >= zone_model_segment_count(c->model))
-			w.r[i].value = c->catch_id;
-	}
-	c->flat[f] = w.r;
-	c->n_flat[f] = w.n;
-	for (i = w.n; i-- > 0;) {
-		uint32_t id = w.r[i].value;
-
-		c->present[f][id] = true;
-		c->rep[f][id].family = (uint8_t)fam_af[f];
-		memcpy(c->rep[f][id].bytes, w.r[i].lo, w.len);
 	}
 	/* unassigned addresses belong to the catch-all */
-	if (first_gap(w.r, w.n, w.len, gap)) {
-		c->present[f][c->catch_id] = true;
-		c->rep[f][c->catch_id].family = (uint8_t)fam_af[f];
-		memcpy(c->rep[f][c->catch_id].bytes, gap, w.len);
-	}
+	if (!w.full)
+		rep_note(c, f, c->catch_id, w.next, w.len);
 	return 0;
 }
 
@@ -102,18 +93,17 @@ int nftc_flatten(struct compile *c, int f)
  * The hash split of one family: when the longest prefix length has at
  * least NFT_HASH_MIN prefixes, they go to the hash map (being the longest,
  * each wins over whatever else covers its addresses), and the interval
- * map is flattened from the other prefixes alone.
+ * map is flattened from a table of the other prefixes alone.  The hashed
+ * prefixes are not copied: compile_hash_map() reads them from the model.
  */
 #define NFT_HASH_MIN 1024
 
 int nftc_split(struct compile *c, int f)
 {
 	const struct zone_model *m = c->model;
-	struct flat_walk w = { .len = nft_addr_len(fam_af[f]) };
 	size_t count[129] = { 0 };
 	struct zone_lpm *lpm = NULL;
 	unsigned int top = 0;
-	size_t n = 0;
 	size_t i;
 	size_t j;
 	int ret = 0;
@@ -132,66 +122,54 @@ int nftc_split(struct compile *c, int f)
 	}
 	if (top == 0 || count[top] < NFT_HASH_MIN)
 		return 0;
-	c->hashed[f] = calloc(count[top], sizeof(*c->hashed[f]));
-	c->hashed_id[f] = calloc(count[top], sizeof(*c->hashed_id[f]));
 	lpm = zone_lpm_new();
-	if (!c->hashed[f] || !c->hashed_id[f] || !lpm) {
-		zone_lpm_free(lpm);
+	if (!lpm)
 		return -ENOMEM;
-	}
 	for (i = 0; i < m->n_segments && ret == 0; i++) {
 		for (j = 0; j < m->segments[i].n_networks && ret == 0; j++) {
 			const struct zone_prefix *p =
 				&m->segments[i].networks[j];
 
-			if (p->addr.family != fam_af[f])
-				continue;
-			if (p->len < top) {
+			if (p->addr.family == fam_af[f] && p->len < top)
 				ret = zone_lpm_add(lpm, p, (uint32_t)i);
-				continue;
-			}
-			c->hashed[f][n] = *p;
-			c->hashed_id[f][n++] = (uint32_t)i;
 		}
 	}
 	if (ret == 0)
 		ret = zone_lpm_build(lpm);
-	if (ret == 0)
-		ret = lpm_foreach_interval(lpm, fam_af[f], flat_cb, &w);
-	zone_lpm_free(lpm);
 	if (ret < 0) {
-		free(w.r);
+		zone_lpm_free(lpm);
 		return ret;
 	}
 	c->hash_len[f] = top;
-	c->n_hashed[f] = n;
-	c->mflat[f] = w.r;
-	c->n_mflat[f] = w.n;
-	/* nftc_flatten() took what it needed: the maps use mflat[] now */
-	free(c->flat[f]);
-	c->flat[f] = NULL;
-	c->n_flat[f] = 0;
+	c->n_hashed[f] = count[top];
+	c->rest[f] = lpm;
 	return 0;
 }
 
+/* the start of [@lo, @hi] = @data/@chain, and its end unless @hi is last */
+static int set_add_range(struct nft_pset *s, const uint8_t *lo,
+			 const uint8_t *hi, uint32_t data, int32_t chain)
+{
+	uint8_t end[16];
+	int ret;
+
+	ret = nft_pset_add(s, lo, 0, data, chain);
+	if (ret < 0)
+		return ret;
+	memcpy(end, hi, s->key_len);
+	if (!nft_key_inc(end, s->key_len))
+		return 0;
+	return nft_pset_add(s, end, NFT_SET_ELEM_INTERVAL_END, 0, -1);
+}
+
 static int set_fill_ranges(struct nft_pset *s, const struct nft_range *r,
-			   size_t n, bool verdict)
+			   size_t n)
 {
 	size_t i;
 	int ret;
 
 	for (i = 0; i < n; i++) {
-		uint8_t end[16];
-
-		ret = nft_pset_add(s, r[i].lo, 0,
-				   verdict ? (uint32_t)NFT_JUMP : r[i].value,
-				   verdict ? (int32_t)r[i].value : -1);
-		if (ret < 0)
-			return ret;
-		memcpy(end, r[i].hi, s->key_len);
-		if (!nft_key_inc(end, s->key_len))
-			continue;
-		ret = nft_pset_add(s, end, NFT_SET_ELEM_INTERVAL_END, 0, -1);
+		ret = set_add_range(s, r[i].lo, r[i].hi, r[i].value, -1);
 		if (ret < 0)
 			return ret;
 	}
@@ -199,14 +177,28 @@ static int set_fill_ranges(struct nft_pset *s, const struct nft_range *r,
 	return 0;
 }
 
-/* net4/net6: a prefix of the hashed length -> jump seg_<segment> */
-static int compile_hash_map(struct compile *c, int f)
+/* the chain seg_<id> of every id, or -1 */
+static void seg_chains(const struct compile *c, int32_t *chain_of)
 {
-	char name[NFT_NAME_LEN];
 	char chain[NFT_NAME_LEN];
+	size_t id;
+
+	for (id = 0; id < c->n_ids; id++) {
+		snprintf(chain, sizeof(chain), "seg_%s",
+			 id_name(c, (uint32_t)id));
+		chain_of[id] = nft_plan_chain_index(c->rs, chain);
+	}
+}
+
+/* net4/net6: a prefix of the hashed length -> jump seg_<segment> */
+static int compile_hash_map(struct compile *c, int f, const int32_t *chain_of)
+{
+	const struct zone_model *m = c->model;
+	char name[NFT_NAME_LEN];
 	struct nft_pset *s;
 	size_t i;
-	int ret = 0;
+	size_t j;
+	int ret;
 
 	snprintf(name, sizeof(name), "net%s", fam_suffix[f]);
 	s = nft_plan_add_set(c->rs, name, NFT_SET_MAP,
@@ -214,54 +206,70 @@ static int compile_hash_map(struct compile *c, int f)
 			     nft_addr_len(fam_af[f]), NFT_DATA_VERDICT, 0);
 	if (!s)
 		return -errno;
-	for (i = 0; i < c->n_hashed[f] && ret == 0; i++) {
-		snprintf(chain, sizeof(chain), "seg_%s",
-			 id_name(c, c->hashed_id[f][i]));
-		ret = nft_pset_add(s, c->hashed[f][i].addr.bytes, 0, NFT_JUMP,
-				   nft_plan_chain_index(c->rs, chain));
+	ret = nft_pset_reserve(s, c->n_hashed[f]);
+	for (i = 0; i < m->n_segments && ret == 0; i++) {
+		for (j = 0; j < m->segments[i].n_networks && ret == 0; j++) {
+			const struct zone_prefix *p =
+				&m->segments[i].networks[j];
+
+			if (p->addr.family != fam_af[f] ||
+			    p->len != c->hash_len[f])
+				continue;
+			ret = nft_pset_add(s, p->addr.bytes, 0, NFT_JUMP,
+					   chain_of[i]);
+		}
 	}
 	nft_pset_sort(s);
 	return ret;
 }
 
+/* the interval map's elements, straight from a table's intervals */
+struct map_walk {
+	struct compile *c;
+	struct nft_pset *s;
+	const int32_t *chain_of;
+};
+
+static int map_cb(const struct zone_addr *first, const struct zone_addr *last,
+		  uint32_t value, void *data)
+{
+	struct map_walk *w = data;
+
+	return set_add_range(w->s, first->bytes, last->bytes, NFT_JUMP,
+			     w->chain_of[interval_id(w->c, value)]);
+}
+
 /* zone4/zone6: address -> jump seg_<segment> */
 int nftc_maps(struct compile *c)
 {
-	const struct nft_range *flat;
-	struct nft_range *r;
-	size_t n;
-	struct nft_pset *s;
+	int32_t chain_of[NFT_SEG_MAX + 1];
+	struct map_walk w = { .c = c, .chain_of = chain_of };
+	const struct zone_lpm *lpm;
 	char name[NFT_NAME_LEN];
-	char chain[NFT_NAME_LEN];
-	size_t i;
+	size_t n;
 	int f;
 	int ret;
 
+	seg_chains(c, chain_of);
 	for (f = 0; f < FAM_N; f++) {
 		snprintf(name, sizeof(name), "zone%s", fam_suffix[f]);
-		s = nft_plan_add_set(c->rs, name,
-				     NFT_SET_MAP | NFT_SET_INTERVAL,
-				     f ? NFT_TYPE_IP6ADDR : NFT_TYPE_IPADDR,
-				     nft_addr_len(fam_af[f]), NFT_DATA_VERDICT,
-				     0);
-		if (!s)
+		w.s = nft_plan_add_set(c->rs, name,
+				       NFT_SET_MAP | NFT_SET_INTERVAL,
+				       f ? NFT_TYPE_IP6ADDR : NFT_TYPE_IPADDR,
+				       nft_addr_len(fam_af[f]),
+				       NFT_DATA_VERDICT, 0);
+		if (!w.s)
 			return -errno;
-		flat = c->hash_len[f] ? c->mflat[f] : c->flat[f];
-		n = c->hash_len[f] ? c->n_mflat[f] : c->n_flat[f];
-		r = calloc(n + 1, sizeof(*r));
-		if (!r)
-			return -ENOMEM;
-		for (i = 0; i < n; i++) {
-			r[i] = flat[i];
-			snprintf(chain, sizeof(chain), "seg_%s",
-				 id_name(c, flat[i].value));
-			r[i].value =
-				(uint32_t)nft_plan_chain_index(c->rs, chain);
-		}
-		ret = set_fill_ranges(s, r, n, true);
-		free(r);
+		/* the intervals come in order: no sort is needed */
+		lpm = c->hash_len[f] ? c->rest[f] : c->model->classifier;
+		n = lpm ? lpm_interval_count(lpm, fam_af[f]) : 0;
+		ret = nft_pset_reserve(w.s, 2 * n);
+		if (ret == 0 && n)
+			ret = lpm_foreach_interval(lpm, fam_af[f], map_cb, &w);
+		if (ret == 0)
+			nft_pset_sort(w.s);
 		if (ret == 0 && c->hash_len[f])
-			ret = compile_hash_map(c, f);
+			ret = compile_hash_map(c, f, chain_of);
 		if (ret < 0)
 			return ret;
 	}
@@ -299,7 +307,7 @@ int nftc_isolated(struct compile *c, const struct zone_prefix *iso,
 				nft_range_from_prefix(&iso[i], 0, &r[k++]);
 		}
 		m = nft_ranges_merge(r, k, klen);
-		ret = m < 0 ? m : set_fill_ranges(s, r, (size_t)m, false);
+		ret = m < 0 ? m : set_fill_ranges(s, r, (size_t)m);
 		if (ret < 0) {
 			free(r);
 			return ret;

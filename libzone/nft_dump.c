@@ -633,20 +633,21 @@ static int verify_elems(struct zone_nft *nft, const struct zone_ruleset *rs,
 	int ret;
 
 	for (i = 0; i < rs->n_sets; i++) {
+		size_t want = nft_pset_count(&rs->sets[i]);
 		size_t n = 0;
 
-		if (rs->sets[i].n_elems > VERIFY_ELEMS_MAX)
+		if (want > VERIFY_ELEMS_MAX)
 			continue;
 		ret = dump_run(nft, NFT_MSG_GETSETELEM, NFPROTO_INET,
 			       NLM_F_DUMP, fill_elems, rs->sets[i].name,
 			       elem_count_cb, &n);
 		if (ret < 0)
 			return ret;
-		if (n == rs->sets[i].n_elems)
+		if (n == want)
 			continue;
 		zone_diag_add(diag, plan_file(rs), 0,
 			      "set %s: %zu elements, want %zu",
-			      rs->sets[i].name, n, rs->sets[i].n_elems);
+			      rs->sets[i].name, n, want);
 		(*bad)++;
 	}
 	return 0;

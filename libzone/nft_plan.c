@@ -172,46 +172,14 @@ struct nft_pset *nft_plan_add_set(struct zone_ruleset *rs, const char *name,
 	s->key_len = key_len;
 	s->data_type = data_type;
 	s->data_len = data_len;
+	s->elems = nft_elems_new(key_len);
+	if (!s->elems) {
+		rs->n_sets--;
+		return NULL;
+	}
 	snprintf(s->origin.what, sizeof(s->origin.what), "%s %s",
 		 flags & NFT_SET_MAP ? "map" : "set", name);
 	return s;
-}
-
-int nft_pset_add(struct nft_pset *s, const void *key, uint32_t flags,
-		 uint32_t data, int32_t chain)
-{
-	struct nft_elem *e;
-
-	if (nft_plan_grow(&s->elems, &s->cap_elems, s->n_elems, sizeof(*e)))
-		return -ENOMEM;
-	e = &s->elems[s->n_elems++];
-	memset(e->key, 0, sizeof(e->key));
-	memcpy(e->key, key, s->key_len);
-	e->flags = flags;
-	e->data = data;
-	e->chain = chain;
-	return 0;
-}
-
-int nft_elem_cmp(const void *a, const void *b)
-{
-	const struct nft_elem *ea = a;
-	const struct nft_elem *eb = b;
-	int d = memcmp(ea->key, eb->key, sizeof(ea->key));
-
-	if (d)
-		return d;
-	/* an interval's end before the next interval's start at the same
-	 * key, as nft sends them: the rbtree backend refuses the other
-	 * order with EEXIST */
-	return (ea->flags < eb->flags) - (ea->flags > eb->flags);
-}
-
-void nft_pset_sort(struct nft_pset *s)
-{
-	if (s->n_elems < 2)
-		return;
-	qsort(s->elems, s->n_elems, sizeof(*s->elems), nft_elem_cmp);
 }
 
 static int obj_comment(struct nftnl_obj *o, const char *comment)
@@ -273,7 +241,7 @@ void zone_ruleset_free(struct zone_ruleset *rs)
 	for (i = 0; i < rs->n_objs; i++)
 		nftnl_obj_free(rs->objs[i].obj);
 	for (i = 0; i < rs->n_sets; i++)
-		free(rs->sets[i].elems);
+		nft_elems_unref(rs->sets[i].elems);
 	free(rs->rules);
 	free(rs->objs);
 	free(rs->sets);

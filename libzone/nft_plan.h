@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include <zone/mark.h>
@@ -54,13 +55,76 @@ struct nft_origin {
 	char what[NFT_NAME_LEN + 16]; /* "channel mail", "map dst4" */
 };
 
-/* One element of a named set or map: an interval start or end. */
-struct nft_elem {
-	uint8_t key[16];
+/*
+ * The value of an element of a named set or map, everything but its key:
+ * an interval start or end, and a map's data.  A set holds each distinct
+ * value once, and its elements name theirs by index: the values are few
+ * (a map's targets are its segments' chains), the elements up to millions.
+ */
+struct nft_eval {
 	uint32_t flags; /* NFT_SET_ELEM_INTERVAL_END */
 	uint32_t data; /* map value, or NFT_GOTO/NFT_JUMP */
 	int32_t chain; /* verdict target: index in plan chains, or -1 */
 };
+
+#define NFT_EVAL_MAX 65535 /* values of one set: the index is 16 bits */
+#define NFT_EREC_MAX (16 + 2) /* the longest element record */
+
+/*
+ * The elements of one named set, as records of the set's key length (4
+ * bytes for IPv4, not 16) followed by the 16-bit index of the value, in
+ * host order and unaligned: 6 bytes an IPv4 element where a fixed struct
+ * took 28.  Counted references: the plan that built the list and the
+ * applier's record of what the kernel holds (nft_state.c) share it, so
+ * that the elements the kernel holds are kept once.  Never changed once
+ * the plan is built.
+ */
+struct nft_elems {
+	unsigned int refs;
+	uint32_t key_len;
+	size_t stride; /* key_len + 2 */
+	uint8_t *rec;
+	size_t n;
+	size_t cap;
+	struct nft_eval *vals;
+	size_t n_vals;
+	size_t cap_vals;
+	size_t last_val; /* where the next value is looked up first */
+};
+
+/* the key of element @i */
+static inline const uint8_t *nft_elems_key(const struct nft_elems *es, size_t i)
+{
+	return es->rec + i * es->stride;
+}
+
+/* the value of element @i */
+static inline const struct nft_eval *nft_elems_val(const struct nft_elems *es,
+						   size_t i)
+{
+	uint16_t v;
+
+	memcpy(&v, es->rec + i * es->stride + es->key_len, sizeof(v));
+	return &es->vals[v];
+}
+
+/*
+ * nft_elems_new - an empty list for keys of @key_len bytes (1 to 16), with
+ * one reference.  NULL with errno set on failure.
+ */
+struct nft_elems *nft_elems_new(uint32_t key_len);
+/* nft_elems_ref - one more holder of @es; returns @es (NULL is fine) */
+struct nft_elems *nft_elems_ref(struct nft_elems *es);
+/* nft_elems_unref - one holder less; the last frees it.  NULL is fine */
+void nft_elems_unref(struct nft_elems *es);
+/*
+ * nft_elems_cmp - order of element @i of @a and @j of @b: by key, then an
+ * interval's end before a start at the same key (as nft sends them: the
+ * rbtree backend refuses the other order with EEXIST).  Both lists have
+ * the same key length.
+ */
+int nft_elems_cmp(const struct nft_elems *a, size_t i,
+		  const struct nft_elems *b, size_t j);
 
 struct nft_pset {
 	char name[NFT_NAME_LEN];
@@ -70,9 +134,7 @@ struct nft_pset {
 	uint32_t key_len;
 	uint32_t data_type; /* 0 for a plain set */
 	uint32_t data_len;
-	struct nft_elem *elems; /* sorted by key, then flags */
-	size_t n_elems;
-	size_t cap_elems;
+	struct nft_elems *elems; /* sorted by nft_elems_cmp(); never NULL */
 	struct nft_origin origin;
 };
 
@@ -125,6 +187,30 @@ struct zone_ruleset {
 	char *signature;
 };
 
+/* nft_elems.c */
+/*
+ * nft_pset_add - append an element to @s (nft_pset_sort() orders them)
+ * Returns 0, -ENOMEM, or -E2BIG past NFT_EVAL_MAX distinct values.
+ */
+int nft_pset_add(struct nft_pset *s, const void *key, uint32_t flags,
+		 uint32_t data, int32_t chain);
+/*
+ * nft_pset_reserve - room for @n elements of @s in all, allocated once
+ * where the count is known (the growth by doubling may take half again
+ * as much).  Returns 0 or -ENOMEM.
+ */
+int nft_pset_reserve(struct nft_pset *s, size_t n);
+/*
+ * nft_pset_sort - order the elements of @s by nft_elems_cmp(), in place
+ * (no buffer the size of the set); lists built in order are only checked
+ */
+void nft_pset_sort(struct nft_pset *s);
+/* nft_pset_count - the number of elements of @s */
+static inline size_t nft_pset_count(const struct nft_pset *s)
+{
+	return s->elems->n;
+}
+
 /* nft_plan.c */
 /*
  * nft_plan_grow - grow the array *@arr of @n items of @size bytes, *@cap
@@ -156,10 +242,6 @@ struct nft_pset *nft_plan_add_set(struct zone_ruleset *rs, const char *name,
 				  uint32_t flags, uint32_t key_type,
 				  uint32_t key_len, uint32_t data_type,
 				  uint32_t data_len);
-int nft_pset_add(struct nft_pset *s, const void *key, uint32_t flags,
-		 uint32_t data, int32_t chain);
-void nft_pset_sort(struct nft_pset *s);
-int nft_elem_cmp(const void *a, const void *b);
 int nft_plan_add_counter(struct zone_ruleset *rs, const char *name,
 			 const char *comment, const struct nft_origin *origin);
 struct zone_ruleset *nft_plan_lockdown(void);

@@ -26,7 +26,7 @@ static size_t plan_elem_count(const struct zone_ruleset *rs)
 	size_t i;
 
 	for (i = 0; i < rs->n_sets; i++)
-		n += rs->sets[i].n_elems;
+		n += nft_pset_count(&rs->sets[i]);
 	return n;
 }
 
@@ -56,7 +56,7 @@ int zone_ruleset_print(const struct zone_ruleset *rs, FILE *out)
 	for (i = 0; i < rs->n_sets; i++)
 		fprintf(out, "%s %s: %zu elements\n",
 			rs->sets[i].flags & NFT_SET_MAP ? "map" : "set",
-			rs->sets[i].name, rs->sets[i].n_elems);
+			rs->sets[i].name, nft_pset_count(&rs->sets[i]));
 	for (i = 0; i < rs->n_objs; i++)
 		fprintf(out, "counter %s: %s\n", rs->objs[i].name,
 			rs->objs[i].comment);
@@ -64,13 +64,15 @@ int zone_ruleset_print(const struct zone_ruleset *rs, FILE *out)
 }
 
 static void print_elem(FILE *out, const struct zone_ruleset *rs,
-		       const struct nft_pset *s, const struct nft_elem *e)
+		       const struct nft_pset *s, size_t j)
 {
+	const uint8_t *key = nft_elems_key(s->elems, j);
+	const struct nft_eval *e = nft_elems_val(s->elems, j);
 	uint32_t i;
 
 	fputs("  element ", out);
 	for (i = 0; i < s->key_len; i++)
-		fprintf(out, "%02x", e->key[i]);
+		fprintf(out, "%02x", key[i]);
 	if (e->flags & NFT_SET_ELEM_INTERVAL_END) {
 		fputs(" end\n", out);
 		return;
@@ -114,8 +116,8 @@ int nft_plan_fprint(const struct zone_ruleset *rs, FILE *out)
 		fprintf(out, "set %s flags %#x key %u/%u data %u/%u\n", s->name,
 			s->flags, s->key_type, s->key_len, s->data_type,
 			s->data_len);
-		for (j = 0; j < s->n_elems; j++)
-			print_elem(out, rs, s, &s->elems[j]);
+		for (j = 0; j < nft_pset_count(s); j++)
+			print_elem(out, rs, s, j);
 	}
 	for (i = 0; i < rs->n_objs; i++) {
 		nftnl_obj_snprintf(buf, sizeof(buf), rs->objs[i].obj,

@@ -18,7 +18,7 @@ void nft_kstate_free(struct nft_kstate *ks)
 	if (!ks)
 		return;
 	for (i = 0; i < ks->n_sets; i++)
-		free(ks->sets[i].elems);
+		nft_elems_unref(ks->sets[i].elems);
 	free(ks->sets);
 	free(ks->chains);
 	free(ks->objs);
@@ -74,14 +74,13 @@ static int snapshot_set(struct nft_kstate *ks, const struct nft_pset *ps)
 	k->key_len = ps->key_len;
 	k->data_type = ps->data_type;
 	k->elems_known = true;
-	if (ps->n_elems == 0)
-		return 0;
-	k->elems = malloc(ps->n_elems * sizeof(*k->elems));
-	if (!k->elems)
-		return -ENOMEM;
-	/* chain indexes stay valid: the snapshot copies the chain list */
-	memcpy(k->elems, ps->elems, ps->n_elems * sizeof(*k->elems));
-	k->n_elems = ps->n_elems;
+	/*
+	 * The plan's own list, not a copy: it never changes once built, and
+	 * the kernel's elements are then held once however long the caller
+	 * keeps the plan.  Its chain indexes stay valid: the snapshot copies
+	 * the plan's chain list in order.
+	 */
+	k->elems = nft_elems_ref(ps->elems);
 	return 0;
 }
 

@@ -258,18 +258,19 @@ static void check_zone_map(const struct zone_model *m,
 	size_t starts = 0;
 	size_t i;
 
-	ck_assert_uint_gt(s->n_elems, 0);
-	for (i = 0; i < s->n_elems; i++) {
-		const struct nft_elem *e = &s->elems[i];
+	ck_assert_uint_gt(nft_pset_count(s), 0);
+	for (i = 0; i < nft_pset_count(s); i++) {
+		const struct nft_eval *e = nft_elems_val(s->elems, i);
+		const uint8_t *key = nft_elems_key(s->elems, i);
 		struct zone_addr a = { .family = (uint8_t)family };
 		const struct zone_segment *seg;
 		char want[NFT_NAME_LEN];
 
-		memcpy(a.bytes, e->key, s->key_len);
+		memcpy(a.bytes, key, s->key_len);
 		if (e->flags & NFT_SET_ELEM_INTERVAL_END) {
-			if (i + 1 < s->n_elems &&
-			    memcmp(e->key, s->elems[i + 1].key, s->key_len) ==
-				    0)
+			if (i + 1 < nft_pset_count(s) &&
+			    memcmp(key, nft_elems_key(s->elems, i + 1),
+				   s->key_len) == 0)
 				continue;
 			ck_assert_uint_eq(zone_lpm_lookup(m->classifier, &a),
 					  ZONE_LPM_NONE);
@@ -297,9 +298,60 @@ START_TEST(test_nft_compile_zone_maps_follow_classifier)
 	check_zone_map(m, rs, "zone4", AF_INET);
 	check_zone_map(m, rs, "zone6", AF_INET6);
 	/* 5 networks in 5 separate intervals: a start and an end each */
-	ck_assert_uint_eq(plan_set(rs, "zone4")->n_elems, 2 * 6);
+	ck_assert_uint_eq(nft_pset_count(plan_set(rs, "zone4")), 2 * 6);
 	zone_ruleset_free(rs);
 	zone_model_free(m);
+}
+END_TEST
+
+/* @n /28 networks in 10.64.0.0/16, written in descending order */
+static char *many_nets28_desc(size_t n)
+{
+	size_t size = n * 24 + 64;
+	char *text = calloc(1, size);
+	size_t off;
+	size_t i;
+
+	ck_assert_ptr_nonnull(text);
+	off = (size_t)snprintf(text, size, "\"10.2.0.0/16\"");
+	for (i = n; i-- > 0;)
+		off += (size_t)snprintf(text + off, size - off,
+					", \"10.64.%zu.%zu/28\"", i * 16 / 256,
+					i * 16 % 256);
+	return text;
+}
+
+/*
+ * The hash map net4 holds every /28 once, at 4 bytes a key, in ascending
+ * order although the config lists them descending: the element diff of a
+ * re-apply walks two sorted lists, and the set is sorted in place.
+ */
+START_TEST(test_nft_compile_hash_map_sorted)
+{
+	char *nets = many_nets28_desc(1200);
+	struct zone_model *m = load_fixture("enforce", nets, "");
+	struct zone_ruleset *rs = zone_ruleset_compile(m, NULL, 0, NOW);
+	const struct nft_pset *s;
+	size_t i;
+
+	ck_assert_ptr_nonnull(rs);
+	s = plan_set(rs, "net4");
+	ck_assert_uint_eq(nft_pset_count(s), 1200);
+	ck_assert_uint_eq(s->elems->stride, 4 + sizeof(uint16_t));
+	for (i = 0; i < nft_pset_count(s); i++) {
+		const struct nft_eval *e = nft_elems_val(s->elems, i);
+		const uint8_t *key = nft_elems_key(s->elems, i);
+
+		ck_assert_uint_eq(key[0], 10);
+		ck_assert_uint_eq(key[1], 64);
+		ck_assert_uint_eq(((size_t)key[2] << 8 | key[3]), i * 16);
+		ck_assert_uint_eq(e->data, (uint32_t)NFT_JUMP);
+		ck_assert_int_ge(e->chain, 0);
+		ck_assert_str_eq(rs->chains[e->chain].name, "seg_lgwan");
+	}
+	zone_ruleset_free(rs);
+	zone_model_free(m);
+	free(nets);
 }
 END_TEST
 
@@ -420,8 +472,8 @@ START_TEST(test_nft_compile_rule_count_is_fixed)
 	ck_assert_uint_eq(chain_rules(a, "forward"), 10);
 	ck_assert_uint_eq(a->n_rules, b->n_rules);
 	ck_assert_uint_eq(a->n_chains, b->n_chains);
-	ck_assert_uint_gt(plan_set(b, "zone4")->n_elems,
-			  plan_set(a, "zone4")->n_elems + 200);
+	ck_assert_uint_gt(nft_pset_count(plan_set(b, "zone4")),
+			  nft_pset_count(plan_set(a, "zone4")) + 200);
 	zone_ruleset_free(a);
 	zone_ruleset_free(b);
 	zone_model_free(small);
@@ -635,9 +687,9 @@ START_TEST(test_nft_batch_full_round_trip)
 	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWOBJ], rs->n_objs);
 	ck_assert_uint_eq(w.n_rule, rs->n_rules);
 	for (i = 0; i < rs->n_sets; i++)
-		ck_assert_uint_eq(w.elems_added[i], rs->sets[i].n_elems);
+		ck_assert_uint_eq(w.elems_added[i], nft_pset_count(&rs->sets[i]));
 	/* zone4 holds ~2000 elements: it had to be split */
-	ck_assert_uint_gt(plan_set(rs, "zone4")->n_elems, 1900);
+	ck_assert_uint_gt(nft_pset_count(plan_set(rs, "zone4")), 1900);
 	zone_ruleset_free(rs);
 	zone_model_free(m);
 	free(nets);
@@ -678,6 +730,48 @@ static void assert_elements_only(const struct walk *w)
 	ck_assert_uint_eq(w->n_flush, 0);
 }
 
+/*
+ * The applier's record of the kernel's elements is the committed plan's
+ * own list, held by reference: the daemon frees that plan at the next
+ * reload, and the record must still diff right (ASan sees a list freed
+ * under it).
+ */
+START_TEST(test_nft_batch_snapshot_outlives_plan)
+{
+	char *nets = many_nets(300);
+	char *fewer = many_nets(299);
+	struct zone_model *m = load_fixture("enforce", nets, "");
+	struct zone_model *mf = load_fixture("enforce", fewer, "");
+	struct zone_ruleset *a = zone_ruleset_compile(m, NULL, 0, NOW);
+	struct zone_ruleset *b;
+	struct nft_kstate *snap;
+	struct walk w;
+	bool empty = false;
+
+	ck_assert_ptr_nonnull(a);
+	snap = nft_kstate_snapshot(a);
+	ck_assert_ptr_nonnull(snap);
+	zone_ruleset_free(a);
+	b = zone_ruleset_compile(m, NULL, 0, NOW);
+	ck_assert_ptr_nonnull(b);
+	walk_batch(b, snap, &w, &empty);
+	ck_assert(empty);
+	zone_ruleset_free(b);
+	b = zone_ruleset_compile(mf, NULL, 0, NOW);
+	ck_assert_ptr_nonnull(b);
+	walk_batch(b, snap, &w, &empty);
+	ck_assert(!empty);
+	assert_elements_only(&w);
+	ck_assert_uint_gt(w.elems_deleted, 0);
+	nft_kstate_free(snap);
+	zone_ruleset_free(b);
+	zone_model_free(m);
+	zone_model_free(mf);
+	free(nets);
+	free(fewer);
+}
+END_TEST
+
 START_TEST(test_nft_batch_ifindex_moved)
 {
 	struct zone_model *m = load_fixture("enforce", LGWAN_NETS, "");
@@ -694,9 +788,9 @@ START_TEST(test_nft_batch_ifindex_moved)
 	zone_ruleset_ifindex_source(NULL, NULL);
 	ck_assert_ptr_nonnull(a);
 	ck_assert_ptr_nonnull(b);
-	ck_assert_uint_eq(plan_set(a, "flowbind")->n_elems,
-			  plan_set(b, "flowbind")->n_elems);
-	ck_assert_uint_gt(plan_set(a, "flowbind")->n_elems, 0);
+	ck_assert_uint_eq(nft_pset_count(plan_set(a, "flowbind")),
+			  nft_pset_count(plan_set(b, "flowbind")));
+	ck_assert_uint_gt(nft_pset_count(plan_set(a, "flowbind")), 0);
 	snap = nft_kstate_snapshot(a);
 	ck_assert_ptr_nonnull(snap);
 	walk_batch(b, snap, &w, &empty);
@@ -915,7 +1009,9 @@ static Suite *nft_suite(void)
 	tcase_add_test(tc, test_nft_compile_rule_count_is_fixed);
 	tcase_add_test(tc, test_nft_compile_channel_many_hosts);
 	tcase_add_test(tc, test_nft_compile_marks_match_verdict);
+	tcase_add_test(tc, test_nft_compile_hash_map_sorted);
 	tcase_add_test(tc, test_nft_batch_full_round_trip);
+	tcase_add_test(tc, test_nft_batch_snapshot_outlives_plan);
 	tcase_add_test(tc, test_nft_batch_incremental);
 	tcase_add_test(tc, test_nft_batch_ifindex_moved);
 	suite_add_tcase(s, tc);
