@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,11 @@ static void diff_detail(struct policy_diff *d, const char *fmt, ...)
 {
 	va_list ap;
 
+	/* the summary counts changes, not details: none is formatted */
+	if (!d->out) {
+		d->pending = true;
+		return;
+	}
 	if (!d->detail) {
 		d->detail = open_memstream(&d->text, &d->len);
 		if (!d->detail)
@@ -78,6 +84,21 @@ static void diff_detail(struct policy_diff *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(d->detail, fmt, ap);
 	va_end(ap);
+}
+
+/* Whether the change being built has a detail (formatted or not). */
+static bool has_detail(const struct policy_diff *d)
+{
+	return d->detail || d->pending;
+}
+
+/*
+ * With only the summary wanted, one detail is enough to know a segment or
+ * channel changed: the rest of its lists need not be compared.
+ */
+static bool summary_settled(const struct policy_diff *d)
+{
+	return !d->out && d->pending;
 }
 
 /* Print one change: OP is "+", "-" or "~"; details are what diff_detail collected. */
@@ -92,6 +113,7 @@ static void diff_emit(struct policy_diff *d, const char *op, const char *type,
 	if (d->detail)
 		fclose(d->detail);
 	d->detail = NULL;
+	d->pending = false;
 	d->any = true;
 	policy_diff_count(d, op[0], type, name);
 	if (!d->out) {
@@ -142,7 +164,7 @@ static void diff_str(struct policy_diff *d, const char *what, const char *a,
 typedef const char *(*item_text)(const void *obj, size_t i, char *buf,
 				 size_t size);
 
-/* The longest item text we format: a prefix (ZONE_PREFIX_STRLEN) or a MAC. */
+/* The longest item text we format: a service or a MAC. */
 #define ITEM_STRLEN 64
 
 static int text_ptr_cmp(const void *x, const void *y)
@@ -207,12 +229,16 @@ static void diff_items(struct policy_diff *d, const char *what, bool quote,
 		       size_t nb)
 {
 	const char *q = quote ? "\"" : "";
-	char **sa = texts_sorted(get, a, na);
-	char **sb = texts_sorted(get, b, nb);
+	char **sa;
+	char **sb;
 	char buf[ITEM_STRLEN];
 	const char *t;
 	size_t i;
 
+	if (summary_settled(d))
+		return;
+	sa = texts_sorted(get, a, na);
+	sb = texts_sorted(get, b, nb);
 	for (i = 0; i < nb; i++) {
 		t = get(b, i, buf, sizeof(buf));
 		if (!item_in(t, sa, get, a, na))
@@ -227,9 +253,143 @@ static void diff_items(struct policy_diff *d, const char *what, bool quote,
 	texts_free(sb, nb);
 }
 
-static const char *seg_net(const void *s, size_t i, char *buf, size_t size)
+/*
+ * The prefix lists (a segment's networks, a channel's hosts) are compared
+ * as values, not as texts: at a million networks the texts of both sides
+ * took 80 MB.  A prefix prints canonically from its bytes (host bits zero,
+ * an IPv4 address's unused bytes zero), so two prefixes are equal exactly
+ * when their texts are.
+ */
+typedef const struct zone_prefix *(*item_prefix)(const void *obj, size_t i);
+
+struct prefix_list {
+	item_prefix get;
+	const void *obj;
+	size_t n;
+	uint32_t *order; /* indexes in prefix order; NULL: the list's own */
+};
+
+static int prefix_cmp(const struct zone_prefix *x, const struct zone_prefix *y)
 {
-	return zone_prefix_format(zone_segment_network(s, i), buf, size);
+	return memcmp(x, y, sizeof(*x));
+}
+
+static int prefix_index_cmp(const void *x, const void *y, void *arg)
+{
+	const struct prefix_list *l = arg;
+
+	return prefix_cmp(l->get(l->obj, *(const uint32_t *)x),
+			  l->get(l->obj, *(const uint32_t *)y));
+}
+
+/* The @i-th prefix of @l in prefix order. */
+static const struct zone_prefix *prefix_sorted(const struct prefix_list *l,
+					       size_t i)
+{
+	return l->get(l->obj, l->order ? l->order[i] : i);
+}
+
+/*
+ * Order @l for lookups: a list already in prefix order (as generated
+ * lists and sorted configs are) is used as it is; else 4 bytes of index
+ * per prefix.  Returns 0, or -1 without memory (the lookups then scan).
+ */
+static int prefix_list_order(struct prefix_list *l)
+{
+	size_t i;
+
+	l->order = NULL;
+	for (i = 1; i < l->n; i++)
+		if (prefix_cmp(l->get(l->obj, i - 1), l->get(l->obj, i)) > 0)
+			break;
+	if (i >= l->n)
+		return 0;
+	if (l->n > UINT32_MAX)
+		return -1;
+	l->order = malloc(l->n * sizeof(*l->order));
+	if (!l->order)
+		return -1;
+	for (i = 0; i < l->n; i++)
+		l->order[i] = (uint32_t)i;
+	qsort_r(l->order, l->n, sizeof(*l->order), prefix_index_cmp, l);
+	return 0;
+}
+
+/* @p among the prefixes of @l; @ordered says whether @l can be searched. */
+static bool prefix_in(const struct zone_prefix *p, const struct prefix_list *l,
+		      bool ordered)
+{
+	size_t lo = 0;
+	size_t hi = l->n;
+	size_t mid;
+	int c;
+
+	if (!ordered) {
+		for (lo = 0; lo < l->n; lo++)
+			if (prefix_cmp(l->get(l->obj, lo), p) == 0)
+				return true;
+		return false;
+	}
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = prefix_cmp(prefix_sorted(l, mid), p);
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* The prefixes of @from not in @to, as "WHAT SIGNPREFIX", in @from's order. */
+static void prefixes_missing(struct policy_diff *d, const char *what, char sign,
+			     const struct prefix_list *from,
+			     const struct prefix_list *to, bool ordered)
+{
+	char buf[ZONE_PREFIX_STRLEN];
+	const struct zone_prefix *p;
+	size_t i;
+
+	for (i = 0; i < from->n && !summary_settled(d); i++) {
+		p = from->get(from->obj, i);
+		if (!prefix_in(p, to, ordered))
+			diff_detail(d, "%s %c%s", what, sign,
+				    zone_prefix_format(p, buf, sizeof(buf)));
+	}
+}
+
+/* diff_items() for a list of prefixes: the same lines, compared as values. */
+static void diff_prefixes(struct policy_diff *d, const char *what,
+			  item_prefix get, const void *a, size_t na,
+			  const void *b, size_t nb)
+{
+	struct prefix_list la = { get, a, na, NULL };
+	struct prefix_list lb = { get, b, nb, NULL };
+	bool oa;
+	bool ob;
+	size_t i;
+
+	if (summary_settled(d))
+		return;
+	/* the usual case: the same list, in the same order */
+	for (i = 0; na == nb && i < na; i++)
+		if (prefix_cmp(get(a, i), get(b, i)) != 0)
+			break;
+	if (na == nb && i == na)
+		return;
+	oa = prefix_list_order(&la) == 0;
+	ob = prefix_list_order(&lb) == 0;
+	prefixes_missing(d, what, '+', &lb, &la, oa);
+	prefixes_missing(d, what, '-', &la, &lb, ob);
+	free(la.order);
+	free(lb.order);
+}
+
+static const struct zone_prefix *seg_net(const void *s, size_t i)
+{
+	return zone_segment_network(s, i);
 }
 
 static const char *seg_iface(const void *s, size_t i, char *buf, size_t size)
@@ -239,14 +399,14 @@ static const char *seg_iface(const void *s, size_t i, char *buf, size_t size)
 	return zone_segment_interface(s, i);
 }
 
-static const char *chan_from(const void *c, size_t i, char *buf, size_t size)
+static const struct zone_prefix *chan_from(const void *c, size_t i)
 {
-	return zone_prefix_format(zone_channel_from_host(c, i), buf, size);
+	return zone_channel_from_host(c, i);
 }
 
-static const char *chan_to(const void *c, size_t i, char *buf, size_t size)
+static const struct zone_prefix *chan_to(const void *c, size_t i)
 {
-	return zone_prefix_format(zone_channel_to_host(c, i), buf, size);
+	return zone_channel_to_host(c, i);
 }
 
 static const char *chan_service(const void *c, size_t i, char *buf,
@@ -289,13 +449,12 @@ static void diff_segment(struct policy_diff *d, const struct zone_segment *a,
 		 zone_role_name(zone_segment_role(a)),
 		 zone_role_name(zone_segment_role(b)));
 	diff_str(d, "label", zone_segment_label(a), zone_segment_label(b));
-	diff_items(d, "network", false, seg_net, a,
-		   zone_segment_network_count(a), b,
-		   zone_segment_network_count(b));
+	diff_prefixes(d, "network", seg_net, a, zone_segment_network_count(a),
+		      b, zone_segment_network_count(b));
 	diff_items(d, "interface", false, seg_iface, a,
 		   zone_segment_interface_count(a), b,
 		   zone_segment_interface_count(b));
-	if (d->detail)
+	if (has_detail(d))
 		diff_emit(d, "~", seg_type(b), zone_segment_name(b));
 }
 
@@ -335,12 +494,11 @@ static void diff_channel(struct policy_diff *d, const struct zone_channel *a,
 		 zone_segment_name(zone_channel_from(b)));
 	diff_str(d, "to", zone_segment_name(zone_channel_to(a)),
 		 zone_segment_name(zone_channel_to(b)));
-	diff_items(d, "from_host", false, chan_from, a,
-		   zone_channel_from_host_count(a), b,
-		   zone_channel_from_host_count(b));
-	diff_items(d, "to_host", false, chan_to, a,
-		   zone_channel_to_host_count(a), b,
-		   zone_channel_to_host_count(b));
+	diff_prefixes(d, "from_host", chan_from, a,
+		      zone_channel_from_host_count(a), b,
+		      zone_channel_from_host_count(b));
+	diff_prefixes(d, "to_host", chan_to, a, zone_channel_to_host_count(a),
+		      b, zone_channel_to_host_count(b));
 	diff_items(d, "service", false, chan_service, a,
 		   zone_channel_service_count(a), b,
 		   zone_channel_service_count(b));
@@ -360,7 +518,7 @@ static void diff_channel(struct policy_diff *d, const struct zone_channel *a,
 		   zone_channel_from_mac_count(b));
 	diff_items(d, "to_name", false, chan_name, a,
 		   zone_channel_name_count(a), b, zone_channel_name_count(b));
-	if (d->detail)
+	if (has_detail(d))
 		diff_emit(d, "~", "channel", zone_channel_name(b));
 }
 
@@ -437,65 +595,125 @@ static const char *trim(char *line)
 	return line;
 }
 
+/*
+ * The normalised print read line by line as it is written, so that it is
+ * never held whole (at a million networks it is 25 MB): outside the
+ * narrow and gateway blocks only the start of a line matters, whatever
+ * its length; inside them the line is kept whole.
+ */
+struct block_scan {
+	struct entries *e;
+	char list[64];
+	char body[4096];
+	bool in_entry;
+	char *line; /* the line being written, NUL-terminated */
+	size_t len;
+	size_t cap;
+	int ret;
+};
+
+/* Enough of a line outside the blocks to tell whether one starts. */
+#define BLOCK_HEAD_KEEP 16
+
+/* One line of the print (never empty), as the blocks' entries see it. */
+static int scan_line(struct block_scan *s, char *line)
+{
+	const char *t;
+
+	if (strncmp(line, "narrow = (", 10) == 0) {
+		snprintf(s->list, sizeof(s->list), "narrow");
+		return 0;
+	}
+	if (strncmp(line, "gateway = {", 11) == 0) {
+		snprintf(s->list, sizeof(s->list), "gateway");
+		return 0;
+	}
+	if (line[0] != ' ') {
+		s->list[0] = '\0';
+		return 0;
+	}
+	if (!s->list[0])
+		return 0;
+	t = trim(line);
+	if (strcmp(t, "management = (") == 0 ||
+	    strcmp(t, "outbound = (") == 0) {
+		snprintf(s->list, sizeof(s->list), "gateway %.*s",
+			 (int)strcspn(t, " "), t);
+		return 0;
+	}
+	if (strcmp(t, "{") == 0) {
+		s->in_entry = true;
+		s->body[0] = '\0';
+	} else if (strcmp(t, "}") == 0 && s->in_entry) {
+		s->in_entry = false;
+		return entries_add(s->e, s->list, s->body);
+	} else if (s->in_entry) {
+		size_t n = strlen(s->body);
+
+		snprintf(s->body + n, sizeof(s->body) - n, "%s ", t);
+	}
+	return 0;
+}
+
+/* Keep byte @c of the line being written. */
+static int line_put(struct block_scan *s, char c)
+{
+	char *p;
+
+	/* outside the blocks a long line (a segment's networks) is not kept */
+	if (!s->list[0] && s->len >= BLOCK_HEAD_KEEP)
+		return 0;
+	if (s->len + 1 >= s->cap) {
+		p = realloc(s->line, s->cap ? s->cap * 2 : 256);
+		if (!p)
+			return -1;
+		s->line = p;
+		s->cap = s->cap ? s->cap * 2 : 256;
+	}
+	s->line[s->len++] = c;
+	return 0;
+}
+
+/* The line is complete: scan it (an empty one is no line, as strtok). */
+static void line_end(struct block_scan *s)
+{
+	if (s->len && s->ret == 0) {
+		s->line[s->len] = '\0';
+		s->ret = scan_line(s, s->line);
+	}
+	s->len = 0;
+}
+
+static ssize_t scan_write(void *cookie, const char *buf, size_t size)
+{
+	struct block_scan *s = cookie;
+	size_t i;
+
+	for (i = 0; i < size && s->ret == 0; i++) {
+		if (buf[i] == '\n')
+			line_end(s);
+		else if (line_put(s, buf[i]) < 0)
+			s->ret = -1;
+	}
+	return (ssize_t)size;
+}
+
 static int block_entries(const struct zone_model *m, struct entries *e)
 {
-	char list[64] = "";
-	char body[4096];
-	char *text = NULL;
-	size_t len = 0;
-	bool in_entry = false;
-	char *line;
-	char *save = NULL;
+	static const cookie_io_functions_t io = { .write = scan_write };
+	struct block_scan s = { .e = e };
 	FILE *f;
-	int ret = 0;
+	int ret;
 
-	f = open_memstream(&text, &len);
+	f = fopencookie(&s, "w", io);
 	if (!f)
 		return -1;
 	ret = zone_model_print(m, f);
-	if (fclose(f) != 0 || ret < 0) {
-		free(text);
-		return -1;
-	}
-	for (line = strtok_r(text, "\n", &save); line && ret == 0;
-	     line = strtok_r(NULL, "\n", &save)) {
-		const char *t;
-
-		if (strncmp(line, "narrow = (", 10) == 0) {
-			snprintf(list, sizeof(list), "narrow");
-			continue;
-		}
-		if (strncmp(line, "gateway = {", 11) == 0) {
-			snprintf(list, sizeof(list), "gateway");
-			continue;
-		}
-		if (line[0] != ' ') {
-			list[0] = '\0';
-			continue;
-		}
-		if (!list[0])
-			continue;
-		t = trim(line);
-		if (strcmp(t, "management = (") == 0 ||
-		    strcmp(t, "outbound = (") == 0) {
-			snprintf(list, sizeof(list), "gateway %.*s",
-				 (int)strcspn(t, " "), t);
-			continue;
-		}
-		if (strcmp(t, "{") == 0) {
-			in_entry = true;
-			body[0] = '\0';
-		} else if (strcmp(t, "}") == 0 && in_entry) {
-			in_entry = false;
-			ret = entries_add(e, list, body);
-		} else if (in_entry) {
-			size_t n = strlen(body);
-
-			snprintf(body + n, sizeof(body) - n, "%s ", t);
-		}
-	}
-	free(text);
-	return ret;
+	if (fclose(f) != 0 || ret < 0)
+		s.ret = -1;
+	line_end(&s);
+	free(s.line);
+	return s.ret;
 }
 
 static bool entry_in(const struct entries *e, const char *s)
@@ -534,7 +752,7 @@ static void diff_blocks(struct policy_diff *d, const struct zone_model *a,
 			if (strncmp(ea.v[i], types[t], len) == 0 &&
 			    !entry_in(&eb, ea.v[i]))
 				diff_detail(d, "-%s", ea.v[i]);
-		if (d->detail)
+		if (has_detail(d))
 			diff_emit(d, "~", types[t], NULL);
 	}
 out:
@@ -581,7 +799,7 @@ void policy_diff(struct policy_diff *d, const struct zone_model *a,
 		snprintf(fb, sizeof(fb), "%u", tb[i]);
 		diff_str(d, i ? "names ttl_max" : "names ttl_min", fa, fb);
 	}
-	if (d->detail)
+	if (has_detail(d))
 		diff_emit(d, "~", "policy", NULL);
 	diff_segments(d, a, b);
 	diff_channels(d, a, b);
