@@ -624,6 +624,14 @@ int history_diff_last(struct zoned *z, struct policy_diff *d)
 	ret = hlist_read(z, &l);
 	if (ret < 0)
 		return ret;
+	/*
+	 * The same hash is the same normalised policy, so nothing changed:
+	 * a restart need not parse a second copy of a large policy.
+	 */
+	if (l.n && strcmp(l.v[l.n - 1].hash, zone_model_hash(z->model)) == 0) {
+		free(l.v);
+		return 0;
+	}
 	ret = l.n ? history_load(z, l.v[l.n - 1].hash, &last) : -ENOENT;
 	free(l.v);
 	if (ret < 0)
