@@ -687,9 +687,17 @@ static void line_end(struct block_scan *s)
 static ssize_t scan_write(void *cookie, const char *buf, size_t size)
 {
 	struct block_scan *s = cookie;
+	const char *nl;
 	size_t i;
 
 	for (i = 0; i < size && s->ret == 0; i++) {
+		/* the rest of a line not kept: straight to its end */
+		if (!s->list[0] && s->len >= BLOCK_HEAD_KEEP) {
+			nl = memchr(buf + i, '\n', size - i);
+			if (!nl)
+				break;
+			i = (size_t)(nl - buf);
+		}
 		if (buf[i] == '\n')
 			line_end(s);
 		else if (line_put(s, buf[i]) < 0)
