@@ -69,7 +69,8 @@ CHECK_LIBS = $(shell pkg-config --libs check)
 
 LIBZONE_SRCS := $(sort $(wildcard libzone/*.c))
 ZONECTL_SRCS := daemon/zonectl.c daemon/zonectl_call.c daemon/zonectl_policy.c \
-	daemon/ctlmsg.c daemon/json.c daemon/policydiff.c
+	daemon/ctlmsg.c daemon/json.c daemon/policydiff.c \
+	daemon/policydiff_blocks.c
 ZONED_SRCS := $(filter-out daemon/zonectl%.c,$(sort $(wildcard daemon/*.c)))
 DAEMON_SRCS := $(filter-out daemon/zoned.c,$(ZONED_SRCS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))

@@ -3,6 +3,7 @@
  * zonectl reload, and the running config that zonectl check and diff
  * compare a candidate with (they parse the candidate themselves).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,14 +15,20 @@
 #include "reload.h"
 #include "zoned.h"
 
-/* The normalised running config, for `zonectl diff`. */
+/*
+ * The normalised running config, for `zonectl diff`: no more of it is
+ * held than the reply carries.
+ */
 void ctl_config(struct zoned *z, const struct ctl_request *req,
 		struct ctl_out *o)
 {
+	FILE *f = ctl_out_capped(o);
 	int ret;
 
 	(void)req;
-	ret = zone_model_print(z->model, o->out);
+	ret = f ? zone_model_print(z->model, f) : -ENOMEM;
+	if (f && fclose(f) != 0 && ret == 0)
+		ret = -EIO;
 	if (ret < 0)
 		ctl_fail(o, "printing the running config: %s", strerror(-ret));
 }

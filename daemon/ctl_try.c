@@ -78,13 +78,20 @@ static int parse_seconds(const char *s, long *ret)
 	return 0;
 }
 
-/* The candidate's text, from the regular file zonectl passed. */
-static char *read_candidate(int fd, struct ctl_out *o)
+/*
+ * The candidate, parsed from the regular file zonectl passed as a stream
+ * from its start: at a million networks its text is 25 MB, which need
+ * not be held whole beside the parse.
+ */
+static struct zone_model *load_candidate(int fd, const char *name,
+					 struct ctl_out *o)
 {
+	struct zone_model *model = NULL;
+	struct zone_diag *diag;
 	struct stat st;
-	size_t off = 0;
-	ssize_t n;
-	char *text;
+	struct stat after;
+	size_t i;
+	int ret;
 
 	if (fd < 0) {
 		ctl_fail(o, "try: no file came with the request");
@@ -99,37 +106,26 @@ static char *read_candidate(int fd, struct ctl_out *o)
 			 TRIAL_CONF_MAX);
 		return NULL;
 	}
-	text = malloc((size_t)st.st_size + 1);
-	if (!text) {
-		ctl_fail(o, "try: %s", strerror(ENOMEM));
-		return NULL;
-	}
-	while (off < (size_t)st.st_size &&
-	       (n = pread(fd, text + off, (size_t)st.st_size - off,
-			  (off_t)off)) > 0)
-		off += (size_t)n;
-	text[off] = '\0';
-	if (off != (size_t)st.st_size) {
-		ctl_fail(o, "try: reading the candidate: %s",
-			 strerror(errno ? errno : EIO));
-		free(text);
-		return NULL;
-	}
-	return text;
-}
-
-static struct zone_model *load_candidate(const char *text, const char *name,
-					 struct ctl_out *o)
-{
-	struct zone_model *model = NULL;
-	struct zone_diag *diag = zone_diag_new();
-	size_t i;
-
+	diag = zone_diag_new();
 	if (!diag) {
 		ctl_fail(o, "try: %s", strerror(ENOMEM));
 		return NULL;
 	}
-	if (zone_conf_load_string(text, name, diag, &model) < 0) {
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		ctl_fail(o, "try: reading the candidate: %s", strerror(errno));
+		zone_diag_free(diag);
+		return NULL;
+	}
+	ret = zone_conf_load_fd(fd, (size_t)st.st_size, name, diag, &model);
+	/* a file cut short while it was read is not the candidate */
+	if (ret == 0 &&
+	    (fstat(fd, &after) < 0 || after.st_size != st.st_size)) {
+		ctl_fail(o, "try: reading the candidate: %s", strerror(EIO));
+		zone_model_free(model);
+		zone_diag_free(diag);
+		return NULL;
+	}
+	if (ret < 0) {
 		for (i = 0; i < zone_diag_count(diag); i++)
 			fprintf(o->err, "%s\n", zone_diag_line(diag, i));
 		ctl_fail(o, "try: the candidate has errors, nothing changed");
@@ -172,7 +168,6 @@ void ctl_try(struct zoned *z, const struct ctl_request *req, struct ctl_out *o)
 	struct trial *t;
 	char when[32];
 	long seconds;
-	char *text;
 	size_t i;
 	int ret;
 
@@ -202,11 +197,7 @@ void ctl_try(struct zoned *z, const struct ctl_request *req, struct ctl_out *o)
 			return;
 		}
 	}
-	text = read_candidate(o->fd, o);
-	if (!text)
-		return;
-	cand = load_candidate(text, req->argv[1], o);
-	free(text);
+	cand = load_candidate(o->fd, req->argv[1], o);
 	if (!cand)
 		return;
 	if (strcmp(zone_model_hash(cand), zone_model_hash(z->model)) == 0) {

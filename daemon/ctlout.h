@@ -37,6 +37,12 @@ void ctl_fail(struct ctl_out *o, const char *fmt, ...)
  */
 void ctl_policy_result(struct ctl_out *o, const char *hash, const char *result);
 
+/*
+ * ctl_out_capped - a stream into o->out that drops what a reply cannot
+ * carry (past CTL_REPLY_MAX and one byte); NULL without memory
+ */
+FILE *ctl_out_capped(struct ctl_out *o);
+
 /* ctl_time - ISO 8601 local time of @t into @buf (at least 32 bytes) */
 const char *ctl_time(time_t t, char *buf, size_t size);
 

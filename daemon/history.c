@@ -498,6 +498,7 @@ void ctl_show(struct zoned *z, const struct ctl_request *req, struct ctl_out *o)
 	char name[80];
 	char buf[8192];
 	char *path;
+	size_t sent;
 	size_t n;
 	FILE *f;
 
@@ -512,14 +513,22 @@ void ctl_show(struct zoned *z, const struct ctl_request *req, struct ctl_out *o)
 		return;
 	}
 	free(path);
+	/*
+	 * No more of the file than the reply carries (CTL_REPLY_MAX, then
+	 * cut): a policy of a million networks is 25 MB.  As text, each
+	 * byte takes at least one in the reply.
+	 */
 	if (o->json) {
 		/* text: the stored file is read back as it is */
 		char *text = NULL;
 		size_t len = 0;
 		FILE *m = open_memstream(&text, &len);
 
-		while (m && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		while (m && len <= CTL_REPLY_MAX &&
+		       (n = fread(buf, 1, sizeof(buf), f)) > 0) {
 			fwrite(buf, 1, n, m);
+			fflush(m);
+		}
 		if (m)
 			fclose(m);
 		json_object(&o->j, NULL);
@@ -528,7 +537,9 @@ void ctl_show(struct zoned *z, const struct ctl_request *req, struct ctl_out *o)
 		json_finish(&o->j);
 		free(text);
 	} else {
-		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		for (sent = 0; sent <= CTL_REPLY_MAX &&
+			       (n = fread(buf, 1, sizeof(buf), f)) > 0;
+		     sent += n)
 			fwrite(buf, 1, n, o->out);
 	}
 	fclose(f);
@@ -624,6 +635,14 @@ int history_diff_last(struct zoned *z, struct policy_diff *d)
 	ret = hlist_read(z, &l);
 	if (ret < 0)
 		return ret;
+	/*
+	 * The same hash is the same normalised policy, so nothing changed:
+	 * a restart need not parse a second copy of a large policy.
+	 */
+	if (l.n && strcmp(l.v[l.n - 1].hash, zone_model_hash(z->model)) == 0) {
+		free(l.v);
+		return 0;
+	}
 	ret = l.n ? history_load(z, l.v[l.n - 1].hash, &last) : -ENOENT;
 	free(l.v);
 	if (ret < 0)

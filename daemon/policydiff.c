@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "ctlmsg.h"
 #include "json.h"
 #include "policydiff.h"
+#include "policydiff_int.h"
 
 /* Append @name to a comma-separated list, with "..." once it is full. */
 static void sum_add(char *list, size_t size, const char *name)
@@ -68,6 +70,11 @@ static void diff_detail(struct policy_diff *d, const char *fmt, ...)
 {
 	va_list ap;
 
+	/* the summary counts changes, not details: none is formatted */
+	if (!d->out) {
+		d->pending = true;
+		return;
+	}
 	if (!d->detail) {
 		d->detail = open_memstream(&d->text, &d->len);
 		if (!d->detail)
@@ -78,6 +85,21 @@ static void diff_detail(struct policy_diff *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(d->detail, fmt, ap);
 	va_end(ap);
+}
+
+/* Whether the change being built has a detail (formatted or not). */
+static bool has_detail(const struct policy_diff *d)
+{
+	return d->detail || d->pending;
+}
+
+/*
+ * With only the summary wanted, one detail is enough to know a segment or
+ * channel changed: the rest of its lists need not be compared.
+ */
+static bool summary_settled(const struct policy_diff *d)
+{
+	return !d->out && d->pending;
 }
 
 /* Print one change: OP is "+", "-" or "~"; details are what diff_detail collected. */
@@ -92,6 +114,7 @@ static void diff_emit(struct policy_diff *d, const char *op, const char *type,
 	if (d->detail)
 		fclose(d->detail);
 	d->detail = NULL;
+	d->pending = false;
 	d->any = true;
 	policy_diff_count(d, op[0], type, name);
 	if (!d->out) {
@@ -142,7 +165,7 @@ static void diff_str(struct policy_diff *d, const char *what, const char *a,
 typedef const char *(*item_text)(const void *obj, size_t i, char *buf,
 				 size_t size);
 
-/* The longest item text we format: a prefix (ZONE_PREFIX_STRLEN) or a MAC. */
+/* The longest item text we format: a service or a MAC. */
 #define ITEM_STRLEN 64
 
 static int text_ptr_cmp(const void *x, const void *y)
@@ -207,12 +230,16 @@ static void diff_items(struct policy_diff *d, const char *what, bool quote,
 		       size_t nb)
 {
 	const char *q = quote ? "\"" : "";
-	char **sa = texts_sorted(get, a, na);
-	char **sb = texts_sorted(get, b, nb);
+	char **sa;
+	char **sb;
 	char buf[ITEM_STRLEN];
 	const char *t;
 	size_t i;
 
+	if (summary_settled(d))
+		return;
+	sa = texts_sorted(get, a, na);
+	sb = texts_sorted(get, b, nb);
 	for (i = 0; i < nb; i++) {
 		t = get(b, i, buf, sizeof(buf));
 		if (!item_in(t, sa, get, a, na))
@@ -227,9 +254,143 @@ static void diff_items(struct policy_diff *d, const char *what, bool quote,
 	texts_free(sb, nb);
 }
 
-static const char *seg_net(const void *s, size_t i, char *buf, size_t size)
+/*
+ * The prefix lists (a segment's networks, a channel's hosts) are compared
+ * as values, not as texts: at a million networks the texts of both sides
+ * took 80 MB.  A prefix prints canonically from its bytes (host bits zero,
+ * an IPv4 address's unused bytes zero), so two prefixes are equal exactly
+ * when their texts are.
+ */
+typedef const struct zone_prefix *(*item_prefix)(const void *obj, size_t i);
+
+struct prefix_list {
+	item_prefix get;
+	const void *obj;
+	size_t n;
+	uint32_t *order; /* indexes in prefix order; NULL: the list's own */
+};
+
+static int prefix_cmp(const struct zone_prefix *x, const struct zone_prefix *y)
 {
-	return zone_prefix_format(zone_segment_network(s, i), buf, size);
+	return memcmp(x, y, sizeof(*x));
+}
+
+static int prefix_index_cmp(const void *x, const void *y, void *arg)
+{
+	const struct prefix_list *l = arg;
+
+	return prefix_cmp(l->get(l->obj, *(const uint32_t *)x),
+			  l->get(l->obj, *(const uint32_t *)y));
+}
+
+/* The @i-th prefix of @l in prefix order. */
+static const struct zone_prefix *prefix_sorted(const struct prefix_list *l,
+					       size_t i)
+{
+	return l->get(l->obj, l->order ? l->order[i] : i);
+}
+
+/*
+ * Order @l for lookups: a list already in prefix order (as generated
+ * lists and sorted configs are) is used as it is; else 4 bytes of index
+ * per prefix.  Returns 0, or -1 without memory (the lookups then scan).
+ */
+static int prefix_list_order(struct prefix_list *l)
+{
+	size_t i;
+
+	l->order = NULL;
+	for (i = 1; i < l->n; i++)
+		if (prefix_cmp(l->get(l->obj, i - 1), l->get(l->obj, i)) > 0)
+			break;
+	if (i >= l->n)
+		return 0;
+	if (l->n > UINT32_MAX)
+		return -1;
+	l->order = malloc(l->n * sizeof(*l->order));
+	if (!l->order)
+		return -1;
+	for (i = 0; i < l->n; i++)
+		l->order[i] = (uint32_t)i;
+	qsort_r(l->order, l->n, sizeof(*l->order), prefix_index_cmp, l);
+	return 0;
+}
+
+/* @p among the prefixes of @l; @ordered says whether @l can be searched. */
+static bool prefix_in(const struct zone_prefix *p, const struct prefix_list *l,
+		      bool ordered)
+{
+	size_t lo = 0;
+	size_t hi = l->n;
+	size_t mid;
+	int c;
+
+	if (!ordered) {
+		for (lo = 0; lo < l->n; lo++)
+			if (prefix_cmp(l->get(l->obj, lo), p) == 0)
+				return true;
+		return false;
+	}
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = prefix_cmp(prefix_sorted(l, mid), p);
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* The prefixes of @from not in @to, as "WHAT SIGNPREFIX", in @from's order. */
+static void prefixes_missing(struct policy_diff *d, const char *what, char sign,
+			     const struct prefix_list *from,
+			     const struct prefix_list *to, bool ordered)
+{
+	char buf[ZONE_PREFIX_STRLEN];
+	const struct zone_prefix *p;
+	size_t i;
+
+	for (i = 0; i < from->n && !summary_settled(d); i++) {
+		p = from->get(from->obj, i);
+		if (!prefix_in(p, to, ordered))
+			diff_detail(d, "%s %c%s", what, sign,
+				    zone_prefix_format(p, buf, sizeof(buf)));
+	}
+}
+
+/* diff_items() for a list of prefixes: the same lines, compared as values. */
+static void diff_prefixes(struct policy_diff *d, const char *what,
+			  item_prefix get, const void *a, size_t na,
+			  const void *b, size_t nb)
+{
+	struct prefix_list la = { get, a, na, NULL };
+	struct prefix_list lb = { get, b, nb, NULL };
+	bool oa;
+	bool ob;
+	size_t i;
+
+	if (summary_settled(d))
+		return;
+	/* the usual case: the same list, in the same order */
+	for (i = 0; na == nb && i < na; i++)
+		if (prefix_cmp(get(a, i), get(b, i)) != 0)
+			break;
+	if (na == nb && i == na)
+		return;
+	oa = prefix_list_order(&la) == 0;
+	ob = prefix_list_order(&lb) == 0;
+	prefixes_missing(d, what, '+', &lb, &la, oa);
+	prefixes_missing(d, what, '-', &la, &lb, ob);
+	free(la.order);
+	free(lb.order);
+}
+
+static const struct zone_prefix *seg_net(const void *s, size_t i)
+{
+	return zone_segment_network(s, i);
 }
 
 static const char *seg_iface(const void *s, size_t i, char *buf, size_t size)
@@ -239,14 +400,14 @@ static const char *seg_iface(const void *s, size_t i, char *buf, size_t size)
 	return zone_segment_interface(s, i);
 }
 
-static const char *chan_from(const void *c, size_t i, char *buf, size_t size)
+static const struct zone_prefix *chan_from(const void *c, size_t i)
 {
-	return zone_prefix_format(zone_channel_from_host(c, i), buf, size);
+	return zone_channel_from_host(c, i);
 }
 
-static const char *chan_to(const void *c, size_t i, char *buf, size_t size)
+static const struct zone_prefix *chan_to(const void *c, size_t i)
 {
-	return zone_prefix_format(zone_channel_to_host(c, i), buf, size);
+	return zone_channel_to_host(c, i);
 }
 
 static const char *chan_service(const void *c, size_t i, char *buf,
@@ -289,13 +450,12 @@ static void diff_segment(struct policy_diff *d, const struct zone_segment *a,
 		 zone_role_name(zone_segment_role(a)),
 		 zone_role_name(zone_segment_role(b)));
 	diff_str(d, "label", zone_segment_label(a), zone_segment_label(b));
-	diff_items(d, "network", false, seg_net, a,
-		   zone_segment_network_count(a), b,
-		   zone_segment_network_count(b));
+	diff_prefixes(d, "network", seg_net, a, zone_segment_network_count(a),
+		      b, zone_segment_network_count(b));
 	diff_items(d, "interface", false, seg_iface, a,
 		   zone_segment_interface_count(a), b,
 		   zone_segment_interface_count(b));
-	if (d->detail)
+	if (has_detail(d))
 		diff_emit(d, "~", seg_type(b), zone_segment_name(b));
 }
 
@@ -335,12 +495,11 @@ static void diff_channel(struct policy_diff *d, const struct zone_channel *a,
 		 zone_segment_name(zone_channel_from(b)));
 	diff_str(d, "to", zone_segment_name(zone_channel_to(a)),
 		 zone_segment_name(zone_channel_to(b)));
-	diff_items(d, "from_host", false, chan_from, a,
-		   zone_channel_from_host_count(a), b,
-		   zone_channel_from_host_count(b));
-	diff_items(d, "to_host", false, chan_to, a,
-		   zone_channel_to_host_count(a), b,
-		   zone_channel_to_host_count(b));
+	diff_prefixes(d, "from_host", chan_from, a,
+		      zone_channel_from_host_count(a), b,
+		      zone_channel_from_host_count(b));
+	diff_prefixes(d, "to_host", chan_to, a, zone_channel_to_host_count(a),
+		      b, zone_channel_to_host_count(b));
 	diff_items(d, "service", false, chan_service, a,
 		   zone_channel_service_count(a), b,
 		   zone_channel_service_count(b));
@@ -360,7 +519,7 @@ static void diff_channel(struct policy_diff *d, const struct zone_channel *a,
 		   zone_channel_from_mac_count(b));
 	diff_items(d, "to_name", false, chan_name, a,
 		   zone_channel_name_count(a), b, zone_channel_name_count(b));
-	if (d->detail)
+	if (has_detail(d))
 		diff_emit(d, "~", "channel", zone_channel_name(b));
 }
 
@@ -391,114 +550,7 @@ static void diff_channels(struct policy_diff *d, const struct zone_model *a,
 	}
 }
 
-/*
- * The entries of the narrow and gateway blocks, from the normalised print
- * (which is what the hash covers): each entry flattened to one line,
- * prefixed with its list ("narrow", "gateway management", ...).
- */
-struct entries {
-	char **v;
-	size_t n;
-};
-
-static void entries_free(struct entries *e)
-{
-	size_t i;
-
-	for (i = 0; i < e->n; i++)
-		free(e->v[i]);
-	free(e->v);
-	e->v = NULL;
-	e->n = 0;
-}
-
-static int entries_add(struct entries *e, const char *list, const char *body)
-{
-	char **v = realloc(e->v, (e->n + 1) * sizeof(*v));
-
-	if (!v)
-		return -1;
-	e->v = v;
-	if (asprintf(&e->v[e->n], "%s { %s}", list, body) < 0)
-		return -1;
-	e->n++;
-	return 0;
-}
-
-static const char *trim(char *line)
-{
-	size_t n;
-
-	while (*line == ' ')
-		line++;
-	n = strlen(line);
-	while (n && (line[n - 1] == ' ' || line[n - 1] == ','))
-		line[--n] = '\0';
-	return line;
-}
-
-static int block_entries(const struct zone_model *m, struct entries *e)
-{
-	char list[64] = "";
-	char body[4096];
-	char *text = NULL;
-	size_t len = 0;
-	bool in_entry = false;
-	char *line;
-	char *save = NULL;
-	FILE *f;
-	int ret = 0;
-
-	f = open_memstream(&text, &len);
-	if (!f)
-		return -1;
-	ret = zone_model_print(m, f);
-	if (fclose(f) != 0 || ret < 0) {
-		free(text);
-		return -1;
-	}
-	for (line = strtok_r(text, "\n", &save); line && ret == 0;
-	     line = strtok_r(NULL, "\n", &save)) {
-		const char *t;
-
-		if (strncmp(line, "narrow = (", 10) == 0) {
-			snprintf(list, sizeof(list), "narrow");
-			continue;
-		}
-		if (strncmp(line, "gateway = {", 11) == 0) {
-			snprintf(list, sizeof(list), "gateway");
-			continue;
-		}
-		if (line[0] != ' ') {
-			list[0] = '\0';
-			continue;
-		}
-		if (!list[0])
-			continue;
-		t = trim(line);
-		if (strcmp(t, "management = (") == 0 ||
-		    strcmp(t, "outbound = (") == 0) {
-			snprintf(list, sizeof(list), "gateway %.*s",
-				 (int)strcspn(t, " "), t);
-			continue;
-		}
-		if (strcmp(t, "{") == 0) {
-			in_entry = true;
-			body[0] = '\0';
-		} else if (strcmp(t, "}") == 0 && in_entry) {
-			in_entry = false;
-			ret = entries_add(e, list, body);
-		} else if (in_entry) {
-			size_t n = strlen(body);
-
-			snprintf(body + n, sizeof(body) - n, "%s ", t);
-		}
-	}
-	free(text);
-	return ret;
-}
-
-static bool entry_in(const struct entries *e, const char *s)
+static bool entry_in(const struct policy_entries *e, const char *s)
 {
 	size_t i;
 
@@ -513,12 +565,13 @@ static void diff_blocks(struct policy_diff *d, const struct zone_model *a,
 			const struct zone_model *b)
 {
 	static const char *const types[] = { "narrow", "gateway" };
-	struct entries ea = { 0 };
-	struct entries eb = { 0 };
+	struct policy_entries ea = { 0 };
+	struct policy_entries eb = { 0 };
 	size_t t;
 	size_t i;
 
-	if (block_entries(a, &ea) < 0 || block_entries(b, &eb) < 0) {
+	if (policy_block_entries(a, &ea) < 0 ||
+	    policy_block_entries(b, &eb) < 0) {
 		diff_detail(d, "cannot compare: %s", strerror(ENOMEM));
 		diff_emit(d, "~", "narrow", NULL);
 		goto out;
@@ -534,12 +587,12 @@ static void diff_blocks(struct policy_diff *d, const struct zone_model *a,
 			if (strncmp(ea.v[i], types[t], len) == 0 &&
 			    !entry_in(&eb, ea.v[i]))
 				diff_detail(d, "-%s", ea.v[i]);
-		if (d->detail)
+		if (has_detail(d))
 			diff_emit(d, "~", types[t], NULL);
 	}
 out:
-	entries_free(&ea);
-	entries_free(&eb);
+	policy_entries_free(&ea);
+	policy_entries_free(&eb);
 }
 
 /**
@@ -581,7 +634,7 @@ void policy_diff(struct policy_diff *d, const struct zone_model *a,
 		snprintf(fb, sizeof(fb), "%u", tb[i]);
 		diff_str(d, i ? "names ttl_max" : "names ttl_min", fa, fb);
 	}
-	if (d->detail)
+	if (has_detail(d))
 		diff_emit(d, "~", "policy", NULL);
 	diff_segments(d, a, b);
 	diff_channels(d, a, b);

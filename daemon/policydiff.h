@@ -32,6 +32,7 @@ struct policy_diff {
 	bool any;
 	struct policy_diff_sum sum;
 	/* the details of the change being built */
+	bool pending; /* one there is, not formatted (d->out NULL) */
 	FILE *detail;
 	char *text;
 	size_t len;

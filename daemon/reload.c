@@ -11,6 +11,7 @@
 #include <sys/inotify.h>
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +187,7 @@ int zoned_apply_model(struct zoned *z, struct zone_model *model,
 				      "cannot apply the ruleset: %s",
 				      strerror(-ret));
 		zone_ruleset_free(rs);
+		malloc_trim(0);
 		return ret;
 	}
 	/* The old ruleset borrows the old model: free it first. */
@@ -199,6 +201,12 @@ int zoned_apply_model(struct zoned *z, struct zone_model *model,
 			alerts_set_facility(z->alerts,
 					    zone_model_alert_facility(model));
 	}
+	/*
+	 * The pages the compile and the policy replaced left free go back
+	 * to the kernel: glibc keeps them otherwise, and at a million
+	 * networks the daemon stayed at 230 MiB between reloads, not 85.
+	 */
+	malloc_trim(0);
 	z->applied_at = now;
 	if (z->reload != NULL && z->reload->retry_ms) {
 		z->reload->retry_ms = 0;
@@ -282,6 +290,8 @@ void zoned_policy_applied(struct zoned *z, const char *why)
 		zoned_policy_applied_by(z, why, who_of(why), &d.sum);
 	else
 		zoned_policy_applied_by(z, why, who_of(why), NULL);
+	/* the kept policy parsed for the diff */
+	malloc_trim(0);
 }
 
 static void notify_status(struct zoned *z)
@@ -344,6 +354,9 @@ int zoned_reload_as(struct zoned *z, const char *why, const char *who)
 out_free:
 	zone_diag_free(diag);
 out:
+	/* a rejected config's parse, too */
+	if (ret < 0)
+		malloc_trim(0);
 	notify_status(z);
 	return ret;
 }

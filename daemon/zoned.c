@@ -12,6 +12,7 @@
 #include <sys/signalfd.h>
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -513,6 +514,13 @@ int main(int argc, char **argv)
 	if (check)
 		return conf_test(z.conf_path, check == 2);
 
+	/*
+	 * Large arrays (a policy's networks, the plan's elements) are mapped
+	 * on their own and unmapped when freed, and grow by mremap without a
+	 * copy: glibc's default threshold rises to 32 MB after the first
+	 * such free, after which they fragment the heap.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	log_init(z.debug, LOG_DAEMON);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);

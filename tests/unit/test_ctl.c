@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -503,12 +504,157 @@ START_TEST(test_reload_refused)
 }
 END_TEST
 
+/* @fn run as the control socket runs it; @arg its one argument or NULL */
+static void run_cmd(struct reply *r, ctl_cmd_fn *fn, const char *arg,
+		    bool json)
+{
+	struct ctl_request req = { .argv = { arg }, .argc = arg ? 1 : 0 };
+	struct ctl_out o = { .json = json, .fd = -1, .who = "-" };
+
+	memset(r, 0, sizeof(*r));
+	o.out = open_memstream(&r->out, &r->out_len);
+	o.err = open_memstream(&r->err, &r->err_len);
+	ck_assert_ptr_nonnull(o.out);
+	ck_assert_ptr_nonnull(o.err);
+	json_start(&o.j, o.out);
+	fn(&z, &req, &o);
+	fclose(o.out);
+	fclose(o.err);
+	r->status = o.status;
+}
+
+static char *model_text(const struct zone_model *m, size_t *ret_len)
+{
+	char *text = NULL;
+	FILE *f = open_memstream(&text, ret_len);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(zone_model_print(m, f), 0);
+	fclose(f);
+	return text;
+}
+
+/*
+ * zonectl diff's running config: whole when it fits a reply; else one
+ * byte past the bound, which the control socket cuts with its notice, and
+ * nothing more held (a million networks print 25 MB).
+ */
+START_TEST(test_config_capped)
+{
+	struct zone_model *small = z.model;
+	struct zone_diag *diag = zone_diag_new();
+	struct reply r;
+	char *big = NULL;
+	size_t big_len = 0;
+	FILE *f = open_memstream(&big, &big_len);
+	const char *at;
+	char *want;
+	size_t len;
+	size_t k;
+
+	run_cmd(&r, ctl_config, NULL, false);
+	want = model_text(z.model, &len);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_uint_eq(r.out_len, len);
+	ck_assert_str_eq(r.out, want);
+	free(want);
+	reply_free(&r);
+
+	/* 80,000 networks: about 1.5 MB of print */
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(diag);
+	at = strstr(conf, "\"10.1.0.0/16\"");
+	ck_assert_ptr_nonnull(at);
+	fprintf(f, "%.*s", (int)(at - conf), conf);
+	for (k = 0; k < 80000; k++)
+		fprintf(f, "\"100.%zu.%zu.%zu/28\", ", 64 + k * 16 / 65536,
+			k * 16 / 256 % 256, k * 16 % 256);
+	fputs(at, f);
+	fclose(f);
+	ck_assert_msg(zone_conf_load_string(big, "big", diag, &z.model) == 0,
+		      "%s", zone_diag_count(diag) ? zone_diag_line(diag, 0) :
+						    "?");
+	zone_diag_free(diag);
+	free(big);
+	run_cmd(&r, ctl_config, NULL, false);
+	want = model_text(z.model, &len);
+	ck_assert_uint_gt(len, CTL_REPLY_MAX + 1);
+	ck_assert_uint_eq(r.out_len, CTL_REPLY_MAX + 1);
+	ck_assert(memcmp(r.out, want, r.out_len) == 0);
+	free(want);
+	reply_free(&r);
+	zone_model_free(z.model);
+	z.model = small;
+}
+END_TEST
+
+/*
+ * zonectl show of a kept policy larger than a reply: the file is read no
+ * further than the reply carries, as text and as JSON.
+ */
+START_TEST(test_show_capped)
+{
+	static const char hash[] = "0123456789abcdef0123456789abcdef"
+				   "0123456789abcdef0123456789abcdef";
+	char dir[] = "/tmp/zoned-ctl-show.XXXXXX";
+	char path[256];
+	char line[64];
+	struct reply r;
+	size_t total = 0;
+	FILE *f;
+	size_t i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	z.state_dir = dir;
+	snprintf(path, sizeof(path), "%s/history", dir);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/history/index", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "1700000000\t%s\troot\tzonectl\t-\n", hash);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/history/%s.conf", dir, hash);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	/* 3 MiB of 64-byte lines */
+	for (i = 0; total < 3 * CTL_REPLY_MAX; i++) {
+		snprintf(line, sizeof(line), "# line %055zu\n", i);
+		fputs(line, f);
+		total += strlen(line);
+	}
+	fclose(f);
+
+	run_cmd(&r, ctl_show, hash, false);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_uint_gt(r.out_len, CTL_REPLY_MAX);
+	ck_assert_uint_le(r.out_len, CTL_REPLY_MAX + 8192);
+	ck_assert(strncmp(r.out, "# line 0000", 11) == 0);
+	reply_free(&r);
+	/* JSON: a newline takes two bytes; the whole file would be 3 MiB */
+	run_cmd(&r, ctl_show, hash, true);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_uint_gt(r.out_len, CTL_REPLY_MAX);
+	ck_assert_uint_le(r.out_len, 2 * CTL_REPLY_MAX);
+	ck_assert_msg(strncmp(r.out, "{\"hash\":\"0123", 12) == 0, "%.40s",
+		      r.out);
+	reply_free(&r);
+
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/history/index", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/history", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *ctl_suite(void)
 {
 	Suite *s = suite_create("ctl");
 	TCase *tc = tcase_create("explain");
 	TCase *tf = tcase_create("flows");
 	TCase *tr = tcase_create("reload");
+	TCase *tb = tcase_create("bounded replies");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_explain_channel_text_and_json);
@@ -524,6 +670,12 @@ static Suite *ctl_suite(void)
 	tcase_add_test(tr, test_reload_bad_file);
 	tcase_add_test(tr, test_reload_refused);
 	suite_add_tcase(s, tr);
+	tcase_add_checked_fixture(tb, setup, teardown);
+	tcase_add_test(tb, test_config_capped);
+	tcase_add_test(tb, test_show_capped);
+	/* 80,000 networks parsed under ASan on a busy machine */
+	tcase_set_timeout(tb, 60);
+	suite_add_tcase(s, tb);
 	return s;
 }
 

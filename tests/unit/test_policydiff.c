@@ -182,6 +182,196 @@ START_TEST(test_policydiff_same)
 }
 END_TEST
 
+/* The example config with @old replaced by @new, as a model. */
+static struct zone_model *load_with(const char *old, const char *new)
+{
+	char *text = replace(read_text(SRCDIR "/conf/zoned.conf"), old, new);
+	struct zone_model *m = load(text);
+
+	free(text);
+	return m;
+}
+
+/* The narrow block and both gateway lists changed: one change per block. */
+START_TEST(test_policydiff_blocks)
+{
+	static const char narrow[] =
+		"to_hosts = [ \"192.0.2.80\", \"192.0.2.25\" ];";
+	struct policy_diff_sum sum;
+	struct zone_model *a;
+	struct zone_model *b;
+	char *text;
+
+	a = load_with(narrow, narrow);
+	text = replace(read_text(SRCDIR "/conf/zoned.conf"), narrow,
+		       "to_hosts = [ \"192.0.2.80\" ];");
+	text = replace(text, "services = [ \"tcp/22\" ];",
+		       "services = [ \"tcp/2222\" ];");
+	text = replace(text, "to_hosts = [ \"10.2.0.50\" ];",
+		       "to_hosts = [ \"10.2.0.51\" ];");
+	b = load(text);
+	free(text);
+	text = diff(a, b, false, &sum);
+	ck_assert_str_eq(
+		text,
+		"~ narrow\n"
+		"    +narrow { from = \"naibu\"; to = \"seccloud\"; to_hosts = [ \"192.0.2.80\" ]; services = [ \"tcp/8080\", \"tcp/25\" ]; }\n"
+		"    -narrow { from = \"naibu\"; to = \"seccloud\"; to_hosts = [ \"192.0.2.80\", \"192.0.2.25\" ]; services = [ \"tcp/8080\", \"tcp/25\" ]; }\n"
+		"~ gateway\n"
+		"    +gateway management { name = \"ssh-admin\"; from = \"lgwan\"; from_hosts = [ \"10.2.0.5\" ]; services = [ \"tcp/2222\" ]; reason = \"ゲートウェイ保守\"; approved = \"CISO 2026-030\"; }\n"
+		"    +gateway outbound { name = \"syslog\"; to = \"lgwan\"; to_hosts = [ \"10.2.0.51\" ]; services = [ \"udp/514\" ]; reason = \"ログ転送\"; approved = \"CISO 2026-032\"; }\n"
+		"    -gateway management { name = \"ssh-admin\"; from = \"lgwan\"; from_hosts = [ \"10.2.0.5\" ]; services = [ \"tcp/22\" ]; reason = \"ゲートウェイ保守\"; approved = \"CISO 2026-030\"; }\n"
+		"    -gateway outbound { name = \"syslog\"; to = \"lgwan\"; to_hosts = [ \"10.2.0.50\" ]; services = [ \"udp/514\" ]; reason = \"ログ転送\"; approved = \"CISO 2026-032\"; }\n");
+	free(text);
+	zone_model_free(a);
+	zone_model_free(b);
+}
+END_TEST
+
+#define MANY 1000
+
+/* Nothing printed, nothing counted. */
+static void assert_no_change(const struct zone_model *a,
+			     const struct zone_model *b)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	struct policy_diff d = { .out = out };
+
+	ck_assert_ptr_nonnull(out);
+	policy_diff(&d, a, b);
+	fclose(out);
+	ck_assert_msg(!d.any && len == 0, "a change:\n%s", text);
+	free(text);
+}
+
+/*
+ * jumin's networks: MANY /28s of 100.64.0.0/10 in an order given by
+ * @order (0 ascending, 1 scrambled, 2 descending), all but the /28 number
+ * @skip, then @extra: with @order 0 and @extra ascending, the whole list
+ * is in prefix order (IPv4 before IPv6).
+ */
+static char *many_networks(int order, size_t skip, const char *extra)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	size_t i;
+	size_t k;
+
+	ck_assert_ptr_nonnull(f);
+	fputs("networks = [ \"10.1.0.0/16\"", f);
+	for (i = 0; i < MANY; i++) {
+		k = order == 0 ? i :
+		    order == 1 ? (i * 7919) % MANY :
+				 MANY - 1 - i;
+		if (k != skip)
+			fprintf(f, ", \"100.%zu.%zu.%zu/28\"",
+				64 + k * 16 / 65536, k * 16 / 256 % 256,
+				k * 16 % 256);
+	}
+	fprintf(f, "%s, \"fd00:1::/48\" ];", extra);
+	fclose(f);
+	return text;
+}
+
+static struct zone_model *load_networks(int order, size_t skip,
+					const char *extra)
+{
+	char *nets = many_networks(order, skip, extra);
+	struct zone_model *m = load_with(
+		"networks = [ \"10.1.0.0/16\", \"fd00:1::/48\" ];", nets);
+
+	free(nets);
+	return m;
+}
+
+/*
+ * Large network lists in any order: the lines are those of a set
+ * difference, added in the new list's order, removed in the old one's; a
+ * prefix differs from another of the same address by its length.
+ */
+START_TEST(test_policydiff_networks_order)
+{
+	static const char want[] = "~ zone jumin\n"
+				   "    network +100.126.0.0/28\n"
+				   "    network +100.127.0.0/25\n"
+				   "    network -100.64.0.16/28\n"
+				   "    network -100.127.0.0/24\n";
+	struct policy_diff_sum sum;
+	struct zone_model *a;
+	struct zone_model *b;
+	char *text;
+	int oa;
+	int ob;
+
+	for (oa = 0; oa < 3; oa++) {
+		for (ob = 0; ob < 3; ob++) {
+			a = load_networks(oa, MANY, ", \"100.127.0.0/24\"");
+			b = load_networks(ob, 1,
+					  ", \"100.126.0.0/28\", "
+					  "\"100.127.0.0/25\"");
+			text = diff(a, b, false, &sum);
+			ck_assert_msg(strcmp(text, want) == 0,
+				      "order %d -> %d:\n%s", oa, ob, text);
+			ck_assert_str_eq(sum.zones, "jumin");
+			free(text);
+			zone_model_free(b);
+			/* the same set in another order is no change */
+			b = load_networks(ob, MANY, ", \"100.127.0.0/24\"");
+			assert_no_change(a, b);
+			zone_model_free(a);
+			zone_model_free(b);
+		}
+	}
+}
+END_TEST
+
+/* The summary alone (d->out NULL) counts what the full diff prints. */
+static void assert_same_sum(const struct zone_model *a,
+			    const struct zone_model *b)
+{
+	struct policy_diff d = { .out = NULL };
+	struct policy_diff_sum sum;
+	char *text = diff(a, b, false, &sum);
+
+	policy_diff(&d, a, b);
+	ck_assert(d.any);
+	ck_assert_str_eq(d.sum.added, sum.added);
+	ck_assert_str_eq(d.sum.removed, sum.removed);
+	ck_assert_str_eq(d.sum.changed, sum.changed);
+	ck_assert_str_eq(d.sum.zones, sum.zones);
+	ck_assert_uint_eq(d.sum.n_added, sum.n_added);
+	ck_assert_uint_eq(d.sum.n_removed, sum.n_removed);
+	ck_assert_uint_eq(d.sum.n_changed, sum.n_changed);
+	ck_assert_uint_eq(d.sum.n_zones, sum.n_zones);
+	free(text);
+}
+
+START_TEST(test_policydiff_summary_only)
+{
+	struct zone_model *a;
+	struct zone_model *b;
+
+	load_pair(&a, &b);
+	assert_same_sum(a, b);
+	assert_same_sum(b, a);
+	zone_model_free(a);
+	zone_model_free(b);
+	/* one change late in a long list, after an early one elsewhere */
+	a = load_networks(1, MANY, "");
+	b = load_networks(2, MANY - 1, "");
+	assert_same_sum(a, b);
+	assert_same_sum(b, a);
+	zone_model_free(b);
+	b = load_with("label = \"住民情報系\";", "label = \"住民\";");
+	assert_same_sum(a, b);
+	zone_model_free(a);
+	zone_model_free(b);
+}
+END_TEST
+
 static Suite *policydiff_suite(void)
 {
 	Suite *s = suite_create("policydiff");
@@ -189,6 +379,11 @@ static Suite *policydiff_suite(void)
 
 	tcase_add_test(tc, test_policydiff_every_list);
 	tcase_add_test(tc, test_policydiff_same);
+	tcase_add_test(tc, test_policydiff_blocks);
+	tcase_add_test(tc, test_policydiff_networks_order);
+	tcase_add_test(tc, test_policydiff_summary_only);
+	/* nine pairs of models of a thousand networks, under ASan on a busy machine */
+	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
 }
