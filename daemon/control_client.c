@@ -367,18 +367,9 @@ out_close:
 /* Answer a message we cannot take with an error, then hang up. */
 static void ctl_client_reject(struct ctl_client *c, const char *why)
 {
-	char buf[CTL_MSG_MAX];
-	ssize_t len;
-
 	log_warnx("control: %s from uid %u pid %d, ignoring", why,
 		  (unsigned int)c->uid, (int)c->pid);
-	len = ctl_reply_encode(CTL_T_ERR, 0, why, strlen(why), buf,
-			       sizeof(buf));
-	if (len > 0)
-		send(c->fd, buf, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
-	len = ctl_reply_encode(CTL_T_END, 2, NULL, 0, buf, sizeof(buf));
-	if (len > 0)
-		send(c->fd, buf, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	ctl_send_refusal(c->fd, why);
 	ctl_client_free(c);
 }
 
