@@ -75,8 +75,7 @@ static bool ctl_peer_may_write(struct control *ctl, int fd,
  * fewer than all, so that root and the socket's group always find one,
  * and no user holds more than CTL_PER_USER_MAX.
  */
-static const char *ctl_no_slot(const struct control *ctl, uid_t uid,
-			       bool may_write)
+const char *ctl_no_slot(const struct control *ctl, uid_t uid, bool may_write)
 {
 	size_t readers = 0;
 	size_t mine = 0;
