@@ -96,36 +96,6 @@ const char *ctl_no_slot(const struct control *ctl, uid_t uid, bool may_write)
 	return NULL;
 }
 
-/**
- * ctl_send_refusal - tell a client why it is turned away, before a hangup
- * @fd: the client's socket; the caller closes it next
- * @why: one line of text, at most CTL_CHUNK_MAX bytes
- *
- * Sends @why as stderr text and then status 2.  close() on a socket that
- * holds unread data resets the peer (ECONNRESET), and a reset client
- * reads neither message: so reading is shut down first, which makes any
- * later request of the client fail with EPIPE instead of being queued,
- * and what it sent before is drained.  Then nothing the client sends can
- * be left unread, whenever it sends it, and the close is an orderly end.
- */
-void ctl_send_refusal(int fd, const char *why)
-{
-	char buf[CTL_MSG_MAX];
-	ssize_t len;
-
-	shutdown(fd, SHUT_RD);
-	/* ends: nothing is queued after the shutdown (0 or -1 at the end) */
-	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
-		;
-	len = ctl_reply_encode(CTL_T_ERR, 0, why, strlen(why), buf,
-			       sizeof(buf));
-	if (len > 0)
-		send(fd, buf, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
-	len = ctl_reply_encode(CTL_T_END, 2, NULL, 0, buf, sizeof(buf));
-	if (len > 0)
-		send(fd, buf, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
-}
-
 /* Tell a client without a slot why, hang up, and log it now and then. */
 static void ctl_refuse(struct control *ctl, int cfd, const struct ucred *cred,
 		       const char *why)

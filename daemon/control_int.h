@@ -85,7 +85,7 @@ void ctl_client_free(struct ctl_client *c);
 const char *ctl_no_slot(const struct control *ctl, uid_t uid, bool may_write);
 /*
  * ctl_send_refusal - send @why and status 2, so that closing @fd next
- * loses neither (control.c)
+ * loses neither (control_client.c)
  */
 void ctl_send_refusal(int fd, const char *why);
 /* ctl_client_watch - watch for @events (EPOLLIN, EPOLLOUT); 0 or -errno */

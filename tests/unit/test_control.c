@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Unit tests of daemon/control.c's slots and refusals, linked from the
- * daemon archive: who gets a slot (ctl_no_slot), and that a refused
- * client reads the reason and status 2 before the end, whenever its
- * request arrives (ctl_send_refusal), over a real AF_UNIX SOCK_SEQPACKET
- * pair.  The interleaving that once lost the refusal under load (a
+ * Unit tests of the control socket's slots and refusals, linked from the
+ * daemon archive: who gets a slot (control.c's ctl_no_slot), and that a
+ * refused client reads the reason and status 2 before the end, whenever
+ * its request arrives (control_client.c's ctl_send_refusal), over a real
+ * AF_UNIX SOCK_SEQPACKET pair.  The interleaving that once lost the refusal under load (a
  * request that arrives after the daemon's drain, before its close) is
  * played here step by step.
  */
