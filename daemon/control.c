@@ -75,8 +75,7 @@ static bool ctl_peer_may_write(struct control *ctl, int fd,
  * fewer than all, so that root and the socket's group always find one,
  * and no user holds more than CTL_PER_USER_MAX.
  */
-static const char *ctl_no_slot(const struct control *ctl, uid_t uid,
-			       bool may_write)
+const char *ctl_no_slot(const struct control *ctl, uid_t uid, bool may_write)
 {
 	size_t readers = 0;
 	size_t mine = 0;
@@ -101,27 +100,11 @@ static const char *ctl_no_slot(const struct control *ctl, uid_t uid,
 static void ctl_refuse(struct control *ctl, int cfd, const struct ucred *cred,
 		       const char *why)
 {
-	char buf[CTL_MSG_MAX];
 	char msg[128];
 	uint64_t now = mono_ms();
-	ssize_t len;
-	int i;
 
-	/*
-	 * Read what the client already sent: closing a socket with unread
-	 * data resets the peer, which would lose the reason before it.
-	 */
-	for (i = 0; i < 4; i++)
-		if (recv(cfd, buf, sizeof(buf), MSG_DONTWAIT) <= 0)
-			break;
 	snprintf(msg, sizeof(msg), "zonectl: %s, try again later\n", why);
-	len = ctl_reply_encode(CTL_T_ERR, 0, msg, strlen(msg), buf,
-			       sizeof(buf));
-	if (len > 0)
-		send(cfd, buf, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
-	len = ctl_reply_encode(CTL_T_END, 2, NULL, 0, buf, sizeof(buf));
-	if (len > 0)
-		send(cfd, buf, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	ctl_send_refusal(cfd, msg);
 	close(cfd);
 	ctl->refused++;
 	if (ctl->refused_logged_ms &&

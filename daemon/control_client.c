@@ -364,21 +364,42 @@ out_close:
 	return 0;
 }
 
-/* Answer a message we cannot take with an error, then hang up. */
-static void ctl_client_reject(struct ctl_client *c, const char *why)
+/**
+ * ctl_send_refusal - tell a client why it is turned away, before a hangup
+ * @fd: the client's socket; the caller closes it next
+ * @why: one line of text, at most CTL_CHUNK_MAX bytes
+ *
+ * Sends @why as stderr text and then status 2.  close() on a socket that
+ * holds unread data resets the peer (ECONNRESET), and a reset client
+ * reads neither message: so reading is shut down first, which makes any
+ * later request of the client fail with EPIPE instead of being queued,
+ * and what it sent before is drained.  Then nothing the client sends can
+ * be left unread, whenever it sends it, and the close is an orderly end.
+ */
+void ctl_send_refusal(int fd, const char *why)
 {
 	char buf[CTL_MSG_MAX];
 	ssize_t len;
 
-	log_warnx("control: %s from uid %u pid %d, ignoring", why,
-		  (unsigned int)c->uid, (int)c->pid);
+	shutdown(fd, SHUT_RD);
+	/* ends: nothing is queued after the shutdown (0 or -1 at the end) */
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
 	len = ctl_reply_encode(CTL_T_ERR, 0, why, strlen(why), buf,
 			       sizeof(buf));
 	if (len > 0)
-		send(c->fd, buf, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		send(fd, buf, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
 	len = ctl_reply_encode(CTL_T_END, 2, NULL, 0, buf, sizeof(buf));
 	if (len > 0)
-		send(c->fd, buf, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		send(fd, buf, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+/* Answer a message we cannot take with an error, then hang up. */
+static void ctl_client_reject(struct ctl_client *c, const char *why)
+{
+	log_warnx("control: %s from uid %u pid %d, ignoring", why,
+		  (unsigned int)c->uid, (int)c->pid);
+	ctl_send_refusal(c->fd, why);
 	ctl_client_free(c);
 }
 

@@ -78,6 +78,16 @@ struct control {
 
 /* ctl_client_free - hang up, and forget the client */
 void ctl_client_free(struct ctl_client *c);
+/*
+ * ctl_no_slot - why a client of @uid may not connect now, or NULL
+ * (control.c)
+ */
+const char *ctl_no_slot(const struct control *ctl, uid_t uid, bool may_write);
+/*
+ * ctl_send_refusal - send @why and status 2, so that closing @fd next
+ * loses neither (control_client.c)
+ */
+void ctl_send_refusal(int fd, const char *why);
 /* ctl_client_watch - watch for @events (EPOLLIN, EPOLLOUT); 0 or -errno */
 int ctl_client_watch(struct ctl_client *c, uint32_t events);
 

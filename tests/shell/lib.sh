@@ -635,8 +635,14 @@ zt_zoned_stop() {
 	[ -n "$pid" ] || return 0
 	ZT_ZONED_PID=
 	kill -TERM "$pid" 2>/dev/null
-	for i in $(seq 150); do
+	# 60 s: on a loaded shared machine a stop has taken over 15 s; past
+	# 15 s say where zoned waits, so that a real hang can be told apart
+	for i in $(seq 600); do
 		kill -0 "$pid" 2>/dev/null || break
+		[ "$i" -eq 150 ] &&
+			echo "zt: zoned still stopping after 15 s, waiting in" \
+				"$(cat "/proc/$pid/wchan" 2>/dev/null)" \
+				"$(tr '\n' ' ' <"/proc/$pid/stack" 2>/dev/null)"
 		sleep 0.1
 	done
 	if kill -0 "$pid" 2>/dev/null; then
