@@ -24,7 +24,17 @@ struct lpm_key {
 	uint64_t lo;
 };
 
-struct lpm_entry {
+/*
+ * A prefix before the build, one array per family: IPv4 ones take 12
+ * bytes, so a million of them fit in 12 MB.
+ */
+struct lpm_entry4 {
+	uint32_t first;
+	uint32_t value;
+	uint8_t len;
+};
+
+struct lpm_entry6 {
 	struct lpm_key first;
 	uint32_t value;
 	uint8_t len;
@@ -43,11 +53,15 @@ struct lpm_bp6 {
 
 struct lpm_family {
 	unsigned int bits; /* 32 or 128 */
-	/* before the build: the prefixes and a hash of them for -EEXIST */
-	struct lpm_entry *entries;
+	/* before the build: the prefixes (e4 or e6, as bits says) */
+	struct lpm_entry4 *e4;
+	struct lpm_entry6 *e6;
 	size_t n_entries;
 	size_t cap_entries;
-	/* hash bits << 32 | entry index + 1; 0 is empty */
+	/*
+	 * and, unless the table was sized up front, a hash of them for
+	 * -EEXIST: hash bits << 32 | entry index + 1; 0 is empty
+	 */
 	uint64_t *slots;
 	size_t n_slots; /* a power of two */
 	/* after the build: n >= 1 breakpoints, the first at address 0 */
@@ -59,6 +73,8 @@ struct lpm_family {
 
 struct zone_lpm {
 	bool built;
+	bool sealed; /* zone_lpm_build() was called: no more adding */
+	bool sized; /* zone_lpm_new_sized(): no hash, the build finds repeats */
 	struct lpm_family fam[2];
 };
 
@@ -127,6 +143,27 @@ static inline struct lpm_key family_start(const struct lpm_family *f, size_t i)
 static inline uint32_t family_value(const struct lpm_family *f, size_t i)
 {
 	return f->bits == 128 ? f->bp6[i].value : f->bp4[i].value;
+}
+
+/* The start, length and value of prefix @i before the build. */
+static inline struct lpm_key entry_first(const struct lpm_family *f, size_t i)
+{
+	struct lpm_key k = { 0, 0 };
+
+	if (f->bits == 128)
+		return f->e6[i].first;
+	k.lo = f->e4[i].first;
+	return k;
+}
+
+static inline uint8_t entry_len(const struct lpm_family *f, size_t i)
+{
+	return f->bits == 128 ? f->e6[i].len : f->e4[i].len;
+}
+
+static inline uint32_t entry_value(const struct lpm_family *f, size_t i)
+{
+	return f->bits == 128 ? f->e6[i].value : f->e4[i].value;
 }
 
 /* lpm_family_release_input - free the prefixes once they are built (lpm.c) */

@@ -8,6 +8,7 @@
  * arrows point one way.
  */
 
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -85,14 +86,30 @@ void zone_model_free(struct zone_model *model)
 	free(model);
 }
 
+/*
+ * The networks are all known here, so the classifier is sized for them
+ * once and keeps no hash to refuse repeats as they come: the loader has
+ * already refused a network claimed twice, and the build would too.
+ */
 static int model_build_classifier(struct zone_model *model)
 {
 	struct zone_lpm *lpm;
+	size_t n_v4 = 0;
+	size_t n_v6 = 0;
 	size_t i;
 	size_t j;
 	int ret;
 
-	lpm = zone_lpm_new();
+	for (i = 0; i < model->n_segments; i++) {
+		for (j = 0; j < model->segments[i].n_networks; j++) {
+			if (model->segments[i].networks[j].addr.family ==
+			    AF_INET)
+				n_v4++;
+			else
+				n_v6++;
+		}
+	}
+	lpm = zone_lpm_new_sized(n_v4, n_v6);
 	if (!lpm)
 		return -errno;
 	for (i = 0; i < model->n_segments; i++) {
