@@ -652,9 +652,9 @@ static void cross_check_sized(int family, size_t n_prefixes, size_t n_probes,
 	struct zone_prefix *ps = calloc(n_prefixes, sizeof(*ps));
 	uint32_t *vs = calloc(n_prefixes, sizeof(*vs));
 	size_t room = n_prefixes + n_prefixes / 4 + 1;
-	struct zone_lpm *sized =
-		family == AF_INET ? zone_lpm_new_sized(room, 0) :
-				    zone_lpm_new_sized(0, room);
+	struct zone_lpm *sized = family == AF_INET ?
+					 zone_lpm_new_sized(room, 0) :
+					 zone_lpm_new_sized(0, room);
 	struct zone_lpm *hashed = new_lpm();
 	struct zone_lpm *clash;
 	size_t added = 0;
