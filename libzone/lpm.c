@@ -120,6 +120,9 @@ void lpm_family_release_input(struct lpm_family *f)
 	f->n_entries = f->cap_entries = f->n_slots = 0;
 }
 
+_Static_assert(ZONE_LPM_VALUE_MAX == LPM_E4_VALUE_MASK,
+	       "an IPv4 prefix packs its value into LPM_E4_VALUE_BITS");
+
 /* Room for exactly @n prefixes of @f, allocated once. */
 static int entries_size(struct lpm_family *f, size_t n)
 {
@@ -291,9 +294,7 @@ static void entry_append(struct lpm_family *f, const struct lpm_key *first,
 		f->e6[i].value = value;
 		f->e6[i].len = len;
 	} else {
-		f->e4[i].first = (uint32_t)first->lo;
-		f->e4[i].value = value;
-		f->e4[i].len = len;
+		f->e4[i] = e4_pack((uint32_t)first->lo, len, value);
 	}
 }
 
@@ -348,12 +349,13 @@ static struct lpm_family *family_of(struct zone_lpm *lpm, int family)
  * zone_lpm_add - add a prefix before the table is built
  * @lpm: the table
  * @prefix: copied; host bits past its length are ignored
- * @value: anything but ZONE_LPM_NONE
+ * @value: at most ZONE_LPM_VALUE_MAX
  *
  * Returns 0 (also when the same prefix is added again with the same
  * value), -EEXIST when it was added with another value (a table from
  * zone_lpm_new_sized() leaves that to zone_lpm_build()), -EINVAL for an
- * unknown family, a length past the family's width or ZONE_LPM_NONE,
+ * unknown family, a length past the family's width or a value past
+ * ZONE_LPM_VALUE_MAX,
  * -EBUSY once zone_lpm_build() was called, -ENOSPC past a sized table's
  * room, or -ENOMEM.
  */
@@ -362,7 +364,7 @@ int zone_lpm_add(struct zone_lpm *lpm, const struct zone_prefix *prefix,
 {
 	struct lpm_family *f = family_of(lpm, prefix->addr.family);
 
-	if (!f || prefix->len > f->bits || value == ZONE_LPM_NONE)
+	if (!f || prefix->len > f->bits || value > ZONE_LPM_VALUE_MAX)
 		return -EINVAL;
 	if (lpm->sealed)
 		return -EBUSY;

@@ -44,7 +44,7 @@ static void entry_swap(struct lpm_family *f, size_t a, size_t b)
 		f->e6[a] = f->e6[b];
 		f->e6[b] = t;
 	} else {
-		struct lpm_entry4 t = f->e4[a];
+		uint64_t t = f->e4[a];
 
 		f->e4[a] = f->e4[b];
 		f->e4[b] = t;
@@ -68,8 +68,8 @@ static unsigned int entry_digit(const struct lpm_family *f, size_t i,
 		return e->len;
 	}
 	if (d < 4)
-		return f->e4[i].first >> (24 - 8 * d) & 0xff;
-	return f->e4[i].len;
+		return f->e4[i] >> (56 - 8 * d) & 0xff;
+	return entry_len(f, i);
 }
 
 static unsigned int key_digits(const struct lpm_family *f)

@@ -227,6 +227,10 @@ START_TEST(test_lpm_add_errors)
 	/* host bits past the length do not make it another prefix */
 	ck_assert_int_eq(zone_lpm_add(lpm, &stray, 2), -EEXIST);
 	ck_assert_int_eq(zone_lpm_add(lpm, &p, ZONE_LPM_NONE), -EINVAL);
+	ck_assert_int_eq(zone_lpm_add(lpm, &p, ZONE_LPM_VALUE_MAX + 1),
+			 -EINVAL);
+	/* the largest value survives the build's packing */
+	add_ok(lpm, "10.9.0.0/16", ZONE_LPM_VALUE_MAX);
 	bad.len = 33;
 	ck_assert_int_eq(zone_lpm_add(lpm, &bad, 1), -EINVAL);
 	bad = pfx("2001:db8::/32");
@@ -245,6 +249,8 @@ START_TEST(test_lpm_add_errors)
 	ck_assert_int_eq(zone_lpm_add(lpm, &p, 1), -EBUSY);
 	ck_assert_uint_eq(look(lpm, "10.1.2.3"), 1);
 	ck_assert_uint_eq(look(lpm, "a01::"), 2);
+	ck_assert_uint_eq(look(lpm, "10.9.255.255"), ZONE_LPM_VALUE_MAX);
+	ck_assert_uint_eq(look(lpm, "10.10.0.0"), ZONE_LPM_NONE);
 	zone_lpm_free(lpm);
 }
 END_TEST

@@ -14,6 +14,11 @@
 struct zone_lpm;
 
 #define ZONE_LPM_NONE UINT32_MAX
+/*
+ * The largest value a prefix can carry (values are segment numbers): an
+ * IPv4 prefix waiting for the build packs its value into 26 bits.
+ */
+#define ZONE_LPM_VALUE_MAX ((UINT32_C(1) << 26) - 1)
 
 /* zone_lpm_new - an empty table, or NULL with errno set */
 struct zone_lpm *zone_lpm_new(void);
@@ -28,9 +33,9 @@ void zone_lpm_free(struct zone_lpm *lpm);
 
 /**
  * zone_lpm_add - add a prefix before the table is built
- * @value: anything but ZONE_LPM_NONE
+ * @value: at most ZONE_LPM_VALUE_MAX
  *
- * Returns 0, -EEXIST when the same prefix was added with another value
+ * Returns 0, -EINVAL for a bad prefix or value, -EEXIST when the same prefix was added with another value
  * (not for a sized table), -EBUSY once zone_lpm_build() was called,
  * -ENOSPC past a sized table's room, or -ENOMEM.
  */
