@@ -111,11 +111,62 @@ struct zone_lpm *zone_lpm_new(void)
  */
 void lpm_family_release_input(struct lpm_family *f)
 {
-	free(f->entries);
+	free(f->e4);
+	free(f->e6);
 	free(f->slots);
-	f->entries = NULL;
+	f->e4 = NULL;
+	f->e6 = NULL;
 	f->slots = NULL;
 	f->n_entries = f->cap_entries = f->n_slots = 0;
+}
+
+_Static_assert(ZONE_LPM_VALUE_MAX == LPM_E4_VALUE_MASK,
+	       "an IPv4 prefix packs its value into LPM_E4_VALUE_BITS");
+
+/* Room for exactly @n prefixes of @f, allocated once. */
+static int entries_size(struct lpm_family *f, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (f->bits == 128)
+		f->e6 = reallocarray(NULL, n, sizeof(*f->e6));
+	else
+		f->e4 = reallocarray(NULL, n, sizeof(*f->e4));
+	if (!f->e4 && !f->e6)
+		return -ENOMEM;
+	f->cap_entries = n;
+	return 0;
+}
+
+/**
+ * zone_lpm_new_sized - an empty table for a known number of prefixes
+ * @n_v4: how many IPv4 prefixes will be added
+ * @n_v6: how many IPv6 prefixes will be added
+ *
+ * For a caller that knows its prefixes up front (a model's networks):
+ * the prefixes are kept in arrays of exactly that size and without the
+ * hash zone_lpm_add() otherwise keeps to refuse a repeat at once, so a
+ * prefix repeated with another value is refused by zone_lpm_build()
+ * instead (-EEXIST), and adding past the sizes fails with -ENOSPC.
+ * Lookups answer as for a table from zone_lpm_new().
+ *
+ * Returns the table (the caller owns it; zone_lpm_free() releases it), or
+ * NULL with errno set to ENOMEM.
+ */
+struct zone_lpm *zone_lpm_new_sized(size_t n_v4, size_t n_v6)
+{
+	struct zone_lpm *lpm = zone_lpm_new();
+
+	if (!lpm)
+		return NULL;
+	lpm->sized = true;
+	if (entries_size(&lpm->fam[LPM_V4], n_v4) < 0 ||
+	    entries_size(&lpm->fam[LPM_V6], n_v6) < 0) {
+		zone_lpm_free(lpm);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return lpm;
 }
 
 /**
@@ -167,14 +218,17 @@ static size_t slot_find(const struct lpm_family *f, const struct lpm_key *first,
 
 	for (;;) {
 		uint64_t s = f->slots[i];
-		const struct lpm_entry *e;
+		size_t e;
+		struct lpm_key k;
 
 		if (s == 0)
 			return i;
-		e = &f->entries[(uint32_t)s - 1];
-		if (s >> 32 == tag && e->len == len &&
-		    key_cmp(&e->first, first) == 0)
-			return i;
+		e = (uint32_t)s - 1;
+		if (s >> 32 == tag && entry_len(f, e) == len) {
+			k = entry_first(f, e);
+			if (key_cmp(&k, first) == 0)
+				return i;
+		}
 		i = (i + 1) & mask;
 	}
 }
@@ -193,9 +247,10 @@ static int slots_grow(struct lpm_family *f)
 	}
 	f->n_slots = n;
 	for (i = 0; i < f->n_entries; i++) {
-		const struct lpm_entry *e = &f->entries[i];
-		uint64_t h = entry_hash(&e->first, e->len);
-		size_t slot = slot_find(f, &e->first, e->len, h);
+		struct lpm_key k = entry_first(f, i);
+		uint8_t len = entry_len(f, i);
+		uint64_t h = entry_hash(&k, len);
+		size_t slot = slot_find(f, &k, len, h);
 
 		f->slots[slot] = (h >> 32) << 32 | (i + 1);
 	}
@@ -203,10 +258,11 @@ static int slots_grow(struct lpm_family *f)
 	return 0;
 }
 
+/* Room for one more prefix in a table that grows as it is filled. */
 static int entries_reserve(struct lpm_family *f)
 {
-	struct lpm_entry *n;
 	size_t cap;
+	void *p;
 
 	if (f->n_entries < f->cap_entries)
 		return 0;
@@ -214,45 +270,68 @@ static int entries_reserve(struct lpm_family *f)
 	if (f->n_entries >= UINT32_MAX / 4)
 		return -ENOMEM;
 	cap = f->cap_entries ? f->cap_entries * 2 : 64;
-	n = realloc(f->entries, cap * sizeof(*n));
-	if (!n)
+	if (f->bits == 128)
+		p = reallocarray(f->e6, cap, sizeof(*f->e6));
+	else
+		p = reallocarray(f->e4, cap, sizeof(*f->e4));
+	if (!p)
 		return -ENOMEM;
-	f->entries = n;
+	if (f->bits == 128)
+		f->e6 = p;
+	else
+		f->e4 = p;
 	f->cap_entries = cap;
 	return 0;
 }
 
-static int family_add(struct lpm_family *f, const struct zone_prefix *prefix,
-		      uint32_t value)
+static void entry_append(struct lpm_family *f, const struct lpm_key *first,
+			 uint8_t len, uint32_t value)
+{
+	size_t i = f->n_entries++;
+
+	if (f->bits == 128) {
+		f->e6[i].first = *first;
+		f->e6[i].value = value;
+		f->e6[i].len = len;
+	} else {
+		f->e4[i] = e4_pack((uint32_t)first->lo, len, value);
+	}
+}
+
+static int family_add(struct lpm_family *f, bool sized,
+		      const struct zone_prefix *prefix, uint32_t value)
 {
 	struct lpm_key addr = addr_key(&prefix->addr);
 	struct lpm_key host = host_mask(f->bits - prefix->len);
-	struct lpm_entry e;
+	struct lpm_key first;
 	uint64_t h;
 	uint64_t s;
 	size_t slot;
 	int ret;
 
 	/* Clear stray host bits so that equal prefixes compare equal. */
-	e.first.hi = addr.hi & ~host.hi;
-	e.first.lo = addr.lo & ~host.lo;
-	e.value = value;
-	e.len = prefix->len;
-	h = entry_hash(&e.first, e.len);
-
+	first.hi = addr.hi & ~host.hi;
+	first.lo = addr.lo & ~host.lo;
+	if (sized) {
+		if (f->n_entries == f->cap_entries)
+			return -ENOSPC;
+		entry_append(f, &first, prefix->len, value);
+		return 0;
+	}
+	h = entry_hash(&first, prefix->len);
 	if ((f->n_entries + 1) * 2 > f->n_slots) {
 		ret = slots_grow(f);
 		if (ret < 0)
 			return ret;
 	}
-	slot = slot_find(f, &e.first, e.len, h);
+	slot = slot_find(f, &first, prefix->len, h);
 	s = f->slots[slot];
 	if (s)
-		return f->entries[(uint32_t)s - 1].value == value ? 0 : -EEXIST;
+		return entry_value(f, (uint32_t)s - 1) == value ? 0 : -EEXIST;
 	ret = entries_reserve(f);
 	if (ret < 0)
 		return ret;
-	f->entries[f->n_entries++] = e;
+	entry_append(f, &first, prefix->len, value);
 	f->slots[slot] = (h >> 32) << 32 | f->n_entries;
 	return 0;
 }
@@ -270,23 +349,26 @@ static struct lpm_family *family_of(struct zone_lpm *lpm, int family)
  * zone_lpm_add - add a prefix before the table is built
  * @lpm: the table
  * @prefix: copied; host bits past its length are ignored
- * @value: anything but ZONE_LPM_NONE
+ * @value: at most ZONE_LPM_VALUE_MAX
  *
  * Returns 0 (also when the same prefix is added again with the same
- * value), -EEXIST when it was added with another value, -EINVAL for an
- * unknown family, a length past the family's width or ZONE_LPM_NONE,
- * -EBUSY once the table is built, or -ENOMEM.
+ * value), -EEXIST when it was added with another value (a table from
+ * zone_lpm_new_sized() leaves that to zone_lpm_build()), -EINVAL for an
+ * unknown family, a length past the family's width or a value past
+ * ZONE_LPM_VALUE_MAX,
+ * -EBUSY once zone_lpm_build() was called, -ENOSPC past a sized table's
+ * room, or -ENOMEM.
  */
 int zone_lpm_add(struct zone_lpm *lpm, const struct zone_prefix *prefix,
 		 uint32_t value)
 {
 	struct lpm_family *f = family_of(lpm, prefix->addr.family);
 
-	if (!f || prefix->len > f->bits || value == ZONE_LPM_NONE)
+	if (!f || prefix->len > f->bits || value > ZONE_LPM_VALUE_MAX)
 		return -EINVAL;
-	if (lpm->built)
+	if (lpm->sealed)
 		return -EBUSY;
-	return family_add(f, prefix, value);
+	return family_add(f, lpm->sized, prefix, value);
 }
 
 /* The search range for @top (the top 16 bits of the address). */

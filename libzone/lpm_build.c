@@ -1,10 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Building a longest-prefix-match table (lpm.c describes the layout):
- * sort the prefixes of each family, sweep them into disjoint breakpoints
- * with a stack of the open prefixes, then index the top 16 bits.
+ * sort the prefixes of each family in place, sweep them into disjoint
+ * breakpoints with a stack of the open prefixes, then index the top 16
+ * bits.
+ *
+ * At a million prefixes the build is what sets the daemon's peak memory,
+ * so it allocates nothing it can avoid: the sort works in place (no merge
+ * buffer, no second key array), a first sweep only counts the breakpoints
+ * so that their array is allocated once at its final size, and each
+ * family's prefixes are freed as soon as its breakpoints are written.
  */
 
+#include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -15,88 +23,153 @@
 #include "lpm_table.h"
 
 /* Wider prefixes first among equal starts, so parents precede children. */
-static int entry_cmp(const void *pa, const void *pb)
+static int entry_cmp(const struct lpm_family *f, size_t a, size_t b)
 {
-	const struct lpm_entry *a = pa;
-	const struct lpm_entry *b = pb;
-	int c = key_cmp(&a->first, &b->first);
+	struct lpm_key ka = entry_first(f, a);
+	struct lpm_key kb = entry_first(f, b);
+	int c = key_cmp(&ka, &kb);
+	uint8_t la = entry_len(f, a);
+	uint8_t lb = entry_len(f, b);
 
 	if (c)
 		return c;
-	return (a->len > b->len) - (a->len < b->len);
+	return (la > lb) - (la < lb);
 }
 
-#define RADIX_IDX_BITS 26
-#define RADIX_IDX_MASK (((uint64_t)1 << RADIX_IDX_BITS) - 1)
-#define RADIX_BITS 13
+static void entry_swap(struct lpm_family *f, size_t a, size_t b)
+{
+	if (f->bits == 128) {
+		struct lpm_entry6 t = f->e6[a];
+
+		f->e6[a] = f->e6[b];
+		f->e6[b] = t;
+	} else {
+		uint64_t t = f->e4[a];
+
+		f->e4[a] = f->e4[b];
+		f->e4[b] = t;
+	}
+}
 
 /*
- * IPv4 tables are the big ones, and a comparison sort of 100,000 entries
- * is a third of the build: sort 64-bit keys (address, length, entry
- * index) by LSD radix instead, three passes over the 38 key bits.
- * Returns the sorted keys (the caller frees them), or NULL.
+ * The sort key is the address, most significant byte first, then the
+ * length: digit @d of prefix @i, and how many digits a key has.
  */
-static uint64_t *sort_v4(const struct lpm_family *f)
+static unsigned int entry_digit(const struct lpm_family *f, size_t i,
+				unsigned int d)
 {
-	size_t n = f->n_entries;
-	uint64_t *a = malloc(n * sizeof(*a));
-	uint64_t *b = malloc(n * sizeof(*b));
-	unsigned int shift;
+	if (f->bits == 128) {
+		const struct lpm_entry6 *e = &f->e6[i];
+
+		if (d < 8)
+			return e->first.hi >> (56 - 8 * d) & 0xff;
+		if (d < 16)
+			return e->first.lo >> (56 - 8 * (d - 8)) & 0xff;
+		return e->len;
+	}
+	if (d < 4)
+		return f->e4[i] >> (56 - 8 * d) & 0xff;
+	return entry_len(f, i);
+}
+
+static unsigned int key_digits(const struct lpm_family *f)
+{
+	return f->bits / 8 + 1;
+}
+
+/* Below this many prefixes, an insertion sort beats another radix pass. */
+#define RADIX_SMALL 24
+
+static void insertion_sort(struct lpm_family *f, size_t lo, size_t hi)
+{
+	size_t i;
+	size_t j;
+
+	for (i = lo + 1; i < hi; i++) {
+		for (j = i; j > lo && entry_cmp(f, j - 1, j) > 0; j--)
+			entry_swap(f, j - 1, j);
+	}
+}
+
+/*
+ * An in-place most-significant-digit radix sort ("American flag sort",
+ * McIlroy, Bostic and McIlroy 1993) of prefixes [@lo, @hi) that agree on
+ * the digits before @d: count the digit values, then swap each prefix
+ * straight into its bucket, then sort each bucket on the next digit.  It
+ * needs no buffer beside the prefixes (the recursion is at most 17 deep,
+ * 4 KiB a level), and a million IPv4 prefixes take a few passes.
+ */
+static void radix_sort(struct lpm_family *f, size_t lo, size_t hi,
+		       unsigned int d)
+{
+	size_t next[256];
+	size_t end[256];
+	size_t start;
+	unsigned int b;
 	size_t i;
 
-	if (!a || !b) {
-		free(a);
-		free(b);
-		return NULL;
+	if (hi - lo <= RADIX_SMALL) {
+		insertion_sort(f, lo, hi);
+		return;
 	}
-	for (i = 0; i < n; i++)
-		a[i] = f->entries[i].first.lo << 32 |
-		       (uint64_t)f->entries[i].len << RADIX_IDX_BITS | i;
-	for (shift = RADIX_IDX_BITS; shift < 64; shift += RADIX_BITS) {
-		size_t count[1u << RADIX_BITS] = { 0 };
-		size_t mask = (1u << RADIX_BITS) - 1;
-		size_t sum = 0;
-		uint64_t *t;
+	memset(end, 0, sizeof(end));
+	for (i = lo; i < hi; i++)
+		end[entry_digit(f, i, d)]++;
+	start = lo;
+	for (b = 0; b < 256; b++) {
+		next[b] = start;
+		start += end[b];
+		end[b] = start;
+	}
+	for (b = 0; b < 256; b++) {
+		while (next[b] < end[b]) {
+			unsigned int v = entry_digit(f, next[b], d);
 
-		for (i = 0; i < n; i++)
-			count[a[i] >> shift & mask]++;
-		for (i = 0; i <= mask; i++) {
-			size_t c = count[i];
-
-			count[i] = sum;
-			sum += c;
+			if (v == b)
+				next[b]++;
+			else
+				entry_swap(f, next[b], next[v]++);
 		}
-		for (i = 0; i < n; i++)
-			b[count[a[i] >> shift & mask]++] = a[i];
-		t = a;
-		a = b;
-		b = t;
 	}
-	free(b);
-	return a;
+	if (d + 1 == key_digits(f))
+		return; /* the prefixes of a bucket are equal now */
+	start = lo;
+	for (b = 0; b < 256; b++) {
+		if (end[b] - start > 1)
+			radix_sort(f, start, end[b], d + 1);
+		start = end[b];
+	}
+}
+
+/* Order the prefixes by start, parents before their children. */
+static void family_sort(struct lpm_family *f)
+{
+	if (f->n_entries > 1)
+		radix_sort(f, 0, f->n_entries, 0);
 }
 
 /*
- * Order the prefixes by start, parents before their children: IPv4 by
- * radix into *ret_order (entry i of the order is entries[order[i] &
- * RADIX_IDX_MASK]), anything else in place (*ret_order stays NULL).
+ * The sweep's output: without @write it only counts the breakpoints.  It
+ * remembers the last breakpoint and the value of the one before, which is
+ * all a new point is compared with, so counting needs no array.
  */
-static int family_sort(struct lpm_family *f, uint64_t **ret_order)
-{
-	*ret_order = NULL;
-	if (f->n_entries < 2)
-		return 0;
-	if (f->bits == 32 && f->n_entries <= RADIX_IDX_MASK) {
-		*ret_order = sort_v4(f);
-		return *ret_order ? 0 : -ENOMEM;
-	}
-	qsort(f->entries, f->n_entries, sizeof(*f->entries), entry_cmp);
-	return 0;
-}
+struct lpm_sweep {
+	struct lpm_family *f;
+	bool write;
+	size_t n;
+	struct lpm_key last; /* start of breakpoint n - 1, if last_known */
+	bool last_known;
+	uint32_t last_value; /* value of breakpoint n - 1 */
+	uint32_t prev_value; /* value of breakpoint n - 2 */
+};
 
-static void family_set(struct lpm_family *f, size_t i, struct lpm_key at,
-		       uint32_t value)
+static void sweep_set(struct lpm_sweep *s, size_t i, struct lpm_key at,
+		      uint32_t value)
 {
+	struct lpm_family *f = s->f;
+
+	if (!s->write)
+		return;
 	if (f->bits == 128) {
 		f->bp6[i].start = at;
 		f->bp6[i].value = value;
@@ -107,31 +180,38 @@ static void family_set(struct lpm_family *f, size_t i, struct lpm_key at,
 }
 
 /*
- * From @at on, the answer is @value.  A later point at the same address
- * overrides an earlier one (a child starting where its sibling ended), and
- * a point that does not change the answer is dropped, so neighbouring
- * intervals never share a value.  The breakpoint array has room for every
- * point the sweep can make.
+ * From @at on, the answer is @value.  Points come in ascending order.  A
+ * later point at the same address overrides an earlier one (a child
+ * starting where its sibling ended), and a point that does not change the
+ * answer is dropped, so neighbouring intervals never share a value.
+ *
+ * When an override restores the value before it, the breakpoint goes
+ * away, and the start of the one now last is not remembered: every later
+ * point lies past it, as the point that removed it did.
  */
-static void sweep_point(struct lpm_family *f, struct lpm_key at, uint32_t value)
+static void sweep_point(struct lpm_sweep *s, struct lpm_key at, uint32_t value)
 {
-	size_t n = f->n;
-	struct lpm_key last;
-
-	if (n > 0) {
-		last = family_start(f, n - 1);
-		if (key_cmp(&last, &at) == 0) {
-			if (n > 1 && family_value(f, n - 2) == value)
-				f->n--;
-			else
-				family_set(f, n - 1, at, value);
+	if (s->n > 0) {
+		if (s->last_known && key_cmp(&s->last, &at) == 0) {
+			if (s->n > 1 && s->prev_value == value) {
+				s->n--;
+				s->last_known = false;
+				s->last_value = s->prev_value;
+			} else {
+				s->last_value = value;
+				sweep_set(s, s->n - 1, at, value);
+			}
 			return;
 		}
-		if (family_value(f, n - 1) == value)
+		if (s->last_value == value)
 			return;
 	}
-	family_set(f, n, at, value);
-	f->n++;
+	sweep_set(s, s->n, at, value);
+	s->prev_value = s->last_value;
+	s->last = at;
+	s->last_known = true;
+	s->last_value = value;
+	s->n++;
 }
 
 /* An open prefix during the sweep: where it ends, and its value. */
@@ -146,41 +226,56 @@ static uint32_t outer_value(const struct lpm_open *stack, size_t depth)
 	return depth ? stack[depth - 1].value : ZONE_LPM_NONE;
 }
 
-static const struct lpm_entry *sorted_entry(const struct lpm_family *f,
-					    const uint64_t *order, size_t i)
+/*
+ * Prefix @i repeats prefix @i - 1 (they are sorted): 1 when both carry
+ * the same value, -EEXIST when not, 0 for a new prefix.
+ */
+static int entry_repeat(const struct lpm_family *f, size_t i)
 {
-	return &f->entries[order ? order[i] & RADIX_IDX_MASK : i];
+	if (i == 0 || entry_cmp(f, i - 1, i) != 0)
+		return 0;
+	return entry_value(f, i - 1) == entry_value(f, i) ? 1 : -EEXIST;
 }
 
 /*
  * Prefixes nest or are disjoint, never partly overlap, so a stack of the
  * prefixes that contain the current position resolves the nesting: the
- * top of the stack is the most specific one.
+ * top of the stack is the most specific one.  Writes the breakpoints
+ * when @write (f->n of them, as the counting sweep found), and sets
+ * *ret_n to their number.  Returns 0, or -EEXIST when a prefix repeats
+ * with another value.
  */
-static void sweep_family(struct lpm_family *f, const uint64_t *order)
+static int sweep_family(struct lpm_family *f, bool write, size_t *ret_n)
 {
+	struct lpm_sweep s = { .f = f, .write = write };
 	struct lpm_open stack[129];
 	struct lpm_key max = family_max(f);
 	struct lpm_key zero = { 0, 0 };
 	size_t depth = 0;
 	size_t i;
 
-	sweep_point(f, zero, ZONE_LPM_NONE);
+	sweep_point(&s, zero, ZONE_LPM_NONE);
 	for (i = 0; i < f->n_entries; i++) {
-		const struct lpm_entry *e = sorted_entry(f, order, i);
-		struct lpm_key host = host_mask(f->bits - e->len);
+		struct lpm_key first = entry_first(f, i);
+		uint32_t value = entry_value(f, i);
+		struct lpm_key host = host_mask(f->bits - entry_len(f, i));
+		int rep = entry_repeat(f, i);
 
-		while (depth &&
-		       key_cmp(&stack[depth - 1].last, &e->first) < 0) {
+		if (rep < 0)
+			return rep;
+		if (rep)
+			continue;
+		while (depth && key_cmp(&stack[depth - 1].last, &first) < 0) {
 			struct lpm_key end = stack[--depth].last;
 
-			/* end < e->first <= max: end + 1 cannot wrap */
-			sweep_point(f, key_inc(end), outer_value(stack, depth));
+			/* end < first <= max: end + 1 cannot wrap */
+			sweep_point(&s, key_inc(end),
+				    outer_value(stack, depth));
 		}
-		sweep_point(f, e->first, e->value);
-		stack[depth].last.hi = e->first.hi | host.hi;
-		stack[depth].last.lo = e->first.lo | host.lo;
-		stack[depth].value = e->value;
+		sweep_point(&s, first, value);
+		stack[depth].last.hi = first.hi | host.hi;
+		stack[depth].last.lo = first.lo | host.lo;
+		stack[depth].value = value;
 		depth++;
 	}
 	while (depth) {
@@ -189,23 +284,22 @@ static void sweep_family(struct lpm_family *f, const uint64_t *order)
 		/* Everything still open ends at max: nothing follows. */
 		if (key_cmp(&end, &max) == 0)
 			break;
-		sweep_point(f, key_inc(end), outer_value(stack, depth));
+		sweep_point(&s, key_inc(end), outer_value(stack, depth));
 	}
+	*ret_n = s.n;
+	return 0;
 }
 
 /* idx[k]: the breakpoint that holds at the first address of block k. */
-static int family_index(struct lpm_family *f)
+static void family_index(struct lpm_family *f)
 {
 	unsigned int shift = f->bits == 32 ? 32 - LPM_INDEX_BITS :
 					     64 - LPM_INDEX_BITS;
 	size_t i = 0;
 	size_t k;
 
-	if (f->n < LPM_INDEX_MIN)
-		return 0;
-	f->index = malloc((LPM_INDEX_SIZE + 1) * sizeof(*f->index));
 	if (!f->index)
-		return -ENOMEM;
+		return;
 	for (k = 0; k < LPM_INDEX_SIZE; k++) {
 		if (f->bits == 32) {
 			uint32_t block = (uint32_t)k << shift;
@@ -222,63 +316,25 @@ static int family_index(struct lpm_family *f)
 		f->index[k] = i;
 	}
 	f->index[LPM_INDEX_SIZE] = f->n - 1;
-	return 0;
 }
 
 /*
  * The breakpoints keep each value next to its start, so that a lookup's
  * last probe brings the answer into cache; IPv4 starts take 32 bits.
+ * The counting sweep gave f->n, so they are allocated at their size.
  */
 static int family_alloc(struct lpm_family *f)
 {
-	/* each prefix adds at most two breakpoints */
-	size_t cap = 2 * f->n_entries + 1;
-
 	if (f->bits == 128)
-		f->bp6 = malloc(cap * sizeof(*f->bp6));
+		f->bp6 = reallocarray(NULL, f->n, sizeof(*f->bp6));
 	else
-		f->bp4 = malloc(cap * sizeof(*f->bp4));
-	f->n = 0;
-	return f->bp4 || f->bp6 ? 0 : -ENOMEM;
-}
-
-/*
- * Give back the room the sweep did not use: neighbouring prefixes share
- * their breakpoints, so a table of many adjacent networks keeps about one
- * a prefix of the two allocated (the old and the new model's tables are
- * both alive during a reload).
- */
-static void family_shrink(struct lpm_family *f)
-{
-	void *p;
-
-	if (f->bits == 128)
-		p = realloc(f->bp6, f->n * sizeof(*f->bp6));
-	else
-		p = realloc(f->bp4, f->n * sizeof(*f->bp4));
-	if (!p)
-		return; /* the larger block serves as well */
-	if (f->bits == 128)
-		f->bp6 = p;
-	else
-		f->bp4 = p;
-}
-
-static int family_build(struct lpm_family *f)
-{
-	uint64_t *order;
-	int ret;
-
-	ret = family_alloc(f);
-	if (ret < 0)
-		return ret;
-	ret = family_sort(f, &order);
-	if (ret < 0)
-		return ret;
-	sweep_family(f, order);
-	free(order);
-	family_shrink(f);
-	return family_index(f);
+		f->bp4 = reallocarray(NULL, f->n, sizeof(*f->bp4));
+	if (!f->bp4 && !f->bp6)
+		return -ENOMEM;
+	if (f->n < LPM_INDEX_MIN)
+		return 0;
+	f->index = malloc((LPM_INDEX_SIZE + 1) * sizeof(*f->index));
+	return f->index ? 0 : -ENOMEM;
 }
 
 static void family_unbuild(struct lpm_family *f)
@@ -292,13 +348,35 @@ static void family_unbuild(struct lpm_family *f)
 	f->n = 0;
 }
 
+/*
+ * Sort and count both families: nothing is allocated yet, and a repeated
+ * prefix (only a sized table keeps them) is found here.
+ */
+static int families_count(struct zone_lpm *lpm)
+{
+	int ret;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		struct lpm_family *f = &lpm->fam[i];
+
+		family_sort(f);
+		ret = sweep_family(f, false, &f->n);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
 /**
  * zone_lpm_build - make the table ready for lookups
  * @lpm: the table
  *
- * Resolves the nesting of every prefix added so far; after it, adding
- * fails with -EBUSY.  Building twice is harmless.  Returns 0 or -ENOMEM
- * (the table then stays unbuilt and keeps its prefixes).
+ * Resolves the nesting of every prefix added so far; after it is called,
+ * adding fails with -EBUSY.  Building twice is harmless.  Returns 0,
+ * -EEXIST when a table from zone_lpm_new_sized() holds a prefix twice
+ * with different values, or -ENOMEM; on failure the table stays unbuilt,
+ * keeps its prefixes and may be built again.
  */
 int zone_lpm_build(struct zone_lpm *lpm)
 {
@@ -307,13 +385,31 @@ int zone_lpm_build(struct zone_lpm *lpm)
 
 	if (lpm->built)
 		return 0;
+	lpm->sealed = true;
+	/* the hash only refused repeats while adding */
 	for (i = 0; i < 2; i++) {
-		ret = family_build(&lpm->fam[i]);
+		free(lpm->fam[i].slots);
+		lpm->fam[i].slots = NULL;
+		lpm->fam[i].n_slots = 0;
+	}
+	ret = families_count(lpm);
+	if (ret < 0)
+		goto out_unbuild;
+	for (i = 0; i < 2; i++) {
+		ret = family_alloc(&lpm->fam[i]);
 		if (ret < 0)
 			goto out_unbuild;
 	}
-	for (i = 0; i < 2; i++)
-		lpm_family_release_input(&lpm->fam[i]);
+	/* nothing fails from here on */
+	for (i = 0; i < 2; i++) {
+		struct lpm_family *f = &lpm->fam[i];
+		size_t n = 0;
+
+		sweep_family(f, true, &n);
+		assert(n == f->n);
+		family_index(f);
+		lpm_family_release_input(f);
+	}
 	lpm->built = true;
 	return 0;
 

@@ -24,7 +24,22 @@ struct lpm_key {
 	uint64_t lo;
 };
 
-struct lpm_entry {
+/*
+ * A prefix before the build, one array per family.  An IPv4 one is a
+ * 64-bit number: its address, its length and its value from the top
+ * down, so a million take 8 MB and sorting the numbers sorts the
+ * prefixes (zone_lpm_add() keeps values below 2^26).
+ */
+#define LPM_E4_VALUE_BITS 26
+#define LPM_E4_VALUE_MASK ((UINT64_C(1) << LPM_E4_VALUE_BITS) - 1)
+
+static inline uint64_t e4_pack(uint32_t first, uint8_t len, uint32_t value)
+{
+	return (uint64_t)first << 32 | (uint64_t)len << LPM_E4_VALUE_BITS |
+	       value;
+}
+
+struct lpm_entry6 {
 	struct lpm_key first;
 	uint32_t value;
 	uint8_t len;
@@ -43,11 +58,15 @@ struct lpm_bp6 {
 
 struct lpm_family {
 	unsigned int bits; /* 32 or 128 */
-	/* before the build: the prefixes and a hash of them for -EEXIST */
-	struct lpm_entry *entries;
+	/* before the build: the prefixes (e4 or e6, as bits says) */
+	uint64_t *e4;
+	struct lpm_entry6 *e6;
 	size_t n_entries;
 	size_t cap_entries;
-	/* hash bits << 32 | entry index + 1; 0 is empty */
+	/*
+	 * and, unless the table was sized up front, a hash of them for
+	 * -EEXIST: hash bits << 32 | entry index + 1; 0 is empty
+	 */
 	uint64_t *slots;
 	size_t n_slots; /* a power of two */
 	/* after the build: n >= 1 breakpoints, the first at address 0 */
@@ -59,6 +78,8 @@ struct lpm_family {
 
 struct zone_lpm {
 	bool built;
+	bool sealed; /* zone_lpm_build() was called: no more adding */
+	bool sized; /* zone_lpm_new_sized(): no hash, the build finds repeats */
 	struct lpm_family fam[2];
 };
 
@@ -127,6 +148,31 @@ static inline struct lpm_key family_start(const struct lpm_family *f, size_t i)
 static inline uint32_t family_value(const struct lpm_family *f, size_t i)
 {
 	return f->bits == 128 ? f->bp6[i].value : f->bp4[i].value;
+}
+
+/* The start, length and value of prefix @i before the build. */
+static inline struct lpm_key entry_first(const struct lpm_family *f, size_t i)
+{
+	struct lpm_key k = { 0, 0 };
+
+	if (f->bits == 128)
+		return f->e6[i].first;
+	k.lo = f->e4[i] >> 32;
+	return k;
+}
+
+static inline uint8_t entry_len(const struct lpm_family *f, size_t i)
+{
+	if (f->bits == 128)
+		return f->e6[i].len;
+	return (uint8_t)(f->e4[i] >> LPM_E4_VALUE_BITS & 0x3f);
+}
+
+static inline uint32_t entry_value(const struct lpm_family *f, size_t i)
+{
+	if (f->bits == 128)
+		return f->e6[i].value;
+	return (uint32_t)(f->e4[i] & LPM_E4_VALUE_MASK);
 }
 
 /* lpm_family_release_input - free the prefixes once they are built (lpm.c) */

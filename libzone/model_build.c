@@ -8,6 +8,9 @@
  * arrows point one way.
  */
 
+#include <sys/socket.h>
+#include <sys/types.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,14 +86,30 @@ void zone_model_free(struct zone_model *model)
 	free(model);
 }
 
+/*
+ * The networks are all known here, so the classifier is sized for them
+ * once and keeps no hash to refuse repeats as they come: the loader has
+ * already refused a network claimed twice, and the build would too.
+ */
 static int model_build_classifier(struct zone_model *model)
 {
 	struct zone_lpm *lpm;
+	size_t n_v4 = 0;
+	size_t n_v6 = 0;
 	size_t i;
 	size_t j;
 	int ret;
 
-	lpm = zone_lpm_new();
+	for (i = 0; i < model->n_segments; i++) {
+		for (j = 0; j < model->segments[i].n_networks; j++) {
+			if (model->segments[i].networks[j].addr.family ==
+			    AF_INET)
+				n_v4++;
+			else
+				n_v6++;
+		}
+	}
+	lpm = zone_lpm_new_sized(n_v4, n_v6);
 	if (!lpm)
 		return -errno;
 	for (i = 0; i < model->n_segments; i++) {
@@ -183,22 +202,34 @@ static int model_assign_tags(struct zone_model *model)
 	return 0;
 }
 
+/* fopencookie's write: every byte the printer writes goes into the hash. */
+static ssize_t hash_write(void *cookie, const char *buf, size_t size)
+{
+	sha256_update(cookie, buf, size);
+	return (ssize_t)size;
+}
+
+/*
+ * The hash covers the printed model, which at a million networks is tens
+ * of megabytes of text: hash it as the printer writes it, through stdio's
+ * own buffer, instead of printing it to memory first.
+ */
 static int model_compute_hash(struct zone_model *model)
 {
-	char *text = NULL;
-	size_t len = 0;
+	cookie_io_functions_t io = { .write = hash_write };
+	struct sha256_ctx ctx;
 	FILE *out;
 	int ret;
 
-	out = open_memstream(&text, &len);
+	sha256_init(&ctx);
+	out = fopencookie(&ctx, "w", io);
 	if (!out)
 		return -errno;
 	ret = model_print(model, out, false);
 	if (fclose(out) != 0 && ret == 0)
 		ret = -errno;
 	if (ret == 0)
-		sha256_hex(text, len, model->hash);
-	free(text);
+		sha256_final_hex(&ctx, model->hash);
 	return ret;
 }
 

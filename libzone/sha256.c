@@ -120,22 +120,29 @@ void sha256_final(struct sha256_ctx *ctx, uint8_t digest[SHA256_DIGEST_LEN])
 		digest[i] = (uint8_t)(ctx->state[i / 4] >> (24 - 8 * (i % 4)));
 }
 
-/* sha256_hex - hash @len bytes of @data into lower-case hex, NUL ended */
-void sha256_hex(const void *data, size_t len, char hex[SHA256_HEX_LEN])
+/* sha256_final_hex - pad, finish and write the digest in lower-case hex */
+void sha256_final_hex(struct sha256_ctx *ctx, char hex[SHA256_HEX_LEN])
 {
 	static const char digits[] = "0123456789abcdef";
 	uint8_t digest[SHA256_DIGEST_LEN];
-	struct sha256_ctx ctx;
 	int i;
 
-	sha256_init(&ctx);
-	sha256_update(&ctx, data, len);
-	sha256_final(&ctx, digest);
+	sha256_final(ctx, digest);
 	for (i = 0; i < SHA256_DIGEST_LEN; i++) {
 		hex[2 * i] = digits[digest[i] >> 4];
 		hex[2 * i + 1] = digits[digest[i] & 0xf];
 	}
 	hex[2 * SHA256_DIGEST_LEN] = '\0';
+}
+
+/* sha256_hex - hash @len bytes of @data into lower-case hex, NUL ended */
+void sha256_hex(const void *data, size_t len, char hex[SHA256_HEX_LEN])
+{
+	struct sha256_ctx ctx;
+
+	sha256_init(&ctx);
+	sha256_update(&ctx, data, len);
+	sha256_final_hex(&ctx, hex);
 }
 
 /**

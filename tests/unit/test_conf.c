@@ -27,6 +27,7 @@
 #include <zone/lpm.h>
 #include <zone/model.h>
 #include <zone/ruleset.h>
+#include <zone/sha256.h>
 
 #include "model_priv.h"
 #include "verdict_priv.h"
@@ -853,6 +854,64 @@ START_TEST(test_conf_hash_is_of_the_policy)
 }
 END_TEST
 
+/* The hash of @m is SHA-256 of exactly the text model_print() writes. */
+static void check_hash_of_text(const struct zone_model *m)
+{
+	char hex[SHA256_HEX_LEN];
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_eq(model_print(m, out, false), 0);
+	ck_assert_int_eq(fclose(out), 0);
+	sha256_hex(text, len, hex);
+	ck_assert_str_eq(zone_model_hash(m), hex);
+	free(text);
+}
+
+/*
+ * The model is hashed as it is printed, never held as text; the history
+ * and a restart compare the hash with ones taken before, so it must be
+ * the hash of the whole text, whatever stdio's buffering: the shipped
+ * examples, the goldens and one model whose text is many buffers long.
+ */
+START_TEST(test_conf_hash_is_of_the_printed_text)
+{
+	static const char *const files[] = {
+		SRCDIR "/conf/zoned.conf",	  SRCDIR "/conf/zoned-beta.conf",
+		SRCDIR "/tests/conf/good/1.conf", SRCDIR "/tests/conf/good/3.conf",
+		SRCDIR "/tests/conf/good/6.conf",
+	};
+	struct zone_model *m;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *conf = read_text(files[i]);
+
+		m = load_ok(conf);
+		check_hash_of_text(m);
+		zone_model_free(m);
+		free(conf);
+	}
+	ck_assert_ptr_nonnull(f);
+	fputs("zones = ( { name = \"z\"; tier = \"lgwan\"; "
+	      "interfaces = [ \"e\" ]; networks = [ \"10.0.0.0/24\"",
+	      f);
+	for (i = 1; i < 5000; i++)
+		fprintf(f, ", \"10.%zu.%zu.0/24\"", i / 256, i % 256);
+	fputs(" ]; } );" GW, f);
+	ck_assert_int_eq(fclose(f), 0);
+	m = load_ok(text);
+	check_hash_of_text(m);
+	zone_model_free(m);
+	free(text);
+}
+END_TEST
+
 /* ----------------------------------------------------------- the model */
 
 START_TEST(test_conf_defaults)
@@ -1415,6 +1474,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_conf_goldens_round_trip);
 	tcase_add_test(tc, test_conf_hash_leaves_out_ha);
 	tcase_add_test(tc, test_conf_hash_is_of_the_policy);
+	tcase_add_test(tc, test_conf_hash_is_of_the_printed_text);
 	tcase_add_test(tc, test_conf_defaults);
 	tcase_add_test(tc, test_conf_model_getters);
 	tcase_add_test(tc, test_conf_classifier);

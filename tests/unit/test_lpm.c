@@ -227,6 +227,10 @@ START_TEST(test_lpm_add_errors)
 	/* host bits past the length do not make it another prefix */
 	ck_assert_int_eq(zone_lpm_add(lpm, &stray, 2), -EEXIST);
 	ck_assert_int_eq(zone_lpm_add(lpm, &p, ZONE_LPM_NONE), -EINVAL);
+	ck_assert_int_eq(zone_lpm_add(lpm, &p, ZONE_LPM_VALUE_MAX + 1),
+			 -EINVAL);
+	/* the largest value survives the build's packing */
+	add_ok(lpm, "10.9.0.0/16", ZONE_LPM_VALUE_MAX);
 	bad.len = 33;
 	ck_assert_int_eq(zone_lpm_add(lpm, &bad, 1), -EINVAL);
 	bad = pfx("2001:db8::/32");
@@ -245,6 +249,59 @@ START_TEST(test_lpm_add_errors)
 	ck_assert_int_eq(zone_lpm_add(lpm, &p, 1), -EBUSY);
 	ck_assert_uint_eq(look(lpm, "10.1.2.3"), 1);
 	ck_assert_uint_eq(look(lpm, "a01::"), 2);
+	ck_assert_uint_eq(look(lpm, "10.9.255.255"), ZONE_LPM_VALUE_MAX);
+	ck_assert_uint_eq(look(lpm, "10.10.0.0"), ZONE_LPM_NONE);
+	zone_lpm_free(lpm);
+}
+END_TEST
+
+/*
+ * A sized table keeps no hash: a repeat takes room, and the build, not
+ * the add, refuses one with another value; past its room adding fails.
+ */
+START_TEST(test_lpm_sized_errors)
+{
+	struct zone_lpm *lpm = zone_lpm_new_sized(3, 1);
+	struct zone_prefix p = pfx("10.1.0.0/16");
+	struct zone_prefix stray = pfx("10.1.2.3/16");
+	struct zone_prefix v6 = pfx("2001:db8::/32");
+
+	ck_assert_ptr_nonnull(lpm);
+	ck_assert_int_eq(zone_lpm_add(lpm, &p, 1), 0);
+	ck_assert_int_eq(zone_lpm_add(lpm, &stray, 1), 0);
+	ck_assert_int_eq(zone_lpm_add(lpm, &v6, 2), 0);
+	ck_assert_int_eq(zone_lpm_add(lpm, &v6, 2), -ENOSPC);
+	ck_assert_int_eq(zone_lpm_add(lpm, &p, ZONE_LPM_NONE), -EINVAL);
+	add_ok(lpm, "10.0.0.0/8", 3);
+	ck_assert_int_eq(zone_lpm_add(lpm, &p, 1), -ENOSPC);
+	/* a repeat with its own value is harmless */
+	ck_assert_int_eq(zone_lpm_build(lpm), 0);
+	ck_assert_int_eq(zone_lpm_add(lpm, &p, 1), -EBUSY);
+	ck_assert_uint_eq(look(lpm, "10.1.255.255"), 1);
+	ck_assert_uint_eq(look(lpm, "10.2.0.0"), 3);
+	ck_assert_uint_eq(look(lpm, "2001:db8:ffff::1"), 2);
+	ck_assert_uint_eq(lpm_interval_count(lpm, AF_INET), 3);
+	zone_lpm_free(lpm);
+
+	/* with another value it is refused, also when built again */
+	lpm = zone_lpm_new_sized(3, 0);
+	ck_assert_ptr_nonnull(lpm);
+	add_ok(lpm, "10.0.0.0/8", 3);
+	ck_assert_int_eq(zone_lpm_add(lpm, &p, 1), 0);
+	ck_assert_int_eq(zone_lpm_add(lpm, &stray, 2), 0);
+	ck_assert_int_eq(zone_lpm_add(lpm, &v6, 2), -ENOSPC);
+	ck_assert_int_eq(zone_lpm_build(lpm), -EEXIST);
+	ck_assert_int_eq(zone_lpm_add(lpm, &p, 1), -EBUSY);
+	ck_assert_int_eq(zone_lpm_build(lpm), -EEXIST);
+	ck_assert_uint_eq(look(lpm, "10.1.0.1"), ZONE_LPM_NONE);
+	zone_lpm_free(lpm);
+
+	/* an empty sized table builds and answers nothing */
+	lpm = zone_lpm_new_sized(0, 0);
+	ck_assert_ptr_nonnull(lpm);
+	ck_assert_int_eq(zone_lpm_add(lpm, &p, 1), -ENOSPC);
+	ck_assert_int_eq(zone_lpm_build(lpm), 0);
+	ck_assert_uint_eq(look(lpm, "10.1.0.1"), ZONE_LPM_NONE);
 	zone_lpm_free(lpm);
 }
 END_TEST
@@ -543,6 +600,133 @@ static void cross_check(int family, size_t n_prefixes, size_t n_probes,
 	free(vs);
 }
 
+struct interval {
+	struct zone_addr first;
+	struct zone_addr last;
+	uint32_t value;
+};
+
+struct interval_list {
+	struct interval *v;
+	size_t n;
+};
+
+static int collect_cb(const struct zone_addr *first,
+		      const struct zone_addr *last, uint32_t value, void *data)
+{
+	struct interval_list *l = data;
+
+	l->v = realloc(l->v, (l->n + 1) * sizeof(*l->v));
+	ck_assert_ptr_nonnull(l->v);
+	memset(&l->v[l->n], 0, sizeof(l->v[l->n]));
+	l->v[l->n].first = *first;
+	l->v[l->n].last = *last;
+	l->v[l->n].value = value;
+	l->n++;
+	return 0;
+}
+
+/* Both tables flatten to the same intervals, value for value. */
+static void assert_same_intervals(const struct zone_lpm *a,
+				  const struct zone_lpm *b, int family)
+{
+	struct interval_list la = { NULL, 0 };
+	struct interval_list lb = { NULL, 0 };
+	size_t i;
+
+	ck_assert_int_eq(lpm_foreach_interval(a, family, collect_cb, &la), 0);
+	ck_assert_int_eq(lpm_foreach_interval(b, family, collect_cb, &lb), 0);
+	ck_assert_uint_eq(la.n, lb.n);
+	for (i = 0; i < la.n; i++) {
+		ck_assert_int_eq(cmp_addr(&la.v[i].first, &lb.v[i].first), 0);
+		ck_assert_int_eq(cmp_addr(&la.v[i].last, &lb.v[i].last), 0);
+		ck_assert_uint_eq(la.v[i].value, lb.v[i].value);
+	}
+	free(la.v);
+	free(lb.v);
+}
+
+/*
+ * A sized table against the oracle and against a table from
+ * zone_lpm_new() given the same prefixes: one in eight adds repeats an
+ * earlier prefix with its value, which the sized table keeps until the
+ * build.  Then one repeat with another value makes its build fail.
+ */
+static void cross_check_sized(int family, size_t n_prefixes, size_t n_probes,
+			      uint64_t seed)
+{
+	struct zone_prefix *ps = calloc(n_prefixes, sizeof(*ps));
+	uint32_t *vs = calloc(n_prefixes, sizeof(*vs));
+	size_t room = n_prefixes + n_prefixes / 4 + 1;
+	struct zone_lpm *sized = family == AF_INET ?
+					 zone_lpm_new_sized(room, 0) :
+					 zone_lpm_new_sized(0, room);
+	struct zone_lpm *hashed = new_lpm();
+	struct zone_lpm *clash;
+	size_t added = 0;
+	size_t n = 0;
+	size_t i;
+
+	ck_assert_ptr_nonnull(ps);
+	ck_assert_ptr_nonnull(vs);
+	ck_assert_ptr_nonnull(sized);
+	rng_state = seed;
+	while (n < n_prefixes) {
+		struct zone_prefix p;
+		uint32_t v;
+
+		if (n > 0 && rnd() % 8 == 0) {
+			i = rnd() % n;
+			ck_assert_int_eq(zone_lpm_add(sized, &ps[i], vs[i]), 0);
+			added++;
+			continue;
+		}
+		p = random_prefix(family);
+		v = rnd() % 50;
+		if (oracle_exact(ps, vs, n, &p, v) != 0)
+			continue;
+		ck_assert_int_eq(zone_lpm_add(sized, &p, v), 0);
+		ck_assert_int_eq(zone_lpm_add(hashed, &p, v), 0);
+		added++;
+		ps[n] = p;
+		vs[n] = v;
+		n++;
+	}
+	ck_assert_uint_le(added, room);
+	ck_assert_int_eq(zone_lpm_build(sized), 0);
+	ck_assert_int_eq(zone_lpm_build(hashed), 0);
+	for (i = 0; i < n_probes; i++) {
+		struct zone_addr a = random_probe(ps, n, family);
+
+		ck_assert_uint_eq(zone_lpm_lookup(sized, &a),
+				  oracle(ps, vs, n, &a));
+	}
+	assert_same_intervals(sized, hashed, family);
+
+	clash = zone_lpm_new_sized(family == AF_INET ? n + 1 : 0,
+				   family == AF_INET ? 0 : n + 1);
+	ck_assert_ptr_nonnull(clash);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(zone_lpm_add(clash, &ps[i], vs[i]), 0);
+	i = rnd() % n;
+	ck_assert_int_eq(zone_lpm_add(clash, &ps[i], vs[i] + 1), 0);
+	ck_assert_int_eq(zone_lpm_build(clash), -EEXIST);
+	zone_lpm_free(clash);
+	zone_lpm_free(sized);
+	zone_lpm_free(hashed);
+	free(ps);
+	free(vs);
+}
+
+START_TEST(test_lpm_sized_random)
+{
+	cross_check_sized(AF_INET, 50, 3000, 0x4242 + _i);
+	cross_check_sized(AF_INET, 3000, 6000, 0x1357 + _i);
+	cross_check_sized(AF_INET6, 50, 3000, 0x2468 + _i);
+	cross_check_sized(AF_INET6, 3000, 6000, 0x3579 + _i);
+}
+END_TEST
+
 START_TEST(test_lpm_random_v4)
 {
 	cross_check(AF_INET, 50, 5000, 0x1234 + _i);
@@ -570,10 +754,12 @@ static Suite *lpm_suite(void)
 	tcase_add_test(tc, test_lpm_families_never_mix);
 	tcase_add_test(tc, test_lpm_adjacent);
 	tcase_add_test(tc, test_lpm_add_errors);
+	tcase_add_test(tc, test_lpm_sized_errors);
 	tcase_add_test(tc, test_lpm_unbuilt);
 	tcase_add_test(tc, test_lpm_intervals);
 	tcase_add_loop_test(tc, test_lpm_random_v4, 0, 4);
 	tcase_add_loop_test(tc, test_lpm_random_v6, 0, 4);
+	tcase_add_loop_test(tc, test_lpm_sized_random, 0, 4);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -27,6 +27,8 @@ void sha256_init(struct sha256_ctx *ctx);
 void sha256_update(struct sha256_ctx *ctx, const void *data, size_t len);
 /* sha256_final - finish and write the 32-byte digest */
 void sha256_final(struct sha256_ctx *ctx, uint8_t digest[SHA256_DIGEST_LEN]);
+/* sha256_final_hex - finish into lower-case hex, NUL ended */
+void sha256_final_hex(struct sha256_ctx *ctx, char hex[SHA256_HEX_LEN]);
 /* sha256_hex - hash @len bytes of @data into lower-case hex, NUL ended */
 void sha256_hex(const void *data, size_t len, char hex[SHA256_HEX_LEN]);
 
