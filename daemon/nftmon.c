@@ -616,8 +616,10 @@ void nftmon_quiet_begin(struct zoned *z)
 		nm->gen_known = false;
 		return;
 	}
-	if (!nm->gen_known || gen != nm->gen)
+	if (!nm->gen_known)
 		nm->doubt = true;
+	else if (gen != nm->gen)
+		nm->doubt = nm->unseen = true;
 	nm->quiet_gen = gen;
 	nm->gen = gen;
 	nm->gen_known = true;
@@ -662,7 +664,7 @@ void nftmon_quiet_end(struct zoned *z, int applied)
 		nm->gen_known = false;
 	} else {
 		if (gen != want)
-			nm->doubt = true;
+			nm->doubt = nm->unseen = true;
 		nm->gen = gen;
 	}
 	if (nm->doubt || nm->deferred)
@@ -718,11 +720,24 @@ static void mon_recheck(struct zoned *z, int fd, uint32_t events, void *arg)
 		drift_restore(z, nm->deferred_change, nm->deferred_pid,
 			      nm->deferred_has_comm ? nm->deferred_comm : NULL);
 	}
-	if (nm->doubt) {
-		nm->doubt = false;
-		hooks_reload_announce(nm);
-		table_check(z, "after applying");
+	if (!nm->doubt)
+		return;
+	nm->doubt = false;
+	hooks_reload_announce(nm);
+	/*
+	 * A plain table takes any writer's changes, and our own commit may
+	 * have overwritten one that landed before it: an unread foreign
+	 * commit is drift, whatever the table reads back.  An owned table
+	 * refuses other writers (NFT_TABLE_F_OWNER): reading it back is
+	 * enough.
+	 */
+	if (nm->unseen && zone_nft_protection(z->nft) != ZONE_NFT_OWNER_PERSIST) {
+		nm->unseen = false;
+		drift_restore(z, "unknown", 0, NULL);
+		return;
 	}
+	nm->unseen = false;
+	table_check(z, "after applying");
 }
 
 /**

@@ -34,13 +34,15 @@ struct nftmon {
 	 * nftmon_quiet_begin/_end: out of the group while zoned applies.
 	 * @gen is the generation up to which every commit was read (its
 	 * NEWGEN) or accounted for; @doubt says a commit may have gone
-	 * unseen; a foreign change read while quiet waits in @deferred.
+	 * unseen, @unseen that one did; a foreign change read while quiet
+	 * waits in @deferred.
 	 */
 	bool quiet;
 	bool gen_known;
 	uint32_t gen;
 	uint32_t quiet_gen;
 	bool doubt;
+	bool unseen;	/* a foreign commit certainly went unread */
 	bool rejoin;
 	bool deferred;
 	char deferred_change[48];

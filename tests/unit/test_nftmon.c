@@ -59,6 +59,12 @@ int zone_nft_generation(struct zone_nft *nft, uint32_t *ret_gen)
 	return 0;
 }
 
+enum zone_nft_protection zone_nft_protection(const struct zone_nft *nft)
+{
+	(void)nft;
+	return ZONE_NFT_OWNER_PERSIST;
+}
+
 bool zone_nft_committed(const struct zone_nft *nft)
 {
 	(void)nft;
