@@ -522,15 +522,20 @@ static void mon_ready(struct zoned *z, int fd, uint32_t events, void *arg)
 /* --- quiet while zoned applies ---------------------------------------------- */
 
 /*
- * While any socket of the namespace is in NFNLGRP_NFTABLES, the kernel
- * builds one notification of NLMSG_GOODSIZE for every object a commit adds
- * or deletes and holds them all until the commit ends (nft_notify_enqueue()
- * and nft_commit_notify() in net/netfilter/nf_tables_api.c): a re-apply of
- * N set elements costs N such buffers at once, charged to no cgroup.  The
- * monitor would only ignore our own changes, so it leaves the group around
- * our commits (NETLINK_DROP_MEMBERSHIP, netlink(7)) and accounts for the
- * window with the ruleset generation, which the kernel moves once per
- * commit of any writer.
+ * While any socket is in NFNLGRP_NFTABLES, the kernel builds one
+ * notification of NLMSG_GOODSIZE for every object a commit adds or deletes
+ * and holds them all until the commit ends (nf_tables_setelem_notify(),
+ * nft_notify_enqueue() and nft_commit_notify() in
+ * net/netfilter/nf_tables_api.c): a re-apply of N set elements costs N
+ * such buffers at once, charged to no cgroup.  Whether anyone listens is
+ * one mask per netlink protocol for the whole host, every namespace's
+ * sockets together (netlink_has_listeners() and netlink_update_listeners()
+ * in net/netlink/af_netlink.c): leaving saves the memory only where no
+ * other socket on the host listens.  Our own socket's receive queue is
+ * spared either way.  The monitor would only ignore our own changes, so it
+ * leaves the group around our commits (NETLINK_DROP_MEMBERSHIP,
+ * netlink(7)) and accounts for the window with the ruleset generation,
+ * which the kernel moves once per commit of any writer in the namespace.
  */
 
 /* the generation after @gen: the kernel skips 0 when it wraps */
