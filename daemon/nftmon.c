@@ -312,6 +312,21 @@ static int gen_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+/*
+ * A foreign change read while zoned applies (nftmon_quiet_begin drains the
+ * socket) is repaired from the loop, after the apply, not inside it.
+ */
+static void drift_defer(struct nftmon *nm, uint32_t pid, const char *comm)
+{
+	nm->deferred = true;
+	snprintf(nm->deferred_change, sizeof(nm->deferred_change), "%s",
+		 nm->change);
+	nm->deferred_pid = pid;
+	nm->deferred_has_comm = comm != NULL;
+	snprintf(nm->deferred_comm, sizeof(nm->deferred_comm), "%s",
+		 comm ? comm : "");
+}
+
 /* The end of a transaction: act on what it did to our table. */
 static void on_newgen(struct zoned *z, const struct nlmsghdr *nlh)
 {
@@ -319,17 +334,34 @@ static void on_newgen(struct zoned *z, const struct nlmsghdr *nlh)
 	const struct nlattr *tb[NFTA_GEN_MAX + 1] = { NULL };
 	const char *comm = NULL;
 	uint32_t pid = 0;
+	bool parsed;
 
+	parsed = mnl_attr_parse(nlh, sizeof(struct nfgenmsg), gen_attr_cb,
+				tb) >= 0;
+	/*
+	 * Every commit ends with NEWGEN carrying its generation, in commit
+	 * order (nf_tables_commit() in net/netfilter/nf_tables_api.c): the
+	 * commits up to it have all been read.
+	 */
+	if (parsed && tb[NFTA_GEN_ID] && nm->gen_known) {
+		uint32_t id = ntohl(mnl_attr_get_u32(tb[NFTA_GEN_ID]));
+
+		if ((int32_t)(id - nm->gen) > 0)
+			nm->gen = id;
+	}
 	if (!nm->pending)
 		return;
 	nm->pending = false;
-	if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), gen_attr_cb, tb) >= 0) {
+	if (parsed) {
 		if (tb[NFTA_GEN_PROC_PID])
 			pid = ntohl(mnl_attr_get_u32(tb[NFTA_GEN_PROC_PID]));
 		if (tb[NFTA_GEN_PROC_NAME])
 			comm = mnl_attr_get_str(tb[NFTA_GEN_PROC_NAME]);
 	}
-	drift_restore(z, nm->change, pid, comm);
+	if (nm->quiet)
+		drift_defer(nm, pid, comm);
+	else
+		drift_restore(z, nm->change, pid, comm);
 }
 
 /* Attribute 1 of every object message names its table. */
@@ -426,21 +458,12 @@ int mon_msg_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/*
- * Notifications were lost: what they said is unknown, so read the table
- * back and repair it if it is not what we applied.
- */
-static void mon_resync(struct zoned *z)
+/* Read the table back and repair it if it is not what we applied. */
+static void table_check(struct zoned *z, const char *when)
 {
 	struct zone_diag *diag;
-	char count[] = "1";
 	int err;
 
-	alert_emit(z->alerts, ALERT_EVENTS_LOST, "count", count,
-		   "source", "nftables", NULL);
-	stats_count(z->stats, STAT_EVENTS_LOST, NULL, NULL, 1);
-	z->mon->pending = false;
-	hooks_reload(z->mon);
 	if (!z->nft || !z->ruleset)
 		return;
 	diag = zone_diag_new();
@@ -450,10 +473,27 @@ static void mon_resync(struct zoned *z)
 			log_warnx("table differs: %s", zone_diag_line(diag, 0));
 		drift_restore(z, "unknown", 0, NULL);
 	} else if (err < 0) {
-		log_warnx("cannot verify table after lost events: %s",
-			  strerror(-err));
+		log_warnx("cannot verify table %s: %s", when, strerror(-err));
 	}
 	zone_diag_free(diag);
+}
+
+/*
+ * Notifications were lost: what they said is unknown, so read the table
+ * back and repair it if it is not what we applied.
+ */
+static void mon_resync(struct zoned *z)
+{
+	char count[] = "1";
+
+	alert_emit(z->alerts, ALERT_EVENTS_LOST, "count", count,
+		   "source", "nftables", NULL);
+	stats_count(z->stats, STAT_EVENTS_LOST, NULL, NULL, 1);
+	z->mon->pending = false;
+	/* which commits were lost is unknown: the next quiet window checks */
+	z->mon->gen_known = false;
+	hooks_reload(z->mon);
+	table_check(z, "after lost events");
 }
 
 /* One datagram of notifications; a malformed one is skipped. */
@@ -479,6 +519,232 @@ static void mon_ready(struct zoned *z, int fd, uint32_t events, void *arg)
 		mon_resync(z);
 }
 
+/* --- quiet while zoned applies ---------------------------------------------- */
+
+/*
+ * While any socket is in NFNLGRP_NFTABLES, the kernel builds one
+ * notification of NLMSG_GOODSIZE for every object a commit adds or deletes
+ * and holds them all until the commit ends (nf_tables_setelem_notify(),
+ * nft_notify_enqueue() and nft_commit_notify() in
+ * net/netfilter/nf_tables_api.c): a re-apply of N set elements costs N
+ * such buffers at once, charged to no cgroup.  Whether anyone listens is
+ * one mask per netlink protocol for the whole host, every namespace's
+ * sockets together (netlink_has_listeners() and netlink_update_listeners()
+ * in net/netlink/af_netlink.c): leaving saves the memory only where no
+ * other socket on the host listens.  Our own socket's receive queue is
+ * spared either way.  The monitor would only ignore our own changes, so it
+ * leaves the group around our commits (NETLINK_DROP_MEMBERSHIP,
+ * netlink(7)) and accounts for the window with the ruleset generation,
+ * which the kernel moves once per commit of any writer in the namespace.
+ */
+
+/* the generation after @gen: the kernel skips 0 when it wraps */
+static uint32_t gen_next(uint32_t gen)
+{
+	return gen + 1 ? gen + 1 : 1;
+}
+
+static int mon_membership(struct nftmon *nm, int opt)
+{
+	int group = NFNLGRP_NFTABLES;
+
+	return mnl_socket_setsockopt(nm->nl, opt, &group, sizeof(group)) < 0 ?
+		       -errno :
+		       0;
+}
+
+/*
+ * Read what the kernel queued for the monitor before it left the group.
+ * Leaving does not empty the receive queue, but this must be read now
+ * to know up to which commit everything arrived.  False when something
+ * was lost.
+ */
+static bool quiet_drain(struct zoned *z)
+{
+	struct nftmon *nm = z->mon;
+	int fd = mnl_socket_get_fd(nm->nl);
+	bool ok = true;
+	ssize_t n;
+
+	for (;;) {
+		n = nl_recv_kernel(fd, nm->qbuf, sizeof(nm->qbuf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			if (errno == ENOBUFS) {
+				ok = false;
+				continue;
+			}
+			log_warn("nftables monitor");
+			return false;
+		}
+		mon_datagram(z, nm->qbuf, (size_t)n);
+	}
+	return ok;
+}
+
+/**
+ * nftmon_quiet_begin - leave the notification group before zoned commits
+ *
+ * The queue is read first, then the generation: a commit whose NEWGEN
+ * came before the leave was read; any other commit up to that generation
+ * (its notifications sent after the leave) leaves the monitor in doubt.
+ */
+void nftmon_quiet_begin(struct zoned *z)
+{
+	struct nftmon *nm = z->mon;
+	uint32_t gen;
+	int err;
+
+	if (!nm || !z->nft || nm->quiet || nm->rejoin)
+		return;
+	err = mon_membership(nm, NETLINK_DROP_MEMBERSHIP);
+	if (err < 0) {
+		/* still in the group: the commit is seen, as before */
+		log_warnx("nftables monitor: cannot leave the group: %s, ignoring",
+			  strerror(-err));
+		return;
+	}
+	nm->quiet = true;
+	if (!quiet_drain(z))
+		nm->doubt = true;
+	/* a transaction whose NEWGEN was not sent before the leave */
+	if (nm->pending) {
+		nm->pending = false;
+		nm->doubt = true;
+	}
+	err = zone_nft_generation(z->nft, &gen);
+	if (err < 0) {
+		nm->doubt = true;
+		nm->gen_known = false;
+		return;
+	}
+	if (!nm->gen_known)
+		nm->doubt = true;
+	else if (gen != nm->gen)
+		nm->doubt = nm->unseen = true;
+	nm->quiet_gen = gen;
+	nm->gen = gen;
+	nm->gen_known = true;
+}
+
+/**
+ * nftmon_quiet_end - join the notification group again after zoned's commit
+ * @applied: what zone_nft_apply() returned
+ *
+ * Joined first, then the generation read: a commit after the join is
+ * delivered, and one inside the window shows as a generation that moved
+ * more than our own commit.  Anything but the expected generation is
+ * checked from the loop as after lost events.
+ */
+void nftmon_quiet_end(struct zoned *z, int applied)
+{
+	struct nftmon *nm = z->mon;
+	uint32_t gen, want;
+	int err;
+
+	if (!nm || !nm->quiet)
+		return;
+	nm->quiet = false;
+	err = mon_membership(nm, NETLINK_ADD_MEMBERSHIP);
+	if (err < 0) {
+		log_warnx("nftables monitor: cannot join the group again: %s, retrying",
+			  strerror(-err));
+		nm->rejoin = true;
+		nm->gen_known = false;
+		(void)loop_timer_arm(nm->recheck_fd, 1000, 0);
+		return;
+	}
+	/*
+	 * A batch zone_nft_apply() committed carried the generation it was
+	 * computed at (NFNL_BATCH_GENID): it moved the generation by one.
+	 */
+	want = nm->quiet_gen;
+	if (applied == 0 && zone_nft_committed(z->nft))
+		want = gen_next(want);
+	if (!nm->gen_known || zone_nft_generation(z->nft, &gen) < 0) {
+		nm->doubt = true;
+		nm->gen_known = false;
+	} else {
+		if (gen != want)
+			nm->doubt = nm->unseen = true;
+		nm->gen = gen;
+	}
+	if (nm->doubt || nm->deferred)
+		(void)loop_timer_arm(nm->recheck_fd, 1, 0);
+}
+
+/* Announce the forward base chains a reload of the list found new. */
+static void hooks_reload_announce(struct nftmon *nm)
+{
+	struct nftmon_hook *old;
+	size_t n_old = nm->n_hooks, i, j;
+
+	old = malloc(n_old * sizeof(*old) + 1);
+	if (old)
+		memcpy(old, nm->hooks, n_old * sizeof(*old));
+	hooks_reload(nm);
+	for (i = 0; old && i < nm->n_hooks; i++) {
+		const struct nftmon_hook *h = &nm->hooks[i];
+
+		for (j = 0; j < n_old; j++)
+			if (strcmp(h->family, old[j].family) == 0 &&
+			    strcmp(h->table, old[j].table) == 0 &&
+			    strcmp(h->chain, old[j].chain) == 0)
+				break;
+		if (j == n_old)
+			log_warnx("table %s %s added base chain %s on the forward hook, priority %d",
+				  h->family, h->table, h->chain, h->priority);
+	}
+	free(old);
+}
+
+/* After a quiet window: repair what was read, check what may be unseen. */
+static void mon_recheck(struct zoned *z, int fd, uint32_t events, void *arg)
+{
+	struct nftmon *nm = z->mon;
+	int err;
+
+	(void)events;
+	(void)arg;
+	(void)loop_timer_read(fd);
+	if (nm->rejoin) {
+		err = mon_membership(nm, NETLINK_ADD_MEMBERSHIP);
+		if (err < 0) {
+			(void)loop_timer_arm(nm->recheck_fd, 1000, 0);
+			return;
+		}
+		log_info("nftables monitor: in the group again");
+		nm->rejoin = false;
+		nm->doubt = true;
+	}
+	if (nm->deferred) {
+		nm->deferred = false;
+		drift_restore(z, nm->deferred_change, nm->deferred_pid,
+			      nm->deferred_has_comm ? nm->deferred_comm : NULL);
+	}
+	if (!nm->doubt)
+		return;
+	nm->doubt = false;
+	hooks_reload_announce(nm);
+	/*
+	 * A plain table takes any writer's changes, and our own commit may
+	 * have overwritten one that landed before it: an unread foreign
+	 * commit is drift, whatever the table reads back.  An owned table
+	 * refuses other writers (NFT_TABLE_F_OWNER): reading it back is
+	 * enough.
+	 */
+	if (nm->unseen && zone_nft_protection(z->nft) != ZONE_NFT_OWNER_PERSIST) {
+		nm->unseen = false;
+		drift_restore(z, "unknown", 0, NULL);
+		return;
+	}
+	nm->unseen = false;
+	table_check(z, "after applying");
+}
+
 /**
  * nftmon_open - join the nftables notification group
  *
@@ -494,6 +760,7 @@ int nftmon_open(struct zoned *z)
 	if (!nm)
 		return -ENOMEM;
 	z->mon = nm;
+	nm->recheck_fd = -1;
 	nm->nl = nl_sock_open(NETLINK_NETFILTER, SOCK_NONBLOCK, 0);
 	if (!nm->nl || mnl_socket_setsockopt(nm->nl, NETLINK_ADD_MEMBERSHIP,
 					     &group, sizeof(group)) < 0) {
@@ -506,6 +773,12 @@ int nftmon_open(struct zoned *z)
 	err = hooks_reload(nm);
 	if (err < 0)
 		log_warnx("cannot list chains: %s, ignoring", strerror(-err));
+	/* in the group first: every later commit is read or accounted for */
+	nm->gen_known = z->nft && zone_nft_generation(z->nft, &nm->gen) == 0;
+	err = loop_timer_add(z, CLOCK_MONOTONIC, mon_recheck, NULL);
+	if (err < 0)
+		goto out_close;
+	nm->recheck_fd = err;
 	err = loop_add(z, fd, EPOLLIN, mon_ready, NULL);
 	if (err < 0)
 		goto out_close;
@@ -527,6 +800,7 @@ void nftmon_close(struct zoned *z)
 
 	if (!nm)
 		return;
+	loop_timer_del(z, nm->recheck_fd);
 	nl_sock_close(z, nm->nl, nm->registered);
 	free(nm);
 	z->mon = NULL;

@@ -30,7 +30,28 @@ struct nftmon {
 	uint32_t pending_pid;
 	struct nftmon_hook hooks[NFTMON_MAX_HOOKS];
 	size_t n_hooks;
+	/*
+	 * nftmon_quiet_begin/_end: out of the group while zoned applies.
+	 * @gen is the generation up to which every commit was read (its
+	 * NEWGEN) or accounted for; @doubt says a commit may have gone
+	 * unseen, @unseen that one did; a foreign change read while quiet
+	 * waits in @deferred.
+	 */
+	bool quiet;
+	bool gen_known;
+	uint32_t gen;
+	uint32_t quiet_gen;
+	bool doubt;
+	bool unseen;	/* a foreign commit certainly went unread */
+	bool rejoin;
+	bool deferred;
+	char deferred_change[48];
+	uint32_t deferred_pid;
+	char deferred_comm[64];
+	bool deferred_has_comm;
+	int recheck_fd;
 	char buf[65536];
+	char qbuf[65536];
 };
 
 /* mon_msg_cb - mnl_cb_run() callback: one notification for @data's zoned */

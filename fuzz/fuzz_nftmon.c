@@ -35,6 +35,25 @@ uint32_t zone_nft_portid(const struct zone_nft *nft)
 	return 4242;
 }
 
+int zone_nft_generation(struct zone_nft *nft, uint32_t *ret_gen)
+{
+	(void)nft;
+	*ret_gen = 1;
+	return 0;
+}
+
+enum zone_nft_protection zone_nft_protection(const struct zone_nft *nft)
+{
+	(void)nft;
+	return ZONE_NFT_OWNER_PERSIST;
+}
+
+bool zone_nft_committed(const struct zone_nft *nft)
+{
+	(void)nft;
+	return true;
+}
+
 int zone_nft_verify(struct zone_nft *nft, const struct zone_ruleset *rs,
 		    struct zone_diag *diag)
 {

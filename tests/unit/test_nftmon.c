@@ -52,6 +52,25 @@ uint32_t zone_nft_portid(const struct zone_nft *nft)
 	return OUR_PORTID;
 }
 
+int zone_nft_generation(struct zone_nft *nft, uint32_t *ret_gen)
+{
+	(void)nft;
+	*ret_gen = 1;
+	return 0;
+}
+
+enum zone_nft_protection zone_nft_protection(const struct zone_nft *nft)
+{
+	(void)nft;
+	return ZONE_NFT_OWNER_PERSIST;
+}
+
+bool zone_nft_committed(const struct zone_nft *nft)
+{
+	(void)nft;
+	return true;
+}
+
 int zone_nft_verify(struct zone_nft *nft, const struct zone_ruleset *rs,
 		    struct zone_diag *diag)
 {
@@ -159,6 +178,20 @@ static void chain_msg(int type, int family, const char *table,
 	deliver(nlh, pid);
 }
 
+static void newgen_id(uint32_t id, uint32_t pid, const char *comm)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nfgenmsg *nfg;
+
+	nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWGEN;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, NFTA_GEN_ID, htonl(id));
+	mnl_attr_put_u32(nlh, NFTA_GEN_PROC_PID, htonl(pid));
+	mnl_attr_put_strz(nlh, NFTA_GEN_PROC_NAME, comm);
+	deliver(nlh, 0);
+}
+
 static void newgen(uint32_t pid, const char *comm)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -190,6 +223,42 @@ START_TEST(test_nftmon_foreign_rule_is_drift)
 	newgen(1, "zoned");
 	ck_assert_int_eq(n_reapply, 1);
 	ck_assert_int_eq(n_lines, 1);
+}
+END_TEST
+
+/*
+ * Read while zoned applies (nftmon_quiet_begin drains the socket): the
+ * repair waits for the loop, with what the alert will say kept.
+ */
+START_TEST(test_nftmon_quiet_defers_drift)
+{
+	z.mon->quiet = true;
+	rule_msg(NFT_MSG_NEWRULE, NFPROTO_INET, "zoned", 999);
+	newgen(321, "nft");
+	ck_assert_int_eq(n_reapply, 0);
+	ck_assert_int_eq(n_lines, 0);
+	ck_assert(z.mon->deferred);
+	ck_assert_str_eq(z.mon->deferred_change, "new-rule");
+	ck_assert_uint_eq(z.mon->deferred_pid, 321);
+	ck_assert_str_eq(z.mon->deferred_comm, "nft");
+	ck_assert(!z.mon->pending);
+}
+END_TEST
+
+/* NEWGEN moves the generation read so far forward, never back. */
+START_TEST(test_nftmon_newgen_tracks_generation)
+{
+	newgen_id(10, 1, "nft");
+	ck_assert(!z.mon->gen_known);	/* unknown stays unknown */
+	z.mon->gen_known = true;
+	z.mon->gen = 10;
+	newgen_id(11, 1, "nft");
+	ck_assert_uint_eq(z.mon->gen, 11);
+	newgen_id(9, 1, "nft");
+	ck_assert_uint_eq(z.mon->gen, 11);
+	z.mon->gen = 0xffffffffu;
+	newgen_id(1, 1, "nft");	/* the kernel skips 0 when it wraps */
+	ck_assert_uint_eq(z.mon->gen, 1);
 }
 END_TEST
 
@@ -270,6 +339,8 @@ static Suite *nftmon_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_nftmon_foreign_rule_is_drift);
 	tcase_add_test(tc, test_nftmon_ignores_ours_and_others);
+	tcase_add_test(tc, test_nftmon_quiet_defers_drift);
+	tcase_add_test(tc, test_nftmon_newgen_tracks_generation);
 	tcase_add_test(tc, test_nftmon_one_repair_per_transaction);
 	tcase_add_test(tc, test_nftmon_failed_repair_said);
 	tcase_add_test(tc, test_nftmon_foreign_forward_hooks);

@@ -2,6 +2,7 @@
 #ifndef ZONE_RULESET_H
 #define ZONE_RULESET_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
@@ -115,6 +116,19 @@ void zone_nft_close(struct zone_nft *nft);
 
 /* zone_nft_portid - the netlink port id of the writer socket */
 uint32_t zone_nft_portid(const struct zone_nft *nft);
+
+/*
+ * zone_nft_generation - the ruleset generation of the namespace
+ * (NFT_MSG_GETGEN): the kernel moves it once per committed batch of any
+ * writer.  Returns 0 or -errno.
+ */
+int zone_nft_generation(struct zone_nft *nft, uint32_t *ret_gen);
+
+/*
+ * zone_nft_committed - whether the last zone_nft_apply() that returned 0
+ * sent a batch (it sends none when the table already matches)
+ */
+bool zone_nft_committed(const struct zone_nft *nft);
 
 /**
  * zone_nft_apply - make the kernel's table equal to @rs in one batch

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The ruleset generation of the session's network namespace, and whether
+ * the session's last apply moved it: what a caller needs to tell its own
+ * commit from another writer's without reading notifications.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <zone/ruleset.h>
+
+#include "nft_sess.h"
+
+/**
+ * zone_nft_generation - the namespace's ruleset generation (NFT_MSG_GETGEN)
+ * @nft: the session
+ * @ret_gen: receives it
+ *
+ * Returns 0 or -errno.
+ */
+int zone_nft_generation(struct zone_nft *nft, uint32_t *ret_gen)
+{
+	return nft_getgen(nft, ret_gen);
+}
+
+/**
+ * zone_nft_committed - whether the last zone_nft_apply() that returned 0
+ * committed a batch (false: the table already matched, nothing was sent)
+ * @nft: the session
+ */
+bool zone_nft_committed(const struct zone_nft *nft)
+{
+	return nft->committed;
+}
