@@ -25,6 +25,7 @@ void nftmon_close(struct zoned *z);
  * compares the ruleset generation with what zoned's commit accounts for.
  * A foreign commit that may have gone unseen is checked as after lost
  * events, from the loop.  Both are no-ops while the monitor is not open.
+ * nftmon_open() hooks them into z->commit_begin/_end (zoned.h).
  */
 void nftmon_quiet_begin(struct zoned *z);
 void nftmon_quiet_end(struct zoned *z, int applied);

@@ -6,7 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <string.h>
+
 #include <libmnl/libmnl.h>
+#include <linux/netfilter.h>
+
+#include <zone/mark.h>
 
 #include "nftmon.h"
 
@@ -53,6 +58,22 @@ struct nftmon {
 	char buf[65536];
 	char qbuf[65536];
 };
+
+static inline bool is_our_table(int family, const char *table)
+{
+	return family == NFPROTO_INET && strcmp(table, ZONE_TABLE_NAME) == 0;
+}
+
+/* nftmon_hooks.c: the forward base chains of other tables */
+const char *family_name(int family);
+void hooks_forget(struct nftmon *nm, const char *family, const char *table,
+		  const char *chain);
+struct nftnl_chain;
+void hooks_note(struct nftmon *nm, const struct nftnl_chain *c, bool announce);
+/* hooks_reload - the list rebuilt from a dump of every chain; 0 or -errno */
+int hooks_reload(struct nftmon *nm);
+/* hooks_reload_announce - hooks_reload(), warning of each chain new to it */
+void hooks_reload_announce(struct nftmon *nm);
 
 /* mon_msg_cb - mnl_cb_run() callback: one notification for @data's zoned */
 int mon_msg_cb(const struct nlmsghdr *nlh, void *data);

@@ -30,7 +30,6 @@
 #include "loop.h"
 #include "metrics.h"
 #include "monotime.h"
-#include "nftmon.h"
 #include "notify.h"
 #include "policydiff.h"
 #include "reload.h"
@@ -181,9 +180,9 @@ int zoned_apply_model(struct zoned *z, struct zone_model *model,
 			      "cannot compile the ruleset: %s", strerror(-ret));
 		return ret;
 	}
-	nftmon_quiet_begin(z);
+	zoned_commit_begin(z);
 	ret = zone_nft_apply(z->nft, rs, diag);
-	nftmon_quiet_end(z, ret);
+	zoned_commit_end(z, ret);
 	if (ret < 0) {
 		if (zone_diag_count(diag) == 0)
 			zone_diag_add(diag, zone_model_file(model), 0,

@@ -53,6 +53,13 @@ struct zoned {
 	struct ctwatch *ct;
 	struct nflog *nflog;
 	struct nftmon *mon;
+	/*
+	 * Called around each commit of zoned's own (reload.c); the nftables
+	 * monitor sets them to leave its group meanwhile (nftmon.h).  Through
+	 * pointers because the monitor calls the reloader to repair drift.
+	 */
+	void (*commit_begin)(struct zoned *z);
+	void (*commit_end)(struct zoned *z, int applied);
 	struct control *ctl;
 	struct isolation *iso;
 	struct stats *stats;		/* what the watchers saw (stats.h) */
@@ -71,5 +78,17 @@ struct zoned {
 	/* The first diagnostic of the last failed reload, "" when none. */
 	char last_error[512];
 };
+
+static inline void zoned_commit_begin(struct zoned *z)
+{
+	if (z->commit_begin)
+		z->commit_begin(z);
+}
+
+static inline void zoned_commit_end(struct zoned *z, int applied)
+{
+	if (z->commit_end)
+		z->commit_end(z, applied);
+}
 
 #endif
