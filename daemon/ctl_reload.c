@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <zone/conf.h>
 #include <zone/diag.h>
@@ -16,16 +17,45 @@
 #include "zoned.h"
 
 /*
- * The normalised running config, for `zonectl diff`: no more of it is
- * held than the reply carries.
+ * The whole running config as a file (CTL_F_FILE), written out as it is
+ * printed: zonectl diff parses it at any size.
+ */
+static void ctl_config_file(struct zoned *z, struct ctl_out *o)
+{
+	FILE *f = ctl_file_start(o);
+	int ret;
+
+	if (!f) {
+		ctl_fail(o, "printing the running config: %s", strerror(errno));
+		return;
+	}
+	ret = zone_model_print(z->model, f);
+	if (ret < 0) {
+		fclose(f);
+		close(o->reply_fd);
+		o->reply_fd = -1;
+	} else {
+		ret = ctl_file_finish(o, f);
+	}
+	if (ret < 0)
+		ctl_fail(o, "printing the running config: %s", strerror(-ret));
+}
+
+/*
+ * The normalised running config, for `zonectl diff`: as a file, or as
+ * text of which no more is held than the reply carries.
  */
 void ctl_config(struct zoned *z, const struct ctl_request *req,
 		struct ctl_out *o)
 {
-	FILE *f = ctl_out_capped(o);
+	FILE *f;
 	int ret;
 
-	(void)req;
+	if (req->flags & CTL_F_FILE) {
+		ctl_config_file(z, o);
+		return;
+	}
+	f = ctl_out_capped(o);
 	ret = f ? zone_model_print(z->model, f) : -ENOMEM;
 	if (f && fclose(f) != 0 && ret == 0)
 		ret = -EIO;
