@@ -355,6 +355,7 @@ static void ctl_reply_file_take(struct ctl_client *c, struct ctl_out *o,
 		close(o->reply_fd);
 		return;
 	}
+	ctl_reply_file_close(c); /* none: the last reply ended with it */
 	c->file_fd = o->reply_fd;
 	c->has_file = true;
 }
