@@ -78,6 +78,27 @@ int ctl_file_finish(struct ctl_out *o, FILE *f)
 }
 
 /**
+ * ctl_file_reopen - send @fd's file as @o's text, through a description
+ * of its own: read-only, at offset 0, its offset the client's alone
+ * @o: the reply, which must have no file yet
+ * @fd: the file (stays the caller's)
+ *
+ * Many replies may so share one sealed file.  Returns 0 or -errno.
+ */
+int ctl_file_reopen(struct ctl_out *o, int fd)
+{
+	char path[64];
+	int rfd;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	rfd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (rfd < 0)
+		return -errno;
+	o->reply_fd = rfd;
+	return 0;
+}
+
+/**
  * ctl_file_pass - send a file the daemon opened read-only as @o's text
  * @o: the reply, which must have no file yet
  * @fd: open for reading, at offset 0; stays the caller's

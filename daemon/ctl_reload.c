@@ -17,26 +17,55 @@
 #include "zoned.h"
 
 /*
- * The whole running config as a file (CTL_F_FILE), written out as it is
- * printed: zonectl diff parses it at any size.
+ * The running config's print, sealed, kept for the next `zonectl diff`
+ * while that policy is in force: every client gets the one file, so
+ * that a client who keeps the files it is sent cannot make the daemon
+ * write (and its memory cgroup pay for) one copy a request.
  */
-static void ctl_config_file(struct zoned *z, struct ctl_out *o)
+static struct {
+	int fd;
+	char hash[65];
+} running_file = { .fd = -1 };
+
+/* Print the running config into a new sealed file, kept as running_file. */
+static int running_file_make(struct zoned *z)
 {
-	FILE *f = ctl_file_start(o);
+	struct ctl_out tmp = { .reply_fd = -1 };
+	FILE *f = ctl_file_start(&tmp);
 	int ret;
 
-	if (!f) {
-		ctl_fail(o, "printing the running config: %s", strerror(errno));
-		return;
-	}
+	if (!f)
+		return -errno;
 	ret = zone_model_print(z->model, f);
 	if (ret < 0) {
 		fclose(f);
-		close(o->reply_fd);
-		o->reply_fd = -1;
-	} else {
-		ret = ctl_file_finish(o, f);
+		close(tmp.reply_fd);
+		return ret;
 	}
+	ret = ctl_file_finish(&tmp, f);
+	if (ret < 0)
+		return ret;
+	if (running_file.fd >= 0)
+		close(running_file.fd);
+	running_file.fd = tmp.reply_fd;
+	snprintf(running_file.hash, sizeof(running_file.hash), "%s",
+		 zone_model_hash(z->model));
+	return 0;
+}
+
+/*
+ * The whole running config as a file (CTL_F_FILE), printed once per
+ * policy: zonectl diff parses it at any size.
+ */
+static void ctl_config_file(struct zoned *z, struct ctl_out *o)
+{
+	int ret = 0;
+
+	if (running_file.fd < 0 ||
+	    strcmp(running_file.hash, zone_model_hash(z->model)) != 0)
+		ret = running_file_make(z);
+	if (ret == 0)
+		ret = ctl_file_reopen(o, running_file.fd);
 	if (ret < 0)
 		ctl_fail(o, "printing the running config: %s", strerror(-ret));
 }

@@ -28,8 +28,9 @@
  * CTL_F_FILE (`config`, and `show` without CTL_F_JSON) gets the text
  * instead as a file: the CTL_T_END carries one read-only descriptor
  * (SCM_RIGHTS, see unix(7)) of the whole text from offset 0, a sealed
- * memfd or the kept policy's file, which the daemon closes once sent.
- * A failed command sends no file.
+ * memfd (one per running policy, shared by all) or the kept policy's
+ * file; the daemon closes the descriptor once sent.  A failed command
+ * sends no file.
  */
 
 /* Where zoned listens and zonectl connects, unless told otherwise. */

@@ -56,6 +56,12 @@ FILE *ctl_file_start(struct ctl_out *o);
  */
 int ctl_file_finish(struct ctl_out *o, FILE *f);
 
+/*
+ * ctl_file_reopen - send the file @fd as the text, through a read-only
+ * description of its own (/proc/self/fd), so that replies share a file
+ */
+int ctl_file_reopen(struct ctl_out *o, int fd);
+
 /* ctl_file_pass - send a copy of the open, read-only @fd as the text */
 int ctl_file_pass(struct ctl_out *o, int fd);
 
