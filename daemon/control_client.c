@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,48 @@ static const struct ctl_handler ctl_handlers[CTL_CMD_MAX] = {
 	[CTL_CMD_CONFIRM] = { ctl_confirm, 0, 0, true, false },
 };
 
+/* The reply's file is the daemon's no more: sent, or the client gone. */
+static void ctl_reply_file_close(struct ctl_client *c)
+{
+	if (!c->has_file)
+		return;
+	close(c->file_fd);
+	c->has_file = false;
+}
+
+/*
+ * Send one reply message; the end of a reply carries its file, if any
+ * (SCM_RIGHTS), which is closed here once sent.
+ */
+static ssize_t ctl_reply_send(struct ctl_client *c, const void *buf,
+			      size_t len, bool end)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cbuf;
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf,
+			     .iov_len = len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	if (end && c->has_file) {
+		memset(&cbuf, 0, sizeof(cbuf));
+		msg.msg_control = cbuf.buf;
+		msg.msg_controllen = sizeof(cbuf.buf);
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &c->file_fd, sizeof(int));
+	}
+	n = sendmsg(c->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n >= 0 && end)
+		ctl_reply_file_close(c);
+	return n;
+}
+
 void ctl_client_free(struct ctl_client *c)
 {
 	struct control *ctl = c->ctl;
@@ -59,6 +102,7 @@ void ctl_client_free(struct ctl_client *c)
 			loop_del(ctl->z, ctwatch_flowdump_fd(c->dump));
 		ctwatch_flowdump_free(c->dump);
 	}
+	ctl_reply_file_close(c);
 	loop_del(ctl->z, c->fd);
 	close(c->fd);
 	for (i = 0; i < ctl->n_clients; i++) {
@@ -107,7 +151,7 @@ static int ctl_client_send_one(struct ctl_client *c)
 	len = ctl_reply_encode(type, c->status, text, n, buf, sizeof(buf));
 	if (len < 0)
 		return (int)len;
-	if (send(c->fd, buf, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+	if (ctl_reply_send(c, buf, (size_t)len, type == CTL_T_END) < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 	if (off)
 		*off += n;
@@ -301,6 +345,21 @@ static void ctl_stream_start(struct ctl_client *c, struct ctl_out *o)
 	ctl_flows_head(&c->flows, o->json, o->out);
 }
 
+/* The file a command made its text (CTL_F_FILE), kept until sent. */
+static void ctl_reply_file_take(struct ctl_client *c, struct ctl_out *o,
+				int ret)
+{
+	if (o->reply_fd < 0)
+		return;
+	if (ret < 0 || o->status != 0) {
+		close(o->reply_fd);
+		return;
+	}
+	ctl_reply_file_close(c); /* none: the last reply ended with it */
+	c->file_fd = o->reply_fd;
+	c->has_file = true;
+}
+
 /*
  * Run one request and build its reply.  Returns 0, or -ENOMEM when no
  * reply could be built (the caller hangs up: the daemon must not die of
@@ -310,7 +369,9 @@ static int ctl_run(struct ctl_client *c, const struct ctl_request *req, int fd)
 {
 	const struct ctl_handler *h = &ctl_handlers[req->cmd];
 	struct zoned *z = c->ctl->z;
-	struct ctl_out o = { .json = req->flags & CTL_F_JSON, .fd = fd };
+	struct ctl_out o = { .json = req->flags & CTL_F_JSON,
+			     .fd = fd,
+			     .reply_fd = -1 };
 	char who[64];
 	int ret = 0;
 
@@ -350,6 +411,7 @@ out_close:
 		ret = -ENOMEM;
 	if (o.err && fclose(o.err) == EOF)
 		ret = -ENOMEM;
+	ctl_reply_file_take(c, &o, ret);
 	if (ret < 0) {
 		log_warnx("control: no memory for the reply to %s, ignoring",
 			  ctl_cmd_name(req->cmd));

@@ -56,6 +56,9 @@ struct ctl_client {
 	size_t err_len;
 	size_t err_off;
 	int status;
+	/* the reply's text as a file, sent with its end (CTL_F_FILE) */
+	bool has_file;
+	int file_fd;
 	/* a streamed reply (flows): the dump it reads */
 	struct ctwatch_flowdump *dump;
 	bool dump_watched;

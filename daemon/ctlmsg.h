@@ -23,6 +23,14 @@
  * payload is @argc NUL-terminated strings, packed, and nothing else.  A
  * reply is any number of CTL_T_OUT (for stdout) and CTL_T_ERR (for stderr)
  * messages, each a NUL-terminated text chunk, then one CTL_T_END.
+ *
+ * A reply's text is cut at CTL_REPLY_MAX (ctlout.h).  A request with
+ * CTL_F_FILE (`config`, and `show` without CTL_F_JSON) gets the text
+ * instead as a file: the CTL_T_END carries one read-only descriptor
+ * (SCM_RIGHTS, see unix(7)) of the whole text from offset 0, a sealed
+ * memfd (one per running policy, shared by all) or the kept policy's
+ * file; the daemon closes the descriptor once sent.  A failed command
+ * sends no file.
  */
 
 /* Where zoned listens and zonectl connects, unless told otherwise. */
@@ -63,7 +71,8 @@ enum ctl_cmd {
 enum ctl_flags {
 	CTL_F_JSON = 1 << 0,
 	CTL_F_PROMETHEUS = 1 << 1, /* status: the metrics exposition */
-	CTL_F_ALL = CTL_F_JSON | CTL_F_PROMETHEUS,
+	CTL_F_FILE = 1 << 2, /* config, show: the text as a file, uncut */
+	CTL_F_ALL = CTL_F_JSON | CTL_F_PROMETHEUS | CTL_F_FILE,
 };
 
 struct ctl_request {

@@ -25,6 +25,7 @@ struct ctl_out {
 	int status; /* 0 ok, 1 failed */
 	const char *who; /* the peer's user name (history_peer_name) */
 	int fd; /* a file the peer passed (SCM_RIGHTS), else -1 */
+	int reply_fd; /* the text as a file (CTL_F_FILE), else -1 */
 };
 
 /* ctl_fail - print "zonectl: MESSAGE" to the error stream; status 1 */
@@ -42,6 +43,27 @@ void ctl_policy_result(struct ctl_out *o, const char *hash, const char *result);
  * carry (past CTL_REPLY_MAX and one byte); NULL without memory
  */
 FILE *ctl_out_capped(struct ctl_out *o);
+
+/*
+ * ctl_file_start - a stream into a new anonymous file that becomes the
+ * reply's text (CTL_F_FILE); NULL and errno on failure
+ */
+FILE *ctl_file_start(struct ctl_out *o);
+
+/*
+ * ctl_file_finish - close @f (from ctl_file_start) and seal the file for
+ * sending; on failure (-errno) the file is dropped and @o has none
+ */
+int ctl_file_finish(struct ctl_out *o, FILE *f);
+
+/*
+ * ctl_file_reopen - send the file @fd as the text, through a read-only
+ * description of its own (/proc/self/fd), so that replies share a file
+ */
+int ctl_file_reopen(struct ctl_out *o, int fd);
+
+/* ctl_file_pass - send a copy of the open, read-only @fd as the text */
+int ctl_file_pass(struct ctl_out *o, int fd);
 
 /* ctl_time - ISO 8601 local time of @t into @buf (at least 32 bytes) */
 const char *ctl_time(time_t t, char *buf, size_t size);

@@ -513,6 +513,13 @@ void ctl_show(struct zoned *z, const struct ctl_request *req, struct ctl_out *o)
 		return;
 	}
 	free(path);
+	if ((req->flags & CTL_F_FILE) && !o->json) {
+		/* the file itself, read-only: zonectl copies or parses it */
+		if (ctl_file_pass(o, fileno(f)) < 0)
+			ctl_fail(o, "%.12s: %s", hash, strerror(errno));
+		fclose(f);
+		return;
+	}
 	/*
 	 * No more of the file than the reply carries (CTL_REPLY_MAX, then
 	 * cut): a policy of a million networks is 25 MB.  As text, each

@@ -224,6 +224,8 @@ static int run_command(const struct command *c, int argc, char **argv)
 		return cmd_check(argc, argv);
 	if (strcmp(c->name, "diff") == 0)
 		return cmd_diff(argc, argv);
+	if (c->cmd == CTL_CMD_SHOW)
+		return cmd_show(argv[0]);
 	for (i = 0; i < argc; i++)
 		args[n++] = argv[i];
 	if (co.reason)

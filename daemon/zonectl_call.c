@@ -53,18 +53,52 @@ static int ctl_connect(void)
 	return fd;
 }
 
-/* Read replies until END; returns the daemon's status or -errno. */
-static int ctl_read_replies(int fd, FILE *out, FILE *err)
+/*
+ * The descriptor a reply message carries (SCM_RIGHTS), or -1; any other
+ * is closed.
+ */
+static int reply_take_fd(struct msghdr *msg)
+{
+	struct cmsghdr *cm;
+	int fd = -1;
+	int other;
+
+	for (cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    cm->cmsg_type != SCM_RIGHTS ||
+		    cm->cmsg_len != CMSG_LEN(sizeof(int)))
+			continue;
+		memcpy(&other, CMSG_DATA(cm), sizeof(int));
+		if (fd >= 0)
+			close(fd);
+		fd = other;
+	}
+	return fd;
+}
+
+/*
+ * Read replies until END; returns the daemon's status or -errno.  The
+ * file the END carries goes to @ret_fd (-1 when none), or is closed when
+ * @ret_fd is NULL.
+ */
+static int ctl_read_replies(int fd, FILE *out, FILE *err, int *ret_fd)
 {
 	char buf[CTL_MSG_MAX];
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cbuf;
 	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct ctl_reply r;
 	ssize_t n;
+	int rfd;
 	int ret;
 
 	for (;;) {
 		msg.msg_flags = 0;
+		msg.msg_control = cbuf.buf;
+		msg.msg_controllen = sizeof(cbuf.buf);
 		n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -72,9 +106,17 @@ static int ctl_read_replies(int fd, FILE *out, FILE *err)
 			return errno == EAGAIN ? -ETIMEDOUT : -errno;
 		if (n == 0)
 			return -ECONNRESET;
-		if (msg.msg_flags & MSG_TRUNC)
-			return -EBADMSG;
-		ret = ctl_reply_decode(buf, (size_t)n, &r);
+		rfd = reply_take_fd(&msg);
+		if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+			ret = -EBADMSG;
+		else
+			ret = ctl_reply_decode(buf, (size_t)n, &r);
+		if (ret == 0 && r.type == CTL_T_END && ret_fd && rfd >= 0) {
+			*ret_fd = rfd;
+			rfd = -1;
+		}
+		if (rfd >= 0)
+			close(rfd);
 		if (ret < 0)
 			return ret;
 		if (r.type == CTL_T_END)
@@ -115,9 +157,42 @@ static ssize_t send_request(int fd, const char *buf, size_t len, int pass_fd)
 	return sendmsg(fd, &msg, MSG_NOSIGNAL);
 }
 
+static int ctl_call_full(enum ctl_cmd cmd, size_t argc, const char **argv,
+			 int pass_fd, FILE *out, FILE *err, int *ret_fd);
+
 /* ctl_call_fd - see zonectl.h */
 int ctl_call_fd(enum ctl_cmd cmd, size_t argc, const char **argv,
 		int pass_fd, FILE *out, FILE *err)
+{
+	return ctl_call_full(cmd, argc, argv, pass_fd, out, err, NULL);
+}
+
+/* ctl_call_file - see zonectl.h */
+int ctl_call_file(enum ctl_cmd cmd, size_t argc, const char **argv,
+		  FILE *err, int *ret_fd)
+{
+	int ret;
+
+	*ret_fd = -1;
+	ret = ctl_call_full(cmd, argc, argv, -1, stdout, err, ret_fd);
+	if (ret == 0 && *ret_fd < 0) {
+		warnx("%s: %s: the daemon sent no file", arg_socket,
+		      ctl_cmd_name(cmd));
+		ret = -EBADMSG;
+	}
+	if (ret != 0 && *ret_fd >= 0) {
+		close(*ret_fd);
+		*ret_fd = -1;
+	}
+	return ret;
+}
+
+/*
+ * One request and its reply; with @ret_fd, the request asks for the text
+ * as a file (CTL_F_FILE) and the file comes back there.
+ */
+static int ctl_call_full(enum ctl_cmd cmd, size_t argc, const char **argv,
+			 int pass_fd, FILE *out, FILE *err, int *ret_fd)
 {
 	struct ctl_request req = { .cmd = cmd, .argc = argc };
 	char buf[CTL_MSG_MAX];
@@ -130,6 +205,8 @@ int ctl_call_fd(enum ctl_cmd cmd, size_t argc, const char **argv,
 		req.flags |= CTL_F_JSON;
 	if (arg_prometheus)
 		req.flags |= CTL_F_PROMETHEUS;
+	if (ret_fd)
+		req.flags |= CTL_F_FILE;
 	for (i = 0; i < argc; i++)
 		req.argv[i] = argv[i];
 	len = ctl_request_encode(&req, buf, sizeof(buf));
@@ -152,7 +229,7 @@ int ctl_call_fd(enum ctl_cmd cmd, size_t argc, const char **argv,
 	if (send_request(fd, buf, (size_t)len, pass_fd) < 0 && errno != EPIPE)
 		ret = -errno;
 	else
-		ret = ctl_read_replies(fd, out, err);
+		ret = ctl_read_replies(fd, out, err, ret_fd);
 	close(fd);
 	if (ret < 0)
 		warnx("%s: %s", arg_socket, strerror(-ret));

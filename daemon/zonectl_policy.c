@@ -4,6 +4,7 @@
  * exactly as the daemon would (the ownership check included): check, diff
  * and try.  The daemon never reads a file on a client's behalf.
  */
+#include <sys/stat.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -95,42 +96,78 @@ int cmd_check(int argc, char **argv)
 /*
  * A model from the config text the daemon prints for @cmd: the running
  * config (@arg NULL, loaded as "(running)"), or the kept policy @arg.
- * Its errors are printed after @label and @arg.  @none is returned when
- * the daemon refuses the request.
+ * The text comes as a file (ctl_call_file), parsed as a stream, so that
+ * no reply cap cuts it.  Its errors are printed after @label and @arg.
+ * @none is returned when the daemon refuses the request.
  */
 static int daemon_model(enum ctl_cmd cmd, const char *arg, const char *label,
 			int none, struct zone_model **ret_model)
 {
+	const char *name = arg ? arg : "(running)";
 	struct zone_diag *diag;
 	bool json = arg_json;
-	char *text = NULL;
 	const char *args[1] = { arg };
-	size_t len = 0;
-	FILE *out;
+	struct stat st;
 	size_t i;
 	int ret;
+	int fd;
 
-	out = open_memstream(&text, &len);
-	if (!out)
-		return -errno;
 	arg_json = false; /* the config text itself */
-	ret = ctl_call(cmd, arg ? 1 : 0, arg ? args : NULL, out, stderr);
+	ret = ctl_call_file(cmd, arg ? 1 : 0, arg ? args : NULL, stderr, &fd);
 	arg_json = json;
-	fclose(out);
-	if (ret != 0) {
-		free(text);
+	if (ret != 0)
 		return ret < 0 ? ret : none;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size > ZONE_CONF_MAX_SIZE) {
+		warnx("%s%s: the daemon's file is not a config text", label,
+		      arg ? arg : "");
+		close(fd);
+		return -EBADMSG;
 	}
 	diag = zone_diag_new();
-	ret = diag ? zone_conf_load_string(text, arg ? arg : "(running)", diag,
-					   ret_model) :
+	ret = diag ? zone_conf_load_fd(fd, (size_t)st.st_size, name, diag,
+				       ret_model) :
 		     -ENOMEM;
 	for (i = 0; diag && ret < 0 && i < zone_diag_count(diag); i++)
 		warnx("%s%s: %s", label, arg ? arg : "",
 		      zone_diag_line(diag, i));
 	zone_diag_free(diag);
-	free(text);
+	close(fd);
 	return ret;
+}
+
+/*
+ * zonectl show HASH: the kept policy's text, whole, copied to stdout;
+ * --json asks for the text reply (one document, cut as any reply).
+ */
+int cmd_show(const char *hash)
+{
+	const char *args[1] = { hash };
+	char buf[65536];
+	ssize_t n;
+	int ret;
+	int fd;
+
+	if (arg_json) {
+		ret = ctl_call(CTL_CMD_SHOW, 1, args, stdout, stderr);
+		fflush(stdout);
+		return ret == 0 ? EXIT_OK : EXIT_FAIL;
+	}
+	if (ctl_call_file(CTL_CMD_SHOW, 1, args, stderr, &fd) != 0)
+		return EXIT_FAIL;
+	fflush(stdout);
+	while ((n = read(fd, buf, sizeof(buf))) > 0 ||
+	       (n < 0 && errno == EINTR)) {
+		if (n > 0 && fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
+			break;
+	}
+	ret = n == 0 && fflush(stdout) == 0 ? 0 : -errno;
+	close(fd);
+	if (ret < 0) {
+		warnx("show: %s", strerror(-ret));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
 }
 
 /* The running model, from the daemon's normalised print of it. */

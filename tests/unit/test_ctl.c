@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,69 @@ static void reply_free(struct reply *r)
 	free(r->out);
 	free(r->err);
 }
+
+/* the running config asked for as a file (CTL_F_FILE): its descriptor */
+static int config_file(void)
+{
+	struct ctl_request req = { .cmd = CTL_CMD_CONFIG, .flags = CTL_F_FILE };
+	struct ctl_out o = { .fd = -1, .reply_fd = -1 };
+	struct reply r;
+
+	memset(&r, 0, sizeof(r));
+	o.out = open_memstream(&r.out, &r.out_len);
+	o.err = open_memstream(&r.err, &r.err_len);
+	ck_assert_ptr_nonnull(o.out);
+	ck_assert_ptr_nonnull(o.err);
+	ctl_config(&z, &req, &o);
+	fclose(o.out);
+	fclose(o.err);
+	ck_assert_int_eq(o.status, 0);
+	ck_assert_uint_eq(r.out_len, 0); /* no text beside the file */
+	ck_assert_uint_eq(r.err_len, 0);
+	reply_free(&r);
+	ck_assert_int_ge(o.reply_fd, 0);
+	return o.reply_fd;
+}
+
+/*
+ * The whole print, in a sealed file shared by the replies, each read-only
+ * and from its own offset 0.
+ */
+START_TEST(test_config_as_a_file)
+{
+	struct stat st1, st2;
+	char *want = NULL;
+	size_t wlen = 0;
+	FILE *w = open_memstream(&want, &wlen);
+	char buf[65536];
+	ssize_t n;
+	int fd1, fd2;
+	int seals;
+
+	ck_assert_ptr_nonnull(w);
+	ck_assert_int_eq(zone_model_print(z.model, w), 0);
+	fclose(w);
+	fd1 = config_file();
+	fd2 = config_file();
+	seals = fcntl(fd1, F_GET_SEALS);
+	ck_assert_int_eq(seals & (F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK),
+			 F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK);
+	ck_assert_int_lt(write(fd1, "x", 1), 0);
+	ck_assert_int_eq(fstat(fd1, &st1), 0);
+	ck_assert_int_eq(fstat(fd2, &st2), 0);
+	ck_assert(st1.st_ino == st2.st_ino && st1.st_dev == st2.st_dev);
+	ck_assert_uint_eq((size_t)st1.st_size, wlen);
+	ck_assert_uint_lt(wlen, sizeof(buf));
+	n = read(fd1, buf, sizeof(buf));
+	ck_assert_int_eq(n, (ssize_t)wlen);
+	ck_assert(memcmp(buf, want, wlen) == 0);
+	n = read(fd2, buf, sizeof(buf)); /* not moved by the first's read */
+	ck_assert_int_eq(n, (ssize_t)wlen);
+	close(fd1);
+	close(fd2);
+	free(want);
+}
+END_TEST
 
 START_TEST(test_explain_channel_text_and_json)
 {
@@ -658,6 +722,7 @@ static Suite *ctl_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_explain_channel_text_and_json);
+	tcase_add_test(tc, test_config_as_a_file);
 	tcase_add_test(tc, test_explain_open_channels);
 	tcase_add_test(tc, test_explain_hard_invariant);
 	tcase_add_test(tc, test_explain_refusals);

@@ -64,6 +64,24 @@ START_TEST(test_ctlmsg_request_roundtrip)
 }
 END_TEST
 
+/* zonectl diff and show ask for a policy as a file; nothing else is new */
+START_TEST(test_ctlmsg_request_file_flag)
+{
+	const char *argv[] = { "3f2a9c1e" };
+	char buf[CTL_MSG_MAX];
+	struct ctl_request req;
+	ssize_t len;
+
+	len = encode(buf, sizeof(buf), CTL_CMD_SHOW, CTL_F_FILE, 1, argv);
+	ck_assert_int_gt(len, 0);
+	ck_assert_int_eq(ctl_request_decode(buf, (size_t)len, &req), 0);
+	ck_assert_uint_eq(req.flags, CTL_F_FILE);
+	ck_assert_int_eq(encode(buf, sizeof(buf), CTL_CMD_CONFIG,
+				CTL_F_FILE << 1, 0, NULL),
+			 -EINVAL);
+}
+END_TEST
+
 START_TEST(test_ctlmsg_request_empty_and_utf8_args)
 {
 	const char *argv[] = { "jumin", "", "感染の疑い" };
@@ -457,6 +475,7 @@ static Suite *ctlmsg_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_ctlmsg_request_roundtrip);
+	tcase_add_test(tc, test_ctlmsg_request_file_flag);
 	tcase_add_test(tc, test_ctlmsg_request_empty_and_utf8_args);
 	tcase_add_test(tc, test_ctlmsg_request_truncated_rejected);
 	tcase_add_test(tc, test_ctlmsg_request_oversized_rejected);
