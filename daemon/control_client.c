@@ -66,27 +66,10 @@ static void ctl_reply_file_close(struct ctl_client *c)
 static ssize_t ctl_reply_send(struct ctl_client *c, const void *buf,
 			      size_t len, bool end)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} cbuf;
-	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf,
-			     .iov_len = len };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cm;
 	ssize_t n;
 
-	if (end && c->has_file) {
-		memset(&cbuf, 0, sizeof(cbuf));
-		msg.msg_control = cbuf.buf;
-		msg.msg_controllen = sizeof(cbuf.buf);
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &c->file_fd, sizeof(int));
-	}
-	n = sendmsg(c->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+	n = ctl_sendmsg(c->fd, buf, len, end && c->has_file ? c->file_fd : -1,
+			MSG_DONTWAIT);
 	if (n >= 0 && end)
 		ctl_reply_file_close(c);
 	return n;

@@ -3,8 +3,12 @@
  * The control socket's wire format: encoding, and decoding that trusts
  * nothing it receives (see ctlmsg.h).
  */
+#include <sys/socket.h>
+#include <sys/uio.h>
+
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -246,4 +250,30 @@ int ctl_reply_decode(const void *buf, size_t len, struct ctl_reply *ret_reply)
 	reply.type = hdr.type;
 	*ret_reply = reply;
 	return 0;
+}
+
+/* ctl_sendmsg - see ctlmsg.h */
+ssize_t ctl_sendmsg(int fd, const void *buf, size_t len, int pass_fd,
+		    int flags)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cbuf;
+	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf,
+			     .iov_len = len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+
+	if (pass_fd >= 0) {
+		memset(&cbuf, 0, sizeof(cbuf));
+		msg.msg_control = cbuf.buf;
+		msg.msg_controllen = sizeof(cbuf.buf);
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &pass_fd, sizeof(int));
+	}
+	return sendmsg(fd, &msg, flags | MSG_NOSIGNAL);
 }

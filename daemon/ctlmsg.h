@@ -102,6 +102,16 @@ const char *ctl_cmd_name(enum ctl_cmd cmd);
  * too long arguments or unknown flags, or -EMSGSIZE when the message would
  * exceed @size or CTL_MSG_MAX.
  */
+/*
+ * ctl_sendmsg - send @len bytes of @buf on the socket @fd as one message,
+ * with the descriptor @pass_fd attached (SCM_RIGHTS, unix(7)) unless it is
+ * negative; @flags as for sendmsg(2), MSG_NOSIGNAL always added.  Returns
+ * what sendmsg() returns.  zonectl passes a candidate this way, zoned a
+ * policy's text.
+ */
+ssize_t ctl_sendmsg(int fd, const void *buf, size_t len, int pass_fd,
+		    int flags);
+
 ssize_t ctl_request_encode(const struct ctl_request *req, void *buf,
 			   size_t size);
 

@@ -132,31 +132,6 @@ int ctl_call(enum ctl_cmd cmd, size_t argc, const char **argv, FILE *out,
 	return ctl_call_fd(cmd, argc, argv, -1, out, err);
 }
 
-/* Send @len bytes of @buf, with @pass_fd (SCM_RIGHTS) unless negative. */
-static ssize_t send_request(int fd, const char *buf, size_t len, int pass_fd)
-{
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} cbuf;
-	struct iovec iov = { .iov_base = (void *)(uintptr_t)buf,
-			     .iov_len = len };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cm;
-
-	if (pass_fd >= 0) {
-		memset(&cbuf, 0, sizeof(cbuf));
-		msg.msg_control = cbuf.buf;
-		msg.msg_controllen = sizeof(cbuf.buf);
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &pass_fd, sizeof(int));
-	}
-	return sendmsg(fd, &msg, MSG_NOSIGNAL);
-}
-
 static int ctl_call_full(enum ctl_cmd cmd, size_t argc, const char **argv,
 			 int pass_fd, FILE *out, FILE *err, int *ret_fd);
 
@@ -226,7 +201,7 @@ static int ctl_call_full(enum ctl_cmd cmd, size_t argc, const char **argv,
 	 * A daemon without a slot for us answers with the reason and hangs
 	 * up, maybe before the request went out: read its answer anyway.
 	 */
-	if (send_request(fd, buf, (size_t)len, pass_fd) < 0 && errno != EPIPE)
+	if (ctl_sendmsg(fd, buf, (size_t)len, pass_fd, 0) < 0 && errno != EPIPE)
 		ret = -errno;
 	else
 		ret = ctl_read_replies(fd, out, err, ret_fd);
