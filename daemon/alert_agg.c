@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "alert_agg.h"
+#include "fnv.h"
 
 #define AGG_BUCKETS 64
 
@@ -98,12 +99,7 @@ static size_t agg_key(enum alert_event event, const struct alert_pair *pairs,
 
 static unsigned int agg_hash(const char *key, size_t len)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ (uint8_t)key[i]) * 16777619u;
-	return h % AGG_BUCKETS;
+	return fnv1a(FNV1A_INIT, key, len) % AGG_BUCKETS;
 }
 
 /* Point the entry's pairs into its key copy. */

@@ -35,6 +35,7 @@
 #include <zone/verdict.h>
 
 #include "alert.h"
+#include "fnv.h"
 #include "log.h"
 #include "loop.h"
 #include "monotime.h"
@@ -124,18 +125,15 @@ static int nflog_bind(struct nflog *nf)
 
 static unsigned int nflog_hash(const struct nflog_rec *r, uint32_t iface)
 {
-	uint32_t h = 2166136261u;
-	const uint8_t *parts[] = { r->f.src.bytes, r->f.dst.bytes };
-	size_t i, j;
+	uint32_t kind = (uint32_t)r->kind;
+	uint32_t h = FNV1A_INIT;
 
-	for (i = 0; i < 2; i++)
-		for (j = 0; j < 16; j++)
-			h = (h ^ parts[i][j]) * 16777619u;
-	h = (h ^ r->f.proto) * 16777619u;
-	h = (h ^ r->f.dport) * 16777619u;
-	h = (h ^ iface) * 16777619u;
-	h = (h ^ (uint32_t)r->kind) * 16777619u;
-	return h % NFLOG_BUCKETS;
+	h = fnv1a(h, r->f.src.bytes, sizeof(r->f.src.bytes));
+	h = fnv1a(h, r->f.dst.bytes, sizeof(r->f.dst.bytes));
+	h = fnv1a(h, &r->f.proto, sizeof(r->f.proto));
+	h = fnv1a(h, &r->f.dport, sizeof(r->f.dport));
+	h = fnv1a(h, &iface, sizeof(iface));
+	return fnv1a(h, &kind, sizeof(kind)) % NFLOG_BUCKETS;
 }
 
 static bool nflog_same(const struct nflog_agg *a, const struct nflog_rec *r,

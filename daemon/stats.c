@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
 #include "stats.h"
 
 #define STATS_BUCKETS 256
@@ -71,15 +72,11 @@ void stats_free(struct stats *stats)
 /* FNV-1a over both names, with a separator so ("ab","c") != ("a","bc"). */
 static unsigned int pair_hash(const char *src, const char *dst)
 {
-	uint32_t h = 2166136261u;
-	const char *s;
+	static const uint8_t sep = 0xff;
+	uint32_t h = fnv1a(FNV1A_INIT, src, strlen(src));
 
-	for (s = src; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	h = (h ^ 0xff) * 16777619u;
-	for (s = dst; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h % STATS_BUCKETS;
+	h = fnv1a(h, &sep, 1);
+	return fnv1a(h, dst, strlen(dst)) % STATS_BUCKETS;
 }
 
 static struct stat_pair *pair_find(const struct stats *stats, const char *src,
