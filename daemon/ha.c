@@ -60,8 +60,8 @@ void ha_msg_build(const uint8_t *key, size_t key_len, uint64_t seq,
 	memcpy(msg, HA_MAGIC, HA_MAGIC_LEN);
 	memcpy(msg + HA_MAGIC_LEN, &be, 8);
 	memcpy(msg + HA_MAGIC_LEN + 8, hash, HA_HASH_LEN);
-	sha256_hmac(key, key_len, msg, HA_MSG_LEN - HA_MAC_LEN,
-		    msg + HA_MSG_LEN - HA_MAC_LEN);
+	zone_sha256_hmac(key, key_len, msg, HA_MSG_LEN - HA_MAC_LEN,
+			 msg + HA_MSG_LEN - HA_MAC_LEN);
 }
 
 /* Compare without a timing side channel. */
@@ -88,7 +88,7 @@ int ha_msg_parse(const uint8_t *key, size_t key_len, const void *msg,
 
 	if (len != HA_MSG_LEN || memcmp(m, HA_MAGIC, HA_MAGIC_LEN) != 0)
 		return -EBADMSG;
-	sha256_hmac(key, key_len, m, HA_MSG_LEN - HA_MAC_LEN, mac);
+	zone_sha256_hmac(key, key_len, m, HA_MSG_LEN - HA_MAC_LEN, mac);
 	if (!mac_equal(mac, m + HA_MSG_LEN - HA_MAC_LEN))
 		return -EPERM;
 	for (i = 0; i < HA_HASH_LEN; i++) {

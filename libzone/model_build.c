@@ -205,7 +205,7 @@ static int model_assign_tags(struct zone_model *model)
 /* fopencookie's write: every byte the printer writes goes into the hash. */
 static ssize_t hash_write(void *cookie, const char *buf, size_t size)
 {
-	sha256_update(cookie, buf, size);
+	zone_sha256_update(cookie, buf, size);
 	return (ssize_t)size;
 }
 
@@ -217,11 +217,11 @@ static ssize_t hash_write(void *cookie, const char *buf, size_t size)
 static int model_compute_hash(struct zone_model *model)
 {
 	cookie_io_functions_t io = { .write = hash_write };
-	struct sha256_ctx ctx;
+	struct zone_sha256_ctx ctx;
 	FILE *out;
 	int ret;
 
-	sha256_init(&ctx);
+	zone_sha256_init(&ctx);
 	out = fopencookie(&ctx, "w", io);
 	if (!out)
 		return -errno;
@@ -229,7 +229,7 @@ static int model_compute_hash(struct zone_model *model)
 	if (fclose(out) != 0 && ret == 0)
 		ret = -errno;
 	if (ret == 0)
-		sha256_final_hex(&ctx, model->hash);
+		zone_sha256_final_hex(&ctx, model->hash);
 	return ret;
 }
 

@@ -38,7 +38,7 @@ static uint32_t sig1(uint32_t x)
 	return ror(x, 17) ^ ror(x, 19) ^ (x >> 10);
 }
 
-static void sha256_block(struct sha256_ctx *ctx, const uint8_t *p)
+static void sha256_block(struct zone_sha256_ctx *ctx, const uint8_t *p)
 {
 	uint32_t w[64];
 	uint32_t v[8];
@@ -65,8 +65,8 @@ static void sha256_block(struct sha256_ctx *ctx, const uint8_t *p)
 		ctx->state[i] += v[i];
 }
 
-/* sha256_init - start a new hash */
-void sha256_init(struct sha256_ctx *ctx)
+/* zone_sha256_init - start a new hash */
+void zone_sha256_init(struct zone_sha256_ctx *ctx)
 {
 	static const uint32_t h0[8] = {
 		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -78,8 +78,9 @@ void sha256_init(struct sha256_ctx *ctx)
 	ctx->used = 0;
 }
 
-/* sha256_update - hash @len more bytes of @data */
-void sha256_update(struct sha256_ctx *ctx, const void *data, size_t len)
+/* zone_sha256_update - hash @len more bytes of @data */
+void zone_sha256_update(struct zone_sha256_ctx *ctx, const void *data,
+			size_t len)
 {
 	const uint8_t *p = data;
 	size_t n;
@@ -100,8 +101,9 @@ void sha256_update(struct sha256_ctx *ctx, const void *data, size_t len)
 	}
 }
 
-/* sha256_final - pad, finish and write the 32-byte digest */
-void sha256_final(struct sha256_ctx *ctx, uint8_t digest[SHA256_DIGEST_LEN])
+/* zone_sha256_final - pad, finish and write the 32-byte digest */
+void zone_sha256_final(struct zone_sha256_ctx *ctx,
+		       uint8_t digest[SHA256_DIGEST_LEN])
 {
 	uint64_t bits = ctx->total * 8;
 	int i;
@@ -120,14 +122,15 @@ void sha256_final(struct sha256_ctx *ctx, uint8_t digest[SHA256_DIGEST_LEN])
 		digest[i] = (uint8_t)(ctx->state[i / 4] >> (24 - 8 * (i % 4)));
 }
 
-/* sha256_final_hex - pad, finish and write the digest in lower-case hex */
-void sha256_final_hex(struct sha256_ctx *ctx, char hex[SHA256_HEX_LEN])
+/* zone_sha256_final_hex - pad, finish and write the digest in lower-case hex */
+void zone_sha256_final_hex(struct zone_sha256_ctx *ctx,
+			   char hex[SHA256_HEX_LEN])
 {
 	static const char digits[] = "0123456789abcdef";
 	uint8_t digest[SHA256_DIGEST_LEN];
 	int i;
 
-	sha256_final(ctx, digest);
+	zone_sha256_final(ctx, digest);
 	for (i = 0; i < SHA256_DIGEST_LEN; i++) {
 		hex[2 * i] = digits[digest[i] >> 4];
 		hex[2 * i + 1] = digits[digest[i] & 0xf];
@@ -135,47 +138,47 @@ void sha256_final_hex(struct sha256_ctx *ctx, char hex[SHA256_HEX_LEN])
 	hex[2 * SHA256_DIGEST_LEN] = '\0';
 }
 
-/* sha256_hex - hash @len bytes of @data into lower-case hex, NUL ended */
-void sha256_hex(const void *data, size_t len, char hex[SHA256_HEX_LEN])
+/* zone_sha256_hex - hash @len bytes of @data into lower-case hex, NUL ended */
+void zone_sha256_hex(const void *data, size_t len, char hex[SHA256_HEX_LEN])
 {
-	struct sha256_ctx ctx;
+	struct zone_sha256_ctx ctx;
 
-	sha256_init(&ctx);
-	sha256_update(&ctx, data, len);
-	sha256_final_hex(&ctx, hex);
+	zone_sha256_init(&ctx);
+	zone_sha256_update(&ctx, data, len);
+	zone_sha256_final_hex(&ctx, hex);
 }
 
 /**
- * sha256_hmac - HMAC-SHA256 of @data under @key (RFC 2104)
+ * zone_sha256_hmac - HMAC-SHA256 of @data under @key (RFC 2104)
  * @key: any length; one longer than a block is hashed first
  * @mac: the 32-byte result
  */
-void sha256_hmac(const void *key, size_t key_len, const void *data, size_t len,
-		 uint8_t mac[SHA256_DIGEST_LEN])
+void zone_sha256_hmac(const void *key, size_t key_len, const void *data,
+		      size_t len, uint8_t mac[SHA256_DIGEST_LEN])
 {
 	uint8_t block[64] = { 0 };
 	uint8_t pad[64];
 	uint8_t inner[SHA256_DIGEST_LEN];
-	struct sha256_ctx ctx;
+	struct zone_sha256_ctx ctx;
 	size_t i;
 
 	if (key_len > sizeof(block)) {
-		sha256_init(&ctx);
-		sha256_update(&ctx, key, key_len);
-		sha256_final(&ctx, block);
+		zone_sha256_init(&ctx);
+		zone_sha256_update(&ctx, key, key_len);
+		zone_sha256_final(&ctx, block);
 	} else {
 		memcpy(block, key, key_len);
 	}
 	for (i = 0; i < sizeof(pad); i++)
 		pad[i] = block[i] ^ 0x36;
-	sha256_init(&ctx);
-	sha256_update(&ctx, pad, sizeof(pad));
-	sha256_update(&ctx, data, len);
-	sha256_final(&ctx, inner);
+	zone_sha256_init(&ctx);
+	zone_sha256_update(&ctx, pad, sizeof(pad));
+	zone_sha256_update(&ctx, data, len);
+	zone_sha256_final(&ctx, inner);
 	for (i = 0; i < sizeof(pad); i++)
 		pad[i] = block[i] ^ 0x5c;
-	sha256_init(&ctx);
-	sha256_update(&ctx, pad, sizeof(pad));
-	sha256_update(&ctx, inner, sizeof(inner));
-	sha256_final(&ctx, mac);
+	zone_sha256_init(&ctx);
+	zone_sha256_update(&ctx, pad, sizeof(pad));
+	zone_sha256_update(&ctx, inner, sizeof(inner));
+	zone_sha256_final(&ctx, mac);
 }

@@ -13,7 +13,7 @@ static void check_hex(const char *msg, size_t len, const char *want)
 {
 	char hex[SHA256_HEX_LEN];
 
-	sha256_hex(msg, len, hex);
+	zone_sha256_hex(msg, len, hex);
 	ck_assert_str_eq(hex, want);
 }
 
@@ -64,20 +64,20 @@ START_TEST(test_sha256_million_a)
 	static const char digits[] = "0123456789abcdef";
 	uint8_t digest[SHA256_DIGEST_LEN];
 	char hex[SHA256_HEX_LEN];
-	struct sha256_ctx ctx;
+	struct zone_sha256_ctx ctx;
 	char chunk[997];
 	size_t left = 1000000;
 	size_t n;
 	int i;
 
 	memset(chunk, 'a', sizeof(chunk));
-	sha256_init(&ctx);
+	zone_sha256_init(&ctx);
 	while (left > 0) {
 		n = left < sizeof(chunk) ? left : sizeof(chunk);
-		sha256_update(&ctx, chunk, n);
+		zone_sha256_update(&ctx, chunk, n);
 		left -= n;
 	}
-	sha256_final(&ctx, digest);
+	zone_sha256_final(&ctx, digest);
 	for (i = 0; i < SHA256_DIGEST_LEN; i++) {
 		hex[2 * i] = digits[digest[i] >> 4];
 		hex[2 * i + 1] = digits[digest[i] & 0xf];
@@ -111,7 +111,7 @@ static void hmac_hex(const void *key, size_t klen, const char *msg, char *hex)
 	uint8_t mac[SHA256_DIGEST_LEN];
 	size_t i;
 
-	sha256_hmac(key, klen, msg, strlen(msg), mac);
+	zone_sha256_hmac(key, klen, msg, strlen(msg), mac);
 	for (i = 0; i < sizeof(mac); i++)
 		sprintf(hex + 2 * i, "%02x", mac[i]);
 }

@@ -14,29 +14,32 @@
 #define SHA256_DIGEST_LEN 32
 #define SHA256_HEX_LEN (2 * SHA256_DIGEST_LEN + 1)
 
-struct sha256_ctx {
+struct zone_sha256_ctx {
 	uint32_t state[8];
 	uint64_t total; /* bytes hashed so far */
 	uint8_t block[64];
 	size_t used; /* bytes waiting in @block */
 };
 
-/* sha256_init - start a new hash */
-void sha256_init(struct sha256_ctx *ctx);
-/* sha256_update - hash @len more bytes of @data */
-void sha256_update(struct sha256_ctx *ctx, const void *data, size_t len);
-/* sha256_final - finish and write the 32-byte digest */
-void sha256_final(struct sha256_ctx *ctx, uint8_t digest[SHA256_DIGEST_LEN]);
-/* sha256_final_hex - finish into lower-case hex, NUL ended */
-void sha256_final_hex(struct sha256_ctx *ctx, char hex[SHA256_HEX_LEN]);
-/* sha256_hex - hash @len bytes of @data into lower-case hex, NUL ended */
-void sha256_hex(const void *data, size_t len, char hex[SHA256_HEX_LEN]);
+/* zone_sha256_init - start a new hash */
+void zone_sha256_init(struct zone_sha256_ctx *ctx);
+/* zone_sha256_update - hash @len more bytes of @data */
+void zone_sha256_update(struct zone_sha256_ctx *ctx, const void *data,
+			size_t len);
+/* zone_sha256_final - finish and write the 32-byte digest */
+void zone_sha256_final(struct zone_sha256_ctx *ctx,
+		       uint8_t digest[SHA256_DIGEST_LEN]);
+/* zone_sha256_final_hex - finish into lower-case hex, NUL ended */
+void zone_sha256_final_hex(struct zone_sha256_ctx *ctx,
+			   char hex[SHA256_HEX_LEN]);
+/* zone_sha256_hex - hash @len bytes of @data into lower-case hex, NUL ended */
+void zone_sha256_hex(const void *data, size_t len, char hex[SHA256_HEX_LEN]);
 
 /*
- * sha256_hmac - HMAC-SHA256 (RFC 2104) of @len bytes of @data under the
+ * zone_sha256_hmac - HMAC-SHA256 (RFC 2104) of @len bytes of @data under the
  * @key_len bytes of @key, into @mac (the gateway pair's policy hashes)
  */
-void sha256_hmac(const void *key, size_t key_len, const void *data, size_t len,
-		 uint8_t mac[SHA256_DIGEST_LEN]);
+void zone_sha256_hmac(const void *key, size_t key_len, const void *data,
+		      size_t len, uint8_t mac[SHA256_DIGEST_LEN]);
 
 #endif
