@@ -104,6 +104,7 @@ int nftc_split(struct compile *c, int f)
 	size_t count[129] = { 0 };
 	struct zone_lpm *lpm = NULL;
 	unsigned int top = 0;
+	size_t rest = 0;
 	size_t i;
 	size_t j;
 	int ret = 0;
@@ -122,7 +123,11 @@ int nftc_split(struct compile *c, int f)
 	}
 	if (top == 0 || count[top] < NFT_HASH_MIN)
 		return 0;
-	lpm = zone_lpm_new();
+	for (i = 0; i < top; i++)
+		rest += count[i];
+	/* the model refused repeats already: exact arrays, no repeat hash */
+	lpm = zone_lpm_new_sized(fam_af[f] == AF_INET ? rest : 0,
+				 fam_af[f] == AF_INET6 ? rest : 0);
 	if (!lpm)
 		return -ENOMEM;
 	for (i = 0; i < m->n_segments && ret == 0; i++) {
