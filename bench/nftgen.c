@@ -323,7 +323,7 @@ int main(int argc, char **argv)
 	struct zone_ruleset *ra;
 	struct zone_ruleset *rb;
 	struct zone_nft *nft;
-	time_t now = time(NULL);
+	struct zone_compile_args args = { .now = time(NULL) };
 	size_t n;
 
 	if (argc != 4 && argc != 6) {
@@ -334,8 +334,8 @@ int main(int argc, char **argv)
 	n = strtoul(argv[1], NULL, 10);
 	ma = model_new(n, false);
 	mb = model_new(n, true);
-	ra = zone_ruleset_compile(ma, NULL, 0, now);
-	rb = zone_ruleset_compile(mb, NULL, 0, now);
+	ra = zone_ruleset_compile(ma, &args);
+	rb = zone_ruleset_compile(mb, &args);
 	if (!ra || !rb) {
 		perror("zone_ruleset_compile");
 		return 1;

@@ -447,6 +447,7 @@ static bool iso_covered(const struct zone_prefix *all, size_t n, size_t k)
 /* Flatten every entry's prefixes into one disjoint list. */
 static int iso_flatten(struct isolation *iso)
 {
+	struct zone_prefix *flat;
 	struct zone_prefix *all;
 	size_t total = 0;
 	size_t n = 0;
@@ -463,13 +464,13 @@ static int iso_flatten(struct isolation *iso)
 		       iso->entries[i].n_prefixes * sizeof(*all));
 		n += iso->entries[i].n_prefixes;
 	}
-	free(iso->flat);
-	iso->flat = calloc(total ? total : 1, sizeof(*all));
-	if (!iso->flat) {
+	flat = calloc(total ? total : 1, sizeof(*flat));
+	if (!flat) {
 		free(all);
-		iso->n_flat = 0;
 		return -ENOMEM;
 	}
+	free(iso->flat);
+	iso->flat = flat;
 	iso->n_flat = 0;
 	for (k = 0; k < n; k++)
 		if (!iso_covered(all, n, k))
@@ -488,17 +489,23 @@ static int iso_flatten(struct isolation *iso)
  * On allocation failure it hands out the last list it built, since an
  * isolation must never silently fall away.
  */
-const struct zone_prefix *isolation_prefixes(struct isolation *iso,
-					     const struct zone_model *model,
-					     size_t *ret_n)
+int isolation_prefixes(struct isolation *iso, const struct zone_model *model,
+		       const struct zone_prefix **ret, size_t *ret_n)
 {
+	int ret_err;
+
+	*ret = NULL;
+	*ret_n = 0;
+	if (iso == NULL)
+		return 0;
 	iso_refresh(iso, model);
-	if (iso_flatten(iso) < 0 && !iso->flat) {
-		*ret_n = 0;
-		return NULL;
-	}
+	/* an isolation that cannot be listed is never compiled as none */
+	ret_err = iso_flatten(iso);
+	if (ret_err < 0)
+		return ret_err;
 	*ret_n = iso->n_flat;
-	return iso->n_flat ? iso->flat : NULL;
+	*ret = iso->n_flat ? iso->flat : NULL;
+	return 0;
 }
 
 /* isolation_count - the number of isolated targets */

@@ -42,13 +42,16 @@ const char *isolation_path(const struct isolation *iso);
  *         attachment is resolved against it (a name it no longer has keeps
  *         the networks it had: isolation fails closed)
  *
- * The array is disjoint (a prefix inside another listed one is left out),
- * borrowed, and valid until the next call or isolation change.  NULL with
- * *ret_n = 0 when nothing is isolated.
+ * @ret: the prefixes: disjoint (a prefix inside another listed one is
+ *       left out), borrowed, and valid until the next call or isolation
+ *       change; NULL with *ret_n = 0 when nothing is isolated (or @iso
+ *       is NULL)
+ *
+ * Returns 0, or -ENOMEM: then the caller must not compile, since a table
+ * without the isolation would re-open what it cuts off.
  */
-const struct zone_prefix *isolation_prefixes(struct isolation *iso,
-					     const struct zone_model *model,
-					     size_t *ret_n);
+int isolation_prefixes(struct isolation *iso, const struct zone_model *model,
+		       const struct zone_prefix **ret, size_t *ret_n);
 
 size_t isolation_count(const struct isolation *iso);
 void isolation_get(const struct isolation *iso, size_t i,

@@ -70,8 +70,9 @@ static struct link_seen *seen_find(struct linkwatch *lw, const char *name)
 }
 
 /*
- * The compiles' source: the index the interface has now.  A name that
- * cannot be remembered is answered 0, so that its keys are bound by name.
+ * The compiles' source: the index the interface has now, remembered so
+ * that links_moved() can tell when to compile again.  A name that cannot
+ * be remembered is answered 0, so that its keys are bound by name.
  */
 static unsigned int link_index(const char *name, void *arg)
 {
@@ -126,7 +127,7 @@ int linkwatch_init(struct zoned *z)
 	z->links = calloc(1, sizeof(*z->links));
 	if (!z->links)
 		return -ENOMEM;
-	zone_ruleset_ifindex_source(link_index, z->links);
+	z->ifindex = link_index;
 	return 0;
 }
 
@@ -159,7 +160,7 @@ void linkwatch_close(struct zoned *z)
 
 	if (!lw)
 		return;
-	zone_ruleset_ifindex_source(NULL, NULL);
+	z->ifindex = NULL;
 	nl_sock_close(z, lw->nl, lw->registered);
 	free(lw->seen);
 	free(lw);

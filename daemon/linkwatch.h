@@ -11,7 +11,7 @@ struct zoned;
 
 /*
  * linkwatch_init - give the compiles of this process the interfaces'
- * indexes (zone_ruleset_ifindex_source), before the first apply.
+ * indexes (z->ifindex and z->links), before the first apply.
  * Returns 0 or -errno.
  */
 int linkwatch_init(struct zoned *z);

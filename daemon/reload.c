@@ -21,6 +21,7 @@
 #include <zone/conf.h>
 
 #include "alert.h"
+#include "confwatch.h"
 #include "control.h"
 #include "ctwatch.h"
 #include "ha.h"
@@ -39,14 +40,6 @@
 #include "zoned.h"
 
 /*
- * A burst of writes ends when the directory has been quiet this long, or
- * at the latest this long after its first write: a file rewritten without
- * pause (a tool looping on it) is still reloaded, just not at every write.
- */
-#define RELOAD_DEBOUNCE_MS 500
-#define RELOAD_BURST_MAX_MS 5000
-
-/*
  * A re-apply the kernel refused (an isolation, a release, a drift repair,
  * an expiry) is tried again after 1 s, then twice as long each time, at
  * most every 10 s (the table may be missing meanwhile), until one goes
@@ -56,12 +49,7 @@
 #define RETRY_MAX_MS 10000
 
 struct reload {
-	int ino_fd;
-	int wd;
-	char *dir;
-	char *base;
-	int debounce_fd; /* CLOCK_MONOTONIC, one shot */
-	uint64_t burst_start_ms; /* CLOCK_MONOTONIC; 0 while no burst */
+	struct confwatch *watch; /* the config file's (confwatch.c) */
 	int expiry_fd; /* CLOCK_REALTIME, the next channel expiry or window close */
 	time_t expiry_checked; /* expiries up to here were reported */
 	int retry_fd; /* CLOCK_MONOTONIC, one shot: a failed re-apply */
@@ -163,19 +151,19 @@ static void arm_expiry(struct zoned *z, time_t now)
 int zoned_apply_model(struct zoned *z, struct zone_model *model,
 		      struct zone_diag *diag)
 {
-	const struct zone_prefix *iso = NULL;
-	struct zone_ruleset *rs;
-	time_t now = time(NULL);
-	size_t n_iso = 0;
+	struct zone_compile_args args = { .now = time(NULL),
+					  .ifindex = z->ifindex,
+					  .ifindex_arg = z->links };
+	struct zone_ruleset *rs = NULL;
 	int ret;
 
-	if (z->iso != NULL)
-		iso = isolation_prefixes(z->iso, model, &n_iso);
+	ret = isolation_prefixes(z->iso, model, &args.isolated,
+				 &args.n_isolated);
 	/* windows are local time: a new /etc/localtime counts from here */
 	tzset();
-	rs = zone_ruleset_compile(model, iso, n_iso, now);
-	if (rs == NULL) {
+	if (ret == 0 && (rs = zone_ruleset_compile(model, &args)) == NULL)
 		ret = -errno;
+	if (ret < 0) {
 		zone_diag_add(diag, zone_model_file(model), 0,
 			      "cannot compile the ruleset: %s", strerror(-ret));
 		return ret;
@@ -209,7 +197,7 @@ int zoned_apply_model(struct zoned *z, struct zone_model *model,
 	 * networks the daemon stayed at 230 MiB between reloads, not 85.
 	 */
 	malloc_trim(0);
-	z->applied_at = now;
+	z->applied_at = args.now;
 	if (z->reload != NULL && z->reload->retry_ms) {
 		z->reload->retry_ms = 0;
 		loop_timer_arm(z->reload->retry_fd, 0, 0);
@@ -217,8 +205,8 @@ int zoned_apply_model(struct zoned *z, struct zone_model *model,
 	tablestate_save(z, zone_model_hash(z->model));
 	resolver_applied(z);
 	if (z->reload != NULL) {
-		z->reload->utc_off = zone_window_utc_offset(now);
-		arm_expiry(z, now);
+		z->reload->utc_off = zone_window_utc_offset(args.now);
+		arm_expiry(z, args.now);
 	}
 	return 0;
 }
@@ -544,99 +532,9 @@ static void on_expiry(struct zoned *z, int fd, uint32_t events, void *arg)
 	arm_expiry(z, now);
 }
 
-static void on_debounce(struct zoned *z, int fd, uint32_t events, void *arg)
+static void on_conf_changed(struct zoned *z)
 {
-	struct reload *r = arg;
-
-	(void)events;
-	if (loop_timer_read(fd) > 0) {
-		r->burst_start_ms = 0;
-		zoned_reload(z, "config changed");
-	}
-}
-
-/* Every change restarts the wait, up to the burst's deadline. */
-static void burst_extend(struct reload *r)
-{
-	uint64_t now = mono_ms();
-	uint64_t deadline;
-	uint64_t wait = RELOAD_DEBOUNCE_MS;
-
-	if (r->burst_start_ms == 0)
-		r->burst_start_ms = now;
-	deadline = r->burst_start_ms + RELOAD_BURST_MAX_MS;
-	if (deadline <= now)
-		wait = 1;
-	else if (deadline - now < wait)
-		wait = deadline - now;
-	loop_timer_arm(r->debounce_fd, wait, 0);
-}
-
-static void on_inotify(struct zoned *z, int fd, uint32_t events, void *arg)
-{
-	char buf[4096]
-		__attribute__((aligned(__alignof__(struct inotify_event))));
-	const struct inotify_event *ev;
-	struct reload *r = arg;
-	bool changed = false;
-	ssize_t len;
-	char *p;
-
-	(void)z;
-	(void)events;
-	while ((len = read(fd, buf, sizeof(buf))) > 0) {
-		for (p = buf; p < buf + len; p += sizeof(*ev) + ev->len) {
-			ev = (const struct inotify_event *)p;
-			if (ev->mask & IN_Q_OVERFLOW)
-				changed = true;
-			else if (ev->mask & IN_IGNORED)
-				log_warnx(
-					"%s is no longer watched, reload with SIGHUP",
-					r->dir);
-			else if (ev->len > 0 && strcmp(ev->name, r->base) == 0)
-				changed = true;
-		}
-	}
-	if (changed)
-		burst_extend(r);
-}
-
-static int split_path(struct reload *r, const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == NULL) {
-		r->dir = strdup(".");
-		r->base = strdup(path);
-	} else {
-		r->dir = slash == path ? strdup("/") :
-					 strndup(path, (size_t)(slash - path));
-		r->base = strdup(slash + 1);
-	}
-	if (r->dir == NULL || r->base == NULL)
-		return -ENOMEM;
-	return 0;
-}
-
-static int watch_dir(struct zoned *z, struct reload *r)
-{
-	int ret;
-
-	r->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (r->ino_fd < 0)
-		return -errno;
-	r->wd = inotify_add_watch(r->ino_fd, r->dir,
-				  IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM |
-					  IN_CREATE | IN_DELETE | IN_ATTRIB |
-					  IN_ONLYDIR);
-	if (r->wd < 0)
-		return -errno;
-	ret = loop_add(z, r->ino_fd, EPOLLIN, on_inotify, r);
-	if (ret < 0) {
-		close(r->ino_fd);
-		r->ino_fd = -1;
-	}
-	return ret;
+	zoned_reload(z, "config changed");
 }
 
 /**
@@ -651,20 +549,13 @@ int reload_open(struct zoned *z)
 	r = calloc(1, sizeof(*r));
 	if (r == NULL)
 		return -ENOMEM;
-	r->ino_fd = r->debounce_fd = r->expiry_fd = r->retry_fd = -1;
+	r->expiry_fd = r->retry_fd = -1;
 	z->reload = r;
-	ret = split_path(r, z->conf_path);
-	if (ret < 0)
-		goto out_close;
-	ret = watch_dir(z, r);
-	if (ret < 0) {
-		log_warnx("cannot watch %s: %s", r->dir, strerror(-ret));
+	r->watch = confwatch_open(z, z->conf_path, on_conf_changed);
+	if (r->watch == NULL) {
+		ret = -errno;
 		goto out_close;
 	}
-	ret = r->debounce_fd =
-		loop_timer_add(z, CLOCK_MONOTONIC, on_debounce, r);
-	if (ret < 0)
-		goto out_close;
 	ret = r->expiry_fd = loop_timer_add(z, CLOCK_REALTIME, on_expiry, r);
 	if (ret < 0)
 		goto out_close;
@@ -688,13 +579,7 @@ void reload_close(struct zoned *z)
 		return;
 	loop_timer_del(z, r->retry_fd);
 	loop_timer_del(z, r->expiry_fd);
-	loop_timer_del(z, r->debounce_fd);
-	if (r->ino_fd >= 0) {
-		loop_del(z, r->ino_fd);
-		close(r->ino_fd);
-	}
-	free(r->dir);
-	free(r->base);
+	confwatch_close(z, r->watch);
 	free(r);
 	z->reload = NULL;
 }

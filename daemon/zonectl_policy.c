@@ -33,13 +33,14 @@
 static int load_candidate(const char *path, struct zone_diag *diag,
 			  struct zone_model **ret_model)
 {
+	struct zone_compile_args args = { .now = time(NULL) };
 	struct zone_ruleset *rs;
 	int ret;
 
 	ret = zone_conf_load(path, 0, diag, ret_model);
 	if (ret < 0)
 		return ret;
-	rs = zone_ruleset_compile(*ret_model, NULL, 0, time(NULL));
+	rs = zone_ruleset_compile(*ret_model, &args);
 	if (!rs) {
 		ret = -errno;
 		zone_diag_add(diag, path, 0, "cannot compile the ruleset: %s",

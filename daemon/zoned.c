@@ -104,6 +104,7 @@ static int print_plan(const void *rs, FILE *out)
 /* -T: the normalised config, the tier mapping and the compiled plan. */
 static int conf_print(const struct zone_model *model)
 {
+	struct zone_compile_args args = { .now = time(NULL) };
 	struct zone_ruleset *rs;
 	int ret;
 
@@ -114,7 +115,7 @@ static int conf_print(const struct zone_model *model)
 		ret = print_commented(print_edges, model, "edges");
 	if (ret < 0)
 		return ret;
-	rs = zone_ruleset_compile(model, NULL, 0, time(NULL));
+	rs = zone_ruleset_compile(model, &args);
 	if (rs == NULL)
 		return -errno;
 	ret = print_commented(print_plan, rs, "compiled plan");

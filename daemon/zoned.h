@@ -66,6 +66,12 @@ struct zoned {
 	struct tablestate *tstate;	/* what was applied last (tablestate.c) */
 	struct clockwatch *clock;	/* steps and sync of the clock */
 	struct linkwatch *links;	/* interface indexes (linkwatch.c) */
+	/*
+	 * The compiles' source of those indexes (struct zone_compile_args,
+	 * with z->links), set while the link watcher runs; NULL: none known.
+	 * A pointer because the watcher re-applies when an index moves.
+	 */
+	unsigned int (*ifindex)(const char *name, void *links);
 	struct metrics *metrics;	/* the textfile writer (metrics.h) */
 	struct ha *ha;			/* gateway.ha's hash exchange (ha.h) */
 	struct resolver *resolver;	/* breakout by name (resolver.h) */

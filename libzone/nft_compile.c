@@ -396,8 +396,7 @@ static int compile_all(struct compile *c, const struct zone_prefix *iso,
 }
 
 struct zone_ruleset *zone_ruleset_compile(const struct zone_model *model,
-					  const struct zone_prefix *isolated,
-					  size_t n_isolated, time_t now)
+					  const struct zone_compile_args *args)
 {
 	struct compile *c;
 	struct zone_ruleset *rs;
@@ -413,16 +412,17 @@ struct zone_ruleset *zone_ruleset_compile(const struct zone_model *model,
 		return NULL;
 	}
 	rs->model = model;
-	rs->now = now;
+	rs->now = args->now;
 	rs->monitor = zone_model_mode(model) == ZONE_MODE_MONITOR;
 	c->rs = rs;
 	c->model = model;
+	c->args = args;
 	/* the matrix verdict of a pair, with no channel to admit it */
 	c->bare = *model;
 	c->bare.n_channels = 0;
 	c->bare.verdict_index = NULL;
 	c->bare.n_narrows = 0;
-	ret = compile_all(c, isolated, n_isolated);
+	ret = compile_all(c, args->isolated, args->n_isolated);
 	for (f = 0; f < FAM_N; f++) {
 		zone_lpm_free(c->rest[f]);
 	}

@@ -37,6 +37,7 @@ struct nftc_tag {
 struct compile {
 	struct zone_ruleset *rs;
 	const struct zone_model *model;
+	const struct zone_compile_args *args;
 	struct zone_model bare; /* the model without its channels */
 	bool to_names; /* channel_rule: destination from the names sets */
 	size_t n_ids; /* segments, plus "unassigned" */

@@ -391,15 +391,6 @@ static int flow_keys(struct compile *c, bool oif, struct nft_flow_key **keys,
 
 enum { FLOW_NONE, FLOW_IN, FLOW_BOTH, FLOW_INDEX };
 
-static zone_ifindex_fn ifindex_fn;
-static void *ifindex_arg;
-
-void zone_ruleset_ifindex_source(zone_ifindex_fn fn, void *arg)
-{
-	ifindex_fn = fn;
-	ifindex_arg = arg;
-}
-
 /* ct_dir . mark . iface_index . iface_index, as nft names the types */
 #define FLOWBIND_TYPE                                                     \
 	((((uint32_t)NFT_TYPE_CT_DIR << 6 | NFT_TYPE_MARK) << 6 |         \
@@ -424,10 +415,12 @@ static int flow_index_set(struct compile *c)
 	s = nft_plan_add_set(c->rs, "flowbind", 0, FLOWBIND_TYPE, 16, 0, 0);
 	if (!s)
 		return -errno;
-	ret = ifindex_fn ? flow_keys(c, true, &keys, &n) : 0;
+	ret = c->args->ifindex ? flow_keys(c, true, &keys, &n) : 0;
 	for (i = 0; i < n && ret == 0; i++) {
-		uint32_t iif = ifindex_fn(keys[i].iif, ifindex_arg);
-		uint32_t oif = ifindex_fn(keys[i].oif, ifindex_arg);
+		uint32_t iif =
+			c->args->ifindex(keys[i].iif, c->args->ifindex_arg);
+		uint32_t oif =
+			c->args->ifindex(keys[i].oif, c->args->ifindex_arg);
 
 		if (!iif || !oif)
 			continue;

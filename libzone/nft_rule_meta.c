@@ -238,7 +238,7 @@ void nft_rb_flow_lookup(struct nft_rb *rb, const struct nft_flow_key *keys,
 /*
  * The binding by index: the same key as nft_rb_flow_lookup() with the
  * interfaces' indexes, 16 bytes in four registers, in the named set that
- * zone_ruleset_ifindex_source() fills.
+ * a compile fills from its struct zone_compile_args' ifindex source.
  */
 void nft_rb_flow_index_lookup(struct nft_rb *rb, const char *set,
 			      uint32_t set_id)

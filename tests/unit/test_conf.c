@@ -175,7 +175,8 @@ static void put_commented(FILE *out, const char *title, char *text)
  */
 static char *print_dash_T(const struct zone_model *m)
 {
-	struct zone_ruleset *rs = zone_ruleset_compile(m, NULL, 0, time(NULL));
+	struct zone_compile_args args = { .now = time(NULL) };
+	struct zone_ruleset *rs = zone_ruleset_compile(m, &args);
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);

@@ -43,6 +43,24 @@
 /* 2026-05-28: "old" has expired, "mail" has not */
 #define NOW ((time_t)1780000000)
 
+static struct zone_ruleset *compile_at(const struct zone_model *m, time_t now)
+{
+	struct zone_compile_args args = { .now = now };
+
+	return zone_ruleset_compile(m, &args);
+}
+
+static struct zone_ruleset *compile_isolated(const struct zone_model *m,
+					     const struct zone_prefix *iso,
+					     size_t n)
+{
+	struct zone_compile_args args = { .isolated = iso,
+					  .n_isolated = n,
+					  .now = NOW };
+
+	return zone_ruleset_compile(m, &args);
+}
+
 static const char fixture_head[] =
 	"profile = \"alpha-prime\";\n"
 	"profile_approved = \"CISO TEST\";\n"
@@ -182,9 +200,11 @@ START_TEST(test_nft_compile_golden_enforce)
 
 	ck_assert_int_eq(zone_prefix_parse("10.1.0.99", &iso[0]), 0);
 	ck_assert_int_eq(zone_prefix_parse("fd00:2::/64", &iso[1]), 0);
-	zone_ruleset_ifindex_source(fake_ifindex, NULL);
-	rs = zone_ruleset_compile(m, iso, 2, NOW);
-	zone_ruleset_ifindex_source(NULL, NULL);
+	rs = zone_ruleset_compile(
+		m, &(struct zone_compile_args){ .isolated = iso,
+						.n_isolated = 2,
+						.now = NOW,
+						.ifindex = fake_ifindex });
 	ck_assert_ptr_nonnull(rs);
 	check_golden("enforce", rs);
 	zone_ruleset_free(rs);
@@ -195,7 +215,7 @@ END_TEST
 START_TEST(test_nft_compile_golden_monitor)
 {
 	struct zone_model *m = load_fixture("monitor", LGWAN_NETS, "");
-	struct zone_ruleset *rs = zone_ruleset_compile(m, NULL, 0, NOW);
+	struct zone_ruleset *rs = compile_at(m, NOW);
 
 	ck_assert_ptr_nonnull(rs);
 	check_golden("monitor", rs);
@@ -292,7 +312,7 @@ static void check_zone_map(const struct zone_model *m,
 START_TEST(test_nft_compile_zone_maps_follow_classifier)
 {
 	struct zone_model *m = load_fixture("enforce", LGWAN_NETS, "");
-	struct zone_ruleset *rs = zone_ruleset_compile(m, NULL, 0, NOW);
+	struct zone_ruleset *rs = compile_at(m, NOW);
 
 	ck_assert_ptr_nonnull(rs);
 	check_zone_map(m, rs, "zone4", AF_INET);
@@ -330,7 +350,7 @@ START_TEST(test_nft_compile_hash_map_sorted)
 {
 	char *nets = many_nets28_desc(1200);
 	struct zone_model *m = load_fixture("enforce", nets, "");
-	struct zone_ruleset *rs = zone_ruleset_compile(m, NULL, 0, NOW);
+	struct zone_ruleset *rs = compile_at(m, NOW);
 	const struct nft_pset *s;
 	size_t i;
 
@@ -358,7 +378,7 @@ END_TEST
 START_TEST(test_nft_compile_expired_channel_left_out)
 {
 	struct zone_model *m = load_fixture("enforce", LGWAN_NETS, "");
-	struct zone_ruleset *rs = zone_ruleset_compile(m, NULL, 0, NOW);
+	struct zone_ruleset *rs = compile_at(m, NOW);
 	struct zone_ruleset *later;
 	size_t i;
 
@@ -371,7 +391,7 @@ START_TEST(test_nft_compile_expired_channel_left_out)
 	for (i = 0; i < rs->n_objs; i++)
 		ck_assert_str_ne(rs->objs[i].name, "chan_old");
 	/* past mail's expiry, it goes too */
-	later = zone_ruleset_compile(m, NULL, 0, (time_t)1806451200);
+	later = compile_at(m, (time_t)1806451200);
 	ck_assert_ptr_nonnull(later);
 	ck_assert_uint_eq(rules_with_comment(later, "channel mail"), 0);
 	ck_assert_uint_eq(rules_with_comment(later, "channel cloud"), 2);
@@ -403,7 +423,7 @@ START_TEST(test_nft_compile_channel_many_hosts)
 		 " ]; services = [ \"tcp/443\" ]; reason = \"r\";"
 		 " approved = \"a\"; }");
 	m = load_fixture("enforce", LGWAN_NETS, chan);
-	rs = zone_ruleset_compile(m, NULL, 0, NOW);
+	rs = compile_at(m, NOW);
 	ck_assert_ptr_nonnull(rs);
 	ck_assert_uint_eq(rules_with_comment(rs, "channel wide"), 1);
 	for (i = 0; i < rs->n_rules; i++) {
@@ -462,8 +482,8 @@ START_TEST(test_nft_compile_rule_count_is_fixed)
 	char *nets = many_nets(120);
 	struct zone_model *small = load_fixture("enforce", LGWAN_NETS, "");
 	struct zone_model *big = load_fixture("enforce", nets, "");
-	struct zone_ruleset *a = zone_ruleset_compile(small, NULL, 0, NOW);
-	struct zone_ruleset *b = zone_ruleset_compile(big, NULL, 0, NOW);
+	struct zone_ruleset *a = compile_at(small, NOW);
+	struct zone_ruleset *b = compile_at(big, NOW);
 
 	ck_assert_ptr_nonnull(a);
 	ck_assert_ptr_nonnull(b);
@@ -672,7 +692,7 @@ START_TEST(test_nft_batch_full_round_trip)
 {
 	char *nets = many_nets(2000 / 2);
 	struct zone_model *m = load_fixture("enforce", nets, "");
-	struct zone_ruleset *rs = zone_ruleset_compile(m, NULL, 0, NOW);
+	struct zone_ruleset *rs = compile_at(m, NOW);
 	struct nft_kstate none = { 0 };
 	struct walk w;
 	bool empty = true;
@@ -742,7 +762,7 @@ START_TEST(test_nft_batch_snapshot_outlives_plan)
 	char *fewer = many_nets(299);
 	struct zone_model *m = load_fixture("enforce", nets, "");
 	struct zone_model *mf = load_fixture("enforce", fewer, "");
-	struct zone_ruleset *a = zone_ruleset_compile(m, NULL, 0, NOW);
+	struct zone_ruleset *a = compile_at(m, NOW);
 	struct zone_ruleset *b;
 	struct nft_kstate *snap;
 	struct walk w;
@@ -752,12 +772,12 @@ START_TEST(test_nft_batch_snapshot_outlives_plan)
 	snap = nft_kstate_snapshot(a);
 	ck_assert_ptr_nonnull(snap);
 	zone_ruleset_free(a);
-	b = zone_ruleset_compile(m, NULL, 0, NOW);
+	b = compile_at(m, NOW);
 	ck_assert_ptr_nonnull(b);
 	walk_batch(b, snap, &w, &empty);
 	ck_assert(empty);
 	zone_ruleset_free(b);
-	b = zone_ruleset_compile(mf, NULL, 0, NOW);
+	b = compile_at(mf, NOW);
 	ck_assert_ptr_nonnull(b);
 	walk_batch(b, snap, &w, &empty);
 	ck_assert(!empty);
@@ -781,11 +801,12 @@ START_TEST(test_nft_batch_ifindex_moved)
 	struct walk w;
 	bool empty = false;
 
-	zone_ruleset_ifindex_source(fake_ifindex, NULL);
-	a = zone_ruleset_compile(m, NULL, 0, NOW);
-	zone_ruleset_ifindex_source(fake_ifindex_moved, NULL);
-	b = zone_ruleset_compile(m, NULL, 0, NOW);
-	zone_ruleset_ifindex_source(NULL, NULL);
+	a = zone_ruleset_compile(m,
+				 &(struct zone_compile_args){
+					 .now = NOW, .ifindex = fake_ifindex });
+	b = zone_ruleset_compile(m, &(struct zone_compile_args){
+					    .now = NOW,
+					    .ifindex = fake_ifindex_moved });
 	ck_assert_ptr_nonnull(a);
 	ck_assert_ptr_nonnull(b);
 	ck_assert_uint_eq(nft_pset_count(plan_set(a, "flowbind")),
@@ -817,12 +838,12 @@ START_TEST(test_nft_batch_incremental)
 		" from = \"lgwan\"; to = \"naibu\";"
 		" to_hosts = [ \"10.3.0.11\" ]; services = [ \"tcp/3389\" ];"
 		" reason = \"vdi\"; approved = \"CISO 4\"; }");
-	struct zone_ruleset *a = zone_ruleset_compile(ma, NULL, 0, NOW);
-	struct zone_ruleset *a2 = zone_ruleset_compile(ma, NULL, 0, NOW);
-	struct zone_ruleset *b = zone_ruleset_compile(mb, NULL, 0, NOW);
-	struct zone_ruleset *c = zone_ruleset_compile(mc, NULL, 0, NOW);
+	struct zone_ruleset *a = compile_at(ma, NOW);
+	struct zone_ruleset *a2 = compile_at(ma, NOW);
+	struct zone_ruleset *b = compile_at(mb, NOW);
+	struct zone_ruleset *c = compile_at(mc, NOW);
 	struct zone_model *mm = load_fixture("monitor", LGWAN_NETS, "");
-	struct zone_ruleset *mon = zone_ruleset_compile(mm, NULL, 0, NOW);
+	struct zone_ruleset *mon = compile_at(mm, NOW);
 	struct nft_kstate *snap = nft_kstate_snapshot(a);
 	struct nft_kstate dumped = { .exists = true };
 	struct zone_ruleset *isolated;
@@ -851,7 +872,7 @@ START_TEST(test_nft_batch_incremental)
 	 */
 	ck_assert_int_eq(zone_prefix_parse("10.2.0.10", &iso[0]), 0);
 	ck_assert_int_eq(zone_prefix_parse("10.2.0.20", &iso[1]), 0);
-	isolated = zone_ruleset_compile(ma, iso, 1, NOW);
+	isolated = compile_isolated(ma, iso, 1);
 	ck_assert_ptr_nonnull(isolated);
 	walk_batch(isolated, snap, &w, &empty);
 	ck_assert(!empty);
@@ -862,7 +883,7 @@ START_TEST(test_nft_batch_incremental)
 			  2);
 	snap_iso = nft_kstate_snapshot(isolated);
 	ck_assert_ptr_nonnull(snap_iso);
-	isolated2 = zone_ruleset_compile(ma, iso, 2, NOW);
+	isolated2 = compile_isolated(ma, iso, 2);
 	ck_assert_ptr_nonnull(isolated2);
 	walk_batch(isolated2, snap_iso, &w, &empty);
 	ck_assert(!empty);
@@ -964,7 +985,7 @@ START_TEST(test_nft_compile_marks_match_verdict)
 		{ "10.2.0.10", "198.51.100.1", IPPROTO_TCP, 443 }, /* breakout */
 	};
 	struct zone_model *m = load_fixture("enforce", LGWAN_NETS, "");
-	struct zone_ruleset *rs = zone_ruleset_compile(m, NULL, 0, NOW);
+	struct zone_ruleset *rs = compile_at(m, NOW);
 	char *text;
 	size_t i;
 

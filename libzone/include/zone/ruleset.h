@@ -19,37 +19,44 @@
 struct zone_ruleset;
 struct zone_nft;
 
-/**
- * zone_ruleset_compile - compile a model into a ruleset
- * @model: borrowed; must outlive the ruleset
- * @isolated: hosts or networks cut off from every other segment
- *            (zonectl isolate); copied
- * @n_isolated: number of entries in @isolated
- * @now: channels expired at @now are left out
- *
- * Returns the ruleset, or NULL with errno set.
- */
-struct zone_ruleset *zone_ruleset_compile(const struct zone_model *model,
-					  const struct zone_prefix *isolated,
-					  size_t n_isolated, time_t now);
-
 /* the index of interface @name, or 0 when there is none */
 typedef unsigned int (*zone_ifindex_fn)(const char *name, void *arg);
 
 /**
- * zone_ruleset_ifindex_source - where compiles learn the interfaces' indexes
- * @fn: called for each interface a segment lists; NULL: none known
- * @arg: passed to @fn
+ * struct zone_compile_args - what a compile takes besides the model
+ * @isolated: hosts or networks cut off from every other segment
+ *            (zonectl isolate); copied.  NULL with @n_isolated 0: none
+ * @n_isolated: number of entries in @isolated
+ * @now: channels expired at @now are left out
+ * @ifindex: where the interfaces' indexes come from; NULL: none known
+ * @ifindex_arg: passed to @ifindex
  *
  * The established path binds a packet to its flow's interfaces first by
  * index (set flowbind: one lookup of 16 bytes), and only when that misses
- * by name.  Each compile fills flowbind with the interfaces @fn knows at
- * that moment; whoever sets a source keeps the set in step by compiling
- * again when an interface appears, goes or is renamed.  Without a source
- * (the default: zoned -T, zonectl) flowbind is empty and every established
- * packet is bound by name, as strictly and more slowly.
+ * by name.  A compile fills flowbind with the interfaces @ifindex knows
+ * at that moment; a caller that passes one keeps the set in step by
+ * compiling again when an interface appears, goes or is renamed.  Without
+ * one (zoned -T, zonectl) flowbind is empty and every established packet
+ * is bound by name, as strictly and more slowly.
  */
-void zone_ruleset_ifindex_source(zone_ifindex_fn fn, void *arg);
+struct zone_compile_args {
+	const struct zone_prefix *isolated;
+	size_t n_isolated;
+	time_t now;
+	zone_ifindex_fn ifindex;
+	void *ifindex_arg;
+};
+
+/**
+ * zone_ruleset_compile - compile a model into a ruleset
+ * @model: borrowed; must outlive the ruleset
+ * @args: the rest of the input (struct zone_compile_args); read only
+ *        during the call
+ *
+ * Returns the ruleset, or NULL with errno set.
+ */
+struct zone_ruleset *zone_ruleset_compile(const struct zone_model *model,
+					  const struct zone_compile_args *args);
 
 /* zone_ruleset_free - release a ruleset; NULL is fine */
 void zone_ruleset_free(struct zone_ruleset *rs);
