@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "ctlout.h"
@@ -113,4 +115,83 @@ int ctl_file_pass(struct ctl_out *o, int fd)
 		return -errno;
 	o->reply_fd = dfd;
 	return 0;
+}
+
+struct ctl_shared {
+	int fd; /* sealed, at offset 0 */
+	char key[72]; /* what it holds */
+};
+
+/* Write a new sealed file with @print; NULL and errno on failure. */
+static struct ctl_shared *shared_make(const char *key,
+				      int (*print)(const void *arg, FILE *f),
+				      const void *arg)
+{
+	struct ctl_out tmp = { .reply_fd = -1 };
+	struct ctl_shared *s = malloc(sizeof(*s));
+	FILE *f = s ? ctl_file_start(&tmp) : NULL;
+	int ret;
+
+	if (!f) {
+		free(s);
+		return NULL;
+	}
+	ret = print(arg, f);
+	if (ret < 0) {
+		fclose(f);
+		close(tmp.reply_fd);
+		goto out_free;
+	}
+	ret = ctl_file_finish(&tmp, f);
+	if (ret < 0)
+		goto out_free;
+	s->fd = tmp.reply_fd;
+	snprintf(s->key, sizeof(s->key), "%s", key);
+	return s;
+out_free:
+	free(s);
+	errno = -ret;
+	return NULL;
+}
+
+/**
+ * ctl_shared_send - send a shared sealed file as @o's text
+ * @s: the file, or NULL: then it is written by @print and kept here
+ * @o: the reply, which must have no file yet
+ * @key: what the text is of (a policy hash, at most 71 bytes): a file of
+ *       another key is dropped and written anew
+ * @print: writes the text to the stream it is given; 0 or -errno
+ * @arg: what @print prints
+ *
+ * Every reply reads the one file through a description of its own
+ * (ctl_file_reopen()).  The caller frees *@s with ctl_shared_free() as
+ * soon as its key is no longer wanted: the key only guards against a
+ * file kept too long.  Returns 0 or -errno.
+ */
+int ctl_shared_send(struct ctl_shared **s, struct ctl_out *o, const char *key,
+		    int (*print)(const void *arg, FILE *f), const void *arg)
+{
+	if (*s && strcmp((*s)->key, key) != 0)
+		ctl_shared_free(s);
+	if (!*s)
+		*s = shared_make(key, print, arg);
+	if (!*s)
+		return -errno;
+	return ctl_file_reopen(o, (*s)->fd);
+}
+
+/**
+ * ctl_shared_free - close a shared file once what it holds is no longer
+ * true
+ * @s: where ctl_shared_send() keeps it; NULL after
+ *
+ * The clients that hold it keep their copies; the daemon keeps none.
+ */
+void ctl_shared_free(struct ctl_shared **s)
+{
+	if (!*s)
+		return;
+	close((*s)->fd);
+	free(*s);
+	*s = NULL;
 }

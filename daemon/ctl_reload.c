@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <zone/conf.h>
 #include <zone/diag.h>
@@ -16,56 +15,23 @@
 #include "reload.h"
 #include "zoned.h"
 
-/*
- * The running config's print, sealed, kept for the next `zonectl diff`
- * while that policy is in force: every client gets the one file, so
- * that a client who keeps the files it is sent cannot make the daemon
- * write (and its memory cgroup pay for) one copy a request.
- */
-static struct {
-	int fd;
-	char hash[65];
-} running_file = { .fd = -1 };
-
-/* Print the running config into a new sealed file, kept as running_file. */
-static int running_file_make(struct zoned *z)
+static int print_model(const void *model, FILE *f)
 {
-	struct ctl_out tmp = { .reply_fd = -1 };
-	FILE *f = ctl_file_start(&tmp);
-	int ret;
-
-	if (!f)
-		return -errno;
-	ret = zone_model_print(z->model, f);
-	if (ret < 0) {
-		fclose(f);
-		close(tmp.reply_fd);
-		return ret;
-	}
-	ret = ctl_file_finish(&tmp, f);
-	if (ret < 0)
-		return ret;
-	if (running_file.fd >= 0)
-		close(running_file.fd);
-	running_file.fd = tmp.reply_fd;
-	snprintf(running_file.hash, sizeof(running_file.hash), "%s",
-		 zone_model_hash(z->model));
-	return 0;
+	return zone_model_print(model, f);
 }
 
 /*
  * The whole running config as a file (CTL_F_FILE), printed once per
- * policy: zonectl diff parses it at any size.
+ * policy and shared by every client (z->print, dropped with the policy
+ * by reload.c): zonectl diff parses it at any size, and a client who
+ * keeps the files it is sent cannot make the daemon write (and its
+ * memory cgroup pay for) one copy a request.
  */
 static void ctl_config_file(struct zoned *z, struct ctl_out *o)
 {
-	int ret = 0;
+	int ret = ctl_shared_send(&z->print, o, zone_model_hash(z->model),
+				  print_model, z->model);
 
-	if (running_file.fd < 0 ||
-	    strcmp(running_file.hash, zone_model_hash(z->model)) != 0)
-		ret = running_file_make(z);
-	if (ret == 0)
-		ret = ctl_file_reopen(o, running_file.fd);
 	if (ret < 0)
 		ctl_fail(o, "printing the running config: %s", strerror(-ret));
 }

@@ -25,12 +25,14 @@
  * messages, each a NUL-terminated text chunk, then one CTL_T_END.
  *
  * A reply's text is cut at CTL_REPLY_MAX (ctlout.h).  A request with
- * CTL_F_FILE (`config`, and `show` without CTL_F_JSON) gets the text
- * instead as a file: the CTL_T_END carries one read-only descriptor
- * (SCM_RIGHTS, see unix(7)) of the whole text from offset 0, a sealed
- * memfd (one per running policy, shared by all) or the kept policy's
- * file; the daemon closes the descriptor once sent.  A failed command
- * sends no file.
+ * CTL_F_FILE (`config`, `show`) gets the policy's text instead as a
+ * file: the CTL_T_END carries one read-only descriptor (SCM_RIGHTS, see
+ * unix(7)) of the whole text from offset 0, a sealed memfd (one per
+ * running policy, shared by all, dropped with that policy) or the kept
+ * policy's file; the daemon closes the descriptor once sent.  `show`
+ * with CTL_F_JSON too sends the same file, and as text only the policy's
+ * full hash and a newline: zonectl writes the JSON document, quoting the
+ * file as it reads it.  A failed command sends no file.
  */
 
 /* Where zoned listens and zonectl connects, unless told otherwise. */

@@ -65,6 +65,22 @@ int ctl_file_reopen(struct ctl_out *o, int fd);
 /* ctl_file_pass - send a copy of the open, read-only @fd as the text */
 int ctl_file_pass(struct ctl_out *o, int fd);
 
+/*
+ * One sealed file that every reply sending it shares (ctl_file.c), so
+ * that clients who keep what they are sent cost no copy more; NULL is
+ * none.
+ */
+struct ctl_shared;
+
+/*
+ * ctl_shared_send - send *@s as @o's text, written first by @print(@arg,
+ * stream) when there is none or it holds another @key; 0 or -errno
+ */
+int ctl_shared_send(struct ctl_shared **s, struct ctl_out *o, const char *key,
+		    int (*print)(const void *arg, FILE *f), const void *arg);
+/* ctl_shared_free - close *@s (NULL is fine) and make it NULL */
+void ctl_shared_free(struct ctl_shared **s);
+
 /* ctl_time - ISO 8601 local time of @t into @buf (at least 32 bytes) */
 const char *ctl_time(time_t t, char *buf, size_t size);
 

@@ -491,6 +491,32 @@ void ctl_history(struct zoned *z, const struct ctl_request *req,
 	free(l.v);
 }
 
+/*
+ * show --json without the file: the document as zonectl writes it from
+ * the file (zonectl_policy.c), of which the reply keeps what it carries:
+ * each byte of the text takes at least one in the reply, so no more is
+ * read than the reply holds.
+ */
+static void show_json_capped(struct ctl_out *o, const char *hash, int fd)
+{
+	FILE *c = ctl_out_capped(o);
+	struct json j;
+	int ret;
+
+	if (!c) {
+		ctl_fail(o, "%.12s: %s", hash, strerror(ENOMEM));
+		return;
+	}
+	json_start(&j, c);
+	json_object(&j, NULL);
+	json_string(&j, "hash", hash);
+	ret = json_string_fd(&j, "config", fd, CTL_REPLY_MAX + 1);
+	json_finish(&j);
+	fclose(c);
+	if (ret < 0)
+		ctl_fail(o, "%.12s: %s", hash, strerror(-ret));
+}
+
 /* zonectl show HASH: the policy as kept, normalised. */
 void ctl_show(struct zoned *z, const struct ctl_request *req, struct ctl_out *o)
 {
@@ -513,8 +539,13 @@ void ctl_show(struct zoned *z, const struct ctl_request *req, struct ctl_out *o)
 		return;
 	}
 	free(path);
-	if ((req->flags & CTL_F_FILE) && !o->json) {
-		/* the file itself, read-only: zonectl copies or parses it */
+	if (req->flags & CTL_F_FILE) {
+		/*
+		 * The file itself, read-only: zonectl copies it, or (--json)
+		 * quotes it after the hash, which is all the text says.
+		 */
+		if (o->json)
+			fprintf(o->out, "%s\n", hash);
 		if (ctl_file_pass(o, fileno(f)) < 0)
 			ctl_fail(o, "%.12s: %s", hash, strerror(errno));
 		fclose(f);
@@ -522,33 +553,15 @@ void ctl_show(struct zoned *z, const struct ctl_request *req, struct ctl_out *o)
 	}
 	/*
 	 * No more of the file than the reply carries (CTL_REPLY_MAX, then
-	 * cut): a policy of a million networks is 25 MB.  As text, each
-	 * byte takes at least one in the reply.
+	 * cut): a policy of a million networks is 25 MB.
 	 */
-	if (o->json) {
-		/* text: the stored file is read back as it is */
-		char *text = NULL;
-		size_t len = 0;
-		FILE *m = open_memstream(&text, &len);
-
-		while (m && len <= CTL_REPLY_MAX &&
-		       (n = fread(buf, 1, sizeof(buf), f)) > 0) {
-			fwrite(buf, 1, n, m);
-			fflush(m);
-		}
-		if (m)
-			fclose(m);
-		json_object(&o->j, NULL);
-		json_string(&o->j, "hash", hash);
-		json_string(&o->j, "config", text ? text : "");
-		json_finish(&o->j);
-		free(text);
-	} else {
+	if (o->json)
+		show_json_capped(o, hash, fileno(f));
+	else
 		for (sent = 0; sent <= CTL_REPLY_MAX &&
 			       (n = fread(buf, 1, sizeof(buf), f)) > 0;
 		     sent += n)
 			fwrite(buf, 1, n, o->out);
-	}
 	fclose(f);
 }
 

@@ -3,6 +3,7 @@
 #define ZONED_JSON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -43,6 +44,8 @@ void json_uint(struct json *j, const char *key, uint64_t v);
 void json_int(struct json *j, const char *key, int64_t v);
 void json_bool(struct json *j, const char *key, bool v);
 void json_null(struct json *j, const char *key);
+/* json_string_fd - member @key: @fd's text, @max bytes at most; 0/-errno */
+int json_string_fd(struct json *j, const char *key, int fd, size_t max);
 
 /**
  * json_quote - write @s as a JSON string, quotes included

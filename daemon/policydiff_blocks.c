@@ -57,12 +57,17 @@ static const char *trim(char *line)
  * The normalised print read line by line as it is written, so that it is
  * never held whole (at a million networks it is 25 MB): outside the
  * narrow and gateway blocks only the start of a line matters, whatever
- * its length; inside them the line is kept whole.
+ * its length; inside them the line, and the entry it is part of, are kept
+ * whole.  An entry has no bound of its own (a narrow entry's to_hosts or
+ * services may fill most of a config of ZONE_CONF_MAX_SIZE): one cut
+ * would make two entries that differ past it compare equal.
  */
 struct block_scan {
 	struct policy_entries *e;
 	char list[64];
-	char body[4096];
+	char *body; /* the entry being read, its lines joined by spaces */
+	size_t body_len;
+	size_t body_cap;
 	bool in_entry;
 	char *line; /* the line being written, NUL-terminated */
 	size_t len;
@@ -72,6 +77,29 @@ struct block_scan {
 
 /* Enough of a line outside the blocks to tell whether one starts. */
 #define BLOCK_HEAD_KEEP 16
+
+/* Append @t and a space to the entry being read; 0 or -1. */
+static int body_add(struct block_scan *s, const char *t)
+{
+	size_t n = strlen(t);
+	size_t cap = s->body_cap ? s->body_cap : 256;
+	char *p;
+
+	while (s->body_len + n + 2 > cap)
+		cap *= 2;
+	if (cap != s->body_cap) {
+		p = realloc(s->body, cap);
+		if (!p)
+			return -1;
+		s->body = p;
+		s->body_cap = cap;
+	}
+	memcpy(s->body + s->body_len, t, n);
+	s->body_len += n;
+	s->body[s->body_len++] = ' ';
+	s->body[s->body_len] = '\0';
+	return 0;
+}
 
 /* One line of the print (never empty), as the blocks' entries see it. */
 static int scan_line(struct block_scan *s, char *line)
@@ -101,14 +129,14 @@ static int scan_line(struct block_scan *s, char *line)
 	}
 	if (strcmp(t, "{") == 0) {
 		s->in_entry = true;
-		s->body[0] = '\0';
+		s->body_len = 0;
+		if (s->body)
+			s->body[0] = '\0';
 	} else if (strcmp(t, "}") == 0 && s->in_entry) {
 		s->in_entry = false;
-		return entries_add(s->e, s->list, s->body);
+		return entries_add(s->e, s->list, s->body ? s->body : "");
 	} else if (s->in_entry) {
-		size_t n = strlen(s->body);
-
-		snprintf(s->body + n, sizeof(s->body) - n, "%s ", t);
+		return body_add(s, t);
 	}
 	return 0;
 }
@@ -188,5 +216,6 @@ int policy_block_entries(const struct zone_model *m, struct policy_entries *e)
 		s.ret = -1;
 	line_end(&s);
 	free(s.line);
+	free(s.body);
 	return s.ret;
 }

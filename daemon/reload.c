@@ -7,22 +7,18 @@
  * rename, so the file itself cannot be watched); a channel's expiry
  * re-applies the current model without it.
  */
-#include <sys/epoll.h>
-#include <sys/inotify.h>
 #include <errno.h>
-#include <limits.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <zone/conf.h>
 
 #include "alert.h"
 #include "confwatch.h"
-#include "control.h"
+#include "ctlout.h"
 #include "ctwatch.h"
 #include "ha.h"
 #include "history.h"
@@ -187,6 +183,7 @@ int zoned_apply_model(struct zoned *z, struct zone_model *model,
 		resolver_carry(z, model);
 		zone_model_free(z->model);
 		z->model = model;
+		ctl_shared_free(&z->print); /* the old policy's print */
 		if (z->alerts != NULL)
 			alerts_set_facility(z->alerts,
 					    zone_model_alert_facility(model));

@@ -40,10 +40,11 @@ char *running_conf_path(bool quiet_fallback);
 /*
  * ctl_call_file - ctl_call() for the whole text of a policy (config,
  * show) as a file: its descriptor, read-only at offset 0, in @ret_fd
- * (the caller closes it) when the command succeeds
+ * (the caller closes it) when the command succeeds; the reply's text,
+ * if any, goes to @out
  */
 int ctl_call_file(enum ctl_cmd cmd, size_t argc, const char **argv,
-		  FILE *err, int *ret_fd);
+		  FILE *out, FILE *err, int *ret_fd);
 int cmd_show(const char *hash);
 int cmd_check(int argc, char **argv);
 int cmd_diff(int argc, char **argv);

@@ -144,12 +144,12 @@ int ctl_call_fd(enum ctl_cmd cmd, size_t argc, const char **argv,
 
 /* ctl_call_file - see zonectl.h */
 int ctl_call_file(enum ctl_cmd cmd, size_t argc, const char **argv,
-		  FILE *err, int *ret_fd)
+		  FILE *out, FILE *err, int *ret_fd)
 {
 	int ret;
 
 	*ret_fd = -1;
-	ret = ctl_call_full(cmd, argc, argv, -1, stdout, err, ret_fd);
+	ret = ctl_call_full(cmd, argc, argv, -1, out, err, ret_fd);
 	if (ret == 0 && *ret_fd < 0) {
 		warnx("%s: %s: the daemon sent no file", arg_socket,
 		      ctl_cmd_name(cmd));

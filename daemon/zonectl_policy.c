@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,7 +115,8 @@ static int daemon_model(enum ctl_cmd cmd, const char *arg, const char *label,
 	int fd;
 
 	arg_json = false; /* the config text itself */
-	ret = ctl_call_file(cmd, arg ? 1 : 0, arg ? args : NULL, stderr, &fd);
+	ret = ctl_call_file(cmd, arg ? 1 : 0, arg ? args : NULL, stdout, stderr,
+			    &fd);
 	arg_json = json;
 	if (ret != 0)
 		return ret < 0 ? ret : none;
@@ -137,35 +139,79 @@ static int daemon_model(enum ctl_cmd cmd, const char *arg, const char *label,
 	return ret;
 }
 
-/*
- * zonectl show HASH: the kept policy's text, whole, copied to stdout;
- * --json asks for the text reply (one document, cut as any reply).
- */
-int cmd_show(const char *hash)
+/* The kept policy's text from @fd, whole, copied to stdout; 0 or -errno. */
+static int show_copy(int fd)
 {
-	const char *args[1] = { hash };
 	char buf[65536];
 	ssize_t n;
-	int ret;
-	int fd;
 
-	if (arg_json) {
-		ret = ctl_call(CTL_CMD_SHOW, 1, args, stdout, stderr);
-		fflush(stdout);
-		return ret == 0 ? EXIT_OK : EXIT_FAIL;
-	}
-	if (ctl_call_file(CTL_CMD_SHOW, 1, args, stderr, &fd) != 0)
-		return EXIT_FAIL;
-	fflush(stdout);
 	while ((n = read(fd, buf, sizeof(buf))) > 0 ||
 	       (n < 0 && errno == EINTR)) {
 		if (n > 0 && fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
 			break;
 	}
-	ret = n == 0 && fflush(stdout) == 0 ? 0 : -errno;
+	return n == 0 && fflush(stdout) == 0 ? 0 : -errno;
+}
+
+/*
+ * --json: the object of "hash" and "config", the text quoted as it is
+ * read from @fd, so that it is whole at any size; @hash is the daemon's
+ * text (the full hash and a newline).  Returns 0 or -errno.
+ */
+static int show_json(int fd, char *hash)
+{
+	struct json j;
+	int ret;
+
+	hash[strcspn(hash, "\n")] = '\0';
+	if (strlen(hash) != 64 || strspn(hash, "0123456789abcdef") != 64) {
+		warnx("show: the daemon sent no hash");
+		return -EBADMSG;
+	}
+	json_start(&j, stdout);
+	json_object(&j, NULL);
+	json_string(&j, "hash", hash);
+	ret = json_string_fd(&j, "config", fd, SIZE_MAX);
+	json_finish(&j);
+	if (fflush(stdout) != 0 && ret == 0)
+		ret = -errno;
+	return ret;
+}
+
+/*
+ * zonectl show HASH: the kept policy's text, whole, copied to stdout, or
+ * with --json quoted into one document: the daemon sends the file itself
+ * either way, so no reply cap cuts it.
+ */
+int cmd_show(const char *hash)
+{
+	const char *args[1] = { hash };
+	char none[1] = "";
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+	int ret;
+	int fd;
+
+	out = arg_json ? open_memstream(&text, &len) : stdout;
+	if (!out) {
+		warn("show");
+		return EXIT_FAIL;
+	}
+	ret = ctl_call_file(CTL_CMD_SHOW, 1, args, out, stderr, &fd);
+	if (out != stdout)
+		fclose(out);
+	if (ret != 0) {
+		free(text);
+		return EXIT_FAIL;
+	}
+	fflush(stdout);
+	ret = arg_json ? show_json(fd, text ? text : none) : show_copy(fd);
 	close(fd);
+	free(text);
 	if (ret < 0) {
-		warnx("show: %s", strerror(-ret));
+		if (ret != -EBADMSG)
+			warnx("show: %s", strerror(-ret));
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;

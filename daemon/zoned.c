@@ -29,6 +29,7 @@
 #include "clockwatch.h"
 #include "control.h"
 #include "ctlmsg.h"
+#include "ctlout.h"
 #include "ctwatch.h"
 #include "ha.h"
 #include "isolation.h"
@@ -453,6 +454,7 @@ static void shutdown_daemon(struct zoned *z)
 	zone_nft_close(z->nft);
 	zone_ruleset_free(z->ruleset);
 	zone_model_free(z->model);
+	ctl_shared_free(&z->print);
 	isolation_free(z->iso);
 	tablestate_free(z);
 	stats_free(z->stats);

@@ -32,6 +32,7 @@ struct trial;
 struct policy_diff_sum;
 struct ha;
 struct resolver;
+struct ctl_shared;
 
 struct zoned {
 	int epfd;
@@ -46,6 +47,12 @@ struct zoned {
 	 */
 	struct zone_model *model;
 	struct zone_ruleset *ruleset;	/* what the kernel holds */
+	/*
+	 * @model's normalised print as a sealed file, for zonectl diff
+	 * (ctl_reload.c): made on the first request and shared by all,
+	 * dropped with the model (reload.c); NULL when none.
+	 */
+	struct ctl_shared *print;
 	struct zone_nft *nft;		/* the table's writer socket */
 	time_t applied_at;
 

@@ -25,6 +25,7 @@
 #include <zone/model.h>
 
 #include "../../daemon/ctlcmd.h"
+#include "../../daemon/ctlout.h"
 #include "../../daemon/reload.h"
 #include "../../daemon/ctwatch.h"
 #include "../../daemon/zoned.h"
@@ -69,6 +70,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+	ctl_shared_free(&z.print);
 	zone_model_free(z.model);
 }
 
@@ -160,6 +162,54 @@ START_TEST(test_config_as_a_file)
 	close(fd1);
 	close(fd2);
 	free(want);
+}
+END_TEST
+
+/*
+ * Another policy in force is printed anew, even where nobody dropped the
+ * print of the one before (reload.c does): a diff never gets the text of
+ * a policy out of force.
+ */
+START_TEST(test_config_file_of_the_policy)
+{
+	struct zone_model *first = z.model;
+	struct zone_diag *diag = zone_diag_new();
+	const char *at = strstr(conf, "\"10.1.0.0/16\"");
+	struct stat st1, st2;
+	char buf[65536];
+	char *text;
+	char *want = NULL;
+	size_t wlen = 0;
+	FILE *w = open_memstream(&want, &wlen);
+	ssize_t n;
+	int fd1;
+	int fd;
+
+	ck_assert_ptr_nonnull(at);
+	ck_assert_ptr_nonnull(diag);
+	ck_assert_ptr_nonnull(w);
+	/* kept open: the two files are alive at once, their inodes apart */
+	fd1 = config_file();
+	ck_assert_int_eq(fstat(fd1, &st1), 0);
+	ck_assert_int_ge(asprintf(&text, "%.*s\"10.1.0.0/17\"%s",
+				  (int)(at - conf), conf, at + 13),
+			 0);
+	ck_assert_int_eq(zone_conf_load_string(text, "t", diag, &z.model), 0);
+	free(text);
+	zone_diag_free(diag);
+	ck_assert_int_eq(zone_model_print(z.model, w), 0);
+	fclose(w);
+	fd = config_file();
+	ck_assert_int_eq(fstat(fd, &st2), 0);
+	ck_assert(st1.st_ino != st2.st_ino);
+	n = read(fd, buf, sizeof(buf));
+	ck_assert_int_eq(n, (ssize_t)wlen);
+	ck_assert(memcmp(buf, want, wlen) == 0);
+	close(fd);
+	close(fd1);
+	free(want);
+	zone_model_free(z.model);
+	z.model = first;
 }
 END_TEST
 
@@ -723,6 +773,7 @@ static Suite *ctl_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_explain_channel_text_and_json);
 	tcase_add_test(tc, test_config_as_a_file);
+	tcase_add_test(tc, test_config_file_of_the_policy);
 	tcase_add_test(tc, test_explain_open_channels);
 	tcase_add_test(tc, test_explain_hard_invariant);
 	tcase_add_test(tc, test_explain_refusals);

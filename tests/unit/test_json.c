@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <check.h>
 
@@ -126,6 +127,75 @@ START_TEST(test_json_quote)
 }
 END_TEST
 
+/* @n bytes of @s in a file, at offset 0; the caller closes it. */
+static int file_of(const char *s, size_t n)
+{
+	FILE *f = tmpfile();
+	int fd;
+
+	ck_assert_ptr_nonnull(f);
+	fd = dup(fileno(f));
+	fclose(f);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, s, n), (ssize_t)n);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
+}
+
+/* {"k": the file of @n bytes of @s, @max at most} */
+static const char *quote_file(const char *s, size_t n, size_t max)
+{
+	struct json *j = doc();
+	int fd = file_of(s, n);
+
+	json_object(j, NULL);
+	ck_assert_int_eq(json_string_fd(j, "k", fd, max), 0);
+	json_finish(j);
+	close(fd);
+	return done();
+}
+
+/*
+ * A file quoted as it is read, slice by slice, is what the same text
+ * quoted whole is: also when a read ends inside a character (a file
+ * larger than one slice, with a three-byte character at each offset
+ * around the slice's end), and at any size.
+ */
+START_TEST(test_json_string_fd)
+{
+	static const char tail[] =
+		"住民\"q\"\nbad\xff rlo\xe2\x80\xae cut\xe4\xbd";
+	size_t size = 65536 * 3 + 100;
+	char *s = malloc(size + 1);
+	char *want;
+	size_t at;
+	size_t i;
+
+	ck_assert_ptr_nonnull(s);
+	for (at = 65536 - 3; at <= 65536; at++) {
+		memset(s, 'x', size);
+		s[size] = '\0';
+		/* a character across the end of the first slice, and one past */
+		for (i = 0; i < 3; i++)
+			memcpy(s + at + i * 65536 - 1, "住", 3);
+		memcpy(s + size - strlen(tail), tail, strlen(tail));
+		ck_assert_int_ge(asprintf(&want, "{\"k\":%s}\n", quote(s)), 0);
+		/* not ck_assert_str_eq(): check cannot print 200 kB */
+		ck_assert_msg(strcmp(quote_file(s, size, SIZE_MAX), want) == 0,
+			      "a character at %zu: not quoted as a whole", at);
+		free(want);
+	}
+	free(s);
+	/* a NUL is a character of the file, not its end */
+	ck_assert_str_eq(quote_file("a\0b", 3, SIZE_MAX),
+			 "{\"k\":\"a\\u0000b\"}\n");
+	/* at most @max bytes, and a character cut there is no character */
+	ck_assert_str_eq(quote_file("ab住", 5, 4),
+			 "{\"k\":\"ab\\ufffd\\ufffd\"}\n");
+	ck_assert_str_eq(quote_file("", 0, SIZE_MAX), "{\"k\":\"\"}\n");
+}
+END_TEST
+
 static Suite *json_suite(void)
 {
 	Suite *s = suite_create("json");
@@ -135,6 +205,7 @@ static Suite *json_suite(void)
 	tcase_add_test(tc, test_json_top_level_array);
 	tcase_add_test(tc, test_json_too_deep);
 	tcase_add_test(tc, test_json_quote);
+	tcase_add_test(tc, test_json_string_fd);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -372,6 +372,82 @@ START_TEST(test_policydiff_summary_only)
 }
 END_TEST
 
+/*
+ * "services = [ "tcp/1000", ..., "tcp/LAST" ];": @n services, the last
+ * one @last, so that two lists of the same @n print the same for more
+ * than 5000 bytes when @n is 600 and differ only after.
+ */
+static char *long_services(size_t n, unsigned int last)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	size_t i;
+
+	ck_assert_ptr_nonnull(f);
+	fputs("services = [ ", f);
+	for (i = 0; i + 1 < n; i++)
+		fprintf(f, "\"tcp/%zu\", ", 1000 + i);
+	fprintf(f, "\"tcp/%u\" ];", last);
+	fclose(f);
+	return text;
+}
+
+/*
+ * A narrow entry and a gateway entry whose print is the same for 5000
+ * bytes and differs after: each is one change, with the entry whole (an
+ * entry cut to a fixed size made the two policies compare equal).
+ */
+START_TEST(test_policydiff_blocks_long)
+{
+	static const char narrow[] = "services = [ \"tcp/8080\", \"tcp/25\" ];";
+	static const char mgmt[] = "services = [ \"tcp/22\" ];";
+	char *sa = long_services(600, 2998);
+	char *sb = long_services(600, 2999);
+	struct policy_diff_sum sum;
+	struct zone_model *a;
+	struct zone_model *b;
+	char *text;
+	char *want;
+	char *la;
+	char *lb;
+
+	/* the print of either list: the config's text without its key */
+	la = strchr(sa, '[');
+	lb = strchr(sb, '[');
+	ck_assert_int_gt(strlen(la), 5000);
+	text = replace(read_text(SRCDIR "/conf/zoned.conf"), narrow, sa);
+	text = replace(text, mgmt, sa);
+	a = load(text);
+	free(text);
+	text = replace(read_text(SRCDIR "/conf/zoned.conf"), narrow, sb);
+	text = replace(text, mgmt, sb);
+	b = load(text);
+	free(text);
+	text = diff(a, b, false, &sum);
+	ck_assert_int_ge(
+		asprintf(&want,
+			 "~ narrow\n"
+			 "    +narrow { from = \"naibu\"; to = \"seccloud\"; to_hosts = [ \"192.0.2.80\", \"192.0.2.25\" ]; services = %.*s; }\n"
+			 "    -narrow { from = \"naibu\"; to = \"seccloud\"; to_hosts = [ \"192.0.2.80\", \"192.0.2.25\" ]; services = %.*s; }\n"
+			 "~ gateway\n"
+			 "    +gateway management { name = \"ssh-admin\"; from = \"lgwan\"; from_hosts = [ \"10.2.0.5\" ]; services = %.*s; reason = \"ゲートウェイ保守\"; approved = \"CISO 2026-030\"; }\n"
+			 "    -gateway management { name = \"ssh-admin\"; from = \"lgwan\"; from_hosts = [ \"10.2.0.5\" ]; services = %.*s; reason = \"ゲートウェイ保守\"; approved = \"CISO 2026-030\"; }\n",
+			 (int)strlen(lb) - 1, lb, (int)strlen(la) - 1, la,
+			 (int)strlen(lb) - 1, lb, (int)strlen(la) - 1, la),
+		0);
+	ck_assert_str_eq(text, want);
+	free(want);
+	free(text);
+	/* the summary alone sees the change too */
+	assert_same_sum(a, b);
+	zone_model_free(a);
+	zone_model_free(b);
+	free(sa);
+	free(sb);
+}
+END_TEST
+
 static Suite *policydiff_suite(void)
 {
 	Suite *s = suite_create("policydiff");
@@ -382,6 +458,7 @@ static Suite *policydiff_suite(void)
 	tcase_add_test(tc, test_policydiff_blocks);
 	tcase_add_test(tc, test_policydiff_networks_order);
 	tcase_add_test(tc, test_policydiff_summary_only);
+	tcase_add_test(tc, test_policydiff_blocks_long);
 	/* nine pairs of models of a thousand networks, under ASan on a busy machine */
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
