@@ -4,11 +4,13 @@
  * judged by the kernel against the real-time clock, so a clock that is
  * set (stepped) or that loses its synchronisation can re-open a channel
  * that should be closed.  A CLOCK_REALTIME timerfd armed with
- * TFD_TIMER_CANCEL_ON_SET is cancelled by every step (settimeofday(2),
- * clock_settime(2), adjtimex(2) ADJ_SETOFFSET); the size of the step is
- * the change of real time against monotonic time since the last look.
- * adjtimex(2), read every second, says whether the kernel considers the
- * clock synchronised (STA_UNSYNC, timex.status).
+ * TFD_TIMER_CANCEL_ON_SET is cancelled by every set (settimeofday(2),
+ * clock_settime(2), adjtimex(2) ADJ_SETOFFSET); the move of a set is the
+ * change of real time against monotonic time since the last look.  The
+ * sets are counted, and reported as a step when their moves add up to one
+ * that matters (clockstep.c).  adjtimex(2), read every second, says
+ * whether the kernel considers the clock synchronised (STA_UNSYNC,
+ * timex.status).
  */
 #include <sys/timerfd.h>
 #include <sys/timex.h>
@@ -20,6 +22,7 @@
 #include <time.h>
 
 #include "alert.h"
+#include "clockstep.h"
 #include "clockwatch.h"
 #include "log.h"
 #include "loop.h"
@@ -31,16 +34,12 @@ struct clockwatch {
 	struct timespec ref_rt; /* real and monotonic time at the last look */
 	struct timespec ref_mono;
 	enum clock_sync sync;
-	uint64_t steps;
+	struct clockstep unreported; /* the sets since the last step */
+	uint64_t sets; /* every set seen */
+	uint64_t steps; /* the sets reported, alone or summed */
 	time_t last_step; /* real time after the last step, 0 if none */
 	int64_t last_delta_ms;
 };
-
-static void take_ref(struct clockwatch *cw)
-{
-	clock_gettime(CLOCK_REALTIME, &cw->ref_rt);
-	clock_gettime(CLOCK_MONOTONIC, &cw->ref_mono);
-}
 
 /*
  * CLOCK_SYNC, CLOCK_UNSYNC, or CLOCK_UNKNOWN where adjtimex(2) is refused
@@ -60,13 +59,20 @@ static enum clock_sync read_sync(void)
 	return CLOCK_SYNC;
 }
 
-/* Far in the future: only a clock change ends the wait (ECANCELED). */
+/*
+ * Far in the future: only a clock change ends the wait (ECANCELED).  Armed
+ * before the clocks are read for the next look, so that a set between the
+ * two cancels it again: its move is then in this look or the next, never
+ * lost.
+ */
 static int arm(struct clockwatch *cw)
 {
 	struct itimerspec its;
+	struct timespec now;
 
+	clock_gettime(CLOCK_REALTIME, &now);
 	memset(&its, 0, sizeof(its));
-	its.it_value.tv_sec = cw->ref_rt.tv_sec + 10 * 365 * 86400L;
+	its.it_value.tv_sec = now.tv_sec + 10 * 365 * 86400L;
 	if (timerfd_settime(cw->tfd,
 			    TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its,
 			    NULL) < 0)
@@ -83,45 +89,101 @@ static void format_delta(int64_t ms, char *buf, size_t size)
 		 (unsigned int)(a % 1000));
 }
 
+static void report(struct zoned *z, struct clockwatch *cw, int64_t step_ns,
+		   uint64_t sets, time_t now)
+{
+	char delta[32];
+
+	cw->last_delta_ms = step_ns / 1000000;
+	cw->last_step = now;
+	cw->steps++;
+	format_delta(cw->last_delta_ms, delta, sizeof(delta));
+	if (sets > 1)
+		log_warnx(
+			"the real-time clock was set (%s in %" PRIu64
+			" sets): channel expiries and windows are judged by it",
+			delta, sets);
+	else
+		log_warnx(
+			"the real-time clock was set (%s): channel expiries and windows are judged by it",
+			delta);
+	alert_emit(z->alerts, ALERT_CLOCK, "state", "step", "delta", delta,
+		   NULL);
+}
+
+/*
+ * After the timerfd said ECANCELED: re-arm, measure the move against the
+ * last look, which this look replaces, and report it if the sets since
+ * the last step add up to one.
+ */
+static void on_set(struct zoned *z, struct clockwatch *cw)
+{
+	struct timespec rt;
+	struct timespec mono;
+	int64_t interval;
+	int64_t move;
+	int64_t step;
+	uint64_t sets;
+	int err;
+
+	err = arm(cw);
+	if (err < 0)
+		log_warnx("clock watch: %s, ignoring", strerror(-err));
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	interval = timespec_ns(&mono) - timespec_ns(&cw->ref_mono);
+	move = (timespec_ns(&rt) - timespec_ns(&cw->ref_rt)) - interval;
+	cw->ref_rt = rt;
+	cw->ref_mono = mono;
+	cw->sets++;
+	/* A smaller set is only counted: some hosts set the clock every
+	 * second or more often, and a log line each would be a flood. */
+	if (clockstep_add(&cw->unreported, move, interval, &step, &sets))
+		report(z, cw, step, sets, rt.tv_sec);
+}
+
 static void on_step(struct zoned *z, int fd, uint32_t events, void *arg)
 {
 	struct clockwatch *cw = arg;
-	struct timespec rt;
-	struct timespec mono;
-	char delta[32];
 	int64_t ret;
-	int err;
 
 	(void)fd;
 	(void)events;
 	ret = loop_timer_read(cw->tfd);
-	if (ret != -ECANCELED) {
-		if (ret > 0)
-			arm(cw);
-		return;
-	}
+	if (ret == -ECANCELED)
+		on_set(z, cw);
+	else if (ret > 0)
+		arm(cw);
+}
+
+/*
+ * A new look without a set: the clocks are read before the timerfd, so a
+ * set that the read does not see came after the readings and is measured
+ * against them at the next look.
+ */
+static void look(struct zoned *z, struct clockwatch *cw)
+{
+	struct timespec rt;
+	struct timespec mono;
+	int64_t ret;
+
 	clock_gettime(CLOCK_REALTIME, &rt);
 	clock_gettime(CLOCK_MONOTONIC, &mono);
-	cw->last_delta_ms = (timespec_ms(&rt) - timespec_ms(&cw->ref_rt)) -
-			    (timespec_ms(&mono) - timespec_ms(&cw->ref_mono));
-	cw->last_step = rt.tv_sec;
-	cw->steps++;
-	format_delta(cw->last_delta_ms, delta, sizeof(delta));
-	log_warnx(
-		"the real-time clock was set (%s): channel expiries and windows are judged by it",
-		delta);
-	alert_emit(z->alerts, ALERT_CLOCK, "state", "step", "delta", delta,
-		   NULL);
-	take_ref(cw);
-	err = arm(cw);
-	if (err < 0)
-		log_warnx("clock watch: %s, ignoring", strerror(-err));
+	ret = loop_timer_read(cw->tfd);
+	if (ret == -ECANCELED) {
+		on_set(z, cw);
+		return;
+	}
+	cw->ref_rt = rt;
+	cw->ref_mono = mono;
+	if (ret > 0)
+		arm(cw);
 }
 
 /**
- * clockwatch_tick - about once a second: a new reference for the step
- * size (so that slewing never adds up to a step) and the synchronisation
- * state, alerted when it changes
+ * clockwatch_tick - about once a second: a new look at the clocks (so
+ * that a set's move holds at most a second of slewing, which clockstep.c
+ * takes off) and the synchronisation state, alerted when it changes
  */
 void clockwatch_tick(struct zoned *z)
 {
@@ -130,7 +192,7 @@ void clockwatch_tick(struct zoned *z)
 
 	if (cw == NULL)
 		return;
-	take_ref(cw);
+	look(z, cw);
 	sync = read_sync();
 	if (sync == cw->sync || sync == CLOCK_UNKNOWN)
 		return;
@@ -162,13 +224,14 @@ int clockwatch_open(struct zoned *z)
 		free(cw);
 		return ret;
 	}
-	take_ref(cw);
 	ret = arm(cw);
 	if (ret < 0) {
 		loop_timer_del(z, cw->tfd);
 		free(cw);
 		return ret;
 	}
+	clock_gettime(CLOCK_REALTIME, &cw->ref_rt);
+	clock_gettime(CLOCK_MONOTONIC, &cw->ref_mono);
 	cw->sync = read_sync();
 	if (cw->sync == CLOCK_UNSYNC)
 		log_warnx(
@@ -217,6 +280,7 @@ void clockwatch_get(const struct zoned *z, struct clockwatch_state *ret)
 		return;
 	}
 	ret->sync = cw->sync;
+	ret->sets = cw->sets;
 	ret->steps = cw->steps;
 	ret->last_step = cw->last_step;
 	if (cw->steps)

@@ -20,7 +20,8 @@ const char *clock_sync_name(enum clock_sync s);
 
 struct clockwatch_state {
 	enum clock_sync sync;
-	uint64_t steps; /* since start */
+	uint64_t sets; /* since start, every one */
+	uint64_t steps; /* since start, the sets that added up to a step */
 	time_t last_step; /* 0 if none */
 	char last_delta[32]; /* "+3600.000s", "" if none */
 };

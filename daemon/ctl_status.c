@@ -63,10 +63,15 @@ void ctl_clock_text(const struct ctl_guard *g, struct ctl_out *o,
 	if (cs->steps)
 		fprintf(o->out, " (last %s at %s)", cs->last_delta,
 			ctl_time(cs->last_step, when, sizeof(when)));
-	fputc('\n', o->out);
+	/* Every set, also those too small to add up to a step (zoned(8)) */
+	fprintf(o->out, ", set %" PRIu64 " time%s\n", cs->sets,
+		cs->sets == 1 ? "" : "s");
 }
 
-/* The same as JSON keys: protection, clock_synchronised, clock_steps... */
+/*
+ * The same as JSON keys: protection, clock_synchronised, clock_steps,
+ * clock_sets...
+ */
 void ctl_guard_json(const struct ctl_guard *g, struct ctl_out *o)
 {
 	const struct clockwatch_state *cs = &g->clock;
@@ -80,6 +85,7 @@ void ctl_guard_json(const struct ctl_guard *g, struct ctl_out *o)
 	else
 		json_bool(j, "clock_synchronised", cs->sync == CLOCK_SYNC);
 	json_uint(j, "clock_steps", cs->steps);
+	json_uint(j, "clock_sets", cs->sets);
 	json_string(j, "clock_last_step",
 		    cs->steps ? ctl_time(cs->last_step, when, sizeof(when)) :
 				NULL);

@@ -110,7 +110,10 @@ static const struct metrics_state metrics_states[] = {
 	  state_clock },
 };
 
-/* Clock steps since start: an operator alerts on any increase. */
+/*
+ * Clock steps since start: an operator alerts on any increase.  The sets
+ * are every set of the clock, also those too small to add up to a step.
+ */
 static void print_clock(struct zoned *z, FILE *out)
 {
 	struct clockwatch_state cs;
@@ -119,6 +122,10 @@ static void print_clock(struct zoned *z, FILE *out)
 	put_head(out, "zoned_clock_steps_total", "counter",
 		 "Steps of the real-time clock seen since zoned started.");
 	put_u64(out, "zoned_clock_steps_total", cs.steps);
+	put_head(
+		out, "zoned_clock_sets_total", "counter",
+		"Sets of the real-time clock seen since zoned started, also those too small to add up to a step.");
+	put_u64(out, "zoned_clock_sets_total", cs.sets);
 }
 
 static void print_states(struct zoned *z, FILE *out)
