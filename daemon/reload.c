@@ -192,6 +192,10 @@ int zoned_apply_model(struct zoned *z, struct zone_model *model,
 		malloc_trim(0);
 		return ret;
 	}
+	/* the staged load (zoned(8), ZONED_NFT_STAGE_ELEMS) says so */
+	if (zone_nft_commits(z->nft) > 1)
+		log_info("policy loaded in %u transactions: its new sets filled first, then the switch",
+			 zone_nft_commits(z->nft));
 	/* The old ruleset borrows the old model: free it first. */
 	zone_ruleset_free(z->ruleset);
 	z->ruleset = rs;
