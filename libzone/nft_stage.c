@@ -13,9 +13,11 @@
  * traffic sees the old table, or no table, as before any load.
  *
  * Each stage carries the generation the previous one left, so that a
- * write by another process in between fails the next stage (-ERESTART)
- * and the apply starts over from a dump; the sets this session staged and
- * never switched to are remembered, emptied and filled again then.
+ * write by another process in between fails the next stage (-ERESTART).
+ * A table with the owner flag is then still ours alone and the stage is
+ * sent again (stage_next()); a plain one may have been changed, and the
+ * apply starts over from a dump: the sets this session staged and never
+ * switched to are remembered, emptied and filled again then.
  */
 
 #include <errno.h>
@@ -33,6 +35,7 @@
 
 #define STAGE_ELEMS_DEFAULT 65536
 #define STAGE_PAUSE_MAX_MS 60000
+#define STAGE_RESENDS 8 /* of one stage, after other processes' commits */
 
 enum stage_kind {
 	STAGE_NO, /* the switch sends it, as before */
@@ -257,6 +260,34 @@ static int stage_one(struct stage *st, bool first)
 	return 0;
 }
 
+/*
+ * A stage after the first, refused for a moved generation: another
+ * process committed in between.  A table with the owner flag is ours
+ * alone from the first stage on, which took it, so that commit did not
+ * touch it: the same stage goes again at the new generation.  A plain
+ * table may have been changed: the load starts over (-ERESTART).
+ */
+static int stage_next(struct stage *st)
+{
+	size_t set = st->set;
+	size_t next = st->next;
+	int tries;
+	int ret;
+
+	for (tries = 0;; tries++) {
+		ret = stage_one(st, false);
+		if (ret != -ERESTART ||
+		    !(st->nft->table_flags & NFT_TABLE_F_OWNER) ||
+		    tries == STAGE_RESENDS)
+			return ret;
+		st->set = set;
+		st->next = next;
+		ret = nft_getgen(st->nft, st->genid);
+		if (ret < 0)
+			return ret;
+	}
+}
+
 /* @ks as the stages left it: the table exists, the sets are full */
 static int stage_record(struct stage *st)
 {
@@ -343,7 +374,7 @@ int nft_stage_fill(struct zone_nft *nft, const struct zone_ruleset *rs,
 	}
 	while (ret == 0 && stage_left(&st)) {
 		stage_pause();
-		ret = stage_one(&st, false);
+		ret = stage_next(&st);
 	}
 	if (ret == 0) {
 		stage_pause();
