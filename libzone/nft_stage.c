@@ -102,8 +102,8 @@ static uint32_t gen_next(uint32_t gen)
 
 static bool was_staged(const struct zone_nft *nft, const char *name)
 {
-	return nft_name_index(nft->staged, nft->n_staged,
-			      sizeof(*nft->staged), name) >= 0;
+	return nft_name_index(nft->staged, nft->n_staged, sizeof(*nft->staged),
+			      name) >= 0;
 }
 
 static enum stage_kind stage_kind(const struct zone_nft *nft,
@@ -163,9 +163,9 @@ static int stage_defs(struct stage *st, struct nft_batch *b)
 	for (i = 0; i < rs->n_chains; i++) {
 		const struct nft_pchain *c = &rs->chains[i];
 
-		if (c->base || nft_name_index(ks->chains, ks->n_chains,
-					      sizeof(*ks->chains),
-					      c->name) >= 0)
+		if (c->base ||
+		    nft_name_index(ks->chains, ks->n_chains,
+				   sizeof(*ks->chains), c->name) >= 0)
 			continue;
 		nft_batch_chain(b, NFT_MSG_NEWCHAIN, c->name, false, 0,
 				&c->origin);
@@ -331,7 +331,8 @@ static size_t stage_plan(struct stage *st)
 	size_t i;
 
 	for (i = 0; i < rs->n_sets; i++) {
-		st->kind[i] = (uint8_t)stage_kind(st->nft, st->ks, &rs->sets[i]);
+		st->kind[i] =
+			(uint8_t)stage_kind(st->nft, st->ks, &rs->sets[i]);
 		if (st->kind[i] != STAGE_NO)
 			total += nft_pset_count(&rs->sets[i]);
 	}
@@ -342,8 +343,12 @@ int nft_stage_fill(struct zone_nft *nft, const struct zone_ruleset *rs,
 		   struct nft_kstate *ks, uint32_t *genid, const char *file,
 		   struct zone_diag *diag)
 {
-	struct stage st = { .nft = nft, .rs = rs, .ks = ks, .file = file,
-			    .diag = diag, .genid = genid };
+	struct stage st = { .nft = nft,
+			    .rs = rs,
+			    .ks = ks,
+			    .file = file,
+			    .diag = diag,
+			    .genid = genid };
 	struct nft_batch *probe;
 	bool replace;
 	size_t i;
