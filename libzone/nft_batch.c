@@ -433,8 +433,8 @@ void nft_batch_elems(struct nft_batch *b, uint16_t type,
 void nft_batch_elem_range(struct nft_batch *b, const struct nft_pset *ps,
 			  const struct elem_src *src, size_t from, size_t to)
 {
-	batch_elems(b, NFT_MSG_NEWSETELEM, ps, ps->name, ps->key_len, src,
-		    NULL, from, to);
+	batch_elems(b, NFT_MSG_NEWSETELEM, ps, ps->name, ps->key_len, src, NULL,
+		    from, to);
 }
 
 /* DELSETELEM with no element list flushes the set */

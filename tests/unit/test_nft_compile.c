@@ -723,9 +723,9 @@ START_TEST(test_nft_batch_switch_after_stages)
 		if (rs->chains[i].base)
 			n_base++;
 		else
-			ck_assert_int_eq(nft_kstate_add_chain(ks,
-							      rs->chains[i].name),
-					 0);
+			ck_assert_int_eq(
+				nft_kstate_add_chain(ks, rs->chains[i].name),
+				0);
 	}
 	for (i = 0; i < rs->n_sets; i++) {
 		const struct nft_pset *p = &rs->sets[i];
