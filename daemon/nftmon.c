@@ -471,7 +471,8 @@ void nftmon_quiet_begin(struct zoned *z)
 
 /**
  * nftmon_quiet_end - join the notification group again after zoned's commit
- * @applied: what zone_nft_apply() returned
+ * @applied: what zone_nft_apply() returned (its commits are counted by
+ *            zone_nft_commits(), whatever it returned)
  *
  * Joined first, then the generation read: a commit after the join is
  * delivered, and one inside the window shows as a generation that moved
@@ -482,8 +483,10 @@ void nftmon_quiet_end(struct zoned *z, int applied)
 {
 	struct nftmon *nm = z->mon;
 	uint32_t gen, want;
+	unsigned int n;
 	int err;
 
+	(void)applied;
 	if (!nm || !nm->quiet)
 		return;
 	nm->quiet = false;
@@ -497,11 +500,12 @@ void nftmon_quiet_end(struct zoned *z, int applied)
 		return;
 	}
 	/*
-	 * A batch zone_nft_apply() committed carried the generation it was
-	 * computed at (NFNL_BATCH_GENID): it moved the generation by one.
+	 * Each batch zone_nft_apply() committed carried the generation it
+	 * was computed at (NFNL_BATCH_GENID): each moved the generation by
+	 * one, the stages of a staged load too, and those of a failed one.
 	 */
 	want = nm->quiet_gen;
-	if (applied == 0 && zone_nft_committed(z->nft))
+	for (n = zone_nft_commits(z->nft); n > 0; n--)
 		want = gen_next(want);
 	if (!nm->gen_known || zone_nft_generation(z->nft, &gen) < 0) {
 		nm->doubt = true;

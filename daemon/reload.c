@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Reload and re-apply: a new config is parsed, validated, compiled and
- * committed in one batch before it replaces the one in force (HACKING.md,
- * Conventions); any failure keeps everything as it was.  Reloads come from
+ * committed, its switch in one batch, before it replaces the one in force
+ * (HACKING.md, Conventions); any failure keeps everything as it was.  Reloads come from
  * SIGHUP, zonectl and inotify on the config's directory (editors write by
  * rename, so the file itself cannot be watched); a channel's expiry
  * re-applies the current model without it.
@@ -176,6 +176,8 @@ int zoned_apply_model(struct zoned *z, struct zone_model *model,
 		malloc_trim(0);
 		return ret;
 	}
+	if (zone_nft_commits(z->nft) > 1) /* a staged load, zoned(8) */
+		log_info("policy loaded in %u transactions: its new sets filled first, then the switch", zone_nft_commits(z->nft));
 	/* The old ruleset borrows the old model: free it first. */
 	zone_ruleset_free(z->ruleset);
 	z->ruleset = rs;
@@ -188,11 +190,9 @@ int zoned_apply_model(struct zoned *z, struct zone_model *model,
 			alerts_set_facility(z->alerts,
 					    zone_model_alert_facility(model));
 	}
-	/*
-	 * The pages the compile and the policy replaced left free go back
+	/* the pages the compile and the policy replaced left free go back
 	 * to the kernel: glibc keeps them otherwise, and at a million
-	 * networks the daemon stayed at 230 MiB between reloads, not 85.
-	 */
+	 * networks the daemon stayed at 230 MiB between reloads, not 85 */
 	malloc_trim(0);
 	z->applied_at = args.now;
 	if (z->reload != NULL && z->reload->retry_ms) {

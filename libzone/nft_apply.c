@@ -2,7 +2,8 @@
 /*
  * The writer session of table inet zoned: open the sockets, apply a plan
  * in one batch (incrementally when this session committed the previous
- * one and still owns the table), and install the lockdown table.
+ * one and still owns the table; a large load's new sets filled first,
+ * nft_stage.c), and install the lockdown table.
  */
 
 #include <sys/socket.h>
@@ -198,6 +199,7 @@ void zone_nft_close(struct zone_nft *nft)
 	if (nft->rd)
 		mnl_socket_close(nft->rd);
 	nft_kstate_free(nft->snap);
+	nft_stage_forget(nft);
 	free(nft);
 }
 
@@ -269,6 +271,14 @@ static int apply_once(struct zone_nft *nft, const struct zone_ruleset *rs,
 		ret = apply_kstate(nft, &ks, &owned);
 	if (ret < 0)
 		return ret;
+	ret = nft_stage_fill(nft, rs, ks, &genid, file, diag);
+	if (ret != 0 && owned) {
+		/* @ks now tells what the stages added: not our snapshot */
+		nft->snap = NULL;
+		owned = false;
+	}
+	if (ret < 0)
+		goto out_ks;
 	b = nft_batch_new(nft->seq + 1);
 	if (!b) {
 		ret = -ENOMEM;
@@ -285,7 +295,10 @@ static int apply_once(struct zone_nft *nft, const struct zone_ruleset *rs,
 	nft->seq = nft_batch_next_seq(b);
 	if (ret == 0) {
 		nft->committed = true;
+		nft->commits++;
 		nft->genid_before = genid;
+		/* every set the stages filled is referenced now */
+		nft_stage_forget(nft);
 		/* @ks may be the old snapshot: replace it, free it below */
 		nft->snap = nft_kstate_snapshot(rs);
 		owned = false;
@@ -309,8 +322,10 @@ out_ks:
  * @diag: kernel errors as "FILE:LINE: message"; may be NULL
  *
  * The batch carries the genid it was computed at; when another writer
- * moved the generation in between, it is recomputed and sent again.
- * Returns 0 or -errno; on error the kernel keeps the table it had.
+ * moved the generation in between, it is recomputed and sent again.  A
+ * large first load is staged (nft_stage.c): its sets are filled, with no
+ * rule referring to them, before the batch that switches.
+ * Returns 0 or -errno; on error the kernel keeps the policy it had.
  */
 int zone_nft_apply(struct zone_nft *nft, const struct zone_ruleset *rs,
 		   struct zone_diag *diag)
@@ -318,6 +333,7 @@ int zone_nft_apply(struct zone_nft *nft, const struct zone_ruleset *rs,
 	int tries;
 	int ret = -ERESTART;
 
+	nft->commits = 0;
 	for (tries = 0; tries < APPLY_TRIES && ret == -ERESTART; tries++)
 		ret = apply_once(nft, rs, diag);
 	if (ret == -ERESTART && diag)

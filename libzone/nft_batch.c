@@ -199,6 +199,28 @@ void nft_batch_table(struct nft_batch *b, uint16_t type, uint32_t flags)
 	nft_batch_done(b);
 }
 
+void nft_batch_open(struct nft_batch *b, uint32_t genid)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = nftnl_batch_begin(nftnl_batch_buffer(b->nb), b->seq++);
+	nft_batch_record(b, nlh->nlmsg_seq, &nft_batch_origin_table);
+	if (genid)
+		mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(genid));
+	nft_batch_done(b);
+}
+
+void nft_batch_close(struct nft_batch *b)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = nftnl_batch_end(nftnl_batch_buffer(b->nb), b->seq++);
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	b->end_seq = nlh->nlmsg_seq;
+	nft_batch_record(b, nlh->nlmsg_seq, &nft_batch_origin_table);
+	nft_batch_done(b);
+}
+
 /* DELRULE naming only the table: every rule of every chain goes */
 void nft_batch_flush_rules(struct nft_batch *b)
 {
@@ -358,19 +380,19 @@ static void elem_put(struct nlmsghdr *nlh, const uint8_t *key,
 }
 
 /*
- * nft_batch_elems - NEWSETELEM or DELSETELEM for @idx[0..n) of @src (for
- * 0..n when @idx is NULL), split into messages whose element nest stays
- * below 64 KiB
+ * batch_elems - NEWSETELEM or DELSETELEM for @idx[from..n) of @src (for
+ * from..n when @idx is NULL), split into messages whose element nest
+ * stays below 64 KiB
  */
-void nft_batch_elems(struct nft_batch *b, uint16_t type,
-		     const struct nft_pset *ps, const char *name,
-		     uint32_t key_len, const struct elem_src *src,
-		     const uint32_t *idx, size_t n)
+static void batch_elems(struct nft_batch *b, uint16_t type,
+			const struct nft_pset *ps, const char *name,
+			uint32_t key_len, const struct elem_src *src,
+			const uint32_t *idx, size_t from, size_t n)
 {
 	/* only a map's elements carry data: the kernel refuses it on a set */
 	bool data = type == NFT_MSG_NEWSETELEM && ps &&
 		    (ps->flags & NFT_SET_MAP);
-	size_t i = 0;
+	size_t i = from;
 
 	while (i < n && !b->err) {
 		struct nlmsghdr *nlh;
@@ -398,6 +420,21 @@ void nft_batch_elems(struct nft_batch *b, uint16_t type,
 		mnl_attr_nest_end(nlh, list);
 		nft_batch_done(b);
 	}
+}
+
+void nft_batch_elems(struct nft_batch *b, uint16_t type,
+		     const struct nft_pset *ps, const char *name,
+		     uint32_t key_len, const struct elem_src *src,
+		     const uint32_t *idx, size_t n)
+{
+	batch_elems(b, type, ps, name, key_len, src, idx, 0, n);
+}
+
+void nft_batch_elem_range(struct nft_batch *b, const struct nft_pset *ps,
+			  const struct elem_src *src, size_t from, size_t to)
+{
+	batch_elems(b, NFT_MSG_NEWSETELEM, ps, ps->name, ps->key_len, src, NULL,
+		    from, to);
 }
 
 /* DELSETELEM with no element list flushes the set */

@@ -57,6 +57,11 @@ void nft_kstate_free(struct nft_kstate *ks);
  * NULL on ENOMEM.  Not thread-safe: the references are plain counts.
  */
 struct nft_kstate *nft_kstate_snapshot(const struct zone_ruleset *rs);
+/* nft_kstate_set - the set called @name in @ks, or NULL */
+const struct nft_kset *nft_kstate_set(const struct nft_kstate *ks,
+				      const char *name);
+/* nft_kset_matches - @k is defined as @p is (flags, key and data types) */
+bool nft_kset_matches(const struct nft_kset *k, const struct nft_pset *p);
 int nft_kstate_add_chain(struct nft_kstate *ks, const char *name);
 int nft_kstate_add_obj(struct nft_kstate *ks, const char *name);
 struct nft_kset *nft_kstate_add_set(struct nft_kstate *ks, const char *name);
@@ -88,6 +93,15 @@ void nft_batch_set_table(struct nft_batch *b, uint32_t flags, const char *sig);
 int nft_batch_plan(struct nft_batch *b, const struct zone_ruleset *rs,
 		   const struct nft_kstate *ks, uint32_t genid,
 		   bool *ret_empty);
+
+/*
+ * nft_batch_replaces - whether the batch that turns @ks into @rs deletes
+ * and recreates the whole table (another tool's table, or one that gains
+ * a hook as it is adopted): such a batch is never staged
+ */
+bool nft_batch_replaces(const struct nft_batch *b,
+			const struct zone_ruleset *rs,
+			const struct nft_kstate *ks);
 
 /**
  * nft_batch_foreach - call @cb for every message of the batch, in order

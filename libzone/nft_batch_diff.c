@@ -29,24 +29,6 @@
 #include "nft_batch.h"
 #include "nft_batch_priv.h"
 
-/* nft_name_index() reads each entry's name at its start */
-_Static_assert(offsetof(struct nft_kset, name) == 0, "name first");
-
-static const struct nft_kset *kset_find(const struct nft_kstate *ks,
-					const char *name)
-{
-	int i = nft_name_index(ks->sets, ks->n_sets, sizeof(*ks->sets), name);
-
-	return i < 0 ? NULL : &ks->sets[i];
-}
-
-static bool kset_matches(const struct nft_kset *k, const struct nft_pset *p)
-{
-	return k->flags == p->flags && k->key_type == p->key_type &&
-	       k->key_len == p->key_len &&
-	       (!(p->flags & NFT_SET_MAP) || k->data_type == p->data_type);
-}
-
 static bool names_have(const char (*v)[NFT_NAME_LEN], size_t n,
 		       const char *name)
 {
@@ -189,7 +171,7 @@ static int plan_elem_removals(struct plan_ctx *x)
 
 	for (i = 0; i < rs->n_sets; i++) {
 		const struct nft_pset *p = &rs->sets[i];
-		const struct nft_kset *k = kset_find(x->ks, p->name);
+		const struct nft_kset *k = nft_kstate_set(x->ks, p->name);
 		struct elem_src ns = { p->elems, nft_pset_count(p), NULL,
 				       rs->chains };
 		struct elem_src os;
@@ -197,7 +179,12 @@ static int plan_elem_removals(struct plan_ctx *x)
 		/* timed elements are the resolver's (nft_names.c) */
 		if (p->flags & NFT_SET_TIMEOUT)
 			continue;
-		if (!k || !kset_matches(k, p)) {
+		if (k && nft_kset_matches(k, p) && k->elems == p->elems) {
+			/* the kernel holds this very list: the staged load
+			 * filled the set (nft_stage.c), or this plan is the
+			 * snapshot's own */
+			continue;
+		} else if (!k || !nft_kset_matches(k, p)) {
 			/* new set: every element is an addition */
 			os = (struct elem_src){ NULL, 0, NULL, NULL };
 		} else if (!k->elems_known) {
@@ -233,7 +220,7 @@ static void plan_deletions(struct plan_ctx *x)
 
 		for (j = 0; j < rs->n_sets; j++) {
 			if (strcmp(rs->sets[j].name, k->name) == 0 &&
-			    kset_matches(k, &rs->sets[j]))
+			    nft_kset_matches(k, &rs->sets[j]))
 				break;
 		}
 		if (j == rs->n_sets)
@@ -280,9 +267,9 @@ static void plan_creations(struct plan_ctx *x)
 		}
 	}
 	for (i = 0; i < rs->n_sets; i++) {
-		const struct nft_kset *k = kset_find(ks, rs->sets[i].name);
+		const struct nft_kset *k = nft_kstate_set(ks, rs->sets[i].name);
 
-		if (!k || !kset_matches(k, &rs->sets[i]))
+		if (!k || !nft_kset_matches(k, &rs->sets[i]))
 			nft_batch_set_def(x->b, NFT_MSG_NEWSET, &rs->sets[i],
 					  rs->sets[i].name);
 	}
@@ -326,12 +313,15 @@ static bool plan_has_changes(const struct plan_ctx *x)
  * giving way to a policy with the gateway's input and output hooks, is
  * replaced whole, in the same batch.
  */
-static bool plan_adopts_new_hook(const struct zone_ruleset *rs,
+static bool plan_adopts_new_hook(const struct nft_batch *b,
+				 const struct zone_ruleset *rs,
 				 const struct nft_kstate *ks)
 {
+	/* the flags the batch's NEWTABLE carries (nft_batch_table()) */
+	uint32_t flags = b->table_set ? b->table_flags : rs->table_flags;
 	size_t i;
 
-	if (!ks->exists || ks->flags == rs->table_flags)
+	if (!ks->exists || ks->flags == flags)
 		return false;
 	for (i = 0; i < rs->n_chains; i++) {
 		if (rs->chains[i].base &&
@@ -342,13 +332,19 @@ static bool plan_adopts_new_hook(const struct zone_ruleset *rs,
 	return false;
 }
 
+bool nft_batch_replaces(const struct nft_batch *b,
+			const struct zone_ruleset *rs,
+			const struct nft_kstate *ks)
+{
+	return ks->replace || plan_adopts_new_hook(b, rs, ks);
+}
+
 int nft_batch_plan(struct nft_batch *b, const struct zone_ruleset *rs,
 		   const struct nft_kstate *ks, uint32_t genid, bool *ret_empty)
 {
 	static const struct nft_kstate none;
-	bool replace = ks->replace || plan_adopts_new_hook(rs, ks);
+	bool replace = nft_batch_replaces(b, rs, ks);
 	struct plan_ctx x = { .b = b, .rs = rs };
-	struct nlmsghdr *nlh;
 	size_t i;
 	int ret;
 
@@ -360,11 +356,7 @@ int nft_batch_plan(struct nft_batch *b, const struct zone_ruleset *rs,
 	x.diffs = calloc(rs->n_sets + 1, sizeof(*x.diffs));
 	if (!x.diffs)
 		return -ENOMEM;
-	nlh = nftnl_batch_begin(nftnl_batch_buffer(b->nb), b->seq++);
-	nft_batch_record(b, nlh->nlmsg_seq, &nft_batch_origin_table);
-	if (genid)
-		mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(genid));
-	nft_batch_done(b);
+	nft_batch_open(b, genid);
 	/* one batch: the old table never goes without the new one */
 	if (replace)
 		nft_batch_table(b, NFT_MSG_DELTABLE, 0);
@@ -381,11 +373,7 @@ int nft_batch_plan(struct nft_batch *b, const struct zone_ruleset *rs,
 	for (i = 0; ret == 0 && x.structural && i < rs->n_rules; i++)
 		nft_batch_rule(b, &rs->rules[i]);
 	if (ret == 0) {
-		nlh = nftnl_batch_end(nftnl_batch_buffer(b->nb), b->seq++);
-		nlh->nlmsg_flags |= NLM_F_ACK;
-		b->end_seq = nlh->nlmsg_seq;
-		nft_batch_record(b, nlh->nlmsg_seq, &nft_batch_origin_table);
-		nft_batch_done(b);
+		nft_batch_close(b);
 		*ret_empty = !plan_has_changes(&x);
 	}
 	for (i = 0; i < rs->n_sets; i++)

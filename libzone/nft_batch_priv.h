@@ -59,6 +59,10 @@ extern const struct nft_origin nft_batch_origin_table;
 /* nft_batch_record - remember that @seq was sent for @o (kernel errors) */
 void nft_batch_record(struct nft_batch *b, uint32_t seq,
 		      const struct nft_origin *o);
+/* nft_batch_open - BEGIN, checked against @genid (0: no check) */
+void nft_batch_open(struct nft_batch *b, uint32_t genid);
+/* nft_batch_close - END, whose ACK tells that the kernel committed */
+void nft_batch_close(struct nft_batch *b);
 /* nft_batch_done - close the message just written */
 void nft_batch_done(struct nft_batch *b);
 /* nft_batch_table - NEWTABLE or DELTABLE for table inet zoned */
@@ -85,6 +89,12 @@ void nft_batch_elems(struct nft_batch *b, uint16_t type,
 		     const struct nft_pset *ps, const char *name,
 		     uint32_t key_len, const struct elem_src *src,
 		     const uint32_t *idx, size_t n);
+/*
+ * nft_batch_elem_range - NEWSETELEM of the elements @from..@to of @src
+ * into the plan's set @ps (a stage of the staged load, nft_stage.c)
+ */
+void nft_batch_elem_range(struct nft_batch *b, const struct nft_pset *ps,
+			  const struct elem_src *src, size_t from, size_t to);
 /* nft_batch_flush_set - DELSETELEM of every element of set @name */
 void nft_batch_flush_set(struct nft_batch *b, const char *name);
 /* nft_batch_rule - NEWRULE of @r, after its anonymous sets */

@@ -33,3 +33,14 @@ bool zone_nft_committed(const struct zone_nft *nft)
 {
 	return nft->committed;
 }
+
+/**
+ * zone_nft_commits - the transactions the last zone_nft_apply() committed
+ * @nft: the session
+ *
+ * The stages of a staged load (nft_stage.c) and the switch each count.
+ */
+unsigned int zone_nft_commits(const struct zone_nft *nft)
+{
+	return nft->commits;
+}

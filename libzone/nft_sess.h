@@ -27,7 +27,31 @@ struct zone_nft {
 	struct nft_kstate *snap; /* what this session committed last */
 	uint32_t table_flags; /* OWNER|PERSIST where the kernel has both */
 	char sig[NFT_SIG_LEN]; /* put into the table it creates */
+	unsigned int commits; /* transactions the last apply committed */
+	/* sets a staged load created and no rule refers to yet (nft_stage.c):
+	 * a later apply may empty and refill them in stages again */
+	char (*staged)[NFT_NAME_LEN];
+	size_t n_staged;
 };
+
+/* nft_stage.c */
+/*
+ * nft_stage_fill - fill first: create the sets @rs adds to the table, with
+ * no rule referring to them, and fill them in closed transactions of at
+ * most ZONED_NFT_STAGE_ELEMS elements each, each checked against the
+ * generation the previous one left (*@genid, which is updated).  @ks is
+ * then what the kernel holds: the switch is diffed against it.  Does
+ * nothing when the load is small or the table is to be replaced.
+ * Returns 1 when it staged, 0 when the switch is to send everything, or
+ * -errno (-ERESTART: another writer moved the generation); @ks is changed
+ * from the first stage on, whatever the outcome.
+ */
+struct zone_diag;
+int nft_stage_fill(struct zone_nft *nft, const struct zone_ruleset *rs,
+		   struct nft_kstate *ks, uint32_t *genid, const char *file,
+		   struct zone_diag *diag);
+/* nft_stage_forget - the staged sets are referenced now (or gone) */
+void nft_stage_forget(struct zone_nft *nft);
 
 /* nft_dump.c */
 struct nlmsghdr;

@@ -5,9 +5,12 @@
  */
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <linux/netfilter/nf_tables.h>
 
 #include "nft_batch.h"
 
@@ -24,6 +27,24 @@ void nft_kstate_free(struct nft_kstate *ks)
 	free(ks->objs);
 	free(ks->signature);
 	free(ks);
+}
+
+/* nft_name_index() reads each entry's name at its start */
+_Static_assert(offsetof(struct nft_kset, name) == 0, "name first");
+
+const struct nft_kset *nft_kstate_set(const struct nft_kstate *ks,
+				      const char *name)
+{
+	int i = nft_name_index(ks->sets, ks->n_sets, sizeof(*ks->sets), name);
+
+	return i < 0 ? NULL : &ks->sets[i];
+}
+
+bool nft_kset_matches(const struct nft_kset *k, const struct nft_pset *p)
+{
+	return k->flags == p->flags && k->key_type == p->key_type &&
+	       k->key_len == p->key_len &&
+	       (!(p->flags & NFT_SET_MAP) || k->data_type == p->data_type);
 }
 
 static int names_add(char (**v)[NFT_NAME_LEN], size_t *n, const char *name)

@@ -716,6 +716,69 @@ START_TEST(test_nft_batch_full_round_trip)
 }
 END_TEST
 
+static size_t anon_sets(const struct zone_ruleset *rs);
+
+/*
+ * The switch of a staged load (nft_stage.c): the stages left the table
+ * with the plan's regular chains (in the kernel's order, not the plan's)
+ * and its sets filled with the plan's own lists.  The switch then adds no
+ * set and no element: only the rules and the hooked chains, in one batch.
+ */
+START_TEST(test_nft_batch_switch_after_stages)
+{
+	char *nets = many_nets(2000 / 2);
+	struct zone_model *m = load_fixture("enforce", nets, "");
+	struct zone_ruleset *rs = zone_ruleset_compile(m, NULL, 0, NOW);
+	struct nft_kstate *ks = calloc(1, sizeof(*ks));
+	size_t n_base = 0;
+	struct walk w;
+	bool empty = true;
+	size_t i;
+
+	ck_assert_ptr_nonnull(rs);
+	ck_assert_ptr_nonnull(ks);
+	ks->exists = true;
+	ks->flags = rs->table_flags;
+	for (i = rs->n_chains; i-- > 0;) {
+		if (rs->chains[i].base)
+			n_base++;
+		else
+			ck_assert_int_eq(
+				nft_kstate_add_chain(ks, rs->chains[i].name),
+				0);
+	}
+	for (i = 0; i < rs->n_sets; i++) {
+		const struct nft_pset *p = &rs->sets[i];
+		struct nft_kset *k = nft_kstate_add_set(ks, p->name);
+
+		ck_assert_ptr_nonnull(k);
+		k->flags = p->flags;
+		k->key_type = p->key_type;
+		k->key_len = p->key_len;
+		k->data_type = p->data_type;
+		k->elems_known = true;
+		k->elems = nft_elems_ref(p->elems);
+	}
+	walk_batch(rs, ks, &w, &empty);
+	ck_assert(!empty);
+	/* the rules' anonymous sets only */
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWSET], anon_sets(rs));
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELSET], 0);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELSETELEM], 0);
+	for (i = 0; i < rs->n_sets; i++)
+		ck_assert_uint_eq(w.elems_added[i], 0);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_NEWCHAIN], n_base);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELCHAIN], 0);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELTABLE], 0);
+	ck_assert_uint_eq(w.n_by_type[NFT_MSG_DELRULE], 1);
+	ck_assert_uint_eq(w.n_rule, rs->n_rules);
+	nft_kstate_free(ks);
+	zone_ruleset_free(rs);
+	zone_model_free(m);
+	free(nets);
+}
+END_TEST
+
 static size_t anon_sets(const struct zone_ruleset *rs)
 {
 	size_t n = 0;
@@ -1032,6 +1095,7 @@ static Suite *nft_suite(void)
 	tcase_add_test(tc, test_nft_compile_marks_match_verdict);
 	tcase_add_test(tc, test_nft_compile_hash_map_sorted);
 	tcase_add_test(tc, test_nft_batch_full_round_trip);
+	tcase_add_test(tc, test_nft_batch_switch_after_stages);
 	tcase_add_test(tc, test_nft_batch_snapshot_outlives_plan);
 	tcase_add_test(tc, test_nft_batch_incremental);
 	tcase_add_test(tc, test_nft_batch_ifindex_moved);

@@ -137,17 +137,31 @@ int zone_nft_generation(struct zone_nft *nft, uint32_t *ret_gen);
  */
 bool zone_nft_committed(const struct zone_nft *nft);
 
+/*
+ * zone_nft_commits - how many transactions the last zone_nft_apply()
+ * committed, whatever it returned: one per batch, so the stages of a
+ * staged load count too, and a load that failed after some stages
+ * counts them.  The generation moved by this much through zoned.
+ */
+unsigned int zone_nft_commits(const struct zone_nft *nft);
+
 /**
  * zone_nft_apply - make the kernel's table equal to @rs in one batch
  * @diag: kernel errors, mapped to "FILE:LINE: message" of the config
  *        object that caused them; may be NULL
  *
- * Atomic: on any error the kernel keeps the table it had.  Only what
+ * Atomic: on any error the kernel keeps the policy it had.  Only what
  * differs from the table this session last committed is sent: element
  * changes alone when only networks or isolations changed, else the rules
  * are flushed and rebuilt in the same batch (named counters survive).
  * An orphaned table of an earlier run is adopted; a table another tool
- * made is replaced within the batch.  Returns 0 or -errno.
+ * made is replaced within the batch.  When the batch would add more than
+ * ZONED_NFT_STAGE_ELEMS elements to sets the table lacks, those sets are
+ * made and filled first, unreferenced, in transactions of that many
+ * elements (zone_nft_commits()), and the switch to the new policy is the
+ * last one; a failure may leave such unreferenced sets, which filter
+ * nothing and which the next apply fills again or deletes.
+ * Returns 0 or -errno.
  */
 int zone_nft_apply(struct zone_nft *nft, const struct zone_ruleset *rs,
 		   struct zone_diag *diag);
