@@ -177,7 +177,8 @@ int zoned_apply_model(struct zoned *z, struct zone_model *model,
 		return ret;
 	}
 	if (zone_nft_commits(z->nft) > 1) /* a staged load, zoned(8) */
-		log_info("policy loaded in %u transactions: its new sets filled first, then the switch", zone_nft_commits(z->nft));
+		log_info("policy loaded in %u transactions: its new sets filled first, then the switch",
+			 zone_nft_commits(z->nft));
 	/* The old ruleset borrows the old model: free it first. */
 	zone_ruleset_free(z->ruleset);
 	z->ruleset = rs;

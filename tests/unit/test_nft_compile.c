@@ -728,7 +728,7 @@ START_TEST(test_nft_batch_switch_after_stages)
 {
 	char *nets = many_nets(2000 / 2);
 	struct zone_model *m = load_fixture("enforce", nets, "");
-	struct zone_ruleset *rs = zone_ruleset_compile(m, NULL, 0, NOW);
+	struct zone_ruleset *rs = compile_at(m, NOW);
 	struct nft_kstate *ks = calloc(1, sizeof(*ks));
 	size_t n_base = 0;
 	struct walk w;
