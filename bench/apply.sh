@@ -26,11 +26,11 @@ O=${1:-build}
 SIZES=${2:-"1000 10000 100000"}
 top=$(cd "$(dirname "$0")/.." && pwd)
 gen=$(cd "$O" 2>/dev/null && pwd)/bench/nftgen
-[ -x "$gen" ] || { echo "bench/apply.sh: build $O/bench/nftgen first" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "bench/apply.sh: needs root (namespaces)"; exit 77; }
 command -v nft >/dev/null || { echo "bench/apply.sh: nft not installed"; exit 77; }
 # shellcheck source=lib.sh
 . "$top/bench/lib.sh"
+bench_bin "$gen" || exit 1
 
 pfx=zbench$$
 work=$(mktemp -d "${TMPDIR:-/tmp}/zbench.XXXXXX") || exit 1

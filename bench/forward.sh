@@ -83,7 +83,7 @@ ZT_START_TIMEOUT=120
 . "$top/bench/lib.sh"
 
 for b in udpflood flowgen; do
-	[ -x "$BENCH/$b" ] || zt_die "no $BENCH/$b (make O=$O bench)"
+	bench_bin "$BENCH/$b" || exit 1
 done
 # the policy's tables are loaded whole: not while anything listens to
 # nftables events (nft_listeners in bench/lib.sh)

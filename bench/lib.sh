@@ -9,6 +9,23 @@
 #   SRCS DST PORT CPU BENCH  the new-flow load of run_newflows (bench/flowgen
 #             from the lgwan leaf to the lgwan-wan leaf, on core CPU)
 
+# bench_bin PATH: true when the bench binary PATH exists and was linked
+# after the libzone.a beside its directory; else says how to build it.  A
+# stale nftgen, linked against an older libzone, once wrote empty maps,
+# and every row of nft -f beside it failed for no reason it showed.
+bench_bin() {
+	local lib
+	lib=$(dirname "$1")/../libzone.a
+	if [ ! -x "$1" ]; then
+		echo "no $1: make O=$(dirname "$(dirname "$1")") bench-bins" >&2
+		return 1
+	fi
+	if [ "$lib" -nt "$1" ]; then
+		echo "$1 is older than $lib: make O=$(dirname "$(dirname "$1")") bench-bins" >&2
+		return 1
+	fi
+}
+
 # The extra prefixes, one "PREFIX SEGMENT" a line.
 gen_prefixes() {
 	awk -v n="$PREFIXES" 'BEGIN {

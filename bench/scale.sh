@@ -81,7 +81,7 @@ ZT_START_TIMEOUT=600
 . "$top/bench/memcg.sh"
 
 for b in nftgen flowgen maxrss; do
-	[ -x "$BENCH/$b" ] || zt_die "no $BENCH/$b (make O=$O bench-bins)"
+	bench_bin "$BENCH/$b" || exit 1
 done
 command -v conntrack >/dev/null || zt_die "conntrack(8) is not installed"
 
