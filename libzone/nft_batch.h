@@ -62,6 +62,11 @@ const struct nft_kset *nft_kstate_set(const struct nft_kstate *ks,
 				      const char *name);
 /* nft_kset_matches - @k is defined as @p is (flags, key and data types) */
 bool nft_kset_matches(const struct nft_kset *k, const struct nft_pset *p);
+/*
+ * nft_kset_record - record that the kernel's set @k now is the plan's
+ * set @ps: its definition, and its element list shared (referenced)
+ */
+void nft_kset_record(struct nft_kset *k, const struct nft_pset *ps);
 int nft_kstate_add_chain(struct nft_kstate *ks, const char *name);
 int nft_kstate_add_obj(struct nft_kstate *ks, const char *name);
 struct nft_kset *nft_kstate_add_set(struct nft_kstate *ks, const char *name);

@@ -311,14 +311,8 @@ static int stage_record(struct stage *st)
 		k = idx >= 0 ? &ks->sets[idx] : nft_kstate_add_set(ks, p->name);
 		if (!k)
 			return -ENOMEM;
-		k->flags = p->flags;
-		k->key_type = p->key_type;
-		k->key_len = p->key_len;
-		k->data_type = p->data_type;
-		k->elems_known = true;
 		/* the plan's own list: the switch's diff finds it unchanged */
-		nft_elems_unref(k->elems);
-		k->elems = nft_elems_ref(p->elems);
+		nft_kset_record(k, p);
 	}
 	return 0;
 }

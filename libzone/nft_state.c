@@ -84,12 +84,8 @@ struct nft_kset *nft_kstate_add_set(struct nft_kstate *ks, const char *name)
 	return p;
 }
 
-static int snapshot_set(struct nft_kstate *ks, const struct nft_pset *ps)
+void nft_kset_record(struct nft_kset *k, const struct nft_pset *ps)
 {
-	struct nft_kset *k = nft_kstate_add_set(ks, ps->name);
-
-	if (!k)
-		return -ENOMEM;
 	k->flags = ps->flags;
 	k->key_type = ps->key_type;
 	k->key_len = ps->key_len;
@@ -98,10 +94,21 @@ static int snapshot_set(struct nft_kstate *ks, const struct nft_pset *ps)
 	/*
 	 * The plan's own list, not a copy: it never changes once built, and
 	 * the kernel's elements are then held once however long the caller
-	 * keeps the plan.  Its chain indexes stay valid: the snapshot copies
-	 * the plan's chain list in order.
+	 * keeps the plan.
 	 */
+	nft_elems_unref(k->elems);
 	k->elems = nft_elems_ref(ps->elems);
+}
+
+static int snapshot_set(struct nft_kstate *ks, const struct nft_pset *ps)
+{
+	struct nft_kset *k = nft_kstate_add_set(ks, ps->name);
+
+	if (!k)
+		return -ENOMEM;
+	/* the chain indexes stay valid: the snapshot copies the plan's
+	 * chain list in order */
+	nft_kset_record(k, ps);
 	return 0;
 }
 

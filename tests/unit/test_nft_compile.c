@@ -752,12 +752,7 @@ START_TEST(test_nft_batch_switch_after_stages)
 		struct nft_kset *k = nft_kstate_add_set(ks, p->name);
 
 		ck_assert_ptr_nonnull(k);
-		k->flags = p->flags;
-		k->key_type = p->key_type;
-		k->key_len = p->key_len;
-		k->data_type = p->data_type;
-		k->elems_known = true;
-		k->elems = nft_elems_ref(p->elems);
+		nft_kset_record(k, p);
 	}
 	walk_batch(rs, ks, &w, &empty);
 	ck_assert(!empty);
