@@ -124,6 +124,8 @@ $(O)/tests/%: $(O)/tests/unit/%.o $(DAEMON_A) $(LIBZONE)
 		$(CHECK_LIBS) -lm
 
 $(FAKE_TESTS:%=$(O)/tests/%): $(O)/tests/unit/fake_daemon.o
+# the nftables monitor's test and fuzzer stand in for the session too
+$(O)/tests/test_nftmon $(O)/fuzz/smoke_nftmon: $(O)/tests/unit/fake_nft.o
 
 $(O)/bench/%: $(O)/bench/%.o $(LIBZONE)
 	@mkdir -p $(@D)
@@ -259,6 +261,7 @@ $(FUZZ_O)/fuzz_%: $(FUZZ_O)/fuzz/fuzz_%.o $(FUZZ_O)/daemon.a \
 		$(filter %.a,$^) $(LIBS)
 
 $(FUZZ_FAKE:%=$(FUZZ_O)/fuzz_%): $(FUZZ_O)/tests/unit/fake_daemon.o
+$(FUZZ_O)/fuzz_nftmon: $(FUZZ_O)/tests/unit/fake_nft.o
 
 # The fuzz smoke run of `make check`: each target linked by the C compiler
 # with fuzz/standalone.c instead of libFuzzer (in $(O), with SAN=1's

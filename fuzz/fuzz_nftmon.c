@@ -23,45 +23,7 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* --- what nftmon.c calls in libzone and the daemon ---------------------- */
-
-struct zone_nft {
-	int unused;
-};
-
-uint32_t zone_nft_portid(const struct zone_nft *nft)
-{
-	(void)nft;
-	return 4242;
-}
-
-int zone_nft_generation(struct zone_nft *nft, uint32_t *ret_gen)
-{
-	(void)nft;
-	*ret_gen = 1;
-	return 0;
-}
-
-enum zone_nft_protection zone_nft_protection(const struct zone_nft *nft)
-{
-	(void)nft;
-	return ZONE_NFT_OWNER_PERSIST;
-}
-
-bool zone_nft_committed(const struct zone_nft *nft)
-{
-	(void)nft;
-	return true;
-}
-
-int zone_nft_verify(struct zone_nft *nft, const struct zone_ruleset *rs,
-		    struct zone_diag *diag)
-{
-	(void)nft;
-	(void)rs;
-	(void)diag;
-	return 0;
-}
+/* --- what nftmon.c calls in the daemon (libzone's session: fake_nft.o) --- */
 
 int zoned_reapply_nosweep(struct zoned *z, const char *why)
 {
@@ -77,6 +39,7 @@ int ctwatch_sweep(struct zoned *z)
 }
 
 #include "../tests/unit/fake_daemon.h"
+#include "../tests/unit/fake_nft.h"
 #include "fuzz_abi.h"
 #include "fuzz_model.h"
 

@@ -5,7 +5,7 @@
  * callback; the drift alerts, the repairs asked of zoned_reapply() and the
  * list of foreign forward hooks are checked.  nftmon.o comes from the
  * daemon archive; the loop, the log and the alerts from fake_daemon.o, and
- * the writer socket and the reapply are stubbed below.
+ * the nftables session from fake_nft.o, and the reapply is stubbed below.
  */
 #include <sys/socket.h>
 
@@ -37,54 +37,8 @@
 
 /* --- stubs --------------------------------------------------------------- */
 
-#define OUR_PORTID 4242u
-
 static int n_reapply;
 static int reapply_ret;
-
-struct zone_nft {
-	int unused;
-};
-
-uint32_t zone_nft_portid(const struct zone_nft *nft)
-{
-	(void)nft;
-	return OUR_PORTID;
-}
-
-int zone_nft_generation(struct zone_nft *nft, uint32_t *ret_gen)
-{
-	(void)nft;
-	*ret_gen = 1;
-	return 0;
-}
-
-enum zone_nft_protection zone_nft_protection(const struct zone_nft *nft)
-{
-	(void)nft;
-	return ZONE_NFT_OWNER_PERSIST;
-}
-
-bool zone_nft_committed(const struct zone_nft *nft)
-{
-	(void)nft;
-	return true;
-}
-
-unsigned int zone_nft_commits(const struct zone_nft *nft)
-{
-	(void)nft;
-	return 1;
-}
-
-int zone_nft_verify(struct zone_nft *nft, const struct zone_ruleset *rs,
-		    struct zone_diag *diag)
-{
-	(void)nft;
-	(void)rs;
-	(void)diag;
-	return 0;
-}
 
 int zoned_reapply(struct zoned *z, const char *why)
 {
@@ -106,6 +60,7 @@ int ctwatch_sweep(struct zoned *z)
 }
 
 #include "fake_daemon.h"
+#include "fake_nft.h"
 
 /* --- fixture ------------------------------------------------------------- */
 
@@ -225,7 +180,7 @@ START_TEST(test_nftmon_foreign_rule_is_drift)
 		"drift table=inet/zoned change=new-rule action=restored pid=321 comm=nft");
 	ck_assert_uint_eq(stats_total(z.stats, STAT_DRIFT), 1);
 	/* the next generation, our own repair, is quiet */
-	rule_msg(NFT_MSG_NEWRULE, NFPROTO_INET, "zoned", OUR_PORTID);
+	rule_msg(NFT_MSG_NEWRULE, NFPROTO_INET, "zoned", FAKE_NFT_PORTID);
 	newgen(1, "zoned");
 	ck_assert_int_eq(n_reapply, 1);
 	ck_assert_int_eq(n_lines, 1);
@@ -270,7 +225,7 @@ END_TEST
 
 START_TEST(test_nftmon_ignores_ours_and_others)
 {
-	rule_msg(NFT_MSG_NEWRULE, NFPROTO_INET, "zoned", OUR_PORTID);
+	rule_msg(NFT_MSG_NEWRULE, NFPROTO_INET, "zoned", FAKE_NFT_PORTID);
 	rule_msg(NFT_MSG_DELRULE, NFPROTO_INET, "zoned", 0);
 	rule_msg(NFT_MSG_NEWRULE, NFPROTO_INET, "filter", 999);
 	rule_msg(NFT_MSG_NEWRULE, NFPROTO_IPV4, "zoned", 999);
