@@ -120,8 +120,10 @@ void lpm_family_release_input(struct lpm_family *f)
 	f->n_entries = f->cap_entries = f->n_slots = 0;
 }
 
-_Static_assert(ZONE_LPM_VALUE_MAX == LPM_E4_VALUE_MASK,
+_Static_assert(ZONE_LPM_VALUE_MAX <= LPM_E4_VALUE_MASK,
 	       "an IPv4 prefix packs its value into LPM_E4_VALUE_BITS");
+_Static_assert(ZONE_LPM_VALUE_MAX < LPM_BP4_NONE,
+	       "an IPv4 breakpoint keeps its value in 16 bits");
 
 /* Room for exactly @n prefixes of @f, allocated once. */
 static int entries_size(struct lpm_family *f, size_t n)
@@ -395,12 +397,12 @@ static uint32_t lookup4(const struct lpm_family *f, uint32_t a)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo + 1) / 2;
 
-		if (bp[mid].start <= a)
+		if (bp4_start(&bp[mid]) <= a)
 			lo = mid;
 		else
 			hi = mid - 1;
 	}
-	return bp[lo].value;
+	return bp4_value(&bp[lo]);
 }
 
 static uint32_t lookup6(const struct lpm_family *f, const struct lpm_key *a)

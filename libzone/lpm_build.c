@@ -174,8 +174,7 @@ static void sweep_set(struct lpm_sweep *s, size_t i, struct lpm_key at,
 		f->bp6[i].start = at;
 		f->bp6[i].value = value;
 	} else {
-		f->bp4[i].start = (uint32_t)at.lo;
-		f->bp4[i].value = value;
+		bp4_set(&f->bp4[i], (uint32_t)at.lo, value);
 	}
 }
 
@@ -304,7 +303,7 @@ static void family_index(struct lpm_family *f)
 		if (f->bits == 32) {
 			uint32_t block = (uint32_t)k << shift;
 
-			while (i + 1 < f->n && f->bp4[i + 1].start <= block)
+			while (i + 1 < f->n && bp4_start(&f->bp4[i + 1]) <= block)
 				i++;
 		} else {
 			struct lpm_key block = { (uint64_t)k << shift, 0 };
@@ -320,7 +319,7 @@ static void family_index(struct lpm_family *f)
 
 /*
  * The breakpoints keep each value next to its start, so that a lookup's
- * last probe brings the answer into cache; IPv4 starts take 32 bits.
+ * last probe brings the answer into cache; an IPv4 one takes 6 bytes.
  * The counting sweep gave f->n, so they are allocated at their size.
  */
 static int family_alloc(struct lpm_family *f)

@@ -15,10 +15,11 @@ struct zone_lpm;
 
 #define ZONE_LPM_NONE UINT32_MAX
 /*
- * The largest value a prefix can carry (values are segment numbers): an
- * IPv4 prefix waiting for the build packs its value into 26 bits.
+ * The largest value a prefix can carry (values are segment numbers, 254
+ * at most): an IPv4 breakpoint keeps its value in 16 bits, the last of
+ * which stands for ZONE_LPM_NONE.
  */
-#define ZONE_LPM_VALUE_MAX ((UINT32_C(1) << 26) - 1)
+#define ZONE_LPM_VALUE_MAX (UINT32_C(0xfffe))
 
 /* zone_lpm_new - an empty table, or NULL with errno set */
 struct zone_lpm *zone_lpm_new(void);
