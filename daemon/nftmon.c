@@ -471,22 +471,21 @@ void nftmon_quiet_begin(struct zoned *z)
 
 /**
  * nftmon_quiet_end - join the notification group again after zoned's commit
- * @applied: what zone_nft_apply() returned (its commits are counted by
- *            zone_nft_commits(), whatever it returned)
  *
+ * The apply's commits are counted by zone_nft_commits(), whatever it
+ * returned: a failed staged load may have committed stages.
  * Joined first, then the generation read: a commit after the join is
  * delivered, and one inside the window shows as a generation that moved
  * more than our own commit.  Anything but the expected generation is
  * checked from the loop as after lost events.
  */
-void nftmon_quiet_end(struct zoned *z, int applied)
+void nftmon_quiet_end(struct zoned *z)
 {
 	struct nftmon *nm = z->mon;
 	uint32_t gen, want;
 	unsigned int n;
 	int err;
 
-	(void)applied;
 	if (!nm || !nm->quiet)
 		return;
 	nm->quiet = false;

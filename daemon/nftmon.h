@@ -21,14 +21,14 @@ void nftmon_close(struct zoned *z);
  * Around each commit of zoned's own: nftmon_quiet_begin leaves the
  * notification group, so that the kernel builds no notification for the
  * monitor of each object the commit adds or deletes;
- * nftmon_quiet_end(@applied, zone_nft_apply's return) joins it again and
- * compares the ruleset generation with what zoned's commit accounts for.
+ * nftmon_quiet_end joins it again and compares the ruleset generation
+ * with what zoned's commits account for (zone_nft_commits()).
  * A foreign commit that may have gone unseen is checked as after lost
  * events, from the loop.  Both are no-ops while the monitor is not open.
  * nftmon_open() hooks them into z->commit_begin/_end (zoned.h).
  */
 void nftmon_quiet_begin(struct zoned *z);
-void nftmon_quiet_end(struct zoned *z, int applied);
+void nftmon_quiet_end(struct zoned *z);
 
 /*
  * A base chain of another table on the forward hook (`zonectl audit`):

@@ -166,7 +166,7 @@ int zoned_apply_model(struct zoned *z, struct zone_model *model,
 	}
 	zoned_commit_begin(z);
 	ret = zone_nft_apply(z->nft, rs, diag);
-	zoned_commit_end(z, ret);
+	zoned_commit_end(z);
 	if (ret < 0) {
 		if (zone_diag_count(diag) == 0)
 			zone_diag_add(diag, zone_model_file(model), 0,

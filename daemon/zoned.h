@@ -66,7 +66,7 @@ struct zoned {
 	 * pointers because the monitor calls the reloader to repair drift.
 	 */
 	void (*commit_begin)(struct zoned *z);
-	void (*commit_end)(struct zoned *z, int applied);
+	void (*commit_end)(struct zoned *z);
 	struct control *ctl;
 	struct isolation *iso;
 	struct stats *stats;		/* what the watchers saw (stats.h) */
@@ -98,10 +98,10 @@ static inline void zoned_commit_begin(struct zoned *z)
 		z->commit_begin(z);
 }
 
-static inline void zoned_commit_end(struct zoned *z, int applied)
+static inline void zoned_commit_end(struct zoned *z)
 {
 	if (z->commit_end)
-		z->commit_end(z, applied);
+		z->commit_end(z);
 }
 
 #endif

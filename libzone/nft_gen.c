@@ -25,16 +25,6 @@ int zone_nft_generation(struct zone_nft *nft, uint32_t *ret_gen)
 }
 
 /**
- * zone_nft_committed - whether the last zone_nft_apply() that returned 0
- * committed a batch (false: the table already matched, nothing was sent)
- * @nft: the session
- */
-bool zone_nft_committed(const struct zone_nft *nft)
-{
-	return nft->committed;
-}
-
-/**
  * zone_nft_commits - the transactions the last zone_nft_apply() committed
  * @nft: the session
  *

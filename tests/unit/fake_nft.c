@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The nftables session's stand-in: fake_nft.h says what it answers. */
-#include <stdbool.h>
 #include <stdint.h>
 
 #include <zone/diag.h>
@@ -25,12 +24,6 @@ enum zone_nft_protection zone_nft_protection(const struct zone_nft *nft)
 {
 	(void)nft;
 	return ZONE_NFT_OWNER_PERSIST;
-}
-
-bool zone_nft_committed(const struct zone_nft *nft)
-{
-	(void)nft;
-	return true;
 }
 
 unsigned int zone_nft_commits(const struct zone_nft *nft)

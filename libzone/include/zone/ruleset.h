@@ -132,12 +132,6 @@ uint32_t zone_nft_portid(const struct zone_nft *nft);
 int zone_nft_generation(struct zone_nft *nft, uint32_t *ret_gen);
 
 /*
- * zone_nft_committed - whether the last zone_nft_apply() that returned 0
- * sent a batch (it sends none when the table already matches)
- */
-bool zone_nft_committed(const struct zone_nft *nft);
-
-/*
  * zone_nft_commits - how many transactions the last zone_nft_apply()
  * committed, whatever it returned: one per batch, so the stages of a
  * staged load count too, and a load that failed after some stages
