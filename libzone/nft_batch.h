@@ -100,12 +100,12 @@ int nft_batch_plan(struct nft_batch *b, const struct zone_ruleset *rs,
 		   bool *ret_empty);
 
 /*
- * nft_batch_replaces - whether the batch that turns @ks into @rs deletes
- * and recreates the whole table (another tool's table, or one that gains
- * a hook as it is adopted): such a batch is never staged
+ * nft_batch_replaces - whether the batch that turns @ks into @rs, creating
+ * the table with @table_flags, deletes and recreates the whole table
+ * (another tool's table, or one that gains a hook as it is adopted): such
+ * a batch is never staged
  */
-bool nft_batch_replaces(const struct nft_batch *b,
-			const struct zone_ruleset *rs,
+bool nft_batch_replaces(uint32_t table_flags, const struct zone_ruleset *rs,
 			const struct nft_kstate *ks);
 
 /**

@@ -313,12 +313,9 @@ static bool plan_has_changes(const struct plan_ctx *x)
  * giving way to a policy with the gateway's input and output hooks, is
  * replaced whole, in the same batch.
  */
-static bool plan_adopts_new_hook(const struct nft_batch *b,
-				 const struct zone_ruleset *rs,
+static bool plan_adopts_new_hook(uint32_t flags, const struct zone_ruleset *rs,
 				 const struct nft_kstate *ks)
 {
-	/* the flags the batch's NEWTABLE carries (nft_batch_table()) */
-	uint32_t flags = b->table_set ? b->table_flags : rs->table_flags;
 	size_t i;
 
 	if (!ks->exists || ks->flags == flags)
@@ -332,18 +329,19 @@ static bool plan_adopts_new_hook(const struct nft_batch *b,
 	return false;
 }
 
-bool nft_batch_replaces(const struct nft_batch *b,
-			const struct zone_ruleset *rs,
+bool nft_batch_replaces(uint32_t table_flags, const struct zone_ruleset *rs,
 			const struct nft_kstate *ks)
 {
-	return ks->replace || plan_adopts_new_hook(b, rs, ks);
+	return ks->replace || plan_adopts_new_hook(table_flags, rs, ks);
 }
 
 int nft_batch_plan(struct nft_batch *b, const struct zone_ruleset *rs,
 		   const struct nft_kstate *ks, uint32_t genid, bool *ret_empty)
 {
 	static const struct nft_kstate none;
-	bool replace = nft_batch_replaces(b, rs, ks);
+	/* the flags the batch's NEWTABLE carries (nft_batch_table()) */
+	bool replace = nft_batch_replaces(
+		b->table_set ? b->table_flags : rs->table_flags, rs, ks);
 	struct plan_ctx x = { .b = b, .rs = rs };
 	size_t i;
 	int ret;

@@ -343,22 +343,15 @@ int nft_stage_fill(struct zone_nft *nft, const struct zone_ruleset *rs,
 			    .file = file,
 			    .diag = diag,
 			    .genid = genid };
-	struct nft_batch *probe;
-	bool replace;
 	size_t i;
 	int ret = 0;
 
 	st.limit = stage_limit();
 	if (st.limit == 0 || rs->n_sets == 0)
 		return 0;
-	/* a table replaced whole goes in the one batch that replaces it */
-	probe = nft_batch_new(0);
-	if (!probe)
-		return -ENOMEM;
-	nft_batch_set_table(probe, nft->table_flags, nft->sig);
-	replace = nft_batch_replaces(probe, rs, ks);
-	nft_batch_free(probe);
-	if (replace)
+	/* a table replaced whole goes in the one batch that replaces it;
+	 * stage_one() and the switch create the table with these flags */
+	if (nft_batch_replaces(nft->table_flags, rs, ks))
 		return 0;
 	st.kind = calloc(rs->n_sets, sizeof(*st.kind));
 	if (!st.kind)
