@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The writer session of table inet zoned: open the sockets, apply a plan
- * in one batch (incrementally when this session committed the previous
- * one and still owns the table; a large load's new sets filled first,
- * nft_stage.c), and install the lockdown table.
+ * in one batch (incrementally: against this session's snapshot while it
+ * owns the table, else against what a dump finds, elements included,
+ * nft_dump_elems.c; a large load's new sets filled first, nft_stage.c),
+ * and install the lockdown table.
  */
 
 #include <sys/socket.h>
@@ -209,8 +210,8 @@ void zone_nft_close(struct zone_nft *nft)
  * table without our signature is not ours, whatever its flags: it is
  * replaced, never adopted.
  */
-static int apply_kstate(struct zone_nft *nft, struct nft_kstate **ret_ks,
-			bool *ret_owned)
+static int apply_kstate(struct zone_nft *nft, const struct zone_ruleset *rs,
+			struct nft_kstate **ret_ks, bool *ret_owned)
 {
 	char sig[NFT_SIG_LEN + 16] = "";
 	uint32_t flags = 0;
@@ -252,6 +253,15 @@ static int apply_kstate(struct zone_nft *nft, struct nft_kstate **ret_ks,
 	    (nft->table_flags & NFT_TABLE_F_OWNER) &&
 	    !(flags & (NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST)))
 		(*ret_ks)->replace = true;
+	/* a table we keep: diff against its elements (nft_dump_elems.c) */
+	if (ret == 0 && (*ret_ks)->exists && !(*ret_ks)->replace &&
+	    !nft->elems_refill) {
+		ret = nft_dump_kstate_elems(nft, *ret_ks, rs);
+		if (ret < 0) {
+			nft_kstate_free(*ret_ks);
+			*ret_ks = NULL;
+		}
+	}
 	return ret;
 }
 
@@ -264,13 +274,15 @@ static int apply_once(struct zone_nft *nft, const struct zone_ruleset *rs,
 	uint32_t genid = 0;
 	bool owned = false;
 	bool empty = false;
+	bool dumped;
 	int ret;
 
 	ret = nft_getgen(nft, &genid);
 	if (ret == 0)
-		ret = apply_kstate(nft, &ks, &owned);
+		ret = apply_kstate(nft, rs, &ks, &owned);
 	if (ret < 0)
 		return ret;
+	dumped = !owned && ks->exists && !ks->replace && !nft->elems_refill;
 	ret = nft_stage_fill(nft, rs, ks, &genid, file, diag);
 	if (ret != 0 && owned) {
 		/* @ks now tells what the stages added: not our snapshot */
@@ -290,8 +302,26 @@ static int apply_once(struct zone_nft *nft, const struct zone_ruleset *rs,
 		nft->committed = false;
 		goto out_batch;
 	}
-	if (ret == 0)
+	if (ret == 0 && dumped) {
+		/*
+		 * A diff against dumped elements that the kernel refuses
+		 * is made again as a flush and refill of every set, as
+		 * when they are unknown: its errors are then the ones
+		 * reported.
+		 */
+		struct zone_diag *scratch = zone_diag_new();
+
+		ret = scratch ? nft_batch_send(b, mnl_socket_get_fd(nft->wr),
+					       file, scratch) :
+				-ENOMEM;
+		zone_diag_free(scratch);
+		if (ret < 0 && ret != -ERESTART && ret != -ENOMEM) {
+			nft->elems_refill = true;
+			ret = -ERESTART;
+		}
+	} else if (ret == 0) {
 		ret = nft_batch_send(b, mnl_socket_get_fd(nft->wr), file, diag);
+	}
 	nft->seq = nft_batch_next_seq(b);
 	if (ret == 0) {
 		nft->committed = true;
@@ -334,6 +364,7 @@ int zone_nft_apply(struct zone_nft *nft, const struct zone_ruleset *rs,
 	int ret = -ERESTART;
 
 	nft->commits = 0;
+	nft->elems_refill = false;
 	for (tries = 0; tries < APPLY_TRIES && ret == -ERESTART; tries++)
 		ret = apply_once(nft, rs, diag);
 	if (ret == -ERESTART && diag)

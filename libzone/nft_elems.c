@@ -130,10 +130,9 @@ static int eval_index(struct nft_elems *es, uint32_t flags, uint32_t data,
 	return (int)(es->last_val = es->n_vals++);
 }
 
-int nft_pset_add(struct nft_pset *s, const void *key, uint32_t flags,
-		 uint32_t data, int32_t chain)
+int nft_elems_add(struct nft_elems *es, const void *key, uint32_t flags,
+		  uint32_t data, int32_t chain)
 {
-	struct nft_elems *es = s->elems;
 	uint16_t v;
 	uint8_t *r;
 	int idx;
@@ -148,6 +147,12 @@ int nft_pset_add(struct nft_pset *s, const void *key, uint32_t flags,
 	memcpy(r, key, es->key_len);
 	memcpy(r + es->key_len, &v, sizeof(v));
 	return 0;
+}
+
+int nft_pset_add(struct nft_pset *s, const void *key, uint32_t flags,
+		 uint32_t data, int32_t chain)
+{
+	return nft_elems_add(s->elems, key, flags, data, chain);
 }
 
 int nft_elems_cmp(const struct nft_elems *a, size_t i,
@@ -303,9 +308,8 @@ static void intro_sort(struct nft_elems *es, size_t lo, size_t hi,
 	insertion_sort(es, lo, hi);
 }
 
-void nft_pset_sort(struct nft_pset *s)
+void nft_elems_sort(struct nft_elems *es)
 {
-	struct nft_elems *es = s->elems;
 	unsigned int depth = 0;
 	size_t i;
 	size_t n;
@@ -317,4 +321,9 @@ void nft_pset_sort(struct nft_pset *s)
 	for (n = es->n; n > 1; n >>= 1)
 		depth += 2;
 	intro_sort(es, 0, es->n, depth);
+}
+
+void nft_pset_sort(struct nft_pset *s)
+{
+	nft_elems_sort(s->elems);
 }

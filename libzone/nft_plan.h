@@ -125,6 +125,14 @@ void nft_elems_unref(struct nft_elems *es);
  */
 int nft_elems_cmp(const struct nft_elems *a, size_t i,
 		  const struct nft_elems *b, size_t j);
+/*
+ * nft_elems_add - append the element @key with value (@flags, @data,
+ * @chain) to @es; 0, -ENOMEM, or -E2BIG past NFT_EVAL_MAX values
+ */
+int nft_elems_add(struct nft_elems *es, const void *key, uint32_t flags,
+		  uint32_t data, int32_t chain);
+/* nft_elems_sort - order @es by nft_elems_cmp(), in place */
+void nft_elems_sort(struct nft_elems *es);
 
 struct nft_pset {
 	char name[NFT_NAME_LEN];

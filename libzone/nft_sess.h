@@ -28,6 +28,9 @@ struct zone_nft {
 	uint32_t table_flags; /* OWNER|PERSIST where the kernel has both */
 	char sig[NFT_SIG_LEN]; /* put into the table it creates */
 	unsigned int commits; /* transactions the last apply committed */
+	/* the kernel refused a diff against dumped elements: this apply
+	 * flushes and refills the sets instead (nft_apply.c) */
+	bool elems_refill;
 	/* sets a staged load created and no rule refers to yet (nft_stage.c):
 	 * a later apply may empty and refill them in stages again */
 	char (*staged)[NFT_NAME_LEN];
@@ -80,6 +83,16 @@ int nft_table_get(struct zone_nft *nft, uint32_t *ret_flags,
 int nft_table_sig(struct zone_nft *nft, char *buf, size_t size);
 /* the names of what the table holds (no elements) */
 int nft_dump_kstate(struct zone_nft *nft, struct nft_kstate **ret_ks);
+/* nft_dump_elems.c */
+/*
+ * nft_dump_kstate_elems - the elements of the sets of @ks that @rs has
+ * too, with the same type, into @ks, so that the batch is diffed against
+ * them; a set whose elements the plan's lists cannot hold stays unknown
+ * (flushed and refilled).  Returns 0 or -errno.
+ */
+struct zone_ruleset;
+int nft_dump_kstate_elems(struct zone_nft *nft, struct nft_kstate *ks,
+			  const struct zone_ruleset *rs);
 /* @table is table inet zoned's name (NULL: no table named) */
 bool nft_dump_is_ours(const char *table);
 /*

@@ -118,9 +118,10 @@ static enum stage_kind stage_kind(const struct zone_nft *nft,
 	k = nft_kstate_set(ks, p->name);
 	if (!k)
 		return STAGE_NEW;
-	/* a set whose definition changes goes with the switch, as before */
-	if (was_staged(nft, p->name) && !k->elems_known &&
-	    nft_kset_matches(k, p))
+	/* a set whose definition changes goes with the switch, as before;
+	 * one this session staged is filled again in stages, whatever a
+	 * dump found in it, so that the switch stays small */
+	if (was_staged(nft, p->name) && nft_kset_matches(k, p))
 		return STAGE_REFILL;
 	return STAGE_NO;
 }
