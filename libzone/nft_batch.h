@@ -23,7 +23,9 @@ struct nft_kset {
 	uint32_t key_type;
 	uint32_t key_len;
 	uint32_t data_type;
-	bool elems_known; /* false after a dump: flush and refill */
+	/* false after a dump that did not read them (nft_dump_elems.c):
+	 * flush and refill */
+	bool elems_known;
 	/* the committed plan's own list (a reference, not a copy); its
 	 * chain indexes are into chains, which copies the plan's list */
 	struct nft_elems *elems;
@@ -32,7 +34,7 @@ struct nft_kset {
 /*
  * What table inet zoned holds: either the snapshot of the plan this
  * session committed last (signature and elements known), or what a dump
- * found (names only).
+ * found (names, and the elements of the sets it could read).
  */
 struct nft_kstate {
 	bool exists;

@@ -81,7 +81,7 @@ int nft_table_get(struct zone_nft *nft, uint32_t *ret_flags,
 		  uint32_t *ret_owner);
 /* the table's signature, "" when it has none; -ENOENT without a table */
 int nft_table_sig(struct zone_nft *nft, char *buf, size_t size);
-/* the names of what the table holds (no elements) */
+/* the names of what the table holds (no elements: nft_dump_kstate_elems) */
 int nft_dump_kstate(struct zone_nft *nft, struct nft_kstate **ret_ks);
 /* nft_dump_elems.c */
 /*

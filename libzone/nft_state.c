@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The kernel state a batch is computed against: a snapshot of the plan
- * this session committed, or the names a dump found.
+ * this session committed, or what a dump found.
  */
 
 #include <errno.h>
