@@ -200,7 +200,7 @@ int zoned_apply_model(struct zoned *z, struct zone_model *model,
 		z->reload->retry_ms = 0;
 		loop_timer_arm(z->reload->retry_fd, 0, 0);
 	}
-	tablestate_save(z, zone_model_hash(z->model));
+	tablestate_save(z, zone_model_hash(z->model), z->ruleset);
 	resolver_applied(z);
 	if (z->reload != NULL) {
 		z->reload->utc_off = zone_window_utc_offset(args.now);

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,10 @@ struct tablestate {
 	struct world rec_world;
 	char rec_sig[64];
 	char rec_policy[80];
+	/* the generation at which the table was the plan recorded, and the
+	 * digest of that plan's elements (zone_nft_trust()) */
+	unsigned long rec_gen;
+	char rec_elems[SHA256_HEX_LEN];
 	char *rec_text;
 	/* found at start, reported once the outcome is known */
 	bool drift;
@@ -128,6 +133,11 @@ static int parse_record(struct tablestate *ts, char *buf)
 		else if (strncmp(line, "policy ", 7) == 0)
 			snprintf(ts->rec_policy, sizeof(ts->rec_policy), "%s",
 				 line + 7);
+		else if (strncmp(line, "generation ", 11) == 0)
+			ts->rec_gen = strtoul(line + 11, NULL, 10);
+		else if (strncmp(line, "elements ", 9) == 0)
+			snprintf(ts->rec_elems, sizeof(ts->rec_elems), "%s",
+				 line + 9);
 		line = end + 1;
 	}
 	return -EINVAL;
@@ -344,6 +354,11 @@ static int judge_live(struct zoned *z, struct tablestate *ts)
 		return ret;
 	if (strcmp(text, ts->rec_text) == 0) {
 		ts->intact = true;
+		/* the sets too, if nothing was committed since (nft_trust.c) */
+		if (same_world(&ts->rec_world, &ts->world) &&
+		    ts->rec_gen <= UINT32_MAX)
+			zone_nft_trust(z->nft, (uint32_t)ts->rec_gen,
+				       ts->rec_elems);
 	} else {
 		ts->drift = true;
 		describe_change(ts, ts->rec_text, text);
@@ -419,7 +434,7 @@ void tablestate_report(struct zoned *z, const char *action)
 }
 
 static int write_record(struct tablestate *ts, const char *policy,
-			const char *text)
+			uint32_t gen, const char *elems, const char *text)
 {
 	char *tmp = NULL;
 	FILE *f;
@@ -441,10 +456,10 @@ static int write_record(struct tablestate *ts, const char *policy,
 	}
 	fprintf(f,
 		"%s\nboot %s\nbooted %lld\nnetns %llu\nsignature %s\n"
-		"policy %s\napplied %lld\n--\n%s",
+		"policy %s\napplied %lld\ngeneration %u\nelements %s\n--\n%s",
 		TABLESTATE_MAGIC, ts->world.boot[0] ? ts->world.boot : "-",
 		ts->world.booted, ts->world.netns, ts->sig, policy,
-		(long long)time(NULL), text);
+		(long long)time(NULL), gen, elems, text);
 	if (fflush(f) != 0 || fsync(fd) < 0)
 		ret = -errno;
 	if (fclose(f) != 0 && ret == 0)
@@ -461,20 +476,26 @@ out:
 
 /**
  * tablestate_save - after every apply that went through: describe the
- * live table and record it, so that the next start can tell
+ * live table and record it, with the generation at which it was the plan
+ * @rs and the digest of @rs's elements, so that the next start can tell
  */
-void tablestate_save(struct zoned *z, const char *policy)
+void tablestate_save(struct zoned *z, const char *policy,
+		     const struct zone_ruleset *rs)
 {
 	struct tablestate *ts = z->tstate;
+	char elems[SHA256_HEX_LEN] = "-";
+	uint32_t gen = zone_nft_applied_generation(z->nft);
 	char *text = NULL;
 	int ret;
 
 	if (ts == NULL || ts->path == NULL)
 		return;
+	if (rs != NULL && gen != 0)
+		zone_ruleset_elems_digest(rs, elems);
 	ret = describe_stable(z, &text);
 	if (ret == 0) {
 		mkdir(z->state_dir, 0700);
-		ret = write_record(ts, policy, text);
+		ret = write_record(ts, policy, gen, elems, text);
 	}
 	if (ret < 0)
 		log_warnx("cannot record the applied table in %s: %s, ignoring",

@@ -14,7 +14,10 @@ struct zoned;
 int tablestate_start(struct zoned *z);
 bool tablestate_keep(const struct zoned *z);
 void tablestate_report(struct zoned *z, const char *action);
-void tablestate_save(struct zoned *z, const char *policy);
+/* @rs: the plan applied, whose elements the record digests; NULL: none */
+struct zone_ruleset;
+void tablestate_save(struct zoned *z, const char *policy,
+		     const struct zone_ruleset *rs);
 void tablestate_free(struct zoned *z);
 
 #endif

@@ -207,7 +207,7 @@ static void fail_closed(struct zoned *z)
 		return;
 	}
 	log_warnx("installed the lockdown table: new cross-zone forwarding is dropped");
-	tablestate_save(z, "lockdown");
+	tablestate_save(z, "lockdown", NULL);
 }
 
 /* The start log says what guards the table between zoned's repairs. */

@@ -211,7 +211,8 @@ void zone_nft_close(struct zone_nft *nft)
  * replaced, never adopted.
  */
 static int apply_kstate(struct zone_nft *nft, const struct zone_ruleset *rs,
-			struct nft_kstate **ret_ks, bool *ret_owned)
+			uint32_t genid, struct nft_kstate **ret_ks,
+			bool *ret_owned)
 {
 	char sig[NFT_SIG_LEN + 16] = "";
 	uint32_t flags = 0;
@@ -253,10 +254,15 @@ static int apply_kstate(struct zone_nft *nft, const struct zone_ruleset *rs,
 	    (nft->table_flags & NFT_TABLE_F_OWNER) &&
 	    !(flags & (NFT_TABLE_F_OWNER | NFT_TABLE_F_PERSIST)))
 		(*ret_ks)->replace = true;
-	/* a table we keep: diff against its elements (nft_dump_elems.c) */
+	/* a table we keep: diff against its elements, as an earlier
+	 * session recorded them (nft_trust.c) or as a dump reads them
+	 * (nft_dump_elems.c) */
 	if (ret == 0 && (*ret_ks)->exists && !(*ret_ks)->replace &&
 	    !nft->elems_refill) {
-		ret = nft_dump_kstate_elems(nft, *ret_ks, rs);
+		if (nft_trust_holds(nft, rs, genid))
+			nft_trust_record(*ret_ks, rs);
+		else
+			ret = nft_dump_kstate_elems(nft, *ret_ks, rs);
 		if (ret < 0) {
 			nft_kstate_free(*ret_ks);
 			*ret_ks = NULL;
@@ -279,7 +285,7 @@ static int apply_once(struct zone_nft *nft, const struct zone_ruleset *rs,
 
 	ret = nft_getgen(nft, &genid);
 	if (ret == 0)
-		ret = apply_kstate(nft, rs, &ks, &owned);
+		ret = apply_kstate(nft, rs, genid, &ks, &owned);
 	if (ret < 0)
 		return ret;
 	dumped = !owned && ks->exists && !ks->replace && !nft->elems_refill;
@@ -300,6 +306,7 @@ static int apply_once(struct zone_nft *nft, const struct zone_ruleset *rs,
 	ret = nft_batch_plan(b, rs, ks, genid, &empty);
 	if (ret == 0 && empty) {
 		nft->committed = false;
+		nft->applied_gen = genid;
 		goto out_batch;
 	}
 	if (ret == 0 && dumped) {
@@ -327,6 +334,8 @@ static int apply_once(struct zone_nft *nft, const struct zone_ruleset *rs,
 		nft->committed = true;
 		nft->commits++;
 		nft->genid_before = genid;
+		/* the kernel skips 0 */
+		nft->applied_gen = genid + 1 ? genid + 1 : 1;
 		/* every set the stages filled is referenced now */
 		nft_stage_forget(nft);
 		/* @ks may be the old snapshot: replace it, free it below */
@@ -365,8 +374,11 @@ int zone_nft_apply(struct zone_nft *nft, const struct zone_ruleset *rs,
 
 	nft->commits = 0;
 	nft->elems_refill = false;
+	nft->applied_gen = 0;
 	for (tries = 0; tries < APPLY_TRIES && ret == -ERESTART; tries++)
 		ret = apply_once(nft, rs, diag);
+	/* an earlier session's record holds for one apply at most */
+	nft->trust_gen = 0;
 	if (ret == -ERESTART && diag)
 		zone_diag_add(diag, NULL, 0,
 			      "the ruleset kept changing under zoned");

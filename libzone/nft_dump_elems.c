@@ -15,7 +15,8 @@
  * key, a catch-all element, a value of another length, a verdict into a
  * chain the dump did not list) stays unknown, and is flushed and refilled
  * in the batch as before.  So does a set the plan gives more than
- * DUMP_ELEMS_MAX elements: the kernel dumps a set in messages of at most
+ * DUMP_ELEMS_DEFAULT elements, unless an earlier session's record says
+ * what it holds (nft_trust.c): the kernel dumps a set in messages of at most
  * 32 KiB (a few hundred elements), and walks the set from its start again
  * for each (net/netfilter/nft_set_hash.c and nft_set_rbtree.c skip the
  * elements dumped before), so a dump costs the square of the set's size:
@@ -28,6 +29,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/netfilter.h>
@@ -41,7 +43,23 @@
 #include "nft_sess.h"
 
 /* the largest set that is dumped rather than refilled */
-#define DUMP_ELEMS_MAX 65536
+#define DUMP_ELEMS_DEFAULT 65536
+
+/* ZONED_NFT_DUMP_ELEMS (zoned(8), for tests): another limit */
+static size_t dump_limit(void)
+{
+	const char *v = getenv("ZONED_NFT_DUMP_ELEMS");
+	unsigned long long n;
+	char *end;
+
+	if (!v || !*v)
+		return DUMP_ELEMS_DEFAULT;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno || *end || v[0] == '-')
+		return DUMP_ELEMS_DEFAULT;
+	return (size_t)n;
+}
 
 /* one set's dump: its elements into @es, until one does not fit */
 struct elem_walk {
@@ -212,6 +230,7 @@ static int kset_dump(struct zone_nft *nft, const struct nft_kstate *ks,
 int nft_dump_kstate_elems(struct zone_nft *nft, struct nft_kstate *ks,
 			  const struct zone_ruleset *rs)
 {
+	size_t limit = dump_limit();
 	size_t i;
 	int ret;
 
@@ -225,7 +244,7 @@ int nft_dump_kstate_elems(struct zone_nft *nft, struct nft_kstate *ks,
 		 * against them */
 		if (k < 0 || !nft_kset_matches(&ks->sets[k], p) ||
 		    (p->flags & NFT_SET_TIMEOUT) ||
-		    nft_pset_count(p) > DUMP_ELEMS_MAX)
+		    nft_pset_count(p) > limit)
 			continue;
 		ret = kset_dump(nft, ks, &ks->sets[k]);
 		if (ret < 0)

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <zone/sha256.h>
+
 #include "nft_batch.h"
 
 struct mnl_socket;
@@ -31,6 +33,12 @@ struct zone_nft {
 	/* the kernel refused a diff against dumped elements: this apply
 	 * flushes and refills the sets instead (nft_apply.c) */
 	bool elems_refill;
+	/* the generation at which the table was the plan last applied, 0
+	 * when unknown; and one an earlier session recorded, with the digest
+	 * of its plan's elements (nft_trust.c) */
+	uint32_t applied_gen;
+	uint32_t trust_gen;
+	char trust_digest[SHA256_HEX_LEN];
 	/* sets a staged load created and no rule refers to yet (nft_stage.c):
 	 * a later apply may empty and refill them in stages again */
 	char (*staged)[NFT_NAME_LEN];
@@ -83,6 +91,15 @@ int nft_table_get(struct zone_nft *nft, uint32_t *ret_flags,
 int nft_table_sig(struct zone_nft *nft, char *buf, size_t size);
 /* the names of what the table holds (no elements: nft_dump_kstate_elems) */
 int nft_dump_kstate(struct zone_nft *nft, struct nft_kstate **ret_ks);
+/* nft_trust.c */
+/*
+ * nft_trust_holds - the generation is still @genid, the one zone_nft_trust()
+ * named, and @rs's elements digest as that table's did
+ */
+bool nft_trust_holds(const struct zone_nft *nft,
+		     const struct zone_ruleset *rs, uint32_t genid);
+/* nft_trust_record - the sets of @ks that @rs has hold @rs's elements */
+void nft_trust_record(struct nft_kstate *ks, const struct zone_ruleset *rs);
 /* nft_dump_elems.c */
 /*
  * nft_dump_kstate_elems - the elements of the sets of @ks that @rs has

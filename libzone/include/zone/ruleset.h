@@ -10,6 +10,7 @@
 #include <zone/addr.h>
 #include <zone/diag.h>
 #include <zone/model.h>
+#include <zone/sha256.h>
 
 /*
  * The model compiled into the objects of table inet zoned (doc/design.md
@@ -138,6 +139,32 @@ int zone_nft_generation(struct zone_nft *nft, uint32_t *ret_gen);
  * counts them.  The generation moved by this much through zoned.
  */
 unsigned int zone_nft_commits(const struct zone_nft *nft);
+
+/*
+ * zone_nft_applied_generation - the ruleset generation at which the
+ * table was exactly the plan of the last zone_nft_apply() (the one its
+ * commit made, or the one at which nothing needed to change); 0 when that
+ * apply failed or none ran.
+ */
+uint32_t zone_nft_applied_generation(const struct zone_nft *nft);
+
+/*
+ * zone_ruleset_elems_digest - sha256, in hex, of the elements of @rs's
+ * sets (the timed sets of names left out): equal digests, equal elements
+ */
+void zone_ruleset_elems_digest(const struct zone_ruleset *rs,
+			       char hex[SHA256_HEX_LEN]);
+
+/*
+ * zone_nft_trust - an earlier session's record: at generation @genid the
+ * table was a plan whose elements digest to @digest.  The next
+ * zone_nft_apply(), and only that one, takes the sets' elements to be its
+ * own plan's, without reading them back, when the generation is still
+ * @genid and its plan digests the same (nft_trust.c): a restart onto a
+ * table nobody changed then sends no element.  Otherwise the sets are
+ * read back, or flushed and refilled, as always.
+ */
+void zone_nft_trust(struct zone_nft *nft, uint32_t genid, const char *digest);
 
 /**
  * zone_nft_apply - make the kernel's table equal to @rs in one batch
