@@ -433,8 +433,8 @@ void tablestate_report(struct zoned *z, const char *action)
 	stats_count(z->stats, STAT_DRIFT, NULL, NULL, 1);
 }
 
-static int write_record(struct tablestate *ts, const char *policy,
-			uint32_t gen, const char *elems, const char *text)
+static int write_record(struct tablestate *ts, const char *policy, uint32_t gen,
+			const char *elems, const char *text)
 {
 	char *tmp = NULL;
 	FILE *f;

@@ -243,8 +243,7 @@ int nft_dump_kstate_elems(struct zone_nft *nft, struct nft_kstate *ks,
 		 * (nft_names.c), or one too large to dump: no diff is made
 		 * against them */
 		if (k < 0 || !nft_kset_matches(&ks->sets[k], p) ||
-		    (p->flags & NFT_SET_TIMEOUT) ||
-		    nft_pset_count(p) > limit)
+		    (p->flags & NFT_SET_TIMEOUT) || nft_pset_count(p) > limit)
 			continue;
 		ret = kset_dump(nft, ks, &ks->sets[k]);
 		if (ret < 0)

@@ -96,8 +96,8 @@ int nft_dump_kstate(struct zone_nft *nft, struct nft_kstate **ret_ks);
  * nft_trust_holds - the generation is still @genid, the one zone_nft_trust()
  * named, and @rs's elements digest as that table's did
  */
-bool nft_trust_holds(const struct zone_nft *nft,
-		     const struct zone_ruleset *rs, uint32_t genid);
+bool nft_trust_holds(const struct zone_nft *nft, const struct zone_ruleset *rs,
+		     uint32_t genid);
 /* nft_trust_record - the sets of @ks that @rs has hold @rs's elements */
 void nft_trust_record(struct nft_kstate *ks, const struct zone_ruleset *rs);
 /* nft_dump_elems.c */

@@ -91,8 +91,8 @@ void zone_nft_trust(struct zone_nft *nft, uint32_t genid, const char *digest)
 	memcpy(nft->trust_digest, digest, SHA256_HEX_LEN);
 }
 
-bool nft_trust_holds(const struct zone_nft *nft,
-		     const struct zone_ruleset *rs, uint32_t genid)
+bool nft_trust_holds(const struct zone_nft *nft, const struct zone_ruleset *rs,
+		     uint32_t genid)
 {
 	char hex[SHA256_HEX_LEN];
 
