@@ -208,11 +208,12 @@ void zone_nft_close(struct zone_nft *nft)
  * The state to diff against: our snapshot while the table is still ours
  * (OWNER keeps every other writer out), else whatever a dump finds.  A
  * table without our signature is not ours, whatever its flags: it is
- * replaced, never adopted.
+ * replaced, never adopted.  *@ret_read: the elements of a dumped table's
+ * sets came from the kernel or an earlier session's record.
  */
 static int apply_kstate(struct zone_nft *nft, const struct zone_ruleset *rs,
 			uint32_t genid, struct nft_kstate **ret_ks,
-			bool *ret_owned)
+			bool *ret_owned, bool *ret_read)
 {
 	char sig[NFT_SIG_LEN + 16] = "";
 	uint32_t flags = 0;
@@ -220,6 +221,7 @@ static int apply_kstate(struct zone_nft *nft, const struct zone_ruleset *rs,
 	int ret;
 
 	*ret_owned = false;
+	*ret_read = false;
 	ret = nft_table_get(nft, &flags, &owner);
 	if (ret < 0 && ret != -ENOENT)
 		return ret;
@@ -259,6 +261,7 @@ static int apply_kstate(struct zone_nft *nft, const struct zone_ruleset *rs,
 	 * (nft_dump_elems.c) */
 	if (ret == 0 && (*ret_ks)->exists && !(*ret_ks)->replace &&
 	    !nft->elems_refill) {
+		*ret_read = true;
 		if (nft_trust_holds(nft, rs, genid))
 			nft_trust_record(*ret_ks, rs);
 		else
@@ -280,15 +283,14 @@ static int apply_once(struct zone_nft *nft, const struct zone_ruleset *rs,
 	uint32_t genid = 0;
 	bool owned = false;
 	bool empty = false;
-	bool dumped;
+	bool dumped = false;
 	int ret;
 
 	ret = nft_getgen(nft, &genid);
 	if (ret == 0)
-		ret = apply_kstate(nft, rs, genid, &ks, &owned);
+		ret = apply_kstate(nft, rs, genid, &ks, &owned, &dumped);
 	if (ret < 0)
 		return ret;
-	dumped = !owned && ks->exists && !ks->replace && !nft->elems_refill;
 	ret = nft_stage_fill(nft, rs, ks, &genid, file, diag);
 	if (ret != 0 && owned) {
 		/* @ks now tells what the stages added: not our snapshot */

@@ -499,7 +499,7 @@ static int elem_count_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static void fill_elems(struct nlmsghdr *nlh, const void *arg)
+void nft_fill_elems(struct nlmsghdr *nlh, const void *arg)
 {
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, ZONE_TABLE_NAME);
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, arg);
@@ -639,7 +639,7 @@ static int verify_elems(struct zone_nft *nft, const struct zone_ruleset *rs,
 		if (want > VERIFY_ELEMS_MAX)
 			continue;
 		ret = dump_run(nft, NFT_MSG_GETSETELEM, NFPROTO_INET,
-			       NLM_F_DUMP, fill_elems, rs->sets[i].name,
+			       NLM_F_DUMP, nft_fill_elems, rs->sets[i].name,
 			       elem_count_cb, &n);
 		if (ret < 0)
 			return ret;

@@ -29,7 +29,6 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <linux/netfilter.h>
@@ -37,29 +36,11 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <libmnl/libmnl.h>
 
-#include <zone/mark.h>
-
 #include "nft_batch.h"
 #include "nft_sess.h"
 
 /* the largest set that is dumped rather than refilled */
 #define DUMP_ELEMS_DEFAULT 65536
-
-/* ZONED_NFT_DUMP_ELEMS (zoned(8), for tests): another limit */
-static size_t dump_limit(void)
-{
-	const char *v = getenv("ZONED_NFT_DUMP_ELEMS");
-	unsigned long long n;
-	char *end;
-
-	if (!v || !*v)
-		return DUMP_ELEMS_DEFAULT;
-	errno = 0;
-	n = strtoull(v, &end, 10);
-	if (errno || *end || v[0] == '-')
-		return DUMP_ELEMS_DEFAULT;
-	return (size_t)n;
-}
 
 /* one set's dump: its elements into @es, until one does not fit */
 struct elem_walk {
@@ -195,12 +176,6 @@ static int elems_cb(const struct nlmsghdr *nlh, void *data)
 	return w->err ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
-static void fill_elems(struct nlmsghdr *nlh, const void *arg)
-{
-	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, ZONE_TABLE_NAME);
-	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, arg);
-}
-
 static int kset_dump(struct zone_nft *nft, const struct nft_kstate *ks,
 		     struct nft_kset *k)
 {
@@ -213,7 +188,7 @@ static int kset_dump(struct zone_nft *nft, const struct nft_kstate *ks,
 	if (!w.es)
 		return -errno;
 	ret = nft_dump_run(nft, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_DUMP,
-			   fill_elems, k->name, elems_cb, &w);
+			   nft_fill_elems, k->name, elems_cb, &w);
 	if (w.err)
 		ret = w.err;
 	if (ret == 0 && !w.odd) {
@@ -230,7 +205,8 @@ static int kset_dump(struct zone_nft *nft, const struct nft_kstate *ks,
 int nft_dump_kstate_elems(struct zone_nft *nft, struct nft_kstate *ks,
 			  const struct zone_ruleset *rs)
 {
-	size_t limit = dump_limit();
+	/* ZONED_NFT_DUMP_ELEMS (zoned(8), for tests): another limit */
+	size_t limit = nft_env_count("ZONED_NFT_DUMP_ELEMS", DUMP_ELEMS_DEFAULT);
 	size_t i;
 	int ret;
 

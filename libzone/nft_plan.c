@@ -78,6 +78,21 @@ int nft_name_index(const void *v, size_t n, size_t size, const char *name)
 	return -1;
 }
 
+size_t nft_env_count(const char *name, size_t dflt)
+{
+	const char *v = getenv(name);
+	unsigned long long n;
+	char *end;
+
+	if (!v || !*v)
+		return dflt;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno || *end || v[0] == '-')
+		return dflt;
+	return (size_t)n;
+}
+
 int nft_plan_chain_index(const struct zone_ruleset *rs, const char *name)
 {
 	return nft_name_index(rs->chains, rs->n_chains, sizeof(*rs->chains),

@@ -234,6 +234,11 @@ int nft_plan_grow(void *arr, size_t *cap, size_t n, size_t size);
  * and counters), or -1.  One lookup for all of them.
  */
 int nft_name_index(const void *v, size_t n, size_t size, const char *name);
+/*
+ * nft_env_count - the count in environment variable @name (zoned(8),
+ * ENVIRONMENT), or @dflt when it is unset, empty or not a count
+ */
+size_t nft_env_count(const char *name, size_t dflt);
 struct zone_ruleset *nft_plan_new(void);
 int nft_plan_add_chain(struct zone_ruleset *rs, const char *name, bool base,
 		       const struct nft_origin *origin);

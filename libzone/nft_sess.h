@@ -110,6 +110,8 @@ void nft_trust_record(struct nft_kstate *ks, const struct zone_ruleset *rs);
 struct zone_ruleset;
 int nft_dump_kstate_elems(struct zone_nft *nft, struct nft_kstate *ks,
 			  const struct zone_ruleset *rs);
+/* nft_dump_run()'s @fill for GETSETELEM of the set named @arg */
+void nft_fill_elems(struct nlmsghdr *nlh, const void *arg);
 /* @table is table inet zoned's name (NULL: no table named) */
 bool nft_dump_is_ours(const char *table);
 /*

@@ -59,17 +59,7 @@ struct stage {
 /* ZONED_NFT_STAGE_ELEMS (zoned(8)): elements per stage; 0 never stages */
 static size_t stage_limit(void)
 {
-	const char *v = getenv("ZONED_NFT_STAGE_ELEMS");
-	unsigned long long n;
-	char *end;
-
-	if (!v || !*v)
-		return STAGE_ELEMS_DEFAULT;
-	errno = 0;
-	n = strtoull(v, &end, 10);
-	if (errno || *end || v[0] == '-')
-		return STAGE_ELEMS_DEFAULT;
-	return (size_t)n;
+	return nft_env_count("ZONED_NFT_STAGE_ELEMS", STAGE_ELEMS_DEFAULT);
 }
 
 /*

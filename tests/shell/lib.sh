@@ -445,6 +445,20 @@ zt__conf_seg() {
 	printf '; }%s\n' "$last"
 }
 
+# zt_extra_28s N: N /28s of 100.64.0.0/10 in address order, one a line
+# as 'w "CIDR"' (lgwan-wan's) and 'p "CIDR"' (the public systems') in
+# turn, so that no two merge: elements of zoned's hash map net4
+zt_extra_28s() {
+	awk -v n="$1" 'BEGIN {
+		for (i = 0; i < n; i++) {
+			a = 100 * 16777216 + 64 * 65536 + i * 16
+			printf "%s \"%d.%d.%d.%d/28\"\n", (i % 2) ? "p" : "w",
+				int(a / 16777216) % 256, int(a / 65536) % 256,
+				int(a / 256) % 256, a % 256
+		}
+	}'
+}
+
 # zt_conf_std OUT [PROFILE] [MODE] [CHANNELS]: the standard config of the
 # topology.  CHANNELS is the body of "channels = ( ... );" (libconfig, may
 # use @placeholders@, see zt_conf); "-" reads it from stdin.  Profiles other
