@@ -239,8 +239,15 @@ static int apply_kstate(struct zone_nft *nft, const struct zone_ruleset *rs,
 		}
 		ret = 0;
 	}
-	if (ret == 0 && nft->snap && (flags & NFT_TABLE_F_OWNER) &&
-	    owner == zone_nft_portid(nft)) {
+	/*
+	 * Ours alone: an owned table, or any table while the generation is
+	 * still the one our last commit left (a plain table on kernels
+	 * without PERSIST, ZONE_NFT_MONITOR_ONLY).  A commit after this
+	 * check fails the batch, which carries @genid.
+	 */
+	if (ret == 0 && nft->snap &&
+	    (((flags & NFT_TABLE_F_OWNER) && owner == zone_nft_portid(nft)) ||
+	     (nft->snap_gen && genid == nft->snap_gen))) {
 		*ret_owned = true;
 		*ret_ks = nft->snap;
 		return 0;
@@ -309,6 +316,8 @@ static int apply_once(struct zone_nft *nft, const struct zone_ruleset *rs,
 	if (ret == 0 && empty) {
 		nft->committed = false;
 		nft->applied_gen = genid;
+		if (owned)
+			nft->snap_gen = genid;
 		goto out_batch;
 	}
 	if (ret == 0 && dumped) {
@@ -342,6 +351,7 @@ static int apply_once(struct zone_nft *nft, const struct zone_ruleset *rs,
 		nft_stage_forget(nft);
 		/* @ks may be the old snapshot: replace it, free it below */
 		nft->snap = nft_kstate_snapshot(rs);
+		nft->snap_gen = nft->applied_gen;
 		owned = false;
 	} else if (ret != -ERESTART && owned) {
 		/* unknown what the kernel holds now: dump next time */

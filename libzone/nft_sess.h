@@ -27,6 +27,9 @@ struct zone_nft {
 	bool committed; /* the last apply sent a batch */
 	uint32_t genid_before; /* the genid that batch was checked at */
 	struct nft_kstate *snap; /* what this session committed last */
+	/* the generation at which the kernel's table was @snap, 0 when
+	 * unknown: while it has not moved, nobody has written since */
+	uint32_t snap_gen;
 	uint32_t table_flags; /* OWNER|PERSIST where the kernel has both */
 	char sig[NFT_SIG_LEN]; /* put into the table it creates */
 	unsigned int commits; /* transactions the last apply committed */

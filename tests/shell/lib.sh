@@ -683,6 +683,27 @@ zt_nft_table() {
 	zt_gw nft list table inet zoned 2>/dev/null
 }
 
+# zt_nft_gen: the ruleset generation of the gateway (NFT_MSG_GETGEN),
+# which every commit moves by one
+zt_nft_gen() {
+	zt_gw "$ZT_PY" -c '
+import socket, struct
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)
+s.bind((0, 0))
+# NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETGEN, NLM_F_REQUEST
+s.send(struct.pack("=IHHIIBBH", 20, (10 << 8) | 16, 1, 1, 0, 0, 0, 0))
+d = s.recv(65536)
+off = 20
+while off + 4 <= len(d):
+    alen, atype = struct.unpack_from("=HH", d, off)
+    if alen < 4:
+        break
+    if atype & 0x7fff == 1:  # NFTA_GEN_ID
+        print(struct.unpack_from(">I", d, off + 4)[0])
+    off += (alen + 3) & ~3
+'
+}
+
 # ---------------------------------------------------------------- traffic
 
 # zt_expect ok|blocked|arrives PROTO SRC DST PORT [LABEL]: add one probe to
