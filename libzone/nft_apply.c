@@ -247,7 +247,7 @@ static int apply_kstate(struct zone_nft *nft, const struct zone_ruleset *rs,
 	 */
 	if (ret == 0 && nft->snap &&
 	    (((flags & NFT_TABLE_F_OWNER) && owner == zone_nft_portid(nft)) ||
-	     (nft->snap_gen && genid == nft->snap_gen))) {
+	     (nft->applied_gen && genid == nft->applied_gen))) {
 		*ret_owned = true;
 		*ret_ks = nft->snap;
 		return 0;
@@ -316,8 +316,6 @@ static int apply_once(struct zone_nft *nft, const struct zone_ruleset *rs,
 	if (ret == 0 && empty) {
 		nft->committed = false;
 		nft->applied_gen = genid;
-		if (owned)
-			nft->snap_gen = genid;
 		goto out_batch;
 	}
 	if (ret == 0 && dumped) {
@@ -351,7 +349,6 @@ static int apply_once(struct zone_nft *nft, const struct zone_ruleset *rs,
 		nft_stage_forget(nft);
 		/* @ks may be the old snapshot: replace it, free it below */
 		nft->snap = nft_kstate_snapshot(rs);
-		nft->snap_gen = nft->applied_gen;
 		owned = false;
 	} else if (ret != -ERESTART && owned) {
 		/* unknown what the kernel holds now: dump next time */
@@ -386,9 +383,11 @@ int zone_nft_apply(struct zone_nft *nft, const struct zone_ruleset *rs,
 
 	nft->commits = 0;
 	nft->elems_refill = false;
-	nft->applied_gen = 0;
 	for (tries = 0; tries < APPLY_TRIES && ret == -ERESTART; tries++)
 		ret = apply_once(nft, rs, diag);
+	/* what the table holds is not known to be any plan of ours */
+	if (ret < 0)
+		nft->applied_gen = 0;
 	/* an earlier session's record holds for one apply at most */
 	nft->trust_gen = 0;
 	if (ret == -ERESTART && diag)

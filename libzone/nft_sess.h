@@ -27,18 +27,16 @@ struct zone_nft {
 	bool committed; /* the last apply sent a batch */
 	uint32_t genid_before; /* the genid that batch was checked at */
 	struct nft_kstate *snap; /* what this session committed last */
-	/* the generation at which the kernel's table was @snap, 0 when
-	 * unknown: while it has not moved, nobody has written since */
-	uint32_t snap_gen;
 	uint32_t table_flags; /* OWNER|PERSIST where the kernel has both */
 	char sig[NFT_SIG_LEN]; /* put into the table it creates */
 	unsigned int commits; /* transactions the last apply committed */
 	/* the kernel refused a diff against dumped elements: this apply
 	 * flushes and refills the sets instead (nft_apply.c) */
 	bool elems_refill;
-	/* the generation at which the table was the plan last applied, 0
-	 * when unknown; and one an earlier session recorded, with the digest
-	 * of its plan's elements (nft_trust.c) */
+	/* the generation at which the table was the plan last applied (and
+	 * @snap, if any), 0 when unknown: while the generation has not moved
+	 * since, nobody has written; and one an earlier session recorded,
+	 * with the digest of its plan's elements (nft_trust.c) */
 	uint32_t applied_gen;
 	uint32_t trust_gen;
 	char trust_digest[SHA256_HEX_LEN];

@@ -38,7 +38,9 @@ static void digest_u32(struct zone_sha256_ctx *ctx, uint32_t v)
 
 static void digest_str(struct zone_sha256_ctx *ctx, const char *s)
 {
-	zone_sha256_update(ctx, s ? s : "", strlen(s ? s : "") + 1);
+	if (!s)
+		s = "";
+	zone_sha256_update(ctx, s, strlen(s) + 1);
 }
 
 void zone_ruleset_elems_digest(const struct zone_ruleset *rs,
